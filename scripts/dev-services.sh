@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Brings up what workspace-medic's tests and demo need on a fresh Debian machine, and is a
+# no-op where they already run: a Docker engine (Debian's docker.io), busybox-static (from
+# which the code builds a tiny local image: no registry pull), and a Postgres cluster on 127.0.0.1:5432
+# with a `medic` role. Prints the env the tests use (MEDIC_TEST_DATABASE_URL).
+set -euo pipefail
+# --docker-only: just the engine (what `npm run demo` needs; the demo's database is embedded).
+docker_only=false; [ "${1:-}" = --docker-only ] && docker_only=true
+
+PG_URL=postgres://medic:medic@127.0.0.1:5432/medic
+
+log() { printf 'dev-services: %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v busybox >/dev/null 2>&1 || need+=(busybox-static)
+$docker_only || command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]} (Debian packages)"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 \
+    || { as_root apt-get update -qq >/dev/null; as_root apt-get install -y -qq "${need[@]}" >/dev/null; }
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  # A dockerd that was killed leaves its pid file behind and a new one then refuses to start.
+  pgrep -x dockerd >/dev/null || as_root rm -f /var/run/docker.pid
+  log "starting dockerd"
+  (as_root setsid dockerd --host unix:///var/run/docker.sock >/tmp/medic-dockerd.log 2>&1 &)
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { log "dockerd did not come up; see /tmp/medic-dockerd.log"; exit 1; }
+fi
+
+# The tests and the demo build their tiny image themselves through the Engine API
+# (src/docker/local-image.ts), from the static busybox installed above.
+
+$docker_only && exit 0
+
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  ver=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+  pg_lsclusters -h | grep -q "^$ver main" || as_root pg_createcluster "$ver" main >/dev/null
+  log "starting postgres $ver"
+  as_root pg_ctlcluster "$ver" main start
+  for _ in $(seq 1 40); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
+fi
+as_root su postgres -c "psql -qtAc \"DO \\\$\\\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='medic') THEN CREATE ROLE medic LOGIN SUPERUSER PASSWORD 'medic'; END IF; END\\\$\\\$\"" >/dev/null
+as_root su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='medic'\"" | grep -q 1 \
+  || as_root su postgres -c "createdb -O medic medic"
+
+echo "export MEDIC_TEST_DATABASE_URL=$PG_URL"

@@ -1,0 +1,52 @@
+// The composition root shared by every door: configuration from the environment, a pino
+// logger on stderr, the database (migrated), and the Docker runtime, as one CoreDeps.
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { loadConfig, type MedicConfig } from '../core/config.js';
+import type { CoreDeps } from '../core/deps.js';
+import { type Logger, systemClock } from '../core/ports.js';
+import { openDatabase } from '../db/open-database.js';
+import { DockerRuntime } from '../docker/docker-runtime.js';
+
+export interface OpenCoreOptions {
+  readonly env: Record<string, string | undefined>;
+  /** The directory that holds package.json and templates/. */
+  readonly packageRoot: string;
+  readonly logger?: Logger;
+  readonly poolSize?: number;
+}
+
+export function packageRootFrom(moduleUrl: string, levelsUp: number): string {
+  return path.resolve(path.dirname(fileURLToPath(moduleUrl)), ...Array<string>(levelsUp).fill('..'));
+}
+
+export function createLogger(env: Record<string, string | undefined>): Logger {
+  return pino(
+    {
+      level: env.LOG_LEVEL ?? 'info',
+      base: { pid: process.pid },
+      redact: { paths: ['databaseUrl', 'token', 'password', '*.token', '*.password'], censor: '***' },
+    },
+    pino.destination(2),
+  );
+}
+
+export function loadMedicConfig(options: OpenCoreOptions): MedicConfig {
+  return loadConfig(options.env, path.join(options.packageRoot, 'templates'));
+}
+
+export async function openCore(options: OpenCoreOptions): Promise<CoreDeps> {
+  const config = loadMedicConfig(options);
+  const logger = options.logger ?? createLogger(options.env);
+  const db = await openDatabase(config, logger, { poolSize: options.poolSize });
+  return {
+    db,
+    runtime: DockerRuntime.connect(config.dockerHost),
+    config,
+    clock: systemClock,
+    logger,
+    holder: `${hostname()}:${process.pid}`,
+  };
+}

@@ -1,0 +1,16 @@
+// The CLI's exit codes (DESIGN.md): 0 recovered/healthy/planned, 1 failed, 2 invalid input or
+// usage, 3 busy. Several results: the most serious wins (2, then 1, then 3).
+import { INPUT_ERROR_CODES } from '../core/errors.js';
+import type { RecoveryResult } from '../core/result.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, busy: 3 } as const;
+
+export function exitCodeFor(results: readonly RecoveryResult[]): number {
+  const codes = results.map((r) => {
+    if (r.outcome === 'busy') return EXIT.busy;
+    if (r.outcome !== 'failed') return EXIT.ok;
+    return r.error && INPUT_ERROR_CODES.has(r.error.code) ? EXIT.usage : EXIT.failed;
+  });
+  for (const code of [EXIT.usage, EXIT.failed, EXIT.busy]) if (codes.includes(code)) return code;
+  return EXIT.ok;
+}

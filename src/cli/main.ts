@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `medic` executable: hands argv and the environment to the CLI and exits with its code.
+import { userInfo } from 'node:os';
+import { packageRootFrom } from '../bootstrap/open-core.js';
+import { processIo } from './io.js';
+import { runCli } from './program.js';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  env: process.env,
+  packageRoot: packageRootFrom(import.meta.url, 2),
+  io: processIo,
+  actor: process.env.SUDO_USER ?? userInfo().username,
+});

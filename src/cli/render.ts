@@ -1,0 +1,85 @@
+// Human output of the CLI: a line per step as it happens, a summary per result, and the
+// diagnosis and history views. Machine output (--json) never goes through here.
+import type { HistoryEntry } from '../core/audit-store.js';
+import { type Diagnosis, describe } from '../core/diagnose.js';
+import type { RecoveryResult, Step } from '../core/result.js';
+
+const MARK: Record<Step['status'], string> = { ok: '✓', skipped: '-', failed: '✗' };
+
+export function stepLine(step: Step): string {
+  return `  ${MARK[step.status]} ${step.name.padEnd(12)} ${`${step.ms} ms`.padStart(8)}  ${step.detail}`;
+}
+
+export function resultLines(result: RecoveryResult): string[] {
+  const ws = result.workspace;
+  const ms = Date.parse(result.finishedAt) - Date.parse(result.startedAt);
+  const status =
+    ws.statusBefore === ws.statusAfter
+      ? `status ${ws.statusAfter ?? 'unknown'}`
+      : `${ws.statusBefore} -> ${ws.statusAfter}`;
+  const lines = [`${ws.container}: ${result.outcome} (${status}) in ${ms} ms, run ${result.runId}`];
+  if (result.template) lines.push(`  template ${result.template.name} ${result.template.digest}`);
+  if (result.snapshot)
+    lines.push(
+      `  snapshot ${result.snapshot.bytes} bytes ${result.snapshot.digest} (medic rollback ${result.runId})`,
+    );
+  if (result.error) lines.push(`  error ${result.error.code}: ${result.error.message}`);
+  return lines;
+}
+
+export interface DiagnosisView {
+  readonly target: string;
+  readonly workspace: { id: string; name: string | null; status: string; runtime: string | null };
+  readonly container: string;
+  readonly volume: string;
+  readonly running: boolean | null;
+  readonly health: string | null;
+  readonly volumePresent: boolean;
+  readonly entries: number;
+  readonly configPresent: boolean;
+  readonly marker: Diagnosis['marker'];
+  readonly verdict: Diagnosis['verdict'];
+  readonly summary: string;
+  readonly next: string | null;
+}
+
+export function diagnosisView(target: string, d: Diagnosis): DiagnosisView {
+  const next =
+    d.verdict === 'healthy' || d.verdict === 'not-recoverable' || d.verdict === 'no-container'
+      ? null
+      : `medic recover ${d.container}`;
+  return {
+    target,
+    workspace: d.workspace,
+    container: d.container,
+    volume: d.volume,
+    running: d.state ? d.state.running : null,
+    health: d.state?.health ?? null,
+    volumePresent: d.volumePresent,
+    entries: d.entries,
+    configPresent: d.configPresent,
+    marker: d.marker,
+    verdict: d.verdict,
+    summary: describe(d),
+    next,
+  };
+}
+
+export function diagnosisLines(view: DiagnosisView): string[] {
+  const lines = [
+    `${view.container} (${view.workspace.id}, runtime ${view.workspace.runtime ?? 'unset'}): ${view.verdict}`,
+  ];
+  lines.push(`  ${view.summary}`);
+  if (view.next) lines.push(`  to fix: ${view.next}`);
+  return lines;
+}
+
+export function historyLines(entries: readonly HistoryEntry[]): string[] {
+  if (entries.length === 0) return ['no runs recorded for this workspace'];
+  return entries.flatMap((e) => [
+    `${e.started_at.toISOString()}  ${e.command} ${e.outcome ?? e.state}${e.error_code ? ` ${e.error_code}` : ''}  run ${e.run_id}  by ${e.actor} via ${e.source}${e.reason ? `: ${e.reason}` : ''}`,
+    ...e.steps.map((s) =>
+      stepLine({ name: s.name, status: s.status as Step['status'], ms: s.ms, detail: s.detail }),
+    ),
+  ]);
+}

@@ -1,0 +1,119 @@
+// The audit trail: a row per run, written when the run starts, a step event appended as each
+// step ends (so a run that dies midway leaves its trail), and the whole result at the end.
+import { z } from 'zod';
+import type { Queryable } from './ports.js';
+import { type RecoveryResult, resultSchema, type Step } from './result.js';
+
+export interface RunStart {
+  readonly runId: string;
+  readonly workspaceId: string;
+  readonly command: string;
+  readonly source: string;
+  readonly actor: string;
+  readonly reason: string | null;
+  readonly dryRun: boolean;
+  readonly force: boolean;
+  readonly startedAt: Date;
+}
+
+export async function insertRun(db: Queryable, run: RunStart): Promise<void> {
+  await db.query(
+    `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, reason, dry_run, force, state, started_at)
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, 'running', $9)`,
+    [
+      run.runId,
+      run.workspaceId,
+      run.command,
+      run.source,
+      run.actor,
+      run.reason,
+      run.dryRun,
+      run.force,
+      run.startedAt.toISOString(),
+    ],
+  );
+}
+
+export async function appendStep(db: Queryable, runId: string, seq: number, step: Step): Promise<void> {
+  await db.query(
+    `INSERT INTO medic.step_events (run_id, seq, name, status, ms, detail) VALUES ($1::uuid, $2, $3, $4, $5, $6)`,
+    [runId, seq, step.name, step.status, step.ms, step.detail],
+  );
+}
+
+export async function finishRun(db: Queryable, result: RecoveryResult): Promise<void> {
+  await db.query(
+    `UPDATE medic.runs SET state = 'finished', outcome = $2, error_code = $3, finished_at = $4, result = $5::jsonb
+      WHERE run_id = $1::uuid`,
+    [result.runId, result.outcome, result.error?.code ?? null, result.finishedAt, JSON.stringify(result)],
+  );
+}
+
+/** Recoveries of a workspace that changed something, within the window, for the restart budget. */
+export async function countRecentRecoveries(
+  db: Queryable,
+  workspaceId: string,
+  windowMs: number,
+): Promise<number> {
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS n FROM medic.runs
+      WHERE workspace_id = $1::uuid AND command = 'recover' AND outcome = 'recovered'
+        AND started_at > now() - make_interval(secs => $2)`,
+    [workspaceId, windowMs / 1000],
+  );
+  return z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
+}
+
+/** Marks runs that are still 'running' but whose lease is gone or lapsed: their process died. */
+export async function abandonOrphanedRuns(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query(
+    `UPDATE medic.runs r SET state = 'abandoned', finished_at = now()
+      WHERE r.state = 'running' AND r.started_at < now() - interval '1 second'
+        AND NOT EXISTS (
+          SELECT 1 FROM medic.leases l WHERE l.run_id = r.run_id AND l.expires_at > now()
+            AND (l.session_pid IS NULL OR EXISTS (SELECT 1 FROM pg_stat_activity a
+                 WHERE a.pid = l.session_pid AND a.backend_start = l.session_start)))
+      RETURNING r.run_id::text AS run_id`,
+  );
+  return z
+    .array(z.object({ run_id: z.string() }))
+    .parse(rows)
+    .map((r) => r.run_id);
+}
+
+const historySchema = z.object({
+  run_id: z.string(),
+  command: z.string(),
+  source: z.string(),
+  actor: z.string(),
+  reason: z.string().nullable(),
+  state: z.string(),
+  outcome: z.string().nullable(),
+  error_code: z.string().nullable(),
+  started_at: z.coerce.date(),
+  finished_at: z.coerce.date().nullable(),
+  steps: z.array(z.object({ name: z.string(), status: z.string(), ms: z.number(), detail: z.string() })),
+});
+export type HistoryEntry = z.infer<typeof historySchema>;
+
+export async function workspaceHistory(
+  db: Queryable,
+  workspaceId: string,
+  limit = 50,
+): Promise<HistoryEntry[]> {
+  const { rows } = await db.query(
+    `SELECT r.run_id::text AS run_id, r.command, r.source, r.actor, r.reason, r.state, r.outcome, r.error_code,
+            r.started_at, r.finished_at,
+            COALESCE((SELECT json_agg(json_build_object('name', s.name, 'status', s.status, 'ms', s.ms, 'detail', s.detail)
+                       ORDER BY s.seq) FROM medic.step_events s WHERE s.run_id = r.run_id), '[]'::json) AS steps
+       FROM medic.runs r WHERE r.workspace_id = $1::uuid ORDER BY r.started_at DESC LIMIT $2`,
+    [workspaceId, limit],
+  );
+  return z.array(historySchema).parse(rows);
+}
+
+export async function storedResult(db: Queryable, runId: string): Promise<RecoveryResult | null> {
+  const { rows } = await db.query('SELECT result FROM medic.runs WHERE run_id = $1::uuid', [runId]);
+  const row = z.array(z.object({ result: z.unknown() })).parse(rows)[0];
+  return row?.result ? resultSchema.parse(row.result) : null;
+}

@@ -1,0 +1,94 @@
+// What state a workspace is in: its row, its container, its config volume and marker.
+// Reads only; every door's `diagnose` and the first step of `recover` use it.
+import { z } from 'zod';
+import { containerName, volumeName } from './names.js';
+import type { ContainerRuntime, ContainerState } from './ports.js';
+import { NOT_RECOVERABLE, type WorkspaceRow } from './workspace-store.js';
+
+export const MARKER_FILE = '.provisioned';
+
+export const markerSchema = z.object({
+  template: z.string(),
+  digest: z.string(),
+  runId: z.string(),
+  time: z.string(),
+});
+export type ProvisionedMarker = z.infer<typeof markerSchema>;
+
+export type Verdict =
+  | 'healthy' // config.yaml present, container running
+  | 'stopped' // config.yaml present, container not running: start it
+  | 'needs-seed' // config.yaml missing: reseed from the template
+  | 'not-recoverable' // status removed/paused/hibernated
+  | 'no-container'; // nothing medic can act on
+
+export interface Diagnosis {
+  readonly workspace: WorkspaceRow;
+  readonly container: string;
+  readonly volume: string;
+  readonly state: ContainerState | null;
+  readonly volumePresent: boolean;
+  readonly entries: number;
+  readonly configPresent: boolean;
+  readonly marker: ProvisionedMarker | null;
+  readonly verdict: Verdict;
+}
+
+export async function diagnose(runtime: ContainerRuntime, workspace: WorkspaceRow): Promise<Diagnosis> {
+  const container = containerName(workspace.id);
+  const volume = volumeName(workspace.id);
+  const [state, volumePresent] = await Promise.all([
+    runtime.inspect(container),
+    runtime.volumeExists(volume),
+  ]);
+  const listing = state?.configsVolume ? await runtime.listConfigs(container) : [];
+  const config = listing.find((e) => e.path === 'config.yaml');
+  const configPresent = config?.type === 'file';
+  const marker = listing.some((e) => e.path === MARKER_FILE && e.type === 'file')
+    ? parseMarker(await runtime.readConfigFile(container, MARKER_FILE))
+    : null;
+  return {
+    workspace,
+    container,
+    volume,
+    state,
+    volumePresent,
+    entries: listing.length,
+    configPresent,
+    marker,
+    verdict: verdictOf(workspace.status, state, configPresent),
+  };
+}
+
+function verdictOf(status: string, state: ContainerState | null, configPresent: boolean): Verdict {
+  if ((NOT_RECOVERABLE as readonly string[]).includes(status)) return 'not-recoverable';
+  if (!state?.configsVolume) return 'no-container';
+  if (!configPresent) return 'needs-seed';
+  return state.running ? 'healthy' : 'stopped';
+}
+
+function parseMarker(bytes: Buffer | null): ProvisionedMarker | null {
+  if (!bytes) return null;
+  try {
+    const parsed = markerSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null; // a marker that is not ours, or damaged, is reported as absent
+  }
+}
+
+export function describe(d: Diagnosis): string {
+  if (!d.state) return `container ${d.container} does not exist`;
+  if (!d.state.configsVolume) return `container ${d.container} has no volume mounted at /configs`;
+  const running = d.state.running ? 'running' : `stopped (exit ${d.state.exitCode ?? '?'})`;
+  const health = d.state.health ? `, ${d.state.health}` : '';
+  const config = d.configPresent
+    ? 'config.yaml present'
+    : d.entries === 0
+      ? 'config volume empty'
+      : `config.yaml missing (${d.entries} other entries)`;
+  const marker = d.marker
+    ? `, provisioned from ${d.marker.template} by run ${d.marker.runId}`
+    : ', no .provisioned marker';
+  return `status ${d.workspace.status}, container ${running}${health}, ${config}${marker}`;
+}

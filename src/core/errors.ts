@@ -1,0 +1,109 @@
+// Every failure the core reports is a MedicError with a stable `code`; callers branch on
+// the code (or the class), never on message text. INPUT_ERROR_CODES (below) are the
+// caller's mistakes: exit 2, nothing changed.
+
+export abstract class MedicError extends Error {
+  abstract readonly code: string;
+  /** What an operator can do about it; shown after the message. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+  }
+}
+
+export class InvalidTargetError extends MedicError {
+  readonly code = 'INVALID_TARGET';
+}
+export class InvalidConfigError extends MedicError {
+  readonly code = 'INVALID_CONFIG';
+}
+export class WorkspaceNotFoundError extends MedicError {
+  readonly code = 'WORKSPACE_NOT_FOUND';
+}
+export class AmbiguousWorkspaceError extends MedicError {
+  readonly code = 'AMBIGUOUS_WORKSPACE';
+}
+export class RunNotFoundError extends MedicError {
+  readonly code = 'RUN_NOT_FOUND';
+}
+export class InvalidRuntimeError extends MedicError {
+  readonly code = 'INVALID_RUNTIME';
+}
+export class TemplateNotFoundError extends MedicError {
+  readonly code = 'TEMPLATE_NOT_FOUND';
+}
+export class TemplateEscapeError extends MedicError {
+  readonly code = 'TEMPLATE_ESCAPE';
+}
+export class TemplateInvalidError extends MedicError {
+  readonly code = 'TEMPLATE_INVALID';
+}
+export class TemplateTooLargeError extends MedicError {
+  readonly code = 'TEMPLATE_TOO_LARGE';
+}
+export class StatusNotRecoverableError extends MedicError {
+  readonly code = 'STATUS_NOT_RECOVERABLE';
+}
+export class StatusChangedError extends MedicError {
+  readonly code = 'STATUS_CHANGED';
+}
+export class RestartBudgetExceededError extends MedicError {
+  readonly code = 'RESTART_BUDGET_EXCEEDED';
+}
+export class ContainerNotFoundError extends MedicError {
+  readonly code = 'CONTAINER_NOT_FOUND';
+}
+export class ConfigMountMissingError extends MedicError {
+  readonly code = 'CONFIG_MOUNT_MISSING';
+}
+export class ContainerStartFailedError extends MedicError {
+  readonly code = 'CONTAINER_START_FAILED';
+}
+export class StartTimeoutError extends MedicError {
+  readonly code = 'START_TIMEOUT';
+}
+export class SnapshotTooLargeError extends MedicError {
+  readonly code = 'SNAPSHOT_TOO_LARGE';
+}
+export class NoSnapshotError extends MedicError {
+  readonly code = 'NO_SNAPSHOT';
+}
+export class DockerUnavailableError extends MedicError {
+  readonly code = 'DOCKER_UNAVAILABLE';
+}
+export class DockerOperationError extends MedicError {
+  readonly code = 'DOCKER_ERROR';
+}
+export class DatabaseUnavailableError extends MedicError {
+  readonly code = 'DATABASE_UNAVAILABLE';
+}
+export class InterruptedError extends MedicError {
+  readonly code = 'INTERRUPTED';
+}
+
+/** Any throwable as a MedicError; an unexpected error keeps its message under INTERNAL. */
+export function asMedicError(error: unknown): MedicError {
+  if (error instanceof MedicError) return error;
+  return new InternalError(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+export class InternalError extends MedicError {
+  readonly code = 'INTERNAL';
+}
+
+export class UsageError extends MedicError {
+  readonly code = 'USAGE';
+}
+
+/** Codes of errors that are the caller's mistake (CLI exit 2, nothing was changed). */
+export const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
+  'INVALID_TARGET',
+  'INVALID_CONFIG',
+  'WORKSPACE_NOT_FOUND',
+  'AMBIGUOUS_WORKSPACE',
+  'RUN_NOT_FOUND',
+  'USAGE',
+]);

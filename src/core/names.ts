@@ -1,0 +1,42 @@
+// The platform's naming rules: a workspace uuid maps to container `ws-<id12>` and volume
+// `ws-<id12>-configs`, where id12 is the first 12 characters of the uuid's text (so it
+// includes the uuid's first hyphen). A target names a workspace by either form.
+import { InvalidTargetError } from './errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CONTAINER = /^ws-([0-9a-f]{8}-[0-9a-f]{3})$/;
+
+export const CONFIGS_MOUNT = '/configs';
+
+export interface Target {
+  /** What the caller typed, for messages. */
+  readonly input: string;
+  /** Lower-case id prefix (12 characters) or a whole uuid. */
+  readonly idPrefix: string;
+  readonly exact: boolean;
+}
+
+export function parseTarget(input: string): Target {
+  const text = input.trim().toLowerCase();
+  if (UUID.test(text)) return { input, idPrefix: text, exact: true };
+  const match = CONTAINER.exec(text);
+  if (match?.[1]) return { input, idPrefix: match[1], exact: false };
+  throw new InvalidTargetError(
+    `"${printable(input)}" is not a workspace: expected ws-<first 12 characters of the uuid> (e.g. ws-92f6d88b-6a9) or a full uuid`,
+    { hint: 'copy the container name from `docker ps` or the id from the workspaces table' },
+  );
+}
+
+export function containerName(workspaceId: string): string {
+  return `ws-${workspaceId.slice(0, 12)}`;
+}
+
+export function volumeName(workspaceId: string): string {
+  return `${containerName(workspaceId)}-configs`;
+}
+
+/** A string safe to put in a one-line message: control characters shown as escapes, capped. */
+export function printable(text: string, max = 80): string {
+  const shown = JSON.stringify(text).slice(1, -1);
+  return shown.length > max ? `${shown.slice(0, max)}…` : shown;
+}

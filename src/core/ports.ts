@@ -1,0 +1,82 @@
+// The narrow interfaces through which the core touches the world. Adapters in src/db and
+// src/docker implement them; tests pass plain objects checked with `satisfies`.
+
+export interface QueryResult {
+  rows: unknown[];
+}
+
+/** Anything that runs parameterised SQL: a pg client or pool, PGlite. */
+export interface Queryable {
+  query(sql: string, params?: readonly unknown[]): Promise<QueryResult>;
+}
+
+/**
+ * A database that can also lend one dedicated session. A run holds its session from lease to
+ * release, so the lease lapses if (and only if) the process holding it dies.
+ */
+export interface Database extends Queryable {
+  session<T>(fn: (session: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface ContainerState {
+  readonly name: string;
+  readonly image: string;
+  readonly running: boolean;
+  /** 'healthy' | 'unhealthy' | 'starting' when the image has a HEALTHCHECK, else null. */
+  readonly health: string | null;
+  readonly exitCode: number | null;
+  /** The named volume mounted at /configs, if any. */
+  readonly configsVolume: string | null;
+}
+
+export interface VolumeEntry {
+  /** Path relative to /configs, `/`-separated; directories end with no slash. */
+  readonly path: string;
+  readonly type: 'file' | 'directory' | 'symlink' | 'other';
+  readonly size: number;
+}
+
+export interface ConfigFile {
+  /** Relative to /configs, `/`-separated. */
+  readonly path: string;
+  readonly content: Buffer;
+  readonly mode: number;
+}
+
+export interface ContainerRuntime {
+  ping(): Promise<void>;
+  inspect(container: string): Promise<ContainerState | null>;
+  volumeExists(volume: string): Promise<boolean>;
+  /** What /configs holds, read through the container (running or not). */
+  listConfigs(container: string): Promise<VolumeEntry[]>;
+  /** A file's bytes under /configs, or null when absent. */
+  readConfigFile(container: string, relativePath: string): Promise<Buffer | null>;
+  /** /configs as a tar (entries prefixed `configs/`), bounded by maxBytes. */
+  exportConfigs(container: string, maxBytes: number): Promise<Buffer>;
+  /** Writes files into /configs, like `cp -r`: files already there and not written stay. */
+  writeConfigs(container: string, files: readonly ConfigFile[]): Promise<void>;
+  /** Replaces all of /configs with a tar from exportConfigs (rollback). */
+  restoreConfigs(container: string, tar: Buffer): Promise<void>;
+  stop(container: string, timeoutS: number): Promise<void>;
+  start(container: string): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,77 @@
+// Builds the result object of one run as it goes, and closes it into the validated shape.
+
+import type { RunOptions } from './deps.js';
+import { asMedicError, type MedicError } from './errors.js';
+import type { Target } from './names.js';
+import { containerName, volumeName } from './names.js';
+import { type Outcome, type RecoveryResult, resultSchema, type Step } from './result.js';
+import type { WorkspaceRow } from './workspace-store.js';
+
+export class ResultDraft {
+  outcome: Outcome = 'failed';
+  error: MedicError | null = null;
+  template: RecoveryResult['template'] = null;
+  snapshot: RecoveryResult['snapshot'] = null;
+  workspace: RecoveryResult['workspace'];
+
+  constructor(
+    readonly runId: string,
+    readonly command: RecoveryResult['command'],
+    readonly options: RunOptions,
+    readonly startedAt: Date,
+    input: string,
+  ) {
+    const guess = input.trim().slice(0, 80);
+    this.workspace = {
+      id: null,
+      container: guess,
+      volume: `${guess}-configs`,
+      runtime: null,
+      statusBefore: null,
+      statusAfter: null,
+    };
+  }
+
+  target(target: Target): void {
+    const container = containerName(target.idPrefix);
+    this.workspace = { ...this.workspace, container, volume: `${container}-configs` };
+  }
+
+  found(row: WorkspaceRow): void {
+    this.workspace = {
+      id: row.id,
+      container: containerName(row.id),
+      volume: volumeName(row.id),
+      runtime: row.runtime,
+      statusBefore: row.status,
+      statusAfter: row.status,
+    };
+  }
+
+  status(after: string | null): void {
+    this.workspace = { ...this.workspace, statusAfter: after };
+  }
+
+  fail(error: unknown): void {
+    this.outcome = 'failed';
+    this.error = asMedicError(error);
+  }
+
+  finish(steps: readonly Step[], finishedAt: Date): RecoveryResult {
+    return resultSchema.parse({
+      version: 1,
+      runId: this.runId,
+      command: this.command,
+      source: this.options.source,
+      actor: this.options.actor,
+      workspace: this.workspace,
+      outcome: this.outcome,
+      template: this.template,
+      snapshot: this.snapshot,
+      steps,
+      error: this.error ? { code: this.error.code, message: this.error.message } : null,
+      startedAt: this.startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+    });
+  }
+}

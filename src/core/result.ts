@@ -1,0 +1,57 @@
+// The result object (version 1) that every door produces, validated by this one schema.
+// DESIGN.md fixes its fields; `snapshot` is an addition (null when nothing was snapshotted).
+import { z } from 'zod';
+
+export const OUTCOMES = ['recovered', 'healthy', 'planned', 'failed', 'busy'] as const;
+export const SOURCES = ['cli', 'app', 'action', 'auto'] as const;
+export const STEP_STATUSES = ['ok', 'skipped', 'failed'] as const;
+export const WORKSPACE_STATUSES = [
+  'provisioning',
+  'online',
+  'offline',
+  'degraded',
+  'failed',
+  'removed',
+  'paused',
+  'hibernated',
+] as const;
+
+export const stepSchema = z.object({
+  name: z.string(),
+  status: z.enum(STEP_STATUSES),
+  ms: z.number().int().nonnegative(),
+  detail: z.string(),
+});
+
+export const resultSchema = z.object({
+  version: z.literal(1),
+  runId: z.uuid(),
+  command: z.enum(['recover', 'rollback']),
+  source: z.enum(SOURCES),
+  actor: z.string(),
+  workspace: z.object({
+    id: z.uuid().nullable(),
+    container: z.string(),
+    volume: z.string(),
+    runtime: z.string().nullable(),
+    statusBefore: z.string().nullable(),
+    statusAfter: z.string().nullable(),
+  }),
+  outcome: z.enum(OUTCOMES),
+  template: z.object({ name: z.string(), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) }).nullable(),
+  snapshot: z.object({ digest: z.string(), bytes: z.number().int().nonnegative() }).nullable(),
+  steps: z.array(stepSchema),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+});
+
+export type Outcome = (typeof OUTCOMES)[number];
+export type Source = (typeof SOURCES)[number];
+export type Step = z.infer<typeof stepSchema>;
+export type RecoveryResult = z.infer<typeof resultSchema>;
+
+/** Outcomes that count as success for exit codes, reactions and closing incidents. */
+export function isSuccess(outcome: Outcome): boolean {
+  return outcome === 'recovered' || outcome === 'healthy' || outcome === 'planned';
+}

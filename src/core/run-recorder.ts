@@ -1,0 +1,61 @@
+// Times each step of a run, appends it to the audit trail as it ends, renews the run's lease,
+// and tells the door (progress). A failing step is recorded as failed and its error rethrown.
+import { appendStep } from './audit-store.js';
+import { asMedicError } from './errors.js';
+import { renewLease } from './lease.js';
+import type { Queryable } from './ports.js';
+import type { Step } from './result.js';
+
+export type StepListener = (step: Step, index: number) => void;
+
+export class RunRecorder {
+  readonly steps: Step[] = [];
+  private leaseHeld = false;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly runId: string,
+    private readonly leaseTtlS: number,
+    private readonly onStep: StepListener | undefined,
+  ) {}
+
+  holdLease(): void {
+    this.leaseHeld = true;
+  }
+
+  /** Runs one step; `fn` returns the step's detail text. */
+  async step<T>(name: string, fn: () => Promise<{ detail: string; value: T }>): Promise<T> {
+    if (this.leaseHeld) await renewLease(this.db, this.runId, this.leaseTtlS);
+    const started = performance.now();
+    try {
+      const { detail, value } = await fn();
+      await this.record({ name, status: 'ok', ms: elapsed(started), detail });
+      return value;
+    } catch (error) {
+      const e = asMedicError(error);
+      // If the trail cannot be written either (the database went away), the step's own error
+      // is still the one that explains the run, so that is what propagates.
+      await this.record({
+        name,
+        status: 'failed',
+        ms: elapsed(started),
+        detail: `${e.code}: ${e.message}`,
+      }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async skip(name: string, detail: string): Promise<void> {
+    await this.record({ name, status: 'skipped', ms: 0, detail });
+  }
+
+  private async record(step: Step): Promise<void> {
+    this.steps.push(step);
+    await appendStep(this.db, this.runId, this.steps.length, step);
+    this.onStep?.(step, this.steps.length - 1);
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.max(0, Math.round(performance.now() - started));
+}

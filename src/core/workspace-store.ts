@@ -1,0 +1,67 @@
+// Reads and updates rows of the platform's `workspaces` table. The table belongs to the
+// platform: medic only selects by id and updates status/updated_at, with guards.
+import { z } from 'zod';
+import { AmbiguousWorkspaceError, WorkspaceNotFoundError } from './errors.js';
+import type { Target } from './names.js';
+import type { Queryable } from './ports.js';
+
+export const NOT_RECOVERABLE = ['removed', 'paused', 'hibernated'] as const;
+
+const rowSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  status: z.string(),
+  runtime: z.string().nullable(),
+});
+export type WorkspaceRow = z.infer<typeof rowSchema>;
+
+export async function findWorkspace(db: Queryable, target: Target): Promise<WorkspaceRow> {
+  const { rows } = target.exact
+    ? await db.query('SELECT id::text AS id, name, status, runtime FROM workspaces WHERE id = $1::uuid', [
+        target.idPrefix,
+      ])
+    : await db.query(
+        "SELECT id::text AS id, name, status, runtime FROM workspaces WHERE id::text LIKE $1 || '%' ORDER BY id LIMIT 2",
+        [target.idPrefix],
+      );
+  const found = z.array(rowSchema).parse(rows);
+  if (found.length === 0) {
+    throw new WorkspaceNotFoundError(`no workspace in the workspaces table matches ${target.input}`, {
+      hint: 'check the id (medic reads the table named by DATABASE_URL)',
+    });
+  }
+  if (found.length > 1) {
+    throw new AmbiguousWorkspaceError(
+      `${target.input} matches more than one workspace (${found.map((w) => w.id).join(', ')}…)`,
+      { hint: 'name the workspace by its full uuid' },
+    );
+  }
+  return found[0]!;
+}
+
+export async function readStatus(db: Queryable, id: string): Promise<string | null> {
+  const { rows } = await db.query('SELECT status FROM workspaces WHERE id = $1::uuid', [id]);
+  return z.array(z.object({ status: z.string() })).parse(rows)[0]?.status ?? null;
+}
+
+/**
+ * Sets the status unless the platform moved the workspace to removed/paused/hibernated
+ * meanwhile. Returns the status the row has afterwards.
+ */
+export async function setStatusGuarded(db: Queryable, id: string, status: string): Promise<string | null> {
+  const { rows } = await db.query(
+    `UPDATE workspaces SET status = $2, updated_at = now()
+      WHERE id = $1::uuid AND status <> ALL($3::text[]) RETURNING status`,
+    [id, status, [...NOT_RECOVERABLE]],
+  );
+  const updated = z.array(z.object({ status: z.string() })).parse(rows)[0];
+  return updated ? updated.status : readStatus(db, id);
+}
+
+export async function listFailedWorkspaces(db: Queryable, limit: number): Promise<WorkspaceRow[]> {
+  const { rows } = await db.query(
+    "SELECT id::text AS id, name, status, runtime FROM workspaces WHERE status = 'failed' ORDER BY updated_at NULLS FIRST, id LIMIT $1",
+    [limit],
+  );
+  return z.array(rowSchema).parse(rows);
+}

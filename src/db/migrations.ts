@@ -1,0 +1,85 @@
+// medic's own schema (`medic`), applied in order under an advisory lock so that many
+// processes starting at once migrate exactly once. The platform's `workspaces` table is
+// created only where none exists (a demo or the embedded database), never altered.
+import { z } from 'zod';
+import type { Database, Queryable } from '../core/ports.js';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE SCHEMA IF NOT EXISTS medic;
+   CREATE TABLE medic.runs (
+     run_id uuid PRIMARY KEY, workspace_id uuid NOT NULL, command text NOT NULL, source text NOT NULL,
+     actor text NOT NULL, reason text, dry_run boolean NOT NULL DEFAULT false, force boolean NOT NULL DEFAULT false,
+     state text NOT NULL, outcome text, error_code text, started_at timestamptz NOT NULL,
+     finished_at timestamptz, result jsonb);
+   CREATE INDEX runs_workspace_started ON medic.runs (workspace_id, started_at DESC);
+   CREATE TABLE medic.step_events (
+     run_id uuid NOT NULL REFERENCES medic.runs(run_id), seq int NOT NULL, name text NOT NULL,
+     status text NOT NULL, ms int NOT NULL, detail text NOT NULL, at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (run_id, seq));
+   CREATE TABLE medic.leases (
+     workspace_id uuid PRIMARY KEY, run_id uuid NOT NULL, holder text NOT NULL, session_pid int,
+     session_start timestamptz, acquired_at timestamptz NOT NULL, expires_at timestamptz NOT NULL);
+   CREATE TABLE medic.snapshots (
+     run_id uuid PRIMARY KEY, workspace_id uuid NOT NULL, digest text NOT NULL, bytes int NOT NULL,
+     tar bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+   CREATE TABLE medic.jobs (
+     id bigserial PRIMARY KEY, delivery_id text NOT NULL UNIQUE, kind text NOT NULL, payload jsonb NOT NULL,
+     state text NOT NULL DEFAULT 'pending', attempts int NOT NULL DEFAULT 0, error text,
+     created_at timestamptz NOT NULL DEFAULT now(), started_at timestamptz, finished_at timestamptz);
+   CREATE INDEX jobs_pending ON medic.jobs (state, id);`,
+];
+
+const WORKSPACES = `CREATE TABLE workspaces (
+  id uuid PRIMARY KEY, name text NOT NULL DEFAULT '', status text NOT NULL DEFAULT 'provisioning',
+  runtime text NOT NULL DEFAULT 'claude-code', updated_at timestamptz NOT NULL DEFAULT now())`;
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface MigrationReport {
+  readonly from: number;
+  readonly to: number;
+  readonly createdWorkspaces: boolean;
+}
+
+export async function migrate(db: Database): Promise<MigrationReport> {
+  if ((await currentVersion(db)) === SCHEMA_VERSION) {
+    return { from: SCHEMA_VERSION, to: SCHEMA_VERSION, createdWorkspaces: false };
+  }
+  return db.session(async (s) => {
+    await s.query('BEGIN');
+    try {
+      await s.query("SELECT pg_advisory_xact_lock(hashtext('workspace-medic:migrate'))");
+      await s.query('CREATE SCHEMA IF NOT EXISTS medic');
+      await s.query(
+        'CREATE TABLE IF NOT EXISTS medic.schema_version (version int NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const from = await currentVersion(s);
+      for (let v = from; v < MIGRATIONS.length; v++) {
+        await execAll(s, MIGRATIONS[v]!);
+        await s.query('INSERT INTO medic.schema_version (version) VALUES ($1)', [v + 1]);
+      }
+      const { rows } = await s.query("SELECT to_regclass('workspaces') IS NULL AS missing");
+      const missing = z.array(z.object({ missing: z.boolean() })).parse(rows)[0]?.missing ?? false;
+      if (missing) await s.query(WORKSPACES);
+      await s.query('COMMIT');
+      return { from, to: MIGRATIONS.length, createdWorkspaces: missing };
+    } catch (error) {
+      await s.query('ROLLBACK');
+      throw error;
+    }
+  });
+}
+
+async function currentVersion(db: Queryable): Promise<number> {
+  const exists = await db.query("SELECT to_regclass('medic.schema_version') IS NOT NULL AS e");
+  if (!z.array(z.object({ e: z.boolean() })).parse(exists.rows)[0]?.e) return 0;
+  const { rows } = await db.query('SELECT coalesce(max(version), 0) AS v FROM medic.schema_version');
+  return z.array(z.object({ v: z.coerce.number() })).parse(rows)[0]?.v ?? 0;
+}
+
+// Parameterless DDL, split so that each statement goes through the same query() port.
+async function execAll(db: Queryable, sql: string): Promise<void> {
+  for (const statement of sql.split(/;\s*$/m).map((s) => s.trim())) {
+    if (statement) await db.query(statement);
+  }
+}

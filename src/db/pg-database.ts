@@ -1,0 +1,68 @@
+// The `Database` port over node-postgres: a small pool for plain queries, and a dedicated
+// client for a session (a run's lease lives exactly as long as that client).
+import pg from 'pg';
+import { redactUrl } from '../core/config.js';
+import { DatabaseUnavailableError } from '../core/errors.js';
+import type { Database, Logger, Queryable } from '../core/ports.js';
+
+// bytea as Buffer, timestamptz as ISO text parsed by zod where read.
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P03',
+  '3D000',
+  '28P01',
+  '28000',
+]);
+
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECTION_CODES.has(code);
+}
+
+export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 10_000,
+  });
+  // An idle client that loses its server emits 'error' on the pool; without a listener it would crash us.
+  pool.on('error', (error) => logger.warn({ err: error.message }, 'postgres connection lost'));
+  const shown = redactUrl(url);
+
+  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isConnectionError(error)) {
+        throw new DatabaseUnavailableError(`cannot use Postgres at ${shown}: ${(error as Error).message}`, {
+          hint: 'check that the server is up and DATABASE_URL is right',
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  };
+
+  return {
+    query: (sql, params) => wrap(() => pool.query(sql, params as unknown[] | undefined)),
+    async session(fn) {
+      const client = await wrap(() => pool.connect());
+      client.on('error', (error) => logger.warn({ err: error.message }, 'postgres session lost'));
+      const session: Queryable = {
+        query: (sql, params) => wrap(() => client.query(sql, params as unknown[] | undefined)),
+      };
+      try {
+        return await fn(session);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,82 @@
+// Makes a workspace broken the way the incident was: a row in `workspaces` and a running
+// container `ws-<id12>` whose config volume `ws-<id12>-configs` is empty (or holds only
+// stray files). Used by `medic demo`, the integration tests and the benchmarks.
+import { randomUUID } from 'node:crypto';
+import type Docker from 'dockerode';
+import { containerName, volumeName } from '../core/names.js';
+import type { Queryable } from '../core/ports.js';
+import { packFiles } from '../docker/tar-write.js';
+
+export interface BrokenWorkspaceOptions {
+  readonly image: string;
+  readonly runtime?: string;
+  readonly status?: string;
+  readonly name?: string;
+  /** Files left in the volume (none of them config.yaml, unless a test wants one). */
+  readonly stray?: Record<string, string>;
+  readonly labels?: Record<string, string>;
+  readonly running?: boolean;
+  readonly cmd?: string[];
+  readonly healthcheck?: Docker.ContainerCreateOptions['Healthcheck'];
+}
+
+export interface BrokenWorkspace {
+  readonly id: string;
+  readonly container: string;
+  readonly volume: string;
+}
+
+export async function createBrokenWorkspace(
+  docker: Docker,
+  db: Queryable,
+  options: BrokenWorkspaceOptions,
+): Promise<BrokenWorkspace> {
+  const id = randomUUID();
+  const container = containerName(id);
+  const volume = volumeName(id);
+  const labels = { 'workspace-medic.fixture': 'true', ...options.labels };
+  await db.query('INSERT INTO workspaces (id, name, status, runtime) VALUES ($1::uuid, $2, $3, $4)', [
+    id,
+    options.name ?? `demo ${container}`,
+    options.status ?? 'failed',
+    options.runtime ?? 'claude-code',
+  ]);
+  await docker.createVolume({ Name: volume, Labels: labels });
+  const created = await docker.createContainer({
+    name: container,
+    Image: options.image,
+    Labels: labels,
+    ...(options.cmd ? { Cmd: options.cmd } : {}),
+    ...(options.healthcheck ? { Healthcheck: options.healthcheck } : {}),
+    HostConfig: { Binds: [`${volume}:/configs`], NetworkMode: 'none' },
+  });
+  const stray = Object.entries(options.stray ?? {});
+  if (stray.length > 0) {
+    const files = stray.map(([path, text]) => ({ path, content: Buffer.from(text), mode: 0o644 }));
+    await created.putArchive(await packFiles(files, new Date()), { path: '/configs' });
+  }
+  if (options.running !== false) await created.start();
+  return { id, container, volume };
+}
+
+/** Removes fixtures made with the given label value (containers first, then volumes). */
+export async function removeFixtures(docker: Docker, label: string): Promise<void> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
+  const { Volumes } = await docker.listVolumes({ filters: { label: [label] } });
+  await Promise.all(
+    (Volumes ?? []).map((v) =>
+      docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
+}

@@ -1,0 +1,191 @@
+// The `ContainerRuntime` port over the Docker Engine API (dockerode). The config volume is
+// read and written through the workspace's own container with the archive endpoints, which
+// work whether the container runs or not; no docker CLI, no throwaway container for seeding.
+import Docker from 'dockerode';
+import { ContainerNotFoundError, DockerOperationError, DockerUnavailableError } from '../core/errors.js';
+import { CONFIGS_MOUNT } from '../core/names.js';
+import type { ConfigFile, ContainerRuntime, ContainerState } from '../core/ports.js';
+import { readTarEntries } from './tar-read.js';
+import { packFiles } from './tar-write.js';
+
+export function dockerOptions(dockerHost: string | undefined): Docker.DockerOptions {
+  if (!dockerHost) return {};
+  const url = new URL(dockerHost);
+  if (url.protocol === 'unix:') return { socketPath: url.pathname };
+  const protocol = url.protocol === 'https:' ? 'https' : 'http';
+  return { protocol, host: url.hostname, port: Number(url.port || (protocol === 'https' ? 2376 : 2375)) };
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
+
+/** Turns dockerode's errors into coded ones; `what` says what we were doing. */
+export function dockerError(error: unknown, what: string, container?: string): Error {
+  const e = error as { statusCode?: number; code?: string; json?: { message?: string }; message?: string };
+  if (e?.code && UNREACHABLE.has(e.code)) {
+    return new DockerUnavailableError(`Docker engine unreachable while trying to ${what} (${e.code})`, {
+      hint: 'start the engine or set DOCKER_HOST; nothing was changed by this step',
+      cause: error,
+    });
+  }
+  if (e?.statusCode === 404 && container) {
+    return new ContainerNotFoundError(`container ${container} does not exist`, { cause: error });
+  }
+  const detail = e?.json?.message ?? e?.message ?? String(error);
+  return new DockerOperationError(`Docker could not ${what}: ${detail}`, { cause: error });
+}
+
+export class DockerRuntime implements ContainerRuntime {
+  constructor(private readonly docker: Docker) {}
+
+  static connect(dockerHost: string | undefined): DockerRuntime {
+    return new DockerRuntime(new Docker(dockerOptions(dockerHost)));
+  }
+
+  async ping(): Promise<void> {
+    await this.call('reach the engine', () => this.docker.ping());
+  }
+
+  async inspect(name: string): Promise<ContainerState | null> {
+    try {
+      const info = await this.docker.getContainer(name).inspect();
+      const mount = info.Mounts.find((m) => m.Destination === CONFIGS_MOUNT && m.Type === 'volume');
+      return {
+        name,
+        image: info.Config.Image,
+        running: info.State.Running,
+        health: info.State.Health?.Status ?? null,
+        exitCode: info.State.Running ? null : info.State.ExitCode,
+        configsVolume: mount?.Name ?? null,
+      };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      throw dockerError(error, `inspect ${name}`);
+    }
+  }
+
+  async volumeExists(volume: string): Promise<boolean> {
+    try {
+      await this.docker.getVolume(volume).inspect();
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      throw dockerError(error, `inspect volume ${volume}`);
+    }
+  }
+
+  async listConfigs(name: string) {
+    const stream = await this.call(
+      `read ${CONFIGS_MOUNT} of ${name}`,
+      () => this.docker.getContainer(name).getArchive({ path: `${CONFIGS_MOUNT}/.` }),
+      name,
+    );
+    const entries = await readTarEntries(stream, { maxEntries: 10_000, keepContent: () => false });
+    return entries
+      .map((e) => ({ path: e.path.replace(/^\.\/?/, '').replace(/\/$/, ''), type: e.type, size: e.size }))
+      .filter((e) => e.path !== '');
+  }
+
+  async readConfigFile(name: string, relativePath: string): Promise<Buffer | null> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.getContainer(name).getArchive({ path: `${CONFIGS_MOUNT}/${relativePath}` });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      throw dockerError(error, `read ${relativePath} in ${name}`, name);
+    }
+    const [entry] = await readTarEntries(stream, {
+      maxEntries: 1,
+      keepContent: () => true,
+      maxBytes: 1024 * 1024,
+    });
+    return entry?.type === 'file' ? (entry.content ?? Buffer.alloc(0)) : null;
+  }
+
+  async exportConfigs(name: string, maxBytes: number): Promise<Buffer> {
+    const stream = await this.call(
+      `export ${CONFIGS_MOUNT} of ${name}`,
+      () => this.docker.getContainer(name).getArchive({ path: CONFIGS_MOUNT }),
+      name,
+    );
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        throw new RangeError(`volume content exceeds ${maxBytes} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  async writeConfigs(name: string, files: readonly ConfigFile[]): Promise<void> {
+    const tar = await packFiles(files, new Date());
+    await this.call(
+      `write into ${CONFIGS_MOUNT} of ${name}`,
+      () => this.docker.getContainer(name).putArchive(tar, { path: CONFIGS_MOUNT }),
+      name,
+    );
+  }
+
+  async restoreConfigs(name: string, tar: Buffer): Promise<void> {
+    await this.clearConfigs(name);
+    // exportConfigs' entries are prefixed `configs/`, so they land back where they came from.
+    await this.call(
+      `restore ${CONFIGS_MOUNT} of ${name}`,
+      () => this.docker.getContainer(name).putArchive(tar, { path: '/' }),
+      name,
+    );
+  }
+
+  private async clearConfigs(name: string): Promise<void> {
+    const state = await this.inspect(name);
+    if (!state?.configsVolume)
+      throw new ContainerNotFoundError(`container ${name} has no config volume to clear`);
+    // The archive API cannot delete, so a short-lived helper from the workspace's own image does.
+    const helper = await this.call('create a helper container', () =>
+      this.docker.createContainer({
+        Image: state.image,
+        Entrypoint: [
+          '/bin/sh',
+          '-c',
+          `rm -rf ${CONFIGS_MOUNT}/* ${CONFIGS_MOUNT}/.[!.]* ${CONFIGS_MOUNT}/..?*`,
+        ],
+        Cmd: [],
+        Labels: { 'workspace-medic.helper': name },
+        HostConfig: { Binds: [`${state.configsVolume}:${CONFIGS_MOUNT}`], NetworkMode: 'none' },
+      }),
+    );
+    try {
+      await helper.start();
+      const { StatusCode } = (await helper.wait()) as { StatusCode: number };
+      if (StatusCode !== 0)
+        throw new DockerOperationError(`clearing ${CONFIGS_MOUNT} of ${name} exited ${StatusCode}`);
+    } finally {
+      await helper.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  async stop(name: string, timeoutS: number): Promise<void> {
+    await this.call(`stop ${name}`, () => this.docker.getContainer(name).stop({ t: timeoutS }), name, 304);
+  }
+
+  async start(name: string): Promise<void> {
+    await this.call(`start ${name}`, () => this.docker.getContainer(name).start(), name, 304);
+  }
+
+  private async call<T>(
+    what: string,
+    fn: () => Promise<T>,
+    container?: string,
+    okStatus?: number,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (okStatus && (error as { statusCode?: number }).statusCode === okStatus) return undefined as T;
+      throw dockerError(error, what, container);
+    }
+  }
+}
