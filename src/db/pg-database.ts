@@ -5,7 +5,6 @@ import { redactUrl } from '../core/config.js';
 import { DatabaseUnavailableError } from '../core/errors.js';
 import type { Database, Logger, Queryable } from '../core/ports.js';
 
-// bytea as Buffer, timestamptz as ISO text parsed by zod where read.
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -33,6 +32,10 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
   });
   // An idle client that loses its server emits 'error' on the pool; without a listener it would crash us.
   pool.on('error', (error) => logger.warn({ err: error.message }, 'postgres connection lost'));
+  // A checked-out client that loses its server emits 'error' on itself; one listener per client.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => logger.warn({ err: error.message }, 'postgres session lost')),
+  );
   const shown = redactUrl(url);
 
   const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -53,7 +56,6 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
     query: (sql, params) => wrap(() => pool.query(sql, params as unknown[] | undefined)),
     async session(fn) {
       const client = await wrap(() => pool.connect());
-      client.on('error', (error) => logger.warn({ err: error.message }, 'postgres session lost'));
       const session: Queryable = {
         query: (sql, params) => wrap(() => client.query(sql, params as unknown[] | undefined)),
       };

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's one gate, as `npm test` (and CI's .ci/run) run it: starts what the tests need
+# (Docker engine, Postgres; installed first on a fresh machine), builds, typechecks, lints,
+# checks the committed action bundle against the source, then runs every test.
+#   --reliability   run only the reliability suite (test/reliability)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund
+eval "$(bash scripts/dev-services.sh)"
+export MEDIC_TEST_DATABASE_URL
+
+echo "== build"; npm run build --silent
+echo "== typecheck"; npx tsc -p tsconfig.test.json
+echo "== lint"; npx biome check .
+if [ -f scripts/build-action.mjs ]; then echo "== action bundle"; node scripts/build-action.mjs --check; fi
+
+suite=(test)
+[ "${1:-}" = --reliability ] && suite=(test/reliability)
+report=$(mktemp)
+status=0
+npx vitest run "${suite[@]}" --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' "$report" 2>/dev/null || true
+rm -f "$report"
+exit "$status"

@@ -1,0 +1,105 @@
+// A ContainerRuntime held in memory, for unit tests of the core: containers with a state
+// and a /configs file map, every call logged, and hooks to inject failures.
+import { ContainerNotFoundError, DockerUnavailableError } from '../../src/core/errors.js';
+import type { ConfigFile, ContainerRuntime, ContainerState, VolumeEntry } from '../../src/core/ports.js';
+
+export interface FakeContainer {
+  running: boolean;
+  health: string | null;
+  exitCode: number | null;
+  image: string;
+  volume: string | null;
+  files: Map<string, Buffer>;
+}
+
+export class FakeRuntime {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly calls: string[] = [];
+  /** Called before each mutating call; throw from it to inject a fault. */
+  beforeCall: (call: string, name: string) => void | Promise<void> = () => {};
+  /** Whether a container stays up after start (false: it exits at once, code 1). */
+  startsCleanly = true;
+  reachable = true;
+
+  add(
+    name: string,
+    init: Partial<Omit<FakeContainer, 'files'>> & { files?: Record<string, string> } = {},
+  ): FakeContainer {
+    const c: FakeContainer = {
+      running: init.running ?? true,
+      health: init.health ?? null,
+      exitCode: init.exitCode ?? null,
+      image: init.image ?? 'agent:1',
+      volume: init.volume === undefined ? `${name}-configs` : init.volume,
+      files: new Map(Object.entries(init.files ?? {}).map(([k, v]) => [k, Buffer.from(v)])),
+    };
+    this.containers.set(name, c);
+    return c;
+  }
+
+  get(name: string): FakeContainer {
+    const c = this.containers.get(name);
+    if (!c) throw new ContainerNotFoundError(`container ${name} does not exist (fake)`);
+    return c;
+  }
+
+  readonly port = {
+    ping: async () => {
+      if (!this.reachable) throw new DockerUnavailableError('Docker engine unreachable (fake)');
+    },
+    inspect: async (name: string): Promise<ContainerState | null> => {
+      const c = this.containers.get(name);
+      if (!c) return null;
+      return {
+        name,
+        image: c.image,
+        running: c.running,
+        health: c.health,
+        exitCode: c.exitCode,
+        configsVolume: c.volume,
+      };
+    },
+    volumeExists: async (volume: string) => [...this.containers.values()].some((c) => c.volume === volume),
+    listConfigs: async (name: string): Promise<VolumeEntry[]> =>
+      [...this.get(name).files.entries()].map(([path, content]) => ({
+        path,
+        type: 'file',
+        size: content.length,
+      })),
+    readConfigFile: async (name: string, path: string) => this.get(name).files.get(path) ?? null,
+    exportConfigs: async (name: string, maxBytes: number) => {
+      await this.hook('export', name);
+      const blob = Buffer.from(
+        JSON.stringify(
+          Object.fromEntries([...this.get(name).files].map(([k, v]) => [k, v.toString('base64')])),
+        ),
+      );
+      if (blob.length > maxBytes) throw new RangeError('too big');
+      return blob;
+    },
+    writeConfigs: async (name: string, files: readonly ConfigFile[]) => {
+      await this.hook('write', name);
+      for (const f of files) this.get(name).files.set(f.path, f.content);
+    },
+    restoreConfigs: async (name: string, tar: Buffer) => {
+      await this.hook('restore', name);
+      const parsed = JSON.parse(tar.toString()) as Record<string, string>;
+      this.get(name).files = new Map(Object.entries(parsed).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+    },
+    stop: async (name: string) => {
+      await this.hook('stop', name);
+      this.get(name).running = false;
+    },
+    start: async (name: string) => {
+      await this.hook('start', name);
+      const c = this.get(name);
+      c.running = this.startsCleanly;
+      c.exitCode = this.startsCleanly ? null : 1;
+    },
+  } satisfies ContainerRuntime;
+
+  private async hook(call: string, name: string): Promise<void> {
+    this.calls.push(`${call} ${name}`);
+    await this.beforeCall(call, name);
+  }
+}

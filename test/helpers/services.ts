@@ -1,0 +1,117 @@
+// Real services for integration tests: a fresh Postgres database per test file (on the server
+// named by MEDIC_TEST_DATABASE_URL, which scripts/test.sh starts), with a `workspaces` table
+// made the way the platform makes it; and the local Docker engine with the busybox image.
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import pg from 'pg';
+import { loadConfig } from '../../src/core/config.js';
+import type { CoreDeps } from '../../src/core/deps.js';
+import { type Database, silentLogger, systemClock } from '../../src/core/ports.js';
+import { migrate } from '../../src/db/migrations.js';
+import { openPgDatabase } from '../../src/db/pg-database.js';
+import {
+  type BrokenWorkspaceOptions,
+  createBrokenWorkspace,
+  removeFixtures,
+} from '../../src/demo/broken-workspace.js';
+import { DockerRuntime } from '../../src/docker/docker-runtime.js';
+import { ensureLocalImage } from '../../src/docker/local-image.js';
+import { TEMPLATES } from './core-deps.js';
+
+export function serverUrl(): string {
+  const url = process.env.MEDIC_TEST_DATABASE_URL;
+  if (!url)
+    throw new Error(
+      'MEDIC_TEST_DATABASE_URL is unset: run the tests with `npm test`, which starts Postgres and Docker',
+    );
+  return url;
+}
+
+const PLATFORM_TABLE = `CREATE TABLE workspaces (
+  id uuid PRIMARY KEY, name text NOT NULL, status text NOT NULL DEFAULT 'provisioning',
+  runtime text NOT NULL DEFAULT 'langgraph', last_sample_error text, parent_id uuid,
+  updated_at timestamptz NOT NULL DEFAULT now())`;
+
+export interface TestWorld {
+  readonly url: string;
+  readonly db: Database;
+  readonly docker: Docker;
+  readonly image: string;
+  readonly label: string;
+  deps(env?: Record<string, string>): CoreDeps;
+  broken(options?: Partial<BrokenWorkspaceOptions>): ReturnType<typeof createBrokenWorkspace>;
+  status(id: string): Promise<string | undefined>;
+  ls(volume: string): Promise<string[]>;
+  cat(volume: string, file: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function testWorld(options: { migrate?: boolean } = {}): Promise<TestWorld> {
+  const name = `medic_t_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl());
+  url.pathname = `/${name}`;
+  const db = openPgDatabase(url.toString(), silentLogger, 8);
+  await db.query(PLATFORM_TABLE);
+  if (options.migrate !== false) await migrate(db);
+  const docker = new Docker();
+  const image = await ensureLocalImage(docker);
+  const label = `workspace-medic.test=${name}`;
+  const runIn = async (volume: string, cmd: string[]): Promise<string> => {
+    const c = await docker.createContainer({
+      Image: image,
+      Cmd: cmd,
+      HostConfig: { Binds: [`${volume}:/c:ro`], NetworkMode: 'none' },
+    });
+    const chunks: Buffer[] = [];
+    const stream = await c.attach({ stream: true, stdout: true, stderr: true });
+    const out = new (await import('node:stream')).PassThrough();
+    out.on('data', (d: Buffer) => chunks.push(d));
+    docker.modem.demuxStream(stream, out, out);
+    await c.start();
+    await c.wait();
+    await new Promise((r) => setTimeout(r, 20));
+    await c.remove({ force: true });
+    return Buffer.concat(chunks).toString();
+  };
+  return {
+    url: url.toString(),
+    db,
+    docker,
+    image,
+    label,
+    deps: (env = {}) => ({
+      db,
+      runtime: new DockerRuntime(docker),
+      config: loadConfig({ CONFIGS_DIR: TEMPLATES, MEDIC_STOP_TIMEOUT_S: '5', ...env }, TEMPLATES),
+      clock: systemClock,
+      logger: silentLogger,
+      holder: `test:${process.pid}`,
+    }),
+    broken: (o = {}) =>
+      createBrokenWorkspace(docker, db, {
+        image,
+        ...o,
+        labels: { 'workspace-medic.test': name, ...o.labels },
+      }),
+    status: async (id) =>
+      (
+        (await db.query('SELECT status FROM workspaces WHERE id = $1', [id])).rows[0] as
+          | { status: string }
+          | undefined
+      )?.status,
+    ls: async (volume) => (await runIn(volume, ['ls', '-A', '/c'])).split('\n').filter(Boolean).sort(),
+    cat: (volume, file) => runIn(volume, ['cat', `/c/${file}`]),
+    close: async () => {
+      await removeFixtures(docker, label);
+      await db.close();
+      const a = new pg.Client({ connectionString: serverUrl() });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}

@@ -1,0 +1,141 @@
+// The `medic` CLI run as a process, as an operator or a script runs it: exit codes, --json
+// objects that parse against the result schema, stdout/stderr separation, true --help.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultSchema } from '../../src/core/result.js';
+import { TEMPLATES } from '../helpers/core-deps.js';
+import { type TestWorld, testWorld } from '../helpers/services.js';
+
+const BIN = path.resolve(import.meta.dirname, '../../lib/cli/main.js');
+let world: TestWorld;
+
+beforeAll(async () => {
+  world = await testWorld();
+});
+afterAll(() => world?.close());
+
+async function medic(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [BIN, ...args], {
+      env: { PATH: process.env.PATH, DATABASE_URL: world.url, CONFIGS_DIR: TEMPLATES, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+const results = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => resultSchema.parse(JSON.parse(l)));
+
+describe('medic CLI', () => {
+  it('recovers with --json (one object on stdout, exit 0), then finds it healthy', async () => {
+    const ws = await world.broken();
+    const first = await medic(['recover', ws.container, '--json', '--reason', 'cli test']);
+    expect(first.code).toBe(0);
+    const [r] = results(first.stdout);
+    expect(r?.outcome).toBe('recovered');
+    expect(r?.actor).toBeTruthy();
+    expect(results((await medic(['recover', ws.container, '--json'])).stdout)[0]?.outcome).toBe('healthy');
+  });
+
+  it('prints one line per target, exit 1 when one fails', async () => {
+    const good = await world.broken();
+    const bad = await world.broken({ runtime: 'nosuch' });
+    const out = await medic(['recover', good.container, bad.id, '--json']);
+    expect(out.code).toBe(1);
+    expect(results(out.stdout).map((r) => [r.outcome, r.error?.code ?? null])).toEqual([
+      ['recovered', null],
+      ['failed', 'TEMPLATE_NOT_FOUND'],
+    ]);
+    expect(await world.status(bad.id)).toBe('failed');
+  });
+
+  it('--dry-run prints planned and changes nothing', async () => {
+    const ws = await world.broken();
+    const out = await medic(['recover', ws.container, '--dry-run', '--json']);
+    expect(out.code).toBe(0);
+    expect(results(out.stdout)[0]?.outcome).toBe('planned');
+    expect(await world.ls(ws.volume)).toEqual([]);
+  });
+
+  it('exits 2 on a bad target and touches nothing', async () => {
+    const before = await world.db.query('SELECT count(*)::int AS n FROM medic.runs');
+    const out = await medic(['recover', 'ws-xyz', '--json']);
+    expect(out.code).toBe(2);
+    expect(results(out.stdout)[0]?.error?.code).toBe('INVALID_TARGET');
+    expect(await world.db.query('SELECT count(*)::int AS n FROM medic.runs')).toEqual(before);
+  });
+
+  it('exits 3 when another run holds the lease', async () => {
+    const ws = await world.broken();
+    await world.db.query(
+      "INSERT INTO medic.leases VALUES ($1, gen_random_uuid(), 'elsewhere:1', NULL, NULL, now(), now() + interval '1 minute')",
+      [ws.id],
+    );
+    const out = await medic(['recover', ws.container, '--json']);
+    expect(out.code).toBe(3);
+    expect(results(out.stdout)[0]?.outcome).toBe('busy');
+  });
+
+  it('shows steps as they happen on stderr in human mode, and the summary on stdout', async () => {
+    const ws = await world.broken();
+    const out = await medic(['recover', ws.container]);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toMatch(/✓ seed +\d+ ms/);
+    expect(out.stdout).toContain(`${ws.container}: recovered (failed -> online)`);
+    const history = await medic(['history', ws.container]);
+    expect(history.stdout).toContain('recover recovered');
+    expect(history.stdout).toContain('mark-online');
+  });
+
+  it('diagnoses without changing anything', async () => {
+    const ws = await world.broken();
+    const out = await medic(['diagnose', ws.container, '--json']);
+    const view = JSON.parse(out.stdout);
+    expect(view).toMatchObject({
+      verdict: 'needs-seed',
+      configPresent: false,
+      next: `medic recover ${ws.container}`,
+    });
+    expect(await world.status(ws.id)).toBe('failed');
+  });
+
+  it('sweeps failed workspaces with empty volumes, leaving intact ones alone', async () => {
+    await world.db.query("UPDATE workspaces SET status = 'offline' WHERE status = 'failed'"); // earlier tests' rows
+    const broken = await world.broken();
+    const intact = await world.broken({ stray: { 'config.yaml': 'fine\n' }, running: true });
+    const out = await medic(['sweep', '--json', '--concurrency', '2']);
+    expect(out.code).toBe(0);
+    const ids = results(out.stdout).map((r) => r.workspace.id);
+    expect(ids).toContain(broken.id);
+    expect(ids).not.toContain(intact.id);
+    expect(await world.status(intact.id)).toBe('failed');
+  });
+
+  it('names a bad setting, and a database that is down, with exit codes 2 and 1', async () => {
+    const bad = await medic(['recover', 'ws-00000000-000'], { MEDIC_LEASE_TTL_S: 'soon' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('MEDIC_LEASE_TTL_S');
+    const down = await medic(['recover', 'ws-00000000-000'], {
+      DATABASE_URL: 'postgres://medic:hunter2@127.0.0.1:1/x',
+    });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('DATABASE_UNAVAILABLE');
+    expect(down.stderr).not.toContain('hunter2');
+  });
+
+  it('has a --help that lists every command, and exits 2 on a usage error', async () => {
+    const help = await medic(['--help']);
+    expect(help.code).toBe(0);
+    for (const cmd of ['recover', 'diagnose', 'history', 'rollback', 'sweep', 'migrate', 'demo'])
+      expect(help.stdout).toContain(cmd);
+    expect((await medic(['recover'])).code).toBe(2);
+    expect((await medic(['frobnicate'])).code).toBe(2);
+  });
+});

@@ -1,0 +1,112 @@
+// The whole recovery against the real Docker engine and a real Postgres server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recover } from '../../src/core/recover.js';
+import { resultSchema } from '../../src/core/result.js';
+import { rollback } from '../../src/core/rollback.js';
+import { type TestWorld, testWorld } from '../helpers/services.js';
+
+let world: TestWorld;
+const cli = { actor: 'itest', source: 'cli' } as const;
+
+beforeAll(async () => {
+  world = await testWorld();
+});
+afterAll(() => world?.close());
+
+describe('recover against a real engine and Postgres', () => {
+  it('brings back a container whose config volume is empty and whose row says failed', async () => {
+    const ws = await world.broken({ stray: { 'notes.txt': 'keep me\n' } });
+    const result = resultSchema.parse(await recover(world.deps(), ws.container, cli));
+
+    expect(result.outcome).toBe('recovered');
+    expect(await world.ls(ws.volume)).toEqual(['.provisioned', 'config.yaml', 'notes.txt', 'skills']);
+    expect(await world.cat(ws.volume, 'notes.txt')).toBe('keep me\n');
+    expect(await world.cat(ws.volume, 'config.yaml')).toContain('runtime: claude-code');
+    const marker = JSON.parse(await world.cat(ws.volume, '.provisioned'));
+    expect(marker).toMatchObject({ template: 'claude-code-default', runId: result.runId });
+    expect((await world.docker.getContainer(ws.container).inspect()).State.Running).toBe(true);
+    expect(await world.status(ws.id)).toBe('online');
+
+    const runs = await world.db.query('SELECT state, outcome, result FROM medic.runs WHERE run_id = $1', [
+      result.runId,
+    ]);
+    expect(runs.rows[0]).toMatchObject({ state: 'finished', outcome: 'recovered' });
+    const steps = await world.db.query(
+      'SELECT name, status FROM medic.step_events WHERE run_id = $1 ORDER BY seq',
+      [result.runId],
+    );
+    expect(steps.rows.map((r) => (r as { name: string }).name)).toEqual(result.steps.map((s) => s.name));
+
+    const again = await recover(world.deps(), ws.container, cli);
+    expect(again.outcome).toBe('healthy');
+  });
+
+  it('plans with --dry-run and changes nothing', async () => {
+    const ws = await world.broken();
+    const result = await recover(world.deps(), ws.container, { ...cli, dryRun: true });
+    expect(result.outcome).toBe('planned');
+    expect(await world.ls(ws.volume)).toEqual([]);
+    expect(await world.status(ws.id)).toBe('failed');
+    expect((await world.docker.getContainer(ws.container).inspect()).State.Running).toBe(true);
+  });
+
+  it('marks the row failed when the runtime has no template', async () => {
+    const ws = await world.broken({ runtime: 'nosuch', status: 'degraded' });
+    const result = await recover(world.deps(), ws.container, cli);
+    expect(result.error?.code).toBe('TEMPLATE_NOT_FOUND');
+    expect(await world.status(ws.id)).toBe('failed');
+    expect((await world.docker.getContainer(ws.container).inspect()).State.Running).toBe(true);
+  });
+
+  it('starts a stopped container with an intact config without reseeding', async () => {
+    const ws = await world.broken({ stray: { 'config.yaml': 'user edits\n' }, running: false });
+    const result = await recover(world.deps(), ws.container, cli);
+    expect(result.outcome).toBe('recovered');
+    expect(result.steps.map((s) => s.name)).not.toContain('seed');
+    expect(await world.cat(ws.volume, 'config.yaml')).toBe('user edits\n');
+  });
+
+  it('waits for a HEALTHCHECK to pass before marking online', async () => {
+    const ws = await world.broken({
+      healthcheck: {
+        Test: ['CMD', 'test', '-f', '/configs/config.yaml'],
+        Interval: 200_000_000,
+        StartPeriod: 0,
+        Retries: 3,
+      },
+    });
+    const result = await recover(world.deps(), ws.container, cli);
+    expect(result.outcome).toBe('recovered');
+    expect(result.steps.find((s) => s.name === 'wait')?.detail).toBe('running, healthy');
+  });
+
+  it('rolls a forced reseed back to the same bytes', async () => {
+    const ws = await world.broken({
+      stray: { 'config.yaml': 'hand-tuned: true\n', 'data/state.json': '{"n":1}\n' },
+      status: 'online',
+    });
+    const forced = await recover(world.deps(), ws.container, { ...cli, force: true });
+    expect(forced.outcome).toBe('recovered');
+    expect(await world.cat(ws.volume, 'config.yaml')).toContain('runtime: claude-code');
+
+    const back = await rollback(world.deps(), forced.runId, cli);
+    expect(back.outcome).toBe('recovered');
+    expect(await world.ls(ws.volume)).toEqual(['config.yaml', 'data']);
+    expect(await world.cat(ws.volume, 'config.yaml')).toBe('hand-tuned: true\n');
+    expect(await world.cat(ws.volume, 'data/state.json')).toBe('{"n":1}\n');
+    // The volume's content now digests as the snapshot did.
+    const again = await recover(world.deps(), ws.container, { ...cli, force: true });
+    expect(again.snapshot?.digest).toBe(forced.snapshot?.digest);
+  });
+
+  it('fails with CONTAINER_START_FAILED when the container exits at once, and says so in the row', async () => {
+    const ws = await world.broken({
+      cmd: ['sh', '-c', 'test -f /configs/never || exit 3'],
+      running: false,
+      status: 'degraded',
+    });
+    const result = await recover(world.deps({ MEDIC_START_TIMEOUT_S: '5' }), ws.container, cli);
+    expect(result.error?.code).toBe('CONTAINER_START_FAILED');
+    expect(await world.status(ws.id)).toBe('failed');
+  });
+});
