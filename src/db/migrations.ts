@@ -27,6 +27,8 @@ const MIGRATIONS: readonly string[] = [
      state text NOT NULL DEFAULT 'pending', attempts int NOT NULL DEFAULT 0, error text,
      created_at timestamptz NOT NULL DEFAULT now(), started_at timestamptz, finished_at timestamptz);
    CREATE INDEX jobs_pending ON medic.jobs (state, id);`,
+  // The app's worker heartbeats the jobs it runs, so a job whose process died can be told apart.
+  `ALTER TABLE medic.jobs ADD COLUMN heartbeat_at timestamptz, ADD COLUMN worker text`,
 ];
 
 const WORKSPACES = `CREATE TABLE workspaces (

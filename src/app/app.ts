@@ -1,0 +1,96 @@
+// The Probot app: webhooks become durable jobs (answered at once), and a worker in this
+// process runs them through the shared ChatOps flow with the installation's client.
+import type { ApplicationFunction, Probot } from 'probot';
+import { octokitPort } from '../chatops/github-port.js';
+import { handleComment } from '../chatops/handle-comment.js';
+import { handleIncident } from '../chatops/handle-incident.js';
+import { commentEventFrom, incidentEventFrom } from '../chatops/webhook-payloads.js';
+import type { CoreDeps } from '../core/deps.js';
+import { enqueueJob, type Job } from './job-store.js';
+import { JobWorker } from './worker.js';
+
+export interface MedicAppOptions {
+  readonly core: CoreDeps;
+  readonly concurrency: number;
+  readonly editIntervalMs: number;
+  readonly pollMs: number;
+  readonly staleS: number;
+  /** Gives the caller the worker (for shutdown, tests, and the metrics endpoint). */
+  readonly onWorker?: (worker: JobWorker) => void;
+  readonly extraHandlers?: ReadonlyArray<Parameters<Parameters<ApplicationFunction>[1]['addHandler']>[0]>;
+}
+
+// A cheap test before storing anything: comments with no command line are not our business.
+const MIGHT_BE_COMMAND = /^ {0,3}\/(recover|diagnose|rollback|medic)\b/m;
+
+export function medicApp(options: MedicAppOptions): ApplicationFunction {
+  return async (app: Probot, { addHandler }) => {
+    const { core } = options;
+    const worker = new JobWorker(
+      core.db,
+      (job) => runJob(app, options, job),
+      (job) => reportAbandoned(app, job),
+      app.log,
+      {
+        concurrency: options.concurrency,
+        pollMs: options.pollMs,
+        staleS: options.staleS,
+        name: core.holder,
+      },
+    );
+    options.onWorker?.(worker);
+
+    app.on('issue_comment.created', async (context) => {
+      const located = commentEventFrom(context.payload);
+      const { comment } = located.event;
+      if (
+        located.installationId === null ||
+        comment.authorType === 'Bot' ||
+        !MIGHT_BE_COMMAND.test(comment.body)
+      )
+        return;
+      const stored = await enqueueJob(core.db, context.id, { kind: 'comment', ...withInstallation(located) });
+      if (stored) worker.wake();
+      else app.log.info({ delivery: context.id }, 'redelivered webhook; already stored');
+    });
+
+    app.on(['issues.opened', 'issues.labeled'], async (context) => {
+      const located = incidentEventFrom(context.payload);
+      if (located.installationId === null || located.event.labels.length === 0) return;
+      if (await enqueueJob(core.db, context.id, { kind: 'incident', ...withInstallation(located) }))
+        worker.wake();
+    });
+
+    for (const handler of options.extraHandlers ?? []) addHandler(handler);
+    worker.start();
+  };
+}
+
+function withInstallation<T>(l: { owner: string; repo: string; installationId: number | null; event: T }) {
+  return { owner: l.owner, repo: l.repo, installationId: l.installationId ?? 0, event: l.event };
+}
+
+async function runJob(app: Probot, options: MedicAppOptions, job: Job): Promise<void> {
+  const p = job.payload;
+  const octokit = await app.auth(p.installationId);
+  const github = octokitPort(octokit, p.owner, p.repo);
+  const log = app.log.child({ job: job.id, delivery: job.deliveryId });
+  if (p.kind === 'comment') {
+    await handleComment(
+      { core: options.core, github, logger: log, source: 'app', editIntervalMs: options.editIntervalMs },
+      p.event,
+    );
+  } else {
+    await handleIncident({ core: options.core, github, logger: log }, p.event);
+  }
+}
+
+async function reportAbandoned(app: Probot, job: Job): Promise<void> {
+  const p = job.payload;
+  const octokit = await app.auth(p.installationId);
+  const issue = p.kind === 'comment' ? p.event.issue.number : p.event.number;
+  await octokitPort(octokit, p.owner, p.repo).createComment(
+    issue,
+    '🩺 medic stopped twice while running this command and has given it up. Steps that ran are in the audit trail (`medic history <workspace>`); comment the command again to retry.',
+  );
+}

@@ -1,0 +1,40 @@
+// `npm start`: the Probot app with Probot's standard env (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET,
+// GHE_HOST, GHE_PROTOCOL, PORT), over the core opened from medic's own env.
+import { run } from 'probot';
+import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
+import { asMedicError } from '../core/errors.js';
+import { medicApp } from './app.js';
+import { appSettings } from './settings.js';
+import type { JobWorker } from './worker.js';
+
+const env = process.env;
+try {
+  const settings = appSettings(env);
+  const core = await openCore({
+    env,
+    packageRoot: packageRootFrom(import.meta.url, 2),
+    poolSize: settings.concurrency + 4,
+  });
+  let worker: JobWorker | undefined;
+  const server = await run(
+    medicApp({
+      core,
+      ...settings,
+      onWorker: (w) => {
+        worker = w;
+      },
+    }),
+    { env: { ...env, HOST: env.HOST ?? '0.0.0.0' } },
+  );
+  process.once('SIGTERM', async () => {
+    // Finish the runs in flight (they hold leases and comments), then leave.
+    await worker?.stop();
+    await server.stop();
+    await core.db.close();
+    process.exit(0);
+  });
+} catch (error) {
+  const e = asMedicError(error);
+  process.stderr.write(`medic app: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,32 @@
+// Makes user-supplied text safe to echo in a comment: no HTML, no markdown that changes the
+// structure, no @mentions that ping, no table breakouts, and JSON that cannot end an HTML
+// comment early.
+
+const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/** Inline text: one line, escaped for markdown and HTML, capped. */
+export function escapeInline(text: string, max = 200): string {
+  const oneLine = text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+  const capped = oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
+  return capped
+    .replace(/[&<>"]/g, (c) => HTML[c] ?? c)
+    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+    .replace(/@/g, '@\u200b');
+}
+
+/** Text for inside a `code span`: backticks cannot close it. */
+export function codeSpan(text: string, max = 200): string {
+  const oneLine = text
+    .replace(/[\r\n]+/g, ' ')
+    .slice(0, max)
+    .replace(/`/g, "'");
+  return `\`${oneLine}\``;
+}
+
+/** JSON for inside `<!-- ... -->`: `<`, `>` and `-` escaped so the comment cannot be closed. */
+export function jsonForHtmlComment(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>-]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

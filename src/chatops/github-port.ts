@@ -1,0 +1,84 @@
+// The narrow GitHub interface ChatOps needs, and its adapter over an Octokit (Probot's
+// installation client in the app, @octokit/rest in the action). Tests fake it or go through
+// the adapter with nock.
+import type { Octokit } from '@octokit/rest';
+import { z } from 'zod';
+
+export type Reaction = 'eyes' | 'rocket' | '-1' | 'confused' | '+1';
+
+export interface GitHubPort {
+  readonly owner: string;
+  readonly repo: string;
+  react(commentId: number, content: Reaction): Promise<void>;
+  createComment(issue: number, body: string): Promise<number>;
+  updateComment(commentId: number, body: string): Promise<void>;
+  closeIssue(issue: number): Promise<void>;
+  /** The user's role on the repository: read, triage, write, maintain, admin, or none. */
+  permissionOf(login: string): Promise<string>;
+  isTeamMember(org: string, team: string, login: string): Promise<boolean>;
+  /** A file of the default branch, or null when absent. */
+  readFile(path: string): Promise<string | null>;
+}
+
+type RestClient = Pick<Octokit, 'rest'>;
+
+const statusOf = (error: unknown) => (error as { status?: number }).status;
+
+export function octokitPort(octokit: RestClient, owner: string, repo: string): GitHubPort {
+  const r = { owner, repo };
+  return {
+    owner,
+    repo,
+    async react(commentId, content) {
+      await octokit.rest.reactions.createForIssueComment({ ...r, comment_id: commentId, content });
+    },
+    async createComment(issue, body) {
+      const { data } = await octokit.rest.issues.createComment({ ...r, issue_number: issue, body });
+      return data.id;
+    },
+    async updateComment(commentId, body) {
+      await octokit.rest.issues.updateComment({ ...r, comment_id: commentId, body });
+    },
+    async closeIssue(issue) {
+      await octokit.rest.issues.update({
+        ...r,
+        issue_number: issue,
+        state: 'closed',
+        state_reason: 'completed',
+      });
+    },
+    async permissionOf(login) {
+      try {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...r, username: login });
+        const parsed = z.object({ permission: z.string(), role_name: z.string().optional() }).parse(data);
+        return parsed.role_name && parsed.role_name !== '' ? parsed.role_name : parsed.permission;
+      } catch (error) {
+        if (statusOf(error) === 404) return 'none';
+        throw error;
+      }
+    },
+    async isTeamMember(org, team, login) {
+      try {
+        const { data } = await octokit.rest.teams.getMembershipForUserInOrg({
+          org,
+          team_slug: team,
+          username: login,
+        });
+        return data.state === 'active';
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        throw error;
+      }
+    },
+    async readFile(path) {
+      try {
+        const { data } = await octokit.rest.repos.getContent({ ...r, path });
+        const file = z.object({ content: z.string(), encoding: z.literal('base64') }).safeParse(data);
+        return file.success ? Buffer.from(file.data.content, 'base64').toString('utf8') : null;
+      } catch (error) {
+        if (statusOf(error) === 404) return null;
+        throw error;
+      }
+    },
+  };
+}

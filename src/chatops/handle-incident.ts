@@ -1,0 +1,48 @@
+// An incident issue (opened, or labeled with the incident label): diagnose every ws-<id12>
+// it names and post one comment with their state and the /recover command that fixes them.
+
+import type { CoreDeps } from '../core/deps.js';
+import { diagnoseTarget } from '../core/inspect-workspace.js';
+import type { Logger } from '../core/ports.js';
+import { escapeInline } from './escape.js';
+import type { GitHubPort } from './github-port.js';
+import { diagnosisTable } from './render-diagnosis.js';
+import { CONFIG_PATH, parseRepoConfig } from './repo-config.js';
+
+export interface IncidentEvent {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly labels: readonly string[];
+}
+
+export function mentionedWorkspaces(text: string, max: number): string[] {
+  const found = text.toLowerCase().match(/\bws-[0-9a-f]{8}-[0-9a-f]{3}\b/g) ?? [];
+  return [...new Set(found)].slice(0, max);
+}
+
+export async function handleIncident(
+  deps: { core: CoreDeps; github: GitHubPort; logger: Logger },
+  issue: IncidentEvent,
+): Promise<boolean> {
+  const loaded = parseRepoConfig(await deps.github.readFile(CONFIG_PATH));
+  if (!loaded.ok) {
+    await deps.github.createComment(issue.number, `🩺 medic cannot act: ${escapeInline(loaded.error, 400)}`);
+    return false;
+  }
+  const { config } = loaded;
+  if (!issue.labels.some((l) => l.toLowerCase() === config.incident_label.toLowerCase())) return false;
+  const targets = mentionedWorkspaces(`${issue.title}\n${issue.body}`, config.max_targets);
+  if (targets.length === 0) {
+    await deps.github.createComment(
+      issue.number,
+      '🩺 medic found no workspace named in this incident. Name one as `ws-<first 12 characters of its id>` and comment `/diagnose ws-…`.',
+    );
+    return true;
+  }
+  const rows = [];
+  for (const target of targets)
+    rows.push({ target, found: await diagnoseTarget(deps.core, target).catch((e: unknown) => e as Error) });
+  await deps.github.createComment(issue.number, diagnosisTable(rows, `diagnosis of ${targets.join(' ')}`));
+  return true;
+}

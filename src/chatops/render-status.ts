@@ -1,0 +1,108 @@
+// The status comment: a header, live steps while a run goes, and at the end a table per
+// target with the result JSON in a hidden `<!-- medic:result ... -->` block. Everything a
+// user typed is escaped; the body is kept under GitHub's 65,536-character limit.
+import type { RecoveryResult, Step } from '../core/result.js';
+import { codeSpan, escapeInline, jsonForHtmlComment } from './escape.js';
+
+export const MAX_BODY = 65_000;
+const ICON: Record<RecoveryResult['outcome'], string> = {
+  recovered: '✅',
+  healthy: '💚',
+  planned: '📝',
+  failed: '❌',
+  busy: '⏳',
+};
+const STEP_ICON: Record<Step['status'], string> = { ok: '✓', skipped: '–', failed: '✗' };
+
+export interface StatusView {
+  readonly commandLine: string;
+  readonly actor: string;
+  readonly reason: string | null;
+  readonly done: readonly RecoveryResult[];
+  readonly running: { readonly target: string; readonly steps: readonly Step[] } | null;
+  readonly pending: readonly string[];
+}
+
+export function renderStatus(view: StatusView): string {
+  const head = [
+    `### 🩺 medic: ${codeSpan(view.commandLine)}`,
+    `Requested by @${escapeInline(view.actor, 40)}${view.reason ? ` · reason: ${escapeInline(view.reason)}` : ''}`,
+    '',
+  ];
+  const table = view.done.length > 0 ? resultTable(view.done) : [];
+  const live = view.running
+    ? ['', `**${escapeInline(view.running.target)}**: running…`, '', ...stepRows(view.running.steps)]
+    : [];
+  const pending =
+    view.pending.length > 0 ? ['', `Waiting: ${view.pending.map((t) => codeSpan(t)).join(', ')}`] : [];
+  const hidden = view.done.map((r) => `<!-- medic:result ${jsonForHtmlComment(r)} -->`);
+  const withDetails = [
+    ...head,
+    ...table,
+    ...live,
+    ...pending,
+    '',
+    ...view.done.flatMap(details),
+    ...hidden,
+  ].join('\n');
+  if (withDetails.length <= MAX_BODY) return withDetails;
+  // Too long (many targets with long details): keep the table and the machine-readable results.
+  const compact = [
+    ...head,
+    ...table,
+    ...live,
+    ...pending,
+    '',
+    '_Step details omitted to fit a comment; `medic history` has them._',
+    ...hidden,
+  ].join('\n');
+  return compact.length <= MAX_BODY ? compact : `${compact.slice(0, MAX_BODY - 20)}\n\n_(truncated)_`;
+}
+
+export function resultTable(results: readonly RecoveryResult[]): string[] {
+  return [
+    '| workspace | outcome | status | template | run |',
+    '|---|---|---|---|---|',
+    ...results.map((r) => {
+      const ws = r.workspace;
+      const status =
+        ws.statusBefore === ws.statusAfter
+          ? (ws.statusAfter ?? '–')
+          : `${ws.statusBefore ?? '?'} → ${ws.statusAfter ?? '?'}`;
+      const template = r.template
+        ? `${escapeInline(r.template.name)} ${codeSpan(r.template.digest.slice(0, 19))}`
+        : '–';
+      const outcome = `${ICON[r.outcome]} ${r.outcome}${r.error ? ` ${codeSpan(r.error.code)}` : ''}`;
+      return `| ${codeSpan(ws.container)} | ${outcome} | ${escapeInline(status)} | ${template} | ${codeSpan(r.runId)} |`;
+    }),
+  ];
+}
+
+function stepRows(steps: readonly Step[]): string[] {
+  if (steps.length === 0) return ['_starting…_'];
+  return [
+    '| step | | ms | detail |',
+    '|---|---|--:|---|',
+    ...steps.map((s) => `| ${s.name} | ${STEP_ICON[s.status]} | ${s.ms} | ${escapeInline(s.detail, 300)} |`),
+  ];
+}
+
+function details(r: RecoveryResult): string[] {
+  const error = r.error
+    ? [`**${escapeInline(r.error.code)}**: ${escapeInline(r.error.message, 500)}`, '']
+    : [];
+  return [
+    `<details><summary>Steps for ${escapeInline(r.workspace.container)}</summary>`,
+    '',
+    ...error,
+    ...stepRows(r.steps),
+    '',
+    '</details>',
+    '',
+  ];
+}
+
+/** Reads the results back out of a status comment (what scripts and tests do). */
+export function parseHiddenResults(body: string): unknown[] {
+  return [...body.matchAll(/<!-- medic:result (.*?) -->/g)].map((m) => JSON.parse(m[1] ?? 'null'));
+}

@@ -1,0 +1,61 @@
+// Runs one parsed command, target by target, through the core, keeping its status comment
+// current. Diagnoses post a table and change nothing.
+import { diagnoseTarget } from '../core/inspect-workspace.js';
+import { recover } from '../core/recover.js';
+import type { RecoveryResult, Step } from '../core/result.js';
+import { rollback } from '../core/rollback.js';
+import type { ChatOpsDeps } from './handle-comment.js';
+import type { Command } from './parse-commands.js';
+import { HELP } from './parse-commands.js';
+import { diagnosisTable } from './render-diagnosis.js';
+import { renderStatus, type StatusView } from './render-status.js';
+import { StatusComment } from './status-comment.js';
+
+export async function runCommand(
+  deps: ChatOpsDeps,
+  issue: number,
+  actor: string,
+  command: Command,
+  line: string,
+): Promise<RecoveryResult[]> {
+  if (command.kind === 'help') {
+    await deps.github.createComment(issue, HELP);
+    return [];
+  }
+  if (command.kind === 'diagnose') {
+    const rows = [];
+    for (const target of command.targets)
+      rows.push({ target, found: await diagnoseTarget(deps.core, target).catch((e: unknown) => e as Error) });
+    await deps.github.createComment(issue, diagnosisTable(rows, `/diagnose ${command.targets.join(' ')}`));
+    return [];
+  }
+  const targets = command.kind === 'recover' ? command.targets : [command.runId];
+  const reason = command.kind === 'recover' ? command.reason : null;
+  const status = new StatusComment(deps.github, issue, deps.logger, deps.editIntervalMs);
+  let view: StatusView = { commandLine: line, actor, reason, done: [], running: null, pending: targets };
+  await status.create(renderStatus(view));
+  for (const target of targets) {
+    const steps: Step[] = [];
+    view = { ...view, running: { target, steps }, pending: view.pending.slice(1) };
+    const onStep = (step: Step) => {
+      steps.push(step);
+      status.update(renderStatus(view));
+    };
+    const base = { actor, source: deps.source, reason, onStep };
+    const result =
+      command.kind === 'recover'
+        ? await recover(deps.core, target, { ...base, dryRun: command.dryRun, force: command.force })
+        : await rollback(deps.core, target, base);
+    view = { ...view, done: [...view.done, result], running: null };
+  }
+  try {
+    await status.finish(renderStatus(view));
+  } catch (error) {
+    // The recovery stands and is in the audit trail; only its comment is missing.
+    deps.logger.error(
+      { issue, runs: view.done.map((r) => r.runId), err: (error as Error).message },
+      'could not write the final status comment',
+    );
+  }
+  return [...view.done];
+}

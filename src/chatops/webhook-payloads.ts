@@ -1,0 +1,93 @@
+// The webhook fields medic uses, validated with zod at the boundary, turned into the events
+// ChatOps handles. The app and the action (GITHUB_EVENT_PATH) read payloads through here.
+import { z } from 'zod';
+import type { CommentEvent } from './handle-comment.js';
+import type { IncidentEvent } from './handle-incident.js';
+
+const repository = z.object({
+  name: z.string(),
+  owner: z.object({ login: z.string() }),
+  fork: z.boolean().default(false),
+});
+const labels = z.array(z.object({ name: z.string() })).default([]);
+
+const issueCommentSchema = z.object({
+  action: z.string(),
+  installation: z.object({ id: z.number() }).optional(),
+  repository,
+  issue: z.object({ number: z.number(), state: z.string(), labels }),
+  comment: z.object({
+    id: z.number(),
+    body: z.string().nullable(),
+    user: z.object({ login: z.string(), type: z.string() }),
+  }),
+});
+
+const issuesSchema = z.object({
+  action: z.string(),
+  installation: z.object({ id: z.number() }).optional(),
+  repository,
+  issue: z.object({ number: z.number(), title: z.string(), body: z.string().nullable(), labels }),
+});
+
+export interface Located<T> {
+  readonly owner: string;
+  readonly repo: string;
+  readonly installationId: number | null;
+  readonly event: T;
+}
+
+export function commentEventFrom(payload: unknown): Located<CommentEvent> & { readonly action: string } {
+  const p = issueCommentSchema.parse(payload);
+  return {
+    action: p.action,
+    owner: p.repository.owner.login,
+    repo: p.repository.name,
+    installationId: p.installation?.id ?? null,
+    event: {
+      issue: { number: p.issue.number, state: p.issue.state, labels: p.issue.labels.map((l) => l.name) },
+      comment: {
+        id: p.comment.id,
+        body: p.comment.body ?? '',
+        author: p.comment.user.login,
+        authorType: p.comment.user.type,
+      },
+      repositoryFork: p.repository.fork,
+    },
+  };
+}
+
+export function incidentEventFrom(payload: unknown): Located<IncidentEvent> & { readonly action: string } {
+  const p = issuesSchema.parse(payload);
+  return {
+    action: p.action,
+    owner: p.repository.owner.login,
+    repo: p.repository.name,
+    installationId: p.installation?.id ?? null,
+    event: {
+      number: p.issue.number,
+      title: p.issue.title,
+      body: p.issue.body ?? '',
+      labels: p.issue.labels.map((l) => l.name),
+    },
+  };
+}
+
+/** What the app stores as a job: enough to redo the work after a restart. */
+export const jobPayloadSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('comment'),
+    owner: z.string(),
+    repo: z.string(),
+    installationId: z.number(),
+    event: z.custom<CommentEvent>(),
+  }),
+  z.object({
+    kind: z.literal('incident'),
+    owner: z.string(),
+    repo: z.string(),
+    installationId: z.number(),
+    event: z.custom<IncidentEvent>(),
+  }),
+]);
+export type JobPayload = z.infer<typeof jobPayloadSchema>;
