@@ -6,7 +6,7 @@ const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '
 
 /** Inline text: one line, escaped for markdown and HTML, capped. */
 export function escapeInline(text: string, max = 200): string {
-  const oneLine = text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+  const oneLine = text.replace(/[\r\n\t]+/g, ' ').replace(/\p{Cc}/gu, '');
   const capped = oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
   return capped
     .replace(/[&<>"]/g, (c) => HTML[c] ?? c)

@@ -8,7 +8,7 @@ import { authorize } from './authorize.js';
 import { escapeInline } from './escape.js';
 import type { GitHubPort } from './github-port.js';
 import { HELP, parseCommands } from './parse-commands.js';
-import { CONFIG_PATH, parseRepoConfig, type RepoConfig } from './repo-config.js';
+import { CONFIG_PATH, configErrorComment, parseRepoConfig, type RepoConfig } from './repo-config.js';
 import { runCommand } from './run-command.js';
 
 export interface CommentEvent {
@@ -52,7 +52,7 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
     await github.react(comment.id, 'confused');
     await github.createComment(
       issue.number,
-      `🩺 medic cannot act: ${escapeInline(loaded.error, 400)}\n\nFix the file; no command was run.`,
+      configErrorComment(loaded, (t) => escapeInline(t, 300)),
     );
     return { handled: true, why: 'bad repository config', results: [], closed: false };
   }

@@ -7,7 +7,7 @@ import type { Logger } from '../core/ports.js';
 import { escapeInline } from './escape.js';
 import type { GitHubPort } from './github-port.js';
 import { diagnosisTable } from './render-diagnosis.js';
-import { CONFIG_PATH, parseRepoConfig } from './repo-config.js';
+import { CONFIG_PATH, configErrorComment, parseRepoConfig } from './repo-config.js';
 
 export interface IncidentEvent {
   readonly number: number;
@@ -27,7 +27,10 @@ export async function handleIncident(
 ): Promise<boolean> {
   const loaded = parseRepoConfig(await deps.github.readFile(CONFIG_PATH));
   if (!loaded.ok) {
-    await deps.github.createComment(issue.number, `🩺 medic cannot act: ${escapeInline(loaded.error, 400)}`);
+    await deps.github.createComment(
+      issue.number,
+      configErrorComment(loaded, (t) => escapeInline(t, 300)),
+    );
     return false;
   }
   const { config } = loaded;

@@ -25,7 +25,7 @@ export interface StatusView {
 
 export function renderStatus(view: StatusView): string {
   const head = [
-    `### 🩺 medic: ${codeSpan(view.commandLine)}`,
+    `### 🩺 medic: ${escapeInline(view.commandLine, 300)}`,
     `Requested by @${escapeInline(view.actor, 40)}${view.reason ? ` · reason: ${escapeInline(view.reason)}` : ''}`,
     '',
   ];

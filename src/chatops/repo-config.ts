@@ -21,9 +21,10 @@ export type RepoConfig = z.infer<typeof repoConfigSchema>;
 export const DEFAULT_CONFIG: RepoConfig = repoConfigSchema.parse({});
 export const CONFIG_PATH = '.github/medic.yml';
 
+/** A bad file: `key` names the setting (null: the file as a whole), `message` says what is wrong. */
 export type ConfigLoad =
   | { readonly ok: true; readonly config: RepoConfig }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: false; readonly key: string | null; readonly message: string };
 
 export function parseRepoConfig(text: string | null): ConfigLoad {
   if (text === null || text.trim() === '') return { ok: true, config: DEFAULT_CONFIG };
@@ -31,17 +32,22 @@ export function parseRepoConfig(text: string | null): ConfigLoad {
   try {
     raw = parse(text);
   } catch (error) {
-    return {
-      ok: false,
-      error: `${CONFIG_PATH} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
-    };
+    return { ok: false, key: null, message: `not valid YAML: ${(error as Error).message.split('\n')[0]}` };
   }
   const parsed = repoConfigSchema.safeParse(raw ?? {});
   if (parsed.success) return { ok: true, config: parsed.data };
   const issue = parsed.error.issues[0];
-  const key =
-    issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'the file');
-  return { ok: false, error: `${CONFIG_PATH}: \`${key}\` ${issue?.message ?? 'is invalid'}` };
+  const key = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : null);
+  return { ok: false, key, message: issue?.message ?? 'is invalid' };
+}
+
+/** The comment that answers a bad config file: medic's markup kept, the file's text escaped. */
+export function configErrorComment(
+  load: { key: string | null; message: string },
+  escapeText: (s: string) => string,
+): string {
+  const where = load.key ? `\`${CONFIG_PATH}\`, key \`${escapeText(load.key)}\`` : `\`${CONFIG_PATH}\``;
+  return `🩺 medic cannot act: ${where}: ${escapeText(load.message)}. Fix the file; nothing was run.`;
 }
 
 export function permissionRank(p: string): number {

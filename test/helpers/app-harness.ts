@@ -1,0 +1,80 @@
+// The Probot app behind a real HTTP server on loopback, as GitHub reaches it: signed POSTs to
+// /api/github/webhooks. GitHub's API is nock (no real network); retries and throttling off.
+import { generateKeyPairSync } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
+import { medicApp } from '../../src/app/app.js';
+import type { JobWorker } from '../../src/app/worker.js';
+import type { CoreDeps } from '../../src/core/deps.js';
+import { signedHeaders } from './webhooks.js';
+
+export const SECRET = 'test-secret';
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+
+export interface AppHarness {
+  deliver(event: string, payload: unknown, delivery?: string, secret?: string): Promise<number>;
+  idle(): Promise<void>;
+  worker: JobWorker;
+  close(): Promise<void>;
+}
+
+export async function startApp(core: CoreDeps): Promise<AppHarness> {
+  const probot = new Probot({
+    appId: 1,
+    privateKey,
+    secret: SECRET,
+    log: pino({ level: 'silent' }),
+    // A function, so that it wins over the options Probot passes to each installation client.
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+  let worker: JobWorker | undefined;
+  const appFn = medicApp({
+    core,
+    concurrency: 2,
+    editIntervalMs: 0,
+    pollMs: 60_000,
+    staleS: 60,
+    onWorker: (w) => {
+      worker = w;
+    },
+  });
+  const middleware = await createNodeMiddleware(appFn, { probot });
+  const server = http.createServer((req, res) => {
+    void middleware(req, res, () => {
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  let n = 0;
+  return {
+    async deliver(event, payload, delivery = `d-${Date.now()}-${n++}`, secret = SECRET) {
+      const body = JSON.stringify(payload);
+      const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+        method: 'POST',
+        body,
+        headers: signedHeaders(event, delivery, body, secret),
+      });
+      await res.text();
+      return res.status;
+    },
+    idle: () => worker!.idle(),
+    get worker() {
+      return worker!;
+    },
+    async close() {
+      await worker?.stop();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

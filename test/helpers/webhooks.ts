@@ -1,0 +1,106 @@
+// Real webhook payloads (from @octokit/webhooks-examples), changed with small factories, and
+// a signed delivery as GitHub sends it.
+import { createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const all = require('@octokit/webhooks-examples') as Array<{
+  name: string;
+  examples: Array<Record<string, unknown>>;
+}>;
+
+function example(event: string, action: string): Record<string, unknown> {
+  const found = all
+    .find((e) => e.name === event)
+    ?.examples.find(
+      (x) => x.action === action && !(x.issue as { pull_request?: unknown } | undefined)?.pull_request,
+    );
+  if (!found) throw new Error(`no ${event}.${action} example`);
+  return structuredClone(found);
+}
+
+export const OWNER = 'acme';
+export const REPO = 'platform';
+export const INSTALLATION = 77;
+
+interface CommentOptions {
+  body: string;
+  login?: string;
+  type?: 'User' | 'Bot';
+  issue?: number;
+  labels?: string[];
+  commentId?: number;
+  action?: string;
+}
+
+export function issueCommentPayload(o: CommentOptions): Record<string, unknown> {
+  const p = example('issue_comment', 'created');
+  const repo = p.repository as Record<string, unknown>;
+  const issue = p.issue as Record<string, unknown>;
+  const comment = p.comment as Record<string, unknown>;
+  const user = { ...(comment.user as object), login: o.login ?? 'alice', type: o.type ?? 'User' };
+  return {
+    ...p,
+    action: o.action ?? 'created',
+    repository: {
+      ...repo,
+      name: REPO,
+      full_name: `${OWNER}/${REPO}`,
+      owner: { ...(repo.owner as object), login: OWNER },
+      fork: false,
+    },
+    issue: {
+      ...issue,
+      number: o.issue ?? 42,
+      state: 'open',
+      labels: (o.labels ?? ['incident']).map((name, i) => ({ id: i + 1, name })),
+    },
+    comment: { ...comment, id: o.commentId ?? 9001, body: o.body, user },
+    sender: user,
+    installation: { id: INSTALLATION, node_id: 'MDIz' },
+  };
+}
+
+export function issuesPayload(o: {
+  title: string;
+  body: string;
+  labels?: string[];
+  issue?: number;
+  action?: string;
+}) {
+  const p = example('issues', 'opened');
+  const repo = p.repository as Record<string, unknown>;
+  return {
+    ...p,
+    action: o.action ?? 'opened',
+    repository: {
+      ...repo,
+      name: REPO,
+      full_name: `${OWNER}/${REPO}`,
+      owner: { ...(repo.owner as object), login: OWNER },
+      fork: false,
+    },
+    issue: {
+      ...(p.issue as object),
+      number: o.issue ?? 43,
+      title: o.title,
+      body: o.body,
+      labels: (o.labels ?? ['incident']).map((name, i) => ({ id: i + 1, name })),
+    },
+    installation: { id: INSTALLATION, node_id: 'MDIz' },
+  };
+}
+
+export function signedHeaders(
+  event: string,
+  delivery: string,
+  body: string,
+  secret: string,
+): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'x-github-event': event,
+    'x-github-delivery': delivery,
+    'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+  };
+}

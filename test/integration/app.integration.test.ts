@@ -1,0 +1,91 @@
+// The app over real services: a /recover comment recovers a real container, and jobs left
+// behind by a process that died are picked up when the next one starts.
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueJob } from '../../src/app/job-store.js';
+import { commentEventFrom } from '../../src/chatops/webhook-payloads.js';
+import { type AppHarness, startApp } from '../helpers/app-harness.js';
+import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
+import { type TestWorld, testWorld } from '../helpers/services.js';
+import { issueCommentPayload } from '../helpers/webhooks.js';
+
+let world: TestWorld;
+let app: AppHarness | undefined;
+
+beforeAll(async () => {
+  world = await testWorld();
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+});
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  nock.cleanAll();
+});
+afterAll(async () => {
+  nock.enableNetConnect();
+  await world?.close();
+});
+
+const jobState = async (delivery: string) =>
+  (
+    (await world.db.query('SELECT state FROM medic.jobs WHERE delivery_id = $1', [delivery])).rows[0] as
+      | { state: string }
+      | undefined
+  )?.state;
+
+describe('the app over a real engine and Postgres', () => {
+  it('recovers a real workspace from a signed /recover and closes the incident', async () => {
+    const ws = await world.broken();
+    const { state } = githubApi();
+    permission('alice', 'maintain');
+    app = await startApp(world.deps());
+    expect(
+      await app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container}` }), 'real-1'),
+    ).toBe(200);
+    await app.idle();
+    expect(await world.ls(ws.volume)).toEqual(['.provisioned', 'config.yaml', 'skills']);
+    expect(await world.status(ws.id)).toBe('online');
+    expect(state.closed).toEqual([42]);
+    expect(commentsOn(state, 42)[0]).toContain('medic:result');
+    expect(await jobState('real-1')).toBe('done');
+  });
+
+  it('runs on start a job that a dead process stored but never ran', async () => {
+    const ws = await world.broken();
+    const payload = commentEventFrom(issueCommentPayload({ body: `/recover ${ws.container}`, issue: 50 }));
+    await enqueueJob(world.db, 'left-pending', {
+      kind: 'comment',
+      owner: payload.owner,
+      repo: payload.repo,
+      installationId: 77,
+      event: payload.event,
+    });
+    const { state } = githubApi();
+    permission('alice', 'write');
+    app = await startApp(world.deps());
+    await expect.poll(() => jobState('left-pending'), { timeout: 20_000 }).toBe('done');
+    expect(await world.status(ws.id)).toBe('online');
+    expect(state.closed).toEqual([50]);
+  });
+
+  it('resumes a job whose worker stopped heartbeating, and runs it to the end', async () => {
+    const ws = await world.broken();
+    const payload = commentEventFrom(issueCommentPayload({ body: `/recover ${ws.container}`, issue: 51 }));
+    await enqueueJob(world.db, 'left-running', {
+      kind: 'comment',
+      owner: payload.owner,
+      repo: payload.repo,
+      installationId: 77,
+      event: payload.event,
+    });
+    await world.db.query(
+      "UPDATE medic.jobs SET state = 'running', attempts = 1, heartbeat_at = now() - interval '10 minutes' WHERE delivery_id = 'left-running'",
+    );
+    githubApi();
+    permission('alice', 'write');
+    app = await startApp(world.deps());
+    await expect.poll(() => jobState('left-running'), { timeout: 20_000 }).toBe('done');
+    expect(await world.status(ws.id)).toBe('online');
+  });
+});

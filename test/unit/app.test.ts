@@ -1,0 +1,223 @@
+// The Probot app from a signed webhook POST to the final edited comment and the closed
+// issue: real payloads, nock for GitHub, the core on the fake runtime and in-process Postgres.
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseHiddenResults } from '../../src/chatops/render-status.js';
+import { resultSchema } from '../../src/core/result.js';
+import { type AppHarness, startApp } from '../helpers/app-harness.js';
+import { addWorkspace, unitDeps } from '../helpers/core-deps.js';
+import { FakeRuntime } from '../helpers/fake-runtime.js';
+import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
+import { type MemoryDb, memoryDb } from '../helpers/memory-db.js';
+import { issueCommentPayload, issuesPayload } from '../helpers/webhooks.js';
+
+let db: MemoryDb;
+let runtime: FakeRuntime;
+let app: AppHarness;
+
+beforeAll(async () => {
+  db = await memoryDb();
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+});
+afterAll(async () => {
+  await db.close();
+  nock.enableNetConnect();
+});
+beforeEach(async () => {
+  await db.reset();
+  runtime = new FakeRuntime();
+  app = await startApp(unitDeps(db, runtime));
+});
+afterEach(async () => {
+  await app.close();
+  nock.cleanAll();
+});
+
+async function brokenWorkspace(runtimeName = 'claude-code') {
+  const ws = await addWorkspace(db, { runtime: runtimeName });
+  runtime.add(ws.container);
+  return ws;
+}
+const runCount = async () => (await db.one<{ n: number }>('SELECT count(*)::int AS n FROM medic.runs'))?.n;
+
+describe('the app', () => {
+  it('recovers from /recover on an incident issue, edits its status comment, and closes the incident', async () => {
+    const ws = await brokenWorkspace();
+    const { state, scope } = githubApi();
+    const perm = permission('alice', 'write');
+
+    const status = await app.deliver(
+      'issue_comment',
+      issueCommentPayload({ body: `/recover ${ws.container} --reason "volume pruned"` }),
+    );
+    expect(status).toBe(200);
+    await app.idle();
+
+    expect(perm.isDone()).toBe(true);
+    expect(state.reactions).toEqual(['eyes', 'rocket']);
+    const [statusComment, closing] = commentsOn(state, 42);
+    expect(statusComment).toContain('| workspace | outcome |');
+    expect(statusComment).toContain('volume pruned');
+    const [result] = parseHiddenResults(statusComment!).map((r) => resultSchema.parse(r));
+    expect(result).toMatchObject({
+      outcome: 'recovered',
+      source: 'app',
+      actor: 'alice',
+      workspace: { id: ws.id, statusAfter: 'online' },
+    });
+    expect([...state.comments.values()][0]?.edits).toBeGreaterThan(0);
+    expect(closing).toContain(`@alice`);
+    expect(closing).toContain(result!.runId);
+    expect(state.closed).toEqual([42]);
+    expect(runtime.get(ws.container).files.has('config.yaml')).toBe(true);
+    expect(scope.activeMocks().length).toBeGreaterThan(0);
+  });
+
+  it('runs a redelivered webhook (same delivery id) once', async () => {
+    const ws = await brokenWorkspace();
+    const { state } = githubApi();
+    permission('alice', 'admin');
+    const payload = issueCommentPayload({ body: `/recover ${ws.container}` });
+    expect(await app.deliver('issue_comment', payload, 'same-delivery')).toBe(200);
+    expect(await app.deliver('issue_comment', payload, 'same-delivery')).toBe(200);
+    await app.idle();
+    expect(await runCount()).toBe(1);
+    expect(state.reactions.filter((r) => r === 'eyes')).toHaveLength(1);
+  });
+
+  it('refuses a read-only commenter, naming the permission required and the one held', async () => {
+    const ws = await brokenWorkspace();
+    const { state } = githubApi();
+    const perm = permission('mallory', 'read');
+    await app.deliver(
+      'issue_comment',
+      issueCommentPayload({ body: `/recover ${ws.container}`, login: 'mallory' }),
+    );
+    await app.idle();
+    expect(perm.isDone()).toBe(true);
+    const [refusal] = commentsOn(state, 42);
+    expect(refusal).toContain('`write`');
+    expect(refusal).toContain('you have `read`');
+    expect(state.reactions).toEqual(['eyes', '-1']);
+    expect(await runCount()).toBe(0);
+    expect(runtime.calls).toEqual([]);
+  });
+
+  it.each([
+    ['a fenced code block', (t: string) => `Try this:\n\`\`\`\n/recover ${t}\n\`\`\``],
+    ['an indented code block', (t: string) => `Try this:\n\n    /recover ${t}`],
+    ['a block quote', (t: string) => `> /recover ${t}`],
+    ['an HTML comment', (t: string) => `<!--\n/recover ${t}\n-->`],
+    ['the middle of a line', (t: string) => `please run /recover ${t}`],
+  ])('does nothing for a command inside %s', async (_where, body) => {
+    const ws = await brokenWorkspace();
+    const { state } = githubApi();
+    await app.deliver('issue_comment', issueCommentPayload({ body: body(ws.container) }));
+    await app.idle();
+    expect(state.reactions).toEqual([]);
+    expect(state.comments.size).toBe(0);
+    expect(await runCount()).toBe(0);
+  });
+
+  it('ignores comments by bots and edited comments', async () => {
+    const ws = await brokenWorkspace();
+    const { state } = githubApi();
+    await app.deliver(
+      'issue_comment',
+      issueCommentPayload({ body: `/recover ${ws.container}`, login: 'medic[bot]', type: 'Bot' }),
+    );
+    await app.deliver(
+      'issue_comment',
+      issueCommentPayload({ body: `/recover ${ws.container}`, action: 'edited' }),
+    );
+    await app.idle();
+    expect(state.reactions).toEqual([]);
+    expect(await db.one('SELECT * FROM medic.jobs')).toBeUndefined();
+  });
+
+  it('answers a command it cannot parse with 😕 and the help text', async () => {
+    const { state } = githubApi();
+    await app.deliver('issue_comment', issueCommentPayload({ body: '/recover ws-nothex --now' }));
+    await app.idle();
+    expect(state.reactions).toEqual(['eyes', 'confused']);
+    const [reply] = commentsOn(state, 42);
+    expect(reply).toContain('ws-nothex');
+    expect(reply).toContain('/medic help');
+  });
+
+  it('rejects a webhook with a bad signature and stores nothing', async () => {
+    const ws = await brokenWorkspace();
+    githubApi();
+    const status = await app.deliver(
+      'issue_comment',
+      issueCommentPayload({ body: `/recover ${ws.container}` }),
+      'bad-sig',
+      'wrong-secret',
+    );
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(await db.one('SELECT * FROM medic.jobs')).toBeUndefined();
+  });
+
+  it('answers a bad .github/medic.yml with a comment naming the key', async () => {
+    const ws = await brokenWorkspace();
+    const { state } = githubApi({ config: 'permission: superuser\n' });
+    await app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container}` }));
+    await app.idle();
+    expect(commentsOn(state, 42)[0]).toContain('`permission`');
+    expect(await runCount()).toBe(0);
+  });
+
+  it('reports a failure with 👎 and leaves the incident open', async () => {
+    const ws = await brokenWorkspace('nosuchruntime');
+    const { state } = githubApi();
+    permission('alice', 'write');
+    await app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container}` }));
+    await app.idle();
+    expect(state.reactions).toEqual(['eyes', '-1']);
+    expect(commentsOn(state, 42)[0]).toContain('TEMPLATE_NOT_FOUND');
+    expect(state.closed).toEqual([]);
+  });
+
+  it('does not close the incident after a dry run', async () => {
+    const ws = await brokenWorkspace();
+    const { state } = githubApi();
+    permission('alice', 'write');
+    await app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container} --dry-run` }));
+    await app.idle();
+    expect(state.reactions).toEqual(['eyes', 'rocket']);
+    expect(commentsOn(state, 42)[0]).toContain('planned');
+    expect(state.closed).toEqual([]);
+  });
+
+  it('escapes what users typed, so the hidden result block cannot be broken out of', async () => {
+    const ws = await brokenWorkspace();
+    const { state } = githubApi();
+    permission('alice', 'write');
+    const reason = '--> <script>alert(1)</script> | @everyone [x](http://evil)';
+    await app.deliver(
+      'issue_comment',
+      issueCommentPayload({ body: `/recover ${ws.container} --dry-run --reason "${reason}"` }),
+    );
+    await app.idle();
+    const [body] = commentsOn(state, 42);
+    expect(body).not.toContain('<script>');
+    expect(body).not.toContain('@everyone');
+    expect(body?.match(/-->/g)).toHaveLength(1); // only the hidden block's own end
+    expect(parseHiddenResults(body!)).toHaveLength(1);
+  });
+
+  it('diagnoses the workspaces named in a new incident issue', async () => {
+    const ws = await brokenWorkspace();
+    const { state } = githubApi();
+    await app.deliver(
+      'issues',
+      issuesPayload({ title: `${ws.container} is down`, body: `volume of ${ws.container} empty` }),
+    );
+    await app.idle();
+    const [diagnosis] = commentsOn(state, 43);
+    expect(diagnosis).toContain('needs-seed');
+    expect(diagnosis).toContain(`/recover ${ws.container}`);
+    expect(runtime.calls).toEqual([]);
+  });
+});
