@@ -1,0 +1,35 @@
+// The action's GitHub client: @octokit/rest at GITHUB_API_URL with the retry and throttling
+// plugins, so 5xx and rate limits are waited out rather than lost.
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+
+const Client = Octokit.plugin(retry, throttling);
+
+export function actionOctokit(token: string, baseUrl: string, log: (msg: string) => void): Octokit {
+  return new Client({
+    auth: token,
+    baseUrl,
+    userAgent: 'workspace-medic-action',
+    throttle: {
+      onRateLimit: (
+        after: number,
+        options: { method: string; url: string },
+        _o: unknown,
+        retryCount: number,
+      ) => {
+        log(`rate limited on ${options.method} ${options.url}; retrying in ${after}s`);
+        return retryCount < 3;
+      },
+      onSecondaryRateLimit: (
+        after: number,
+        options: { method: string; url: string },
+        _o: unknown,
+        retryCount: number,
+      ) => {
+        log(`secondary rate limit on ${options.method} ${options.url}; retrying in ${after}s`);
+        return retryCount < 3;
+      },
+    },
+  });
+}

@@ -1,0 +1,79 @@
+// The action's inputs and outputs: one typed key list each (a contract test checks them
+// against action.yml) and one zod schema over the inputs as the runner passes them
+// (INPUT_<NAME>, name upper-cased, hyphens kept). A bad input fails naming the input.
+import { z } from 'zod';
+import { InvalidConfigError, MedicError } from '../core/errors.js';
+import { parseTarget } from '../core/names.js';
+
+export const INPUT_KEYS = [
+  'workspace',
+  'dry-run',
+  'force',
+  'reason',
+  'database-url',
+  'configs-dir',
+  'docker-host',
+  'github-token',
+  'issue-number',
+] as const;
+export const OUTPUT_KEYS = ['outcome', 'run-id', 'result'] as const;
+
+export type InputKey = (typeof INPUT_KEYS)[number];
+export type OutputKey = (typeof OUTPUT_KEYS)[number];
+
+const bool = (name: InputKey) =>
+  z
+    .string()
+    .default('false')
+    .transform((v, ctx) => {
+      const t = v.trim().toLowerCase();
+      if (['true', 'yes', '1'].includes(t)) return true;
+      if (['false', 'no', '0', ''].includes(t)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false` });
+      return false;
+    });
+
+const schema = z.object({
+  workspace: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const targets = v.split(/[\s,]+/).filter(Boolean);
+      for (const t of targets) {
+        try {
+          parseTarget(t);
+        } catch (error) {
+          ctx.addIssue({
+            code: 'custom',
+            message: error instanceof MedicError ? error.message : String(error),
+          });
+        }
+      }
+      return targets;
+    }),
+  'dry-run': bool('dry-run'),
+  force: bool('force'),
+  reason: z.string().max(500).default(''),
+  'database-url': z.string().default(''),
+  'configs-dir': z.string().default(''),
+  'docker-host': z.string().default(''),
+  'github-token': z.string().default(''),
+  'issue-number': z
+    .string()
+    .default('')
+    .refine((v) => v.trim() === '' || /^[1-9]\d*$/.test(v.trim()), 'must be an issue number'),
+});
+
+export type ActionInputs = z.infer<typeof schema>;
+
+export function readInputs(env: Record<string, string | undefined>): ActionInputs {
+  const raw = Object.fromEntries(
+    INPUT_KEYS.map((k) => [k, env[`INPUT_${k.toUpperCase()}`]]).filter(([, v]) => v !== undefined),
+  );
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidConfigError(`input ${String(issue?.path[0])}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,132 @@
+// The action: under workflow_dispatch it recovers (or plans) the named workspaces; under
+// issue_comment it behaves as the app does for that comment. Either way it sets the outputs,
+// writes the job summary, and fails the step when a target failed.
+import { readFile } from 'node:fs/promises';
+import * as actions from '@actions/core';
+import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
+import { octokitPort } from '../chatops/github-port.js';
+import { handleComment } from '../chatops/handle-comment.js';
+import { runCommand } from '../chatops/run-command.js';
+import { commentEventFrom } from '../chatops/webhook-payloads.js';
+import type { CoreDeps } from '../core/deps.js';
+import { asMedicError, InvalidConfigError } from '../core/errors.js';
+import type { Logger } from '../core/ports.js';
+import { recover } from '../core/recover.js';
+import type { RecoveryResult } from '../core/result.js';
+import { actionOctokit } from './github-client.js';
+import { type ActionInputs, OUTPUT_KEYS, readInputs } from './inputs.js';
+import { failures, outputsFor, summaryMarkdown } from './outputs.js';
+
+const log: Logger = {
+  debug: (o, m) => actions.debug(`${m ?? ''} ${JSON.stringify(o)}`),
+  info: (o, m) => actions.info(`${m ?? ''} ${JSON.stringify(o)}`),
+  warn: (o, m) => actions.warning(`${m ?? ''} ${JSON.stringify(o)}`),
+  error: (o, m) => actions.error(`${m ?? ''} ${JSON.stringify(o)}`),
+};
+
+export async function run(env: Record<string, string | undefined> = process.env): Promise<void> {
+  let core: CoreDeps | undefined;
+  try {
+    const inputs = readInputs(env);
+    if (inputs['github-token']) actions.setSecret(inputs['github-token']);
+    const databaseUrl = inputs['database-url'] || env.DATABASE_URL || '';
+    if (!databaseUrl) {
+      throw new InvalidConfigError(
+        'input database-url: required (the platform database that holds `workspaces`)',
+      );
+    }
+    actions.setSecret(databaseUrl);
+    core = await openCore({
+      env: {
+        ...env,
+        DATABASE_URL: databaseUrl,
+        CONFIGS_DIR: inputs['configs-dir'] || env.CONFIGS_DIR,
+        DOCKER_HOST: inputs['docker-host'] || env.DOCKER_HOST,
+      },
+      packageRoot: packageRootFrom(import.meta.url, 1),
+      logger: log,
+    });
+    const { title, results } =
+      env.GITHUB_EVENT_NAME === 'issue_comment'
+        ? await onComment(core, inputs, env)
+        : await onDispatch(core, inputs, env);
+    const outputs = outputsFor(results);
+    for (const key of OUTPUT_KEYS) actions.setOutput(key, outputs[key]);
+    await actions.summary.addRaw(summaryMarkdown(title, results)).write();
+    const failed = failures(results);
+    if (failed.length > 0) actions.setFailed(`medic: ${failed.join('; ')}`);
+  } catch (error) {
+    const e = asMedicError(error);
+    actions.setFailed(`medic: ${e.code}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+  } finally {
+    await core?.db.close().catch(() => undefined);
+  }
+}
+
+async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<string, string | undefined>) {
+  if (inputs.workspace.length === 0)
+    throw new InvalidConfigError('input workspace: name at least one ws-<id12> or uuid');
+  const actor = env.GITHUB_ACTOR ?? 'github-actions';
+  const line = `/recover ${inputs.workspace.join(' ')}${inputs['dry-run'] ? ' --dry-run' : ''}${inputs.force ? ' --force' : ''}`;
+  const issue = inputs['issue-number'] ? Number(inputs['issue-number']) : null;
+  let results: RecoveryResult[];
+  if (issue !== null) {
+    const github = octokitPort(client(inputs, env), ...repoOf(env));
+    const command = {
+      kind: 'recover' as const,
+      targets: inputs.workspace,
+      dryRun: inputs['dry-run'],
+      force: inputs.force,
+      reason: inputs.reason || null,
+    };
+    results = await runCommand(
+      { core, github, logger: log, source: 'action', editIntervalMs: 1000 },
+      issue,
+      actor,
+      command,
+      line,
+    );
+  } else {
+    results = [];
+    for (const target of inputs.workspace) {
+      const result = await recover(core, target, {
+        dryRun: inputs['dry-run'],
+        force: inputs.force,
+        reason: inputs.reason || null,
+        actor,
+        source: 'action',
+        onStep: (s) => actions.info(`${target}: ${s.status} ${s.name} (${s.ms} ms) ${s.detail}`),
+      });
+      results.push(result);
+    }
+  }
+  return { title: line, results };
+}
+
+async function onComment(core: CoreDeps, inputs: ActionInputs, env: Record<string, string | undefined>) {
+  if (!env.GITHUB_EVENT_PATH)
+    throw new InvalidConfigError('GITHUB_EVENT_PATH is unset: run this under issue_comment');
+  const located = commentEventFrom(JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')));
+  if (located.action !== 'created') return { title: `comment ${located.action}: ignored`, results: [] };
+  const github = octokitPort(client(inputs, env), located.owner, located.repo);
+  const outcome = await handleComment(
+    { core, github, logger: log, source: 'action', editIntervalMs: 1000 },
+    located.event,
+  );
+  return {
+    title: outcome.handled ? 'comment command' : `comment ignored: ${outcome.why}`,
+    results: [...outcome.results],
+  };
+}
+
+function client(inputs: ActionInputs, env: Record<string, string | undefined>) {
+  const token = inputs['github-token'] || env.GITHUB_TOKEN;
+  if (!token) throw new InvalidConfigError('input github-token: required to comment on issues');
+  return actionOctokit(token, env.GITHUB_API_URL ?? 'https://api.github.com', (m) => actions.warning(m));
+}
+
+function repoOf(env: Record<string, string | undefined>): [string, string] {
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!owner || !repo) throw new InvalidConfigError('GITHUB_REPOSITORY is unset or not owner/name');
+  return [owner, repo];
+}

@@ -1,0 +1,94 @@
+// A GitHub REST stand-in on loopback, for code that runs in another process (the action's
+// bundle), where nock cannot reach: it keeps comments, reactions and issue states.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StandIn {
+  readonly url: string;
+  readonly comments: Map<number, { issue: number; body: string; edits: number }>;
+  readonly reactions: string[];
+  readonly closed: number[];
+  readonly unknown: string[];
+  close(): Promise<void>;
+}
+
+export async function githubStandIn(permissions: Record<string, string>): Promise<StandIn> {
+  const comments = new Map<number, { issue: number; body: string; edits: number }>();
+  const reactions: string[] = [];
+  const closed: number[] = [];
+  const unknown: string[] = [];
+  let next = 500;
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d) => {
+      raw += d;
+    });
+    req.on('end', () => {
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const send = (code: number, out: unknown) => {
+        res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+      };
+      const routes: Array<[string, RegExp, (m: RegExpExecArray) => [number, unknown]]> = [
+        [
+          'GET',
+          /\/collaborators\/([^/]+)\/permission$/,
+          (m) => {
+            const role = permissions[m[1]!] ?? 'none';
+            return [200, { permission: role, role_name: role }];
+          },
+        ],
+        ['GET', /\/contents\//, () => [404, { message: 'Not Found' }]],
+        [
+          'POST',
+          /\/reactions$/,
+          () => {
+            reactions.push(String(body.content));
+            return [201, { id: 1 }];
+          },
+        ],
+        [
+          'POST',
+          /\/issues\/(\d+)\/comments$/,
+          (m) => {
+            const id = next++;
+            comments.set(id, { issue: Number(m[1]), body: String(body.body), edits: 0 });
+            return [201, { id }];
+          },
+        ],
+        [
+          'PATCH',
+          /\/issues\/comments\/(\d+)$/,
+          (m) => {
+            const c = comments.get(Number(m[1]));
+            if (c) Object.assign(c, { body: String(body.body), edits: c.edits + 1 });
+            return [c ? 200 : 404, { id: Number(m[1]) }];
+          },
+        ],
+        [
+          'PATCH',
+          /\/issues\/(\d+)$/,
+          (m) => {
+            if (body.state === 'closed') closed.push(Number(m[1]));
+            return [200, { number: Number(m[1]) }];
+          },
+        ],
+      ];
+      for (const [method, re, handle] of routes) {
+        const m = req.method === method ? re.exec(path) : null;
+        if (m) return send(...handle(m));
+      }
+      unknown.push(`${req.method} ${path}`);
+      send(404, { message: 'Not Found (stand-in)' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    comments,
+    reactions,
+    closed,
+    unknown,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

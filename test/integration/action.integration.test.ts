@@ -1,0 +1,178 @@
+// The action's committed bundle run as a runner runs it (node dist/index.js with INPUT_*,
+// GITHUB_* and the output files), against a real container, a real Postgres, and a GitHub
+// stand-in; and the contract between action.yml and the code.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { INPUT_KEYS, OUTPUT_KEYS } from '../../src/action/inputs.js';
+import { parseHiddenResults } from '../../src/chatops/render-status.js';
+import { resultSchema } from '../../src/core/result.js';
+import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
+import { type TestWorld, testWorld } from '../helpers/services.js';
+import { issueCommentPayload } from '../helpers/webhooks.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+let world: TestWorld;
+let github: StandIn;
+
+beforeAll(async () => {
+  world = await testWorld();
+  github = await githubStandIn({ alice: 'admin', bob: 'read' });
+});
+afterAll(async () => {
+  await github?.close();
+  await world?.close();
+});
+
+/** GITHUB_OUTPUT's `name<<delimiter` blocks as an object. */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+async function runAction(inputs: Record<string, string>, env: Record<string, string> = {}) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'medic-action-'));
+  const files = { GITHUB_OUTPUT: path.join(dir, 'out'), GITHUB_STEP_SUMMARY: path.join(dir, 'summary') };
+  await writeFile(files.GITHUB_OUTPUT, '');
+  await writeFile(files.GITHUB_STEP_SUMMARY, '');
+  const inputEnv = Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
+  );
+  const base = {
+    PATH: process.env.PATH ?? '',
+    GITHUB_API_URL: github.url,
+    GITHUB_REPOSITORY: 'acme/platform',
+    GITHUB_ACTOR: 'alice',
+    ...files,
+  };
+  let code = 0;
+  let stdout = '';
+  try {
+    ({ stdout } = await promisify(execFile)('node', [path.join(ROOT, 'dist/index.js')], {
+      env: { ...base, ...inputEnv, ...env },
+      cwd: dir,
+    }));
+  } catch (error) {
+    code = (error as { code: number }).code;
+    stdout = (error as { stdout: string }).stdout;
+  }
+  return {
+    code,
+    stdout,
+    outputs: parseOutputs(await readFile(files.GITHUB_OUTPUT, 'utf8')),
+    summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'),
+  };
+}
+
+describe('the action', () => {
+  it('declares in action.yml exactly the inputs and outputs the code reads and sets', async () => {
+    const manifest = parse(await readFile(path.join(ROOT, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+      outputs: Record<string, unknown>;
+      runs: { using: string; main: string };
+    };
+    expect(Object.keys(manifest.inputs).sort()).toEqual([...INPUT_KEYS].sort());
+    expect(Object.keys(manifest.outputs).sort()).toEqual([...OUTPUT_KEYS].sort());
+    expect(manifest.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  });
+
+  it('recovers under workflow_dispatch, with outputs and a job summary', async () => {
+    const ws = await world.broken();
+    const run = await runAction(
+      { workspace: ws.container, 'database-url': world.url, reason: 'dispatch' },
+      { GITHUB_EVENT_NAME: 'workflow_dispatch' },
+    );
+    expect(run.code).toBe(0);
+    expect(run.outputs.outcome).toBe('recovered');
+    const result = resultSchema.parse(JSON.parse(run.outputs.result!));
+    expect(result).toMatchObject({ source: 'action', actor: 'alice', runId: run.outputs['run-id'] });
+    expect(run.summary).toContain('| workspace | outcome |');
+    expect(run.summary).toContain(ws.container);
+    expect(await world.status(ws.id)).toBe('online');
+    expect(await world.ls(ws.volume)).toContain('config.yaml');
+    // The URL is registered as a secret (the runner hides the ::add-mask:: line) and never printed otherwise.
+    const lines = run.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('::add-mask::'))).toContain(`::add-mask::${world.url}`);
+    expect(lines.filter((l) => !l.startsWith('::add-mask::') && l.includes('medic:medic@'))).toEqual([]);
+  });
+
+  it('plans several workspaces with dry-run, comma separated, changing nothing', async () => {
+    const a = await world.broken();
+    const b = await world.broken();
+    const run = await runAction(
+      { workspace: `${a.container}, ${b.id}`, 'dry-run': 'true', 'database-url': world.url },
+      { GITHUB_EVENT_NAME: 'workflow_dispatch' },
+    );
+    expect(run.code).toBe(0);
+    expect(run.outputs.outcome).toBe('planned');
+    expect((JSON.parse(run.outputs.result!) as unknown[]).length).toBe(2);
+    expect(await world.ls(a.volume)).toEqual([]);
+  });
+
+  it('fails the step naming the input on a bad workspace, and changes nothing', async () => {
+    const before = await world.db.query('SELECT count(*)::int AS n FROM medic.runs');
+    const run = await runAction(
+      { workspace: '../../etc', 'database-url': world.url },
+      { GITHUB_EVENT_NAME: 'workflow_dispatch' },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::medic: INVALID_CONFIG: input workspace');
+    expect(await world.db.query('SELECT count(*)::int AS n FROM medic.runs')).toEqual(before);
+  });
+
+  it('fails the step when a target fails, with outcome failed', async () => {
+    const ws = await world.broken({ runtime: 'nosuch' });
+    const run = await runAction(
+      { workspace: ws.container, 'database-url': world.url },
+      { GITHUB_EVENT_NAME: 'workflow_dispatch' },
+    );
+    expect(run.code).toBe(1);
+    expect(run.outputs.outcome).toBe('failed');
+    expect(run.stdout).toContain('TEMPLATE_NOT_FOUND');
+  });
+
+  it('under issue_comment, acts as the app: status comment, reactions, incident closed', async () => {
+    const ws = await world.broken();
+    const event = path.join(await mkdtemp(path.join(tmpdir(), 'medic-event-')), 'event.json');
+    await writeFile(
+      event,
+      JSON.stringify(issueCommentPayload({ body: `/recover ${ws.container}`, issue: 61 })),
+    );
+    const run = await runAction(
+      { 'database-url': world.url, 'github-token': 'ghs_test' },
+      { GITHUB_EVENT_NAME: 'issue_comment', GITHUB_EVENT_PATH: event },
+    );
+    expect(run.code).toBe(0);
+    expect(run.outputs.outcome).toBe('recovered');
+    const bodies = [...github.comments.values()].filter((c) => c.issue === 61);
+    const [result] = parseHiddenResults(bodies[0]!.body).map((r) => resultSchema.parse(r));
+    expect(result?.source).toBe('action');
+    expect(github.closed).toContain(61);
+    expect(github.reactions).toEqual(expect.arrayContaining(['eyes', 'rocket']));
+    expect(github.unknown).toEqual([]);
+    expect(await world.status(ws.id)).toBe('online');
+  });
+
+  it('under issue_comment, refuses a read-only commenter', async () => {
+    const ws = await world.broken();
+    const event = path.join(await mkdtemp(path.join(tmpdir(), 'medic-event-')), 'event.json');
+    await writeFile(
+      event,
+      JSON.stringify(issueCommentPayload({ body: `/recover ${ws.container}`, issue: 62, login: 'bob' })),
+    );
+    const run = await runAction(
+      { 'database-url': world.url, 'github-token': 'ghs_test' },
+      { GITHUB_EVENT_NAME: 'issue_comment', GITHUB_EVENT_PATH: event },
+    );
+    expect(run.code).toBe(0);
+    expect(run.outputs.outcome).toBe('none');
+    expect([...github.comments.values()].find((c) => c.issue === 62)?.body).toContain('needs `write`');
+    expect(await world.status(ws.id)).toBe('failed');
+  });
+});
