@@ -17,8 +17,12 @@ if [ -f scripts/build-action.mjs ]; then echo "== action bundle"; node scripts/b
 suite=(test)
 [ "${1:-}" = --reliability ] && suite=(test/reliability)
 report=$(mktemp)
+export MEDIC_TALLY_FILE=$(mktemp)
 status=0
 npx vitest run "${suite[@]}" --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+# The reliability suite's figures (test/reliability/tally.ts).
+awk '{n[$1]+=$2} END {printf "reliability: %d faults injected, %d bad inputs tried, %d runs lost data\n", n["fault"], n["badInput"], n["dataLoss"]}' "$MEDIC_TALLY_FILE"
+rm -f "$MEDIC_TALLY_FILE"
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);

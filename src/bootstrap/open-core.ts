@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { abandonOrphanedRuns } from '../core/audit-store.js';
 import { loadConfig, type MedicConfig } from '../core/config.js';
 import type { CoreDeps } from '../core/deps.js';
 import { type Logger, systemClock } from '../core/ports.js';
@@ -41,6 +42,9 @@ export async function openCore(options: OpenCoreOptions): Promise<CoreDeps> {
   const config = loadMedicConfig(options);
   const logger = options.logger ?? createLogger(options.env);
   const db = await openDatabase(config, logger, { poolSize: options.poolSize });
+  // Runs left 'running' by a process that died (its lease lapsed) are marked abandoned.
+  const abandoned = await abandonOrphanedRuns(db);
+  if (abandoned.length > 0) logger.warn({ runs: abandoned }, 'marked runs of a dead process as abandoned');
   return {
     db,
     runtime: DockerRuntime.connect(config.dockerHost),

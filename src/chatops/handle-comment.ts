@@ -41,7 +41,8 @@ export interface ChatOpsOutcome {
 const ignored = (why: string): ChatOpsOutcome => ({ handled: false, why, results: [], closed: false });
 
 export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Promise<ChatOpsOutcome> {
-  const { github, logger } = deps;
+  const { logger } = deps;
+  const github = withBestEffortReactions(deps.github, logger);
   const { comment, issue } = event;
   if (comment.authorType === 'Bot' || comment.author.endsWith('[bot]')) return ignored('comment by a bot');
   if (event.repositoryFork) return ignored('repository is a fork');
@@ -99,6 +100,17 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
   const closed = recoverTargetsAllBack && !failed ? await closeIncident(deps, event, config, results) : false;
   logger.info({ issue: issue.number, runs: results.map((r) => r.runId), closed }, 'chatops command done');
   return { handled: true, why: 'ran', results, closed };
+}
+
+/** A reaction is feedback, not work: if GitHub refuses one, log it and go on. */
+function withBestEffortReactions(github: GitHubPort, logger: Logger): GitHubPort {
+  return {
+    ...github,
+    react: (commentId, content) =>
+      github.react(commentId, content).catch((error: unknown) => {
+        logger.warn({ commentId, content, err: (error as Error).message }, 'could not add a reaction');
+      }),
+  };
 }
 
 async function closeIncident(

@@ -19,9 +19,17 @@ export class StatusComment {
     private readonly intervalMs: number,
   ) {}
 
+  /** Posts the comment; if GitHub refuses, the run goes on and `finish` tries again. */
   async create(body: string): Promise<void> {
     this.latest = body;
-    this.id = await this.github.createComment(this.issue, body);
+    try {
+      this.id = await this.github.createComment(this.issue, body);
+    } catch (error) {
+      this.logger.warn(
+        { issue: this.issue, err: (error as Error).message },
+        'could not create the status comment; recovering anyway',
+      );
+    }
     this.lastEdit = Date.now();
   }
 

@@ -24,18 +24,25 @@ export interface AppHarness {
   close(): Promise<void>;
 }
 
-export async function startApp(core: CoreDeps): Promise<AppHarness> {
+export interface HarnessOptions {
+  /** Probot's production Octokit (retry and throttling on, real waits), for the GitHub-trouble tests. */
+  readonly resilient?: boolean;
+}
+
+export async function startApp(core: CoreDeps, options: HarnessOptions = {}): Promise<AppHarness> {
+  // Tests run without retries or throttling (a function default, so that it wins over the
+  // options Probot passes to each installation client), unless they test exactly those.
+  const quiet = ProbotOctokit.defaults((o: object) => ({
+    ...o,
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  }));
   const probot = new Probot({
     appId: 1,
     privateKey,
     secret: SECRET,
-    log: pino({ level: 'silent' }),
-    // A function, so that it wins over the options Probot passes to each installation client.
-    Octokit: ProbotOctokit.defaults((options: object) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
+    log: pino({ level: process.env.MEDIC_TEST_LOG ?? 'silent' }),
+    ...(options.resilient ? {} : { Octokit: quiet }),
   });
   let worker: JobWorker | undefined;
   const appFn = medicApp({
