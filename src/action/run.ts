@@ -6,6 +6,7 @@ import * as actions from '@actions/core';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { octokitPort } from '../chatops/github-port.js';
 import { handleComment } from '../chatops/handle-comment.js';
+import { actionOctokit } from '../chatops/rest-client.js';
 import { runCommand } from '../chatops/run-command.js';
 import { commentEventFrom } from '../chatops/webhook-payloads.js';
 import type { CoreDeps } from '../core/deps.js';
@@ -13,7 +14,6 @@ import { asMedicError, InvalidConfigError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { recover } from '../core/recover.js';
 import type { RecoveryResult } from '../core/result.js';
-import { actionOctokit } from './github-client.js';
 import { type ActionInputs, OUTPUT_KEYS, readInputs } from './inputs.js';
 import { failures, outputsFor, summaryMarkdown } from './outputs.js';
 

@@ -6,6 +6,7 @@ import { handleComment } from '../chatops/handle-comment.js';
 import { handleIncident } from '../chatops/handle-incident.js';
 import { commentEventFrom, incidentEventFrom } from '../chatops/webhook-payloads.js';
 import type { CoreDeps } from '../core/deps.js';
+import type { RecoveryResult } from '../core/result.js';
 import { enqueueJob, type Job } from './job-store.js';
 import { JobWorker } from './worker.js';
 
@@ -15,6 +16,8 @@ export interface MedicAppOptions {
   readonly editIntervalMs: number;
   readonly pollMs: number;
   readonly staleS: number;
+  /** Every run's result, as a job finishes it (metrics). */
+  readonly onResult?: (result: RecoveryResult) => void;
   /** Gives the caller the worker (for shutdown, tests, and the metrics endpoint). */
   readonly onWorker?: (worker: JobWorker) => void;
   readonly extraHandlers?: ReadonlyArray<Parameters<Parameters<ApplicationFunction>[1]['addHandler']>[0]>;
@@ -76,10 +79,11 @@ async function runJob(app: Probot, options: MedicAppOptions, job: Job): Promise<
   const github = octokitPort(octokit, p.owner, p.repo);
   const log = app.log.child({ job: job.id, delivery: job.deliveryId });
   if (p.kind === 'comment') {
-    await handleComment(
+    const outcome = await handleComment(
       { core: options.core, github, logger: log, source: 'app', editIntervalMs: options.editIntervalMs },
       p.event,
     );
+    for (const result of outcome.results) options.onResult?.(result);
   } else {
     await handleIncident({ core: options.core, github, logger: log }, p.event);
   }

@@ -1,9 +1,14 @@
 // `npm start`: the Probot app with Probot's standard env (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET,
-// GHE_HOST, GHE_PROTOCOL, PORT), over the core opened from medic's own env.
+// GHE_HOST, GHE_PROTOCOL, PORT), over the core opened from medic's own env; /metrics and
+// /healthz are served beside the webhooks.
 import { run } from 'probot';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { asMedicError } from '../core/errors.js';
+import { leasesHeld } from '../core/lease.js';
+import { observabilityHandler } from '../metrics/http-endpoints.js';
+import { MedicMetrics } from '../metrics/metrics.js';
 import { medicApp } from './app.js';
+import { jobCounts } from './job-store.js';
 import { appSettings } from './settings.js';
 import type { JobWorker } from './worker.js';
 
@@ -15,17 +20,21 @@ try {
     packageRoot: packageRootFrom(import.meta.url, 2),
     poolSize: settings.concurrency + 4,
   });
+  const metrics = new MedicMetrics({
+    leasesHeld: () => leasesHeld(core.db),
+    queueDepth: async () => (await jobCounts(core.db)).pending ?? 0,
+  });
   let worker: JobWorker | undefined;
-  const server = await run(
-    medicApp({
-      core,
-      ...settings,
-      onWorker: (w) => {
-        worker = w;
-      },
-    }),
-    { env: { ...env, HOST: env.HOST ?? '0.0.0.0' } },
-  );
+  const app = medicApp({
+    core,
+    ...settings,
+    onResult: (r) => metrics.observe(r),
+    onWorker: (w) => {
+      worker = w;
+    },
+    extraHandlers: [observabilityHandler(core, metrics)],
+  });
+  const server = await run(app, { env: { ...env, HOST: env.HOST ?? '0.0.0.0' } });
   process.once('SIGTERM', async () => {
     // Finish the runs in flight (they hold leases and comments), then leave.
     await worker?.stop();

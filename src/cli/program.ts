@@ -17,6 +17,7 @@ import { runDemo } from './demo.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { type Io, printResult, progressPrinter } from './io.js';
 import { diagnosisLines, diagnosisView, historyLines } from './render.js';
+import { runWatch } from './watch-command.js';
 
 export interface CliContext {
   readonly env: Record<string, string | undefined>;
@@ -163,6 +164,16 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     );
 
   program
+    .command('watch')
+    .description('heal automatically until SIGTERM: Docker events for ws-* containers plus a periodic sweep')
+    .option('--interval <seconds>', 'seconds between sweeps of failed rows', positiveInt, 60)
+    .option('--concurrency <n>', 'recoveries at a time, fleet-wide', positiveInt, 4)
+    .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (0: off)', port, 9464)
+    .action(async (o: { interval: number; concurrency: number; metricsPort: number }) =>
+      withCore((deps) => runWatch(deps, { ...o, env: ctx.env, io: ctx.io })),
+    );
+
+  program
     .command('migrate')
     .description("create or update medic's tables (schema medic); a workspaces table only where none exists")
     .action(async () =>
@@ -194,5 +205,12 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number (0: off)');
   return n;
 }

@@ -80,3 +80,9 @@ async function currentHolder(
   const row = z.array(holderSchema).parse(rows)[0];
   return row ? { runId: row.run_id, holder: row.holder, expiresAt: row.expires_at.toISOString() } : null;
 }
+
+/** Leases held now, by any process (metrics). */
+export async function leasesHeld(db: Queryable): Promise<number> {
+  const { rows } = await db.query('SELECT count(*)::int AS n FROM medic.leases WHERE expires_at > now()');
+  return z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
+}

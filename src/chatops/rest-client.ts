@@ -1,4 +1,4 @@
-// The action's GitHub client: @octokit/rest at GITHUB_API_URL with the retry and throttling
+// A GitHub client for the action and the watcher's incident hook: @octokit/rest at GITHUB_API_URL with the retry and throttling
 // plugins, so 5xx and rate limits are waited out rather than lost.
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';

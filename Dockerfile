@@ -1,0 +1,28 @@
+# workspace-medic: the Probot app (default) or the watcher (`node lib/cli/main.js watch`).
+# Build:  docker build -t workspace-medic .
+# Both need the platform's Docker socket and Postgres; see deploy/compose.yml.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --ignore-scripts
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    MEDIC_DATA_DIR=/var/lib/medic \
+    HEALTH_PORT=3000
+WORKDIR /app
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/lib ./lib
+COPY package.json app.yml ./
+COPY templates ./templates
+RUN mkdir -p /var/lib/medic && chown node:node /var/lib/medic
+# Non-root. To reach /var/run/docker.sock, add the socket's group (compose: group_add).
+USER node
+EXPOSE 3000 9464
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.HEALTH_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "lib/app/main.js"]

@@ -1,0 +1,53 @@
+// /metrics and /healthz as a plain request handler: served by the watcher's own server, and
+// added to Probot's server by the app. /healthz answers 200 when the database and the Docker
+// engine answer, 503 (with what failed) otherwise.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { CoreDeps } from '../core/deps.js';
+import type { MedicMetrics } from './metrics.js';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+export function observabilityHandler(deps: Pick<CoreDeps, 'db' | 'runtime'>, metrics: MedicMetrics): Handler {
+  return async (req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'GET') return false;
+    if (path === '/metrics') {
+      const body = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body);
+      return true;
+    }
+    if (path === '/healthz') {
+      const check = async (fn: () => Promise<unknown>) =>
+        fn().then(
+          () => 'ok',
+          (e: unknown) => (e as Error).message,
+        );
+      const [database, docker] = await Promise.all([
+        check(() => deps.db.query('SELECT 1')),
+        check(() => deps.runtime.ping()),
+      ]);
+      const ok = database === 'ok' && docker === 'ok';
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok, database, docker }));
+      return true;
+    }
+    return false;
+  };
+}
+
+export async function serve(handler: Handler, port: number): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    Promise.resolve(handler(req, res)).then(
+      (handled) => {
+        if (!handled) res.writeHead(404).end('not found\n');
+      },
+      () => res.writeHead(500).end('error\n'),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', () => resolve());
+  });
+  return server;
+}

@@ -1,0 +1,57 @@
+// Prometheus metrics (prom-client) shared by the watcher and the app: recoveries by outcome
+// and source, step durations, leases held and queue depth (read when scraped), and the
+// process defaults.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { RecoveryResult } from '../core/result.js';
+
+export interface MetricSources {
+  /** Live leases in the database. */
+  readonly leasesHeld: () => Promise<number>;
+  /** Work waiting in this process (the watcher's queue, or the app's pending jobs). */
+  readonly queueDepth: () => Promise<number> | number;
+}
+
+export class MedicMetrics {
+  readonly registry = new Registry();
+  private readonly recoveries: Counter<'outcome' | 'source' | 'code'>;
+  private readonly steps: Histogram<'step' | 'status'>;
+
+  constructor(sources: MetricSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'medic_' });
+    this.recoveries = new Counter({
+      name: 'medic_recoveries_total',
+      help: 'Runs by outcome, source and error code (empty when none)',
+      labelNames: ['outcome', 'source', 'code'],
+      registers: [this.registry],
+    });
+    this.steps = new Histogram({
+      name: 'medic_step_duration_seconds',
+      help: 'Duration of each recovery step',
+      labelNames: ['step', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'medic_leases_held',
+      help: 'Workspace leases currently held (all processes)',
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.leasesHeld());
+      },
+    });
+    new Gauge({
+      name: 'medic_queue_depth',
+      help: 'Recoveries waiting in this process',
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.queueDepth());
+      },
+    });
+  }
+
+  observe(result: RecoveryResult): void {
+    this.recoveries.inc({ outcome: result.outcome, source: result.source, code: result.error?.code ?? '' });
+    for (const step of result.steps)
+      this.steps.observe({ step: step.name, status: step.status }, step.ms / 1000);
+  }
+}

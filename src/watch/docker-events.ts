@@ -1,0 +1,94 @@
+// A resilient subscription to the Docker engine's container events for ws-* containers: it
+// resubscribes when the stream drops (with backoff, and `since` the last event seen, so none
+// is missed) until stopped.
+import type { Readable } from 'node:stream';
+import type { Logger } from '../core/ports.js';
+
+export interface WorkspaceEvent {
+  readonly container: string;
+  readonly action: string;
+  readonly time: number;
+}
+
+/** Opens the raw event stream (dockerode's getEvents), from `since` (unix seconds) if given. */
+export type EventSource = (since: number | null) => Promise<Readable>;
+
+const WORKSPACE = /^ws-[0-9a-f]{8}-[0-9a-f]{3}$/;
+const INTERESTING = new Set(['die', 'start', 'health_status: unhealthy']);
+
+export class DockerEventFeed {
+  private stream: Readable | null = null;
+  private stopped = false;
+  private lastTime: number | null = null;
+  private retryMs = 500;
+
+  constructor(
+    private readonly open: EventSource,
+    private readonly onEvent: (event: WorkspaceEvent) => void,
+    private readonly logger: Logger,
+    private readonly onState: (connected: boolean) => void = () => {},
+  ) {}
+
+  start(): void {
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stream?.destroy();
+  }
+
+  private async connect(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const stream = await this.open(this.lastTime);
+        this.stream = stream;
+        this.onState(true);
+        this.retryMs = 500;
+        await this.consume(stream);
+        if (!this.stopped) this.logger.warn({}, 'docker event stream ended; reconnecting');
+      } catch (error) {
+        this.logger.warn(
+          { err: (error as Error).message, retryMs: this.retryMs },
+          'docker events unavailable; retrying',
+        );
+      }
+      this.onState(false);
+      if (this.stopped) return;
+      await new Promise((resolve) => setTimeout(resolve, this.retryMs));
+      this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    }
+  }
+
+  private consume(stream: Readable): Promise<void> {
+    let buffer = '';
+    return new Promise((resolve) => {
+      stream.on('data', (chunk: Buffer | string) => {
+        buffer += chunk.toString();
+        let newline = buffer.indexOf('\n');
+        while (newline >= 0) {
+          this.handle(buffer.slice(0, newline));
+          buffer = buffer.slice(newline + 1);
+          newline = buffer.indexOf('\n');
+        }
+      });
+      stream.once('end', () => resolve());
+      stream.once('close', () => resolve());
+      stream.once('error', () => resolve());
+    });
+  }
+
+  private handle(line: string): void {
+    if (!line.trim()) return;
+    let event: { Type?: string; Action?: string; time?: number; Actor?: { Attributes?: { name?: string } } };
+    try {
+      event = JSON.parse(line);
+    } catch {
+      return; // a partial or foreign line; the engine speaks JSON lines
+    }
+    const name = event.Actor?.Attributes?.name ?? '';
+    if (typeof event.time === 'number') this.lastTime = event.time;
+    if (event.Type !== 'container' || !WORKSPACE.test(name) || !INTERESTING.has(event.Action ?? '')) return;
+    this.onEvent({ container: name, action: event.Action ?? '', time: event.time ?? 0 });
+  }
+}

@@ -1,0 +1,51 @@
+// The watcher's fleet-wide queue: each workspace at most once in it, at most `concurrency`
+// being healed at a time. What it runs for an item is the caller's `heal`.
+export class HealQueue {
+  private readonly waiting = new Set<string>();
+  private readonly active = new Map<string, Promise<void>>();
+  private accepting = true;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly heal: (target: string) => Promise<void>,
+  ) {}
+
+  /** Queues a workspace (by container name or uuid); a duplicate of a queued or active one is dropped. */
+  push(target: string): void {
+    if (!this.accepting || this.waiting.has(target) || this.active.has(target)) return;
+    this.waiting.add(target);
+    this.drain();
+  }
+
+  get depth(): number {
+    return this.waiting.size;
+  }
+
+  get inFlight(): number {
+    return this.active.size;
+  }
+
+  /** Stops taking work and waits for the runs in flight; queued items are dropped. */
+  async close(): Promise<void> {
+    this.accepting = false;
+    this.waiting.clear();
+    await Promise.allSettled(this.active.values());
+  }
+
+  /** Resolves when nothing is queued or running (tests). */
+  async idle(): Promise<void> {
+    while (this.waiting.size > 0 || this.active.size > 0) await Promise.allSettled([...this.active.values()]);
+  }
+
+  private drain(): void {
+    for (const target of this.waiting) {
+      if (this.active.size >= this.concurrency) return;
+      this.waiting.delete(target);
+      const run = this.heal(target).finally(() => {
+        this.active.delete(target);
+        this.drain();
+      });
+      this.active.set(target, run);
+    }
+  }
+}

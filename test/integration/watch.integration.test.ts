@@ -1,0 +1,133 @@
+// medic watch against the real engine: heals with no human step, stops at the restart
+// budget, leaves paused workspaces alone; and as a process, serves metrics and stops cleanly.
+import type { Readable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RecoveryResult } from '../../src/core/result.js';
+import { noIncidentHook } from '../../src/watch/incident-hook.js';
+import { Watcher } from '../../src/watch/watcher.js';
+import { type TestWorld, testWorld } from '../helpers/services.js';
+import { cliEnv, spawnMedic } from '../reliability/cli-process.js';
+
+let world: TestWorld;
+let watcher: Watcher | undefined;
+const results: RecoveryResult[] = [];
+
+beforeAll(async () => {
+  world = await testWorld();
+});
+afterEach(async () => {
+  await watcher?.stop();
+  watcher = undefined;
+  results.length = 0;
+});
+afterAll(() => world?.close());
+
+function watch(env: Record<string, string> = {}, intervalS = 3600) {
+  watcher = new Watcher(world.deps(env), {
+    intervalS,
+    concurrency: 2,
+    incidents: noIncidentHook,
+    events: (since) =>
+      world.docker.getEvents({
+        ...(since ? { since } : {}),
+        filters: { type: ['container'] },
+      }) as Promise<Readable>,
+    onResult: (r) => results.push(r),
+  });
+  watcher.start();
+  return watcher;
+}
+
+/** Empties the volume the way a prune or a bad deploy would, and kills the agent. */
+async function breakIt(container: string) {
+  const c = world.docker.getContainer(container);
+  if (!(await c.inspect()).State.Running) await c.start();
+  const exec = await c.exec({ Cmd: ['sh', '-c', 'rm -rf /configs/* /configs/.provisioned'] });
+  await exec.start({});
+  await new Promise((r) => setTimeout(r, 100));
+  await c.kill();
+}
+
+const running = async (container: string) =>
+  (await world.docker.getContainer(container).inspect()).State.Running;
+
+describe('medic watch', () => {
+  it('recovers a workspace whose volume was emptied and whose container died, with no command', async () => {
+    const ws = await world.broken({ stray: { 'config.yaml': 'runtime: claude-code\n' }, status: 'online' });
+    const w = watch();
+    await expect.poll(() => w.connected, { timeout: 5000 }).toBe(true);
+    await breakIt(ws.container);
+    await expect.poll(() => results.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(results[0]).toMatchObject({ outcome: 'recovered', source: 'auto', actor: 'medic-watch' });
+    expect(await running(ws.container)).toBe(true);
+    expect(await world.ls(ws.volume)).toContain('config.yaml');
+    expect(await world.status(ws.id)).toBe('online');
+  });
+
+  it('stops retrying a workspace that keeps failing once it is over the restart budget', async () => {
+    const ws = await world.broken({ stray: { 'config.yaml': 'x\n' }, status: 'online' });
+    const w = watch({ MEDIC_RESTART_BUDGET: '2/1h' });
+    await expect.poll(() => w.connected, { timeout: 5000 }).toBe(true);
+    for (let i = 1; i <= 4; i++) {
+      await breakIt(ws.container);
+      if (i <= 3) await expect.poll(() => results.length, { timeout: 20_000 }).toBe(i);
+      else await new Promise((r) => setTimeout(r, 1500)); // resting: nothing should happen
+      await w.queue.idle();
+    }
+    expect(results.map((r) => r.error?.code ?? r.outcome)).toEqual([
+      'recovered',
+      'recovered',
+      'RESTART_BUDGET_EXCEEDED',
+    ]);
+    expect(await running(ws.container)).toBe(false);
+  });
+
+  it('leaves a paused workspace alone', async () => {
+    const ws = await world.broken({ stray: { 'config.yaml': 'x\n' }, status: 'paused' });
+    const w = watch();
+    await expect.poll(() => w.connected, { timeout: 5000 }).toBe(true);
+    await breakIt(ws.container);
+    await new Promise((r) => setTimeout(r, 1500));
+    await w.queue.idle();
+    expect(results).toEqual([]);
+    expect(
+      (await world.db.query('SELECT count(*)::int AS n FROM medic.runs WHERE workspace_id = $1', [ws.id]))
+        .rows[0],
+    ).toEqual({ n: 0 });
+  });
+
+  it('sweeps failed rows whose volume is empty, without any event', async () => {
+    await world.db.query("UPDATE workspaces SET status = 'offline' WHERE status = 'failed'");
+    const ws = await world.broken();
+    const w = watch({}, 1);
+    await expect
+      .poll(() => results.some((r) => r.workspace.id === ws.id && r.outcome === 'recovered'), {
+        timeout: 20_000,
+      })
+      .toBe(true);
+    await w.queue.idle();
+    expect(await world.status(ws.id)).toBe('online');
+  });
+
+  it('runs as a process with /healthz and /metrics, and exits 0 on SIGTERM', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawnMedic(
+      ['watch', '--interval', '3600', '--metrics-port', String(port)],
+      cliEnv(world.url),
+    );
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    await expect.poll(() => stderr, { timeout: 15_000 }).toContain('watching ws-* containers');
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true, database: 'ok', docker: 'ok' });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('medic_leases_held');
+    expect(metrics).toContain('medic_queue_depth');
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+});

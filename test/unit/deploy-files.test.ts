@@ -1,0 +1,78 @@
+// The deployable image cannot be built here (no registry for its base image), so its files
+// are checked instead: the Dockerfile lints clean, runs as non-root with a health check,
+// copies only what exists, and the built code imports only runtime dependencies (a dev
+// dependency imported at run time would break `npm prune --omit=dev` in the image).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { validate } from 'dockerfile-utils';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+
+describe('Dockerfile', () => {
+  it('has no lint diagnostics', () => {
+    expect(validate(dockerfile)).toEqual([]);
+  });
+
+  it('is multi-stage, ends as a non-root user with a health check, and pins its base', () => {
+    const froms = dockerfile.match(/^FROM .*/gm) ?? [];
+    expect(froms.length).toBe(2);
+    for (const from of froms) expect(from).not.toMatch(/:latest|FROM [^:\s]+(\s|$)/);
+    const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(final).toMatch(/^USER node$/m);
+    expect(final).toMatch(/^HEALTHCHECK /m);
+    expect(final).toMatch(/^CMD \["node", "lib\/app\/main.js"\]$/m);
+  });
+
+  it('copies only paths that exist in the repository', () => {
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+      m[1]!.split(/\s+/),
+    );
+    expect(sources.length).toBeGreaterThan(3);
+    for (const source of sources) expect(existsSync(path.join(ROOT, source)), source).toBe(true);
+  });
+
+  it('runs built code that imports only runtime dependencies', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const imported = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name.endsWith('.js')) {
+          for (const m of readFileSync(full, 'utf8').matchAll(/(?:from |import\()'([^'.][^']*)'/g)) {
+            const spec = m[1]!;
+            imported.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+          }
+        }
+      }
+    };
+    walk(path.join(ROOT, 'lib'));
+    const builtins = new Set([...builtinModules, ...builtinModules.map((b) => `node:${b}`)]);
+    const missing = [...imported].filter((p) => !builtins.has(p) && !(p in pkg.dependencies));
+    expect(imported.size).toBeGreaterThan(5);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('deploy/compose.yml', () => {
+  it('runs the app and the watcher from this image with the Docker socket and a database', () => {
+    const compose = parse(readFileSync(path.join(ROOT, 'deploy/compose.yml'), 'utf8')) as {
+      services: Record<
+        string,
+        { command?: string[]; environment?: Record<string, string>; volumes?: string[] }
+      >;
+    };
+    expect(Object.keys(compose.services).sort()).toEqual(['app', 'postgres', 'watcher']);
+    expect(compose.services.watcher?.command?.slice(1, 3)).toEqual(['lib/cli/main.js', 'watch']);
+    for (const name of ['app', 'watcher']) {
+      expect(compose.services[name]?.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
+      expect(compose.services[name]?.environment?.DATABASE_URL).toMatch(/^postgres:\/\//);
+    }
+  });
+});

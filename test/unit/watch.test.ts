@@ -1,0 +1,105 @@
+// The watcher's parts that need no engine: the event feed reconnects (from where it left
+// off) when the stream drops, and the incident hook opens, updates and closes issues.
+import { PassThrough } from 'node:stream';
+import { Octokit } from '@octokit/rest';
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/ports.js';
+import type { RecoveryResult } from '../../src/core/result.js';
+import { DockerEventFeed, type WorkspaceEvent } from '../../src/watch/docker-events.js';
+import { githubIncidentHook } from '../../src/watch/incident-hook.js';
+
+const line = (name: string, action: string, time: number) =>
+  `${JSON.stringify({ Type: 'container', Action: action, time, Actor: { Attributes: { name } } })}\n`;
+
+describe('DockerEventFeed', () => {
+  it('passes on ws-* events, ignores others, and resubscribes since the last event when the stream drops', async () => {
+    const seen: WorkspaceEvent[] = [];
+    const sinces: Array<number | null> = [];
+    const streams = [new PassThrough(), new PassThrough()];
+    const feed = new DockerEventFeed(
+      async (since) => {
+        sinces.push(since);
+        const s = streams.shift();
+        if (!s) throw new Error('engine down');
+        return s;
+      },
+      (e) => seen.push(e),
+      silentLogger,
+    );
+    const [first, second] = streams as [PassThrough, PassThrough];
+    feed.start();
+    await new Promise((r) => setTimeout(r, 20));
+    first.write(line('ws-92f6d88b-6a9', 'die', 100));
+    first.write(line('postgres', 'die', 101));
+    first.write(line('ws-92f6d88b-6a9', 'exec_start: sh', 102));
+    first.write(`${line('ws-aaaaaaaa-bbb', 'health_status: unhealthy', 103).slice(0, 20)}`); // split across chunks
+    first.write(`${line('ws-aaaaaaaa-bbb', 'health_status: unhealthy', 103).slice(20)}`);
+    first.end();
+    await new Promise((r) => setTimeout(r, 700));
+    second.write(line('ws-92f6d88b-6a9', 'start', 104));
+    await new Promise((r) => setTimeout(r, 20));
+    feed.stop();
+    expect(seen.map((e) => `${e.container} ${e.action}`)).toEqual([
+      'ws-92f6d88b-6a9 die',
+      'ws-aaaaaaaa-bbb health_status: unhealthy',
+      'ws-92f6d88b-6a9 start',
+    ]);
+    expect(sinces).toEqual([null, 103]);
+  });
+});
+
+describe('incident hook', () => {
+  afterEach(() => nock.cleanAll());
+  const result = (outcome: RecoveryResult['outcome']): RecoveryResult => ({
+    version: 1,
+    runId: '0a6eb4b7-d388-4968-ad03-b69ad78eec4b',
+    command: 'recover',
+    source: 'auto',
+    actor: 'medic-watch',
+    workspace: {
+      id: '90f04b5c-6063-4f8b-8a8a-a896e3ad244e',
+      container: 'ws-90f04b5c-606',
+      volume: 'ws-90f04b5c-606-configs',
+      runtime: 'x',
+      statusBefore: 'failed',
+      statusAfter: 'failed',
+    },
+    outcome,
+    template: null,
+    snapshot: null,
+    steps: [],
+    error: outcome === 'failed' ? { code: 'TEMPLATE_NOT_FOUND', message: 'no template' } : null,
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+  });
+  const octokit = new Octokit({ baseUrl: 'https://gh.test/api/v3', request: { retries: 0 } });
+
+  it('opens an issue when an automatic recovery fails, and closes it when a later one succeeds', async () => {
+    nock.disableNetConnect();
+    const api = nock('https://gh.test/api/v3')
+      .get('/repos/acme/ops/issues')
+      .query(true)
+      .reply(200, [])
+      .post(
+        '/repos/acme/ops/issues',
+        (b) =>
+          b.title.includes('ws-90f04b5c-606') &&
+          b.labels[0] === 'incident' &&
+          b.body.includes('TEMPLATE_NOT_FOUND'),
+      )
+      .reply(201, { number: 7 })
+      .get('/repos/acme/ops/issues')
+      .query(true)
+      .reply(200, [{ number: 7, title: 'ws-90f04b5c-606: automatic recovery failed' }])
+      .post('/repos/acme/ops/issues/7/comments', (b) => b.body.includes('recovered'))
+      .reply(201, { id: 1 })
+      .patch('/repos/acme/ops/issues/7', { state: 'closed', state_reason: 'completed' })
+      .reply(200, {});
+    const hook = githubIncidentHook(octokit, 'acme', 'ops', 'incident', silentLogger);
+    await hook.report(result('failed'));
+    await hook.report(result('recovered'));
+    expect(api.isDone()).toBe(true);
+    nock.enableNetConnect();
+  });
+});
