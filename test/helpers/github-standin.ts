@@ -41,6 +41,18 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
         ['GET', /\/contents\//, () => [404, { message: 'Not Found' }]],
         [
           'POST',
+          /^\/(api\/v3\/)?app\/installations\/\d+\/access_tokens$/,
+          () => [
+            201,
+            {
+              token: 'ghs_standin',
+              expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+              permissions: { issues: 'write' },
+            },
+          ],
+        ],
+        [
+          'POST',
           /\/reactions$/,
           () => {
             reactions.push(String(body.content));

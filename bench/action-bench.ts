@@ -1,0 +1,40 @@
+// Benchmark 4: the action's cold start: `node dist/index.js` in dry-run under
+// workflow_dispatch, from spawn to exit, against `node -e 0` in the same rounds; and the
+// bundle's size. GITHUB_API_URL points at a closed port: a dispatch dry run calls no API.
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Fleet, ROOT } from './fleet.js';
+import { runNode } from './processes.js';
+
+export interface ActionBench {
+  readonly bundleBytes: number;
+  readonly action: number[];
+  readonly nodeBaseline: number[];
+}
+
+export async function benchAction(f: Fleet, rounds: number): Promise<ActionBench> {
+  const [ws] = await f.broken(1);
+  const dir = mkdtempSync(path.join(tmpdir(), 'medic-action-bench-'));
+  const action: number[] = [];
+  const nodeBaseline: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const out = path.join(dir, `out-${i}`);
+    writeFileSync(out, '');
+    writeFileSync(`${out}.md`, '');
+    const run = await runNode([path.join(ROOT, 'dist/index.js')], {
+      PATH: process.env.PATH,
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      GITHUB_API_URL: 'http://127.0.0.1:9',
+      GITHUB_OUTPUT: out,
+      GITHUB_STEP_SUMMARY: `${out}.md`,
+      INPUT_WORKSPACE: ws!.container,
+      'INPUT_DRY-RUN': 'true',
+      'INPUT_DATABASE-URL': f.url,
+    });
+    if (run.code !== 0) throw new Error(`action failed: ${run.stdout}`);
+    action.push(run.ms);
+    nodeBaseline.push((await runNode(['-e', '0'], { PATH: process.env.PATH })).ms);
+  }
+  return { bundleBytes: statSync(path.join(ROOT, 'dist/index.js')).size, action, nodeBaseline };
+}

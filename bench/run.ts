@@ -1,0 +1,102 @@
+// `npm run bench`: every benchmark against the real Docker engine and Postgres, printed as
+// tables and written to bench/RESULTS.md (with the date, machine and versions) and the raw
+// samples to bench/results.json. Not part of the tests: no timing is asserted anywhere.
+//   BENCH_ROUNDS (7)  BENCH_SWEEP_SIZE (50)  BENCH_SWEEP_ROUNDS (2)  BENCH_ACTION_ROUNDS (10)
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchAction } from './action-bench.js';
+import { openFleet, ROOT } from './fleet.js';
+import { benchRecover, recoverTable } from './recover-vs-runbook.js';
+import { summarize } from './stats.js';
+import { benchSweep } from './sweep-bench.js';
+import { benchWebhooks } from './webhook-bench.js';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const url = process.env.MEDIC_TEST_DATABASE_URL;
+if (!url) throw new Error('MEDIC_TEST_DATABASE_URL is unset: run `npm run bench`, which starts the services');
+
+const fleet = await openFleet(url);
+try {
+  log('1. recover vs the manual runbook');
+  const recover = await benchRecover(fleet, env('BENCH_ROUNDS', 7), log);
+  log('2. fleet sweep');
+  const sweep = await benchSweep(fleet, env('BENCH_SWEEP_SIZE', 50), env('BENCH_SWEEP_ROUNDS', 2), log);
+  log('3. webhook acknowledgement');
+  const webhooks = await benchWebhooks(fleet, log);
+  log('4. action cold start');
+  const action = await benchAction(fleet, env('BENCH_ACTION_ROUNDS', 10));
+
+  const machine = {
+    date: new Date().toISOString(),
+    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+    docker: execFileSync('docker', [
+      'version',
+      '--format',
+      '{{.Server.Version}} (API {{.Server.APIVersion}})',
+    ])
+      .toString()
+      .trim(),
+    postgres: ((await fleet.db.query('SHOW server_version')).rows[0] as { server_version: string })
+      .server_version,
+  };
+  const s = (v: number[]) => summarize(v);
+  const c8 = s(sweep.samples.c8);
+  const c1 = s(sweep.samples.c1);
+  const steadyMs = s(webhooks.steady.ms);
+  const burstMs = s(webhooks.burst.ms);
+  const act = s(action.action);
+  const base = s(action.nodeBaseline);
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Measured ${machine.date.slice(0, 10)} by \`npm run bench\` on ${machine.cpus}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}, Docker Engine ${machine.docker}, PostgreSQL ${machine.postgres}. Raw samples: \`bench/results.json\`. These machines are shared and noisy: compare ratios within one run, not absolute times across runs.`,
+    '',
+    `## 1. Recover vs the manual runbook (${recover.rounds} rounds, fresh broken workspaces, alternating order)`,
+    '',
+    ...recoverTable(recover),
+    '',
+    `## 2. Fleet sweep (${sweep.size} broken workspaces, \`medic sweep\` as a process)`,
+    '',
+    '| concurrency | median ms | min–max ms |',
+    '|---|--:|--:|',
+    `| 8 | ${Math.round(c8.median)} | ${Math.round(c8.min)}–${Math.round(c8.max)} |`,
+    `| 1 | ${Math.round(c1.median)} | ${Math.round(c1.min)}–${Math.round(c1.max)} |`,
+    '',
+    `Ratio 8 vs 1: **${(c8.median / c1.median).toFixed(2)}** (target ≤ 0.3); workspaces not recovered: **${sweep.failures}**.`,
+    '',
+    "## 3. Webhook acknowledgement (signed `issue_comment` to `npm start`'s server)",
+    '',
+    '| load | deliveries | p50 ms | p99 ms | max ms | non-2xx | target |',
+    '|---|--:|--:|--:|--:|--:|---|',
+    `| (a) steady 50/s for 10 s (+${webhooks.steady.redelivered} redeliveries) | ${webhooks.steady.sent} | ${steadyMs.median.toFixed(1)} | ${steadyMs.p99.toFixed(1)} | ${steadyMs.max.toFixed(1)} | ${webhooks.steady.non2xx} | p99 < 50 ms |`,
+    `| (b) burst of 200 at once | ${webhooks.burst.sent} | ${burstMs.median.toFixed(1)} | ${burstMs.p99.toFixed(1)} | ${burstMs.max.toFixed(1)} | ${webhooks.burst.non2xx} | all 2xx, p99 < 500 ms |`,
+    '',
+    `Jobs stored: ${webhooks.jobs.stored} (one per delivery id: ${webhooks.steady.sent - webhooks.steady.redelivered + webhooks.burst.sent} expected); done: ${webhooks.jobs.done}; done on their first and only attempt: ${webhooks.jobs.ranOnce}. Drained ${Math.round(webhooks.jobs.drainMs / 1000)} s after the last delivery (each job makes ~6 GitHub calls to the stand-in).`,
+    '',
+    '## 4. Action cold start (`node dist/index.js`, dry run, workflow_dispatch)',
+    '',
+    `Bundle: **${(action.bundleBytes / 2 ** 20).toFixed(2)} MB** (target < 5 MB). Spawn to exit: median **${Math.round(act.median)} ms** (${Math.round(act.min)}–${Math.round(act.max)}; target < 300 ms) against \`node -e 0\` at ${Math.round(base.median)} ms in the same rounds (ratio ${(act.median / base.median).toFixed(1)}).`,
+    '',
+    '## 5. Memory (peak RSS)',
+    '',
+    `- the app under benchmark 3: **${webhooks.maxRssMb?.toFixed(0) ?? '?'} MB**`,
+    `- \`medic sweep\` of ${sweep.size} at concurrency 8 or 1: **${Math.max(...sweep.maxRssMb).toFixed(0)} MB** at most`,
+    '',
+    readFileSync(path.join(ROOT, 'bench/HISTORY.md'), 'utf8').trim(),
+    '',
+  ];
+  writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
+  writeFileSync(
+    path.join(ROOT, 'bench/results.json'),
+    `${JSON.stringify({ machine, recover, sweep, webhooks, action }, null, 1)}\n`,
+  );
+  process.stdout.write(`${lines.slice(0, -3).join('\n')}\n`);
+} finally {
+  await fleet.close();
+}

@@ -1,0 +1,55 @@
+// Benchmark 2: 50 broken workspaces recovered by `medic sweep` at concurrency 8 vs 1, as
+// processes, alternating; with the sweep's peak RSS (benchmark 5).
+import path from 'node:path';
+import { type Fleet, ROOT, TEMPLATES } from './fleet.js';
+import { runNode } from './processes.js';
+
+const BIN = path.join(ROOT, 'lib/cli/main.js');
+
+export interface SweepBench {
+  readonly size: number;
+  readonly samples: Record<'c8' | 'c1', number[]>;
+  readonly failures: number;
+  readonly maxRssMb: number[];
+}
+
+export async function benchSweep(
+  f: Fleet,
+  size: number,
+  rounds: number,
+  log: (s: string) => void,
+): Promise<SweepBench> {
+  const samples: SweepBench['samples'] = { c8: [], c1: [] };
+  const maxRssMb: number[] = [];
+  let failures = 0;
+  const env = {
+    PATH: process.env.PATH,
+    DATABASE_URL: f.url,
+    CONFIGS_DIR: TEMPLATES,
+    LOG_LEVEL: 'error' as const,
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (const key of (round % 2 ? ['c1', 'c8'] : ['c8', 'c1']) as Array<'c8' | 'c1'>) {
+      await f.broken(size);
+      const concurrency = key === 'c8' ? '8' : '1';
+      const out = await runNode(
+        [BIN, 'sweep', '--concurrency', concurrency, '--max', String(size), '--json'],
+        env,
+        true,
+      );
+      const results = out.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { outcome: string });
+      failures +=
+        results.filter((r) => r.outcome !== 'recovered').length + Math.max(0, size - results.length);
+      samples[key].push(out.ms);
+      if (out.maxRssMb) maxRssMb.push(out.maxRssMb);
+      log(
+        `  round ${round + 1}/${rounds} concurrency ${concurrency}: ${results.length} recovered in ${Math.round(out.ms)} ms`,
+      );
+    }
+  }
+  return { size, samples, failures, maxRssMb };
+}
