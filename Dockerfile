@@ -1,4 +1,4 @@
-# workspace-medic: the Probot app (default) or the watcher (`node lib/cli/main.js watch`).
+# workspace-medic: the Probot app (default) or the watcher (`node lib/medic.js watch`).
 # Build:  docker build -t workspace-medic .
 # Both need the platform's Docker socket and Postgres; see deploy/compose.yml.
 

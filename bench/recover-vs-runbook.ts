@@ -11,7 +11,7 @@ import { type Fleet, ROOT, TEMPLATES } from './fleet.js';
 import { summarize } from './stats.js';
 
 const run = promisify(execFile);
-const BIN = path.join(ROOT, 'lib/cli/main.js');
+const BIN = path.join(ROOT, 'lib/medic.js');
 
 async function runbook(f: Fleet, ws: BrokenWorkspace): Promise<void> {
   await run('docker', ['stop', ws.container]);
@@ -65,7 +65,9 @@ export async function benchRecover(
       async (ws) => {
         const r = await recover(deps, ws.container, { actor: 'bench', source: 'cli' });
         if (r.outcome !== 'recovered') throw new Error(`core did not recover: ${r.error?.code}`);
-        for (const s of r.steps) (steps[s.name] ??= []).push(s.ms);
+        for (const s of r.steps) {
+          steps[s.name] = [...(steps[s.name] ?? []), s.ms];
+        }
       },
     ],
     [

@@ -43,7 +43,7 @@ export async function run(env: Record<string, string | undefined> = process.env)
         CONFIGS_DIR: inputs['configs-dir'] || env.CONFIGS_DIR,
         DOCKER_HOST: inputs['docker-host'] || env.DOCKER_HOST,
       },
-      packageRoot: packageRootFrom(import.meta.url, 1),
+      packageRoot: packageRootFrom(import.meta.url),
       logger: log,
     });
     const { title, results } =

@@ -17,7 +17,7 @@ try {
   const settings = appSettings(env);
   const core = await openCore({
     env,
-    packageRoot: packageRootFrom(import.meta.url, 2),
+    packageRoot: packageRootFrom(import.meta.url),
     poolSize: settings.concurrency + 4,
   });
   const metrics = new MedicMetrics({

@@ -1,5 +1,6 @@
 // The composition root shared by every door: configuration from the environment, a pino
 // logger on stderr, the database (migrated), and the Docker runtime, as one CoreDeps.
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +20,15 @@ export interface OpenCoreOptions {
   readonly poolSize?: number;
 }
 
-export function packageRootFrom(moduleUrl: string, levelsUp: number): string {
-  return path.resolve(path.dirname(fileURLToPath(moduleUrl)), ...Array<string>(levelsUp).fill('..'));
+/** The directory above the running module that holds package.json and templates/. */
+export function packageRootFrom(moduleUrl: string): string {
+  let dir = path.dirname(fileURLToPath(moduleUrl));
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'templates'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return path.dirname(fileURLToPath(moduleUrl));
+    dir = up;
+  }
 }
 
 export function createLogger(env: Record<string, string | undefined>): Logger {

@@ -7,7 +7,7 @@ import { runCli } from './program.js';
 
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
-  packageRoot: packageRootFrom(import.meta.url, 2),
+  packageRoot: packageRootFrom(import.meta.url),
   io: processIo,
   actor: process.env.SUDO_USER ?? userInfo().username,
 });

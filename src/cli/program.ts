@@ -1,5 +1,6 @@
 // The `medic` command line (commander): parses argv, opens the core, runs one command and
 // returns its exit code. Results go to stdout (JSON lines with --json), everything else to stderr.
+// `watch` and `demo` are loaded only when run: a plain `recover` should not pay for them.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createLogger, type OpenCoreOptions, openCore } from '../bootstrap/open-core.js';
 import { workspaceHistory } from '../core/audit-store.js';
@@ -13,11 +14,9 @@ import { rollback } from '../core/rollback.js';
 import { sweep } from '../core/sweep.js';
 import { findWorkspace } from '../core/workspace-store.js';
 import { migrate } from '../db/migrations.js';
-import { runDemo } from './demo.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { type Io, printResult, progressPrinter } from './io.js';
 import { diagnosisLines, diagnosisView, historyLines } from './render.js';
-import { runWatch } from './watch-command.js';
 
 export interface CliContext {
   readonly env: Record<string, string | undefined>;
@@ -170,7 +169,9 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .option('--concurrency <n>', 'recoveries at a time, fleet-wide', positiveInt, 4)
     .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (0: off)', port, 9464)
     .action(async (o: { interval: number; concurrency: number; metricsPort: number }) =>
-      withCore((deps) => runWatch(deps, { ...o, env: ctx.env, io: ctx.io })),
+      withCore(async (deps) =>
+        (await import('./watch-command.js')).runWatch(deps, { ...o, env: ctx.env, io: ctx.io }),
+      ),
     );
 
   program
@@ -189,7 +190,9 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .description(
       'break a workspace on the local Docker engine (empty config volume, status failed) and recover it',
     )
-    .action(async () => withCore((deps) => runDemo(deps, ctx.io, ctx.actor)));
+    .action(async () =>
+      withCore(async (deps) => (await import('./demo.js')).runDemo(deps, ctx.io, ctx.actor)),
+    );
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

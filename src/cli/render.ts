@@ -35,7 +35,7 @@ export interface DiagnosisView {
   readonly running: boolean | null;
   readonly health: string | null;
   readonly volumePresent: boolean;
-  readonly entries: number;
+  readonly entries: number | null;
   readonly configPresent: boolean;
   readonly marker: Diagnosis['marker'];
   readonly verdict: Diagnosis['verdict'];

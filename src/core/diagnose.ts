@@ -1,6 +1,7 @@
 // What state a workspace is in: its row, its container, its config volume and marker.
 // Reads only; every door's `diagnose` and the first step of `recover` use it.
 import { z } from 'zod';
+import { ContainerNotFoundError } from './errors.js';
 import { containerName, volumeName } from './names.js';
 import type { ContainerRuntime, ContainerState } from './ports.js';
 import { NOT_RECOVERABLE, type WorkspaceRow } from './workspace-store.js';
@@ -28,33 +29,50 @@ export interface Diagnosis {
   readonly volume: string;
   readonly state: ContainerState | null;
   readonly volumePresent: boolean;
-  readonly entries: number;
+  /** How many entries /configs holds; null when not listed (recover lists only when it must). */
+  readonly entries: number | null;
   readonly configPresent: boolean;
+  readonly markerPresent: boolean;
+  /** The marker's content, when listed and readable. */
   readonly marker: ProvisionedMarker | null;
   readonly verdict: Verdict;
 }
 
-export async function diagnose(runtime: ContainerRuntime, workspace: WorkspaceRow): Promise<Diagnosis> {
+export async function diagnose(
+  runtime: ContainerRuntime,
+  workspace: WorkspaceRow,
+  options: { list?: boolean } = {},
+): Promise<Diagnosis> {
   const container = containerName(workspace.id);
   const volume = volumeName(workspace.id);
-  const [state, volumePresent] = await Promise.all([
+  // Stats cost a millisecond; reading /configs costs ~40 ms (the engine spawns a tar helper),
+  // so only the views that show the listing and the marker's content pay for it.
+  const absent = (error: unknown) => {
+    if (error instanceof ContainerNotFoundError) return null;
+    throw error;
+  };
+  const [state, config, markerType, listing] = await Promise.all([
     runtime.inspect(container),
-    runtime.volumeExists(volume),
+    runtime.statConfig(container, 'config.yaml').catch(absent),
+    runtime.statConfig(container, MARKER_FILE).catch(absent),
+    options.list ? runtime.listConfigs(container, [MARKER_FILE]).catch(absent) : null,
   ]);
-  const listing = state?.configsVolume ? await runtime.listConfigs(container) : [];
-  const config = listing.find((e) => e.path === 'config.yaml');
-  const configPresent = config?.type === 'file';
-  const marker = listing.some((e) => e.path === MARKER_FILE && e.type === 'file')
-    ? parseMarker(await runtime.readConfigFile(container, MARKER_FILE))
-    : null;
+  const mounted = Boolean(state?.configsVolume);
+  // A named volume mounted at /configs exists; ask the engine only when the container cannot tell.
+  const volumePresent = state?.configsVolume === volume ? true : await runtime.volumeExists(volume);
+  const configPresent = mounted && config === 'file';
+  const markerPresent = mounted && markerType === 'file';
+  const markerEntry = listing?.find((e) => e.path === MARKER_FILE && e.type === 'file');
+  const marker = markerEntry ? parseMarker(markerEntry.content ?? null) : null;
   return {
     workspace,
     container,
     volume,
     state,
     volumePresent,
-    entries: listing.length,
+    entries: mounted && listing ? listing.length : null,
     configPresent,
+    markerPresent,
     marker,
     verdict: verdictOf(workspace.status, state, configPresent),
   };
@@ -86,9 +104,13 @@ export function describe(d: Diagnosis): string {
     ? 'config.yaml present'
     : d.entries === 0
       ? 'config volume empty'
-      : `config.yaml missing (${d.entries} other entries)`;
+      : d.entries === null
+        ? 'config.yaml missing'
+        : `config.yaml missing (${d.entries} other entries)`;
   const marker = d.marker
     ? `, provisioned from ${d.marker.template} by run ${d.marker.runId}`
-    : ', no .provisioned marker';
+    : d.markerPresent
+      ? ', .provisioned marker present'
+      : ', no .provisioned marker';
   return `status ${d.workspace.status}, container ${running}${health}, ${config}${marker}`;
 }

@@ -35,6 +35,8 @@ export interface VolumeEntry {
   readonly path: string;
   readonly type: 'file' | 'directory' | 'symlink' | 'other';
   readonly size: number;
+  /** The file's bytes, for the paths asked for (small files such as the marker), else absent. */
+  readonly content?: Buffer;
 }
 
 export interface ConfigFile {
@@ -48,10 +50,13 @@ export interface ContainerRuntime {
   ping(): Promise<void>;
   inspect(container: string): Promise<ContainerState | null>;
   volumeExists(volume: string): Promise<boolean>;
-  /** What /configs holds, read through the container (running or not). */
-  listConfigs(container: string): Promise<VolumeEntry[]>;
-  /** A file's bytes under /configs, or null when absent. */
-  readConfigFile(container: string, relativePath: string): Promise<Buffer | null>;
+  /** The type of a path under /configs (a cheap stat through the container), or null when absent. */
+  statConfig(container: string, relativePath: string): Promise<VolumeEntry['type'] | null>;
+  /**
+   * What /configs holds, read through the container (running or not) in one pass, with the
+   * bytes of the files named in `withContent` (each at most 1 MiB).
+   */
+  listConfigs(container: string, withContent?: readonly string[]): Promise<VolumeEntry[]>;
   /** /configs as a tar (entries prefixed `configs/`), bounded by maxBytes. */
   exportConfigs(container: string, maxBytes: number): Promise<Buffer>;
   /** Writes files into /configs, like `cp -r`: files already there and not written stay. */

@@ -120,7 +120,7 @@ async function runSteps(
   if (options.dryRun) {
     const plan = [
       found.state?.running ? `stop ${found.container}` : null,
-      found.entries > 0 ? `snapshot ${found.entries} entries of ${found.volume}` : null,
+      (await runtime.listConfigs(found.container)).length > 0 ? `snapshot what ${found.volume} holds` : null,
       `seed ${template.files.length} files from ${template.name} and write .provisioned`,
       `start ${found.container}`,
       'mark online',

@@ -25,12 +25,12 @@ export const stepSchema = z.object({
 
 export const resultSchema = z.object({
   version: z.literal(1),
-  runId: z.uuid(),
+  runId: z.string().uuid(),
   command: z.enum(['recover', 'rollback']),
   source: z.enum(SOURCES),
   actor: z.string(),
   workspace: z.object({
-    id: z.uuid().nullable(),
+    id: z.string().uuid().nullable(),
     container: z.string(),
     volume: z.string(),
     runtime: z.string().nullable(),
@@ -42,8 +42,8 @@ export const resultSchema = z.object({
   snapshot: z.object({ digest: z.string(), bytes: z.number().int().nonnegative() }).nullable(),
   steps: z.array(stepSchema),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  startedAt: z.iso.datetime(),
-  finishedAt: z.iso.datetime(),
+  startedAt: z.string().datetime(),
+  finishedAt: z.string().datetime(),
 });
 
 export type Outcome = (typeof OUTCOMES)[number];

@@ -2,7 +2,12 @@
 // read and written through the workspace's own container with the archive endpoints, which
 // work whether the container runs or not; no docker CLI, no throwaway container for seeding.
 import Docker from 'dockerode';
-import { ContainerNotFoundError, DockerOperationError, DockerUnavailableError } from '../core/errors.js';
+import {
+  ContainerNotFoundError,
+  ContainerStartFailedError,
+  DockerOperationError,
+  DockerUnavailableError,
+} from '../core/errors.js';
 import { CONFIGS_MOUNT } from '../core/names.js';
 import type { ConfigFile, ContainerRuntime, ContainerState } from '../core/ports.js';
 import { readTarEntries } from './tar-read.js';
@@ -73,32 +78,48 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async listConfigs(name: string) {
+  async statConfig(name: string, relativePath: string) {
+    let response: { headers?: Record<string, string | string[] | undefined> };
+    try {
+      response = (await this.docker
+        .getContainer(name)
+        .infoArchive({ path: `${CONFIGS_MOUNT}/${relativePath}` })) as typeof response;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      throw dockerError(error, `stat ${relativePath} in ${name}`, name);
+    }
+    // dockerode hands back the HEAD response as a stream; left unread it keeps the socket, and the process, alive.
+    (response as { resume?: () => void }).resume?.();
+    const header = response.headers?.['x-docker-container-path-stat'];
+    if (typeof header !== 'string') return 'other' as const;
+    // Go's os.FileMode: the directory bit is 1<<31, the symlink bit 1<<27, none of the type bits: a regular file.
+    const { mode } = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { mode: number };
+    if (mode & 0x80000000) return 'directory' as const;
+    if (mode & 0x08000000) return 'symlink' as const;
+    return (mode & 0x8f280000) === 0 ? ('file' as const) : ('other' as const);
+  }
+
+  async listConfigs(name: string, withContent: readonly string[] = []) {
     const stream = await this.call(
       `read ${CONFIGS_MOUNT} of ${name}`,
       () => this.docker.getContainer(name).getArchive({ path: `${CONFIGS_MOUNT}/.` }),
       name,
     );
-    const entries = await readTarEntries(stream, { maxEntries: 10_000, keepContent: () => false });
-    return entries
-      .map((e) => ({ path: e.path.replace(/^\.\/?/, '').replace(/\/$/, ''), type: e.type, size: e.size }))
-      .filter((e) => e.path !== '');
-  }
-
-  async readConfigFile(name: string, relativePath: string): Promise<Buffer | null> {
-    let stream: NodeJS.ReadableStream;
-    try {
-      stream = await this.docker.getContainer(name).getArchive({ path: `${CONFIGS_MOUNT}/${relativePath}` });
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return null;
-      throw dockerError(error, `read ${relativePath} in ${name}`, name);
-    }
-    const [entry] = await readTarEntries(stream, {
-      maxEntries: 1,
-      keepContent: () => true,
+    const relative = (p: string) => p.replace(/^\.\//, '').replace(/\/$/, '');
+    const wanted = new Set(withContent);
+    const entries = await readTarEntries(stream, {
+      maxEntries: 10_000,
+      keepContent: (p) => wanted.has(relative(p)),
       maxBytes: 1024 * 1024,
     });
-    return entry?.type === 'file' ? (entry.content ?? Buffer.alloc(0)) : null;
+    return entries
+      .map((e) => ({
+        path: relative(e.path),
+        type: e.type,
+        size: e.size,
+        ...(e.content ? { content: e.content } : {}),
+      }))
+      .filter((e) => e.path !== '' && e.path !== '.');
   }
 
   async exportConfigs(name: string, maxBytes: number): Promise<Buffer> {
@@ -172,7 +193,18 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async start(name: string): Promise<void> {
-    await this.call(`start ${name}`, () => this.docker.getContainer(name).start(), name, 304);
+    try {
+      await this.call(`start ${name}`, () => this.docker.getContainer(name).start(), name, 304);
+    } catch (error) {
+      // The engine refused to start it (bad command, missing mount source...): say so plainly.
+      if (error instanceof DockerOperationError) {
+        throw new ContainerStartFailedError(`container ${name} would not start: ${error.message}`, {
+          hint: `inspect it: docker inspect ${name}`,
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   private async call<T>(

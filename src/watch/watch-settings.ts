@@ -9,7 +9,7 @@ const schema = z.object({
     .regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name')
     .optional(),
   MEDIC_GITHUB_TOKEN: z.string().min(1).optional(),
-  GITHUB_API_URL: z.url().default('https://api.github.com'),
+  GITHUB_API_URL: z.string().url().default('https://api.github.com'),
   MEDIC_INCIDENT_LABEL: z.string().min(1).default('incident'),
 });
 

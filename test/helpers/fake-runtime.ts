@@ -60,13 +60,18 @@ export class FakeRuntime {
       };
     },
     volumeExists: async (volume: string) => [...this.containers.values()].some((c) => c.volume === volume),
-    listConfigs: async (name: string): Promise<VolumeEntry[]> =>
+    statConfig: async (name: string, path: string) => {
+      const files = this.get(name).files;
+      if (files.has(path)) return 'file' as const;
+      return [...files.keys()].some((k) => k.startsWith(`${path}/`)) ? ('directory' as const) : null;
+    },
+    listConfigs: async (name: string, withContent: readonly string[] = []): Promise<VolumeEntry[]> =>
       [...this.get(name).files.entries()].map(([path, content]) => ({
         path,
         type: 'file',
         size: content.length,
+        ...(withContent.includes(path) ? { content } : {}),
       })),
-    readConfigFile: async (name: string, path: string) => this.get(name).files.get(path) ?? null,
     exportConfigs: async (name: string, maxBytes: number) => {
       await this.hook('export', name);
       const blob = Buffer.from(

@@ -8,7 +8,7 @@ import { resultSchema } from '../../src/core/result.js';
 import { TEMPLATES } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
-const BIN = path.resolve(import.meta.dirname, '../../lib/cli/main.js');
+const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
 let world: TestWorld;
 
 beforeAll(async () => {

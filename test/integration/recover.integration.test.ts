@@ -1,5 +1,6 @@
 // The whole recovery against the real Docker engine and a real Postgres server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diagnoseTarget } from '../../src/core/inspect-workspace.js';
 import { recover } from '../../src/core/recover.js';
 import { resultSchema } from '../../src/core/result.js';
 import { rollback } from '../../src/core/rollback.js';
@@ -39,6 +40,10 @@ describe('recover against a real engine and Postgres', () => {
 
     const again = await recover(world.deps(), ws.container, cli);
     expect(again.outcome).toBe('healthy');
+    expect(again.steps.find((s) => s.name === 'diagnose')?.detail).toContain('.provisioned marker present');
+    const full = await diagnoseTarget(world.deps(), ws.container);
+    expect(full.marker).toMatchObject({ template: 'claude-code-default', runId: result.runId });
+    expect(full.entries).toBe(5); // .provisioned, config.yaml, notes.txt, skills, skills/README.md
   });
 
   it('plans with --dry-run and changes nothing', async () => {
@@ -99,9 +104,9 @@ describe('recover against a real engine and Postgres', () => {
     expect(again.snapshot?.digest).toBe(forced.snapshot?.digest);
   });
 
-  it('fails with CONTAINER_START_FAILED when the container exits at once, and says so in the row', async () => {
+  it('fails with CONTAINER_START_FAILED when the engine will not start the container, and says so in the row', async () => {
     const ws = await world.broken({
-      cmd: ['sh', '-c', 'test -f /configs/never || exit 3'],
+      cmd: ['/no/such/agent'],
       running: false,
       status: 'degraded',
     });

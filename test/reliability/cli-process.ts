@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { TEMPLATES } from '../helpers/core-deps.js';
 
-export const BIN = path.resolve(import.meta.dirname, '../../lib/cli/main.js');
+export const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
 
 export function cliEnv(url: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, DATABASE_URL: url, CONFIGS_DIR: TEMPLATES, LOG_LEVEL: 'error', ...extra };

@@ -66,7 +66,7 @@ describe('outages', () => {
 
   it('a container that will not start: CONTAINER_START_FAILED, row failed, stray files kept', async () => {
     const ws = await world.broken({
-      cmd: ['sh', '-c', 'exit 7'],
+      cmd: ['/no/such/agent'],
       running: false,
       status: 'offline',
       stray: { 'keep.txt': 'k\n' },

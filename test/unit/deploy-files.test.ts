@@ -69,7 +69,7 @@ describe('deploy/compose.yml', () => {
       >;
     };
     expect(Object.keys(compose.services).sort()).toEqual(['app', 'postgres', 'watcher']);
-    expect(compose.services.watcher?.command?.slice(1, 3)).toEqual(['lib/cli/main.js', 'watch']);
+    expect(compose.services.watcher?.command?.slice(1, 3)).toEqual(['lib/medic.js', 'watch']);
     for (const name of ['app', 'watcher']) {
       expect(compose.services[name]?.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
       expect(compose.services[name]?.environment?.DATABASE_URL).toMatch(/^postgres:\/\//);

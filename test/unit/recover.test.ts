@@ -87,6 +87,24 @@ describe('recover', () => {
     expect(result.snapshot).toBeNull();
   });
 
+  it('snapshots what the agent wrote while it shut down (the volume is read after the stop)', async () => {
+    const ws = await addWorkspace(db);
+    runtime.add(ws.container); // empty when listed, side by side with the stop
+    runtime.beforeCall = (call, name) => {
+      if (call === 'stop')
+        runtime.get(name).files.set('skills/README.md', Buffer.from('written at shutdown'));
+    };
+    const result = await recover(unitDeps(db, runtime), ws.container, cli);
+    expect(result.outcome).toBe('recovered');
+    expect(result.steps.find((s) => s.name === 'snapshot')?.detail).toMatch(/^1 entries/);
+    const kept = await db.one<{ tar: Uint8Array }>('SELECT tar FROM medic.snapshots WHERE run_id = $1', [
+      result.runId,
+    ]);
+    expect(Buffer.from(kept!.tar).toString()).toContain(
+      Buffer.from('written at shutdown').toString('base64'),
+    );
+  });
+
   it('leaves a healthy workspace alone', async () => {
     const ws = await addWorkspace(db, { status: 'online' });
     runtime.add(ws.container, { files: { 'config.yaml': 'mine' } });
