@@ -6,7 +6,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // One file at a time: Docker Engine 20.10 (Debian's) can deadlock in libnetwork when
+    // containers exit while others start on another file's behalf (seen here: every container
+    // operation then hangs). Tests inside a file still run their own concurrency on purpose.
+    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],

@@ -23,13 +23,21 @@ if [ ${#need[@]} -gt 0 ]; then
     || { as_root apt-get update -qq >/dev/null; as_root apt-get install -y -qq "${need[@]}" >/dev/null; }
 fi
 
-if ! docker info >/dev/null 2>&1; then
+if pgrep -x dockerd >/dev/null && ! timeout 15 docker info >/dev/null 2>&1; then
+  # Running but not answering: Docker 20.10's libnetwork can deadlock (seen on these machines);
+  # only a restart brings it back. Its containers are left Exited.
+  log "dockerd is not answering; restarting it"
+  as_root pkill -9 -x dockerd || true
+  as_root pkill -9 -f 'containerd --config /var/run/docker/containerd' || true
+  sleep 1
+fi
+if ! timeout 15 docker info >/dev/null 2>&1; then
   # A dockerd that was killed leaves its pid file behind and a new one then refuses to start.
   pgrep -x dockerd >/dev/null || as_root rm -f /var/run/docker.pid
   log "starting dockerd"
   (as_root setsid dockerd --host unix:///var/run/docker.sock >/tmp/medic-dockerd.log 2>&1 &)
-  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-  docker info >/dev/null 2>&1 || { log "dockerd did not come up; see /tmp/medic-dockerd.log"; exit 1; }
+  for _ in $(seq 1 60); do timeout 5 docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  timeout 15 docker info >/dev/null 2>&1 || { log "dockerd did not come up; see /tmp/medic-dockerd.log"; exit 1; }
 fi
 
 # The tests and the demo build their tiny image themselves through the Engine API

@@ -3,7 +3,7 @@
 // else stop, snapshot, seed from the runtime's template with a .provisioned marker, start,
 // wait, mark online. Each step is timed and appended to the audit trail as it ends.
 import { randomUUID } from 'node:crypto';
-import { countRecentRecoveries, finishRun, insertRun } from './audit-store.js';
+import { countRecentRecoveries } from './audit-store.js';
 import type { CoreDeps, RunOptions } from './deps.js';
 import { type Diagnosis, describe, diagnose } from './diagnose.js';
 import {
@@ -13,13 +13,13 @@ import {
   StatusNotRecoverableError,
   TemplateNotFoundError,
 } from './errors.js';
-import { LeaseHeldError, withLease } from './lease-step.js';
+import { leasedRun } from './leased-run.js';
 import { parseTarget } from './names.js';
 import type { Queryable } from './ports.js';
 import { reseed, startAndMarkOnline } from './reseed.js';
 import type { RecoveryResult } from './result.js';
 import { ResultDraft } from './result-draft.js';
-import { RunRecorder } from './run-recorder.js';
+import type { RunRecorder } from './run-recorder.js';
 import { resolveTemplate } from './template-resolver.js';
 import { findWorkspace, setStatusGuarded, type WorkspaceRow } from './workspace-store.js';
 
@@ -36,39 +36,9 @@ export async function recover(deps: CoreDeps, input: string, options: RunOptions
     return draft.finish([], deps.clock.now());
   }
   draft.found(workspace);
-  return deps.db.session(async (session) => {
-    await insertRun(session, {
-      runId: draft.runId,
-      workspaceId: workspace.id,
-      command: 'recover',
-      source: options.source,
-      actor: options.actor,
-      reason: options.reason ?? null,
-      dryRun: options.dryRun ?? false,
-      force: options.force ?? false,
-      startedAt: draft.startedAt,
-    });
-    const recorder = new RunRecorder(session, draft.runId, deps.config.leaseTtlS, options.onStep);
-    try {
-      await withLease(deps, session, recorder, workspace.id, draft.runId, () =>
-        runSteps(deps, session, recorder, draft, workspace, options),
-      );
-    } catch (error) {
-      if (error instanceof LeaseHeldError) {
-        draft.outcome = 'busy';
-        draft.error = error;
-      } else {
-        draft.fail(error);
-      }
-    }
-    const result = draft.finish(recorder.steps, deps.clock.now());
-    await finishRun(session, result);
-    deps.logger.info(
-      { runId: result.runId, workspace: workspace.id, outcome: result.outcome, error: result.error?.code },
-      'run finished',
-    );
-    return result;
-  });
+  return leasedRun(deps, draft, workspace, options, (session, recorder) =>
+    runSteps(deps, session, recorder, draft, workspace, options),
+  );
 }
 
 async function runSteps(

@@ -2,14 +2,12 @@
 // forced reseed can be undone. It stops the container, replaces /configs with the snapshot,
 // and starts the container again; the workspace's status is left to the platform.
 import { randomUUID } from 'node:crypto';
-import { finishRun, insertRun } from './audit-store.js';
 import type { CoreDeps, RunOptions } from './deps.js';
 import { NoSnapshotError, RunNotFoundError } from './errors.js';
-import { LeaseHeldError, withLease } from './lease-step.js';
+import { leasedRun } from './leased-run.js';
 import { parseTarget, printable } from './names.js';
 import type { RecoveryResult } from './result.js';
 import { ResultDraft } from './result-draft.js';
-import { RunRecorder } from './run-recorder.js';
 import { loadSnapshot, type Snapshot } from './snapshot-store.js';
 import { waitRunning } from './wait-running.js';
 import { findWorkspace, type WorkspaceRow } from './workspace-store.js';
@@ -44,50 +42,33 @@ export async function rollback(
   }
   draft.found(workspace);
   draft.snapshot = { digest: snapshot.digest, bytes: snapshot.tar.length };
-  return deps.db.session(async (session) => {
-    await insertRun(session, {
-      runId: draft.runId,
-      workspaceId: workspace.id,
-      command: 'rollback',
-      source: options.source,
-      actor: options.actor,
-      reason: options.reason ?? `rollback of run ${runId}`,
-      dryRun: false,
-      force: false,
-      startedAt: draft.startedAt,
-    });
-    const recorder = new RunRecorder(session, draft.runId, deps.config.leaseTtlS, options.onStep);
-    const name = draft.workspace.container;
-    try {
-      await withLease(deps, session, recorder, workspace.id, draft.runId, async () => {
-        await recorder.step('stop', async () => {
-          await deps.runtime.stop(name, deps.config.stopTimeoutS);
-          return { detail: `stopped ${name}`, value: undefined };
-        });
-        await recorder.step('restore', async () => {
-          await deps.runtime.restoreConfigs(name, snapshot.tar);
-          return {
-            detail: `restored ${snapshot.tar.length} bytes from run ${runId} (${snapshot.digest})`,
-            value: undefined,
-          };
-        });
-        await recorder.step('start', async () => {
-          await deps.runtime.start(name);
-          return {
-            detail: await waitRunning(deps.runtime, deps.clock, name, deps.config.startTimeoutS),
-            value: undefined,
-          };
-        });
+  const name = draft.workspace.container;
+  const reason = options.reason ?? `rollback of run ${runId}`;
+  return leasedRun(
+    deps,
+    draft,
+    workspace,
+    { ...options, reason, dryRun: false, force: false },
+    async (_session, recorder) => {
+      await recorder.step('stop', async () => {
+        await deps.runtime.stop(name, deps.config.stopTimeoutS);
+        return { detail: `stopped ${name}`, value: undefined };
+      });
+      await recorder.step('restore', async () => {
+        await deps.runtime.restoreConfigs(name, snapshot.tar);
+        return {
+          detail: `restored ${snapshot.tar.length} bytes from run ${runId} (${snapshot.digest})`,
+          value: undefined,
+        };
+      });
+      await recorder.step('start', async () => {
+        await deps.runtime.start(name);
+        return {
+          detail: await waitRunning(deps.runtime, deps.clock, name, deps.config.startTimeoutS),
+          value: undefined,
+        };
       });
       draft.outcome = 'recovered';
-    } catch (error) {
-      if (error instanceof LeaseHeldError) {
-        draft.outcome = 'busy';
-        draft.error = error;
-      } else draft.fail(error);
-    }
-    const result = draft.finish(recorder.steps, deps.clock.now());
-    await finishRun(session, result);
-    return result;
-  });
+    },
+  );
 }
