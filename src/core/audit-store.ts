@@ -64,11 +64,15 @@ export async function countRecentRecoveries(
   return z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
 }
 
-/** Marks runs that are still 'running' but whose lease is gone or lapsed: their process died. */
+/**
+ * Marks runs that are still 'running' but whose lease is gone or lapsed: their process died.
+ * Runs younger than 30 s are left to the takeover (a run is inserted a moment before it takes
+ * its lease, and must not be caught in between).
+ */
 export async function abandonOrphanedRuns(db: Queryable): Promise<string[]> {
   const { rows } = await db.query(
     `UPDATE medic.runs r SET state = 'abandoned', finished_at = now()
-      WHERE r.state = 'running' AND r.started_at < now() - interval '1 second'
+      WHERE r.state = 'running' AND r.started_at < now() - interval '30 seconds'
         AND NOT EXISTS (
           SELECT 1 FROM medic.leases l WHERE l.run_id = r.run_id AND l.expires_at > now()
             AND (l.session_pid IS NULL OR EXISTS (SELECT 1 FROM pg_stat_activity a
@@ -79,6 +83,14 @@ export async function abandonOrphanedRuns(db: Queryable): Promise<string[]> {
     .array(z.object({ run_id: z.string() }))
     .parse(rows)
     .map((r) => r.run_id);
+}
+
+/** The run whose lapsed lease another run took over: its holder is gone. */
+export async function markAbandoned(db: Queryable, runId: string): Promise<void> {
+  await db.query(
+    "UPDATE medic.runs SET state = 'abandoned', finished_at = now() WHERE run_id = $1::uuid AND state = 'running'",
+    [runId],
+  );
 }
 
 const historySchema = z.object({

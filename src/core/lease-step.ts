@@ -1,5 +1,7 @@
 // The `lease` step: takes the workspace's lease for the length of `body`, records who held it
 // or whose lapsed lease was taken over, and releases it however `body` ends.
+
+import { markAbandoned } from './audit-store.js';
 import type { CoreDeps } from './deps.js';
 import { MedicError } from './errors.js';
 import { acquireLease, releaseLease } from './lease.js';
@@ -29,6 +31,7 @@ export async function withLease(
   await recorder.step('lease', async () => {
     const attempt = await acquireLease(session, workspaceId, runId, deps.holder, deps.config.leaseTtlS);
     if (!attempt.acquired) throw new LeaseHeldError(attempt.heldBy.runId, attempt.heldBy.holder);
+    if (attempt.tookOverFrom) await markAbandoned(session, attempt.tookOverFrom);
     const detail = attempt.tookOverFrom
       ? `took over the lapsed lease of run ${attempt.tookOverFrom} (its holder is gone or it expired)`
       : `held by ${deps.holder} for up to ${deps.config.leaseTtlS}s`;

@@ -39,15 +39,53 @@ export function dockerError(error: unknown, what: string, container?: string): E
   return new DockerOperationError(`Docker could not ${what}: ${detail}`, { cause: error });
 }
 
-export class DockerRuntime implements ContainerRuntime {
-  constructor(private readonly docker: Docker) {}
+export interface EngineBounds {
+  /** Longest silence on any request before it is abandoned (stop's grace period fits in it). */
+  readonly requestTimeoutMs: number;
+  /** How long `ping` waits for /info, the call that hangs when the engine is wedged. */
+  readonly pingTimeoutMs: number;
+}
 
-  static connect(dockerHost: string | undefined): DockerRuntime {
-    return new DockerRuntime(new Docker(dockerOptions(dockerHost)));
+export class DockerRuntime implements ContainerRuntime {
+  constructor(
+    private readonly docker: Docker,
+    private readonly pingTimeoutMs = 10_000,
+  ) {}
+
+  static connect(dockerHost: string | undefined, bounds: EngineBounds): DockerRuntime {
+    return new DockerRuntime(
+      new Docker({ ...dockerOptions(dockerHost), timeout: bounds.requestTimeoutMs }),
+      bounds.pingTimeoutMs,
+    );
   }
 
+  /**
+   * The engine answers and can act. /info, not /_ping: a deadlocked 20.10 engine still answers
+   * pings and lists containers while every container operation hangs (seen on these machines);
+   * /info is among the calls that hang, so it is the canary, bounded by a timeout.
+   */
   async ping(): Promise<void> {
-    await this.call('reach the engine', () => this.docker.ping());
+    try {
+      // dockerode takes an abortSignal here; its type definitions do not say so.
+      const info = this.docker.info.bind(this.docker) as unknown as (opts: {
+        abortSignal: AbortSignal;
+      }) => Promise<unknown>;
+      await info({ abortSignal: AbortSignal.timeout(this.pingTimeoutMs) });
+    } catch (error) {
+      if (
+        (error as { name?: string }).name === 'AbortError' ||
+        (error as { name?: string }).name === 'TimeoutError'
+      ) {
+        throw new DockerUnavailableError(
+          `Docker engine did not answer within ${this.pingTimeoutMs / 1000}s`,
+          {
+            hint: 'it may be wedged: check `timeout 10 docker info`, restart dockerd if it hangs; nothing was changed',
+            cause: error,
+          },
+        );
+      }
+      throw dockerError(error, 'reach the engine');
+    }
   }
 
   async inspect(name: string): Promise<ContainerState | null> {

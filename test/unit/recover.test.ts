@@ -206,10 +206,14 @@ describe('recover', () => {
     expect(runtime.calls).toEqual([]);
   });
 
-  it('takes over a lapsed lease and says so in the trail', async () => {
+  it('takes over a lapsed lease, says so in the trail, and marks the dead run abandoned', async () => {
     const ws = await addWorkspace(db);
     runtime.add(ws.container);
     const dead = crypto.randomUUID();
+    await db.query(
+      "INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, state, started_at) VALUES ($1, $2, 'recover', 'cli', 'x', 'running', now())",
+      [dead, ws.id],
+    );
     await db.query(
       "INSERT INTO medic.leases VALUES ($1, $2, 'gone:9', NULL, NULL, now() - interval '10 minutes', now() - interval '5 minutes')",
       [ws.id, dead],
@@ -217,6 +221,9 @@ describe('recover', () => {
     const result = await recover(unitDeps(db, runtime), ws.container, cli);
     expect(result.outcome).toBe('recovered');
     expect(result.steps[0]?.detail).toContain(`took over the lapsed lease of run ${dead}`);
+    expect(await db.one('SELECT state FROM medic.runs WHERE run_id = $1', [dead])).toEqual({
+      state: 'abandoned',
+    });
   });
 
   it('refuses past the restart budget unless forced', async () => {
