@@ -6,7 +6,7 @@ import { workspaceHistory } from '../core/audit-store.js';
 import type { CoreDeps } from '../core/deps.js';
 import { recover } from '../core/recover.js';
 import { createBrokenWorkspace, removeFixtures } from '../demo/broken-workspace.js';
-import { dockerOptions } from '../docker/docker-runtime.js';
+import { dockerOptions } from '../docker/engine-errors.js';
 import { ensureLocalImage } from '../docker/local-image.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { type Io, printResult, progressPrinter } from './io.js';

@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { actionOctokit } from '../chatops/rest-client.js';
 import type { CoreDeps } from '../core/deps.js';
 import { leasesHeld } from '../core/lease.js';
-import { dockerOptions } from '../docker/docker-runtime.js';
+import { dockerOptions } from '../docker/engine-errors.js';
 import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { githubIncidentHook, noIncidentHook } from '../watch/incident-hook.js';

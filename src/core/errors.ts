@@ -80,9 +80,6 @@ export class DockerOperationError extends MedicError {
 export class DatabaseUnavailableError extends MedicError {
   readonly code = 'DATABASE_UNAVAILABLE';
 }
-export class InterruptedError extends MedicError {
-  readonly code = 'INTERRUPTED';
-}
 
 /** Any throwable as a MedicError; an unexpected error keeps its message under INTERNAL. */
 export function asMedicError(error: unknown): MedicError {
@@ -94,10 +91,6 @@ export class InternalError extends MedicError {
   readonly code = 'INTERNAL';
 }
 
-export class UsageError extends MedicError {
-  readonly code = 'USAGE';
-}
-
 /** Codes of errors that are the caller's mistake (CLI exit 2, nothing was changed). */
 export const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
   'INVALID_TARGET',
@@ -105,5 +98,4 @@ export const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
   'WORKSPACE_NOT_FOUND',
   'AMBIGUOUS_WORKSPACE',
   'RUN_NOT_FOUND',
-  'USAGE',
 ]);

@@ -2,6 +2,7 @@
 // read and written through the workspace's own container with the archive endpoints, which
 // work whether the container runs or not; no docker CLI, no throwaway container for seeding.
 import Docker from 'dockerode';
+import { z } from 'zod';
 import {
   ContainerNotFoundError,
   ContainerStartFailedError,
@@ -10,34 +11,13 @@ import {
 } from '../core/errors.js';
 import { CONFIGS_MOUNT } from '../core/names.js';
 import type { ConfigFile, ContainerRuntime, ContainerState } from '../core/ports.js';
+import { dockerError, dockerOptions } from './engine-errors.js';
 import { readTarEntries } from './tar-read.js';
 import { packFiles } from './tar-write.js';
 
-export function dockerOptions(dockerHost: string | undefined): Docker.DockerOptions {
-  if (!dockerHost) return {};
-  const url = new URL(dockerHost);
-  if (url.protocol === 'unix:') return { socketPath: url.pathname };
-  const protocol = url.protocol === 'https:' ? 'https' : 'http';
-  return { protocol, host: url.hostname, port: Number(url.port || (protocol === 'https' ? 2376 : 2375)) };
-}
-
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
-
-/** Turns dockerode's errors into coded ones; `what` says what we were doing. */
-export function dockerError(error: unknown, what: string, container?: string): Error {
-  const e = error as { statusCode?: number; code?: string; json?: { message?: string }; message?: string };
-  if (e?.code && UNREACHABLE.has(e.code)) {
-    return new DockerUnavailableError(`Docker engine unreachable while trying to ${what} (${e.code})`, {
-      hint: 'start the engine or set DOCKER_HOST; nothing was changed by this step',
-      cause: error,
-    });
-  }
-  if (e?.statusCode === 404 && container) {
-    return new ContainerNotFoundError(`container ${container} does not exist`, { cause: error });
-  }
-  const detail = e?.json?.message ?? e?.message ?? String(error);
-  return new DockerOperationError(`Docker could not ${what}: ${detail}`, { cause: error });
-}
+// What the engine sends back that medic reads, checked at the boundary.
+const pathStatSchema = z.object({ mode: z.number() });
+const waitSchema = z.object({ StatusCode: z.number() });
 
 export interface EngineBounds {
   /** Longest silence on any request before it is abandoned (stop's grace period fits in it). */
@@ -131,7 +111,7 @@ export class DockerRuntime implements ContainerRuntime {
     const header = response.headers?.['x-docker-container-path-stat'];
     if (typeof header !== 'string') return 'other' as const;
     // Go's os.FileMode: the directory bit is 1<<31, the symlink bit 1<<27, none of the type bits: a regular file.
-    const { mode } = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { mode: number };
+    const { mode } = pathStatSchema.parse(JSON.parse(Buffer.from(header, 'base64').toString('utf8')));
     if (mode & 0x80000000) return 'directory' as const;
     if (mode & 0x08000000) return 'symlink' as const;
     return (mode & 0x8f280000) === 0 ? ('file' as const) : ('other' as const);
@@ -218,7 +198,7 @@ export class DockerRuntime implements ContainerRuntime {
     );
     try {
       await helper.start();
-      const { StatusCode } = (await helper.wait()) as { StatusCode: number };
+      const { StatusCode } = waitSchema.parse(await helper.wait());
       if (StatusCode !== 0)
         throw new DockerOperationError(`clearing ${CONFIGS_MOUNT} of ${name} exited ${StatusCode}`);
     } finally {

@@ -4,7 +4,7 @@
 import { access, readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { DockerOperationError, MedicError } from '../core/errors.js';
-import { dockerError } from './docker-runtime.js';
+import { dockerError } from './engine-errors.js';
 import { packFiles } from './tar-write.js';
 
 export const LOCAL_IMAGE = 'workspace-medic/busybox:1';

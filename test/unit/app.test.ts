@@ -207,6 +207,33 @@ describe('the app', () => {
     expect(parseHiddenResults(body!)).toHaveLength(1);
   });
 
+  it('undoes a forced reseed with /rollback <runId>', async () => {
+    const ws = await addWorkspace(db, { status: 'online' });
+    runtime.add(ws.container, { files: { 'config.yaml': 'hand-tuned\n', 'notes.txt': 'mine\n' } });
+    const { state } = githubApi();
+    permission('alice', 'write');
+    permission('alice', 'write');
+    await app.deliver(
+      'issue_comment',
+      issueCommentPayload({ body: `/recover ${ws.container} --force`, commentId: 1 }),
+    );
+    await app.idle();
+    const [forced] = parseHiddenResults(commentsOn(state, 42)[0]!).map((r) => resultSchema.parse(r));
+    expect(forced?.snapshot).not.toBeNull();
+    expect(runtime.get(ws.container).files.get('config.yaml')?.toString()).toContain('runtime: claude-code');
+
+    await app.deliver(
+      'issue_comment',
+      issueCommentPayload({ body: `/rollback ${forced!.runId}`, commentId: 2 }),
+    );
+    await app.idle();
+    const rollbackComment = commentsOn(state, 42).find((b) => b.includes('/rollback'));
+    const [rolled] = parseHiddenResults(rollbackComment!).map((r) => resultSchema.parse(r));
+    expect(rolled).toMatchObject({ command: 'rollback', outcome: 'recovered', snapshot: forced!.snapshot });
+    expect(runtime.get(ws.container).files.get('config.yaml')?.toString()).toBe('hand-tuned\n');
+    expect(runtime.get(ws.container).files.has('.provisioned')).toBe(false);
+  });
+
   it('diagnoses the workspaces named in a new incident issue', async () => {
     const ws = await brokenWorkspace();
     const { state } = githubApi();
