@@ -37,13 +37,24 @@ export interface Located<T> {
   readonly event: T;
 }
 
-export function commentEventFrom(payload: unknown): Located<CommentEvent> & { readonly action: string } {
-  const p = issueCommentSchema.parse(payload);
+/** Where a delivery comes from: its action, repository and installation. */
+function located(p: {
+  action: string;
+  repository: z.infer<typeof repository>;
+  installation?: { id: number } | undefined;
+}) {
   return {
     action: p.action,
     owner: p.repository.owner.login,
     repo: p.repository.name,
     installationId: p.installation?.id ?? null,
+  };
+}
+
+export function commentEventFrom(payload: unknown): Located<CommentEvent> & { readonly action: string } {
+  const p = issueCommentSchema.parse(payload);
+  return {
+    ...located(p),
     event: {
       issue: { number: p.issue.number, state: p.issue.state, labels: p.issue.labels.map((l) => l.name) },
       comment: {
@@ -60,10 +71,7 @@ export function commentEventFrom(payload: unknown): Located<CommentEvent> & { re
 export function incidentEventFrom(payload: unknown): Located<IncidentEvent> & { readonly action: string } {
   const p = issuesSchema.parse(payload);
   return {
-    action: p.action,
-    owner: p.repository.owner.login,
-    repo: p.repository.name,
-    installationId: p.installation?.id ?? null,
+    ...located(p),
     event: {
       number: p.issue.number,
       title: p.issue.title,

@@ -33,27 +33,34 @@ interface CommentOptions {
   action?: string;
 }
 
+/** The example's repository, renamed to the fixtures' acme/platform. */
+function inAcmePlatform(repository: unknown): Record<string, unknown> {
+  const repo = repository as Record<string, unknown>;
+  return {
+    ...repo,
+    name: REPO,
+    full_name: `${OWNER}/${REPO}`,
+    owner: { ...(repo.owner as object), login: OWNER },
+    fork: false,
+  };
+}
+
+const labelled = (names: string[] = ['incident']) => names.map((name, i) => ({ id: i + 1, name }));
+
 export function issueCommentPayload(o: CommentOptions): Record<string, unknown> {
   const p = example('issue_comment', 'created');
-  const repo = p.repository as Record<string, unknown>;
   const issue = p.issue as Record<string, unknown>;
   const comment = p.comment as Record<string, unknown>;
   const user = { ...(comment.user as object), login: o.login ?? 'alice', type: o.type ?? 'User' };
   return {
     ...p,
     action: o.action ?? 'created',
-    repository: {
-      ...repo,
-      name: REPO,
-      full_name: `${OWNER}/${REPO}`,
-      owner: { ...(repo.owner as object), login: OWNER },
-      fork: false,
-    },
+    repository: inAcmePlatform(p.repository),
     issue: {
       ...issue,
       number: o.issue ?? 42,
       state: 'open',
-      labels: (o.labels ?? ['incident']).map((name, i) => ({ id: i + 1, name })),
+      labels: labelled(o.labels),
     },
     comment: { ...comment, id: o.commentId ?? 9001, body: o.body, user },
     sender: user,
@@ -69,23 +76,16 @@ export function issuesPayload(o: {
   action?: string;
 }) {
   const p = example('issues', 'opened');
-  const repo = p.repository as Record<string, unknown>;
   return {
     ...p,
     action: o.action ?? 'opened',
-    repository: {
-      ...repo,
-      name: REPO,
-      full_name: `${OWNER}/${REPO}`,
-      owner: { ...(repo.owner as object), login: OWNER },
-      fork: false,
-    },
+    repository: inAcmePlatform(p.repository),
     issue: {
       ...(p.issue as object),
       number: o.issue ?? 43,
       title: o.title,
       body: o.body,
-      labels: (o.labels ?? ['incident']).map((name, i) => ({ id: i + 1, name })),
+      labels: labelled(o.labels),
     },
     installation: { id: INSTALLATION, node_id: 'MDIz' },
   };
