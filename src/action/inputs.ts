@@ -2,7 +2,8 @@
 // against action.yml) and one zod schema over the inputs as the runner passes them
 // (INPUT_<NAME>, name upper-cased, hyphens kept). A bad input fails naming the input.
 import { z } from 'zod';
-import { InvalidConfigError, MedicError } from '../core/errors.js';
+import { parseSettings } from '../core/config.js';
+import { MedicError } from '../core/errors.js';
 import { parseTarget } from '../core/names.js';
 
 export const INPUT_KEYS = [
@@ -70,10 +71,5 @@ export function readInputs(env: Record<string, string | undefined>): ActionInput
   const raw = Object.fromEntries(
     INPUT_KEYS.map((k) => [k, env[`INPUT_${k.toUpperCase()}`]]).filter(([, v]) => v !== undefined),
   );
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidConfigError(`input ${String(issue?.path[0])}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  return parseSettings(schema, raw, (name, problem) => `input ${name}: ${problem}`);
 }

@@ -4,6 +4,7 @@ import type { ApplicationFunction, Probot } from 'probot';
 import { octokitPort } from '../chatops/github-port.js';
 import { handleComment } from '../chatops/handle-comment.js';
 import { handleIncident } from '../chatops/handle-incident.js';
+import { mightHoldCommand } from '../chatops/parse-commands.js';
 import { commentEventFrom, incidentEventFrom } from '../chatops/webhook-payloads.js';
 import type { CoreDeps } from '../core/deps.js';
 import type { RecoveryResult } from '../core/result.js';
@@ -22,9 +23,6 @@ export interface MedicAppOptions {
   readonly onWorker?: (worker: JobWorker) => void;
   readonly extraHandlers?: ReadonlyArray<Parameters<Parameters<ApplicationFunction>[1]['addHandler']>[0]>;
 }
-
-// A cheap test before storing anything: comments with no command line are not our business.
-const MIGHT_BE_COMMAND = /^ {0,3}\/(recover|diagnose|rollback|medic)\b/m;
 
 export function medicApp(options: MedicAppOptions): ApplicationFunction {
   return async (app: Probot, { addHandler }) => {
@@ -46,11 +44,7 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     app.on('issue_comment.created', async (context) => {
       const located = commentEventFrom(context.payload);
       const { comment } = located.event;
-      if (
-        located.installationId === null ||
-        comment.authorType === 'Bot' ||
-        !MIGHT_BE_COMMAND.test(comment.body)
-      )
+      if (located.installationId === null || comment.authorType === 'Bot' || !mightHoldCommand(comment.body))
         return;
       const stored = await enqueueJob(core.db, context.id, { kind: 'comment', ...withInstallation(located) });
       if (stored) worker.wake();

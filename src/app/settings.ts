@@ -1,7 +1,7 @@
 // The app's own settings, beside Probot's env: how many jobs at once, how often a status
 // comment may be edited, how the worker polls. Parsed with zod; a bad value names itself.
 import { z } from 'zod';
-import { InvalidConfigError } from '../core/errors.js';
+import { parseSettings } from '../core/config.js';
 
 const schema = z.object({
   MEDIC_APP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -11,12 +11,7 @@ const schema = z.object({
 });
 
 export function appSettings(env: Record<string, string | undefined>) {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidConfigError(`${String(issue?.path[0])} is invalid: ${issue?.message}`);
-  }
-  const e = parsed.data;
+  const e = parseSettings(schema, env);
   return {
     concurrency: e.MEDIC_APP_CONCURRENCY,
     editIntervalMs: e.MEDIC_EDIT_INTERVAL_MS,

@@ -7,7 +7,7 @@ import { isSuccess, type RecoveryResult, type Source } from '../core/result.js';
 import { authorize } from './authorize.js';
 import { escapeInline } from './escape.js';
 import type { GitHubPort } from './github-port.js';
-import { HELP, parseCommands } from './parse-commands.js';
+import { HELP, mightHoldCommand, parseCommands } from './parse-commands.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig, type RepoConfig } from './repo-config.js';
 import { runCommand } from './run-command.js';
 
@@ -46,7 +46,7 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
   const { comment, issue } = event;
   if (comment.authorType === 'Bot' || comment.author.endsWith('[bot]')) return ignored('comment by a bot');
   if (event.repositoryFork) return ignored('repository is a fork');
-  if (!/^ {0,3}\/(recover|diagnose|rollback|medic)\b/m.test(comment.body)) return ignored('no command');
+  if (!mightHoldCommand(comment.body)) return ignored('no command');
 
   const loaded = parseRepoConfig(await github.readFile(CONFIG_PATH));
   if (!loaded.ok) {

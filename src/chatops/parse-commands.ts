@@ -19,7 +19,14 @@ export type Parsed =
   | { readonly ok: true; readonly command: Command; readonly line: string }
   | { readonly ok: false; readonly error: string; readonly line: string };
 
-const COMMAND = /^ {0,3}\/(recover|diagnose|rollback|medic)(?=\s|$)(.*)$/;
+const WORDS = 'recover|diagnose|rollback|medic';
+const COMMAND = new RegExp(`^ {0,3}\\/(${WORDS})(?=\\s|$)(.*)$`);
+const ANY_COMMAND_LINE = new RegExp(`^ {0,3}\\/(${WORDS})\\b`, 'm');
+
+/** A cheap first look: could this comment hold a command at all (before parsing it whole)? */
+export function mightHoldCommand(body: string): boolean {
+  return ANY_COMMAND_LINE.test(body);
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const HELP = [

@@ -69,19 +69,36 @@ export interface MedicConfig {
 }
 
 /**
+ * Parses settings with a zod schema; the first problem becomes an InvalidConfigError that names
+ * the setting, worded by `describe` (the variable's name, by default).
+ */
+export function parseSettings<S extends z.ZodTypeAny>(
+  schema: S,
+  raw: unknown,
+  describe: (name: string, problem: string) => string = (name, problem) => `${name} is invalid: ${problem}`,
+  hint?: (name: string) => string,
+): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = String(issue?.path[0] ?? 'environment');
+  throw new InvalidConfigError(
+    describe(name, issue?.message ?? 'bad value'),
+    hint ? { hint: hint(name) } : {},
+  );
+}
+
+/**
  * @param env the process environment (or a test's)
  * @param defaultConfigsDir the package's own templates/, given by the entry point that knows where it lives
  */
 export function loadConfig(env: Record<string, string | undefined>, defaultConfigsDir: string): MedicConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? 'environment');
-    throw new InvalidConfigError(`${name} is invalid: ${issue?.message ?? 'bad value'}`, {
-      hint: `fix or unset ${name}; see the README's Configuration section`,
-    });
-  }
-  const e = parsed.data;
+  const e = parseSettings(
+    envSchema,
+    env,
+    undefined,
+    (name) => `fix or unset ${name}; see the README's Configuration section`,
+  );
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.MEDIC_DATA_DIR),

@@ -1,6 +1,7 @@
 // The watcher's optional incident hook, from the environment (zod): MEDIC_INCIDENT_REPO
 // (owner/name) with MEDIC_GITHUB_TOKEN, GITHUB_API_URL and MEDIC_INCIDENT_LABEL.
 import { z } from 'zod';
+import { parseSettings } from '../core/config.js';
 import { InvalidConfigError } from '../core/errors.js';
 
 const schema = z.object({
@@ -22,12 +23,7 @@ export interface IncidentSettings {
 }
 
 export function incidentSettings(env: Record<string, string | undefined>): IncidentSettings | null {
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidConfigError(`${String(issue?.path[0])} is invalid: ${issue?.message}`);
-  }
-  const e = parsed.data;
+  const e = parseSettings(schema, Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!e.MEDIC_INCIDENT_REPO) return null;
   if (!e.MEDIC_GITHUB_TOKEN)
     throw new InvalidConfigError('MEDIC_INCIDENT_REPO is set but MEDIC_GITHUB_TOKEN is not');
