@@ -27,11 +27,13 @@ export async function acquireLease(
   holder: string,
   ttlS: number,
 ): Promise<LeaseAttempt> {
-  const before = await currentHolder(session, workspaceId, false);
+  // `prior` reads the row as it was before this statement, so taking the lease and learning
+  // whose lapsed lease was taken are one atomic round trip.
   const { rows } = await session.query(
-    `WITH me AS (
-       SELECT pg_backend_pid() AS pid,
-              (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS started)
+    `WITH prior AS (SELECT run_id FROM medic.leases WHERE workspace_id = $1::uuid),
+          me AS (
+            SELECT pg_backend_pid() AS pid,
+                   (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS started)
      INSERT INTO medic.leases AS l (workspace_id, run_id, holder, session_pid, session_start, acquired_at, expires_at)
      SELECT $1::uuid, $2::uuid, $3, CASE WHEN me.started IS NULL THEN NULL ELSE me.pid END, me.started,
             now(), now() + make_interval(secs => $4)
@@ -41,19 +43,20 @@ export async function acquireLease(
             session_start = EXCLUDED.session_start, acquired_at = EXCLUDED.acquired_at,
             expires_at = EXCLUDED.expires_at
       WHERE NOT ${LIVE}
-     RETURNING run_id::text`,
+     RETURNING (SELECT run_id::text FROM prior) AS prior_run`,
     [workspaceId, runId, holder, ttlS],
   );
-  if (rows.length === 1) {
-    const stale = before && before.runId !== runId ? before.runId : null;
-    return { acquired: true, tookOverFrom: stale };
+  const taken = z.array(z.object({ prior_run: z.string().nullable() })).parse(rows)[0];
+  if (taken) {
+    return {
+      acquired: true,
+      tookOverFrom: taken.prior_run && taken.prior_run !== runId ? taken.prior_run : null,
+    };
   }
-  const heldBy = await currentHolder(session, workspaceId, true);
-  // The holder released between our insert and our read: say busy with what we saw.
-  return {
-    acquired: false,
-    heldBy: heldBy ?? before ?? { runId: 'unknown', holder: 'unknown', expiresAt: '' },
-  };
+  // Held by a live run; if it was released since, say busy with the row as it stands.
+  const heldBy =
+    (await currentHolder(session, workspaceId, true)) ?? (await currentHolder(session, workspaceId, false));
+  return { acquired: false, heldBy: heldBy ?? { runId: 'unknown', holder: 'unknown', expiresAt: '' } };
 }
 
 export async function renewLease(session: Queryable, runId: string, ttlS: number): Promise<void> {

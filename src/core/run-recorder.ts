@@ -10,7 +10,8 @@ export type StepListener = (step: Step, index: number) => void;
 
 export class RunRecorder {
   readonly steps: Step[] = [];
-  private leaseHeld = false;
+  /** When the lease was last taken or renewed (ms); null while none is held. */
+  private renewedAt: number | null = null;
 
   constructor(
     private readonly db: Queryable,
@@ -20,12 +21,17 @@ export class RunRecorder {
   ) {}
 
   holdLease(): void {
-    this.leaseHeld = true;
+    this.renewedAt = Date.now();
   }
 
   /** Runs one step; `fn` returns the step's detail text. */
   async step<T>(name: string, fn: () => Promise<{ detail: string; value: T }>): Promise<T> {
-    if (this.leaseHeld) await renewLease(this.db, this.runId, this.leaseTtlS);
+    // Renewed once a third of the TTL has passed: a run never outlives its lease, and a quick
+    // run (a few hundred ms) does not pay an UPDATE per step.
+    if (this.renewedAt !== null && Date.now() - this.renewedAt > (this.leaseTtlS * 1000) / 3) {
+      await renewLease(this.db, this.runId, this.leaseTtlS);
+      this.renewedAt = Date.now();
+    }
     const started = performance.now();
     try {
       const { detail, value } = await fn();

@@ -226,6 +226,27 @@ describe('recover', () => {
     });
   });
 
+  it('renews its lease during a run once a third of the TTL has passed', async () => {
+    const ws = await addWorkspace(db);
+    runtime.add(ws.container);
+    const expiry = async () =>
+      new Date(
+        (await db.one<{ expires_at: string }>('SELECT expires_at FROM medic.leases'))!.expires_at,
+      ).getTime();
+    let atStop = 0;
+    let atSeed = 0;
+    runtime.beforeCall = async (call) => {
+      if (call === 'stop') {
+        atStop = await expiry();
+        await new Promise((r) => setTimeout(r, 500)); // a slow stop: past a third of a 1 s TTL
+      }
+      if (call === 'write') atSeed = await expiry();
+    };
+    const result = await recover(unitDeps(db, runtime, { MEDIC_LEASE_TTL_S: '1' }), ws.container, cli);
+    expect(result.outcome).toBe('recovered');
+    expect(atSeed - atStop).toBeGreaterThanOrEqual(400);
+  });
+
   it('refuses past the restart budget unless forced', async () => {
     const ws = await addWorkspace(db);
     runtime.add(ws.container);
