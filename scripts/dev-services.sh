@@ -11,8 +11,6 @@ docker_only=false; [ "${1:-}" = --docker-only ] && docker_only=true
 main() {
   log() { printf 'dev-services: %s\n' "$*" >&2; }
   as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-  # A postgres process that is not a zombie (a killed one lingers until it is reaped).
-  live_postgres() { ps -C postgres -o stat= | grep -qv '^Z'; }
 
   need=()
   command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
@@ -57,10 +55,13 @@ main() {
     ver=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
     pg_lsclusters -h | grep -q "^$ver main" || as_root pg_createcluster "$ver" main >/dev/null
     # A postgres that was killed (or a machine restored from a snapshot) leaves its socket lock
-    # behind, naming a PID that may now be someone else's: a new one then refuses to start.
-    # (pg_ctlcluster itself clears a stale postmaster.pid.) Wait out a dying one first.
-    for _ in $(seq 1 20); do live_postgres || break; sleep 0.25; done
-    live_postgres || as_root rm -f /var/run/postgresql/.s.PGSQL.5432.lock /var/run/postgresql/.s.PGSQL.5432
+    # behind, naming a PID that may now be a zombie or someone else's: a new one then refuses
+    # to start. (pg_ctlcluster itself clears a stale postmaster.pid.)
+    lock=/var/run/postgresql/.s.PGSQL.5432.lock
+    holder=$(head -n 1 "$lock" 2>/dev/null || true)
+    if [ -n "$holder" ] && ! ps -p "$holder" -o comm=,stat= | grep -Eq '^postgres +[^Z ]'; then
+      as_root rm -f "$lock" /var/run/postgresql/.s.PGSQL.5432
+    fi
     log "starting postgres $ver"
     as_root pg_ctlcluster "$ver" main start
     for _ in $(seq 1 40); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
