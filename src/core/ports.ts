@@ -46,6 +46,11 @@ export interface ConfigFile {
   readonly mode: number;
 }
 
+export interface ConfigsExport {
+  readonly tar: Buffer;
+  readonly entries: number;
+}
+
 export interface ContainerRuntime {
   ping(): Promise<void>;
   inspect(container: string): Promise<ContainerState | null>;
@@ -57,8 +62,12 @@ export interface ContainerRuntime {
    * bytes of the files named in `withContent` (each at most 1 MiB).
    */
   listConfigs(container: string, withContent?: readonly string[]): Promise<VolumeEntry[]>;
-  /** /configs as a tar (entries prefixed `configs/`), bounded by maxBytes. */
-  exportConfigs(container: string, maxBytes: number): Promise<Buffer>;
+  /**
+   * /configs as a tar (entries prefixed `configs/`), bounded by maxBytes (RangeError past it),
+   * with how many entries it holds besides /configs itself: one read both decides whether
+   * there is anything to keep and keeps it.
+   */
+  exportConfigs(container: string, maxBytes: number): Promise<ConfigsExport>;
   /** Writes files into /configs, like `cp -r`: files already there and not written stay. */
   writeConfigs(container: string, files: readonly ConfigFile[]): Promise<void>;
   /** Replaces all of /configs with a tar from exportConfigs (rollback). */

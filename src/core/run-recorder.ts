@@ -24,8 +24,14 @@ export class RunRecorder {
     this.renewedAt = Date.now();
   }
 
-  /** Runs one step; `fn` returns the step's detail text. */
-  async step<T>(name: string, fn: () => Promise<{ detail: string; value: T }>): Promise<T> {
+  /**
+   * Runs one step; `fn` returns the step's detail text, and `skipped` when what it found made
+   * the step unnecessary (recorded as skipped, with the time the finding took).
+   */
+  async step<T>(
+    name: string,
+    fn: () => Promise<{ detail: string; value: T; skipped?: boolean }>,
+  ): Promise<T> {
     // Renewed once a third of the TTL has passed: a run never outlives its lease, and a quick
     // run (a few hundred ms) does not pay an UPDATE per step.
     if (this.renewedAt !== null && Date.now() - this.renewedAt > (this.leaseTtlS * 1000) / 3) {
@@ -34,8 +40,8 @@ export class RunRecorder {
     }
     const started = performance.now();
     try {
-      const { detail, value } = await fn();
-      await this.record({ name, status: 'ok', ms: elapsed(started), detail });
+      const { detail, value, skipped } = await fn();
+      await this.record({ name, status: skipped ? 'skipped' : 'ok', ms: elapsed(started), detail });
       return value;
     } catch (error) {
       const e = asMedicError(error);

@@ -10,7 +10,7 @@ import {
   DockerUnavailableError,
 } from '../core/errors.js';
 import { CONFIGS_MOUNT } from '../core/names.js';
-import type { ConfigFile, ContainerRuntime, ContainerState } from '../core/ports.js';
+import type { ConfigFile, ConfigsExport, ContainerRuntime, ContainerState } from '../core/ports.js';
 import { dockerError, dockerOptions } from './engine-errors.js';
 import { readTarEntries } from './tar-read.js';
 import { packFiles } from './tar-write.js';
@@ -140,7 +140,7 @@ export class DockerRuntime implements ContainerRuntime {
       .filter((e) => e.path !== '' && e.path !== '.');
   }
 
-  async exportConfigs(name: string, maxBytes: number): Promise<Buffer> {
+  async exportConfigs(name: string, maxBytes: number): Promise<ConfigsExport> {
     const stream = await this.call(
       `export ${CONFIGS_MOUNT} of ${name}`,
       () => this.docker.getContainer(name).getArchive({ path: CONFIGS_MOUNT }),
@@ -156,7 +156,14 @@ export class DockerRuntime implements ContainerRuntime {
       }
       chunks.push(chunk);
     }
-    return Buffer.concat(chunks);
+    const tar = Buffer.concat(chunks);
+    // Every entry takes at least one 512-byte header, so this bound never cuts the count short.
+    const listed = await readTarEntries(tar, {
+      maxEntries: Math.ceil(tar.length / 512),
+      keepContent: () => false,
+    });
+    const entries = listed.filter((e) => e.path.replace(/\/$/, '') !== 'configs').length;
+    return { tar, entries };
   }
 
   async writeConfigs(name: string, files: readonly ConfigFile[]): Promise<void> {

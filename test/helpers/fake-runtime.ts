@@ -80,7 +80,7 @@ export class FakeRuntime {
         ),
       );
       if (blob.length > maxBytes) throw new RangeError('too big');
-      return blob;
+      return { tar: blob, entries: this.get(name).files.size };
     },
     writeConfigs: async (name: string, files: readonly ConfigFile[]) => {
       await this.hook('write', name);

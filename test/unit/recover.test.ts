@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recover } from '../../src/core/recover.js';
 import { resultSchema } from '../../src/core/result.js';
 import { addWorkspace, unitDeps } from '../helpers/core-deps.js';
@@ -32,7 +32,17 @@ describe('recover', () => {
   it('reseeds an empty volume from <runtime>-default, keeps stray files, starts, marks online', async () => {
     const ws = await addWorkspace(db);
     runtime.add(ws.container, { files: { 'notes.txt': 'keep me' } });
+    const listed = vi.spyOn(runtime.port, 'listConfigs');
     const result = await recover(unitDeps(db, runtime), ws.container, { ...cli, reason: 'volume pruned' });
+    // The volume is read once, after the stop: that one export both finds the stray file and
+    // is the snapshot.
+    expect(runtime.calls).toEqual([
+      `stop ${ws.container}`,
+      `export ${ws.container}`,
+      `write ${ws.container}`,
+      `start ${ws.container}`,
+    ]);
+    expect(listed).not.toHaveBeenCalled();
 
     expect(resultSchema.parse(result).outcome).toBe('recovered');
     expect(stepNames(result)).toEqual([
@@ -83,8 +93,12 @@ describe('recover', () => {
     runtime.add(ws.container);
     const result = await recover(unitDeps(db, runtime), ws.id, cli);
     expect(result.outcome).toBe('recovered');
-    expect(result.steps.find((s) => s.name === 'snapshot')).toMatchObject({ status: 'skipped' });
+    expect(result.steps.find((s) => s.name === 'snapshot')).toMatchObject({
+      status: 'skipped',
+      detail: `${ws.container}-configs is empty`,
+    });
     expect(result.snapshot).toBeNull();
+    expect(await db.one('SELECT * FROM medic.snapshots')).toBeUndefined();
   });
 
   it('snapshots what the agent wrote while it shut down (the volume is read after the stop)', async () => {
