@@ -5,11 +5,12 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { createLogger, type OpenCoreOptions, openCore } from '../bootstrap/open-core.js';
 import { workspaceHistory } from '../core/audit-store.js';
 import type { CoreDeps } from '../core/deps.js';
-import { asMedicError, INPUT_ERROR_CODES } from '../core/errors.js';
+import { asMedicError, INPUT_ERROR_CODES, type MedicError } from '../core/errors.js';
 import { diagnoseTarget } from '../core/inspect-workspace.js';
 import { parseTarget } from '../core/names.js';
 import { recover } from '../core/recover.js';
 import type { RecoveryResult } from '../core/result.js';
+import { unstartedResult } from '../core/result-draft.js';
 import { rollback } from '../core/rollback.js';
 import { sweep } from '../core/sweep.js';
 import { findWorkspace } from '../core/workspace-store.js';
@@ -27,7 +28,11 @@ export interface CliContext {
 
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   let code: number = EXIT.ok;
-  const withCore = async (fn: (deps: CoreDeps) => Promise<number>): Promise<void> => {
+  // `unstarted`: what a command that promises results prints when the core cannot be opened.
+  const withCore = async (
+    fn: (deps: CoreDeps) => Promise<number>,
+    unstarted?: (error: MedicError) => void,
+  ): Promise<void> => {
     const options: OpenCoreOptions = {
       env: ctx.env,
       packageRoot: ctx.packageRoot,
@@ -41,11 +46,25 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       const e = asMedicError(error);
       ctx.io.err(`medic: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
       code = INPUT_ERROR_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
+      if (!deps) unstarted?.(e);
     } finally {
       await deps?.db.close().catch(() => undefined);
     }
   };
   const json = new Option('--json', 'print only JSON objects on stdout, one per line');
+  // With --json, one result per target even when no run could begin, so that a script reading
+  // stdout sees the failure and its code (the message and hint are on stderr either way).
+  const unstartedResults =
+    (inputs: readonly string[], command: RecoveryResult['command'], asJson: boolean | undefined) =>
+    (error: MedicError) => {
+      if (!asJson) return;
+      for (const input of inputs)
+        printResult(
+          ctx.io,
+          unstartedResult(command, input, { actor: ctx.actor, source: 'cli' }, error, new Date()),
+          true,
+        );
+    };
 
   const program = new Command('medic')
     .description('Recover agent workspaces whose config volume went empty, safely and with an audit trail.')
@@ -68,23 +87,26 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .addOption(json)
     .action(
       async (targets: string[], o: { dryRun?: boolean; force?: boolean; reason?: string; json?: boolean }) =>
-        withCore(async (deps) => {
-          const results: RecoveryResult[] = [];
-          for (const target of targets) {
-            if (!o.json) ctx.io.err(`medic: recover ${target}${o.dryRun ? ' (dry run)' : ''}`);
-            const result = await recover(deps, target, {
-              dryRun: o.dryRun ?? false,
-              force: o.force ?? false,
-              reason: o.reason ?? null,
-              actor: ctx.actor,
-              source: 'cli',
-              onStep: o.json ? undefined : progressPrinter(ctx.io),
-            });
-            printResult(ctx.io, result, o.json ?? false);
-            results.push(result);
-          }
-          return exitCodeFor(results);
-        }),
+        withCore(
+          async (deps) => {
+            const results: RecoveryResult[] = [];
+            for (const target of targets) {
+              if (!o.json) ctx.io.err(`medic: recover ${target}${o.dryRun ? ' (dry run)' : ''}`);
+              const result = await recover(deps, target, {
+                dryRun: o.dryRun ?? false,
+                force: o.force ?? false,
+                reason: o.reason ?? null,
+                actor: ctx.actor,
+                source: 'cli',
+                onStep: o.json ? undefined : progressPrinter(ctx.io),
+              });
+              printResult(ctx.io, result, o.json ?? false);
+              results.push(result);
+            }
+            return exitCodeFor(results);
+          },
+          unstartedResults(targets, 'recover', o.json),
+        ),
     );
 
   program
@@ -126,15 +148,18 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .argument('<runId>', 'the run id printed by recover (or shown by history)')
     .addOption(json)
     .action(async (runId: string, o: { json?: boolean }) =>
-      withCore(async (deps) => {
-        const result = await rollback(deps, runId, {
-          actor: ctx.actor,
-          source: 'cli',
-          onStep: o.json ? undefined : progressPrinter(ctx.io),
-        });
-        printResult(ctx.io, result, o.json ?? false);
-        return exitCodeFor([result]);
-      }),
+      withCore(
+        async (deps) => {
+          const result = await rollback(deps, runId, {
+            actor: ctx.actor,
+            source: 'cli',
+            onStep: o.json ? undefined : progressPrinter(ctx.io),
+          });
+          printResult(ctx.io, result, o.json ?? false);
+          return exitCodeFor([result]);
+        },
+        unstartedResults([runId], 'rollback', o.json),
+      ),
     );
 
   program

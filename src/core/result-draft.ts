@@ -1,9 +1,10 @@
 // Builds the result object of one run as it goes, and closes it into the validated shape.
 
+import { randomUUID } from 'node:crypto';
 import type { RunOptions } from './deps.js';
 import { asMedicError, type MedicError } from './errors.js';
 import type { Target } from './names.js';
-import { containerName, volumeName } from './names.js';
+import { containerName, parseTarget, volumeName } from './names.js';
 import { type Outcome, type RecoveryResult, resultSchema, type Step } from './result.js';
 import type { WorkspaceRow } from './workspace-store.js';
 
@@ -74,4 +75,28 @@ export class ResultDraft {
       finishedAt: finishedAt.toISOString(),
     });
   }
+}
+
+/**
+ * The result of a run that could not begin because what every run needs was not there (the
+ * database, the engine, a valid setting): nothing was recorded and nothing was touched. A
+ * door that promises one result per target (`medic recover --json`) still gives one.
+ */
+export function unstartedResult(
+  command: RecoveryResult['command'],
+  input: string,
+  options: RunOptions,
+  error: unknown,
+  at: Date,
+): RecoveryResult {
+  const draft = new ResultDraft(randomUUID(), command, options, at, input);
+  if (command === 'recover') {
+    try {
+      draft.target(parseTarget(input));
+    } catch {
+      // the name as given; the run's own error is the one reported
+    }
+  }
+  draft.fail(error);
+  return draft.finish([], at);
 }

@@ -128,6 +128,26 @@ describe('medic CLI', () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('DATABASE_UNAVAILABLE');
     expect(down.stderr).not.toContain('hunter2');
+    expect(down.stdout).toBe('');
+  });
+
+  it('with --json, still prints one failed result per target when no run can begin', async () => {
+    const down = await medic(['recover', 'ws-00000000-000', 'ws-xyz', '--json'], {
+      DATABASE_URL: 'postgres://medic:hunter2@127.0.0.1:1/x',
+    });
+    expect(down.code).toBe(1);
+    expect(down.stdout).not.toContain('hunter2');
+    expect(
+      results(down.stdout).map((r) => [r.workspace.container, r.outcome, r.error?.code, r.steps.length]),
+    ).toEqual([
+      ['ws-00000000-000', 'failed', 'DATABASE_UNAVAILABLE', 0],
+      ['ws-xyz', 'failed', 'DATABASE_UNAVAILABLE', 0],
+    ]);
+    const bad = await medic(['rollback', '00000000-0000-4000-8000-000000000000', '--json'], {
+      MEDIC_LEASE_TTL_S: 'soon',
+    });
+    expect(bad.code).toBe(2);
+    expect(results(bad.stdout)).toMatchObject([{ command: 'rollback', error: { code: 'INVALID_CONFIG' } }]);
   });
 
   it('has a --help that lists every command, and exits 2 on a usage error', async () => {
