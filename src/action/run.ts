@@ -10,10 +10,11 @@ import { actionOctokit } from '../chatops/rest-client.js';
 import { runCommand } from '../chatops/run-command.js';
 import { commentEventFrom } from '../chatops/webhook-payloads.js';
 import type { CoreDeps } from '../core/deps.js';
-import { asMedicError, InvalidConfigError } from '../core/errors.js';
+import { asMedicError, InvalidConfigError, type MedicError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { recover } from '../core/recover.js';
 import type { RecoveryResult } from '../core/result.js';
+import { unstartedResult } from '../core/result-draft.js';
 import { type ActionInputs, OUTPUT_KEYS, readInputs } from './inputs.js';
 import { failures, outputsFor, summaryMarkdown } from './outputs.js';
 
@@ -26,8 +27,10 @@ const log: Logger = {
 
 export async function run(env: Record<string, string | undefined> = process.env): Promise<void> {
   let core: CoreDeps | undefined;
+  let targets: readonly string[] = [];
   try {
     const inputs = readInputs(env);
+    if (env.GITHUB_EVENT_NAME !== 'issue_comment') targets = inputs.workspace;
     if (inputs['github-token']) actions.setSecret(inputs['github-token']);
     const databaseUrl = inputs['database-url'] || env.DATABASE_URL || '';
     if (!databaseUrl) {
@@ -57,10 +60,31 @@ export async function run(env: Record<string, string | undefined> = process.env)
     if (failed.length > 0) actions.setFailed(`medic: ${failed.join('; ')}`);
   } catch (error) {
     const e = asMedicError(error);
+    if (!core) setUnstartedOutputs(targets, e, env);
     actions.setFailed(`medic: ${e.code}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
   } finally {
     await core?.db.close().catch(() => undefined);
   }
+}
+
+/**
+ * When the step fails before any run could begin (a bad input, the database or engine down),
+ * `outcome` still says `failed`, so a later step's `if:` sees it; with the targets known, each
+ * gets a result carrying the error's code, as `medic recover --json` prints.
+ */
+function setUnstartedOutputs(
+  targets: readonly string[],
+  error: MedicError,
+  env: Record<string, string | undefined>,
+): void {
+  const options = { actor: env.GITHUB_ACTOR ?? 'github-actions', source: 'action' as const };
+  const results = targets.map((t) => unstartedResult('recover', t, options, error, new Date()));
+  if (results.length === 0) {
+    actions.setOutput('outcome', 'failed');
+    return;
+  }
+  const outputs = outputsFor(results);
+  for (const key of OUTPUT_KEYS) actions.setOutput(key, outputs[key]);
 }
 
 async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<string, string | undefined>) {

@@ -123,7 +123,30 @@ describe('the action', () => {
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('::error::medic: INVALID_CONFIG: input workspace');
+    expect(run.outputs.outcome).toBe('failed');
     expect(await world.db.query('SELECT count(*)::int AS n FROM medic.runs')).toEqual(before);
+  });
+
+  it('with the database down, fails the step with outcome failed and a result per target', async () => {
+    const ws = await world.broken();
+    const run = await runAction(
+      { workspace: ws.container, 'database-url': 'postgres://medic:hunter2@127.0.0.1:1/x' },
+      { GITHUB_EVENT_NAME: 'workflow_dispatch' },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::medic: DATABASE_UNAVAILABLE');
+    expect(run.outputs.outcome).toBe('failed');
+    const result = resultSchema.parse(JSON.parse(run.outputs.result!));
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      source: 'action',
+      error: { code: 'DATABASE_UNAVAILABLE' },
+      workspace: { container: ws.container },
+      steps: [],
+    });
+    expect(run.outputs['run-id']).toBe(result.runId);
+    expect(JSON.stringify(run.outputs)).not.toContain('hunter2');
+    expect(await world.ls(ws.volume)).toEqual([]);
   });
 
   it('fails the step when a target fails, with outcome failed', async () => {
