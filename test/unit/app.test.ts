@@ -3,6 +3,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseHiddenResults } from '../../src/chatops/render-status.js';
+import { DatabaseUnavailableError } from '../../src/core/errors.js';
 import { resultSchema } from '../../src/core/result.js';
 import { type AppHarness, startApp } from '../helpers/app-harness.js';
 import { addWorkspace, unitDeps } from '../helpers/core-deps.js';
@@ -84,6 +85,34 @@ describe('the app', () => {
     await app.idle();
     expect(await runCount()).toBe(1);
     expect(state.reactions.filter((r) => r === 'eyes')).toHaveLength(1);
+  });
+
+  it('answers 5xx while its database is down, so GitHub keeps the delivery; a redelivery then runs once', async () => {
+    const ws = await brokenWorkspace();
+    const { state } = githubApi();
+    permission('alice', 'admin');
+    let down = true;
+    const deps = unitDeps(db, runtime);
+    const flaky = {
+      ...deps.db,
+      query: (sql: string, params?: readonly unknown[]) =>
+        down
+          ? Promise.reject(new DatabaseUnavailableError('Postgres went away (test)'))
+          : db.query(sql, params),
+    };
+    const other = await startApp({ ...deps, db: flaky });
+    try {
+      const payload = issueCommentPayload({ body: `/recover ${ws.container}` });
+      expect(await other.deliver('issue_comment', payload, 'while-down')).toBeGreaterThanOrEqual(500);
+      expect(await db.one('SELECT * FROM medic.jobs')).toBeUndefined();
+      down = false;
+      expect(await other.deliver('issue_comment', payload, 'while-down')).toBe(200);
+      await other.idle();
+      expect(await runCount()).toBe(1);
+      expect(state.reactions).toEqual(['eyes', 'rocket']);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses a read-only commenter, naming the permission required and the one held', async () => {
