@@ -171,14 +171,19 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .addOption(json)
     .action(async (o: { dryRun?: boolean; concurrency: number; max: number; json?: boolean }) =>
       withCore(async (deps) => {
+        if (!o.json)
+          ctx.io.err(
+            `medic: sweep: recovering failed workspaces whose config volume lacks config.yaml (at most ${o.max}, ${o.concurrency} at a time)${o.dryRun ? ' (dry run)' : ''}`,
+          );
+        // Each result is printed as its recovery finishes, not after the whole fleet.
         const report = await sweep(deps, {
           dryRun: o.dryRun ?? false,
           actor: ctx.actor,
           source: 'cli',
           concurrency: o.concurrency,
           max: o.max,
+          onResult: (result) => printResult(ctx.io, result, o.json ?? false),
         });
-        for (const result of report.results) printResult(ctx.io, result, o.json ?? false);
         if (!o.json)
           ctx.io.err(
             `medic: sweep: ${report.results.length} recovered or planned, ${report.skipped.length} failed rows left alone`,

@@ -9,6 +9,8 @@ import { listFailedWorkspaces } from './workspace-store.js';
 export interface SweepOptions extends RunOptions {
   readonly concurrency: number;
   readonly max: number;
+  /** Each recovery's result as it finishes (a fleet takes a while: the CLI shows them as they come). */
+  readonly onResult?: (result: RecoveryResult) => void;
 }
 
 export interface SweepReport {
@@ -34,7 +36,9 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
       }
       if (taken >= options.max) break;
       taken++;
-      results.push(await recover(deps, row.id, options));
+      const result = await recover(deps, row.id, options);
+      results.push(result);
+      options.onResult?.(result);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
