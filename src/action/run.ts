@@ -53,8 +53,7 @@ export async function run(env: Record<string, string | undefined> = process.env)
       env.GITHUB_EVENT_NAME === 'issue_comment'
         ? await onComment(core, inputs, env)
         : await onDispatch(core, inputs, env);
-    const outputs = outputsFor(results);
-    for (const key of OUTPUT_KEYS) actions.setOutput(key, outputs[key]);
+    setOutputs(results);
     await actions.summary.addRaw(summaryMarkdown(title, results)).write();
     const failed = failures(results);
     if (failed.length > 0) actions.setFailed(`medic: ${failed.join('; ')}`);
@@ -77,12 +76,21 @@ function setUnstartedOutputs(
   error: MedicError,
   env: Record<string, string | undefined>,
 ): void {
-  const options = { actor: env.GITHUB_ACTOR ?? 'github-actions', source: 'action' as const };
+  const options = { actor: actorOf(env), source: 'action' as const };
   const results = targets.map((t) => unstartedResult('recover', t, options, error, new Date()));
   if (results.length === 0) {
     actions.setOutput('outcome', 'failed');
     return;
   }
+  setOutputs(results);
+}
+
+/** Who ran the workflow, for the audit trail. */
+function actorOf(env: Record<string, string | undefined>): string {
+  return env.GITHUB_ACTOR ?? 'github-actions';
+}
+
+function setOutputs(results: readonly RecoveryResult[]): void {
   const outputs = outputsFor(results);
   for (const key of OUTPUT_KEYS) actions.setOutput(key, outputs[key]);
 }
@@ -90,7 +98,7 @@ function setUnstartedOutputs(
 async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<string, string | undefined>) {
   if (inputs.workspace.length === 0)
     throw new InvalidConfigError('input workspace: name at least one ws-<id12> or uuid');
-  const actor = env.GITHUB_ACTOR ?? 'github-actions';
+  const actor = actorOf(env);
   const line = `/recover ${inputs.workspace.join(' ')}${inputs['dry-run'] ? ' --dry-run' : ''}${inputs.force ? ' --force' : ''}`;
   const issue = inputs['issue-number'] ? Number(inputs['issue-number']) : null;
   let results: RecoveryResult[];
