@@ -1,11 +1,13 @@
 // Every branch of DESIGN.md's recovery steps, against the fake runtime and a real (in-process)
-// Postgres: the seed's missing "unit test covering the recovery path", and the rest.
+// Postgres: the seed's missing "unit test covering the recovery path", and the rest; then
+// sweep, which recovers many over the same fixture.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recover } from '../../src/core/recover.js';
-import { resultSchema } from '../../src/core/result.js';
+import { type RecoveryResult, resultSchema } from '../../src/core/result.js';
+import { sweep } from '../../src/core/sweep.js';
 import { addWorkspace, unitDeps } from '../helpers/core-deps.js';
 import { FakeRuntime } from '../helpers/fake-runtime.js';
 import { type MemoryDb, memoryDb } from '../helpers/memory-db.js';
@@ -350,5 +352,53 @@ describe('recover', () => {
     const result = await recover(unitDeps(db, runtime, { CONFIGS_DIR: root }), ws.container, cli);
     expect(runtime.get(ws.container).files.get('config.yaml')?.toString()).toBe('runtime: codex # custom\n');
     expect(result.outcome).toBe('recovered');
+  });
+});
+
+async function brokenForSweep(status = 'failed', files: Record<string, string> = {}) {
+  const ws = await addWorkspace(db, { status });
+  runtime.add(ws.container, { files });
+  return ws;
+}
+
+describe('sweep', () => {
+  it('recovers failed rows whose volume lacks config.yaml, and leaves the rest alone', async () => {
+    const a = await brokenForSweep();
+    const b = await brokenForSweep('failed', { 'notes.txt': 'stray' });
+    const intact = await brokenForSweep('failed', { 'config.yaml': 'fine\n' });
+    const online = await brokenForSweep('online');
+    const report = await sweep(unitDeps(db, runtime), { ...cli, concurrency: 2, max: 10 });
+    expect(report.results.map((r) => [r.workspace.id, r.outcome]).sort()).toEqual(
+      [
+        [a.id, 'recovered'],
+        [b.id, 'recovered'],
+      ].sort(),
+    );
+    expect(report.skipped).toEqual([{ id: intact.id, why: 'verdict healthy' }]);
+    expect(report.results.map((r) => r.workspace.id)).not.toContain(online.id);
+  });
+
+  it('takes at most `max`, however many are broken', async () => {
+    for (let i = 0; i < 5; i++) await brokenForSweep();
+    const report = await sweep(unitDeps(db, runtime), { ...cli, concurrency: 3, max: 2 });
+    expect(report.results).toHaveLength(2);
+  });
+
+  it('hands over each result as its recovery finishes', async () => {
+    await brokenForSweep();
+    await brokenForSweep();
+    const seen: Array<{ result: RecoveryResult; startsSoFar: number }> = [];
+    await sweep(unitDeps(db, runtime), {
+      ...cli,
+      concurrency: 1,
+      max: 10,
+      onResult: (result) =>
+        seen.push({ result, startsSoFar: runtime.calls.filter((c) => c.startsWith('start ')).length }),
+    });
+    // One at a time: the first result arrives before the second workspace is started.
+    expect(seen.map((s) => [s.result.outcome, s.startsSoFar])).toEqual([
+      ['recovered', 1],
+      ['recovered', 2],
+    ]);
   });
 });
