@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { recover } from '../src/core/recover.js';
+import { recover } from '../src/core/commands/recover.js';
 import type { BrokenWorkspace } from '../src/demo/broken-workspace.js';
 import { type Fleet, ROOT, TEMPLATES } from './fleet.js';
 import { summarize } from './stats.js';

@@ -2,9 +2,9 @@
 // against action.yml) and one zod schema over the inputs as the runner passes them
 // (INPUT_<NAME>, name upper-cased, hyphens kept). A bad input fails naming the input.
 import { z } from 'zod';
-import { parseSettings } from '../core/config.js';
-import { MedicError } from '../core/errors.js';
-import { parseTarget } from '../core/names.js';
+import { parseSettings } from '../core/model/config.js';
+import { MedicError } from '../core/model/errors.js';
+import { parseTarget } from '../core/model/names.js';
 
 export const INPUT_KEYS = [
   'workspace',

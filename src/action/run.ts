@@ -4,17 +4,17 @@
 import { readFile } from 'node:fs/promises';
 import * as actions from '@actions/core';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
-import { octokitPort } from '../chatops/github-port.js';
 import { handleComment } from '../chatops/handle-comment.js';
-import { actionOctokit } from '../chatops/rest-client.js';
 import { runCommand } from '../chatops/run-command.js';
-import { commentEventFrom } from '../chatops/webhook-payloads.js';
-import type { CoreDeps } from '../core/deps.js';
-import { asMedicError, InvalidConfigError, type MedicError } from '../core/errors.js';
-import type { Logger } from '../core/ports.js';
-import { recover } from '../core/recover.js';
-import type { RecoveryResult } from '../core/result.js';
-import { unstartedResult } from '../core/result-draft.js';
+import { recover } from '../core/commands/recover.js';
+import type { CoreDeps } from '../core/model/deps.js';
+import { asMedicError, InvalidConfigError, type MedicError } from '../core/model/errors.js';
+import type { Logger } from '../core/model/ports.js';
+import type { RecoveryResult } from '../core/model/result.js';
+import { unstartedResult } from '../core/run/result-draft.js';
+import { octokitPort } from '../github/github-port.js';
+import { actionOctokit } from '../github/octokit-client.js';
+import { commentEventFrom } from '../github/webhook-payloads.js';
 import { type ActionInputs, OUTPUT_KEYS, readInputs } from './inputs.js';
 import { failures, outputsFor, summaryMarkdown } from './outputs.js';
 

@@ -1,15 +1,15 @@
 // The Probot app: webhooks become durable jobs (answered at once), and a worker in this
 // process runs them through the shared ChatOps flow with the installation's client.
 import type { ApplicationFunction, Probot } from 'probot';
-import { octokitPort } from '../chatops/github-port.js';
 import { handleComment } from '../chatops/handle-comment.js';
 import { handleIncident } from '../chatops/handle-incident.js';
 import { mightHoldCommand } from '../chatops/parse-commands.js';
-import { commentEventFrom, incidentEventFrom } from '../chatops/webhook-payloads.js';
-import type { CoreDeps } from '../core/deps.js';
-import type { RecoveryResult } from '../core/result.js';
-import { enqueueJob, type Job } from './job-store.js';
-import { JobWorker } from './worker.js';
+import type { CoreDeps } from '../core/model/deps.js';
+import type { RecoveryResult } from '../core/model/result.js';
+import { octokitPort } from '../github/github-port.js';
+import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
+import { enqueueJob, type Job } from './jobs/job-store.js';
+import { JobWorker } from './jobs/job-worker.js';
 
 export interface MedicAppOptions {
   readonly core: CoreDeps;

@@ -3,14 +3,14 @@
 // /healthz are served beside the webhooks.
 import { run } from 'probot';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
-import { asMedicError } from '../core/errors.js';
-import { leasesHeld } from '../core/lease.js';
+import { asMedicError } from '../core/model/errors.js';
+import { leasesHeld } from '../core/run/lease.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { medicApp } from './app.js';
-import { jobCounts } from './job-store.js';
+import { jobCounts } from './jobs/job-store.js';
+import type { JobWorker } from './jobs/job-worker.js';
 import { appSettings } from './settings.js';
-import type { JobWorker } from './worker.js';
 
 const env = process.env;
 try {

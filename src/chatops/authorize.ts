@@ -1,6 +1,6 @@
 // Who may run medic's commands: the commenter's repository permission must reach the
 // configured level, and when allowlists are set the commenter must be on one of them.
-import type { GitHubPort } from './github-port.js';
+import type { GitHubPort } from '../github/github-port.js';
 import { permissionRank, type RepoConfig } from './repo-config.js';
 
 export type Decision =

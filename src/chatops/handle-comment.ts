@@ -1,12 +1,12 @@
 // The ChatOps flow that the app and the action share: ignore what is not ours, acknowledge,
 // check permission, run each command through the core with a live status comment, react,
 // and close the incident when every target came back.
-import type { CoreDeps } from '../core/deps.js';
-import type { Logger } from '../core/ports.js';
-import { isSuccess, type RecoveryResult, type Source } from '../core/result.js';
+import type { CoreDeps } from '../core/model/deps.js';
+import type { Logger } from '../core/model/ports.js';
+import { isSuccess, type RecoveryResult, type Source } from '../core/model/result.js';
+import type { GitHubPort } from '../github/github-port.js';
 import { authorize } from './authorize.js';
 import { escapeInline } from './escape.js';
-import type { GitHubPort } from './github-port.js';
 import { HELP, mightHoldCommand, parseCommands } from './parse-commands.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig, type RepoConfig } from './repo-config.js';
 import { runCommand } from './run-command.js';

@@ -1,11 +1,11 @@
 // An incident issue (opened, or labeled with the incident label): diagnose every ws-<id12>
 // it names and post one comment with their state and the /recover command that fixes them.
 
-import type { CoreDeps } from '../core/deps.js';
-import { diagnoseTarget } from '../core/inspect-workspace.js';
-import type { Logger } from '../core/ports.js';
+import { diagnoseTarget } from '../core/commands/diagnose-target.js';
+import type { CoreDeps } from '../core/model/deps.js';
+import type { Logger } from '../core/model/ports.js';
+import type { GitHubPort } from '../github/github-port.js';
 import { escapeInline } from './escape.js';
-import type { GitHubPort } from './github-port.js';
 import { diagnosisTable } from './render-diagnosis.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig } from './repo-config.js';
 

@@ -1,7 +1,7 @@
 // Finds slash commands in a comment: each at the start of a line, outside fenced or indented
 // code blocks, block quotes and HTML comments. Arguments may be quoted. Every problem is a
 // parse error that says what was wrong; nothing is guessed.
-import { parseTarget } from '../core/names.js';
+import { parseTarget } from '../core/model/names.js';
 
 export type Command =
   | {

@@ -1,7 +1,8 @@
 // A diagnosis table for a comment (for /diagnose and for incident issues), with the exact
 // /recover command that would fix what needs fixing.
-import { type Diagnosis, describe } from '../core/diagnose.js';
-import { MedicError } from '../core/errors.js';
+
+import { MedicError } from '../core/model/errors.js';
+import { type Diagnosis, describe } from '../core/steps/diagnose.js';
 import { codeSpan, escapeInline } from './escape.js';
 
 export interface DiagnosisRow {

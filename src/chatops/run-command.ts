@@ -1,9 +1,9 @@
 // Runs one parsed command, target by target, through the core, keeping its status comment
 // current. Diagnoses post a table and change nothing.
-import { diagnoseTarget } from '../core/inspect-workspace.js';
-import { recover } from '../core/recover.js';
-import type { RecoveryResult, Step } from '../core/result.js';
-import { rollback } from '../core/rollback.js';
+import { diagnoseTarget } from '../core/commands/diagnose-target.js';
+import { recover } from '../core/commands/recover.js';
+import { rollback } from '../core/commands/rollback.js';
+import type { RecoveryResult, Step } from '../core/model/result.js';
 import type { ChatOpsDeps } from './handle-comment.js';
 import type { Command } from './parse-commands.js';
 import { HELP } from './parse-commands.js';

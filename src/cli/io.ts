@@ -1,6 +1,6 @@
 // Where the CLI writes: results on stdout, progress and messages on stderr.
-import type { RecoveryResult } from '../core/result.js';
-import type { StepListener } from '../core/run-recorder.js';
+import type { RecoveryResult } from '../core/model/result.js';
+import type { StepListener } from '../core/run/run-recorder.js';
 import { resultLines, stepLine } from './render.js';
 
 export interface Io {

@@ -3,17 +3,17 @@
 // `watch` and `demo` are loaded only when run: a plain `recover` should not pay for them.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createLogger, type OpenCoreOptions, openCore } from '../bootstrap/open-core.js';
-import { workspaceHistory } from '../core/audit-store.js';
-import type { CoreDeps } from '../core/deps.js';
-import { asMedicError, INPUT_ERROR_CODES, type MedicError } from '../core/errors.js';
-import { diagnoseTarget } from '../core/inspect-workspace.js';
-import { parseTarget } from '../core/names.js';
-import { recover } from '../core/recover.js';
-import type { RecoveryResult } from '../core/result.js';
-import { unstartedResult } from '../core/result-draft.js';
-import { rollback } from '../core/rollback.js';
-import { sweep } from '../core/sweep.js';
-import { findWorkspace } from '../core/workspace-store.js';
+import { diagnoseTarget } from '../core/commands/diagnose-target.js';
+import { recover } from '../core/commands/recover.js';
+import { rollback } from '../core/commands/rollback.js';
+import { sweep } from '../core/commands/sweep.js';
+import type { CoreDeps } from '../core/model/deps.js';
+import { asMedicError, INPUT_ERROR_CODES, type MedicError } from '../core/model/errors.js';
+import { parseTarget } from '../core/model/names.js';
+import type { RecoveryResult } from '../core/model/result.js';
+import { unstartedResult } from '../core/run/result-draft.js';
+import { workspaceHistory } from '../core/store/audit-store.js';
+import { findWorkspace } from '../core/store/workspace-store.js';
 import { migrate } from '../db/migrations.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { type Io, printResult, progressPrinter } from './io.js';
@@ -200,7 +200,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (0: off)', port, 9464)
     .action(async (o: { interval: number; concurrency: number; metricsPort: number }) =>
       withCore(async (deps) =>
-        (await import('./watch-command.js')).runWatch(deps, { ...o, env: ctx.env, io: ctx.io }),
+        (await import('./commands/watch.js')).runWatch(deps, { ...o, env: ctx.env, io: ctx.io }),
       ),
     );
 
@@ -221,7 +221,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       'break a workspace on the local Docker engine (empty config volume, status failed) and recover it',
     )
     .action(async () =>
-      withCore(async (deps) => (await import('./demo.js')).runDemo(deps, ctx.io, ctx.actor)),
+      withCore(async (deps) => (await import('./commands/demo.js')).runDemo(deps, ctx.io, ctx.actor)),
     );
 
   try {

@@ -1,8 +1,9 @@
 // Human output of the CLI: a line per step as it happens, a summary per result, and the
 // diagnosis and history views. Machine output (--json) never goes through here.
-import type { HistoryEntry } from '../core/audit-store.js';
-import { type Diagnosis, describe } from '../core/diagnose.js';
-import type { RecoveryResult, Step } from '../core/result.js';
+
+import type { RecoveryResult, Step } from '../core/model/result.js';
+import { type Diagnosis, describe } from '../core/steps/diagnose.js';
+import type { HistoryEntry } from '../core/store/audit-store.js';
 
 const MARK: Record<Step['status'], string> = { ok: '✓', skipped: '-', failed: '✗' };
 

@@ -3,8 +3,8 @@
 // stray files). Used by `medic demo`, the integration tests and the benchmarks.
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
-import { containerName, volumeName } from '../core/names.js';
-import type { Queryable } from '../core/ports.js';
+import { containerName, volumeName } from '../core/model/names.js';
+import type { Queryable } from '../core/model/ports.js';
 import { packFiles } from '../docker/tar-write.js';
 
 export interface BrokenWorkspaceOptions {

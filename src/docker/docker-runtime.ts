@@ -8,9 +8,9 @@ import {
   ContainerStartFailedError,
   DockerOperationError,
   DockerUnavailableError,
-} from '../core/errors.js';
-import { CONFIGS_MOUNT } from '../core/names.js';
-import type { ConfigFile, ConfigsExport, ContainerRuntime, ContainerState } from '../core/ports.js';
+} from '../core/model/errors.js';
+import { CONFIGS_MOUNT } from '../core/model/names.js';
+import type { ConfigFile, ConfigsExport, ContainerRuntime, ContainerState } from '../core/model/ports.js';
 import { dockerError, dockerOptions } from './engine-errors.js';
 import { readTarEntries } from './tar-read.js';
 import { packFiles } from './tar-write.js';

@@ -2,7 +2,11 @@
 // failures mean: an engine that cannot be reached, a container that is not there, or an
 // operation the engine refused, each as a coded MedicError.
 import type Docker from 'dockerode';
-import { ContainerNotFoundError, DockerOperationError, DockerUnavailableError } from '../core/errors.js';
+import {
+  ContainerNotFoundError,
+  DockerOperationError,
+  DockerUnavailableError,
+} from '../core/model/errors.js';
 
 export function dockerOptions(dockerHost: string | undefined): Docker.DockerOptions {
   if (!dockerHost) return {};

@@ -4,8 +4,8 @@
 import type { Octokit } from '@octokit/rest';
 import { jsonForHtmlComment } from '../chatops/escape.js';
 import { resultTable } from '../chatops/render-status.js';
-import type { Logger } from '../core/ports.js';
-import type { RecoveryResult } from '../core/result.js';
+import type { Logger } from '../core/model/ports.js';
+import type { RecoveryResult } from '../core/model/result.js';
 
 export interface IncidentHook {
   report(result: RecoveryResult): Promise<void>;

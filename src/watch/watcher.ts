@@ -3,13 +3,14 @@
 // recovered (source `auto`) only when its config volume lacks config.yaml, as the platform's
 // own restart would have needed. Removed, paused and hibernated workspaces are skipped; a
 // workspace over its restart budget is left alone until the window has passed.
-import type { CoreDeps } from '../core/deps.js';
-import { diagnose } from '../core/diagnose.js';
-import { MedicError } from '../core/errors.js';
-import { containerName, parseTarget } from '../core/names.js';
-import { recover } from '../core/recover.js';
-import type { RecoveryResult } from '../core/result.js';
-import { findWorkspace, listFailedWorkspaces, NOT_RECOVERABLE } from '../core/workspace-store.js';
+
+import { recover } from '../core/commands/recover.js';
+import type { CoreDeps } from '../core/model/deps.js';
+import { MedicError } from '../core/model/errors.js';
+import { containerName, parseTarget } from '../core/model/names.js';
+import type { RecoveryResult } from '../core/model/result.js';
+import { diagnose } from '../core/steps/diagnose.js';
+import { findWorkspace, listFailedWorkspaces, NOT_RECOVERABLE } from '../core/store/workspace-store.js';
 import { DockerEventFeed, type EventSource } from './docker-events.js';
 import { HealQueue } from './heal-queue.js';
 import type { IncidentHook } from './incident-hook.js';

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
 import { medicApp } from '../../src/app/app.js';
-import type { JobWorker } from '../../src/app/worker.js';
-import type { CoreDeps } from '../../src/core/deps.js';
+import type { JobWorker } from '../../src/app/jobs/job-worker.js';
+import type { CoreDeps } from '../../src/core/model/deps.js';
 import { signedHeaders } from './webhooks.js';
 
 export const SECRET = 'test-secret';

@@ -1,9 +1,9 @@
 // CoreDeps for unit tests: the fake runtime, an in-memory database, the project's templates
 // (or a test's), a real clock made fast, and a silent logger.
 import path from 'node:path';
-import { loadConfig } from '../../src/core/config.js';
-import type { CoreDeps } from '../../src/core/deps.js';
-import { type Clock, silentLogger } from '../../src/core/ports.js';
+import { loadConfig } from '../../src/core/model/config.js';
+import type { CoreDeps } from '../../src/core/model/deps.js';
+import { type Clock, silentLogger } from '../../src/core/model/ports.js';
 import type { FakeRuntime } from './fake-runtime.js';
 import type { MemoryDb } from './memory-db.js';
 

@@ -1,7 +1,12 @@
 // A ContainerRuntime held in memory, for unit tests of the core: containers with a state
 // and a /configs file map, every call logged, and hooks to inject failures.
-import { ContainerNotFoundError, DockerUnavailableError } from '../../src/core/errors.js';
-import type { ConfigFile, ContainerRuntime, ContainerState, VolumeEntry } from '../../src/core/ports.js';
+import { ContainerNotFoundError, DockerUnavailableError } from '../../src/core/model/errors.js';
+import type {
+  ConfigFile,
+  ContainerRuntime,
+  ContainerState,
+  VolumeEntry,
+} from '../../src/core/model/ports.js';
 
 export interface FakeContainer {
   running: boolean;

@@ -1,7 +1,7 @@
 // A real Postgres in process (PGlite, in memory) with medic's schema, for unit tests: the SQL
 // of leases and audit runs for real, with no server. One per test file; `reset` between tests.
 import { PGlite } from '@electric-sql/pglite';
-import type { Database, Queryable } from '../../src/core/ports.js';
+import type { Database, Queryable } from '../../src/core/model/ports.js';
 import { migrate } from '../../src/db/migrations.js';
 
 export interface MemoryDb extends Database {

@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import pg from 'pg';
-import { loadConfig } from '../../src/core/config.js';
-import type { CoreDeps } from '../../src/core/deps.js';
-import { type Database, silentLogger, systemClock } from '../../src/core/ports.js';
+import { loadConfig } from '../../src/core/model/config.js';
+import type { CoreDeps } from '../../src/core/model/deps.js';
+import { type Database, silentLogger, systemClock } from '../../src/core/model/ports.js';
 import { migrate } from '../../src/db/migrations.js';
 import { openPgDatabase } from '../../src/db/pg-database.js';
 import {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { INPUT_KEYS, OUTPUT_KEYS } from '../../src/action/inputs.js';
 import { parseHiddenResults } from '../../src/chatops/render-status.js';
-import { resultSchema } from '../../src/core/result.js';
+import { resultSchema } from '../../src/core/model/result.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { issueCommentPayload } from '../helpers/webhooks.js';

@@ -2,8 +2,8 @@
 // behind by a process that died are picked up when the next one starts.
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueJob } from '../../src/app/job-store.js';
-import { commentEventFrom } from '../../src/chatops/webhook-payloads.js';
+import { enqueueJob } from '../../src/app/jobs/job-store.js';
+import { commentEventFrom } from '../../src/github/webhook-payloads.js';
 import { type AppHarness, startApp } from '../helpers/app-harness.js';
 import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultSchema } from '../../src/core/result.js';
+import { resultSchema } from '../../src/core/model/result.js';
 import { TEMPLATES } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 

@@ -2,7 +2,7 @@
 // budget, leaves paused workspaces alone; and as a process, serves metrics and stops cleanly.
 import type { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RecoveryResult } from '../../src/core/result.js';
+import type { RecoveryResult } from '../../src/core/model/result.js';
 import { noIncidentHook } from '../../src/watch/incident-hook.js';
 import { Watcher } from '../../src/watch/watcher.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';

@@ -4,10 +4,10 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GitHubPort } from '../../src/chatops/github-port.js';
 import { handleComment } from '../../src/chatops/handle-comment.js';
-import { silentLogger } from '../../src/core/ports.js';
-import { recover } from '../../src/core/recover.js';
+import { recover } from '../../src/core/commands/recover.js';
+import { silentLogger } from '../../src/core/model/ports.js';
+import type { GitHubPort } from '../../src/github/github-port.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { tally } from './tally.js';
 

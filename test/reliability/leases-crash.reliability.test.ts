@@ -1,6 +1,6 @@
 // Leases across processes and a crash midway, against real Postgres and Docker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultSchema } from '../../src/core/result.js';
+import { resultSchema } from '../../src/core/model/result.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { cliEnv, medic, spawnMedic } from './cli-process.js';
 import { tally } from './tally.js';

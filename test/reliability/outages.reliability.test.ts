@@ -1,7 +1,7 @@
 // Outages while recovering: each ends with a coded error, a truthful row, and the trail
 // stored where it can be.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recover } from '../../src/core/recover.js';
+import { recover } from '../../src/core/commands/recover.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { cliEnv, medic } from './cli-process.js';
 import { tally } from './tally.js';

@@ -3,8 +3,8 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseHiddenResults } from '../../src/chatops/render-status.js';
-import { DatabaseUnavailableError } from '../../src/core/errors.js';
-import { resultSchema } from '../../src/core/result.js';
+import { DatabaseUnavailableError } from '../../src/core/model/errors.js';
+import { resultSchema } from '../../src/core/model/result.js';
 import { type AppHarness, startApp } from '../helpers/app-harness.js';
 import { addWorkspace, unitDeps } from '../helpers/core-deps.js';
 import { FakeRuntime } from '../helpers/fake-runtime.js';

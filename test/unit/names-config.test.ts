@@ -1,8 +1,8 @@
 // Target parsing (the platform's naming rule) and configuration parsing.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseBudget, redactUrl } from '../../src/core/config.js';
-import { containerName, parseTarget, volumeName } from '../../src/core/names.js';
+import { loadConfig, parseBudget, redactUrl } from '../../src/core/model/config.js';
+import { containerName, parseTarget, volumeName } from '../../src/core/model/names.js';
 
 describe('names', () => {
   it('maps a uuid to ws-<first 12 chars> and its -configs volume', () => {

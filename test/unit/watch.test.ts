@@ -4,8 +4,8 @@ import { PassThrough } from 'node:stream';
 import { Octokit } from '@octokit/rest';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/ports.js';
-import type { RecoveryResult } from '../../src/core/result.js';
+import { silentLogger } from '../../src/core/model/ports.js';
+import type { RecoveryResult } from '../../src/core/model/result.js';
 import { DockerEventFeed, type WorkspaceEvent } from '../../src/watch/docker-events.js';
 import { githubIncidentHook } from '../../src/watch/incident-hook.js';
 

@@ -3,25 +3,25 @@
 // else stop, snapshot, seed from the runtime's template with a .provisioned marker, start,
 // wait, mark online. Each step is timed and appended to the audit trail as it ends.
 import { randomUUID } from 'node:crypto';
-import { countRecentRecoveries } from './audit-store.js';
-import type { CoreDeps, RunOptions } from './deps.js';
-import { type Diagnosis, describe, diagnose } from './diagnose.js';
+import type { CoreDeps, RunOptions } from '../model/deps.js';
 import {
   ConfigMountMissingError,
   ContainerNotFoundError,
   RestartBudgetExceededError,
   StatusNotRecoverableError,
   TemplateNotFoundError,
-} from './errors.js';
-import { leasedRun } from './leased-run.js';
-import { parseTarget } from './names.js';
-import type { Queryable } from './ports.js';
-import { reseed, startAndMarkOnline } from './reseed.js';
-import type { RecoveryResult } from './result.js';
-import { ResultDraft } from './result-draft.js';
-import type { RunRecorder } from './run-recorder.js';
-import { resolveTemplate } from './template-resolver.js';
-import { findWorkspace, setStatusGuarded, type WorkspaceRow } from './workspace-store.js';
+} from '../model/errors.js';
+import { parseTarget } from '../model/names.js';
+import type { Queryable } from '../model/ports.js';
+import type { RecoveryResult } from '../model/result.js';
+import { leasedRun } from '../run/leased-run.js';
+import { ResultDraft } from '../run/result-draft.js';
+import type { RunRecorder } from '../run/run-recorder.js';
+import { type Diagnosis, describe, diagnose } from '../steps/diagnose.js';
+import { reseed, startAndMarkOnline } from '../steps/reseed.js';
+import { resolveTemplate } from '../steps/template-resolver.js';
+import { countRecentRecoveries } from '../store/audit-store.js';
+import { findWorkspace, setStatusGuarded, type WorkspaceRow } from '../store/workspace-store.js';
 
 export async function recover(deps: CoreDeps, input: string, options: RunOptions): Promise<RecoveryResult> {
   const draft = new ResultDraft(randomUUID(), 'recover', options, deps.clock.now(), input);

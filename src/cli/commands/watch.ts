@@ -2,17 +2,17 @@
 // finishes the recoveries in flight and exits 0.
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { actionOctokit } from '../chatops/rest-client.js';
-import type { CoreDeps } from '../core/deps.js';
-import { leasesHeld } from '../core/lease.js';
-import { dockerOptions } from '../docker/engine-errors.js';
-import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
-import { MedicMetrics } from '../metrics/metrics.js';
-import { githubIncidentHook, noIncidentHook } from '../watch/incident-hook.js';
-import { incidentSettings } from '../watch/watch-settings.js';
-import { Watcher } from '../watch/watcher.js';
-import { EXIT } from './exit-codes.js';
-import type { Io } from './io.js';
+import type { CoreDeps } from '../../core/model/deps.js';
+import { leasesHeld } from '../../core/run/lease.js';
+import { dockerOptions } from '../../docker/engine-errors.js';
+import { actionOctokit } from '../../github/octokit-client.js';
+import { observabilityHandler, serve } from '../../metrics/http-endpoints.js';
+import { MedicMetrics } from '../../metrics/metrics.js';
+import { githubIncidentHook, noIncidentHook } from '../../watch/incident-hook.js';
+import { incidentSettings } from '../../watch/watch-settings.js';
+import { Watcher } from '../../watch/watcher.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
 
 export interface WatchOptions {
   readonly interval: number;

@@ -2,15 +2,15 @@
 // forced reseed can be undone. It stops the container, replaces /configs with the snapshot,
 // and starts the container again; the workspace's status is left to the platform.
 import { randomUUID } from 'node:crypto';
-import type { CoreDeps, RunOptions } from './deps.js';
-import { NoSnapshotError, RunNotFoundError } from './errors.js';
-import { leasedRun } from './leased-run.js';
-import { parseTarget, printable } from './names.js';
-import type { RecoveryResult } from './result.js';
-import { ResultDraft } from './result-draft.js';
-import { loadSnapshot, type Snapshot } from './snapshot-store.js';
-import { waitRunning } from './wait-running.js';
-import { findWorkspace, type WorkspaceRow } from './workspace-store.js';
+import type { CoreDeps, RunOptions } from '../model/deps.js';
+import { NoSnapshotError, RunNotFoundError } from '../model/errors.js';
+import { parseTarget, printable } from '../model/names.js';
+import type { RecoveryResult } from '../model/result.js';
+import { leasedRun } from '../run/leased-run.js';
+import { ResultDraft } from '../run/result-draft.js';
+import { waitRunning } from '../steps/wait-running.js';
+import { loadSnapshot, type Snapshot } from '../store/snapshot-store.js';
+import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

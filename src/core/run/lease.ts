@@ -2,7 +2,7 @@
 // expired (MEDIC_LEASE_TTL_S) or when the database session that took it is gone, so a
 // holder that died never blocks for long. Taking a lease is one atomic upsert.
 import { z } from 'zod';
-import type { Queryable } from './ports.js';
+import type { Queryable } from '../model/ports.js';
 
 export interface LeaseHolder {
   readonly runId: string;

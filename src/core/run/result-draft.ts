@@ -1,12 +1,12 @@
 // Builds the result object of one run as it goes, and closes it into the validated shape.
 
 import { randomUUID } from 'node:crypto';
-import type { RunOptions } from './deps.js';
-import { asMedicError, type MedicError } from './errors.js';
-import type { Target } from './names.js';
-import { containerName, parseTarget, volumeName } from './names.js';
-import { type Outcome, type RecoveryResult, resultSchema, type Step } from './result.js';
-import type { WorkspaceRow } from './workspace-store.js';
+import type { RunOptions } from '../model/deps.js';
+import { asMedicError, type MedicError } from '../model/errors.js';
+import type { Target } from '../model/names.js';
+import { containerName, parseTarget, volumeName } from '../model/names.js';
+import { type Outcome, type RecoveryResult, resultSchema, type Step } from '../model/result.js';
+import type { WorkspaceRow } from '../store/workspace-store.js';
 
 export class ResultDraft {
   outcome: Outcome = 'failed';

@@ -1,14 +1,15 @@
 // The frame of every run that changes a workspace (recover, rollback): one database session,
 // the run recorded before anything happens, the workspace's lease held around the body, a
 // lease held elsewhere reported as `busy`, any failure as `failed`, and the result stored.
-import { finishRun, insertRun } from './audit-store.js';
-import type { CoreDeps, RunOptions } from './deps.js';
+
+import type { CoreDeps, RunOptions } from '../model/deps.js';
+import type { Queryable } from '../model/ports.js';
+import type { RecoveryResult } from '../model/result.js';
+import { finishRun, insertRun } from '../store/audit-store.js';
+import type { WorkspaceRow } from '../store/workspace-store.js';
 import { LeaseHeldError, withLease } from './lease-step.js';
-import type { Queryable } from './ports.js';
-import type { RecoveryResult } from './result.js';
 import type { ResultDraft } from './result-draft.js';
 import { RunRecorder } from './run-recorder.js';
-import type { WorkspaceRow } from './workspace-store.js';
 
 export async function leasedRun(
   deps: CoreDeps,

@@ -2,15 +2,15 @@
 // (a running container whose config volume is empty, its row `failed`), recovers it with the
 // same core every door uses, and prints the audit trail. Earlier demo workspaces are removed.
 import Docker from 'dockerode';
-import { workspaceHistory } from '../core/audit-store.js';
-import type { CoreDeps } from '../core/deps.js';
-import { recover } from '../core/recover.js';
-import { createBrokenWorkspace, removeFixtures } from '../demo/broken-workspace.js';
-import { dockerOptions } from '../docker/engine-errors.js';
-import { ensureLocalImage } from '../docker/local-image.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
-import { type Io, printResult, progressPrinter } from './io.js';
-import { historyLines } from './render.js';
+import { recover } from '../../core/commands/recover.js';
+import type { CoreDeps } from '../../core/model/deps.js';
+import { workspaceHistory } from '../../core/store/audit-store.js';
+import { createBrokenWorkspace, removeFixtures } from '../../demo/broken-workspace.js';
+import { dockerOptions } from '../../docker/engine-errors.js';
+import { ensureLocalImage } from '../../docker/local-image.js';
+import { EXIT, exitCodeFor } from '../exit-codes.js';
+import { type Io, printResult, progressPrinter } from '../io.js';
+import { historyLines } from '../render.js';
 
 const DEMO_LABEL = 'workspace-medic.demo=true';
 

@@ -11,8 +11,8 @@ import {
   TemplateInvalidError,
   TemplateNotFoundError,
   TemplateTooLargeError,
-} from './errors.js';
-import { printable } from './names.js';
+} from '../model/errors.js';
+import { printable } from '../model/names.js';
 
 const RUNTIME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MAX_FILES = 2_000;

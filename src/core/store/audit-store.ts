@@ -1,8 +1,8 @@
 // The audit trail: a row per run, written when the run starts, a step event appended as each
 // step ends (so a run that dies midway leaves its trail), and the whole result at the end.
 import { z } from 'zod';
-import type { Queryable } from './ports.js';
-import { type RecoveryResult, resultSchema, type Step } from './result.js';
+import type { Queryable } from '../model/ports.js';
+import { type RecoveryResult, resultSchema, type Step } from '../model/result.js';
 
 export interface RunStart {
   readonly runId: string;

@@ -1,10 +1,10 @@
 // What state a workspace is in: its row, its container, its config volume and marker.
 // Reads only; every door's `diagnose` and the first step of `recover` use it.
 import { z } from 'zod';
-import { ContainerNotFoundError } from './errors.js';
-import { containerName, volumeName } from './names.js';
-import type { ContainerRuntime, ContainerState } from './ports.js';
-import { NOT_RECOVERABLE, type WorkspaceRow } from './workspace-store.js';
+import { ContainerNotFoundError } from '../model/errors.js';
+import { containerName, volumeName } from '../model/names.js';
+import type { ContainerRuntime, ContainerState } from '../model/ports.js';
+import { NOT_RECOVERABLE, type WorkspaceRow } from '../store/workspace-store.js';
 
 export const MARKER_FILE = '.provisioned';
 

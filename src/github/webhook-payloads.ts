@@ -1,8 +1,8 @@
 // The webhook fields medic uses, validated with zod at the boundary, turned into the events
 // ChatOps handles. The app and the action (GITHUB_EVENT_PATH) read payloads through here.
 import { z } from 'zod';
-import type { CommentEvent } from './handle-comment.js';
-import type { IncidentEvent } from './handle-incident.js';
+import type { CommentEvent } from '../chatops/handle-comment.js';
+import type { IncidentEvent } from '../chatops/handle-incident.js';
 
 const repository = z.object({
   name: z.string(),

@@ -1,11 +1,11 @@
 // The `lease` step: takes the workspace's lease for the length of `body`, records who held it
 // or whose lapsed lease was taken over, and releases it however `body` ends.
 
-import { markAbandoned } from './audit-store.js';
-import type { CoreDeps } from './deps.js';
-import { MedicError } from './errors.js';
+import type { CoreDeps } from '../model/deps.js';
+import { MedicError } from '../model/errors.js';
+import type { Queryable } from '../model/ports.js';
+import { markAbandoned } from '../store/audit-store.js';
 import { acquireLease, releaseLease } from './lease.js';
-import type { Queryable } from './ports.js';
 import type { RunRecorder } from './run-recorder.js';
 
 export class LeaseHeldError extends MedicError {

@@ -1,7 +1,7 @@
 // Waits for a started container to be running (and healthy, when its image has a
 // HEALTHCHECK), bounded by a timeout; polls with a short backoff.
-import { ContainerNotFoundError, ContainerStartFailedError, StartTimeoutError } from './errors.js';
-import type { Clock, ContainerRuntime } from './ports.js';
+import { ContainerNotFoundError, ContainerStartFailedError, StartTimeoutError } from '../model/errors.js';
+import type { Clock, ContainerRuntime } from '../model/ports.js';
 
 export async function waitRunning(
   runtime: ContainerRuntime,

@@ -1,10 +1,11 @@
 // Times each step of a run, appends it to the audit trail as it ends, renews the run's lease,
 // and tells the door (progress). A failing step is recorded as failed and its error rethrown.
-import { appendStep } from './audit-store.js';
-import { asMedicError } from './errors.js';
+
+import { asMedicError } from '../model/errors.js';
+import type { Queryable } from '../model/ports.js';
+import type { Step } from '../model/result.js';
+import { appendStep } from '../store/audit-store.js';
 import { renewLease } from './lease.js';
-import type { Queryable } from './ports.js';
-import type { Step } from './result.js';
 
 export type StepListener = (step: Step, index: number) => void;
 

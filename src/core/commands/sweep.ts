@@ -1,10 +1,10 @@
 // sweep: recovers every workspace whose row says `failed` and whose config volume lacks
 // config.yaml, at most `max` of them, `concurrency` at a time. What the watcher runs on a timer.
-import type { CoreDeps, RunOptions } from './deps.js';
-import { diagnose } from './diagnose.js';
+import type { CoreDeps, RunOptions } from '../model/deps.js';
+import type { RecoveryResult } from '../model/result.js';
+import { diagnose } from '../steps/diagnose.js';
+import { listFailedWorkspaces } from '../store/workspace-store.js';
 import { recover } from './recover.js';
-import type { RecoveryResult } from './result.js';
-import { listFailedWorkspaces } from './workspace-store.js';
 
 export interface SweepOptions extends RunOptions {
   readonly concurrency: number;

@@ -1,8 +1,9 @@
 // What the core needs from its door, passed in whole: no globals, no module mocks.
+
+import type { StepListener } from '../run/run-recorder.js';
 import type { MedicConfig } from './config.js';
 import type { Clock, ContainerRuntime, Database, Logger } from './ports.js';
 import type { Source } from './result.js';
-import type { StepListener } from './run-recorder.js';
 
 export interface CoreDeps {
   readonly db: Database;

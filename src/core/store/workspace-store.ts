@@ -1,9 +1,9 @@
 // Reads and updates rows of the platform's `workspaces` table. The table belongs to the
 // platform: medic only selects by id and updates status/updated_at, with guards.
 import { z } from 'zod';
-import { AmbiguousWorkspaceError, WorkspaceNotFoundError } from './errors.js';
-import type { Target } from './names.js';
-import type { Queryable } from './ports.js';
+import { AmbiguousWorkspaceError, WorkspaceNotFoundError } from '../model/errors.js';
+import type { Target } from '../model/names.js';
+import type { Queryable } from '../model/ports.js';
 
 export const NOT_RECOVERABLE = ['removed', 'paused', 'hibernated'] as const;
 

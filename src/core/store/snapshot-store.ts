@@ -2,7 +2,7 @@
 // host, can roll a run back. Digest is sha256 of the tar's bytes.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Queryable } from './ports.js';
+import type { Queryable } from '../model/ports.js';
 
 export interface Snapshot {
   readonly runId: string;

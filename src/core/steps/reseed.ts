@@ -1,16 +1,16 @@
 // The steps that change things: stop, snapshot what the volume holds, seed the template with
 // its .provisioned marker, start, wait, mark online. If the container was stopped and could
 // not be brought back, the row is set to `failed` so that it tells the truth.
-import type { CoreDeps } from './deps.js';
+import type { CoreDeps } from '../model/deps.js';
+import { SnapshotTooLargeError, StatusChangedError } from '../model/errors.js';
+import type { Queryable } from '../model/ports.js';
+import type { ResultDraft } from '../run/result-draft.js';
+import type { RunRecorder } from '../run/run-recorder.js';
+import { saveSnapshot } from '../store/snapshot-store.js';
+import { setStatusGuarded } from '../store/workspace-store.js';
 import { type Diagnosis, MARKER_FILE, type ProvisionedMarker } from './diagnose.js';
-import { SnapshotTooLargeError, StatusChangedError } from './errors.js';
-import type { Queryable } from './ports.js';
-import type { ResultDraft } from './result-draft.js';
-import type { RunRecorder } from './run-recorder.js';
-import { saveSnapshot } from './snapshot-store.js';
 import type { Template } from './template-resolver.js';
 import { waitRunning } from './wait-running.js';
-import { setStatusGuarded } from './workspace-store.js';
 
 export async function reseed(
   deps: CoreDeps,
