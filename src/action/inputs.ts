@@ -2,9 +2,7 @@
 // against action.yml) and one zod schema over the inputs as the runner passes them
 // (INPUT_<NAME>, name upper-cased, hyphens kept). A bad input fails naming the input.
 import { z } from 'zod';
-import { parseSettings } from '../core/model/config.js';
-import { MedicError } from '../core/model/errors.js';
-import { parseTarget } from '../core/model/names.js';
+import { MedicError, parseSettings, parseTarget } from '../core/index.js';
 
 export const INPUT_KEYS = [
   'workspace',

@@ -6,14 +6,16 @@ import * as actions from '@actions/core';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { handleComment } from '../chatops/handle-comment.js';
 import { runCommand } from '../chatops/run-command.js';
-import { recover } from '../core/commands/recover.js';
-import type { CoreDeps } from '../core/model/deps.js';
-import { asMedicError, InvalidConfigError, type MedicError } from '../core/model/errors.js';
-import type { Logger } from '../core/model/ports.js';
-import type { RecoveryResult } from '../core/model/result.js';
-import { unstartedResult } from '../core/run/result-draft.js';
+import type { CoreDeps, Logger, RecoveryResult } from '../core/index.js';
+import {
+  asMedicError,
+  InvalidConfigError,
+  type MedicError,
+  recoverMany,
+  unstartedResult,
+} from '../core/index.js';
 import { octokitPort } from '../github/github-port.js';
-import { actionOctokit } from '../github/octokit-client.js';
+import { restOctokit } from '../github/octokit-client.js';
 import { commentEventFrom } from '../github/webhook-payloads.js';
 import { type ActionInputs, OUTPUT_KEYS, readInputs } from './inputs.js';
 import { failures, outputsFor, summaryMarkdown } from './outputs.js';
@@ -119,18 +121,14 @@ async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<stri
       line,
     );
   } else {
-    results = [];
-    for (const target of inputs.workspace) {
-      const result = await recover(core, target, {
-        dryRun: inputs['dry-run'],
-        force: inputs.force,
-        reason: inputs.reason || null,
-        actor,
-        source: 'action',
-        onStep: (s) => actions.info(`${target}: ${s.status} ${s.name} (${s.ms} ms) ${s.detail}`),
-      });
-      results.push(result);
-    }
+    results = await recoverMany(core, inputs.workspace, {
+      dryRun: inputs['dry-run'],
+      force: inputs.force,
+      reason: inputs.reason || null,
+      actor,
+      source: 'action',
+      onTarget: (target) => (s) => actions.info(`${target}: ${s.status} ${s.name} (${s.ms} ms) ${s.detail}`),
+    });
   }
   return { title: line, results };
 }
@@ -154,7 +152,7 @@ async function onComment(core: CoreDeps, inputs: ActionInputs, env: Record<strin
 function client(inputs: ActionInputs, env: Record<string, string | undefined>) {
   const token = inputs['github-token'] || env.GITHUB_TOKEN;
   if (!token) throw new InvalidConfigError('input github-token: required to comment on issues');
-  return actionOctokit(token, env.GITHUB_API_URL ?? 'https://api.github.com', (m) => actions.warning(m));
+  return restOctokit(token, env.GITHUB_API_URL ?? 'https://api.github.com', (m) => actions.warning(m));
 }
 
 function repoOf(env: Record<string, string | undefined>): [string, string] {

@@ -3,8 +3,7 @@
 // /healthz are served beside the webhooks.
 import { run } from 'probot';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
-import { asMedicError } from '../core/model/errors.js';
-import { leasesHeld } from '../core/run/lease.js';
+import { asMedicError, leasesHeld } from '../core/index.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { medicApp } from './app.js';

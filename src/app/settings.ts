@@ -1,7 +1,7 @@
 // The app's own settings, beside Probot's env: how many jobs at once, how often a status
 // comment may be edited, how the worker polls. Parsed with zod; a bad value names itself.
 import { z } from 'zod';
-import { parseSettings } from '../core/model/config.js';
+import { parseSettings } from '../core/index.js';
 
 const schema = z.object({
   MEDIC_APP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),

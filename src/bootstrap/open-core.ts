@@ -5,10 +5,14 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { loadConfig, type MedicConfig } from '../core/model/config.js';
-import type { CoreDeps } from '../core/model/deps.js';
-import { type Logger, systemClock } from '../core/model/ports.js';
-import { abandonOrphanedRuns } from '../core/store/audit-store.js';
+import type { CoreDeps } from '../core/index.js';
+import {
+  abandonOrphanedRuns,
+  type Logger,
+  loadConfig,
+  type MedicConfig,
+  systemClock,
+} from '../core/index.js';
 import { openDatabase } from '../db/open-database.js';
 import { DockerRuntime } from '../docker/docker-runtime.js';
 

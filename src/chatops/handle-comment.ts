@@ -1,26 +1,15 @@
 // The ChatOps flow that the app and the action share: ignore what is not ours, acknowledge,
 // check permission, run each command through the core with a live status comment, react,
 // and close the incident when every target came back.
-import type { CoreDeps } from '../core/model/deps.js';
-import type { Logger } from '../core/model/ports.js';
-import { isSuccess, type RecoveryResult, type Source } from '../core/model/result.js';
+import type { CoreDeps, Logger } from '../core/index.js';
+import { isSuccess, type RecoveryResult, type Source } from '../core/index.js';
 import type { GitHubPort } from '../github/github-port.js';
+import type { CommentEvent } from '../github/webhook-payloads.js';
 import { authorize } from './authorize.js';
 import { escapeInline } from './escape.js';
 import { HELP, mightHoldCommand, parseCommands } from './parse-commands.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig, type RepoConfig } from './repo-config.js';
 import { runCommand } from './run-command.js';
-
-export interface CommentEvent {
-  readonly issue: { readonly number: number; readonly labels: readonly string[]; readonly state: string };
-  readonly comment: {
-    readonly id: number;
-    readonly body: string;
-    readonly author: string;
-    readonly authorType: string;
-  };
-  readonly repositoryFork: boolean;
-}
 
 export interface ChatOpsDeps {
   readonly core: CoreDeps;

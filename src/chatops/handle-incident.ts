@@ -1,25 +1,13 @@
 // An incident issue (opened, or labeled with the incident label): diagnose every ws-<id12>
 // it names and post one comment with their state and the /recover command that fixes them.
 
-import { diagnoseTarget } from '../core/commands/diagnose-target.js';
-import type { CoreDeps } from '../core/model/deps.js';
-import type { Logger } from '../core/model/ports.js';
+import type { CoreDeps, Logger } from '../core/index.js';
+import { diagnoseTarget, mentionedWorkspaces } from '../core/index.js';
 import type { GitHubPort } from '../github/github-port.js';
+import type { IncidentEvent } from '../github/webhook-payloads.js';
 import { escapeInline } from './escape.js';
 import { diagnosisTable } from './render-diagnosis.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig } from './repo-config.js';
-
-export interface IncidentEvent {
-  readonly number: number;
-  readonly title: string;
-  readonly body: string;
-  readonly labels: readonly string[];
-}
-
-export function mentionedWorkspaces(text: string, max: number): string[] {
-  const found = text.toLowerCase().match(/\bws-[0-9a-f]{8}-[0-9a-f]{3}\b/g) ?? [];
-  return [...new Set(found)].slice(0, max);
-}
 
 export async function handleIncident(
   deps: { core: CoreDeps; github: GitHubPort; logger: Logger },

@@ -1,7 +1,7 @@
 // Finds slash commands in a comment: each at the start of a line, outside fenced or indented
 // code blocks, block quotes and HTML comments. Arguments may be quoted. Every problem is a
 // parse error that says what was wrong; nothing is guessed.
-import { parseTarget } from '../core/model/names.js';
+import { isUuid, parseTarget } from '../core/index.js';
 
 export type Command =
   | {
@@ -27,7 +27,6 @@ const ANY_COMMAND_LINE = new RegExp(`^ {0,3}\\/(${WORDS})\\b`, 'm');
 export function mightHoldCommand(body: string): boolean {
   return ANY_COMMAND_LINE.test(body);
 }
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const HELP = [
   'Commands (each at the start of a line):',
@@ -77,7 +76,7 @@ function parseLine(line: string, maxTargets: number): Command {
     throw new Error('unknown /medic command; the only one is `/medic help`');
   }
   if (word === 'rollback') {
-    if (args.length !== 1 || !UUID.test(args[0]!))
+    if (args.length !== 1 || !isUuid(args[0]!))
       throw new Error('/rollback takes exactly one run id (a uuid)');
     return { kind: 'rollback', runId: args[0]!.toLowerCase() };
   }

@@ -1,8 +1,7 @@
 // A diagnosis table for a comment (for /diagnose and for incident issues), with the exact
 // /recover command that would fix what needs fixing.
 
-import { MedicError } from '../core/model/errors.js';
-import { type Diagnosis, describe } from '../core/steps/diagnose.js';
+import { type Diagnosis, describe, isFixable, MedicError } from '../core/index.js';
 import { codeSpan, escapeInline } from './escape.js';
 
 export interface DiagnosisRow {
@@ -17,7 +16,7 @@ export function diagnosisTable(rows: readonly DiagnosisRow[], title: string): st
       const code = found instanceof MedicError ? found.code : 'ERROR';
       return `| ${codeSpan(target)} | ❓ ${codeSpan(code)} | ${escapeInline(found.message, 300)} |`;
     }
-    if (found.verdict === 'needs-seed' || found.verdict === 'stopped') fixable.push(found.container);
+    if (isFixable(found.verdict)) fixable.push(found.container);
     return `| ${codeSpan(found.container)} | ${found.verdict} | ${escapeInline(describe(found), 300)} |`;
   });
   return [

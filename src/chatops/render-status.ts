@@ -1,7 +1,7 @@
 // The status comment: a header, live steps while a run goes, and at the end a table per
 // target with the result JSON in a hidden `<!-- medic:result ... -->` block. Everything a
 // user typed is escaped; the body is kept under GitHub's 65,536-character limit.
-import type { RecoveryResult, Step } from '../core/model/result.js';
+import type { RecoveryResult, Step } from '../core/index.js';
 import { codeSpan, escapeInline, jsonForHtmlComment } from './escape.js';
 
 export const MAX_BODY = 65_000;

@@ -1,9 +1,7 @@
 // Runs one parsed command, target by target, through the core, keeping its status comment
 // current. Diagnoses post a table and change nothing.
-import { diagnoseTarget } from '../core/commands/diagnose-target.js';
-import { recover } from '../core/commands/recover.js';
-import { rollback } from '../core/commands/rollback.js';
-import type { RecoveryResult, Step } from '../core/model/result.js';
+
+import { diagnoseTarget, type RecoveryResult, recoverMany, rollback, type Step } from '../core/index.js';
 import type { ChatOpsDeps } from './handle-comment.js';
 import type { Command } from './parse-commands.js';
 import { HELP } from './parse-commands.js';
@@ -34,19 +32,29 @@ export async function runCommand(
   const status = new StatusComment(deps.github, issue, deps.logger, deps.editIntervalMs);
   let view: StatusView = { commandLine: line, actor, reason, done: [], running: null, pending: targets };
   await status.create(renderStatus(view));
-  for (const target of targets) {
+  // Each target's steps are shown live while it runs, and its result as soon as it ends.
+  const onTarget = (target: string) => {
     const steps: Step[] = [];
     view = { ...view, running: { target, steps }, pending: view.pending.slice(1) };
-    const onStep = (step: Step) => {
+    return (step: Step) => {
       steps.push(step);
       status.update(renderStatus(view));
     };
-    const base = { actor, source: deps.source, reason, onStep };
-    const result =
-      command.kind === 'recover'
-        ? await recover(deps.core, target, { ...base, dryRun: command.dryRun, force: command.force })
-        : await rollback(deps.core, target, base);
+  };
+  const onResult = (result: RecoveryResult) => {
     view = { ...view, done: [...view.done, result], running: null };
+  };
+  const base = { actor, source: deps.source, reason };
+  if (command.kind === 'recover') {
+    await recoverMany(deps.core, targets, {
+      ...base,
+      dryRun: command.dryRun,
+      force: command.force,
+      onTarget,
+      onResult,
+    });
+  } else {
+    onResult(await rollback(deps.core, command.runId, { ...base, onStep: onTarget(command.runId) }));
   }
   try {
     await status.finish(renderStatus(view));

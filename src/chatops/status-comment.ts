@@ -2,7 +2,7 @@
 // Edits are coalesced (at most one in flight, at least `intervalMs` apart) so a fast run
 // does not trip GitHub's secondary rate limits. A failed edit never fails the recovery: it
 // is logged with the run ids, and the next edit (or the final one) carries the state again.
-import type { Logger } from '../core/model/ports.js';
+import type { Logger } from '../core/index.js';
 import type { GitHubPort } from '../github/github-port.js';
 
 export class StatusComment {

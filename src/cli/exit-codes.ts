@@ -1,7 +1,8 @@
-// The CLI's exit codes (DESIGN.md): 0 recovered/healthy/planned, 1 failed, 2 invalid input or
+// The CLI's exit codes (docs/cli.md): 0 recovered/healthy/planned, 1 failed, 2 invalid input or
 // usage, 3 busy. Several results: the most serious wins (2, then 1, then 3).
-import { INPUT_ERROR_CODES } from '../core/model/errors.js';
-import type { RecoveryResult } from '../core/model/result.js';
+
+import type { RecoveryResult } from '../core/index.js';
+import { INPUT_ERROR_CODES } from '../core/index.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, busy: 3 } as const;
 

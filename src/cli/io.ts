@@ -1,6 +1,5 @@
 // Where the CLI writes: results on stdout, progress and messages on stderr.
-import type { RecoveryResult } from '../core/model/result.js';
-import type { StepListener } from '../core/run/run-recorder.js';
+import type { RecoveryResult, StepListener } from '../core/index.js';
 import { resultLines, stepLine } from './render.js';
 
 export interface Io {

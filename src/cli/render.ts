@@ -1,9 +1,8 @@
 // Human output of the CLI: a line per step as it happens, a summary per result, and the
 // diagnosis and history views. Machine output (--json) never goes through here.
 
-import type { RecoveryResult, Step } from '../core/model/result.js';
-import { type Diagnosis, describe } from '../core/steps/diagnose.js';
-import type { HistoryEntry } from '../core/store/audit-store.js';
+import type { HistoryEntry, RecoveryResult, Step } from '../core/index.js';
+import { type Diagnosis, describe, isFixable } from '../core/index.js';
 
 const MARK: Record<Step['status'], string> = { ok: '✓', skipped: '-', failed: '✗' };
 
@@ -45,10 +44,7 @@ export interface DiagnosisView {
 }
 
 export function diagnosisView(target: string, d: Diagnosis): DiagnosisView {
-  const next =
-    d.verdict === 'healthy' || d.verdict === 'not-recoverable' || d.verdict === 'no-container'
-      ? null
-      : `medic recover ${d.container}`;
+  const next = isFixable(d.verdict) ? `medic recover ${d.container}` : null;
   return {
     target,
     workspace: d.workspace,

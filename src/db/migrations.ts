@@ -2,7 +2,7 @@
 // processes starting at once migrate exactly once. The platform's `workspaces` table is
 // created only where none exists (a demo or the embedded database), never altered.
 import { z } from 'zod';
-import type { Database, Queryable } from '../core/model/ports.js';
+import type { Database, Queryable } from '../core/index.js';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE SCHEMA IF NOT EXISTS medic;

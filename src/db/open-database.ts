@@ -1,7 +1,6 @@
 // Chooses the database from the configuration: Postgres at DATABASE_URL, else the embedded
 // PGlite under MEDIC_DATA_DIR, and brings medic's schema up to date.
-import type { MedicConfig } from '../core/model/config.js';
-import type { Database, Logger } from '../core/model/ports.js';
+import type { Database, Logger, MedicConfig } from '../core/index.js';
 import { migrate } from './migrations.js';
 import { openPgDatabase } from './pg-database.js';
 import { openPgliteDatabase } from './pglite-database.js';

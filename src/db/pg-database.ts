@@ -1,9 +1,8 @@
 // The `Database` port over node-postgres: a small pool for plain queries, and a dedicated
 // client for a session (a run's lease lives exactly as long as that client).
 import pg from 'pg';
-import { redactUrl } from '../core/model/config.js';
-import { DatabaseUnavailableError } from '../core/model/errors.js';
-import type { Database, Logger, Queryable } from '../core/model/ports.js';
+import type { Database, Logger, Queryable } from '../core/index.js';
+import { DatabaseUnavailableError, redactUrl } from '../core/index.js';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',

@@ -3,7 +3,7 @@
 // itself; its leases fall back to the TTL since there is no other session to outlive.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Database, Queryable } from '../core/model/ports.js';
+import type { Database, Queryable } from '../core/index.js';
 
 export async function openPgliteDatabase(dataDir: string): Promise<Database> {
   const dir = path.join(dataDir, 'pglite');

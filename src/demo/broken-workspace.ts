@@ -3,8 +3,8 @@
 // stray files). Used by `medic demo`, the integration tests and the benchmarks.
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
-import { containerName, volumeName } from '../core/model/names.js';
-import type { Queryable } from '../core/model/ports.js';
+import type { Queryable } from '../core/index.js';
+import { containerName, volumeName } from '../core/index.js';
 import { packFiles } from '../docker/tar-write.js';
 
 export interface BrokenWorkspaceOptions {

@@ -1,17 +1,18 @@
 // The `ContainerRuntime` port over the Docker Engine API (dockerode). The config volume is
 // read and written through the workspace's own container with the archive endpoints, which
 // work whether the container runs or not; no docker CLI, no throwaway container for seeding.
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { z } from 'zod';
+import type { ConfigFile, ConfigsExport, ContainerRuntime, ContainerState } from '../core/index.js';
 import {
+  CONFIGS_MOUNT,
   ContainerNotFoundError,
   ContainerStartFailedError,
   DockerOperationError,
   DockerUnavailableError,
-} from '../core/model/errors.js';
-import { CONFIGS_MOUNT } from '../core/model/names.js';
-import type { ConfigFile, ConfigsExport, ContainerRuntime, ContainerState } from '../core/model/ports.js';
-import { dockerError, dockerOptions } from './engine-errors.js';
+} from '../core/index.js';
+import { connectDocker } from './connection.js';
+import { dockerError } from './engine-errors.js';
 import { readTarEntries } from './tar-read.js';
 import { packFiles } from './tar-write.js';
 
@@ -33,10 +34,7 @@ export class DockerRuntime implements ContainerRuntime {
   ) {}
 
   static connect(dockerHost: string | undefined, bounds: EngineBounds): DockerRuntime {
-    return new DockerRuntime(
-      new Docker({ ...dockerOptions(dockerHost), timeout: bounds.requestTimeoutMs }),
-      bounds.pingTimeoutMs,
-    );
+    return new DockerRuntime(connectDocker(dockerHost, bounds.requestTimeoutMs), bounds.pingTimeoutMs);
   }
 
   /**

@@ -1,20 +1,6 @@
-// How medic reaches the Docker engine (DOCKER_HOST as dockerode options) and what its
-// failures mean: an engine that cannot be reached, a container that is not there, or an
-// operation the engine refused, each as a coded MedicError.
-import type Docker from 'dockerode';
-import {
-  ContainerNotFoundError,
-  DockerOperationError,
-  DockerUnavailableError,
-} from '../core/model/errors.js';
-
-export function dockerOptions(dockerHost: string | undefined): Docker.DockerOptions {
-  if (!dockerHost) return {};
-  const url = new URL(dockerHost);
-  if (url.protocol === 'unix:') return { socketPath: url.pathname };
-  const protocol = url.protocol === 'https:' ? 'https' : 'http';
-  return { protocol, host: url.hostname, port: Number(url.port || (protocol === 'https' ? 2376 : 2375)) };
-}
+// What the Docker engine's failures mean: an engine that cannot be reached, a container that
+// is not there, or an operation the engine refused, each as a coded MedicError.
+import { ContainerNotFoundError, DockerOperationError, DockerUnavailableError } from '../core/index.js';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
 

@@ -3,7 +3,7 @@
 // as a real agent does.
 import { access, readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import { DockerOperationError, MedicError } from '../core/model/errors.js';
+import { DockerOperationError, MedicError } from '../core/index.js';
 import { dockerError } from './engine-errors.js';
 import { packFiles } from './tar-write.js';
 

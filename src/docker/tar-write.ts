@@ -1,13 +1,8 @@
 // Packs files into a tar (tar-stream) for the Engine API's putArchive.
 import tar from 'tar-stream';
+import type { ConfigFile } from '../core/index.js';
 
-export interface PackFile {
-  readonly path: string;
-  readonly content: Buffer;
-  readonly mode: number;
-}
-
-export async function packFiles(files: readonly PackFile[], mtime: Date): Promise<Buffer> {
+export async function packFiles(files: readonly ConfigFile[], mtime: Date): Promise<Buffer> {
   const pack = tar.pack();
   const dirs = new Set<string>();
   for (const file of files) {

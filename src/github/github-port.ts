@@ -1,4 +1,4 @@
-// The narrow GitHub interface ChatOps needs, and its adapter over an Octokit (Probot's
+// The narrow GitHub interface medic needs (ChatOps, the watcher's incident issues), and its adapter over an Octokit (Probot's
 // installation client in the app, @octokit/rest in the action). Tests fake it or go through
 // the adapter with nock.
 import type { Octokit } from '@octokit/rest';
@@ -13,6 +13,10 @@ export interface GitHubPort {
   createComment(issue: number, body: string): Promise<number>;
   updateComment(commentId: number, body: string): Promise<void>;
   closeIssue(issue: number): Promise<void>;
+  /** Opens an issue; returns its number. */
+  createIssue(title: string, body: string, labels: readonly string[]): Promise<number>;
+  /** The open issue with `label` whose title contains `text`, or null. */
+  findOpenIssue(label: string, text: string): Promise<number | null>;
   /** The user's role on the repository: read, triage, write, maintain, admin, or none. */
   permissionOf(login: string): Promise<string>;
   isTeamMember(org: string, team: string, login: string): Promise<boolean>;
@@ -46,6 +50,19 @@ export function octokitPort(octokit: RestClient, owner: string, repo: string): G
         state: 'closed',
         state_reason: 'completed',
       });
+    },
+    async createIssue(title, body, labels) {
+      const { data } = await octokit.rest.issues.create({ ...r, title, body, labels: [...labels] });
+      return data.number;
+    },
+    async findOpenIssue(label, text) {
+      const { data } = await octokit.rest.issues.listForRepo({
+        ...r,
+        state: 'open',
+        labels: label,
+        per_page: 100,
+      });
+      return data.find((i) => !i.pull_request && i.title.includes(text))?.number ?? null;
     },
     async permissionOf(login) {
       try {

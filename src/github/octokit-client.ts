@@ -1,4 +1,4 @@
-// A GitHub client for the action and the watcher's incident hook: @octokit/rest at GITHUB_API_URL with the retry and throttling
+// A GitHub client with a token (the action, the watcher's incident hook): @octokit/rest at GITHUB_API_URL with the retry and throttling
 // plugins, so 5xx and rate limits are waited out rather than lost.
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
@@ -6,7 +6,7 @@ import { Octokit } from '@octokit/rest';
 
 const Client = Octokit.plugin(retry, throttling);
 
-export function actionOctokit(token: string, baseUrl: string, log: (msg: string) => void): Octokit {
+export function restOctokit(token: string, baseUrl: string, log: (msg: string) => void): Octokit {
   return new Client({
     auth: token,
     baseUrl,

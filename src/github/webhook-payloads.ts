@@ -1,8 +1,26 @@
 // The webhook fields medic uses, validated with zod at the boundary, turned into the events
 // ChatOps handles. The app and the action (GITHUB_EVENT_PATH) read payloads through here.
 import { z } from 'zod';
-import type { CommentEvent } from '../chatops/handle-comment.js';
-import type { IncidentEvent } from '../chatops/handle-incident.js';
+
+/** A new comment on an issue, as ChatOps reads it. */
+export interface CommentEvent {
+  readonly issue: { readonly number: number; readonly labels: readonly string[]; readonly state: string };
+  readonly comment: {
+    readonly id: number;
+    readonly body: string;
+    readonly author: string;
+    readonly authorType: string;
+  };
+  readonly repositoryFork: boolean;
+}
+
+/** An issue opened or labeled, as the incident diagnosis reads it. */
+export interface IncidentEvent {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly labels: readonly string[];
+}
 
 const repository = z.object({
   name: z.string(),
@@ -80,22 +98,3 @@ export function incidentEventFrom(payload: unknown): Located<IncidentEvent> & { 
     },
   };
 }
-
-/** What the app stores as a job: enough to redo the work after a restart. */
-export const jobPayloadSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('comment'),
-    owner: z.string(),
-    repo: z.string(),
-    installationId: z.number(),
-    event: z.custom<CommentEvent>(),
-  }),
-  z.object({
-    kind: z.literal('incident'),
-    owner: z.string(),
-    repo: z.string(),
-    installationId: z.number(),
-    event: z.custom<IncidentEvent>(),
-  }),
-]);
-export type JobPayload = z.infer<typeof jobPayloadSchema>;

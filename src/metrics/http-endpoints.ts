@@ -2,7 +2,7 @@
 // added to Probot's server by the app. /healthz answers 200 when the database and the Docker
 // engine answer, 503 (with what failed) otherwise.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { CoreDeps } from '../core/model/deps.js';
+import type { CoreDeps } from '../core/index.js';
 import type { MedicMetrics } from './metrics.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;

@@ -2,7 +2,7 @@
 // and source, step durations, leases held and queue depth (read when scraped), and the
 // process defaults.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { RecoveryResult } from '../core/model/result.js';
+import type { RecoveryResult } from '../core/index.js';
 
 export interface MetricSources {
   /** Live leases in the database. */

@@ -2,7 +2,7 @@
 // resubscribes when the stream drops (with backoff, and `since` the last event seen, so none
 // is missed) until stopped.
 import type { Readable } from 'node:stream';
-import type { Logger } from '../core/model/ports.js';
+import type { Logger } from '../core/index.js';
 
 export interface WorkspaceEvent {
   readonly container: string;

@@ -1,11 +1,11 @@
 // Optionally tells a GitHub repository about automatic recoveries: when one fails, it opens
 // an incident issue for the workspace (or comments on the open one); when a later one
-// succeeds, it comments and closes that issue. Rendered like the app's status comments.
-import type { Octokit } from '@octokit/rest';
+// succeeds, it comments and closes that issue. Rendered like the app's status comments, and
+// written through the same GitHub port.
 import { jsonForHtmlComment } from '../chatops/escape.js';
 import { resultTable } from '../chatops/render-status.js';
-import type { Logger } from '../core/model/ports.js';
-import type { RecoveryResult } from '../core/model/result.js';
+import type { Logger, RecoveryResult } from '../core/index.js';
+import type { GitHubPort } from '../github/github-port.js';
 
 export interface IncidentHook {
   report(result: RecoveryResult): Promise<void>;
@@ -13,23 +13,7 @@ export interface IncidentHook {
 
 export const noIncidentHook: IncidentHook = { report: async () => {} };
 
-export function githubIncidentHook(
-  octokit: Pick<Octokit, 'rest'>,
-  owner: string,
-  repo: string,
-  label: string,
-  logger: Logger,
-): IncidentHook {
-  const openIssueFor = async (container: string) => {
-    const { data } = await octokit.rest.issues.listForRepo({
-      owner,
-      repo,
-      state: 'open',
-      labels: label,
-      per_page: 100,
-    });
-    return data.find((i) => !i.pull_request && i.title.includes(container)) ?? null;
-  };
+export function githubIncidentHook(github: GitHubPort, label: string, logger: Logger): IncidentHook {
   const body = (intro: string, r: RecoveryResult) =>
     [intro, '', ...resultTable([r]), '', `<!-- medic:result ${jsonForHtmlComment(r)} -->`].join('\n');
 
@@ -37,36 +21,25 @@ export function githubIncidentHook(
     async report(r) {
       const container = r.workspace.container;
       try {
-        const open = await openIssueFor(container);
+        const open = await github.findOpenIssue(label, container);
         if (r.outcome === 'failed') {
           const text = body(
             `🩺 medic could not recover \`${container}\` automatically: \`${r.error?.code ?? 'unknown'}\`.`,
             r,
           );
-          if (open)
-            await octokit.rest.issues.createComment({ owner, repo, issue_number: open.number, body: text });
+          if (open !== null) await github.createComment(open, text);
           else
-            await octokit.rest.issues.create({
-              owner,
-              repo,
-              title: `${container}: automatic recovery failed`,
-              body: `${text}\n\nComment \`/recover ${container}\` to retry.`,
-              labels: [label],
-            });
-        } else if (r.outcome === 'recovered' && open) {
-          await octokit.rest.issues.createComment({
-            owner,
-            repo,
-            issue_number: open.number,
-            body: body(`🩺 medic recovered \`${container}\` automatically. Closing.`, r),
-          });
-          await octokit.rest.issues.update({
-            owner,
-            repo,
-            issue_number: open.number,
-            state: 'closed',
-            state_reason: 'completed',
-          });
+            await github.createIssue(
+              `${container}: automatic recovery failed`,
+              `${text}\n\nComment \`/recover ${container}\` to retry.`,
+              [label],
+            );
+        } else if (r.outcome === 'recovered' && open !== null) {
+          await github.createComment(
+            open,
+            body(`🩺 medic recovered \`${container}\` automatically. Closing.`, r),
+          );
+          await github.closeIssue(open);
         }
       } catch (error) {
         // The recovery stands either way; the issue is a notification.

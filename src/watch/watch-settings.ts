@@ -1,8 +1,7 @@
 // The watcher's optional incident hook, from the environment (zod): MEDIC_INCIDENT_REPO
 // (owner/name) with MEDIC_GITHUB_TOKEN, GITHUB_API_URL and MEDIC_INCIDENT_LABEL.
 import { z } from 'zod';
-import { parseSettings } from '../core/model/config.js';
-import { InvalidConfigError } from '../core/model/errors.js';
+import { InvalidConfigError, parseSettings } from '../core/index.js';
 
 const schema = z.object({
   MEDIC_INCIDENT_REPO: z

@@ -1,16 +1,19 @@
 // medic watch: heals automatically. Docker events (die, unhealthy, start) for ws-* containers
 // and a periodic sweep of `failed` rows feed one fleet-wide queue; each item is diagnosed and
 // recovered (source `auto`) only when its config volume lacks config.yaml, as the platform's
-// own restart would have needed. Removed, paused and hibernated workspaces are skipped; a
+// own restart would have needed (the core's `healingVerdict`, the rule `medic sweep` uses). A
 // workspace over its restart budget is left alone until the window has passed.
 
-import { recover } from '../core/commands/recover.js';
-import type { CoreDeps } from '../core/model/deps.js';
-import { MedicError } from '../core/model/errors.js';
-import { containerName, parseTarget } from '../core/model/names.js';
-import type { RecoveryResult } from '../core/model/result.js';
-import { diagnose } from '../core/steps/diagnose.js';
-import { findWorkspace, listFailedWorkspaces, NOT_RECOVERABLE } from '../core/store/workspace-store.js';
+import type { CoreDeps, RecoveryResult } from '../core/index.js';
+import {
+  containerName,
+  findWorkspace,
+  healingVerdict,
+  MedicError,
+  parseTarget,
+  recover,
+  sweepCandidates,
+} from '../core/index.js';
 import { DockerEventFeed, type EventSource } from './docker-events.js';
 import { HealQueue } from './heal-queue.js';
 import type { IncidentHook } from './incident-hook.js';
@@ -60,7 +63,7 @@ export class Watcher {
 
   async sweep(): Promise<void> {
     try {
-      for (const row of await listFailedWorkspaces(this.deps.db, 500)) this.queue.push(containerName(row.id));
+      for (const row of await sweepCandidates(this.deps, 500)) this.queue.push(containerName(row.id));
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'sweep could not read workspaces; will retry');
     }
@@ -70,10 +73,10 @@ export class Watcher {
     const { deps } = this;
     try {
       const row = await findWorkspace(deps.db, parseTarget(target));
-      if ((NOT_RECOVERABLE as readonly string[]).includes(row.status)) return;
       if ((this.resting.get(row.id) ?? 0) > Date.now()) return;
-      const found = await diagnose(deps.runtime, row);
-      if (found.verdict !== 'needs-seed') return;
+      const verdict = await healingVerdict(deps, row);
+      if (!verdict.heal) return;
+      const found = verdict.diagnosis;
       const result = await recover(deps, row.id, {
         actor: 'medic-watch',
         source: 'auto',

@@ -105,6 +105,8 @@ describe('hostile comments', () => {
         written[id - 1] = body;
       },
       closeIssue: async () => {},
+      createIssue: async () => 1,
+      findOpenIssue: async () => null,
       permissionOf: async () => perm,
       isTeamMember: async () => false,
       readFile: async () => null,

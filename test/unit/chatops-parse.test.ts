@@ -2,9 +2,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeInline, jsonForHtmlComment } from '../../src/chatops/escape.js';
-import { mentionedWorkspaces } from '../../src/chatops/handle-incident.js';
 import { parseCommands, tokenize } from '../../src/chatops/parse-commands.js';
 import { parseRepoConfig } from '../../src/chatops/repo-config.js';
+import { mentionedWorkspaces } from '../../src/core/index.js';
 
 const WS = 'ws-92f6d88b-6a9';
 const UUID = '92f6d88b-6a96-4e6a-875b-3cf866fa020a';

@@ -6,6 +6,7 @@ import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/model/ports.js';
 import type { RecoveryResult } from '../../src/core/model/result.js';
+import { octokitPort } from '../../src/github/github-port.js';
 import { DockerEventFeed, type WorkspaceEvent } from '../../src/watch/docker-events.js';
 import { githubIncidentHook } from '../../src/watch/incident-hook.js';
 
@@ -96,7 +97,7 @@ describe('incident hook', () => {
       .reply(201, { id: 1 })
       .patch('/repos/acme/ops/issues/7', { state: 'closed', state_reason: 'completed' })
       .reply(200, {});
-    const hook = githubIncidentHook(octokit, 'acme', 'ops', 'incident', silentLogger);
+    const hook = githubIncidentHook(octokitPort(octokit, 'acme', 'ops'), 'incident', silentLogger);
     await hook.report(result('failed'));
     await hook.report(result('recovered'));
     expect(api.isDone()).toBe(true);

@@ -1,8 +1,8 @@
 // Durable jobs in Postgres: one per webhook delivery (the delivery id is unique, so a
 // redelivered webhook adds nothing), claimed with SKIP LOCKED, heartbeated while they run.
 import { z } from 'zod';
-import type { Queryable } from '../../core/model/ports.js';
-import { type JobPayload, jobPayloadSchema } from '../../github/webhook-payloads.js';
+import type { Queryable } from '../../core/index.js';
+import { type JobPayload, jobPayloadSchema } from './job-payload.js';
 
 export interface Job {
   readonly id: number;

@@ -1,6 +1,6 @@
 // Runs stored jobs in this process, `concurrency` at a time: woken when a webhook stores
 // one, and on a timer (to pick up others' jobs and reclaim ones whose worker died).
-import type { Logger, Queryable } from '../../core/model/ports.js';
+import type { Logger, Queryable } from '../../core/index.js';
 import { claimJob, finishJob, heartbeat, type Job, reclaimStale } from './job-store.js';
 
 export interface WorkerOptions {

@@ -1,58 +1,16 @@
-// `medic demo`: the whole job on this machine. It breaks a workspace the way the incident did
-// (a running container whose config volume is empty, its row `failed`), recovers it with the
-// same core every door uses, and prints the audit trail. Earlier demo workspaces are removed.
-import Docker from 'dockerode';
-import { recover } from '../../core/commands/recover.js';
-import type { CoreDeps } from '../../core/model/deps.js';
-import { workspaceHistory } from '../../core/store/audit-store.js';
-import { createBrokenWorkspace, removeFixtures } from '../../demo/broken-workspace.js';
-import { dockerOptions } from '../../docker/engine-errors.js';
-import { ensureLocalImage } from '../../docker/local-image.js';
-import { EXIT, exitCodeFor } from '../exit-codes.js';
-import { type Io, printResult, progressPrinter } from '../io.js';
-import { historyLines } from '../render.js';
+// medic demo: break a workspace on the local engine and recover it. Loaded only when run.
+import type { Command } from 'commander';
+import type { CliSession } from '../context.js';
 
-const DEMO_LABEL = 'workspace-medic.demo=true';
-
-export async function runDemo(deps: CoreDeps, io: Io, actor: string): Promise<number> {
-  const docker = new Docker(dockerOptions(deps.config.dockerHost));
-  await deps.runtime.ping();
-  const image = await ensureLocalImage(docker);
-  await removeFixtures(docker, DEMO_LABEL);
-
-  io.out('1. Breaking a workspace the way the incident did: config volume empty, status failed.');
-  const ws = await createBrokenWorkspace(docker, deps.db, {
-    image,
-    runtime: 'claude-code',
-    status: 'failed',
-    name: 'demo workspace',
-    labels: { 'workspace-medic.demo': 'true' },
-    stray: { 'notes.txt': 'a file the user left; recovery must keep it\n' },
-  });
-  io.out(`   container ${ws.container}, volume ${ws.volume} (holds only notes.txt), row ${ws.id} failed`);
-  io.out(
-    `   database: ${deps.config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite in ${deps.config.dataDir}`}`,
-  );
-  io.out('');
-  io.out(`2. medic recover ${ws.container}`);
-  const result = await recover(deps, ws.container, {
-    actor,
-    source: 'cli',
-    reason: 'medic demo',
-    onStep: progressPrinter({ out: io.out, err: io.out }),
-  });
-  printResult(io, result, false);
-  io.out('');
-  io.out(`3. Recovering it again finds it healthy and changes nothing:`);
-  const again = await recover(deps, ws.container, { actor, source: 'cli', reason: 'medic demo, second run' });
-  printResult(io, again, false);
-  io.out('');
-  io.out(`4. The audit trail (medic history ${ws.container}):`);
-  for (const line of historyLines(await workspaceHistory(deps.db, ws.id))) io.out(`   ${line}`);
-  io.out('');
-  io.out(`Look inside: docker run --rm -v ${ws.volume}:/c:ro ${image} ls -la /c`);
-  io.out(`Clean up:    docker rm -f ${ws.container} && docker volume rm ${ws.volume}`);
-  return result.outcome === 'recovered' && again.outcome === 'healthy'
-    ? exitCodeFor([result, again])
-    : EXIT.failed;
+export function registerDemo(program: Command, cli: CliSession): void {
+  program
+    .command('demo')
+    .description(
+      'break a workspace on the local Docker engine (empty config volume, status failed) and recover it',
+    )
+    .action(async () =>
+      cli.withCore(async (deps) =>
+        (await import('../../demo/run-demo.js')).runDemo(deps, cli.io, cli.ctx.actor),
+      ),
+    );
 }

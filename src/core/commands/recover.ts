@@ -1,26 +1,24 @@
-// recover(target): DESIGN.md's steps 1-9. Finds the workspace, takes its lease, diagnoses it,
-// and then does the least that brings it back: nothing if healthy, a start if only stopped,
-// else stop, snapshot, seed from the runtime's template with a .provisioned marker, start,
-// wait, mark online. Each step is timed and appended to the audit trail as it ends.
+// recover(target): the recovery of docs/recovery.md, steps 1-9. Finds the workspace, takes its
+// lease, diagnoses it, and then does the least that brings it back: nothing if healthy, a
+// start if only stopped, else stop, snapshot, seed from the runtime's template with a
+// .provisioned marker, start, wait, mark online. Each step is timed and appended to the audit
+// trail as it ends.
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import {
   ConfigMountMissingError,
   ContainerNotFoundError,
-  RestartBudgetExceededError,
   StatusNotRecoverableError,
   TemplateNotFoundError,
 } from '../model/errors.js';
 import { parseTarget } from '../model/names.js';
-import type { Queryable } from '../model/ports.js';
 import type { RecoveryResult } from '../model/result.js';
-import { leasedRun } from '../run/leased-run.js';
 import { ResultDraft } from '../run/result-draft.js';
-import type { RunRecorder } from '../run/run-recorder.js';
+import { Run, type RunEnd } from '../run/run.js';
+import { checkBudget } from '../steps/budget.js';
 import { type Diagnosis, describe, diagnose } from '../steps/diagnose.js';
 import { reseed, startAndMarkOnline } from '../steps/reseed.js';
-import { resolveTemplate } from '../steps/template-resolver.js';
-import { countRecentRecoveries } from '../store/audit-store.js';
+import { resolveTemplate, type Template } from '../steps/template-resolver.js';
 import { findWorkspace, setStatusGuarded, type WorkspaceRow } from '../store/workspace-store.js';
 
 export async function recover(deps: CoreDeps, input: string, options: RunOptions): Promise<RecoveryResult> {
@@ -36,71 +34,69 @@ export async function recover(deps: CoreDeps, input: string, options: RunOptions
     return draft.finish([], deps.clock.now());
   }
   draft.found(workspace);
-  return leasedRun(deps, draft, workspace, options, (session, recorder) =>
-    runSteps(deps, session, recorder, draft, workspace, options),
-  );
+  return Run.execute(deps, draft, workspace, options, runSteps);
 }
 
-async function runSteps(
-  deps: CoreDeps,
-  session: Queryable,
-  recorder: RunRecorder,
-  draft: ResultDraft,
-  workspace: WorkspaceRow,
-  options: RunOptions,
-): Promise<void> {
-  const { runtime, config } = deps;
-  const found = await recorder.step('diagnose', async () => {
-    await runtime.ping();
-    const d = await diagnose(runtime, workspace);
+async function runSteps(run: Run): Promise<RunEnd> {
+  const { options } = run;
+  const found = await run.step('diagnose', async () => {
+    await run.deps.runtime.ping();
+    const d = await diagnose(run.deps.runtime, run.workspace);
     return { detail: describe(d), value: d };
   });
   refuseUnactionable(found);
-  if (found.verdict === 'healthy' && !options.force) {
-    draft.outcome = 'healthy';
-    return;
-  }
-  await checkBudget(deps, session, recorder, workspace.id, options.force ?? false);
+  if (found.verdict === 'healthy' && !options.force) return 'healthy';
+  await checkBudget(run);
 
   if (found.verdict === 'stopped' && !options.force) {
     // config.yaml is intact (say, a run that died midway): start it, do not reseed.
     if (options.dryRun) {
-      await recorder.skip('start', `dry run: would start ${found.container} (config intact, no reseed)`);
-      draft.outcome = 'planned';
-      return;
+      await run.skip('start', `dry run: would start ${found.container} (config intact, no reseed)`);
+      return 'planned';
     }
-    await startAndMarkOnline(deps, session, recorder, draft, found);
-    draft.outcome = 'recovered';
-    return;
+    await startAndMarkOnline(run, found);
+    return 'recovered';
   }
 
-  const template = await recorder
+  const template = await templateStep(run);
+  if (options.dryRun) {
+    await run.skip('plan', `dry run: would ${(await plan(run, found, template)).join(', then ')}`);
+    return 'planned';
+  }
+  await reseed(run, found, template);
+  return 'recovered';
+}
+
+async function templateStep(run: Run): Promise<Template> {
+  const { config } = run.deps;
+  const template = await run
     .step('template', async () => {
-      const t = await resolveTemplate(config.configsDir, workspace.runtime ?? '', config.templateMaxBytes);
+      const t = await resolveTemplate(
+        config.configsDir,
+        run.workspace.runtime ?? '',
+        config.templateMaxBytes,
+      );
       return { detail: `${t.name}: ${t.files.length} files, ${t.bytes} bytes, ${t.digest}`, value: t };
     })
     .catch(async (error: unknown) => {
-      if (error instanceof TemplateNotFoundError && !options.dryRun) {
-        draft.status(await setStatusGuarded(session, workspace.id, 'failed'));
+      if (error instanceof TemplateNotFoundError && !run.options.dryRun) {
+        run.draft.status(await setStatusGuarded(run.session, run.workspace.id, 'failed'));
       }
       throw error;
     });
-  draft.template = { name: template.name, digest: template.digest };
+  run.draft.usedTemplate(template);
+  return template;
+}
 
-  if (options.dryRun) {
-    const plan = [
-      found.state?.running ? `stop ${found.container}` : null,
-      (await runtime.listConfigs(found.container)).length > 0 ? `snapshot what ${found.volume} holds` : null,
-      `seed ${template.files.length} files from ${template.name} and write .provisioned`,
-      `start ${found.container}`,
-      'mark online',
-    ].filter((s): s is string => s !== null);
-    await recorder.skip('plan', `dry run: would ${plan.join(', then ')}`);
-    draft.outcome = 'planned';
-    return;
-  }
-  await reseed(deps, session, recorder, draft, found, template);
-  draft.outcome = 'recovered';
+async function plan(run: Run, found: Diagnosis, template: Template): Promise<string[]> {
+  const holdsFiles = (await run.deps.runtime.listConfigs(found.container)).length > 0;
+  return [
+    found.state?.running ? `stop ${found.container}` : null,
+    holdsFiles ? `snapshot what ${found.volume} holds` : null,
+    `seed ${template.files.length} files from ${template.name} and write .provisioned`,
+    `start ${found.container}`,
+    'mark online',
+  ].filter((s): s is string => s !== null);
 }
 
 function refuseUnactionable(d: Diagnosis): void {
@@ -120,23 +116,4 @@ function refuseUnactionable(d: Diagnosis): void {
     }
     throw new ConfigMountMissingError(`container ${d.container} has no named volume mounted at /configs`);
   }
-}
-
-async function checkBudget(
-  deps: CoreDeps,
-  session: Queryable,
-  recorder: RunRecorder,
-  id: string,
-  force: boolean,
-) {
-  const budget = deps.config.restartBudget;
-  await recorder.step('budget', async () => {
-    const used = await countRecentRecoveries(session, id, budget.windowMs);
-    const text = `${used} of ${budget.max} recoveries used in the last ${budget.text.split('/')[1]}`;
-    if (used < budget.max) return { detail: text, value: undefined };
-    if (force) return { detail: `${text}; over budget, overridden by --force`, value: undefined };
-    throw new RestartBudgetExceededError(`${text}; this workspace keeps breaking`, {
-      hint: 'find why it keeps losing its config; --force recovers it anyway',
-    });
-  });
 }

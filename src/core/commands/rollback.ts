@@ -4,15 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { NoSnapshotError, RunNotFoundError } from '../model/errors.js';
-import { parseTarget, printable } from '../model/names.js';
+import { isUuid, parseTarget, printable } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
-import { leasedRun } from '../run/leased-run.js';
 import { ResultDraft } from '../run/result-draft.js';
+import { Run } from '../run/run.js';
 import { waitRunning } from '../steps/wait-running.js';
 import { loadSnapshot, type Snapshot } from '../store/snapshot-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export async function rollback(
   deps: CoreDeps,
@@ -24,7 +22,7 @@ export async function rollback(
   let snapshot: Snapshot;
   let workspace: WorkspaceRow;
   try {
-    if (!UUID.test(runId)) throw new RunNotFoundError(`"${printable(runIdInput)}" is not a run id (a uuid)`);
+    if (!isUuid(runId)) throw new RunNotFoundError(`"${printable(runIdInput)}" is not a run id (a uuid)`);
     const found = await loadSnapshot(deps.db, runId);
     if (!found) {
       throw new NoSnapshotError(
@@ -41,34 +39,34 @@ export async function rollback(
     return draft.finish([], deps.clock.now());
   }
   draft.found(workspace);
-  draft.snapshot = { digest: snapshot.digest, bytes: snapshot.tar.length };
-  const name = draft.workspace.container;
+  draft.keptSnapshot({ digest: snapshot.digest, bytes: snapshot.tar.length });
   const reason = options.reason ?? `rollback of run ${runId}`;
-  return leasedRun(
+  return Run.execute(
     deps,
     draft,
     workspace,
     { ...options, reason, dryRun: false, force: false },
-    async (_session, recorder) => {
-      await recorder.step('stop', async () => {
+    async (run) => {
+      const name = draft.container;
+      await run.step('stop', async () => {
         await deps.runtime.stop(name, deps.config.stopTimeoutS);
         return { detail: `stopped ${name}`, value: undefined };
       });
-      await recorder.step('restore', async () => {
+      await run.step('restore', async () => {
         await deps.runtime.restoreConfigs(name, snapshot.tar);
         return {
           detail: `restored ${snapshot.tar.length} bytes from run ${runId} (${snapshot.digest})`,
           value: undefined,
         };
       });
-      await recorder.step('start', async () => {
+      await run.step('start', async () => {
         await deps.runtime.start(name);
         return {
           detail: await waitRunning(deps.runtime, deps.clock, name, deps.config.startTimeoutS),
           value: undefined,
         };
       });
-      draft.outcome = 'recovered';
+      return 'recovered';
     },
   );
 }

@@ -1,10 +1,31 @@
-// sweep: recovers every workspace whose row says `failed` and whose config volume lacks
-// config.yaml, at most `max` of them, `concurrency` at a time. What the watcher runs on a timer.
+// What medic heals without being asked, and the sweep that does it. A workspace is healed
+// unasked only when its row is not parked and its config volume lacks config.yaml: a
+// container that died with its config intact is the platform's restart policy's business.
+// `medic sweep` runs `sweep`; the watcher runs `sweepCandidates` on a timer and
+// `healingVerdict` for each workspace an event names.
 import type { CoreDeps, RunOptions } from '../model/deps.js';
+import { asMedicError } from '../model/errors.js';
 import type { RecoveryResult } from '../model/result.js';
-import { diagnose } from '../steps/diagnose.js';
-import { listFailedWorkspaces } from '../store/workspace-store.js';
+import { type Diagnosis, diagnose } from '../steps/diagnose.js';
+import { isParked, listFailedWorkspaces, type WorkspaceRow } from '../store/workspace-store.js';
 import { recover } from './recover.js';
+
+export type HealingVerdict =
+  | { readonly heal: true; readonly diagnosis: Diagnosis }
+  | { readonly heal: false; readonly why: string };
+
+/** The rows a sweep looks at: `failed`, the longest-unchanged first. */
+export function sweepCandidates(deps: CoreDeps, limit: number): Promise<WorkspaceRow[]> {
+  return listFailedWorkspaces(deps.db, limit);
+}
+
+export async function healingVerdict(deps: CoreDeps, row: WorkspaceRow): Promise<HealingVerdict> {
+  if (isParked(row.status)) return { heal: false, why: `status ${row.status}` };
+  const d = await diagnose(deps.runtime, row);
+  return d.verdict === 'needs-seed'
+    ? { heal: true, diagnosis: d }
+    : { heal: false, why: `verdict ${d.verdict}` };
+}
 
 export interface SweepOptions extends RunOptions {
   readonly concurrency: number;
@@ -21,7 +42,7 @@ export interface SweepReport {
 
 export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<SweepReport> {
   // Read more rows than `max`: some failed rows have an intact volume and are not ours to fix.
-  const rows = await listFailedWorkspaces(deps.db, Math.max(options.max * 4, 100));
+  const rows = await sweepCandidates(deps, Math.max(options.max * 4, 100));
   const skipped: { id: string; why: string }[] = [];
   const results: RecoveryResult[] = [];
   let taken = 0;
@@ -29,9 +50,11 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
   const worker = async (): Promise<void> => {
     while (next < rows.length && taken < options.max) {
       const row = rows[next++]!;
-      const d = await diagnose(deps.runtime, row).catch((error: unknown) => (error as Error).message);
-      if (typeof d === 'string' || d.verdict !== 'needs-seed') {
-        skipped.push({ id: row.id, why: typeof d === 'string' ? d : `verdict ${d.verdict}` });
+      const verdict = await healingVerdict(deps, row).catch(
+        (error: unknown): HealingVerdict => ({ heal: false, why: asMedicError(error).message }),
+      );
+      if (!verdict.heal) {
+        skipped.push({ id: row.id, why: verdict.why });
         continue;
       }
       if (taken >= options.max) break;

@@ -1,9 +1,10 @@
 // What the core needs from its door, passed in whole: no globals, no module mocks.
-
-import type { StepListener } from '../run/run-recorder.js';
 import type { MedicConfig } from './config.js';
 import type { Clock, ContainerRuntime, Database, Logger } from './ports.js';
-import type { Source } from './result.js';
+import type { Source, Step } from './result.js';
+
+/** Told of each step as it ends (progress in the doors). */
+export type StepListener = (step: Step, index: number) => void;
 
 export interface CoreDeps {
   readonly db: Database;

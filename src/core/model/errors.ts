@@ -77,6 +77,18 @@ export class DockerUnavailableError extends MedicError {
 export class DockerOperationError extends MedicError {
   readonly code = 'DOCKER_ERROR';
 }
+/** Outcome `busy`: another live run holds the workspace's lease. */
+export class LeaseHeldError extends MedicError {
+  readonly code = 'LEASE_HELD';
+  constructor(
+    readonly holderRunId: string,
+    holder: string,
+  ) {
+    super(`another run (${holderRunId}, ${holder}) is recovering this workspace`, {
+      hint: 'wait for it to finish; its lease lapses if its process died',
+    });
+  }
+}
 export class DatabaseUnavailableError extends MedicError {
   readonly code = 'DATABASE_UNAVAILABLE';
 }

@@ -3,8 +3,21 @@
 // includes the uuid's first hyphen). A target names a workspace by either form.
 import { InvalidTargetError } from './errors.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const CONTAINER = /^ws-([0-9a-f]{8}-[0-9a-f]{3})$/;
+const UUID_TEXT = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const ID12_TEXT = '[0-9a-f]{8}-[0-9a-f]{3}';
+const UUID = new RegExp(`^${UUID_TEXT}$`);
+const CONTAINER = new RegExp(`^ws-(${ID12_TEXT})$`);
+const MENTION = new RegExp(`\\bws-${ID12_TEXT}\\b`, 'g');
+
+/** A uuid in its canonical text form (any case). Run ids and workspace ids are uuids. */
+export function isUuid(text: string): boolean {
+  return UUID.test(text.toLowerCase());
+}
+
+/** The distinct container names (`ws-<id12>`) that a text mentions, in order, at most `max`. */
+export function mentionedWorkspaces(text: string, max: number): string[] {
+  return [...new Set(text.toLowerCase().match(MENTION) ?? [])].slice(0, max);
+}
 
 export const CONFIGS_MOUNT = '/configs';
 

@@ -1,20 +1,10 @@
 // The result object (version 1) that every door produces, validated by this one schema.
-// DESIGN.md fixes its fields; `snapshot` is an addition (null when nothing was snapshotted).
+// docs/result.md documents its fields; `snapshot` is an addition (null when nothing was snapshotted).
 import { z } from 'zod';
 
 export const OUTCOMES = ['recovered', 'healthy', 'planned', 'failed', 'busy'] as const;
 export const SOURCES = ['cli', 'app', 'action', 'auto'] as const;
 export const STEP_STATUSES = ['ok', 'skipped', 'failed'] as const;
-export const WORKSPACE_STATUSES = [
-  'provisioning',
-  'online',
-  'offline',
-  'degraded',
-  'failed',
-  'removed',
-  'paused',
-  'hibernated',
-] as const;
 
 export const stepSchema = z.object({
   name: z.string(),

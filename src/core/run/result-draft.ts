@@ -1,19 +1,20 @@
-// Builds the result object of one run as it goes, and closes it into the validated shape.
-
+// The result object of one run, built as the run goes and closed into the validated shape.
+// Its state changes only through these methods; the Run and its steps call them.
 import { randomUUID } from 'node:crypto';
 import type { RunOptions } from '../model/deps.js';
 import { asMedicError, type MedicError } from '../model/errors.js';
-import type { Target } from '../model/names.js';
-import { containerName, parseTarget, volumeName } from '../model/names.js';
+import { containerName, parseTarget, type Target, volumeName } from '../model/names.js';
 import { type Outcome, type RecoveryResult, resultSchema, type Step } from '../model/result.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 
+type Workspace = RecoveryResult['workspace'];
+
 export class ResultDraft {
-  outcome: Outcome = 'failed';
-  error: MedicError | null = null;
-  template: RecoveryResult['template'] = null;
-  snapshot: RecoveryResult['snapshot'] = null;
-  workspace: RecoveryResult['workspace'];
+  private outcome: Outcome = 'failed';
+  private error: MedicError | null = null;
+  private template: RecoveryResult['template'] = null;
+  private snapshot: RecoveryResult['snapshot'] = null;
+  private workspace: Workspace;
 
   constructor(
     readonly runId: string,
@@ -31,6 +32,10 @@ export class ResultDraft {
       statusBefore: null,
       statusAfter: null,
     };
+  }
+
+  get container(): string {
+    return this.workspace.container;
   }
 
   target(target: Target): void {
@@ -51,6 +56,23 @@ export class ResultDraft {
 
   status(after: string | null): void {
     this.workspace = { ...this.workspace, statusAfter: after };
+  }
+
+  usedTemplate(template: { name: string; digest: string }): void {
+    this.template = { name: template.name, digest: template.digest };
+  }
+
+  keptSnapshot(snapshot: RecoveryResult['snapshot']): void {
+    this.snapshot = snapshot;
+  }
+
+  conclude(outcome: Outcome): void {
+    this.outcome = outcome;
+  }
+
+  busy(error: MedicError): void {
+    this.outcome = 'busy';
+    this.error = error;
   }
 
   fail(error: unknown): void {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ContainerNotFoundError } from '../model/errors.js';
 import { containerName, volumeName } from '../model/names.js';
 import type { ContainerRuntime, ContainerState } from '../model/ports.js';
-import { NOT_RECOVERABLE, type WorkspaceRow } from '../store/workspace-store.js';
+import { isParked, type WorkspaceRow } from '../store/workspace-store.js';
 
 export const MARKER_FILE = '.provisioned';
 
@@ -78,8 +78,13 @@ export async function diagnose(
   };
 }
 
+/** Verdicts that `recover` would fix (a reseed, or a start of a stopped container). */
+export function isFixable(verdict: Verdict): boolean {
+  return verdict === 'needs-seed' || verdict === 'stopped';
+}
+
 function verdictOf(status: string, state: ContainerState | null, configPresent: boolean): Verdict {
-  if ((NOT_RECOVERABLE as readonly string[]).includes(status)) return 'not-recoverable';
+  if (isParked(status)) return 'not-recoverable';
   if (!state?.configsVolume) return 'no-container';
   if (!configPresent) return 'needs-seed';
   return state.running ? 'healthy' : 'stopped';

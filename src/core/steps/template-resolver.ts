@@ -13,21 +13,15 @@ import {
   TemplateTooLargeError,
 } from '../model/errors.js';
 import { printable } from '../model/names.js';
+import type { ConfigFile } from '../model/ports.js';
 
 const RUNTIME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MAX_FILES = 2_000;
 
-export interface TemplateFile {
-  /** Relative, `/`-separated. */
-  readonly path: string;
-  readonly content: Buffer;
-  readonly mode: number;
-}
-
 export interface Template {
   readonly name: string;
   readonly dir: string;
-  readonly files: readonly TemplateFile[];
+  readonly files: readonly ConfigFile[];
   readonly digest: string;
   readonly bytes: number;
 }
@@ -82,7 +76,7 @@ export async function resolveTemplate(
   );
 }
 
-export function digestOf(files: readonly TemplateFile[]): string {
+export function digestOf(files: readonly ConfigFile[]): string {
   const hash = createHash('sha256');
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     hash.update(`${file.path}\0${file.content.length}\0`);
@@ -100,8 +94,8 @@ function assertInside(root: string, resolved: string, shown: string): void {
   }
 }
 
-async function readTree(root: string, dir: string, maxBytes: number, name: string): Promise<TemplateFile[]> {
-  const files: TemplateFile[] = [];
+async function readTree(root: string, dir: string, maxBytes: number, name: string): Promise<ConfigFile[]> {
+  const files: ConfigFile[] = [];
   let bytes = 0;
   const walk = async (current: string, prefix: string, depth: number): Promise<void> => {
     if (depth > 32) throw new TemplateInvalidError(`template ${name} nests deeper than 32 directories`);

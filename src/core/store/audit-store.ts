@@ -2,7 +2,7 @@
 // step ends (so a run that dies midway leaves its trail), and the whole result at the end.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
-import { type RecoveryResult, resultSchema, type Step } from '../model/result.js';
+import type { RecoveryResult, Step } from '../model/result.js';
 
 export interface RunStart {
   readonly runId: string;
@@ -122,10 +122,4 @@ export async function workspaceHistory(
     [workspaceId, limit],
   );
   return z.array(historySchema).parse(rows);
-}
-
-export async function storedResult(db: Queryable, runId: string): Promise<RecoveryResult | null> {
-  const { rows } = await db.query('SELECT result FROM medic.runs WHERE run_id = $1::uuid', [runId]);
-  const row = z.array(z.object({ result: z.unknown() })).parse(rows)[0];
-  return row?.result ? resultSchema.parse(row.result) : null;
 }

@@ -5,7 +5,12 @@ import { AmbiguousWorkspaceError, WorkspaceNotFoundError } from '../model/errors
 import type { Target } from '../model/names.js';
 import type { Queryable } from '../model/ports.js';
 
-export const NOT_RECOVERABLE = ['removed', 'paused', 'hibernated'] as const;
+/** Statuses the platform set on purpose: medic never touches these workspaces. */
+export const NOT_RECOVERABLE: readonly string[] = ['removed', 'paused', 'hibernated'];
+
+export function isParked(status: string): boolean {
+  return NOT_RECOVERABLE.includes(status);
+}
 
 const rowSchema = z.object({
   id: z.string(),

@@ -1,0 +1,22 @@
+// medic history <target>: a workspace's runs, newest first, with every step of each.
+import type { Command } from 'commander';
+import { history } from '../../core/index.js';
+import { type CliSession, jsonOption } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { historyLines } from '../render.js';
+
+export function registerHistory(program: Command, cli: CliSession): void {
+  program
+    .command('history')
+    .description("list a workspace's runs, newest first, with every step of each")
+    .argument('<target>', 'ws-<id12> or a uuid')
+    .addOption(jsonOption())
+    .action(async (target: string, o: { json?: boolean }) =>
+      cli.withCore(async (deps) => {
+        const entries = await history(deps, target);
+        if (o.json) for (const e of entries) cli.io.out(JSON.stringify(e));
+        else for (const line of historyLines(entries)) cli.io.out(line);
+        return EXIT.ok;
+      }),
+    );
+}

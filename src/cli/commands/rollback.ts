@@ -1,0 +1,28 @@
+// medic rollback <runId>: put back what a run snapshotted before it seeded.
+import type { Command } from 'commander';
+import { rollback } from '../../core/index.js';
+import { type CliSession, jsonOption } from '../context.js';
+import { exitCodeFor } from '../exit-codes.js';
+import { printResult, progressPrinter } from '../io.js';
+
+export function registerRollback(program: Command, cli: CliSession): void {
+  program
+    .command('rollback')
+    .description('restore the volume content that a run snapshotted before it seeded')
+    .argument('<runId>', 'the run id printed by recover (or shown by history)')
+    .addOption(jsonOption())
+    .action(async (runId: string, o: { json?: boolean }) =>
+      cli.withCore(
+        async (deps) => {
+          const result = await rollback(deps, runId, {
+            actor: cli.ctx.actor,
+            source: 'cli',
+            onStep: o.json ? undefined : progressPrinter(cli.io),
+          });
+          printResult(cli.io, result, o.json ?? false);
+          return exitCodeFor([result]);
+        },
+        cli.unstartedResults([runId], 'rollback', o.json),
+      ),
+    );
+}

@@ -1,0 +1,46 @@
+// medic sweep: recover every failed workspace whose config volume lacks config.yaml.
+import type { Command } from 'commander';
+import { sweep } from '../../core/index.js';
+import { type CliSession, jsonOption, positiveInt } from '../context.js';
+import { exitCodeFor } from '../exit-codes.js';
+import { printResult } from '../io.js';
+
+interface Options {
+  dryRun?: boolean;
+  concurrency: number;
+  max: number;
+  json?: boolean;
+}
+
+export function registerSweep(program: Command, cli: CliSession): void {
+  program
+    .command('sweep')
+    .description('recover every workspace whose status is failed and whose config volume lacks config.yaml')
+    .option('--dry-run', 'plan only')
+    .option('--concurrency <n>', 'recoveries at a time', positiveInt, 4)
+    .option('--max <n>', 'recover at most this many', positiveInt, 50)
+    .addOption(jsonOption())
+    .action(async (o: Options) =>
+      cli.withCore(async (deps) => {
+        const json = o.json ?? false;
+        if (!json)
+          cli.io.err(
+            `medic: sweep: recovering failed workspaces whose config volume lacks config.yaml (at most ${o.max}, ${o.concurrency} at a time)${o.dryRun ? ' (dry run)' : ''}`,
+          );
+        // Each result is printed as its recovery finishes, not after the whole fleet.
+        const report = await sweep(deps, {
+          dryRun: o.dryRun ?? false,
+          actor: cli.ctx.actor,
+          source: 'cli',
+          concurrency: o.concurrency,
+          max: o.max,
+          onResult: (result) => printResult(cli.io, result, json),
+        });
+        if (!json)
+          cli.io.err(
+            `medic: sweep: ${report.results.length} recovered or planned, ${report.skipped.length} failed rows left alone`,
+          );
+        return exitCodeFor(report.results);
+      }),
+    );
+}

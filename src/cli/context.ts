@@ -1,0 +1,87 @@
+// What every subcommand of the CLI is given: the process's env, output and actor, and
+// `withCore`, which opens the core, runs the command, reports an error with its code and hint,
+// and sets the exit code. One object, so a command file needs no other wiring.
+import { InvalidArgumentError, Option } from 'commander';
+import { createLogger, openCore } from '../bootstrap/open-core.js';
+import {
+  asMedicError,
+  type CoreDeps,
+  INPUT_ERROR_CODES,
+  type MedicError,
+  type RecoveryResult,
+  unstartedResult,
+} from '../core/index.js';
+import { EXIT } from './exit-codes.js';
+import { type Io, printResult } from './io.js';
+
+export interface CliContext {
+  readonly env: Record<string, string | undefined>;
+  readonly packageRoot: string;
+  readonly io: Io;
+  readonly actor: string;
+}
+
+export class CliSession {
+  code: number = EXIT.ok;
+
+  constructor(readonly ctx: CliContext) {}
+
+  get io(): Io {
+    return this.ctx.io;
+  }
+
+  /**
+   * Opens the core, runs `fn`, closes the core; `fn`'s value is the exit code. `unstarted` is
+   * what a command that promises results prints when the core cannot be opened.
+   */
+  async withCore(
+    fn: (deps: CoreDeps) => Promise<number>,
+    unstarted?: (error: MedicError) => void,
+  ): Promise<void> {
+    const { env, packageRoot, io } = this.ctx;
+    let deps: CoreDeps | undefined;
+    try {
+      deps = await openCore({ env, packageRoot, logger: createLogger({ LOG_LEVEL: 'warn', ...env }) });
+      this.code = await fn(deps);
+    } catch (error) {
+      const e = asMedicError(error);
+      io.err(`medic: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+      this.code = INPUT_ERROR_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
+      if (!deps) unstarted?.(e);
+    } finally {
+      await deps?.db.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * With --json, one result per input even when no run could begin, so that a script reading
+   * stdout sees the failure and its code (the message and hint are on stderr either way).
+   */
+  unstartedResults(
+    inputs: readonly string[],
+    command: RecoveryResult['command'],
+    asJson: boolean | undefined,
+  ) {
+    return (error: MedicError): void => {
+      if (!asJson) return;
+      const options = { actor: this.ctx.actor, source: 'cli' as const };
+      for (const input of inputs)
+        printResult(this.io, unstartedResult(command, input, options, error, new Date()), true);
+    };
+  }
+}
+
+export const jsonOption = () => new Option('--json', 'print only JSON objects on stdout, one per line');
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
+  return n;
+}
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number (0: off)');
+  return n;
+}

@@ -1,0 +1,63 @@
+// The core's public face: what the doors (CLI, app, action, watcher) and the adapters may use.
+// Everything else under src/core is internal and may change without notice. The core knows
+// no door: it imports neither probot nor @actions, and reaches the world only through the
+// ports below.
+
+// Commands
+export { diagnoseTarget } from './commands/diagnose-target.js';
+export { history } from './commands/history.js';
+export { recover } from './commands/recover.js';
+export { type RecoverManyOptions, recoverMany } from './commands/recover-many.js';
+export { rollback } from './commands/rollback.js';
+export {
+  type HealingVerdict,
+  healingVerdict,
+  type SweepOptions,
+  type SweepReport,
+  sweep,
+  sweepCandidates,
+} from './commands/sweep.js';
+// The model: configuration, errors, names, the result object, ports
+export { loadConfig, type MedicConfig, parseSettings, redactUrl } from './model/config.js';
+export type { CoreDeps, RunOptions, StepListener } from './model/deps.js';
+export * from './model/errors.js';
+export {
+  CONFIGS_MOUNT,
+  containerName,
+  isUuid,
+  mentionedWorkspaces,
+  parseTarget,
+  printable,
+  type Target,
+  volumeName,
+} from './model/names.js';
+export type {
+  Clock,
+  ConfigFile,
+  ConfigsExport,
+  ContainerRuntime,
+  ContainerState,
+  Database,
+  Logger,
+  Queryable,
+  QueryResult,
+  VolumeEntry,
+} from './model/ports.js';
+export { silentLogger, systemClock } from './model/ports.js';
+export {
+  isSuccess,
+  OUTCOMES,
+  type Outcome,
+  type RecoveryResult,
+  resultSchema,
+  SOURCES,
+  type Source,
+  type Step,
+  stepSchema,
+} from './model/result.js';
+// Runs, diagnoses and the audit trail, as the doors read them
+export { leasesHeld } from './run/lease.js';
+export { unstartedResult } from './run/result-draft.js';
+export { type Diagnosis, describe, isFixable, type Verdict } from './steps/diagnose.js';
+export { abandonOrphanedRuns, type HistoryEntry } from './store/audit-store.js';
+export { findWorkspace, isParked, type WorkspaceRow } from './store/workspace-store.js';

@@ -1,0 +1,67 @@
+// `medic watch` as a service: runs the watcher with its metrics endpoint until SIGTERM or SIGINT, then
+// finishes the recoveries in flight and exits 0.
+import type { Readable } from 'node:stream';
+import type { CoreDeps } from '../core/index.js';
+import { leasesHeld } from '../core/index.js';
+import { connectDocker } from '../docker/connection.js';
+import { octokitPort } from '../github/github-port.js';
+import { restOctokit } from '../github/octokit-client.js';
+import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
+import { MedicMetrics } from '../metrics/metrics.js';
+import { githubIncidentHook, noIncidentHook } from './incident-hook.js';
+import { incidentSettings } from './watch-settings.js';
+import { Watcher } from './watcher.js';
+
+export interface WatchOptions {
+  readonly interval: number;
+  readonly concurrency: number;
+  readonly metricsPort: number;
+  readonly env: Record<string, string | undefined>;
+  /** Where the watcher says what it does (the CLI: stderr). */
+  readonly say: (line: string) => void;
+}
+
+export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
+  const incident = incidentSettings(o.env);
+  const docker = connectDocker(deps.config.dockerHost);
+  await deps.runtime.ping();
+  const hook = incident
+    ? githubIncidentHook(
+        octokitPort(
+          restOctokit(incident.token, incident.apiUrl, (m) => deps.logger.warn({}, m)),
+          incident.owner,
+          incident.repo,
+        ),
+        incident.label,
+        deps.logger,
+      )
+    : noIncidentHook;
+  let watcher: Watcher | undefined;
+  const metrics = new MedicMetrics({
+    leasesHeld: () => leasesHeld(deps.db),
+    queueDepth: () => watcher?.queue.depth ?? 0,
+  });
+  watcher = new Watcher(deps, {
+    intervalS: o.interval,
+    concurrency: o.concurrency,
+    incidents: hook,
+    events: (since) =>
+      docker.getEvents({
+        ...(since ? { since } : {}),
+        filters: { type: ['container'] },
+      }) as Promise<Readable>,
+    onResult: (r) => metrics.observe(r),
+  });
+  const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
+  watcher.start();
+  o.say(
+    `medic: watching ws-* containers (sweep every ${o.interval}s, ${o.concurrency} at a time${server ? `, metrics on :${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
+  );
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  o.say(`medic: ${signal}: finishing ${watcher.queue.inFlight} recoveries in flight`);
+  await watcher.stop();
+  server?.close();
+}
