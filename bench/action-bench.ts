@@ -14,7 +14,7 @@ export interface ActionBench {
 }
 
 export async function benchAction(f: Fleet, rounds: number): Promise<ActionBench> {
-  const [ws] = await f.broken(1);
+  const [ws] = await f.brokenMany(1);
   const dir = mkdtempSync(path.join(tmpdir(), 'medic-action-bench-'));
   const action: number[] = [];
   const nodeBaseline: number[] = [];

@@ -80,7 +80,7 @@ export async function benchRecover(
     ],
   ];
   for (let round = 0; round < rounds; round++) {
-    const fresh = await f.broken(variants.length);
+    const fresh = await f.brokenMany(variants.length);
     // Rotate the order each round so no variant always runs first (warm caches, page cache).
     const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
     for (const [i, [name, fn]] of order.entries()) {

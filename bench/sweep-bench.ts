@@ -42,7 +42,7 @@ export async function benchSweep(
   };
   for (let round = 0; round < rounds; round++) {
     for (const key of (round % 2 ? ['c1', 'c8'] : ['c8', 'c1']) as Array<'c8' | 'c1'>) {
-      await f.broken(size);
+      await f.brokenMany(size);
       const concurrency = key === 'c8' ? '8' : '1';
       const before = cpuTimes();
       const out = await runNode(

@@ -21,7 +21,7 @@ export interface WebhookBench {
 }
 
 export async function benchWebhooks(f: Fleet, log: (s: string) => void): Promise<WebhookBench> {
-  const [ws] = await f.broken(1);
+  const [ws] = await f.brokenMany(1);
   const dir = mkdtempSync(path.join(tmpdir(), 'medic-bench-'));
   const standIn = startNode(
     ['--import', 'tsx', path.join(ROOT, 'bench/standin-main.ts'), path.join(dir, 'port'), '{"alice":"read"}'],

@@ -10,6 +10,7 @@ import { type Database, silentLogger, systemClock } from '../../src/core/model/p
 import { migrate } from '../../src/db/migrations.js';
 import { openPgDatabase } from '../../src/db/pg-database.js';
 import {
+  type BrokenWorkspace,
   type BrokenWorkspaceOptions,
   createBrokenWorkspace,
   removeFixtures,
@@ -39,27 +40,41 @@ export interface TestWorld {
   readonly image: string;
   readonly label: string;
   deps(env?: Record<string, string>): CoreDeps;
-  broken(options?: Partial<BrokenWorkspaceOptions>): ReturnType<typeof createBrokenWorkspace>;
+  broken(options?: Partial<BrokenWorkspaceOptions>): Promise<BrokenWorkspace>;
+  /** `n` broken workspaces, made a few at a time (creating containers is engine work too). */
+  brokenMany(n: number): Promise<BrokenWorkspace[]>;
   status(id: string): Promise<string | undefined>;
   ls(volume: string): Promise<string[]>;
   cat(volume: string, file: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function testWorld(options: { migrate?: boolean } = {}): Promise<TestWorld> {
-  const name = `medic_t_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl() });
+export interface WorldOptions {
+  readonly migrate?: boolean;
+  /** The Postgres server (default MEDIC_TEST_DATABASE_URL); the benchmarks pass their own. */
+  readonly serverUrl?: string;
+  /** Settings every deps() starts from. */
+  readonly env?: Record<string, string>;
+  /** Names the database and labels the fixtures: `test` or `bench`. */
+  readonly tag?: string;
+}
+
+export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> {
+  const server = options.serverUrl ?? serverUrl();
+  const tag = options.tag ?? 'test';
+  const name = `medic_${tag === 'test' ? 't' : tag}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(serverUrl());
+  const url = new URL(server);
   url.pathname = `/${name}`;
   const db = openPgDatabase(url.toString(), silentLogger, 8);
   await db.query(PLATFORM_TABLE);
   if (options.migrate !== false) await migrate(db);
   const docker = new Docker();
   const image = await ensureLocalImage(docker);
-  const label = `workspace-medic.test=${name}`;
+  const label = `workspace-medic.${tag}=${name}`;
   const runIn = async (volume: string, cmd: string[]): Promise<string> => {
     const c = await docker.createContainer({
       Image: image,
@@ -77,6 +92,12 @@ export async function testWorld(options: { migrate?: boolean } = {}): Promise<Te
     await c.remove({ force: true });
     return Buffer.concat(chunks).toString();
   };
+  const broken = (o: Partial<BrokenWorkspaceOptions> = {}) =>
+    createBrokenWorkspace(docker, db, {
+      image,
+      ...o,
+      labels: { [`workspace-medic.${tag}`]: name, ...o.labels },
+    });
   return {
     url: url.toString(),
     db,
@@ -86,17 +107,21 @@ export async function testWorld(options: { migrate?: boolean } = {}): Promise<Te
     deps: (env = {}) => ({
       db,
       runtime: new DockerRuntime(docker),
-      config: loadConfig({ CONFIGS_DIR: TEMPLATES, MEDIC_STOP_TIMEOUT_S: '5', ...env }, TEMPLATES),
+      config: loadConfig(
+        { CONFIGS_DIR: TEMPLATES, MEDIC_STOP_TIMEOUT_S: '5', ...options.env, ...env },
+        TEMPLATES,
+      ),
       clock: systemClock,
       logger: silentLogger,
-      holder: `test:${process.pid}`,
+      holder: `${tag}:${process.pid}`,
     }),
-    broken: (o = {}) =>
-      createBrokenWorkspace(docker, db, {
-        image,
-        ...o,
-        labels: { 'workspace-medic.test': name, ...o.labels },
-      }),
+    broken,
+    brokenMany: async (n) => {
+      const made: BrokenWorkspace[] = [];
+      for (let i = 0; i < n; i += 8)
+        made.push(...(await Promise.all(Array.from({ length: Math.min(8, n - i) }, () => broken()))));
+      return made;
+    },
     status: async (id) =>
       (
         (await db.query('SELECT status FROM workspaces WHERE id = $1', [id])).rows[0] as
@@ -108,7 +133,7 @@ export async function testWorld(options: { migrate?: boolean } = {}): Promise<Te
     close: async () => {
       await removeFixtures(docker, label);
       await db.close();
-      const a = new pg.Client({ connectionString: serverUrl() });
+      const a = new pg.Client({ connectionString: server });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();

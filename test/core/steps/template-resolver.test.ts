@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { digestOf, resolveTemplate, validateRuntime } from '../../src/core/steps/template-resolver.js';
+import { digestOf, resolveTemplate, validateRuntime } from '../../../src/core/steps/template-resolver.js';
 
 let root: string;
 let outside: string;

@@ -1,10 +1,10 @@
 // The whole recovery against the real Docker engine and a real Postgres server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnoseTarget } from '../../src/core/commands/diagnose-target.js';
-import { recover } from '../../src/core/commands/recover.js';
-import { rollback } from '../../src/core/commands/rollback.js';
-import { resultSchema } from '../../src/core/model/result.js';
-import { type TestWorld, testWorld } from '../helpers/services.js';
+import { diagnoseTarget } from '../../../src/core/commands/diagnose-target.js';
+import { recover } from '../../../src/core/commands/recover.js';
+import { rollback } from '../../../src/core/commands/rollback.js';
+import { resultSchema } from '../../../src/core/model/result.js';
+import { type TestWorld, testWorld } from '../../helpers/services.js';
 
 let world: TestWorld;
 const cli = { actor: 'itest', source: 'cli' } as const;

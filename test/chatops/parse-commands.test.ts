@@ -1,10 +1,7 @@
 // The ChatOps command parser: examples of every rule, and properties over generated comments.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeInline, jsonForHtmlComment } from '../../src/chatops/escape.js';
 import { parseCommands, tokenize } from '../../src/chatops/parse-commands.js';
-import { parseRepoConfig } from '../../src/chatops/repo-config.js';
-import { mentionedWorkspaces } from '../../src/core/index.js';
 
 const WS = 'ws-92f6d88b-6a9';
 const UUID = '92f6d88b-6a96-4e6a-875b-3cf866fa020a';
@@ -110,50 +107,5 @@ describe('parseCommands', () => {
         },
       ),
     );
-  });
-});
-
-describe('escaping', () => {
-  it('keeps any string from closing the hidden block, and round-trips it (property)', () => {
-    fc.assert(
-      fc.property(fc.string(), (s) => {
-        const json = jsonForHtmlComment({ s });
-        expect(json).not.toContain('-->');
-        expect(json).not.toContain('<');
-        expect(JSON.parse(json)).toEqual({ s });
-      }),
-    );
-  });
-
-  it('escapes markup and mentions in inline text', () => {
-    const out = escapeInline('<b>hi</b> @team | `x` [a](b)\nnext');
-    expect(out).not.toMatch(/<b>|@team|\n/);
-    expect(out).toContain('\\|');
-  });
-});
-
-describe('repo config', () => {
-  it('has defaults, and names the key that is wrong', () => {
-    expect(parseRepoConfig(null)).toMatchObject({
-      ok: true,
-      config: { incident_label: 'incident', permission: 'write', max_targets: 10 },
-    });
-    expect(parseRepoConfig('max_targets: 0')).toMatchObject({ ok: false, key: 'max_targets' });
-    expect(parseRepoConfig('colour: blue')).toMatchObject({ ok: false, key: 'colour' });
-    expect(parseRepoConfig('permission: [')).toMatchObject({ ok: false, key: null });
-    expect(parseRepoConfig('allowed_teams: [just-a-team]')).toMatchObject({
-      ok: false,
-      key: 'allowed_teams.0',
-    });
-  });
-});
-
-describe('mentions in incident issues', () => {
-  it('finds each ws-<id12> once, in order, capped', () => {
-    expect(mentionedWorkspaces(`${WS} down; also WS-AAAAAAAA-BBB and ${WS} and ws-zzzz`, 5)).toEqual([
-      WS,
-      'ws-aaaaaaaa-bbb',
-    ]);
-    expect(mentionedWorkspaces(`${WS} ws-aaaaaaaa-bbb`, 1)).toEqual([WS]);
   });
 });

@@ -1,54 +1,13 @@
-// The watcher's parts that need no engine: the event feed reconnects (from where it left
-// off) when the stream drops, and the incident hook opens, updates and closes issues.
-import { PassThrough } from 'node:stream';
 import { Octokit } from '@octokit/rest';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/model/ports.js';
 import type { RecoveryResult } from '../../src/core/model/result.js';
 import { octokitPort } from '../../src/github/github-port.js';
-import { DockerEventFeed, type WorkspaceEvent } from '../../src/watch/docker-events.js';
 import { githubIncidentHook } from '../../src/watch/incident-hook.js';
 
-const line = (name: string, action: string, time: number) =>
+const _line = (name: string, action: string, time: number) =>
   `${JSON.stringify({ Type: 'container', Action: action, time, Actor: { Attributes: { name } } })}\n`;
-
-describe('DockerEventFeed', () => {
-  it('passes on ws-* events, ignores others, and resubscribes since the last event when the stream drops', async () => {
-    const seen: WorkspaceEvent[] = [];
-    const sinces: Array<number | null> = [];
-    const streams = [new PassThrough(), new PassThrough()];
-    const feed = new DockerEventFeed(
-      async (since) => {
-        sinces.push(since);
-        const s = streams.shift();
-        if (!s) throw new Error('engine down');
-        return s;
-      },
-      (e) => seen.push(e),
-      silentLogger,
-    );
-    const [first, second] = streams as [PassThrough, PassThrough];
-    feed.start();
-    await new Promise((r) => setTimeout(r, 20));
-    first.write(line('ws-92f6d88b-6a9', 'die', 100));
-    first.write(line('postgres', 'die', 101));
-    first.write(line('ws-92f6d88b-6a9', 'exec_start: sh', 102));
-    first.write(`${line('ws-aaaaaaaa-bbb', 'health_status: unhealthy', 103).slice(0, 20)}`); // split across chunks
-    first.write(`${line('ws-aaaaaaaa-bbb', 'health_status: unhealthy', 103).slice(20)}`);
-    first.end();
-    await new Promise((r) => setTimeout(r, 700));
-    second.write(line('ws-92f6d88b-6a9', 'start', 104));
-    await new Promise((r) => setTimeout(r, 20));
-    feed.stop();
-    expect(seen.map((e) => `${e.container} ${e.action}`)).toEqual([
-      'ws-92f6d88b-6a9 die',
-      'ws-aaaaaaaa-bbb health_status: unhealthy',
-      'ws-92f6d88b-6a9 start',
-    ]);
-    expect(sinces).toEqual([null, 103]);
-  });
-});
 
 describe('incident hook', () => {
   afterEach(() => nock.cleanAll());

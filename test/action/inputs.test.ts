@@ -1,0 +1,47 @@
+// The action's inputs as the runner passes them (INPUT_<NAME>, hyphens kept): one zod schema,
+// a bad input named.
+import { describe, expect, it } from 'vitest';
+import { readInputs } from '../../src/action/inputs.js';
+import { overallOutcome } from '../../src/action/outputs.js';
+import { type RecoveryResult, unstartedResult } from '../../src/core/index.js';
+
+describe('readInputs', () => {
+  it('splits workspaces on commas and spaces, reads booleans, and defaults the rest', () => {
+    const inputs = readInputs({
+      INPUT_WORKSPACE: 'ws-92f6d88b-6a9, ws-aaaaaaaa-bbb',
+      'INPUT_DRY-RUN': 'true',
+      'INPUT_ISSUE-NUMBER': '42',
+    });
+    expect(inputs.workspace).toEqual(['ws-92f6d88b-6a9', 'ws-aaaaaaaa-bbb']);
+    expect(inputs['dry-run']).toBe(true);
+    expect(inputs.force).toBe(false);
+    expect(inputs['issue-number']).toBe('42');
+  });
+
+  it.each([
+    [{ INPUT_WORKSPACE: 'ws-xyz' }, /input workspace/],
+    [{ INPUT_FORCE: 'maybe' }, /input force/],
+    [{ 'INPUT_ISSUE-NUMBER': '0x2a' }, /input issue-number/],
+  ])('names the bad input in %j', (env, message) => {
+    expect(() => readInputs(env)).toThrow(message);
+  });
+});
+
+describe('overallOutcome', () => {
+  const r = (outcome: RecoveryResult['outcome']): RecoveryResult => ({
+    ...unstartedResult(
+      'recover',
+      'ws-92f6d88b-6a9',
+      { actor: 'a', source: 'action' },
+      new Error('x'),
+      new Date(),
+    ),
+    outcome,
+  });
+  it('is the most serious of several, and none for nothing', () => {
+    expect(overallOutcome([r('healthy'), r('recovered')])).toBe('recovered');
+    expect(overallOutcome([r('recovered'), r('busy')])).toBe('busy');
+    expect(overallOutcome([r('busy'), r('failed')])).toBe('failed');
+    expect(overallOutcome([])).toBe('none');
+  });
+});

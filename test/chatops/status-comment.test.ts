@@ -1,0 +1,90 @@
+// The status comment: created once, edits coalesced (at most one in flight, never closer than
+// the interval), the final body always written, and a failed edit never failing the run.
+import { describe, expect, it } from 'vitest';
+import { StatusComment } from '../../src/chatops/status-comment.js';
+import { silentLogger } from '../../src/core/index.js';
+import type { GitHubPort } from '../../src/github/github-port.js';
+
+function recordingPort(overrides: Partial<GitHubPort> = {}) {
+  const writes: Array<{ kind: 'create' | 'update'; body: string; at: number }> = [];
+  const port: GitHubPort = {
+    owner: 'acme',
+    repo: 'platform',
+    react: async () => {},
+    createComment: async (_issue, body) => {
+      writes.push({ kind: 'create', body, at: Date.now() });
+      return 1;
+    },
+    updateComment: async (_id, body) => {
+      writes.push({ kind: 'update', body, at: Date.now() });
+    },
+    closeIssue: async () => {},
+    createIssue: async () => 1,
+    findOpenIssue: async () => null,
+    permissionOf: async () => 'write',
+    isTeamMember: async () => false,
+    readFile: async () => null,
+    ...overrides,
+  };
+  return { port, writes };
+}
+
+describe('StatusComment', () => {
+  it('coalesces a burst of updates into few edits and ends with the final body', async () => {
+    const { port, writes } = recordingPort();
+    const status = new StatusComment(port, 42, silentLogger, 50);
+    await status.create('v0');
+    for (let i = 1; i <= 20; i++) status.update(`v${i}`);
+    await status.finish('final');
+    expect(writes[0]).toMatchObject({ kind: 'create', body: 'v0' });
+    expect(writes.at(-1)).toMatchObject({ kind: 'update', body: 'final' });
+    expect(writes.length).toBeLessThanOrEqual(4);
+  });
+
+  it('spaces edits at least the interval apart', async () => {
+    const { port, writes } = recordingPort();
+    const status = new StatusComment(port, 42, silentLogger, 80);
+    await status.create('v0');
+    status.update('v1');
+    await new Promise((r) => setTimeout(r, 20));
+    status.update('v2');
+    await new Promise((r) => setTimeout(r, 200));
+    const edits = writes.filter((w) => w.kind === 'update');
+    expect(edits.map((e) => e.body)).toEqual(['v2']);
+    expect(edits[0]!.at - writes[0]!.at).toBeGreaterThanOrEqual(75);
+  });
+
+  it('when the first comment could not be posted, posts the final body as a new one', async () => {
+    let failFirst = true;
+    const { port, writes } = recordingPort();
+    const flaky: GitHubPort = {
+      ...port,
+      createComment: async (issue, body) => {
+        if (failFirst) {
+          failFirst = false;
+          throw new Error('502');
+        }
+        return port.createComment(issue, body);
+      },
+    };
+    const status = new StatusComment(flaky, 42, silentLogger, 0);
+    await status.create('v0');
+    status.update('v1');
+    await status.finish('final');
+    expect(writes).toEqual([expect.objectContaining({ kind: 'create', body: 'final' })]);
+  });
+
+  it('logs a failed edit and goes on', async () => {
+    const { port, writes } = recordingPort({
+      updateComment: async () => {
+        throw new Error('502');
+      },
+    });
+    const status = new StatusComment(port, 42, silentLogger, 0);
+    await status.create('v0');
+    status.update('v1');
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(status.finish('final')).rejects.toThrow('502');
+    expect(writes).toHaveLength(1);
+  });
+});

@@ -1,0 +1,88 @@
+// The Run frame: the run is recorded before its body, every step is appended as it ends, a
+// lease held by another live run is `busy` (naming it), a failing step is `failed` with its
+// code, and the lease is released however the body ends.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { TemplateNotFoundError } from '../../../src/core/model/errors.js';
+import { acquireLease } from '../../../src/core/run/lease.js';
+import { ResultDraft } from '../../../src/core/run/result-draft.js';
+import { Run } from '../../../src/core/run/run.js';
+import { addWorkspace } from '../../helpers/core-deps.js';
+import { useUnitWorld } from '../../helpers/unit-world.js';
+
+const world = useUnitWorld();
+const options = { actor: 'alice', source: 'cli' } as const;
+
+async function frame(body: (run: Run) => Promise<'recovered'>) {
+  const ws = await addWorkspace(world.db);
+  const row = { id: ws.id, name: 'test', status: 'failed', runtime: 'claude-code' };
+  const draft = new ResultDraft(randomUUID(), 'recover', options, new Date(), ws.container);
+  draft.found(row);
+  return { ws, result: await Run.execute(world.deps(), draft, row, options, body) };
+}
+
+const stored = (runId: string) =>
+  world.db.one<{ state: string; outcome: string; error_code: string | null; steps: number }>(
+    `SELECT state, outcome, error_code, (SELECT count(*)::int FROM medic.step_events s WHERE s.run_id = r.run_id) AS steps
+       FROM medic.runs r WHERE run_id = $1`,
+    [runId],
+  );
+
+describe('Run.execute', () => {
+  it('records the run and each step, ends with the body outcome, and releases the lease', async () => {
+    const { result } = await frame(async (run) => {
+      expect(await stored(run.id)).toMatchObject({ state: 'running' });
+      await run.step('work', async () => ({ detail: 'did it', value: 1 }));
+      await run.skip('nothing', 'nothing to do');
+      return 'recovered';
+    });
+    expect(result.outcome).toBe('recovered');
+    expect(result.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
+      'lease:ok',
+      'work:ok',
+      'nothing:skipped',
+    ]);
+    expect(await stored(result.runId)).toEqual({
+      state: 'finished',
+      outcome: 'recovered',
+      error_code: null,
+      steps: 3,
+    });
+    expect(await world.db.one('SELECT * FROM medic.leases')).toBeUndefined();
+  });
+
+  it('is failed with the step code when a step throws, and the failed step is on the trail', async () => {
+    const { result } = await frame(async (run) => {
+      await run.step('template', async () => {
+        throw new TemplateNotFoundError('none here');
+      });
+      return 'recovered';
+    });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'TEMPLATE_NOT_FOUND', message: 'none here' },
+    });
+    expect(result.steps.at(-1)).toMatchObject({
+      name: 'template',
+      status: 'failed',
+      detail: 'TEMPLATE_NOT_FOUND: none here',
+    });
+    expect(await world.db.one('SELECT * FROM medic.leases')).toBeUndefined();
+  });
+
+  it('is busy, naming the holder, when another live run holds the lease; the body never runs', async () => {
+    let ran = false;
+    const holder = randomUUID();
+    const ws = await addWorkspace(world.db);
+    await acquireLease(world.db, ws.id, holder, 'other:1', 300);
+    const row = { id: ws.id, name: 'test', status: 'failed', runtime: 'claude-code' };
+    const draft = new ResultDraft(randomUUID(), 'recover', options, new Date(), ws.container);
+    const result = await Run.execute(world.deps(), draft, row, options, async () => {
+      ran = true;
+      return 'recovered';
+    });
+    expect(ran).toBe(false);
+    expect(result).toMatchObject({ outcome: 'busy', error: { code: 'LEASE_HELD' } });
+    expect(result.error?.message).toContain(holder);
+  });
+});
