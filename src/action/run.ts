@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import * as actions from '@actions/core';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
-import { handleComment } from '../chatops/handle-comment.js';
+import { type ChatOpsDeps, handleComment } from '../chatops/handle-comment.js';
 import { runCommand } from '../chatops/run-command.js';
 import type { CoreDeps, Logger, RecoveryResult } from '../core/index.js';
 import {
@@ -14,7 +14,7 @@ import {
   recoverMany,
   unstartedResult,
 } from '../core/index.js';
-import { octokitPort } from '../github/github-port.js';
+import { type GitHubPort, octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
 import { commentEventFrom } from '../github/webhook-payloads.js';
 import { type ActionInputs, OUTPUT_KEYS, readInputs } from './inputs.js';
@@ -103,33 +103,28 @@ async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<stri
   const actor = actorOf(env);
   const line = `/recover ${inputs.workspace.join(' ')}${inputs['dry-run'] ? ' --dry-run' : ''}${inputs.force ? ' --force' : ''}`;
   const issue = inputs['issue-number'] ? Number(inputs['issue-number']) : null;
-  let results: RecoveryResult[];
+  // The operator's policy holds for a dispatch too: the repository is the workflow's, the role
+  // the one its actor holds there.
+  const [owner, name] = repoOf(env);
+  const github = octokitPort(client(inputs, env), owner, name);
+  const repo = `${owner}/${name}`;
+  const grant = { repo, role: await github.permissionOf(actor), origin: { repo, issue, comment: null } };
+  const run = { dryRun: inputs['dry-run'], force: inputs.force, reason: inputs.reason || null };
   if (issue !== null) {
-    const github = octokitPort(client(inputs, env), ...repoOf(env));
-    const command = {
-      kind: 'recover' as const,
-      targets: inputs.workspace,
-      dryRun: inputs['dry-run'],
-      force: inputs.force,
-      reason: inputs.reason || null,
+    const deps = { ...chatOpsDeps(core, github, env) };
+    const command = { kind: 'recover' as const, targets: inputs.workspace, ...run };
+    return {
+      title: line,
+      results: await runCommand({ deps, issue, actor, grant, notes: [] }, command, line),
     };
-    results = await runCommand(
-      { core, github, logger: log, source: 'action', editIntervalMs: 1000 },
-      issue,
-      actor,
-      command,
-      line,
-    );
-  } else {
-    results = await recoverMany(core, inputs.workspace, {
-      dryRun: inputs['dry-run'],
-      force: inputs.force,
-      reason: inputs.reason || null,
-      actor,
-      source: 'action',
-      onTarget: (target) => (s) => actions.info(`${target}: ${s.status} ${s.name} (${s.ms} ms) ${s.detail}`),
-    });
   }
+  const results = await recoverMany(core, inputs.workspace, {
+    ...run,
+    actor,
+    source: 'action',
+    grant,
+    onTarget: (target) => (s) => actions.info(`${target}: ${s.status} ${s.name} (${s.ms} ms) ${s.detail}`),
+  });
   return { title: line, results };
 }
 
@@ -139,19 +134,33 @@ async function onComment(core: CoreDeps, inputs: ActionInputs, env: Record<strin
   const located = commentEventFrom(JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')));
   if (located.action !== 'created') return { title: `comment ${located.action}: ignored`, results: [] };
   const github = octokitPort(client(inputs, env), located.owner, located.repo);
-  const outcome = await handleComment(
-    { core, github, logger: log, source: 'action', editIntervalMs: 1000 },
-    located.event,
-  );
+  const outcome = await handleComment(chatOpsDeps(core, github, env), located.event);
   return {
     title: outcome.handled ? 'comment command' : `comment ignored: ${outcome.why}`,
     results: [...outcome.results],
   };
 }
 
+function chatOpsDeps(
+  core: CoreDeps,
+  github: GitHubPort,
+  env: Record<string, string | undefined>,
+): ChatOpsDeps {
+  const maxAge = Number(env.MEDIC_COMMENT_MAX_AGE_S ?? 3600);
+  return {
+    core,
+    github,
+    logger: log,
+    source: 'action',
+    editIntervalMs: 1000,
+    commentMaxAgeS: Number.isInteger(maxAge) && maxAge > 0 ? maxAge : 3600,
+  };
+}
+
 function client(inputs: ActionInputs, env: Record<string, string | undefined>) {
   const token = inputs['github-token'] || env.GITHUB_TOKEN;
-  if (!token) throw new InvalidConfigError('input github-token: required to comment on issues');
+  if (!token)
+    throw new InvalidConfigError('input github-token: required (the role of the actor is read from GitHub)');
   return restOctokit(token, env.GITHUB_API_URL ?? 'https://api.github.com', (m) => actions.warning(m));
 }
 

@@ -1,5 +1,7 @@
 // The Probot app: webhooks become durable jobs (answered at once), and a worker in this
-// process runs them through the shared ChatOps flow with the installation's client.
+// process runs them through the shared ChatOps flow with the installation's client. A
+// comment is known by (installation, repository, comment id): the same comment under any
+// delivery id is stored once, and a comment older than MEDIC_COMMENT_MAX_AGE_S is dropped.
 import type { ApplicationFunction, Probot } from 'probot';
 import { handleComment } from '../chatops/handle-comment.js';
 import { handleIncident } from '../chatops/handle-incident.js';
@@ -16,15 +18,15 @@ export interface MedicAppOptions {
   readonly editIntervalMs: number;
   readonly pollMs: number;
   readonly staleS: number;
+  readonly commentMaxAgeS: number;
   /** Every run's result, as a job finishes it (metrics). */
   readonly onResult?: (result: RecoveryResult) => void;
   /** Gives the caller the worker (for shutdown, tests, and the metrics endpoint). */
   readonly onWorker?: (worker: JobWorker) => void;
-  readonly extraHandlers?: ReadonlyArray<Parameters<Parameters<ApplicationFunction>[1]['addHandler']>[0]>;
 }
 
 export function medicApp(options: MedicAppOptions): ApplicationFunction {
-  return async (app: Probot, { addHandler }) => {
+  return async (app: Probot) => {
     const { core } = options;
     const worker = new JobWorker(
       core.db,
@@ -45,9 +47,27 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
       const { comment } = located.event;
       if (located.installationId === null || comment.authorType === 'Bot' || !mightHoldCommand(comment.body))
         return;
-      const stored = await enqueueJob(core.db, context.id, { kind: 'comment', ...withInstallation(located) });
+      const age = comment.createdAt ? core.clock.now().getTime() - Date.parse(comment.createdAt) : 0;
+      if (age > options.commentMaxAgeS * 1000) {
+        app.log.info(
+          { delivery: context.id, comment: comment.id, ageS: Math.round(age / 1000) },
+          'comment too old; ignored',
+        );
+        return;
+      }
+      const key = `${located.installationId}:${located.owner}/${located.repo}:${comment.id}`.toLowerCase();
+      const stored = await enqueueJob(
+        core.db,
+        context.id,
+        { kind: 'comment', ...withInstallation(located) },
+        key,
+      );
       if (stored) worker.wake();
-      else app.log.info({ delivery: context.id }, 'redelivered webhook; already stored');
+      else
+        app.log.info(
+          { delivery: context.id, comment: comment.id },
+          'comment already stored (a redelivery or a replay)',
+        );
     });
 
     app.on(['issues.opened', 'issues.labeled'], async (context) => {
@@ -57,7 +77,6 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
         worker.wake();
     });
 
-    for (const handler of options.extraHandlers ?? []) addHandler(handler);
     worker.start();
   };
 }
@@ -73,7 +92,14 @@ async function runJob(app: Probot, options: MedicAppOptions, job: Job): Promise<
   const log = app.log.child({ job: job.id, delivery: job.deliveryId });
   if (p.kind === 'comment') {
     const outcome = await handleComment(
-      { core: options.core, github, logger: log, source: 'app', editIntervalMs: options.editIntervalMs },
+      {
+        core: options.core,
+        github,
+        logger: log,
+        source: 'app',
+        editIntervalMs: options.editIntervalMs,
+        commentMaxAgeS: options.commentMaxAgeS,
+      },
       p.event,
     );
     for (const result of outcome.results) options.onResult?.(result);

@@ -1,12 +1,13 @@
 // `npm start`: the Probot app with Probot's standard env (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET,
-// GHE_HOST, GHE_PROTOCOL, PORT), over the core opened from medic's own env; /metrics and
-// /healthz are served beside the webhooks.
-import { run } from 'probot';
+// GHE_HOST, GHE_PROTOCOL, PORT), over the core opened from medic's own env. Its server caps
+// request bodies before Probot reads them, and serves /metrics and /healthz beside the webhooks.
+import { createNodeMiddleware, createProbot, run } from 'probot';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { asMedicError, leasesHeld } from '../core/index.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { medicApp } from './app.js';
+import { bodyCap, createAppServer, MAX_BODY_BYTES } from './http-server.js';
 import { jobCounts } from './jobs/job-store.js';
 import type { JobWorker } from './jobs/job-worker.js';
 import { appSettings } from './settings.js';
@@ -31,16 +32,32 @@ try {
     onWorker: (w) => {
       worker = w;
     },
-    extraHandlers: [observabilityHandler(core, metrics)],
   });
-  const server = await run(app, { env: { ...env, HOST: env.HOST ?? '0.0.0.0' } });
-  process.once('SIGTERM', async () => {
-    // Finish the runs in flight (they hold leases and comments), then leave.
-    await worker?.stop();
-    await server.stop();
-    await core.db.close();
-    process.exit(0);
-  });
+  if (!env.APP_ID) {
+    // Not registered yet: Probot's own server runs its manifest flow to create the app.
+    await run(app, { env });
+  } else {
+    const probot = createProbot({ env });
+    const webhooks = await createNodeMiddleware(app, { probot });
+    const server = createAppServer(
+      [
+        bodyCap(MAX_BODY_BYTES),
+        async (req, res) => (await webhooks(req, res)) === true,
+        observabilityHandler(core, metrics),
+      ],
+      (err) => probot.log.error(err),
+    );
+    const port = Number(env.PORT ?? 3000);
+    await new Promise<void>((resolve) => server.listen(port, env.HOST ?? '0.0.0.0', resolve));
+    probot.log.info(`medic app listening on ${env.HOST ?? '0.0.0.0'}:${port}`);
+    process.once('SIGTERM', async () => {
+      // Finish the runs in flight (they hold leases and comments), then leave.
+      await worker?.stop();
+      server.close();
+      await core.db.close();
+      process.exit(0);
+    });
+  }
 } catch (error) {
   const e = asMedicError(error);
   process.stderr.write(`medic app: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);

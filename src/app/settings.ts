@@ -1,21 +1,34 @@
 // The app's own settings, beside Probot's env: how many jobs at once, how often a status
-// comment may be edited, how the worker polls. Parsed with zod; a bad value names itself.
+// comment may be edited, how the worker polls, how old a comment may be, and the webhook
+// secret it will not run without. Parsed with zod; a bad value names itself.
 import { z } from 'zod';
-import { parseSettings } from '../core/index.js';
+import { InvalidConfigError, parseSettings } from '../core/index.js';
 
 const schema = z.object({
   MEDIC_APP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   MEDIC_EDIT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   MEDIC_POLL_MS: z.coerce.number().int().min(100).default(5000),
   MEDIC_JOB_STALE_S: z.coerce.number().int().min(5).default(60),
+  MEDIC_COMMENT_MAX_AGE_S: z.coerce.number().int().min(1).default(3600),
 });
 
 export function appSettings(env: Record<string, string | undefined>) {
+  // Without a secret, anyone who can reach the port could sign payloads with Probot's
+  // development secret and run commands.
+  if (!env.WEBHOOK_SECRET?.trim() && env.NODE_ENV !== 'development') {
+    throw new InvalidConfigError(
+      'WEBHOOK_SECRET is unset or empty: the app will not accept unsigned webhooks',
+      {
+        hint: "set WEBHOOK_SECRET to your GitHub App's webhook secret (NODE_ENV=development lifts this for local trials)",
+      },
+    );
+  }
   const e = parseSettings(schema, env);
   return {
     concurrency: e.MEDIC_APP_CONCURRENCY,
     editIntervalMs: e.MEDIC_EDIT_INTERVAL_MS,
     pollMs: e.MEDIC_POLL_MS,
     staleS: e.MEDIC_JOB_STALE_S,
+    commentMaxAgeS: e.MEDIC_COMMENT_MAX_AGE_S,
   };
 }

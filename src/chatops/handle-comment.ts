@@ -1,15 +1,32 @@
-// The ChatOps flow that the app and the action share: ignore what is not ours, acknowledge,
-// check permission, run each command through the core with a live status comment, react,
-// and close the incident when every target came back.
-import type { CoreDeps, Logger } from '../core/index.js';
-import { isSuccess, type RecoveryResult, type Source } from '../core/index.js';
+// The ChatOps flow that the app and the action share. In order: ignore what is not ours (bots,
+// forks, edits, old comments); check the operator's policy (the repository, the permission
+// floor) before anything is echoed; read the repository's file, which may only tighten; parse;
+// refuse too many targets, a user not allowed by the file, too many commands; then run each
+// command through the core (which checks every workspace against the policy), react, and
+// close the incident when every target came back. Every refusal is stored as a run.
+import {
+  type CoreDeps,
+  currentPolicy,
+  grantedRule,
+  holdsAtLeast,
+  isSuccess,
+  type Logger,
+  PermissionDeniedError,
+  type RecoveryResult,
+  RefusalError,
+  refuseCommand,
+  type Source,
+  TooManyTargetsError,
+  takeCommandSlots,
+} from '../core/index.js';
 import type { GitHubPort } from '../github/github-port.js';
 import type { CommentEvent } from '../github/webhook-payloads.js';
-import { authorize } from './authorize.js';
-import { escapeInline } from './escape.js';
-import { HELP, mightHoldCommand, parseCommands } from './parse-commands.js';
-import { CONFIG_PATH, configErrorComment, parseRepoConfig, type RepoConfig } from './repo-config.js';
-import { runCommand } from './run-command.js';
+import { closeIncident } from './close-incident.js';
+import { codeSpan, escapeInline } from './escape.js';
+import { HELP, mightHoldCommand, type Parsed, parseCommands } from './parse-commands.js';
+import { CONFIG_PATH, configErrorComment, parseRepoConfig, tighten } from './repo-config.js';
+import { checkRepoRules } from './repo-rules.js';
+import { type CommandContext, runCommand } from './run-command.js';
 
 export interface ChatOpsDeps {
   readonly core: CoreDeps;
@@ -18,6 +35,8 @@ export interface ChatOpsDeps {
   readonly source: Extract<Source, 'app' | 'action'>;
   /** Least time between two edits of a status comment. */
   readonly editIntervalMs: number;
+  /** Comments older than this are ignored (MEDIC_COMMENT_MAX_AGE_S). */
+  readonly commentMaxAgeS: number;
 }
 
 export interface ChatOpsOutcome {
@@ -30,65 +49,139 @@ export interface ChatOpsOutcome {
 const ignored = (why: string): ChatOpsOutcome => ({ handled: false, why, results: [], closed: false });
 
 export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Promise<ChatOpsOutcome> {
-  const { logger } = deps;
-  const github = withBestEffortReactions(deps.github, logger);
+  const github = withBestEffortReactions(deps.github, deps.logger);
   const { comment, issue } = event;
   if (comment.authorType === 'Bot' || comment.author.endsWith('[bot]')) return ignored('comment by a bot');
   if (event.repositoryFork) return ignored('repository is a fork');
   if (!mightHoldCommand(comment.body)) return ignored('no command');
-
-  const loaded = parseRepoConfig(await github.readFile(CONFIG_PATH));
-  if (!loaded.ok) {
-    await github.react(comment.id, 'confused');
-    await github.createComment(
-      issue.number,
-      configErrorComment(loaded, (t) => escapeInline(t, 300)),
-    );
-    return { handled: true, why: 'bad repository config', results: [], closed: false };
-  }
-  const config = loaded.config;
-  const parsed = parseCommands(comment.body, config.max_targets);
+  if (tooOld(comment.createdAt, deps)) return ignored(`comment older than ${deps.commentMaxAgeS}s`);
+  const parsed = parseCommands(comment.body, Number.MAX_SAFE_INTEGER);
   if (parsed.length === 0) return ignored('no command outside code, quotes and comments');
-  await github.react(comment.id, 'eyes');
 
-  const errors = parsed.filter((p) => !p.ok);
-  if (errors.length > 0) {
-    await github.react(comment.id, 'confused');
-    const lines = errors.map(
-      (e) => `- ${escapeInline(e.line, 120)}: ${escapeInline(e.ok ? '' : e.error, 300)}`,
+  const repo = `${github.owner}/${github.repo}`;
+  const held = await github.permissionOf(comment.author);
+  const ctx: CommandContext = {
+    deps: { ...deps, github },
+    issue: issue.number,
+    actor: comment.author,
+    grant: { repo, role: held, origin: { repo, issue: issue.number, comment: comment.id } },
+    notes: [],
+  };
+  const refused = (error: RefusalError) => refuse(ctx, comment.id, parsed, error);
+  try {
+    // The operator's policy first: a user below its floor learns nothing else.
+    const rule = grantedRule((await currentPolicy(deps.core.db))?.policy ?? null, ctx.grant);
+    if (!holdsAtLeast(held, rule.permission)) {
+      throw new PermissionDeniedError(
+        rule.permission,
+        held,
+        `this needs ${rule.permission} permission on ${repo}; you have ${held}`,
+      );
+    }
+    await github.react(comment.id, 'eyes');
+    const loaded = parseRepoConfig(await github.readFile(CONFIG_PATH));
+    if (!loaded.ok) {
+      await github.react(comment.id, 'confused');
+      await github.createComment(
+        issue.number,
+        configErrorComment(loaded, (t) => escapeInline(t, 300)),
+      );
+      return { handled: true, why: 'bad repository config', results: [], closed: false };
+    }
+    const effective = tighten(loaded.config, rule);
+    const errors = parsed.filter((p) => !p.ok);
+    if (errors.length > 0) return await parseErrors(ctx, comment.id, errors);
+    const targets = parsed.reduce((n, p) => n + (p.ok ? targetsOf(p.command).length : 0), 0);
+    if (targets > effective.maxTargets) {
+      throw new TooManyTargetsError(
+        `this comment names ${targets} workspaces; at most ${effective.maxTargets} per comment`,
+        {
+          hint: 'split it into several comments',
+        },
+      );
+    }
+    await checkRepoRules(github, loaded.config, effective, comment.author, held);
+    await takeCommandSlots(deps.core.db, comment.author, repo, parsed.length);
+    const results: RecoveryResult[] = [];
+    let allBack = false;
+    for (const p of parsed) {
+      if (!p.ok) continue;
+      const out = await runCommand({ ...ctx, notes: effective.notes }, p.command, p.line);
+      results.push(...out);
+      if (p.command.kind === 'recover' && !p.command.dryRun)
+        allBack = out.length > 0 && out.every((r) => r.outcome === 'recovered' || r.outcome === 'healthy');
+    }
+    const failed = results.some((r) => !isSuccess(r.outcome));
+    await github.react(comment.id, failed ? '-1' : 'rocket');
+    const closed = allBack && !failed ? await closeIncident(ctx.deps, event, loaded.config, results) : false;
+    deps.logger.info(
+      { issue: issue.number, runs: results.map((r) => r.runId), closed },
+      'chatops command done',
     );
-    await github.createComment(
-      issue.number,
-      ['🩺 medic could not read this command; nothing was run.', '', ...lines, '', HELP].join('\n'),
-    );
-    return { handled: true, why: 'parse error', results: [], closed: false };
+    return { handled: true, why: 'ran', results, closed };
+  } catch (error) {
+    if (error instanceof RefusalError) return refused(error);
+    throw error;
   }
-  const decision = await authorize(github, config, comment.author);
-  if (!decision.allowed) {
-    await github.react(comment.id, '-1');
-    await github.createComment(
-      issue.number,
-      `🩺 medic refused @${escapeInline(comment.author, 40)}: ${decision.reason}. Nothing was run.`,
-    );
-    return { handled: true, why: 'refused', results: [], closed: false };
-  }
+}
 
-  const results: RecoveryResult[] = [];
-  let recoverTargetsAllBack = false;
-  for (const p of parsed) {
-    if (!p.ok) continue;
-    const out = await runCommand(deps, issue.number, comment.author, p.command, p.line);
-    results.push(...out);
-    if (p.command.kind === 'recover' && !p.command.dryRun)
-      recoverTargetsAllBack =
-        out.length > 0 && out.every((r) => r.outcome === 'recovered' || r.outcome === 'healthy');
-  }
-  const failed = results.some((r) => !isSuccess(r.outcome));
-  await github.react(comment.id, failed ? '-1' : 'rocket');
+function tooOld(createdAt: string | null, deps: ChatOpsDeps): boolean {
+  if (!createdAt) return false;
+  return deps.core.clock.now().getTime() - Date.parse(createdAt) > deps.commentMaxAgeS * 1000;
+}
 
-  const closed = recoverTargetsAllBack && !failed ? await closeIncident(deps, event, config, results) : false;
-  logger.info({ issue: issue.number, runs: results.map((r) => r.runId), closed }, 'chatops command done');
-  return { handled: true, why: 'ran', results, closed };
+function targetsOf(command: Extract<Parsed, { ok: true }>['command']): readonly string[] {
+  if (command.kind === 'recover' || command.kind === 'diagnose') return command.targets;
+  return command.kind === 'rollback' ? [command.runId] : [];
+}
+
+/** One refusal: 👎, one comment naming the code, and the refusal on the record. Nothing else is echoed. */
+async function refuse(
+  ctx: CommandContext,
+  commentId: number,
+  parsed: readonly Parsed[],
+  error: RefusalError,
+) {
+  const { deps } = ctx;
+  await deps.github.react(commentId, '-1');
+  const first = parsed.find((p): p is Extract<Parsed, { ok: true }> => p.ok && p.command.kind !== 'help');
+  const command =
+    first?.command.kind === 'rollback'
+      ? 'rollback'
+      : first?.command.kind === 'diagnose'
+        ? 'diagnose'
+        : 'recover';
+  const target = first ? (targetsOf(first.command)[0] ?? '') : '';
+  const request = { actor: ctx.actor, source: deps.source, grant: ctx.grant };
+  const result = await refuseCommand(deps.core, command, target, request, error);
+  await deps.github.createComment(ctx.issue, refusalText(ctx.actor, error));
+  return { handled: true, why: `refused: ${error.code}`, results: [result], closed: false };
+}
+
+/** The one comment a refusal gets: its code, and for a permission the roles as code spans. */
+export function refusalText(actor: string, error: RefusalError): string {
+  const why =
+    error instanceof PermissionDeniedError && error.required !== 'allowed_users'
+      ? `this needs ${codeSpan(error.required)} permission; you have ${codeSpan(error.held)}`
+      : escapeInline(error.message, 300);
+  const hint = error.hint ? ` (${escapeInline(error.hint, 200)})` : '';
+  return `🩺 medic refused @${escapeInline(actor, 40)}: ${codeSpan(error.code)}: ${why}${hint}. Nothing was run.`;
+}
+
+async function parseErrors(
+  ctx: CommandContext,
+  commentId: number,
+  errors: readonly Parsed[],
+): Promise<ChatOpsOutcome> {
+  await ctx.deps.github.react(commentId, 'confused');
+  const lines = errors.map(
+    (e) => `- ${escapeInline(e.line, 120)}: ${escapeInline(e.ok ? '' : e.error, 300)}`,
+  );
+  await ctx.deps.github.createComment(
+    ctx.issue,
+    ['🩺 medic could not read this command; nothing was run.', '', ...lines, '', HELP].join('\n'),
+  );
+  return { handled: true, why: 'parse error', results: [], closed: false };
 }
 
 /** A reaction is feedback, not work: if GitHub refuses one, log it and go on. */
@@ -100,24 +193,4 @@ function withBestEffortReactions(github: GitHubPort, logger: Logger): GitHubPort
         logger.warn({ commentId, content, err: (error as Error).message }, 'could not add a reaction');
       }),
   };
-}
-
-async function closeIncident(
-  deps: ChatOpsDeps,
-  event: CommentEvent,
-  config: RepoConfig,
-  results: readonly RecoveryResult[],
-): Promise<boolean> {
-  const { issue, comment } = event;
-  if (!config.close_on_recovery || issue.state !== 'open') return false;
-  if (!issue.labels.some((l) => l.toLowerCase() === config.incident_label.toLowerCase())) return false;
-  const list = results
-    .map((r) => `- \`${r.workspace.container}\`: ${r.outcome} (run \`${r.runId}\`)`)
-    .join('\n');
-  await deps.github.createComment(
-    issue.number,
-    `🩺 Every workspace named is back. Recovered by @${escapeInline(comment.author, 40)} with medic:\n\n${list}\n\nClosing this incident.`,
-  );
-  await deps.github.closeIssue(issue.number);
-  return true;
 }

@@ -11,6 +11,7 @@ const ICON: Record<RecoveryResult['outcome'], string> = {
   planned: '📝',
   failed: '❌',
   busy: '⏳',
+  refused: '🚫',
 };
 const STEP_ICON: Record<Step['status'], string> = { ok: '✓', skipped: '–', failed: '✗' };
 
@@ -18,6 +19,8 @@ export interface StatusView {
   readonly commandLine: string;
   readonly actor: string;
   readonly reason: string | null;
+  /** Lines said under the header (a repository setting that was ignored, say). */
+  readonly notes?: readonly string[];
   readonly done: readonly RecoveryResult[];
   readonly running: { readonly target: string; readonly steps: readonly Step[] } | null;
   readonly pending: readonly string[];
@@ -27,6 +30,7 @@ export function renderStatus(view: StatusView): string {
   const head = [
     `### 🩺 medic: ${escapeInline(view.commandLine, 300)}`,
     `Requested by @${escapeInline(view.actor, 40)}${view.reason ? ` · reason: ${escapeInline(view.reason)}` : ''}`,
+    ...(view.notes ?? []).map((n) => `> ⚠️ ${n}`),
     '',
   ];
   const table = view.done.length > 0 ? resultTable(view.done) : [];

@@ -1,36 +1,62 @@
-// Runs one parsed command, target by target, through the core, keeping its status comment
-// current. Diagnoses post a table and change nothing.
-
-import { diagnoseTarget, type RecoveryResult, recoverMany, rollback, type Step } from '../core/index.js';
+// Runs one parsed command, target by target, through the core with the request's grant (the
+// core checks each workspace against the policy), keeping its status comment current.
+// Diagnoses post a table and change nothing.
+import {
+  diagnoseTarget,
+  type Grant,
+  type RecoveryResult,
+  recoverMany,
+  rollback,
+  type Step,
+} from '../core/index.js';
 import type { ChatOpsDeps } from './handle-comment.js';
-import type { Command } from './parse-commands.js';
-import { HELP } from './parse-commands.js';
+import { type Command, HELP } from './parse-commands.js';
 import { diagnosisTable } from './render-diagnosis.js';
 import { renderStatus, type StatusView } from './render-status.js';
 import { StatusComment } from './status-comment.js';
 
+/** One comment's request: who asked, where, with which grant, and what the status comment should note. */
+export interface CommandContext {
+  readonly deps: ChatOpsDeps;
+  readonly issue: number;
+  readonly actor: string;
+  readonly grant: Grant;
+  /** Said in the status comment (say, a .github/medic.yml value that was ignored). */
+  readonly notes: readonly string[];
+}
+
 export async function runCommand(
-  deps: ChatOpsDeps,
-  issue: number,
-  actor: string,
+  ctx: CommandContext,
   command: Command,
   line: string,
 ): Promise<RecoveryResult[]> {
+  const { deps, issue, actor, grant } = ctx;
+  const request = { actor, source: deps.source, grant };
   if (command.kind === 'help') {
     await deps.github.createComment(issue, HELP);
     return [];
   }
   if (command.kind === 'diagnose') {
     const rows = [];
-    for (const target of command.targets)
-      rows.push({ target, found: await diagnoseTarget(deps.core, target).catch((e: unknown) => e as Error) });
+    for (const target of command.targets) {
+      const found = await diagnoseTarget(deps.core, target, { request }).catch((e: unknown) => e as Error);
+      rows.push({ target, found });
+    }
     await deps.github.createComment(issue, diagnosisTable(rows, `/diagnose ${command.targets.join(' ')}`));
     return [];
   }
   const targets = command.kind === 'recover' ? command.targets : [command.runId];
   const reason = command.kind === 'recover' ? command.reason : null;
   const status = new StatusComment(deps.github, issue, deps.logger, deps.editIntervalMs);
-  let view: StatusView = { commandLine: line, actor, reason, done: [], running: null, pending: targets };
+  let view: StatusView = {
+    commandLine: line,
+    actor,
+    reason,
+    notes: ctx.notes,
+    done: [],
+    running: null,
+    pending: targets,
+  };
   await status.create(renderStatus(view));
   // Each target's steps are shown live while it runs, and its result as soon as it ends.
   const onTarget = (target: string) => {
@@ -44,7 +70,7 @@ export async function runCommand(
   const onResult = (result: RecoveryResult) => {
     view = { ...view, done: [...view.done, result], running: null };
   };
-  const base = { actor, source: deps.source, reason };
+  const base = { ...request, reason };
   if (command.kind === 'recover') {
     await recoverMany(deps.core, targets, {
       ...base,

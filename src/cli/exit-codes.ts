@@ -9,6 +9,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, busy: 3 } as const;
 export function exitCodeFor(results: readonly RecoveryResult[]): number {
   const codes = results.map((r) => {
     if (r.outcome === 'busy') return EXIT.busy;
+    if (r.outcome === 'refused') return EXIT.failed;
     if (r.outcome !== 'failed') return EXIT.ok;
     return r.error && INPUT_ERROR_CODES.has(r.error.code) ? EXIT.usage : EXIT.failed;
   });

@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDiagnose } from './commands/diagnose.js';
 import { registerHistory } from './commands/history.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerRecover } from './commands/recover.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerSweep } from './commands/sweep.js';
@@ -22,6 +23,7 @@ const COMMANDS = [
   registerRollback,
   registerSweep,
   registerWatch,
+  registerPolicy,
   registerMigrate,
   registerDemo,
 ];

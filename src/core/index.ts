@@ -4,7 +4,7 @@
 // ports below.
 
 // Commands
-export { diagnoseTarget } from './commands/diagnose-target.js';
+export { type DiagnoseOptions, diagnoseTarget } from './commands/diagnose-target.js';
 export { history } from './commands/history.js';
 export { recover } from './commands/recover.js';
 export { type RecoverManyOptions, recoverMany } from './commands/recover-many.js';
@@ -31,6 +31,7 @@ export {
   type Target,
   volumeName,
 } from './model/names.js';
+export { holdsAtLeast, PERMISSIONS, type Permission, permissionRank } from './model/permissions.js';
 export type {
   Clock,
   ConfigFile,
@@ -46,6 +47,7 @@ export type {
 export { silentLogger, systemClock } from './model/ports.js';
 export {
   isSuccess,
+  type Origin,
   OUTCOMES,
   type Outcome,
   type RecoveryResult,
@@ -55,6 +57,19 @@ export {
   type Step,
   stepSchema,
 } from './model/result.js';
+// The operator's policy
+export { type Admission, isRefusal, refuseCommand } from './policy/admit.js';
+export { checkGrant, type Grant, grantedRule } from './policy/grant.js';
+export {
+  describePolicy,
+  type Policy,
+  type PolicyRule,
+  parsePolicy,
+  ruleFor,
+  selects,
+} from './policy/policy.js';
+export { applyPolicy, currentPolicy, type StoredPolicy } from './policy/policy-store.js';
+export { COMMANDS_PER_WINDOW, takeCommandSlots, WINDOW_S } from './policy/rate-limit.js';
 // Runs, diagnoses and the audit trail, as the doors read them
 export { leasesHeld } from './run/lease.js';
 export { unstartedResult } from './run/result-draft.js';

@@ -10,6 +10,8 @@ export interface CommentEvent {
     readonly body: string;
     readonly author: string;
     readonly authorType: string;
+    /** ISO time; comments older than MEDIC_COMMENT_MAX_AGE_S are ignored (a replayed old body). */
+    readonly createdAt: string | null;
   };
   readonly repositoryFork: boolean;
 }
@@ -20,6 +22,10 @@ export interface IncidentEvent {
   readonly title: string;
   readonly body: string;
   readonly labels: readonly string[];
+  /** Who opened the issue. */
+  readonly author: string;
+  /** Who sent this event: the opener, or whoever added the label. */
+  readonly sender: string;
 }
 
 const repository = z.object({
@@ -38,6 +44,7 @@ const issueCommentSchema = z.object({
     id: z.number(),
     body: z.string().nullable(),
     user: z.object({ login: z.string(), type: z.string() }),
+    created_at: z.string().nullable().optional(),
   }),
 });
 
@@ -45,7 +52,14 @@ const issuesSchema = z.object({
   action: z.string(),
   installation: z.object({ id: z.number() }).optional(),
   repository,
-  issue: z.object({ number: z.number(), title: z.string(), body: z.string().nullable(), labels }),
+  issue: z.object({
+    number: z.number(),
+    title: z.string(),
+    body: z.string().nullable(),
+    labels,
+    user: z.object({ login: z.string() }),
+  }),
+  sender: z.object({ login: z.string() }),
 });
 
 export interface Located<T> {
@@ -80,6 +94,7 @@ export function commentEventFrom(payload: unknown): Located<CommentEvent> & { re
         body: p.comment.body ?? '',
         author: p.comment.user.login,
         authorType: p.comment.user.type,
+        createdAt: p.comment.created_at ?? null,
       },
       repositoryFork: p.repository.fork,
     },
@@ -95,6 +110,8 @@ export function incidentEventFrom(payload: unknown): Located<IncidentEvent> & { 
       title: p.issue.title,
       body: p.issue.body ?? '',
       labels: p.issue.labels.map((l) => l.name),
+      author: p.issue.user.login,
+      sender: p.sender.login,
     },
   };
 }

@@ -1,11 +1,12 @@
 // /metrics and /healthz as a plain request handler: served by the watcher's own server, and
 // added to Probot's server by the app. /healthz answers 200 when the database and the Docker
 // engine answer, 503 (with what failed) otherwise.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http from 'node:http';
+import type { Handler } from '../app/http-server.js';
 import type { CoreDeps } from '../core/index.js';
 import type { MedicMetrics } from './metrics.js';
 
-export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+export type { Handler } from '../app/http-server.js';
 
 export function observabilityHandler(deps: Pick<CoreDeps, 'db' | 'runtime'>, metrics: MedicMetrics): Handler {
   return async (req, res) => {

@@ -1,6 +1,7 @@
 // The action's committed bundle run as a runner runs it (node dist/index.js with INPUT_*,
 // GITHUB_* and the output files), against a real container, a real Postgres, and a GitHub
 // stand-in; and the contract between action.yml and the code.
+
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { parse } from 'yaml';
 import { INPUT_KEYS, OUTPUT_KEYS } from '../../src/action/inputs.js';
 import { parseHiddenResults } from '../../src/chatops/render-status.js';
 import { resultSchema } from '../../src/core/model/result.js';
+import { applyTestPolicy } from '../helpers/core-deps.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { issueCommentPayload } from '../helpers/webhooks.js';
@@ -21,6 +23,7 @@ let github: StandIn;
 
 beforeAll(async () => {
   world = await testWorld();
+  await applyTestPolicy(world.db);
   github = await githubStandIn({ alice: 'admin', bob: 'read' });
 });
 afterAll(async () => {
@@ -41,8 +44,12 @@ async function runAction(inputs: Record<string, string>, env: Record<string, str
   const files = { GITHUB_OUTPUT: path.join(dir, 'out'), GITHUB_STEP_SUMMARY: path.join(dir, 'summary') };
   await writeFile(files.GITHUB_OUTPUT, '');
   await writeFile(files.GITHUB_STEP_SUMMARY, '');
+  // The runner always passes the workflow token (action.yml's default).
   const inputEnv = Object.fromEntries(
-    Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
+    Object.entries({ 'github-token': 'ghs_workflow', ...inputs }).map(([k, v]) => [
+      `INPUT_${k.toUpperCase()}`,
+      v,
+    ]),
   );
   const base = {
     PATH: process.env.PATH ?? '',
@@ -193,9 +200,30 @@ describe('the action', () => {
       { 'database-url': world.url, 'github-token': 'ghs_test' },
       { GITHUB_EVENT_NAME: 'issue_comment', GITHUB_EVENT_PATH: event },
     );
-    expect(run.code).toBe(0);
-    expect(run.outputs.outcome).toBe('none');
+    // A refusal fails the step, with its code in the outputs.
+    expect(run.code).not.toBe(0);
+    expect(run.outputs.outcome).toBe('refused');
+    expect(resultSchema.parse(JSON.parse(run.outputs.result!)).error?.code).toBe('PERMISSION_DENIED');
     expect([...github.comments.values()].find((c) => c.issue === 62)?.body).toContain('needs `write`');
     expect(await world.status(ws.id)).toBe('failed');
+  });
+
+  it('from an ungranted repository, fails the step with REPO_NOT_GRANTED and changes nothing', async () => {
+    const ws = await world.broken();
+    const run = await runAction(
+      { workspace: ws.container, 'database-url': world.url },
+      { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_REPOSITORY: 'acme/ungranted' },
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.outputs.outcome).toBe('refused');
+    const result = resultSchema.parse(JSON.parse(run.outputs.result!));
+    expect(result).toMatchObject({
+      outcome: 'refused',
+      error: { code: 'REPO_NOT_GRANTED' },
+      origin: { repo: 'acme/ungranted' },
+    });
+    expect(run.stdout).toContain('REPO_NOT_GRANTED');
+    expect(await world.status(ws.id)).toBe('failed');
+    expect(await world.ls(ws.volume)).toEqual([]);
   });
 });

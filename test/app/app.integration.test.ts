@@ -1,10 +1,12 @@
 // The app over real services: a /recover comment recovers a real container, and jobs left
 // behind by a process that died are picked up when the next one starts.
+
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueJob } from '../../src/app/jobs/job-store.js';
 import { commentEventFrom } from '../../src/github/webhook-payloads.js';
 import { type AppHarness, startApp } from '../helpers/app-harness.js';
+import { applyTestPolicy } from '../helpers/core-deps.js';
 import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { issueCommentPayload } from '../helpers/webhooks.js';
@@ -14,6 +16,7 @@ let app: AppHarness | undefined;
 
 beforeAll(async () => {
   world = await testWorld();
+  await applyTestPolicy(world.db);
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
 });

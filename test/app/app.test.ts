@@ -6,7 +6,7 @@ import { parseHiddenResults } from '../../src/chatops/render-status.js';
 import { DatabaseUnavailableError } from '../../src/core/model/errors.js';
 import { resultSchema } from '../../src/core/model/result.js';
 import { type AppHarness, startApp } from '../helpers/app-harness.js';
-import { addWorkspace, unitDeps } from '../helpers/core-deps.js';
+import { addWorkspace, applyTestPolicy, unitDeps } from '../helpers/core-deps.js';
 import { FakeRuntime } from '../helpers/fake-runtime.js';
 import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
 import { type MemoryDb, memoryDb } from '../helpers/memory-db.js';
@@ -27,6 +27,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await db.reset();
+  await applyTestPolicy(db);
   runtime = new FakeRuntime();
   app = await startApp(unitDeps(db, runtime));
 });
@@ -126,10 +127,17 @@ describe('the app', () => {
     await app.idle();
     expect(perm.isDone()).toBe(true);
     const [refusal] = commentsOn(state, 42);
+    expect(refusal).toContain('`PERMISSION_DENIED`');
     expect(refusal).toContain('`write`');
     expect(refusal).toContain('you have `read`');
-    expect(state.reactions).toEqual(['eyes', '-1']);
-    expect(await runCount()).toBe(0);
+    expect(commentsOn(state, 42)).toHaveLength(1);
+    expect(state.reactions).toEqual(['-1']);
+    // The refusal is on the record, tied to the workspace it named; nothing else happened.
+    expect(await db.one('SELECT outcome, error_code, workspace_id::text AS ws FROM medic.runs')).toEqual({
+      outcome: 'refused',
+      error_code: 'PERMISSION_DENIED',
+      ws: ws.id,
+    });
     expect(runtime.calls).toEqual([]);
   });
 
@@ -167,6 +175,7 @@ describe('the app', () => {
 
   it('answers a command it cannot parse with 😕 and the help text', async () => {
     const { state } = githubApi();
+    permission('alice', 'write');
     await app.deliver('issue_comment', issueCommentPayload({ body: '/recover ws-nothex --now' }));
     await app.idle();
     expect(state.reactions).toEqual(['eyes', 'confused']);
@@ -191,6 +200,7 @@ describe('the app', () => {
   it('answers a bad .github/medic.yml with a comment naming the key', async () => {
     const ws = await brokenWorkspace();
     const { state } = githubApi({ config: 'permission: superuser\n' });
+    permission('alice', 'write');
     await app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container}` }));
     await app.idle();
     expect(commentsOn(state, 42)[0]).toContain('`permission`');
@@ -240,8 +250,8 @@ describe('the app', () => {
     const ws = await addWorkspace(db, { status: 'online' });
     runtime.add(ws.container, { files: { 'config.yaml': 'hand-tuned\n', 'notes.txt': 'mine\n' } });
     const { state } = githubApi();
-    permission('alice', 'write');
-    permission('alice', 'write');
+    permission('alice', 'maintain');
+    permission('alice', 'maintain');
     await app.deliver(
       'issue_comment',
       issueCommentPayload({ body: `/recover ${ws.container} --force`, commentId: 1 }),
@@ -266,6 +276,7 @@ describe('the app', () => {
   it('diagnoses the workspaces named in a new incident issue', async () => {
     const ws = await brokenWorkspace();
     const { state } = githubApi();
+    const asked = permission('reporter', 'triage');
     await app.deliver(
       'issues',
       issuesPayload({ title: `${ws.container} is down`, body: `volume of ${ws.container} empty` }),
@@ -274,6 +285,9 @@ describe('the app', () => {
     const [diagnosis] = commentsOn(state, 43);
     expect(diagnosis).toContain('needs-seed');
     expect(diagnosis).toContain(`/recover ${ws.container}`);
+    expect(asked.isDone()).toBe(true);
+    // File status only: the volume's content is never read for an incident issue.
     expect(runtime.calls).toEqual([]);
+    expect(runtime.reads).toEqual([]);
   });
 });

@@ -70,6 +70,13 @@ describe('the app process', () => {
     expect(await exit).toBe(0);
   });
 
+  it('will not start without WEBHOOK_SECRET (outside development), naming it', async () => {
+    const { child, output } = startApp({ PORT: '0', WEBHOOK_SECRET: '' });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(output()).toContain('WEBHOOK_SECRET');
+  });
+
   it('refuses to start on a bad setting, naming it', async () => {
     const { child, output } = startApp({ PORT: '0', MEDIC_APP_CONCURRENCY: 'lots' });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

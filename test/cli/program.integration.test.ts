@@ -1,9 +1,12 @@
 // The `medic` CLI run as a process, as an operator or a script runs it: exit codes, --json
 // objects that parse against the result schema, stdout/stderr separation, true --help.
 import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recover } from '../../src/core/index.js';
 import { resultSchema } from '../../src/core/model/result.js';
 import { TEMPLATES } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
@@ -153,9 +156,57 @@ describe('medic CLI', () => {
   it('has a --help that lists every command, and exits 2 on a usage error', async () => {
     const help = await medic(['--help']);
     expect(help.code).toBe(0);
-    for (const cmd of ['recover', 'diagnose', 'history', 'rollback', 'sweep', 'migrate', 'demo'])
+    for (const cmd of ['recover', 'diagnose', 'history', 'rollback', 'sweep', 'policy', 'migrate', 'demo'])
       expect(help.stdout).toContain(cmd);
     expect((await medic(['recover'])).code).toBe(2);
     expect((await medic(['frobnicate'])).code).toBe(2);
+  });
+
+  it('applies, shows and checks the policy; history shows the refusals it caused', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'medic-policy-'));
+    const good = path.join(dir, 'policy.yaml');
+    const bad = path.join(dir, 'bad.yaml');
+    await writeFile(good, 'repos:\n  - repo: acme/team-a\n    workspaces:\n      names: ["team-a *"]\n');
+    await writeFile(bad, 'repos:\n  - repo: acme/x\n    workspaces: all\n    permission: read\n');
+
+    const none = await medic(['policy', 'show']);
+    expect(none.stdout).toContain('no policy applied');
+    const checked = await medic(['policy', 'check', bad]);
+    expect(checked.code).toBe(2);
+    expect(checked.stderr).toContain('INVALID_POLICY');
+    expect(checked.stderr).toContain('repos.0.permission');
+    expect((await medic(['policy', 'apply', bad])).code).toBe(2);
+
+    const applied = await medic(['policy', 'apply', good], { USER: 'ops-oncall' });
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('acme/team-a: /recover and /diagnose with write or more');
+    const shown = JSON.parse((await medic(['policy', 'show', '--json'])).stdout) as {
+      version: number;
+      policy: unknown;
+    };
+    expect(shown.version).toBeGreaterThanOrEqual(1);
+    expect(shown.policy).toEqual({
+      repos: [
+        {
+          repo: 'acme/team-a',
+          workspaces: { names: ['team-a *'] },
+          permission: 'write',
+          elevated: 'maintain',
+        },
+      ],
+    });
+
+    // A refusal from GitHub, recorded by the core, shows in the operator's history.
+    const ws = await world.broken({ name: 'team-b one' });
+    const grant = {
+      repo: 'acme/team-a',
+      role: 'admin',
+      origin: { repo: 'acme/team-a', issue: 3, comment: 4 },
+    };
+    const refused = await recover(world.deps(), ws.container, { actor: 'mallory', source: 'app', grant });
+    expect(refused.error?.code).toBe('WORKSPACE_NOT_GRANTED');
+    const history = await medic(['history', ws.container]);
+    expect(history.stdout).toContain('recover refused WORKSPACE_NOT_GRANTED');
+    expect(history.stdout).toContain('by mallory via app');
   });
 });

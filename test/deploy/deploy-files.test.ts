@@ -76,3 +76,34 @@ describe('deploy/compose.yml', () => {
     }
   });
 });
+
+describe('examples/workflows/chatops.yml', () => {
+  const workflow = parse(readFileSync(path.join(ROOT, 'examples/workflows/chatops.yml'), 'utf8')) as {
+    permissions: Record<string, string>;
+    concurrency: { group: string };
+    jobs: { medic: { if: string; environment: string } };
+  };
+
+  it('gates the job on author_association, holds the secret in an environment, limits permissions and runs one at a time', () => {
+    expect(workflow.jobs.medic.if).toContain('author_association');
+    expect(workflow.jobs.medic.environment).toBeTruthy();
+    expect(workflow.permissions).toEqual({ issues: 'write', contents: 'read' });
+    expect(workflow.concurrency.group).toContain('github.event.issue.number');
+  });
+});
+
+describe('app.yml', () => {
+  it("asks only for what the app uses, including the repository's .github/medic.yml", () => {
+    const manifest = parse(readFileSync(path.join(ROOT, 'app.yml'), 'utf8')) as {
+      default_permissions: Record<string, string>;
+      single_file_name: string;
+    };
+    expect(manifest.default_permissions).toEqual({
+      issues: 'write',
+      metadata: 'read',
+      members: 'read',
+      single_file: 'read',
+    });
+    expect(manifest.single_file_name).toBe('.github/medic.yml');
+  });
+});

@@ -1,11 +1,11 @@
 // The Probot app behind a real HTTP server on loopback, as GitHub reaches it: signed POSTs to
 // /api/github/webhooks. GitHub's API is nock (no real network); retries and throttling off.
 import { generateKeyPairSync } from 'node:crypto';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
 import { medicApp } from '../../src/app/app.js';
+import { bodyCap, createAppServer, MAX_BODY_BYTES } from '../../src/app/http-server.js';
 import type { JobWorker } from '../../src/app/jobs/job-worker.js';
 import type { CoreDeps } from '../../src/core/model/deps.js';
 import { signedHeaders } from './webhooks.js';
@@ -19,6 +19,8 @@ const { privateKey } = generateKeyPairSync('rsa', {
 
 export interface AppHarness {
   deliver(event: string, payload: unknown, delivery?: string, secret?: string): Promise<number>;
+  /** The app's port on 127.0.0.1 (for requests that are not deliveries). */
+  readonly port: number;
   idle(): Promise<void>;
   worker: JobWorker;
   close(): Promise<void>;
@@ -51,16 +53,17 @@ export async function startApp(core: CoreDeps, options: HarnessOptions = {}): Pr
     editIntervalMs: 0,
     pollMs: 60_000,
     staleS: 60,
+    commentMaxAgeS: 3600,
     onWorker: (w) => {
       worker = w;
     },
   });
   const middleware = await createNodeMiddleware(appFn, { probot });
-  const server = http.createServer((req, res) => {
-    void middleware(req, res, () => {
-      res.writeHead(404).end();
-    });
-  });
+  // The app's own server (body cap first), as `npm start` builds it.
+  const server = createAppServer(
+    [bodyCap(MAX_BODY_BYTES), async (req, res) => (await middleware(req, res)) === true],
+    () => {},
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   let n = 0;
@@ -75,6 +78,7 @@ export async function startApp(core: CoreDeps, options: HarnessOptions = {}): Pr
       await res.text();
       return res.status;
     },
+    port,
     idle: () => worker!.idle(),
     get worker() {
       return worker!;

@@ -1,6 +1,7 @@
 // CoreDeps for unit tests: the fake runtime, an in-memory database, the project's templates
 // (or a test's), a real clock made fast, and a silent logger.
 import path from 'node:path';
+import { applyPolicy, parsePolicy, type Queryable } from '../../src/core/index.js';
 import { loadConfig } from '../../src/core/model/config.js';
 import type { CoreDeps } from '../../src/core/model/deps.js';
 import { type Clock, silentLogger } from '../../src/core/model/ports.js';
@@ -38,4 +39,12 @@ export async function addWorkspace(
     fields.runtime ?? 'claude-code',
   ]);
   return { id, container: `ws-${id.slice(0, 12)}` };
+}
+
+/** Applies an operator's policy (what the app and the action need before they act). */
+export async function applyTestPolicy(
+  db: Queryable,
+  yaml = 'repos:\n  - repo: acme/platform\n    workspaces: all\n',
+): Promise<void> {
+  await applyPolicy(db, parsePolicy(yaml), 'test-operator');
 }

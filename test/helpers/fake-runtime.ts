@@ -20,6 +20,8 @@ export interface FakeContainer {
 export class FakeRuntime {
   readonly containers = new Map<string, FakeContainer>();
   readonly calls: string[] = [];
+  /** Reads of the volume's content (listConfigs), apart from the calls that change things. */
+  readonly reads: string[] = [];
   /** Called before each mutating call; throw from it to inject a fault. */
   beforeCall: (call: string, name: string) => void | Promise<void> = () => {};
   /** Whether a container stays up after start (false: it exits at once, code 1). */
@@ -70,13 +72,15 @@ export class FakeRuntime {
       if (files.has(path)) return 'file' as const;
       return [...files.keys()].some((k) => k.startsWith(`${path}/`)) ? ('directory' as const) : null;
     },
-    listConfigs: async (name: string, withContent: readonly string[] = []): Promise<VolumeEntry[]> =>
-      [...this.get(name).files.entries()].map(([path, content]) => ({
+    listConfigs: async (name: string, withContent: readonly string[] = []): Promise<VolumeEntry[]> => {
+      this.reads.push(`list ${name}`);
+      return [...this.get(name).files.entries()].map(([path, content]) => ({
         path,
         type: 'file',
         size: content.length,
         ...(withContent.includes(path) ? { content } : {}),
-      })),
+      }));
+    },
     exportConfigs: async (name: string, maxBytes: number) => {
       await this.hook('export', name);
       const blob = Buffer.from(

@@ -31,7 +31,11 @@ interface CommentOptions {
   labels?: string[];
   commentId?: number;
   action?: string;
+  /** ISO time the comment was written (default now). */
+  createdAt?: string;
 }
+
+let nextCommentId = 9001;
 
 /** The example's repository, renamed to the fixtures' acme/platform. */
 function inAcmePlatform(repository: unknown): Record<string, unknown> {
@@ -62,7 +66,15 @@ export function issueCommentPayload(o: CommentOptions): Record<string, unknown> 
       state: 'open',
       labels: labelled(o.labels),
     },
-    comment: { ...comment, id: o.commentId ?? 9001, body: o.body, user },
+    // A new comment each time (a comment is known by its id), written just now.
+    comment: {
+      ...comment,
+      id: o.commentId ?? nextCommentId++,
+      body: o.body,
+      user,
+      created_at: o.createdAt ?? new Date().toISOString(),
+      updated_at: o.createdAt ?? new Date().toISOString(),
+    },
     sender: user,
     installation: { id: INSTALLATION, node_id: 'MDIz' },
   };
@@ -74,8 +86,12 @@ export function issuesPayload(o: {
   labels?: string[];
   issue?: number;
   action?: string;
+  /** Who opened it, and who sent the event (default: the same). */
+  author?: string;
+  sender?: string;
 }) {
   const p = example('issues', 'opened');
+  const author = o.author ?? 'reporter';
   return {
     ...p,
     action: o.action ?? 'opened',
@@ -86,7 +102,9 @@ export function issuesPayload(o: {
       title: o.title,
       body: o.body,
       labels: labelled(o.labels),
+      user: { ...((p.issue as { user: object }).user ?? {}), login: author },
     },
+    sender: { ...(p.sender as object), login: o.sender ?? author },
     installation: { id: INSTALLATION, node_id: 'MDIz' },
   };
 }

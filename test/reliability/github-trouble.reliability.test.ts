@@ -3,7 +3,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AppHarness, startApp } from '../helpers/app-harness.js';
-import { addWorkspace, unitDeps } from '../helpers/core-deps.js';
+import { addWorkspace, applyTestPolicy, unitDeps } from '../helpers/core-deps.js';
 import { FakeRuntime } from '../helpers/fake-runtime.js';
 import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
 import { type MemoryDb, memoryDb } from '../helpers/memory-db.js';
@@ -30,6 +30,7 @@ afterAll(async () => {
 async function setup(resilient: boolean) {
   const runtime = new FakeRuntime();
   const ws = await addWorkspace(db);
+  await applyTestPolicy(db);
   runtime.add(ws.container);
   app = await startApp(unitDeps(db, runtime), { resilient });
   return { runtime, ws };

@@ -1,5 +1,6 @@
 // Hostile input against the real engine and Postgres: every case is refused with a coded
 // error and changes nothing (row, container, volume).
+
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { handleComment } from '../../src/chatops/handle-comment.js';
 import { recover } from '../../src/core/commands/recover.js';
 import { silentLogger } from '../../src/core/model/ports.js';
 import type { GitHubPort } from '../../src/github/github-port.js';
+import { applyTestPolicy } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { tally } from './tally.js';
 
@@ -15,6 +17,7 @@ let world: TestWorld;
 let configs: string;
 beforeAll(async () => {
   world = await testWorld();
+  await applyTestPolicy(world.db);
   const base = await mkdtemp(path.join(tmpdir(), 'medic-hostile-'));
   configs = path.join(base, 'configs');
   const outside = path.join(base, 'outside');
@@ -115,7 +118,13 @@ describe('hostile comments', () => {
   };
   const event = (body: string, extra: { author?: string; authorType?: string; fork?: boolean } = {}) => ({
     issue: { number: 1, labels: ['incident'], state: 'open' },
-    comment: { id: 1, body, author: extra.author ?? 'alice', authorType: extra.authorType ?? 'User' },
+    comment: {
+      id: 1,
+      body,
+      author: extra.author ?? 'alice',
+      authorType: extra.authorType ?? 'User',
+      createdAt: null,
+    },
     repositoryFork: extra.fork ?? false,
   });
 
@@ -126,7 +135,14 @@ describe('hostile comments', () => {
     const ws = await world.broken();
     const gh = github('admin');
     const out = await handleComment(
-      { core: world.deps(), github: gh.port, logger: silentLogger, source: 'app', editIntervalMs: 0 },
+      {
+        core: world.deps(),
+        github: gh.port,
+        logger: silentLogger,
+        source: 'app',
+        editIntervalMs: 0,
+        commentMaxAgeS: 3600,
+      },
       event(`/recover ${ws.container}`, extra),
     );
     tally('badInput');
@@ -140,7 +156,14 @@ describe('hostile comments', () => {
     const gh = github('write');
     const reason = '--> </details><img src=x onerror=alert(1)> @org/admins ```';
     await handleComment(
-      { core: world.deps(), github: gh.port, logger: silentLogger, source: 'app', editIntervalMs: 0 },
+      {
+        core: world.deps(),
+        github: gh.port,
+        logger: silentLogger,
+        source: 'app',
+        editIntervalMs: 0,
+        commentMaxAgeS: 3600,
+      },
       event(`/recover ${ws.container} --dry-run --reason "${reason}"`),
     );
     tally('badInput');

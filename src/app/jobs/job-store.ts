@@ -27,12 +27,20 @@ const toJob = (row: unknown): Job => {
   };
 };
 
-/** Stores a job; false when this delivery was stored before (a redelivery). */
-export async function enqueueJob(db: Queryable, deliveryId: string, payload: JobPayload): Promise<boolean> {
+/**
+ * Stores a job; false when this delivery, or (with `commentKey`) this comment under another
+ * delivery id, was stored before: a redelivery or a replay runs nothing twice.
+ */
+export async function enqueueJob(
+  db: Queryable,
+  deliveryId: string,
+  payload: JobPayload,
+  commentKey: string | null = null,
+): Promise<boolean> {
   const { rows } = await db.query(
-    `INSERT INTO medic.jobs (delivery_id, kind, payload) VALUES ($1, $2, $3::jsonb)
-     ON CONFLICT (delivery_id) DO NOTHING RETURNING id`,
-    [deliveryId, payload.kind, JSON.stringify(payload)],
+    `INSERT INTO medic.jobs (delivery_id, kind, payload, comment_key) VALUES ($1, $2, $3::jsonb, $4)
+     ON CONFLICT DO NOTHING RETURNING id`,
+    [deliveryId, payload.kind, JSON.stringify(payload), commentKey],
   );
   return rows.length === 1;
 }

@@ -13,28 +13,31 @@ import {
 } from '../model/errors.js';
 import { parseTarget } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
+import { admit } from '../policy/admit.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
 import { checkBudget } from '../steps/budget.js';
 import { type Diagnosis, describe, diagnose } from '../steps/diagnose.js';
 import { reseed, startAndMarkOnline } from '../steps/reseed.js';
 import { resolveTemplate, type Template } from '../steps/template-resolver.js';
-import { findWorkspace, setStatusGuarded, type WorkspaceRow } from '../store/workspace-store.js';
+import { findWorkspace, setStatusGuarded } from '../store/workspace-store.js';
 
 export async function recover(deps: CoreDeps, input: string, options: RunOptions): Promise<RecoveryResult> {
   const draft = new ResultDraft(randomUUID(), 'recover', options, deps.clock.now(), input);
-  let workspace: WorkspaceRow;
-  try {
-    const target = parseTarget(input);
-    draft.target(target);
-    workspace = await findWorkspace(deps.db, target);
-  } catch (error) {
-    // Bad input, or nothing to act on: no run is recorded and nothing is touched.
-    draft.fail(error);
-    return draft.finish([], deps.clock.now());
-  }
-  draft.found(workspace);
-  return Run.execute(deps, draft, workspace, options, runSteps);
+  // Bad input, nothing to act on, or not allowed: nothing is touched, and only a refusal is
+  // recorded (as a run).
+  const admission = await admit(deps, draft, options, {
+    elevated: options.force ?? false,
+    target: input,
+    resolve: async () => {
+      const target = parseTarget(input);
+      draft.target(target);
+      return findWorkspace(deps.db, target);
+    },
+  });
+  if (!admission.admitted) return admission.result;
+  draft.found(admission.workspace);
+  return Run.execute(deps, draft, admission.workspace, options, runSteps);
 }
 
 async function runSteps(run: Run): Promise<RunEnd> {

@@ -1,4 +1,6 @@
 // What the core needs from its door, passed in whole: no globals, no module mocks.
+
+import type { Grant } from '../policy/grant.js';
 import type { MedicConfig } from './config.js';
 import type { Clock, ContainerRuntime, Database, Logger } from './ports.js';
 import type { Source, Step } from './result.js';
@@ -23,4 +25,6 @@ export interface RunOptions {
   readonly actor: string;
   readonly source: Source;
   readonly onStep?: StepListener;
+  /** Set by the doors from GitHub: the policy is checked before the lease. Unset: an operator's tool. */
+  readonly grant?: Grant;
 }

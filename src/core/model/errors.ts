@@ -93,6 +93,39 @@ export class DatabaseUnavailableError extends MedicError {
   readonly code = 'DATABASE_UNAVAILABLE';
 }
 
+/**
+ * A command the operator's policy (or a repository's tightening of it) does not allow. Its
+ * run is stored with outcome `refused`; nothing was changed.
+ */
+export abstract class RefusalError extends MedicError {}
+
+export class RepoNotGrantedError extends RefusalError {
+  readonly code = 'REPO_NOT_GRANTED';
+}
+export class WorkspaceNotGrantedError extends RefusalError {
+  readonly code = 'WORKSPACE_NOT_GRANTED';
+}
+export class PermissionDeniedError extends RefusalError {
+  readonly code = 'PERMISSION_DENIED';
+  constructor(
+    readonly required: string,
+    readonly held: string,
+    message: string,
+    options: { hint?: string } = {},
+  ) {
+    super(message, options);
+  }
+}
+export class TooManyTargetsError extends RefusalError {
+  readonly code = 'TOO_MANY_TARGETS';
+}
+export class RateLimitedError extends RefusalError {
+  readonly code = 'RATE_LIMITED';
+}
+export class InvalidPolicyError extends MedicError {
+  readonly code = 'INVALID_POLICY';
+}
+
 /** Any throwable as a MedicError; an unexpected error keeps its message under INTERNAL. */
 export function asMedicError(error: unknown): MedicError {
   if (error instanceof MedicError) return error;
@@ -110,4 +143,5 @@ export const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
   'WORKSPACE_NOT_FOUND',
   'AMBIGUOUS_WORKSPACE',
   'RUN_NOT_FOUND',
+  'INVALID_POLICY',
 ]);

@@ -2,7 +2,7 @@
 // docs/result.md documents its fields; `snapshot` is an addition (null when nothing was snapshotted).
 import { z } from 'zod';
 
-export const OUTCOMES = ['recovered', 'healthy', 'planned', 'failed', 'busy'] as const;
+export const OUTCOMES = ['recovered', 'healthy', 'planned', 'failed', 'busy', 'refused'] as const;
 export const SOURCES = ['cli', 'app', 'action', 'auto'] as const;
 export const STEP_STATUSES = ['ok', 'skipped', 'failed'] as const;
 
@@ -13,10 +13,18 @@ export const stepSchema = z.object({
   detail: z.string(),
 });
 
+export const originSchema = z.object({
+  repo: z.string(),
+  issue: z.number().int().nullable(),
+  comment: z.number().int().nullable(),
+});
+export type Origin = z.infer<typeof originSchema>;
+
 export const resultSchema = z.object({
   version: z.literal(1),
   runId: z.string().uuid(),
-  command: z.enum(['recover', 'rollback']),
+  // `diagnose` only for a refused /diagnose: diagnoses are not runs, refusals are recorded.
+  command: z.enum(['recover', 'rollback', 'diagnose']),
   source: z.enum(SOURCES),
   actor: z.string(),
   workspace: z.object({
@@ -32,6 +40,8 @@ export const resultSchema = z.object({
   snapshot: z.object({ digest: z.string(), bytes: z.number().int().nonnegative() }).nullable(),
   steps: z.array(stepSchema),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Where a run from GitHub (app, action) was asked for; null otherwise. */
+  origin: originSchema.nullable().default(null),
   startedAt: z.string().datetime(),
   finishedAt: z.string().datetime(),
 });

@@ -70,6 +70,12 @@ export class ResultDraft {
     this.outcome = outcome;
   }
 
+  /** The operator's policy did not allow it; nothing was changed. */
+  refuse(error: MedicError): void {
+    this.outcome = 'refused';
+    this.error = error;
+  }
+
   busy(error: MedicError): void {
     this.outcome = 'busy';
     this.error = error;
@@ -93,6 +99,7 @@ export class ResultDraft {
       snapshot: this.snapshot,
       steps,
       error: this.error ? { code: this.error.code, message: this.error.message } : null,
+      origin: this.options.grant?.origin ?? null,
       startedAt: this.startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
     });

@@ -58,6 +58,7 @@ export class Run {
         dryRun: options.dryRun ?? false,
         force: options.force ?? false,
         startedAt: draft.startedAt,
+        origin: options.grant?.origin ?? null,
       });
       const run = new Run(deps, session, draft, workspace, options);
       try {

@@ -2,7 +2,7 @@
 // step ends (so a run that dies midway leaves its trail), and the whole result at the end.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
-import type { RecoveryResult, Step } from '../model/result.js';
+import type { Origin, RecoveryResult, Step } from '../model/result.js';
 
 export interface RunStart {
   readonly runId: string;
@@ -14,12 +14,13 @@ export interface RunStart {
   readonly dryRun: boolean;
   readonly force: boolean;
   readonly startedAt: Date;
+  readonly origin: Origin | null;
 }
 
 export async function insertRun(db: Queryable, run: RunStart): Promise<void> {
   await db.query(
-    `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, reason, dry_run, force, state, started_at)
-     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, 'running', $9)`,
+    `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, reason, dry_run, force, state, started_at, origin)
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, 'running', $9, $10::jsonb)`,
     [
       run.runId,
       run.workspaceId,
@@ -30,8 +31,37 @@ export async function insertRun(db: Queryable, run: RunStart): Promise<void> {
       run.dryRun,
       run.force,
       run.startedAt.toISOString(),
+      run.origin ? JSON.stringify(run.origin) : null,
     ],
   );
+}
+
+/** A refused command, whole: it has no steps but its policy check and changes nothing. */
+export async function insertRefusal(
+  db: Queryable,
+  result: RecoveryResult,
+  workspaceId: string | null,
+  reason: string | null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, reason, state, outcome, error_code,
+                             started_at, finished_at, result, origin)
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, 'finished', 'refused', $7, $8, $9, $10::jsonb, $11::jsonb)`,
+    [
+      result.runId,
+      workspaceId,
+      result.command,
+      result.source,
+      result.actor,
+      reason,
+      result.error?.code ?? null,
+      result.startedAt,
+      result.finishedAt,
+      JSON.stringify(result),
+      result.origin ? JSON.stringify(result.origin) : null,
+    ],
+  );
+  for (const [i, step] of result.steps.entries()) await appendStep(db, result.runId, i + 1, step);
 }
 
 export async function appendStep(db: Queryable, runId: string, seq: number, step: Step): Promise<void> {

@@ -13,7 +13,13 @@ const payload = (issue: number): JobPayload => ({
   installationId: 77,
   event: {
     issue: { number: issue, labels: [], state: 'open' },
-    comment: { id: 7000 + issue, body: '/recover ws-92f6d88b-6a9', author: 'alice', authorType: 'User' },
+    comment: {
+      id: 7000 + issue,
+      body: '/recover ws-92f6d88b-6a9',
+      author: 'alice',
+      authorType: 'User',
+      createdAt: null,
+    },
     repositoryFork: false,
   },
 });

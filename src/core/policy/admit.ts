@@ -1,0 +1,122 @@
+// Admission, before a run takes its lease: a command from GitHub (options.grant set) is
+// checked against the operator's policy, and a refusal is stored as a run with outcome
+// `refused` (tied to the workspace when it exists, without telling the requester anything
+// about it). Operator tools (the CLI, the watcher) carry no grant and are not scoped.
+import { randomUUID } from 'node:crypto';
+import type { CoreDeps, RunOptions } from '../model/deps.js';
+import { asMedicError, MedicError, RefusalError } from '../model/errors.js';
+import { parseTarget } from '../model/names.js';
+import type { Permission } from '../model/permissions.js';
+import type { RecoveryResult } from '../model/result.js';
+import { ResultDraft } from '../run/result-draft.js';
+import { insertRefusal } from '../store/audit-store.js';
+import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
+import { checkGrant } from './grant.js';
+import { currentPolicy } from './policy-store.js';
+
+export type Admission =
+  | { readonly admitted: true; readonly workspace: WorkspaceRow }
+  | { readonly admitted: false; readonly result: RecoveryResult; readonly error: MedicError };
+
+export interface AdmissionRequest {
+  /** --force and /rollback need the rule's elevated permission. */
+  readonly elevated: boolean;
+  /** What the requester typed, for messages. */
+  readonly target: string;
+  /** Finds the workspace; its errors (bad target, not found) are the run's when it is admitted. */
+  readonly resolve: () => Promise<WorkspaceRow>;
+  /** A lower floor than the rule's permission, for a read-only view GitHub triggers. */
+  readonly permission?: Permission;
+}
+
+export async function admit(
+  deps: CoreDeps,
+  draft: ResultDraft,
+  options: RunOptions,
+  request: AdmissionRequest,
+): Promise<Admission> {
+  const stop = (error: unknown): Admission => {
+    draft.fail(error);
+    return { admitted: false, result: draft.finish([], deps.clock.now()), error: asMedicError(error) };
+  };
+  const { grant } = options;
+  if (!grant) {
+    try {
+      return { admitted: true, workspace: await request.resolve() };
+    } catch (error) {
+      return stop(error);
+    }
+  }
+  const started = performance.now();
+  let workspace = null as WorkspaceRow | null;
+  let unresolved: MedicError | null = null;
+  try {
+    const stored = await currentPolicy(deps.db);
+    try {
+      workspace = await request.resolve();
+    } catch (error) {
+      // A target that names no workspace: what to say depends on the policy (below).
+      if (!(error instanceof MedicError) || error.code === 'INTERNAL') throw error;
+      unresolved = error;
+    }
+    checkGrant(stored?.policy ?? null, grant, { ...request, workspace });
+  } catch (error) {
+    if (!(error instanceof RefusalError)) return stop(error);
+    const ms = Math.round(performance.now() - started);
+    return { admitted: false, result: await refuse(deps, draft, error, workspace?.id ?? null, ms), error };
+  }
+  return workspace ? { admitted: true, workspace } : stop(unresolved);
+}
+
+/**
+ * A command refused before it named a single workspace that could be checked (the repository
+ * is not granted, the commenter is below the floor, too many targets, too many commands):
+ * stored as a refused run, tied to the workspace `target` names when there is one.
+ */
+export async function refuseCommand(
+  deps: CoreDeps,
+  command: RecoveryResult['command'],
+  target: string,
+  options: RunOptions,
+  error: RefusalError,
+): Promise<RecoveryResult> {
+  const draft = new ResultDraft(randomUUID(), command, options, deps.clock.now(), target);
+  let workspaceId: string | null = null;
+  try {
+    const parsed = parseTarget(target);
+    draft.target(parsed);
+    workspaceId = (await findWorkspace(deps.db, parsed)).id;
+  } catch {
+    // Not a workspace (or not one only): the refusal stands untied.
+  }
+  return refuse(deps, draft, error, workspaceId, 0);
+}
+
+async function refuse(
+  deps: CoreDeps,
+  draft: ResultDraft,
+  error: RefusalError,
+  workspaceId: string | null,
+  ms: number,
+): Promise<RecoveryResult> {
+  draft.refuse(error);
+  const step = { name: 'policy', status: 'failed' as const, ms, detail: `${error.code}: ${error.message}` };
+  const result = draft.finish([step], deps.clock.now());
+  await insertRefusal(deps.db, result, workspaceId, draft.options.reason ?? null);
+  deps.logger.info(
+    {
+      runId: result.runId,
+      command: result.command,
+      actor: result.actor,
+      origin: result.origin,
+      code: error.code,
+    },
+    'command refused',
+  );
+  return result;
+}
+
+/** For callers that need to tell a refusal's error apart (the doors' reactions). */
+export function isRefusal(error: unknown): error is RefusalError {
+  return asMedicError(error) instanceof RefusalError;
+}

@@ -1,0 +1,47 @@
+// The policy in Postgres (schema medic): every applied version is kept with who applied it and
+// when; the newest is in force. Repositories cannot change it.
+import { z } from 'zod';
+import type { Queryable } from '../model/ports.js';
+import { type Policy, policySchema } from './policy.js';
+
+export interface StoredPolicy {
+  readonly version: number;
+  readonly policy: Policy;
+  readonly appliedBy: string;
+  readonly appliedAt: Date;
+}
+
+const rowSchema = z.object({
+  version: z.number(),
+  document: z.unknown(),
+  applied_by: z.string(),
+  applied_at: z.coerce.date(),
+});
+
+export async function applyPolicy(db: Queryable, policy: Policy, appliedBy: string): Promise<StoredPolicy> {
+  const { rows } = await db.query(
+    `INSERT INTO medic.policies (version, document, applied_by)
+     SELECT coalesce(max(version), 0) + 1, $1::jsonb, $2 FROM medic.policies
+     RETURNING version, document, applied_by, applied_at`,
+    [JSON.stringify(policy), appliedBy],
+  );
+  return toStored(rows[0]);
+}
+
+/** The policy in force, or null when none was ever applied. */
+export async function currentPolicy(db: Queryable): Promise<StoredPolicy | null> {
+  const { rows } = await db.query(
+    'SELECT version, document, applied_by, applied_at FROM medic.policies ORDER BY version DESC LIMIT 1',
+  );
+  return rows[0] ? toStored(rows[0]) : null;
+}
+
+function toStored(row: unknown): StoredPolicy {
+  const r = rowSchema.parse(row);
+  return {
+    version: r.version,
+    policy: policySchema.parse(r.document),
+    appliedBy: r.applied_by,
+    appliedAt: r.applied_at,
+  };
+}

@@ -1,0 +1,125 @@
+// The operator's policy: which repository may act on which workspaces, and with which
+// permission. Validated with zod; the file is YAML or JSON. The first rule whose `repo`
+// matches decides. A repository's own .github/medic.yml may only tighten it.
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { InvalidPolicyError } from '../model/errors.js';
+import { parseTarget } from '../model/names.js';
+import { PERMISSIONS, permissionRank } from '../model/permissions.js';
+
+const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
+
+const atLeast = (floor: (typeof PERMISSIONS)[number]) =>
+  z
+    .enum(PERMISSIONS)
+    .refine((p) => permissionRank(p) >= permissionRank(floor), { message: `may not be below ${floor}` });
+
+const selectorSchema = z
+  .object({
+    names: z.array(z.string().min(1)).min(1).optional(),
+    runtimes: z.array(z.string().min(1)).min(1).optional(),
+    ids: z
+      .array(
+        z.string().refine(
+          (t) => {
+            try {
+              parseTarget(t);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { message: 'must be a target as the CLI takes it: ws-<id12> or a uuid' },
+        ),
+      )
+      .min(1)
+      .optional(),
+  })
+  .strict()
+  .refine((s) => s.names || s.runtimes || s.ids, {
+    message: 'a selector names at least one of names, runtimes, ids',
+  });
+
+const ruleSchema = z
+  .object({
+    repo: z.string().regex(REPO_PATTERN, "must be owner/name; '*' matches within a part"),
+    workspaces: z.union([z.literal('all'), selectorSchema]),
+    permission: atLeast('write').default('write'),
+    elevated: atLeast('maintain').default('maintain'),
+  })
+  .strict();
+
+export const policySchema = z.object({ repos: z.array(ruleSchema) }).strict();
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyRule = Policy['repos'][number];
+export type Selector = Exclude<PolicyRule['workspaces'], 'all'>;
+
+/** Parses a policy file's text (YAML, of which JSON is a part); a bad file names the key. */
+export function parsePolicy(text: string): Policy {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new InvalidPolicyError(
+      `the policy is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  const parsed = policySchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? issue.path.join('.') : 'the file';
+  throw new InvalidPolicyError(`policy ${where}: ${issue?.message ?? 'is invalid'}`, {
+    hint: 'see docs/policy.md for the format',
+  });
+}
+
+/** The first rule whose `repo` matches `owner/name` (case-insensitive, `*` within a part). */
+export function ruleFor(policy: Policy | null, repo: string): PolicyRule | null {
+  return policy?.repos.find((r) => globMatch(r.repo, repo, '[^/]*')) ?? null;
+}
+
+/** Whether a rule's selector takes this workspace: every key given must match. */
+export function selects(
+  rule: PolicyRule,
+  workspace: { readonly id: string; readonly name: string | null; readonly runtime: string | null },
+): boolean {
+  const s = rule.workspaces;
+  if (s === 'all') return true;
+  if (s.names && !s.names.some((g) => globMatch(g, workspace.name ?? '', '.*'))) return false;
+  if (s.runtimes && !s.runtimes.includes(workspace.runtime ?? '')) return false;
+  if (s.ids && !s.ids.some((t) => idMatches(t, workspace.id))) return false;
+  return true;
+}
+
+/** One line per rule: what each repository may do (what `medic policy apply` prints). */
+export function describePolicy(policy: Policy): string[] {
+  if (policy.repos.length === 0)
+    return ['no repository may act (an empty policy refuses every command from GitHub)'];
+  return policy.repos.map((r) => {
+    const s = r.workspaces;
+    const which =
+      s === 'all'
+        ? 'every workspace'
+        : [
+            s.names ? `names ${s.names.map((n) => JSON.stringify(n)).join(', ')}` : null,
+            s.runtimes ? `runtimes ${s.runtimes.join(', ')}` : null,
+            s.ids ? `ids ${s.ids.join(', ')}` : null,
+          ]
+            .filter(Boolean)
+            .join(' and ');
+    return `${r.repo}: /recover and /diagnose with ${r.permission} or more, --force and /rollback with ${r.elevated} or more, on ${which}`;
+  });
+}
+
+function idMatches(target: string, id: string): boolean {
+  const t = parseTarget(target);
+  return t.exact ? t.idPrefix === id.toLowerCase() : id.toLowerCase().startsWith(t.idPrefix);
+}
+
+function globMatch(glob: string, text: string, star: string): boolean {
+  const pattern = glob
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join(star);
+  return new RegExp(`^${pattern}$`, 'i').test(text);
+}
