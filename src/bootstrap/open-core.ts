@@ -59,7 +59,7 @@ export async function openCore(options: OpenCoreOptions): Promise<CoreDeps> {
   if (abandoned.length > 0) logger.warn({ runs: abandoned }, 'marked runs of a dead process as abandoned');
   return {
     db,
-    runtime: DockerRuntime.connect(config.dockerHost, {
+    runtime: DockerRuntime.connect(config, {
       requestTimeoutMs: (config.stopTimeoutS + 30) * 1000,
       pingTimeoutMs: 10_000,
     }),

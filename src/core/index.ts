@@ -57,6 +57,7 @@ export {
   type Step,
   stepSchema,
 } from './model/result.js';
+export { readTarEntries, type TarEntry } from './model/tar-read.js';
 // The operator's policy
 export { type Admission, isRefusal, refuseCommand } from './policy/admit.js';
 export { checkGrant, type Grant, grantedRule } from './policy/grant.js';

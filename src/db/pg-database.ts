@@ -61,7 +61,9 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
       try {
         return await fn(session);
       } finally {
-        client.release();
+        // Closed, not returned to the pool: whatever the session held (a run's advisory lock)
+        // ends with it, even if its release failed.
+        client.release(true);
       }
     },
     close: () => pool.end(),

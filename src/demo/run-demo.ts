@@ -14,7 +14,7 @@ import { createBrokenWorkspace, removeFixtures } from './broken-workspace.js';
 const DEMO_LABEL = 'workspace-medic.demo=true';
 
 export async function runDemo(deps: CoreDeps, io: Io, actor: string): Promise<number> {
-  const docker = connectDocker(deps.config.dockerHost);
+  const docker = connectDocker(deps.config);
   await deps.runtime.ping();
   const image = await ensureLocalImage(docker);
   await removeFixtures(docker, DEMO_LABEL);

@@ -1,17 +1,36 @@
 // How medic reaches a Docker engine: DOCKER_HOST (unix://, tcp://, http(s)://) as a
-// dockerode client. The runtime port, the watcher's event feed and the demo share it, so
-// every Docker client in the process reaches the same engine the same way.
+// dockerode client, over TLS with the certificates in DOCKER_CERT_PATH when DOCKER_TLS_VERIFY
+// is set (plain tcp:// is refused by the configuration unless MEDIC_ALLOW_INSECURE_DOCKER=1).
+// The runtime port, the watcher's event feed and the demo share it, so every Docker client in
+// the process reaches the same engine the same way.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Docker from 'dockerode';
 
-export function dockerOptions(dockerHost: string | undefined): Docker.DockerOptions {
+export interface EngineAddress {
+  readonly dockerHost: string | undefined;
+  readonly dockerTls?: { readonly certPath: string } | null;
+}
+
+export function dockerOptions(engine: EngineAddress): Docker.DockerOptions {
+  const { dockerHost, dockerTls } = engine;
   if (!dockerHost) return {};
   const url = new URL(dockerHost);
   if (url.protocol === 'unix:') return { socketPath: url.pathname };
-  const protocol = url.protocol === 'https:' ? 'https' : 'http';
-  return { protocol, host: url.hostname, port: Number(url.port || (protocol === 'https' ? 2376 : 2375)) };
+  const tls = url.protocol === 'https:' || Boolean(dockerTls);
+  const port = Number(url.port || (tls ? 2376 : 2375));
+  if (!tls) return { protocol: 'http', host: url.hostname, port };
+  const certs = dockerTls
+    ? {
+        ca: readFileSync(path.join(dockerTls.certPath, 'ca.pem')),
+        cert: readFileSync(path.join(dockerTls.certPath, 'cert.pem')),
+        key: readFileSync(path.join(dockerTls.certPath, 'key.pem')),
+      }
+    : {};
+  return { protocol: 'https', host: url.hostname, port, ...certs };
 }
 
-/** A dockerode client for DOCKER_HOST; `timeoutMs` bounds each request's silence. */
-export function connectDocker(dockerHost: string | undefined, timeoutMs?: number): Docker {
-  return new Docker({ ...dockerOptions(dockerHost), ...(timeoutMs ? { timeout: timeoutMs } : {}) });
+/** A dockerode client for the engine; `timeoutMs` bounds each request's silence. */
+export function connectDocker(engine: EngineAddress, timeoutMs?: number): Docker {
+  return new Docker({ ...dockerOptions(engine), ...(timeoutMs ? { timeout: timeoutMs } : {}) });
 }

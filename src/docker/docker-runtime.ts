@@ -10,11 +10,12 @@ import {
   ContainerStartFailedError,
   DockerOperationError,
   DockerUnavailableError,
+  readTarEntries,
 } from '../core/index.js';
-import { connectDocker } from './connection.js';
+import { connectDocker, type EngineAddress } from './connection.js';
 import { dockerError } from './engine-errors.js';
-import { readTarEntries } from './tar-read.js';
 import { packFiles } from './tar-write.js';
+import { helperSpec, stageArchive, swapNames, swapScript, volumeOwner } from './volume-restore.js';
 
 // What the engine sends back that medic reads, checked at the boundary.
 const pathStatSchema = z.object({ mode: z.number() });
@@ -33,8 +34,9 @@ export class DockerRuntime implements ContainerRuntime {
     private readonly pingTimeoutMs = 10_000,
   ) {}
 
-  static connect(dockerHost: string | undefined, bounds: EngineBounds): DockerRuntime {
-    return new DockerRuntime(connectDocker(dockerHost, bounds.requestTimeoutMs), bounds.pingTimeoutMs);
+  static connect(engine: EngineAddress | string | undefined, bounds: EngineBounds): DockerRuntime {
+    const address = typeof engine === 'object' ? engine : { dockerHost: engine };
+    return new DockerRuntime(connectDocker(address, bounds.requestTimeoutMs), bounds.pingTimeoutMs);
   }
 
   /**
@@ -173,39 +175,55 @@ export class DockerRuntime implements ContainerRuntime {
     );
   }
 
-  async restoreConfigs(name: string, tar: Buffer): Promise<void> {
-    await this.clearConfigs(name);
-    // exportConfigs' entries are prefixed `configs/`, so they land back where they came from.
-    await this.call(
-      `restore ${CONFIGS_MOUNT} of ${name}`,
-      () => this.docker.getContainer(name).putArchive(tar, { path: '/' }),
-      name,
+  /**
+   * Replaces /configs with a snapshot (entries `configs/…`, checked by the core first), staged
+   * so that a failure leaves the previous content (volume-restore.ts).
+   */
+  async restoreConfigs(name: string, snapshot: Buffer): Promise<void> {
+    const container = this.docker.getContainer(name);
+    const info = await this.call(`inspect ${name}`, () => container.inspect(), name);
+    const volume = info.Mounts.find((m) => m.Destination === CONFIGS_MOUNT && m.Type === 'volume')?.Name;
+    if (!volume) throw new ContainerNotFoundError(`container ${name} has no config volume to restore into`);
+    const user = await volumeOwner(
+      await this.call(
+        `read ${CONFIGS_MOUNT} of ${name}`,
+        () => container.getArchive({ path: CONFIGS_MOUNT }),
+        name,
+      ),
+    );
+    const { staging, previous } = swapNames();
+    const staged = await stageArchive(snapshot, staging);
+    const helper = (script: string) =>
+      this.runHelper(helperSpec({ imageId: info.Image, volume, user, script, container: name }), name);
+    try {
+      await this.call(
+        `stage the snapshot in ${CONFIGS_MOUNT} of ${name}`,
+        () => container.putArchive(staged, { path: CONFIGS_MOUNT }),
+        name,
+      );
+    } catch (error) {
+      await helper(`rm -rf ${CONFIGS_MOUNT}/${staging}`).catch(() => undefined);
+      throw error;
+    }
+    const code = await helper(swapScript(staging, previous));
+    if (code === 0 || code === 14) return;
+    throw new DockerOperationError(
+      code === 12
+        ? `restoring ${CONFIGS_MOUNT} of ${name} failed; the previous content was put back`
+        : `restoring ${CONFIGS_MOUNT} of ${name} failed midway (helper exit ${code}); the previous content is in ${CONFIGS_MOUNT}/${previous}`,
     );
   }
 
-  private async clearConfigs(name: string): Promise<void> {
-    const state = await this.inspect(name);
-    if (!state?.configsVolume)
-      throw new ContainerNotFoundError(`container ${name} has no config volume to clear`);
-    // The archive API cannot delete, so a short-lived helper from the workspace's own image does.
-    const helper = await this.call('create a helper container', () =>
-      this.docker.createContainer({
-        Image: state.image,
-        Entrypoint: [
-          '/bin/sh',
-          '-c',
-          `rm -rf ${CONFIGS_MOUNT}/* ${CONFIGS_MOUNT}/.[!.]* ${CONFIGS_MOUNT}/..?*`,
-        ],
-        Cmd: [],
-        Labels: { 'workspace-medic.helper': name },
-        HostConfig: { Binds: [`${state.configsVolume}:${CONFIGS_MOUNT}`], NetworkMode: 'none' },
-      }),
+  /** Runs a helper container to its end; returns its exit code. */
+  private async runHelper(spec: Docker.ContainerCreateOptions, name: string): Promise<number> {
+    const helper = await this.call(
+      'create a helper container',
+      () => this.docker.createContainer(spec),
+      name,
     );
     try {
       await helper.start();
-      const { StatusCode } = waitSchema.parse(await helper.wait());
-      if (StatusCode !== 0)
-        throw new DockerOperationError(`clearing ${CONFIGS_MOUNT} of ${name} exited ${StatusCode}`);
+      return waitSchema.parse(await helper.wait()).StatusCode;
     } finally {
       await helper.remove({ force: true }).catch(() => undefined);
     }

@@ -23,7 +23,7 @@ export interface WatchOptions {
 
 export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   const incident = incidentSettings(o.env);
-  const docker = connectDocker(deps.config.dockerHost);
+  const docker = connectDocker(deps.config);
   await deps.runtime.ping();
   const hook = incident
     ? githubIncidentHook(

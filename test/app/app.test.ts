@@ -268,7 +268,10 @@ describe('the app', () => {
     await app.idle();
     const rollbackComment = commentsOn(state, 42).find((b) => b.includes('/rollback'));
     const [rolled] = parseHiddenResults(rollbackComment!).map((r) => resultSchema.parse(r));
-    expect(rolled).toMatchObject({ command: 'rollback', outcome: 'recovered', snapshot: forced!.snapshot });
+    expect(rolled).toMatchObject({ command: 'rollback', outcome: 'recovered' });
+    // It restored the forced run's snapshot, and kept what it replaced: a rollback is undoable too.
+    expect(rolled!.steps.find((st) => st.name === 'restore')?.detail).toContain(forced!.snapshot!.digest);
+    expect(rolled!.snapshot?.digest).not.toBe(forced!.snapshot!.digest);
     expect(runtime.get(ws.container).files.get('config.yaml')?.toString()).toBe('hand-tuned\n');
     expect(runtime.get(ws.container).files.has('.provisioned')).toBe(false);
   });

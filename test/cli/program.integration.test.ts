@@ -77,13 +77,12 @@ describe('medic CLI', () => {
 
   it('exits 3 when another run holds the lease', async () => {
     const ws = await world.broken();
-    await world.db.query(
-      "INSERT INTO medic.leases VALUES ($1, gen_random_uuid(), 'elsewhere:1', NULL, NULL, now(), now() + interval '1 minute')",
-      [ws.id],
-    );
+    const held = await world.holdLease(ws.id);
     const out = await medic(['recover', ws.container, '--json']);
+    await held.release();
     expect(out.code).toBe(3);
-    expect(results(out.stdout)[0]?.outcome).toBe('busy');
+    expect(results(out.stdout)[0]).toMatchObject({ outcome: 'busy', error: { code: 'LEASE_HELD' } });
+    expect(results(out.stdout)[0]?.error?.message).toContain(held.runId);
   });
 
   it('shows steps as they happen on stderr in human mode, and the summary on stdout', async () => {

@@ -1,5 +1,6 @@
 // A ContainerRuntime held in memory, for unit tests of the core: containers with a state
 // and a /configs file map, every call logged, and hooks to inject failures.
+import { readTarEntries } from '../../src/core/index.js';
 import { ContainerNotFoundError, DockerUnavailableError } from '../../src/core/model/errors.js';
 import type {
   ConfigFile,
@@ -7,6 +8,7 @@ import type {
   ContainerState,
   VolumeEntry,
 } from '../../src/core/model/ports.js';
+import { packFiles } from '../../src/docker/tar-write.js';
 
 export interface FakeContainer {
   running: boolean;
@@ -81,15 +83,17 @@ export class FakeRuntime {
         ...(withContent.includes(path) ? { content } : {}),
       }));
     },
+    // Snapshots are real tars with entries `configs/…`, as the engine's archive endpoint gives.
     exportConfigs: async (name: string, maxBytes: number) => {
       await this.hook('export', name);
-      const blob = Buffer.from(
-        JSON.stringify(
-          Object.fromEntries([...this.get(name).files].map(([k, v]) => [k, v.toString('base64')])),
-        ),
-      );
-      if (blob.length > maxBytes) throw new RangeError('too big');
-      return { tar: blob, entries: this.get(name).files.size };
+      const files = [...this.get(name).files].map(([path, content]) => ({
+        path: `configs/${path}`,
+        content,
+        mode: 0o644,
+      }));
+      const tar = await packFiles(files, new Date(0));
+      if (tar.length > maxBytes) throw new RangeError('too big');
+      return { tar, entries: files.length };
     },
     writeConfigs: async (name: string, files: readonly ConfigFile[]) => {
       await this.hook('write', name);
@@ -97,8 +101,12 @@ export class FakeRuntime {
     },
     restoreConfigs: async (name: string, tar: Buffer) => {
       await this.hook('restore', name);
-      const parsed = JSON.parse(tar.toString()) as Record<string, string>;
-      this.get(name).files = new Map(Object.entries(parsed).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+      const entries = await readTarEntries(tar, { maxEntries: 10_000, keepContent: () => true });
+      this.get(name).files = new Map(
+        entries
+          .filter((e) => e.type === 'file' && e.path.startsWith('configs/'))
+          .map((e) => [e.path.slice('configs/'.length), e.content ?? Buffer.alloc(0)]),
+      );
     },
     stop: async (name: string) => {
       await this.hook('stop', name);

@@ -1,12 +1,13 @@
 // Real services for integration tests: a fresh Postgres database per test file (on the server
 // named by MEDIC_TEST_DATABASE_URL, which scripts/test.sh starts), with a `workspaces` table
 // made the way the platform makes it; and the local Docker engine with the busybox image.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
 import pg from 'pg';
 import { loadConfig } from '../../src/core/model/config.js';
 import type { CoreDeps } from '../../src/core/model/deps.js';
 import { type Database, silentLogger, systemClock } from '../../src/core/model/ports.js';
+import { acquireLease, releaseLease } from '../../src/core/run/lease.js';
 import { migrate } from '../../src/db/migrations.js';
 import { openPgDatabase } from '../../src/db/pg-database.js';
 import {
@@ -44,6 +45,8 @@ export interface TestWorld {
   /** `n` broken workspaces, made a few at a time (creating containers is engine work too). */
   brokenMany(n: number): Promise<BrokenWorkspace[]>;
   status(id: string): Promise<string | undefined>;
+  /** Holds the workspace's lease from a session of its own, as another live run would, until released. */
+  holdLease(workspaceId: string): Promise<{ readonly runId: string; release(): Promise<void> }>;
   ls(volume: string): Promise<string[]>;
   cat(volume: string, file: string): Promise<string>;
   close(): Promise<void>;
@@ -128,6 +131,22 @@ export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> 
           | { status: string }
           | undefined
       )?.status,
+    holdLease: (workspaceId) =>
+      new Promise((resolve, reject) => {
+        const runId = randomUUID();
+        let release!: () => void;
+        const released = new Promise<void>((r) => {
+          release = r;
+        });
+        const done = db.session(async (session) => {
+          const attempt = await acquireLease(session, workspaceId, runId, 'elsewhere:1', 300);
+          if (!attempt.acquired) throw new Error('holdLease: the lease is held already');
+          resolve({ runId, release: async () => (release(), await done) });
+          await released;
+          await releaseLease(session, workspaceId, runId, attempt.locked);
+        });
+        done.catch(reject);
+      }),
     ls: async (volume) => (await runIn(volume, ['ls', '-A', '/c'])).split('\n').filter(Boolean).sort(),
     cat: (volume, file) => runIn(volume, ['cat', `/c/${file}`]),
     close: async () => {

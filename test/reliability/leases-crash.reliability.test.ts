@@ -69,7 +69,7 @@ describe('a process killed midway', () => {
     const next = await medic(['recover', ws.container, '--json'], env);
     const result = parse(next.stdout);
     expect(result.outcome).toBe('recovered');
-    expect(result.steps[0]?.detail).toContain(`took over the lapsed lease of run ${runId}`);
+    expect(result.steps[0]?.detail).toContain(`took over the lease of run ${runId}`);
     const files = await world.ls(ws.volume);
     const lost = !files.includes('big.bin') || !files.includes('notes.txt');
     tally('dataLoss', lost ? 1 : 0);

@@ -5,12 +5,7 @@
 // trail as it ends.
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
-import {
-  ConfigMountMissingError,
-  ContainerNotFoundError,
-  StatusNotRecoverableError,
-  TemplateNotFoundError,
-} from '../model/errors.js';
+import { TemplateNotFoundError } from '../model/errors.js';
 import { parseTarget } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
 import { admit } from '../policy/admit.js';
@@ -18,7 +13,8 @@ import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
 import { checkBudget } from '../steps/budget.js';
 import { type Diagnosis, describe, diagnose } from '../steps/diagnose.js';
-import { reseed, startAndMarkOnline } from '../steps/reseed.js';
+import { refuseUnactionable } from '../steps/refuse-unactionable.js';
+import { markOnline, reseed, startAndMarkOnline } from '../steps/reseed.js';
 import { resolveTemplate, type Template } from '../steps/template-resolver.js';
 import { findWorkspace, setStatusGuarded } from '../store/workspace-store.js';
 
@@ -48,7 +44,13 @@ async function runSteps(run: Run): Promise<RunEnd> {
     return { detail: describe(d), value: d };
   });
   refuseUnactionable(found);
-  if (found.verdict === 'healthy' && !options.force) return 'healthy';
+  if (found.verdict === 'healthy' && !options.force) {
+    if (found.workspace.status === 'online') return 'healthy';
+    // Running with its config, but the row says otherwise (say, a run killed between start
+    // and mark online left it `failed`): the row is what is wrong, so that is what is fixed.
+    await markOnline(run, found);
+    return 'recovered';
+  }
   await checkBudget(run);
 
   if (found.verdict === 'stopped' && !options.force) {
@@ -100,23 +102,4 @@ async function plan(run: Run, found: Diagnosis, template: Template): Promise<str
     `start ${found.container}`,
     'mark online',
   ].filter((s): s is string => s !== null);
-}
-
-function refuseUnactionable(d: Diagnosis): void {
-  if (d.verdict === 'not-recoverable') {
-    throw new StatusNotRecoverableError(
-      `workspace ${d.container} is ${d.workspace.status}; medic does not touch it`,
-      {
-        hint: 'the platform parked it on purpose; change its status there first',
-      },
-    );
-  }
-  if (d.verdict === 'no-container') {
-    if (!d.state) {
-      throw new ContainerNotFoundError(`container ${d.container} does not exist`, {
-        hint: 'medic recovers existing containers; re-provision the workspace from the platform',
-      });
-    }
-    throw new ConfigMountMissingError(`container ${d.container} has no named volume mounted at /configs`);
-  }
 }

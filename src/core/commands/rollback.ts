@@ -1,6 +1,9 @@
-// rollback(runId): puts back the volume content that run snapshotted before it seeded, so a
-// forced reseed can be undone. It stops the container, replaces /configs with the snapshot,
-// and starts the container again; the workspace's status is left to the platform.
+// rollback(runId): puts back the volume content that a run snapshotted before it seeded, so a
+// forced reseed can be undone. Under the workspace's lease, and never for a parked workspace:
+// the snapshot is checked entry by entry before anything is touched; the current content is
+// snapshotted first (so a rollback is itself undoable: its result carries that snapshot); the
+// restore is staged so that a failure leaves the previous content; the container is started
+// again either way, and the row says what is true.
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { NoSnapshotError, RunNotFoundError } from '../model/errors.js';
@@ -8,10 +11,14 @@ import { isUuid, parseTarget, printable } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
 import { admit } from '../policy/admit.js';
 import { ResultDraft } from '../run/result-draft.js';
-import { Run } from '../run/run.js';
+import { Run, type RunEnd } from '../run/run.js';
+import { describe, diagnose } from '../steps/diagnose.js';
+import { refuseUnactionable } from '../steps/refuse-unactionable.js';
+import { keepSnapshot, markOnline, settleAfterFailure, stopIfRunning } from '../steps/reseed.js';
+import { checkSnapshot } from '../steps/snapshot-check.js';
 import { waitRunning } from '../steps/wait-running.js';
 import { loadSnapshot, type Snapshot } from '../store/snapshot-store.js';
-import { findWorkspace } from '../store/workspace-store.js';
+import { findWorkspace, setStatusGuarded } from '../store/workspace-store.js';
 
 export async function rollback(
   deps: CoreDeps,
@@ -30,7 +37,7 @@ export async function rollback(
       const snapshot = await loadSnapshot(deps.db, runId);
       if (!snapshot) {
         throw new NoSnapshotError(
-          `run ${runId} took no snapshot (its volume was empty, or the run is unknown)`,
+          `run ${runId} has no snapshot (its volume was empty, it was pruned, or the run is unknown)`,
           {
             hint: 'medic history <target> lists runs and their snapshot steps',
           },
@@ -41,31 +48,53 @@ export async function rollback(
     },
   });
   if (!admission.admitted) return admission.result;
-  const snapshot = found.snapshot!;
   draft.found(admission.workspace);
-  draft.keptSnapshot({ digest: snapshot.digest, bytes: snapshot.tar.length });
   const reason = options.reason ?? `rollback of run ${runId}`;
   const runOptions = { ...options, reason, dryRun: false, force: false };
-  return Run.execute(deps, draft, admission.workspace, runOptions, async (run) => {
-    const name = draft.container;
-    await run.step('stop', async () => {
-      await deps.runtime.stop(name, deps.config.stopTimeoutS);
-      return { detail: `stopped ${name}`, value: undefined };
-    });
-    await run.step('restore', async () => {
-      await deps.runtime.restoreConfigs(name, snapshot.tar);
-      return {
-        detail: `restored ${snapshot.tar.length} bytes from run ${runId} (${snapshot.digest})`,
-        value: undefined,
-      };
-    });
-    await run.step('start', async () => {
-      await deps.runtime.start(name);
-      return {
-        detail: await waitRunning(deps.runtime, deps.clock, name, deps.config.startTimeoutS),
-        value: undefined,
-      };
-    });
-    return 'recovered';
+  return Run.execute(deps, draft, admission.workspace, runOptions, (run) =>
+    restore(run, runId, found.snapshot!),
+  );
+}
+
+async function restore(run: Run, runId: string, snapshot: Snapshot): Promise<RunEnd> {
+  const { runtime, config, clock } = run.deps;
+  const d = await run.step('diagnose', async () => {
+    await runtime.ping();
+    const state = await diagnose(runtime, run.workspace);
+    return { detail: describe(state), value: state };
   });
+  refuseUnactionable(d);
+  const content = await run.step('check', async () => {
+    const c = await checkSnapshot(snapshot.tar, config.snapshotMaxBytes);
+    return {
+      detail: `run ${runId}'s snapshot: ${c.entries} entries, ${c.bytes} bytes, all inside /configs`,
+      value: c,
+    };
+  });
+  const name = d.container;
+  await stopIfRunning(run, d);
+  try {
+    await keepSnapshot(run, d); // what is there now, so this rollback can be undone too
+    await run.change('restore', async () => {
+      await runtime.restoreConfigs(name, snapshot.tar);
+      return {
+        detail: `restored run ${runId}'s snapshot (${snapshot.tar.length} bytes, ${snapshot.digest})`,
+        value: undefined,
+      };
+    });
+    await run.change('start', async () => {
+      await runtime.start(name);
+      return { detail: await waitRunning(runtime, clock, name, config.startTimeoutS), value: undefined };
+    });
+  } catch (error) {
+    await settleAfterFailure(run, d);
+    throw error;
+  }
+  if (content.hasConfig) {
+    await markOnline(run, d);
+    return 'recovered';
+  }
+  // The snapshot has no config.yaml: the workspace runs, but as broken as it was.
+  run.draft.status(await setStatusGuarded(run.session, d.workspace.id, 'failed'));
+  return 'recovered';
 }

@@ -7,6 +7,9 @@ import { InvalidConfigError } from './errors.js';
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const BUDGET = /^(\d+)\/(\d+)(s|m|h|d)$/;
+const DURATION = /^(\d+)(s|m|h|d)$/;
+/** Seconds a lease's TTL must exceed a stop and a start by. */
+export const LEASE_MARGIN_S = 5;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 export interface RestartBudget {
@@ -22,38 +25,81 @@ export function parseBudget(text: string): RestartBudget | null {
   return { max: Number(max), windowMs: Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS], text };
 }
 
-const envSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v ? v : undefined))
-    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
-  MEDIC_DATA_DIR: z.string().trim().min(1).default('.medic'),
-  CONFIGS_DIR: z.string().trim().min(1).optional(),
-  DOCKER_HOST: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v ? v : undefined))
-    .refine(
-      (v) => v === undefined || /^(unix|tcp|http|https):\/\//.test(v),
-      'must be unix://, tcp:// or http(s)://',
-    ),
-  MEDIC_LEASE_TTL_S: positiveInt(300),
-  MEDIC_RESTART_BUDGET: z
-    .string()
-    .default('3/1h')
-    .transform((v, ctx) => {
-      const budget = parseBudget(v);
-      if (!budget) ctx.addIssue({ code: 'custom', message: 'must look like 3/1h (count/window, s|m|h|d)' });
-      return budget ?? { max: 0, windowMs: 0, text: v };
-    }),
-  MEDIC_START_TIMEOUT_S: positiveInt(60),
-  MEDIC_STOP_TIMEOUT_S: positiveInt(10),
-  MEDIC_TEMPLATE_MAX_BYTES: positiveInt(10 * 1024 * 1024),
-  MEDIC_SNAPSHOT_MAX_BYTES: positiveInt(64 * 1024 * 1024),
-});
+/** `30d`, `12h`, `90m`, `45s` in milliseconds, or null. */
+export function parseDuration(text: string): number | null {
+  const match = DURATION.exec(text.trim());
+  if (!match) return null;
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+const envSchema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v ? v : undefined))
+      .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
+    MEDIC_DATA_DIR: z.string().trim().min(1).default('.medic'),
+    CONFIGS_DIR: z.string().trim().min(1).optional(),
+    DOCKER_HOST: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v ? v : undefined))
+      .refine(
+        (v) => v === undefined || /^(unix|tcp|http|https):\/\//.test(v),
+        'must be unix://, tcp:// or http(s)://',
+      ),
+    MEDIC_LEASE_TTL_S: positiveInt(300),
+    MEDIC_RESTART_BUDGET: z
+      .string()
+      .default('3/1h')
+      .transform((v, ctx) => {
+        const budget = parseBudget(v);
+        if (!budget) ctx.addIssue({ code: 'custom', message: 'must look like 3/1h (count/window, s|m|h|d)' });
+        return budget ?? { max: 0, windowMs: 0, text: v };
+      }),
+    MEDIC_START_TIMEOUT_S: positiveInt(60),
+    MEDIC_STOP_TIMEOUT_S: positiveInt(10),
+    MEDIC_TEMPLATE_MAX_BYTES: positiveInt(10 * 1024 * 1024),
+    MEDIC_SNAPSHOT_MAX_BYTES: positiveInt(64 * 1024 * 1024),
+    MEDIC_RETENTION: z
+      .string()
+      .default('30d')
+      .transform((v, ctx) => {
+        const ms = parseDuration(v);
+        if (ms === null)
+          ctx.addIssue({ code: 'custom', message: 'must look like 30d (a count and s|m|h|d)' });
+        return ms ?? 0;
+      }),
+    MEDIC_ALLOW_INSECURE_DOCKER: z.string().optional(),
+    DOCKER_TLS_VERIFY: z.string().optional(),
+    DOCKER_CERT_PATH: z.string().optional(),
+  })
+  .superRefine((e, ctx) => {
+    // A run renews its lease a third of the TTL apart; a TTL shorter than a stop and a start
+    // could lapse while a healthy run waits on the engine.
+    const least = e.MEDIC_STOP_TIMEOUT_S + e.MEDIC_START_TIMEOUT_S + LEASE_MARGIN_S;
+    if (e.MEDIC_LEASE_TTL_S < least) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MEDIC_LEASE_TTL_S'],
+        message: `must be at least MEDIC_STOP_TIMEOUT_S + MEDIC_START_TIMEOUT_S + ${LEASE_MARGIN_S} (${least})`,
+      });
+    }
+    const host = e.DOCKER_HOST;
+    const tls =
+      e.DOCKER_TLS_VERIFY !== undefined && e.DOCKER_TLS_VERIFY !== '' && e.DOCKER_TLS_VERIFY !== '0';
+    if (host && /^(tcp|http):\/\//.test(host) && !tls && e.MEDIC_ALLOW_INSECURE_DOCKER !== '1') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DOCKER_HOST'],
+        message:
+          'is plain tcp:// without TLS: anyone on that network can drive the engine. Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or MEDIC_ALLOW_INSECURE_DOCKER=1 to accept it',
+      });
+    }
+  });
 
 export interface MedicConfig {
   readonly databaseUrl: string | undefined;
@@ -66,6 +112,10 @@ export interface MedicConfig {
   readonly stopTimeoutS: number;
   readonly templateMaxBytes: number;
   readonly snapshotMaxBytes: number;
+  /** Snapshots and finished jobs older than this are pruned daily (ms). */
+  readonly retentionMs: number;
+  /** Certificates for a TLS engine (DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), else null. */
+  readonly dockerTls: { readonly certPath: string } | null;
 }
 
 /**
@@ -110,16 +160,34 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     stopTimeoutS: e.MEDIC_STOP_TIMEOUT_S,
     templateMaxBytes: e.MEDIC_TEMPLATE_MAX_BYTES,
     snapshotMaxBytes: e.MEDIC_SNAPSHOT_MAX_BYTES,
+    retentionMs: e.MEDIC_RETENTION,
+    dockerTls:
+      e.DOCKER_TLS_VERIFY && e.DOCKER_TLS_VERIFY !== '0'
+        ? { certPath: e.DOCKER_CERT_PATH ?? path.join(process.env.HOME ?? '.', '.docker') }
+        : null,
   };
 }
 
-/** A connection string with its password replaced, for messages and logs. */
+/**
+ * A connection string with every password replaced, for messages and logs: the user-info
+ * part (`user:pass@`) and a `password` (or `sslpassword`) query parameter.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
-    return u.toString();
+    for (const name of [...u.searchParams.keys()]) {
+      if (/pass(word)?$/i.test(name)) u.searchParams.set(name, '***');
+    }
+    return u.toString().replace(/%2A%2A%2A/g, '***');
   } catch {
     return '<unparseable url>';
   }
+}
+
+/** Text with any of the given secrets (a PGPASSWORD, a URL's password) replaced, for output. */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('***');
+  return out;
 }

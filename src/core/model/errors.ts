@@ -71,12 +71,20 @@ export class SnapshotTooLargeError extends MedicError {
 export class NoSnapshotError extends MedicError {
   readonly code = 'NO_SNAPSHOT';
 }
+export class SnapshotInvalidError extends MedicError {
+  readonly code = 'SNAPSHOT_INVALID';
+}
 export class DockerUnavailableError extends MedicError {
   readonly code = 'DOCKER_UNAVAILABLE';
 }
 export class DockerOperationError extends MedicError {
   readonly code = 'DOCKER_ERROR';
 }
+/** A run whose lease another run took over (it stalled past its TTL): it stops before its next change. */
+export class LeaseLostError extends MedicError {
+  readonly code = 'LEASE_LOST';
+}
+
 /** Outcome `busy`: another live run holds the workspace's lease. */
 export class LeaseHeldError extends MedicError {
   readonly code = 'LEASE_HELD';

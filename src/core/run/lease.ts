@@ -1,6 +1,8 @@
-// One run per workspace at a time, as a lease row in Postgres. A lease is free when it has
-// expired (MEDIC_LEASE_TTL_S) or when the database session that took it is gone, so a
-// holder that died never blocks for long. Taking a lease is one atomic upsert.
+// One run per workspace at a time. Liveness is a session-level advisory lock per workspace,
+// which Postgres releases when the holder's session ends (the process died) and which any
+// role can see, unlike pg_stat_activity's backend_start. The lease row beside it is the audit
+// trail (who holds it, since when) and the TTL: a holder alive but past MEDIC_LEASE_TTL_S
+// (hung) loses the row to the next run, and stops with LEASE_LOST before its next change.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
 
@@ -11,14 +13,26 @@ export interface LeaseHolder {
 }
 
 export type LeaseAttempt =
-  | { readonly acquired: true; readonly tookOverFrom: string | null }
+  | { readonly acquired: true; readonly tookOverFrom: string | null; readonly locked: boolean }
   | { readonly acquired: false; readonly heldBy: LeaseHolder };
 
-const holderSchema = z.object({ run_id: z.string(), holder: z.string(), expires_at: z.coerce.date() });
+/** The workspace's advisory lock key: 64 bits of md5, so two workspaces never share one in practice. */
+const key = (param: string) =>
+  `('x' || substr(md5('workspace-medic:lease:' || ${param}::text), 1, 16))::bit(64)::bigint`;
 
-// A lease is alive while unexpired and, where the session is known, while that session lives.
-const LIVE = `(l.expires_at > now() AND (l.session_pid IS NULL OR EXISTS (
-  SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.session_pid AND a.backend_start = l.session_start)))`;
+/** SQL that is true when the lease row aliased `l` has a live holder: unexpired, its lock held by some session. */
+export const LIVE_LEASE = `(l.expires_at > now() AND EXISTS (
+  SELECT 1 FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted AND k.objsubid = 1
+     AND k.classid = ((${key('l.workspace_id')} >> 32) & 4294967295)::oid
+     AND k.objid = (${key('l.workspace_id')} & 4294967295)::oid))`;
+
+const rowSchema = z.object({
+  run_id: z.string(),
+  holder: z.string(),
+  expires_at: z.coerce.date(),
+  expired: z.boolean(),
+  session_pid: z.number().nullable(),
+});
 
 export async function acquireLease(
   session: Queryable,
@@ -27,65 +41,84 @@ export async function acquireLease(
   holder: string,
   ttlS: number,
 ): Promise<LeaseAttempt> {
-  // `prior` reads the row as it was before this statement, so taking the lease and learning
-  // whose lapsed lease was taken are one atomic round trip.
   const { rows } = await session.query(
-    `WITH prior AS (SELECT run_id FROM medic.leases WHERE workspace_id = $1::uuid),
-          me AS (
-            SELECT pg_backend_pid() AS pid,
-                   (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS started)
-     INSERT INTO medic.leases AS l (workspace_id, run_id, holder, session_pid, session_start, acquired_at, expires_at)
-     SELECT $1::uuid, $2::uuid, $3, CASE WHEN me.started IS NULL THEN NULL ELSE me.pid END, me.started,
-            now(), now() + make_interval(secs => $4)
-       FROM me
-     ON CONFLICT (workspace_id) DO UPDATE
-        SET run_id = EXCLUDED.run_id, holder = EXCLUDED.holder, session_pid = EXCLUDED.session_pid,
-            session_start = EXCLUDED.session_start, acquired_at = EXCLUDED.acquired_at,
-            expires_at = EXCLUDED.expires_at
-      WHERE NOT ${LIVE}
-     RETURNING (SELECT run_id::text FROM prior) AS prior_run`,
-    [workspaceId, runId, holder, ttlS],
-  );
-  const taken = z.array(z.object({ prior_run: z.string().nullable() })).parse(rows)[0];
-  if (taken) {
-    return {
-      acquired: true,
-      tookOverFrom: taken.prior_run && taken.prior_run !== runId ? taken.prior_run : null,
-    };
-  }
-  // Held by a live run; if it was released since, say busy with the row as it stands.
-  const heldBy =
-    (await currentHolder(session, workspaceId, true)) ?? (await currentHolder(session, workspaceId, false));
-  return { acquired: false, heldBy: heldBy ?? { runId: 'unknown', holder: 'unknown', expiresAt: '' } };
-}
-
-export async function renewLease(session: Queryable, runId: string, ttlS: number): Promise<void> {
-  await session.query(
-    'UPDATE medic.leases SET expires_at = now() + make_interval(secs => $2) WHERE run_id = $1::uuid',
-    [runId, ttlS],
-  );
-}
-
-export async function releaseLease(session: Queryable, runId: string): Promise<void> {
-  await session.query('DELETE FROM medic.leases WHERE run_id = $1::uuid', [runId]);
-}
-
-async function currentHolder(
-  db: Queryable,
-  workspaceId: string,
-  liveOnly: boolean,
-): Promise<LeaseHolder | null> {
-  const { rows } = await db.query(
-    `SELECT run_id::text AS run_id, holder, expires_at FROM medic.leases l
-      WHERE workspace_id = $1::uuid ${liveOnly ? `AND ${LIVE}` : ''}`,
+    `SELECT pg_try_advisory_lock(${key('$1')}) AS locked, pg_backend_pid() AS pid`,
     [workspaceId],
   );
-  const row = z.array(holderSchema).parse(rows)[0];
-  return row ? { runId: row.run_id, holder: row.holder, expiresAt: row.expires_at.toISOString() } : null;
+  const me = z.array(z.object({ locked: z.boolean(), pid: z.number() })).parse(rows)[0]!;
+  const current = await readLease(session, workspaceId);
+  if (me.locked) {
+    // Advisory locks are re-entrant within a session: with one shared connection (the
+    // embedded database) another run of this process may hold it already.
+    if (current && current.run_id !== runId && !current.expired && current.session_pid === me.pid) {
+      await session.query(`SELECT pg_advisory_unlock(${key('$1')})`, [workspaceId]);
+      return { acquired: false, heldBy: holderOf(current) };
+    }
+    // Nobody else holds the lock: whatever row is there belongs to a holder that is gone.
+    await session.query(
+      `INSERT INTO medic.leases AS l (workspace_id, run_id, holder, session_pid, acquired_at, expires_at)
+       VALUES ($1::uuid, $2::uuid, $3, $4, now(), now() + make_interval(secs => $5))
+       ON CONFLICT (workspace_id) DO UPDATE
+          SET run_id = EXCLUDED.run_id, holder = EXCLUDED.holder, session_pid = EXCLUDED.session_pid,
+              session_start = NULL, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at`,
+      [workspaceId, runId, holder, me.pid, ttlS],
+    );
+    return {
+      acquired: true,
+      tookOverFrom: current && current.run_id !== runId ? current.run_id : null,
+      locked: true,
+    };
+  }
+  if (current?.expired) {
+    // The lock's holder is alive but past its TTL (hung): its lease lapses all the same.
+    const taken = await session.query(
+      `UPDATE medic.leases SET run_id = $2::uuid, holder = $3, session_pid = $4, acquired_at = now(),
+              expires_at = now() + make_interval(secs => $5)
+        WHERE workspace_id = $1::uuid AND run_id = $6::uuid AND expires_at <= now() RETURNING 1`,
+      [workspaceId, runId, holder, me.pid, ttlS, current.run_id],
+    );
+    if (taken.rows.length === 1) return { acquired: true, tookOverFrom: current.run_id, locked: false };
+  }
+  const heldBy = current
+    ? holderOf(current)
+    : { runId: 'unknown', holder: 'a run taking the lease now', expiresAt: '' };
+  return { acquired: false, heldBy };
+}
+
+/** Extends the lease if it is still this run's; false when another run has taken it. */
+export async function renewLease(session: Queryable, runId: string, ttlS: number): Promise<boolean> {
+  const { rows } = await session.query(
+    'UPDATE medic.leases SET expires_at = now() + make_interval(secs => $2) WHERE run_id = $1::uuid RETURNING 1',
+    [runId, ttlS],
+  );
+  return rows.length === 1;
+}
+
+export async function releaseLease(
+  session: Queryable,
+  workspaceId: string,
+  runId: string,
+  locked: boolean,
+): Promise<void> {
+  await session.query('DELETE FROM medic.leases WHERE run_id = $1::uuid', [runId]);
+  if (locked) await session.query(`SELECT pg_advisory_unlock(${key('$1')})`, [workspaceId]);
+}
+
+async function readLease(db: Queryable, workspaceId: string) {
+  const { rows } = await db.query(
+    `SELECT run_id::text AS run_id, holder, expires_at, expires_at <= now() AS expired, session_pid
+       FROM medic.leases WHERE workspace_id = $1::uuid`,
+    [workspaceId],
+  );
+  return z.array(rowSchema).parse(rows)[0] ?? null;
+}
+
+function holderOf(row: z.infer<typeof rowSchema>): LeaseHolder {
+  return { runId: row.run_id, holder: row.holder, expiresAt: row.expires_at.toISOString() };
 }
 
 /** Leases held now, by any process (metrics). */
 export async function leasesHeld(db: Queryable): Promise<number> {
-  const { rows } = await db.query('SELECT count(*)::int AS n FROM medic.leases WHERE expires_at > now()');
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM medic.leases l WHERE ${LIVE_LEASE}`);
   return z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
 }

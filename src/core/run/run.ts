@@ -1,11 +1,13 @@
 // One run that changes a workspace (recover, rollback), as one object: its database session,
 // its lease, its audit trail and its result draft. Steps receive the Run as their context.
 // The frame (`Run.execute`) records the run before anything happens, holds the workspace's
-// lease around the body, reports a lease held elsewhere as `busy` and any failure as
-// `failed`, and stores the whole result at the end.
+// lease around the body (renewed on a timer), reports a lease held elsewhere as `busy` and
+// any failure as `failed`, and stores the whole result at the end. A step that changes the
+// workspace (`change`) first confirms the lease is still this run's: a run that stalled past
+// its TTL and lost it stops there with LEASE_LOST.
 
 import type { CoreDeps, RunOptions } from '../model/deps.js';
-import { asMedicError, LeaseHeldError } from '../model/errors.js';
+import { asMedicError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
 import type { Queryable } from '../model/ports.js';
 import type { Outcome, RecoveryResult, Step } from '../model/result.js';
 import { appendStep, finishRun, insertRun, markAbandoned } from '../store/audit-store.js';
@@ -25,8 +27,8 @@ export type RunEnd = Extract<Outcome, 'recovered' | 'healthy' | 'planned'>;
 
 export class Run {
   readonly steps: Step[] = [];
-  /** When the lease was last taken or renewed (ms); null while none is held. */
-  private renewedAt: number | null = null;
+  /** Set when a renewal found the lease taken by another run. */
+  private lost = false;
 
   private constructor(
     readonly deps: CoreDeps,
@@ -89,9 +91,9 @@ export class Run {
    * step is recorded as failed and its error rethrown.
    */
   async step<T>(name: string, fn: () => Promise<StepWork<T>>): Promise<T> {
-    await this.renewIfDue();
     const started = performance.now();
     try {
+      if (this.lost) throw this.lostError();
       const { detail, value, skipped } = await fn();
       await this.record({ name, status: skipped ? 'skipped' : 'ok', ms: elapsed(started), detail });
       return value;
@@ -109,30 +111,54 @@ export class Run {
     }
   }
 
+  /**
+   * A step that changes the workspace (stop, seed, start, mark online, restore): the lease is
+   * renewed first, and if another run holds it now, nothing more is changed.
+   */
+  async change<T>(name: string, fn: () => Promise<StepWork<T>>): Promise<T> {
+    if (!this.lost && !(await renewLease(this.session, this.id, this.deps.config.leaseTtlS)))
+      this.lost = true;
+    return this.step(name, fn);
+  }
+
   /** Records a step that did no work (a dry run's plan, a stop of a stopped container). */
   async skip(name: string, detail: string): Promise<void> {
     await this.record({ name, status: 'skipped', ms: 0, detail });
   }
 
-  /** The `lease` step, then `body` with the lease held; released however `body` ends. */
+  /** The `lease` step, then `body` with the lease held and renewed; released however `body` ends. */
   private async leased(body: () => Promise<void>): Promise<void> {
-    const { holder, config } = this.deps;
-    await this.step('lease', async () => {
-      const attempt = await acquireLease(this.session, this.workspace.id, this.id, holder, config.leaseTtlS);
-      if (!attempt.acquired) throw new LeaseHeldError(attempt.heldBy.runId, attempt.heldBy.holder);
-      if (attempt.tookOverFrom) await markAbandoned(this.session, attempt.tookOverFrom);
-      const detail = attempt.tookOverFrom
-        ? `took over the lapsed lease of run ${attempt.tookOverFrom} (its holder is gone or it expired)`
-        : `held by ${holder} for up to ${config.leaseTtlS}s`;
-      return { detail, value: undefined };
+    const { holder, config, logger } = this.deps;
+    const attempt = await this.step('lease', async () => {
+      const a = await acquireLease(this.session, this.workspace.id, this.id, holder, config.leaseTtlS);
+      if (!a.acquired) throw new LeaseHeldError(a.heldBy.runId, a.heldBy.holder);
+      if (a.tookOverFrom) await markAbandoned(this.session, a.tookOverFrom);
+      const detail = a.tookOverFrom
+        ? `took over the lease of run ${a.tookOverFrom} (its holder is gone, or stalled past its TTL)`
+        : `held by ${holder}, renewed every ${Math.round(config.leaseTtlS / 3)}s (TTL ${config.leaseTtlS}s)`;
+      return { detail, value: a };
     });
-    this.renewedAt = Date.now();
+    // Renewed a third of the TTL apart, so a long stop or start never outlives it.
+    const timer = setInterval(
+      () => {
+        renewLease(this.session, this.id, config.leaseTtlS).then(
+          (held) => {
+            if (!held) this.lost = true;
+          },
+          (error: unknown) =>
+            logger.warn({ runId: this.id, err: asMedicError(error).message }, 'could not renew the lease'),
+        );
+      },
+      (config.leaseTtlS * 1000) / 3,
+    );
+    timer.unref();
     try {
       await body();
     } finally {
-      await releaseLease(this.session, this.id).catch((error: unknown) =>
+      clearInterval(timer);
+      await releaseLease(this.session, this.workspace.id, this.id, attempt.locked).catch((error: unknown) =>
         // The lease lapses by itself (session gone or TTL); the run's result matters more.
-        this.deps.logger.warn(
+        logger.warn(
           { runId: this.id, err: asMedicError(error).message },
           'could not release lease; it will lapse',
         ),
@@ -140,13 +166,13 @@ export class Run {
     }
   }
 
-  // Renewed once a third of the TTL has passed: a run never outlives its lease, and a quick
-  // run (a few hundred ms) does not pay an UPDATE per step.
-  private async renewIfDue(): Promise<void> {
-    const ttlS = this.deps.config.leaseTtlS;
-    if (this.renewedAt === null || Date.now() - this.renewedAt <= (ttlS * 1000) / 3) return;
-    await renewLease(this.session, this.id, ttlS);
-    this.renewedAt = Date.now();
+  private lostError(): LeaseLostError {
+    return new LeaseLostError(
+      "another run took over this workspace's lease (this run stalled past MEDIC_LEASE_TTL_S); stopped before changing anything more",
+      {
+        hint: 'the other run carries on; medic history shows both',
+      },
+    );
   }
 
   private async record(step: Step): Promise<void> {

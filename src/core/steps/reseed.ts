@@ -10,44 +10,12 @@ import type { Template } from './template-resolver.js';
 import { waitRunning } from './wait-running.js';
 
 export async function reseed(run: Run, found: Diagnosis, template: Template): Promise<void> {
-  const { runtime, config, clock } = run.deps;
+  const { runtime, clock } = run.deps;
   const name = found.container;
-  if (found.state?.running) {
-    await run.step('stop', async () => {
-      await runtime.stop(name, config.stopTimeoutS);
-      return { detail: `stopped ${name}`, value: undefined };
-    });
-  } else {
-    await run.skip('stop', `${name} was not running`);
-  }
+  await stopIfRunning(run, found);
   try {
-    // One read of the volume, after the stop (so nothing written while the agent shut down is
-    // missed), both tells whether it holds anything and is the snapshot. Reading beside the
-    // stop would not save time: the engine serialises operations on a container (measured:
-    // stop 37 -> 74 ms). An empty volume is recorded as a skipped snapshot, with the read's time.
-    const snapshot = await run.step('snapshot', async () => {
-      const { tar, entries } = await runtime
-        .exportConfigs(name, config.snapshotMaxBytes)
-        .catch((error: unknown) => {
-          if (error instanceof RangeError) {
-            throw new SnapshotTooLargeError(
-              `${found.volume} holds more than ${config.snapshotMaxBytes} bytes`,
-              {
-                hint: 'raise MEDIC_SNAPSHOT_MAX_BYTES; medic does not seed over what it cannot keep',
-              },
-            );
-          }
-          throw error;
-        });
-      if (entries === 0) return { detail: `${found.volume} is empty`, value: null, skipped: true };
-      const digest = await saveSnapshot(run.session, run.id, found.workspace.id, tar);
-      return {
-        detail: `${entries} entries, ${tar.length} bytes, ${digest}`,
-        value: { digest, bytes: tar.length },
-      };
-    });
-    run.draft.keptSnapshot(snapshot);
-    await run.step('seed', async () => {
+    await keepSnapshot(run, found);
+    await run.change('seed', async () => {
       const marker: ProvisionedMarker = {
         template: template.name,
         digest: template.digest,
@@ -75,7 +43,7 @@ export async function startAndMarkOnline(run: Run, found: Diagnosis): Promise<vo
   const { deps } = run;
   const name = found.container;
   try {
-    await run.step('start', async () => {
+    await run.change('start', async () => {
       await deps.runtime.start(name);
       return { detail: `started ${name}`, value: undefined };
     });
@@ -87,16 +55,90 @@ export async function startAndMarkOnline(run: Run, found: Diagnosis): Promise<vo
     await markFailedIfStopped(run, found);
     throw error;
   }
-  await run.step('mark-online', async () => {
+  await markOnline(run, found);
+}
+
+/** Sets the row online unless the platform parked the workspace meanwhile (STATUS_CHANGED). */
+export async function markOnline(run: Run, found: Diagnosis): Promise<void> {
+  await run.change('mark-online', async () => {
     const after = await setStatusGuarded(run.session, found.workspace.id, 'online');
     run.draft.status(after);
     if (after !== 'online') {
       throw new StatusChangedError(`workspace became ${after} during the run; its status was left as is`, {
-        hint: 'the container was started; stop it if the platform parked the workspace on purpose',
+        hint: 'the workspace is running; stop it if the platform parked it on purpose',
       });
     }
     return { detail: `status ${found.workspace.status} -> online`, value: undefined };
   });
+}
+
+/**
+ * The `snapshot` step: what the volume holds now, kept in Postgres under this run (so it can
+ * be rolled back); an empty volume is a skipped step. One read, after the stop, so nothing
+ * written while the agent shut down is missed.
+ */
+/** The `stop` step, skipped when the container was not running. */
+export async function stopIfRunning(run: Run, found: Diagnosis): Promise<void> {
+  const { runtime, config } = run.deps;
+  const name = found.container;
+  if (found.state?.running) {
+    await run.change('stop', async () => {
+      await runtime.stop(name, config.stopTimeoutS);
+      return { detail: `stopped ${name}`, value: undefined };
+    });
+  } else {
+    await run.skip('stop', `${name} was not running`);
+  }
+}
+
+export async function keepSnapshot(run: Run, found: Diagnosis): Promise<void> {
+  const { runtime, config } = run.deps;
+  const name = found.container;
+  const snapshot = await run.step('snapshot', async () => {
+    const { tar, entries } = await runtime
+      .exportConfigs(name, config.snapshotMaxBytes)
+      .catch((error: unknown) => {
+        if (error instanceof RangeError) {
+          throw new SnapshotTooLargeError(
+            `${found.volume} holds more than ${config.snapshotMaxBytes} bytes`,
+            {
+              hint: 'raise MEDIC_SNAPSHOT_MAX_BYTES; medic does not seed over what it cannot keep',
+            },
+          );
+        }
+        throw error;
+      });
+    if (entries === 0) return { detail: `${found.volume} is empty`, value: null, skipped: true };
+    const digest = await saveSnapshot(run.session, run.id, found.workspace.id, tar);
+    return {
+      detail: `${entries} entries, ${tar.length} bytes, ${digest}`,
+      value: { digest, bytes: tar.length },
+    };
+  });
+  run.draft.keptSnapshot(snapshot);
+}
+
+/**
+ * After a rollback failed midway: the container is started again (the previous content is in
+ * place) and the row says what is true: online when it runs with its config, else failed.
+ */
+export async function settleAfterFailure(run: Run, found: Diagnosis): Promise<void> {
+  const { runtime } = run.deps;
+  await run
+    .step('settle', async () => {
+      await runtime.start(found.container).catch(() => undefined);
+      const state = await runtime.inspect(found.container).catch(() => null);
+      const config = state?.running
+        ? await runtime.statConfig(found.container, 'config.yaml').catch(() => null)
+        : null;
+      const truth = state?.running && config === 'file' ? 'online' : 'failed';
+      run.draft.status(await setStatusGuarded(run.session, found.workspace.id, truth));
+      return {
+        detail: `${found.container} ${state?.running ? 'running' : 'not running'}; status ${truth}`,
+        value: undefined,
+      };
+    })
+    .catch(() => undefined); // the run's own error is the one that explains it
 }
 
 async function markFailedIfStopped(run: Run, found: Diagnosis): Promise<void> {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
 import type { Origin, RecoveryResult, Step } from '../model/result.js';
+import { LIVE_LEASE } from '../run/lease.js';
 
 export interface RunStart {
   readonly runId: string;
@@ -103,10 +104,7 @@ export async function abandonOrphanedRuns(db: Queryable): Promise<string[]> {
   const { rows } = await db.query(
     `UPDATE medic.runs r SET state = 'abandoned', finished_at = now()
       WHERE r.state = 'running' AND r.started_at < now() - interval '30 seconds'
-        AND NOT EXISTS (
-          SELECT 1 FROM medic.leases l WHERE l.run_id = r.run_id AND l.expires_at > now()
-            AND (l.session_pid IS NULL OR EXISTS (SELECT 1 FROM pg_stat_activity a
-                 WHERE a.pid = l.session_pid AND a.backend_start = l.session_start)))
+        AND NOT EXISTS (SELECT 1 FROM medic.leases l WHERE l.run_id = r.run_id AND ${LIVE_LEASE})
       RETURNING r.run_id::text AS run_id`,
   );
   return z

@@ -1,9 +1,12 @@
 // The whole recovery against the real Docker engine and a real Postgres server.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnoseTarget } from '../../../src/core/commands/diagnose-target.js';
 import { recover } from '../../../src/core/commands/recover.js';
 import { rollback } from '../../../src/core/commands/rollback.js';
+import { readTarEntries } from '../../../src/core/index.js';
 import { resultSchema } from '../../../src/core/model/result.js';
+import { packFiles } from '../../../src/docker/tar-write.js';
 import { type TestWorld, testWorld } from '../../helpers/services.js';
 
 let world: TestWorld;
@@ -99,9 +102,51 @@ describe('recover against a real engine and Postgres', () => {
     expect(await world.ls(ws.volume)).toEqual(['config.yaml', 'data']);
     expect(await world.cat(ws.volume, 'config.yaml')).toBe('hand-tuned: true\n');
     expect(await world.cat(ws.volume, 'data/state.json')).toBe('{"n":1}\n');
-    // The volume's content now digests as the snapshot did.
-    const again = await recover(world.deps(), ws.container, { ...cli, force: true });
-    expect(again.snapshot?.digest).toBe(forced.snapshot?.digest);
+    // File for file, the volume holds what the snapshot held.
+    const now = await world.deps().runtime.exportConfigs(ws.container, 1 << 20);
+    const kept = await world.db.query('SELECT tar FROM medic.snapshots WHERE run_id = $1', [forced.runId]);
+    expect(await filesOf(now.tar)).toEqual(
+      await filesOf(Buffer.from((kept.rows[0] as { tar: Uint8Array }).tar)),
+    );
+    expect(await world.status(ws.id)).toBe('online');
+    // The rollback kept what it replaced: rolling it back puts the forced reseed back.
+    expect(back.snapshot).not.toBeNull();
+    expect((await rollback(world.deps(), back.runId, cli)).outcome).toBe('recovered');
+    expect(await world.cat(ws.volume, 'config.yaml')).toContain('runtime: claude-code');
+  });
+
+  it('refuses a snapshot with entries outside /configs (SNAPSHOT_INVALID) and touches nothing', async () => {
+    const ws = await world.broken({ stray: { 'config.yaml': 'mine\n' }, status: 'online' });
+    const forced = await recover(world.deps(), ws.container, { ...cli, force: true });
+    const evil = await packFiles(
+      [
+        { path: 'configs/ok.txt', content: Buffer.from('ok'), mode: 0o644 },
+        { path: '../../../../x-medic-escape', content: Buffer.from('escaped'), mode: 0o644 },
+        { path: '/x-medic-absolute', content: Buffer.from('escaped'), mode: 0o644 },
+      ],
+      new Date(),
+    );
+    await world.db.query('UPDATE medic.snapshots SET tar = $2 WHERE run_id = $1', [forced.runId, evil]);
+    const before = await world.ls(ws.volume);
+    const result = await rollback(world.deps(), forced.runId, cli);
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'SNAPSHOT_INVALID' } });
+    expect(result.steps.map((s) => s.name)).toEqual(['lease', 'diagnose', 'check']);
+    expect(await world.ls(ws.volume)).toEqual(before);
+    const inspect = await world.docker.getContainer(ws.container).inspect();
+    expect(inspect.State.Running).toBe(true);
+    await expect(
+      world.docker.getContainer(ws.container).getArchive({ path: '/x-medic-escape' }),
+    ).rejects.toThrow();
+  });
+
+  it('refuses to roll back a paused workspace', async () => {
+    const ws = await world.broken({ stray: { 'config.yaml': 'mine\n' }, status: 'online' });
+    const forced = await recover(world.deps(), ws.container, { ...cli, force: true });
+    await world.db.query("UPDATE workspaces SET status = 'paused' WHERE id = $1", [ws.id]);
+    const result = await rollback(world.deps(), forced.runId, cli);
+    expect(result.error?.code).toBe('STATUS_NOT_RECOVERABLE');
+    expect(await world.cat(ws.volume, 'config.yaml')).toContain('runtime: claude-code');
+    expect(await world.status(ws.id)).toBe('paused');
   });
 
   it('fails with CONTAINER_START_FAILED when the engine will not start the container, and says so in the row', async () => {
@@ -115,3 +160,11 @@ describe('recover against a real engine and Postgres', () => {
     expect(await world.status(ws.id)).toBe('failed');
   });
 });
+
+/** path -> content of a snapshot's files (mtimes and owners aside). */
+async function filesOf(tar: Buffer): Promise<Record<string, string>> {
+  const entries = await readTarEntries(tar, { maxEntries: 1000, keepContent: () => true });
+  return Object.fromEntries(
+    entries.filter((e) => e.type === 'file').map((e) => [e.path, e.content?.toString() ?? '']),
+  );
+}

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { recover } from '../../../src/core/commands/recover.js';
 import { resultSchema } from '../../../src/core/model/result.js';
+import { acquireLease } from '../../../src/core/run/lease.js';
 import { addWorkspace, unitDeps } from '../../helpers/core-deps.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 
@@ -105,9 +106,7 @@ describe('recover', () => {
       'SELECT tar FROM medic.snapshots WHERE run_id = $1',
       [result.runId],
     );
-    expect(Buffer.from(kept!.tar).toString()).toContain(
-      Buffer.from('written at shutdown').toString('base64'),
-    );
+    expect(Buffer.from(kept!.tar).toString()).toContain('written at shutdown');
   });
 
   it('leaves a healthy workspace alone', async () => {
@@ -201,11 +200,9 @@ describe('recover', () => {
   it('says busy, naming the run that holds the lease', async () => {
     const ws = await addWorkspace(world.db);
     world.runtime.add(ws.container);
+    // Another run of this process (the embedded database has one session) holds it.
     const holder = crypto.randomUUID();
-    await world.db.query(
-      "INSERT INTO medic.leases VALUES ($1, $2, 'other:9', NULL, NULL, now(), now() + interval '5 minutes')",
-      [ws.id, holder],
-    );
+    expect(await acquireLease(world.db, ws.id, holder, 'other:9', 300)).toMatchObject({ acquired: true });
     const result = await recover(unitDeps(world.db, world.runtime), ws.container, cli);
     expect(result.outcome).toBe('busy');
     expect(result.error).toMatchObject({ code: 'LEASE_HELD' });
@@ -227,13 +224,13 @@ describe('recover', () => {
     );
     const result = await recover(unitDeps(world.db, world.runtime), ws.container, cli);
     expect(result.outcome).toBe('recovered');
-    expect(result.steps[0]?.detail).toContain(`took over the lapsed lease of run ${dead}`);
+    expect(result.steps[0]?.detail).toContain(`took over the lease of run ${dead}`);
     expect(await world.db.one('SELECT state FROM medic.runs WHERE run_id = $1', [dead])).toEqual({
       state: 'abandoned',
     });
   });
 
-  it('renews its lease during a run once a third of the TTL has passed', async () => {
+  it('renews its lease before each change, so a slow step never outlives it', async () => {
     const ws = await addWorkspace(world.db);
     world.runtime.add(ws.container);
     const expiry = async () =>
@@ -245,12 +242,12 @@ describe('recover', () => {
     world.runtime.beforeCall = async (call) => {
       if (call === 'stop') {
         atStop = await expiry();
-        await new Promise((r) => setTimeout(r, 500)); // a slow stop: past a third of a 1 s TTL
+        await new Promise((r) => setTimeout(r, 500)); // a slow stop
       }
       if (call === 'write') atSeed = await expiry();
     };
     const result = await recover(
-      unitDeps(world.db, world.runtime, { MEDIC_LEASE_TTL_S: '1' }),
+      unitDeps(world.db, world.runtime, { MEDIC_LEASE_TTL_S: '7', MEDIC_STOP_TIMEOUT_S: '1' }),
       ws.container,
       cli,
     );
@@ -351,5 +348,32 @@ describe('recover', () => {
       'runtime: codex # custom\n',
     );
     expect(result.outcome).toBe('recovered');
+  });
+
+  it('marks online a workspace that runs with its config while its row says failed (a run killed before mark-online)', async () => {
+    const ws = await addWorkspace(world.db, { status: 'failed' });
+    world.runtime.add(ws.container, { files: { 'config.yaml': 'ok\n' } });
+    const result = await recover(world.deps(), ws.container, cli);
+    expect(result.outcome).toBe('recovered');
+    expect(stepNames(result)).toEqual(['lease:ok', 'diagnose:ok', 'mark-online:ok']);
+    expect(result.workspace).toMatchObject({ statusBefore: 'failed', statusAfter: 'online' });
+    expect(await statusOf(ws.id)).toBe('online');
+    expect(world.runtime.calls).toEqual([]);
+    // And a second run finds it healthy.
+    expect((await recover(world.deps(), ws.container, cli)).outcome).toBe('healthy');
+  });
+
+  it('stops before its next change with LEASE_LOST when another run took its lease', async () => {
+    const ws = await addWorkspace(world.db);
+    world.runtime.add(ws.container, { files: { 'notes.txt': 'mine' } });
+    world.runtime.beforeCall = async (call) => {
+      // While this run stops the container, it stalls past its TTL and another run takes over.
+      if (call === 'stop') await world.db.query('UPDATE medic.leases SET run_id = gen_random_uuid()');
+    };
+    const result = await recover(world.deps(), ws.container, cli);
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'LEASE_LOST' } });
+    expect(stepNames(result).slice(-2)).toEqual(['snapshot:ok', 'seed:failed']);
+    expect(world.runtime.calls).toEqual([`stop ${ws.container}`, `export ${ws.container}`]);
+    expect(world.runtime.get(ws.container).files.has('config.yaml')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 // Configuration from the environment: parsed once, a bad value named, secrets redacted.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseBudget, redactUrl } from '../../../src/core/model/config.js';
+import { loadConfig, parseBudget, redactSecrets, redactUrl } from '../../../src/core/model/config.js';
 
 describe('config', () => {
   it('has the documented defaults', () => {
@@ -35,5 +35,44 @@ describe('config', () => {
   it('never shows a password', () => {
     expect(redactUrl('postgres://medic:s3cret@db:5432/x')).toBe('postgres://medic:***@db:5432/x');
     expect(redactUrl('not a url')).not.toContain('not a url');
+  });
+
+  it('refuses a lease TTL shorter than a stop and a start, naming the variable', () => {
+    expect(() => loadConfig({ MEDIC_LEASE_TTL_S: '60', MEDIC_START_TIMEOUT_S: '60' }, '/t')).toThrow(
+      /MEDIC_LEASE_TTL_S is invalid: must be at least MEDIC_STOP_TIMEOUT_S \+ MEDIC_START_TIMEOUT_S \+ 5 \(75\)/,
+    );
+    expect(loadConfig({ MEDIC_LEASE_TTL_S: '75', MEDIC_START_TIMEOUT_S: '60' }, '/t').leaseTtlS).toBe(75);
+  });
+
+  it('refuses DOCKER_HOST=tcp:// without TLS unless MEDIC_ALLOW_INSECURE_DOCKER=1', () => {
+    expect(() => loadConfig({ DOCKER_HOST: 'tcp://10.0.0.5:2375' }, '/t')).toThrow(
+      /DOCKER_HOST is invalid: is plain tcp/,
+    );
+    expect(() => loadConfig({ DOCKER_HOST: 'http://10.0.0.5:2375' }, '/t')).toThrow(/DOCKER_HOST/);
+    expect(
+      loadConfig({ DOCKER_HOST: 'tcp://h:2375', MEDIC_ALLOW_INSECURE_DOCKER: '1' }, '/t').dockerHost,
+    ).toBe('tcp://h:2375');
+    const tls = loadConfig(
+      { DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' },
+      '/t',
+    );
+    expect(tls.dockerTls).toEqual({ certPath: '/certs' });
+    expect(loadConfig({ DOCKER_HOST: 'unix:///run/docker.sock' }, '/t').dockerTls).toBeNull();
+  });
+
+  it('reads MEDIC_RETENTION as a duration', () => {
+    expect(loadConfig({}, '/t').retentionMs).toBe(30 * 86_400_000);
+    expect(loadConfig({ MEDIC_RETENTION: '12h' }, '/t').retentionMs).toBe(12 * 3_600_000);
+    expect(() => loadConfig({ MEDIC_RETENTION: 'forever' }, '/t')).toThrow(/MEDIC_RETENTION/);
+  });
+
+  it('redacts a password in any form a connection string takes', () => {
+    for (const url of [
+      'postgres://app:s3cr3t-pw@db:5432/platform',
+      'postgres://db:5432/platform?user=app&password=s3cr3t-pw',
+      'postgresql://app@db/platform?sslmode=require&password=s3cr3t-pw',
+    ])
+      expect(redactUrl(url)).not.toContain('s3cr3t-pw');
+    expect(redactSecrets('auth failed for s3cr3t-pw at db', ['s3cr3t-pw'])).toBe('auth failed for *** at db');
   });
 });

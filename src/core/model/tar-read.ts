@@ -1,4 +1,6 @@
-// Reads the entries of a tar stream with tar-stream, optionally keeping their bytes.
+// Reads the entries of a tar stream with tar-stream, optionally keeping their bytes: the
+// snapshot check reads a snapshot before a rollback trusts it, and the Docker adapter reads
+// what the engine's archive endpoints send.
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 
@@ -7,6 +9,10 @@ export interface TarEntry {
   readonly type: 'file' | 'directory' | 'symlink' | 'other';
   readonly size: number;
   readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** A link's target, for symlinks and hard links. */
+  readonly linkname: string | null;
   readonly content: Buffer | null;
 }
 
@@ -33,7 +39,7 @@ export async function readTarEntries(
         ? 'file'
         : header.type === 'directory'
           ? 'directory'
-          : header.type === 'symlink'
+          : header.type === 'symlink' || header.type === 'link'
             ? 'symlink'
             : 'other';
     const keep = type === 'file' && options.keepContent(header.name);
@@ -55,6 +61,9 @@ export async function readTarEntries(
           type,
           size: header.size ?? 0,
           mode: header.mode ?? 0,
+          uid: header.uid ?? 0,
+          gid: header.gid ?? 0,
+          linkname: header.linkname ?? null,
           content: keep ? Buffer.concat(chunks) : null,
         });
       }

@@ -1,8 +1,8 @@
 // The archive helpers: what packFiles writes, readTarEntries reads back (paths, types, sizes,
 // contents of the files asked for).
 import { describe, expect, it } from 'vitest';
-import { readTarEntries } from '../../src/docker/tar-read.js';
-import { packFiles } from '../../src/docker/tar-write.js';
+import { readTarEntries } from '../../../src/core/model/tar-read.js';
+import { packFiles } from '../../../src/docker/tar-write.js';
 
 describe('packFiles and readTarEntries', () => {
   it('round-trip nested files with their directories', async () => {

@@ -1,0 +1,27 @@
+// What no run acts on: a workspace the platform parked (removed, paused, hibernated), a
+// container that does not exist, one without a named volume at /configs.
+import {
+  ConfigMountMissingError,
+  ContainerNotFoundError,
+  StatusNotRecoverableError,
+} from '../model/errors.js';
+import type { Diagnosis } from './diagnose.js';
+
+export function refuseUnactionable(d: Diagnosis): void {
+  if (d.verdict === 'not-recoverable') {
+    throw new StatusNotRecoverableError(
+      `workspace ${d.container} is ${d.workspace.status}; medic does not touch it`,
+      {
+        hint: 'the platform parked it on purpose; change its status there first',
+      },
+    );
+  }
+  if (d.verdict === 'no-container') {
+    if (!d.state) {
+      throw new ContainerNotFoundError(`container ${d.container} does not exist`, {
+        hint: 'medic recovers existing containers; re-provision the workspace from the platform',
+      });
+    }
+    throw new ConfigMountMissingError(`container ${d.container} has no named volume mounted at /configs`);
+  }
+}

@@ -1,0 +1,100 @@
+// Restoring /configs from a snapshot without ever leaving it half-written. The snapshot is
+// first written beside the current content, into a staging directory inside the volume, by
+// the engine's archive endpoint (only under /configs: every entry is renamed into the staging
+// directory). A short-lived helper then swaps the two with renames, undoing its own moves if
+// any fails, so a failure leaves the previous content in place. The helper runs the
+// workspace's image pinned by id, as the volume's owner, with no network, every capability
+// dropped, a read-only root and no new privileges.
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import tar from 'tar-stream';
+import { CONFIGS_MOUNT } from '../core/index.js';
+
+export const STAGING_PREFIX = '.medic-restore-';
+
+/** The snapshot's entries (`configs/…`), renamed into `<staging>/…` for a putArchive at /configs. */
+export async function stageArchive(snapshot: Buffer, staging: string): Promise<Buffer> {
+  const extract = tar.extract();
+  const pack = tar.pack();
+  extract.on('entry', (header, stream, next) => {
+    const rest = header.name.replace(/^configs\/?/, '');
+    const entry = { ...header, name: rest ? `${staging}/${rest}` : `${staging}/` };
+    stream.pipe(pack.entry(entry, next));
+  });
+  extract.on('finish', () => pack.finalize());
+  extract.on('error', (error) => pack.destroy(error));
+  extract.end(snapshot);
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** The helper's shell script: swap the staging directory's content into /configs, or undo. */
+export function swapScript(staging: string, previous: string): string {
+  const each = (dir: string) => `"${dir}"/* "${dir}"/.[!.]* "${dir}"/..?*`;
+  return [
+    `cd ${CONFIGS_MOUNT} || exit 10`,
+    `S=${staging}; O=${previous}`,
+    'mkdir "$O" || exit 11',
+    // Put back what phase one moved, and drop the staging copy: the previous content, whole.
+    'undo1() { for f in ' +
+      each('$O') +
+      '; do [ -e "$f" ] || [ -L "$f" ] || continue; mv -- "$f" ./ || exit 13; done; rmdir "$O"; rm -rf "$S"; exit 12; }',
+    // Move the new content back into staging first, then undo phase one.
+    'undo2() { for f in * .[!.]* ..?*; do [ -e "$f" ] || [ -L "$f" ] || continue; [ "$f" = "$S" ] || [ "$f" = "$O" ] || mv -- "$f" "$S"/ || exit 13; done; undo1; }',
+    'for f in * .[!.]* ..?*; do [ -e "$f" ] || [ -L "$f" ] || continue; [ "$f" = "$S" ] || [ "$f" = "$O" ] || mv -- "$f" "$O"/ || undo1; done',
+    `for f in ${each('$S')}; do [ -e "$f" ] || [ -L "$f" ] || continue; mv -- "$f" ./ || undo2; done`,
+    'rmdir "$S" || undo2',
+    // The new content is in place; a leftover copy of the old one is only untidy.
+    'rm -rf "$O" || exit 14',
+  ].join('\n');
+}
+
+/** The helper container's options: least privilege, pinned image, the volume only. */
+export function helperSpec(o: {
+  imageId: string;
+  volume: string;
+  user: string;
+  script: string;
+  container: string;
+}): Docker.ContainerCreateOptions {
+  return {
+    Image: o.imageId,
+    User: o.user,
+    Entrypoint: ['/bin/sh', '-c', o.script],
+    Cmd: [],
+    NetworkDisabled: true,
+    Labels: { 'workspace-medic.helper': o.container },
+    HostConfig: {
+      Binds: [`${o.volume}:${CONFIGS_MOUNT}`],
+      NetworkMode: 'none',
+      CapDrop: ['ALL'],
+      ReadonlyRootfs: true,
+      SecurityOpt: ['no-new-privileges'],
+    },
+  };
+}
+
+/** A fresh pair of names for the staging directory and the previous content. */
+export function swapNames(): { staging: string; previous: string } {
+  const nonce = randomBytes(6).toString('hex');
+  return { staging: `${STAGING_PREFIX}${nonce}`, previous: `.medic-previous-${nonce}` };
+}
+
+/** uid:gid of /configs itself, from the first header of its archive (the volume's owner). */
+export async function volumeOwner(archive: NodeJS.ReadableStream): Promise<string> {
+  const extract = tar.extract();
+  return new Promise<string>((resolve, reject) => {
+    let found = false;
+    extract.on('entry', (header, stream) => {
+      if (!found) resolve(`${header.uid ?? 0}:${header.gid ?? 0}`);
+      found = true;
+      stream.resume();
+      extract.destroy();
+      (archive as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    });
+    extract.on('error', (error) => (found ? undefined : reject(error)));
+    extract.on('finish', () => (found ? undefined : resolve('0:0')));
+    archive.pipe(extract);
+  });
+}
