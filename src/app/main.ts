@@ -3,7 +3,7 @@
 // request bodies before Probot reads them, and serves /metrics and /healthz beside the webhooks.
 import { createNodeMiddleware, createProbot, run } from 'probot';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
-import { asMedicError, leasesHeld } from '../core/index.js';
+import { asMedicError, leasesHeld, pruneDaily, redactSecrets, secretsOf } from '../core/index.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { medicApp } from './app.js';
@@ -49,9 +49,11 @@ try {
     );
     const port = Number(env.PORT ?? 3000);
     await new Promise<void>((resolve) => server.listen(port, env.HOST ?? '0.0.0.0', resolve));
+    const stopPruning = pruneDaily(core);
     probot.log.info(`medic app listening on ${env.HOST ?? '0.0.0.0'}:${port}`);
     process.once('SIGTERM', async () => {
       // Finish the runs in flight (they hold leases and comments), then leave.
+      stopPruning();
       await worker?.stop();
       server.close();
       await core.db.close();
@@ -60,6 +62,7 @@ try {
   }
 } catch (error) {
   const e = asMedicError(error);
-  process.stderr.write(`medic app: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
+  const text = `medic app: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`;
+  process.stderr.write(redactSecrets(text, secretsOf(env)));
   process.exit(1);
 }

@@ -9,6 +9,8 @@ import {
   INPUT_ERROR_CODES,
   type MedicError,
   type RecoveryResult,
+  redactSecrets,
+  secretsOf,
   unstartedResult,
 } from '../core/index.js';
 import { EXIT } from './exit-codes.js';
@@ -45,7 +47,9 @@ export class CliSession {
       this.code = await fn(deps);
     } catch (error) {
       const e = asMedicError(error);
-      io.err(`medic: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+      io.err(
+        redactSecrets(`medic: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`, secretsOf(env)),
+      );
       this.code = INPUT_ERROR_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
       if (!deps) unstarted?.(e);
     } finally {

@@ -1,5 +1,5 @@
 // Where the CLI writes: results on stdout, progress and messages on stderr.
-import type { RecoveryResult, StepListener } from '../core/index.js';
+import { type RecoveryResult, type StepListener, stripControl } from '../core/index.js';
 import { resultLines, stepLine } from './render.js';
 
 export interface Io {
@@ -7,9 +7,11 @@ export interface Io {
   err(line: string): void;
 }
 
+// Nothing that came from outside (a reason, a runtime name, an engine's message) may drive
+// the terminal: control characters are dropped from every line (JSON lines have none).
 export const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => process.stdout.write(`${stripControl(line, true)}\n`),
+  err: (line) => process.stderr.write(`${stripControl(line, true)}\n`),
 };
 
 export function printResult(io: Io, result: RecoveryResult, json: boolean): void {

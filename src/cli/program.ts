@@ -7,6 +7,7 @@ import { registerDiagnose } from './commands/diagnose.js';
 import { registerHistory } from './commands/history.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerPrune } from './commands/prune.js';
 import { registerRecover } from './commands/recover.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerSweep } from './commands/sweep.js';
@@ -24,6 +25,7 @@ const COMMANDS = [
   registerSweep,
   registerWatch,
   registerPolicy,
+  registerPrune,
   registerMigrate,
   registerDemo,
 ];

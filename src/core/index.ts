@@ -6,6 +6,7 @@
 // Commands
 export { type DiagnoseOptions, diagnoseTarget } from './commands/diagnose-target.js';
 export { history } from './commands/history.js';
+export { type PruneOptions, prune, pruneDaily } from './commands/prune.js';
 export { recover } from './commands/recover.js';
 export { type RecoverManyOptions, recoverMany } from './commands/recover-many.js';
 export { rollback } from './commands/rollback.js';
@@ -18,7 +19,15 @@ export {
   sweepCandidates,
 } from './commands/sweep.js';
 // The model: configuration, errors, names, the result object, ports
-export { loadConfig, type MedicConfig, parseSettings, redactUrl } from './model/config.js';
+export {
+  loadConfig,
+  type MedicConfig,
+  parseDuration,
+  parseSettings,
+  redactSecrets,
+  redactUrl,
+  secretsOf,
+} from './model/config.js';
 export type { CoreDeps, RunOptions, StepListener } from './model/deps.js';
 export * from './model/errors.js';
 export {
@@ -28,6 +37,7 @@ export {
   mentionedWorkspaces,
   parseTarget,
   printable,
+  stripControl,
   type Target,
   volumeName,
 } from './model/names.js';
@@ -76,4 +86,5 @@ export { leasesHeld } from './run/lease.js';
 export { unstartedResult } from './run/result-draft.js';
 export { type Diagnosis, describe, isFixable, type Verdict } from './steps/diagnose.js';
 export { abandonOrphanedRuns, type HistoryEntry } from './store/audit-store.js';
+export type { PruneCounts } from './store/retention.js';
 export { findWorkspace, isParked, type WorkspaceRow } from './store/workspace-store.js';

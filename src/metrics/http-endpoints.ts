@@ -3,7 +3,7 @@
 // engine answer, 503 (with what failed) otherwise.
 import http from 'node:http';
 import type { Handler } from '../app/http-server.js';
-import type { CoreDeps } from '../core/index.js';
+import { asMedicError, type CoreDeps } from '../core/index.js';
 import type { MedicMetrics } from './metrics.js';
 
 export type { Handler } from '../app/http-server.js';
@@ -18,10 +18,11 @@ export function observabilityHandler(deps: Pick<CoreDeps, 'db' | 'runtime'>, met
       return true;
     }
     if (path === '/healthz') {
+      // Codes only: an error's message may carry a host, a user or a connection string.
       const check = async (fn: () => Promise<unknown>) =>
         fn().then(
           () => 'ok',
-          (e: unknown) => (e as Error).message,
+          (e: unknown) => asMedicError(e).code,
         );
       const [database, docker] = await Promise.all([
         check(() => deps.db.query('SELECT 1')),

@@ -2,7 +2,7 @@
 // finishes the recoveries in flight and exits 0.
 import type { Readable } from 'node:stream';
 import type { CoreDeps } from '../core/index.js';
-import { leasesHeld } from '../core/index.js';
+import { leasesHeld, pruneDaily } from '../core/index.js';
 import { connectDocker } from '../docker/connection.js';
 import { octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
@@ -54,6 +54,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   });
   const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
   watcher.start();
+  const stopPruning = pruneDaily(deps);
   o.say(
     `medic: watching ws-* containers (sweep every ${o.interval}s, ${o.concurrency} at a time${server ? `, metrics on :${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
   );
@@ -62,6 +63,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   o.say(`medic: ${signal}: finishing ${watcher.queue.inFlight} recoveries in flight`);
+  stopPruning();
   await watcher.stop();
   server?.close();
 }

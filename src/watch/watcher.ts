@@ -1,16 +1,17 @@
 // medic watch: heals automatically. Docker events (die, unhealthy, start) for ws-* containers
 // and a periodic sweep of `failed` rows feed one fleet-wide queue; each item is diagnosed and
-// recovered (source `auto`) only when its config volume lacks config.yaml, as the platform's
-// own restart would have needed (the core's `healingVerdict`, the rule `medic sweep` uses). A
-// workspace over its restart budget is left alone until the window has passed.
-
-import type { CoreDeps, RecoveryResult } from '../core/index.js';
+// recovered (source `auto`) only when the core's `healingVerdict` says so (the rule `medic
+// sweep` uses: not parked, not provisioning, config.yaml missing). A workspace that keeps
+// failing is retried with a backoff doubling from the sweep interval up to an hour, and
+// reported once per failure streak; failed attempts count toward the restart budget.
 import {
+  type CoreDeps,
   containerName,
   findWorkspace,
   healingVerdict,
   MedicError,
   parseTarget,
+  type RecoveryResult,
   recover,
   sweepCandidates,
 } from '../core/index.js';
@@ -26,11 +27,19 @@ export interface WatcherOptions {
   readonly onResult?: (result: RecoveryResult) => void;
 }
 
+/** A workspace that keeps failing: how often in a row, when to try next, whether it was reported. */
+interface Streak {
+  readonly failures: number;
+  readonly retryAt: number;
+}
+
+export const MAX_BACKOFF_MS = 3_600_000;
+
 export class Watcher {
   readonly queue: HealQueue;
   private readonly feed: DockerEventFeed;
   private timer: NodeJS.Timeout | null = null;
-  private readonly resting = new Map<string, number>();
+  private readonly streaks = new Map<string, Streak>();
   connected = false;
 
   constructor(
@@ -69,11 +78,18 @@ export class Watcher {
     }
   }
 
+  /** When a failing workspace will be tried next (ms since epoch), or null when it is not backing off. */
+  retryAt(workspaceId: string): number | null {
+    return this.streaks.get(workspaceId)?.retryAt ?? null;
+  }
+
   private async heal(target: string): Promise<void> {
     const { deps } = this;
     try {
       const row = await findWorkspace(deps.db, parseTarget(target));
-      if ((this.resting.get(row.id) ?? 0) > Date.now()) return;
+      const now = deps.clock.now().getTime();
+      const streak = this.streaks.get(row.id);
+      if (streak && streak.retryAt > now) return;
       const verdict = await healingVerdict(deps, row);
       if (!verdict.heal) return;
       const found = verdict.diagnosis;
@@ -82,14 +98,22 @@ export class Watcher {
         source: 'auto',
         reason: `automatic: config volume ${found.entries === 0 ? 'empty' : 'lacks config.yaml'}`,
       });
-      if (result.error?.code === 'RESTART_BUDGET_EXCEEDED')
-        this.resting.set(row.id, Date.now() + deps.config.restartBudget.windowMs);
       deps.logger.info(
         { workspace: row.id, outcome: result.outcome, error: result.error?.code, runId: result.runId },
         'automatic recovery',
       );
       this.options.onResult?.(result);
-      if (result.outcome !== 'busy') await this.options.incidents.report(result);
+      if (result.outcome === 'busy') return;
+      if (result.outcome === 'failed') {
+        const failures = (streak?.failures ?? 0) + 1;
+        const backoff = Math.min(this.options.intervalS * 1000 * 2 ** (failures - 1), MAX_BACKOFF_MS);
+        this.streaks.set(row.id, { failures, retryAt: now + backoff });
+        // One report per streak: the first failure opens the incident, the rest would be noise.
+        if (failures === 1) await this.options.incidents.report(result);
+        return;
+      }
+      this.streaks.delete(row.id);
+      await this.options.incidents.report(result);
     } catch (error) {
       // A workspace that vanished or an engine hiccup: logged, retried by the next event or sweep.
       const code = error instanceof MedicError ? error.code : 'INTERNAL';

@@ -208,4 +208,30 @@ describe('medic CLI', () => {
     expect(history.stdout).toContain('recover refused WORKSPACE_NOT_GRANTED');
     expect(history.stdout).toContain('by mallory via app');
   });
+
+  it('strips control characters from a reason before it is stored or printed', async () => {
+    const ws = await world.broken();
+    const reason = 'pruned\u001b[2J\u001b]0;owned\u0007 by cron\u202e';
+    expect((await medic(['recover', ws.container, '--reason', reason])).code).toBe(0);
+    const stored = await world.db.query('SELECT reason FROM medic.runs WHERE workspace_id = $1', [ws.id]);
+    expect(stored.rows).toEqual([{ reason: 'pruned [2J ]0;owned by cron' }]);
+    const history = await medic(['history', ws.container]);
+    const controls = [...history.stdout].filter(
+      (c) => (c < ' ' && c !== '\n' && c !== '\t') || c === '\u202e',
+    );
+    expect(controls).toEqual([]);
+  });
+
+  it('prints no password, whatever form the connection string takes', async () => {
+    for (const env of <Record<string, string>[]>[
+      { DATABASE_URL: 'postgres://app:hunter2-secret@127.0.0.1:1/platform' },
+      { DATABASE_URL: 'postgres://app@127.0.0.1:1/platform?password=hunter2-secret' },
+      { DATABASE_URL: 'postgres://app@127.0.0.1:1/platform', PGPASSWORD: 'hunter2-secret' },
+    ]) {
+      const out = await medic(['recover', 'ws-00000000-000', '--json'], env);
+      expect(out.code).toBe(1);
+      expect(out.stderr).toContain('DATABASE_UNAVAILABLE');
+      expect(`${out.stdout}${out.stderr}`).not.toContain('hunter2');
+    }
+  });
 });

@@ -141,7 +141,13 @@ export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> 
         const done = db.session(async (session) => {
           const attempt = await acquireLease(session, workspaceId, runId, 'elsewhere:1', 300);
           if (!attempt.acquired) throw new Error('holdLease: the lease is held already');
-          resolve({ runId, release: async () => (release(), await done) });
+          resolve({
+            runId,
+            release: async () => {
+              release();
+              await done;
+            },
+          });
           await released;
           await releaseLease(session, workspaceId, runId, attempt.locked);
         });

@@ -1,6 +1,8 @@
 // What medic heals without being asked, and the sweep that does it. A workspace is healed
-// unasked only when its row is not parked and its config volume lacks config.yaml: a
-// container that died with its config intact is the platform's restart policy's business.
+// unasked only when its row is neither parked nor `provisioning` (first provisioning is the
+// platform's: its provisioner is about to write the config) and its config volume lacks
+// config.yaml: a container that died with its config intact is the platform's restart
+// policy's business.
 // `medic sweep` runs `sweep`; the watcher runs `sweepCandidates` on a timer and
 // `healingVerdict` for each workspace an event names.
 import type { CoreDeps, RunOptions } from '../model/deps.js';
@@ -20,7 +22,8 @@ export function sweepCandidates(deps: CoreDeps, limit: number): Promise<Workspac
 }
 
 export async function healingVerdict(deps: CoreDeps, row: WorkspaceRow): Promise<HealingVerdict> {
-  if (isParked(row.status)) return { heal: false, why: `status ${row.status}` };
+  if (isParked(row.status) || row.status === 'provisioning')
+    return { heal: false, why: `status ${row.status}` };
   const d = await diagnose(deps.runtime, row);
   return d.verdict === 'needs-seed'
     ? { heal: true, diagnosis: d }

@@ -185,6 +185,28 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** The secrets an environment holds, for redactSecrets: database passwords in any form, tokens. */
+export function secretsOf(env: Record<string, string | undefined>): string[] {
+  const secrets = [
+    env.PGPASSWORD,
+    env.WEBHOOK_SECRET,
+    env.MEDIC_GITHUB_TOKEN,
+    env.MEDIC_DASHBOARD_TOKEN,
+    env.GITHUB_TOKEN,
+  ];
+  for (const url of [env.DATABASE_URL, env['INPUT_DATABASE-URL']]) {
+    if (!url) continue;
+    try {
+      const u = new URL(url);
+      secrets.push(decodeURIComponent(u.password), u.password);
+      for (const [name, value] of u.searchParams) if (/pass(word)?$/i.test(name)) secrets.push(value);
+    } catch {
+      // not a URL: nothing to find in it
+    }
+  }
+  return secrets.filter((s): s is string => Boolean(s));
+}
+
 /** Text with any of the given secrets (a PGPASSWORD, a URL's password) replaced, for output. */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;

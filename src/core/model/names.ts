@@ -48,6 +48,18 @@ export function volumeName(workspaceId: string): string {
   return `${containerName(workspaceId)}-configs`;
 }
 
+/**
+ * Text as it may be stored and shown: control characters (escape sequences that would drive
+ * a terminal, NUL, carriage returns) and bidirectional overrides removed; newlines and tabs
+ * kept only when `multiline`.
+ */
+export function stripControl(text: string, multiline = false): string {
+  const out = text.replace(/[\u202a-\u202e\u2066-\u2069]/g, '');
+  return multiline
+    ? out.replace(/(?![\n\t])\p{Cc}/gu, '')
+    : out.replace(/\p{Cc}/gu, ' ').replace(/ {2,}/g, ' ');
+}
+
 /** A string safe to put in a one-line message: control characters shown as escapes, capped. */
 export function printable(text: string, max = 80): string {
   const shown = JSON.stringify(text).slice(1, -1);

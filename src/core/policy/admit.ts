@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError, MedicError, RefusalError } from '../model/errors.js';
-import { parseTarget } from '../model/names.js';
+import { parseTarget, stripControl } from '../model/names.js';
 import type { Permission } from '../model/permissions.js';
 import type { RecoveryResult } from '../model/result.js';
 import { ResultDraft } from '../run/result-draft.js';
@@ -102,7 +102,12 @@ async function refuse(
   draft.refuse(error);
   const step = { name: 'policy', status: 'failed' as const, ms, detail: `${error.code}: ${error.message}` };
   const result = draft.finish([step], deps.clock.now());
-  await insertRefusal(deps.db, result, workspaceId, draft.options.reason ?? null);
+  await insertRefusal(
+    deps.db,
+    result,
+    workspaceId,
+    draft.options.reason ? stripControl(draft.options.reason) : null,
+  );
   deps.logger.info(
     {
       runId: result.runId,

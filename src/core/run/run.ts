@@ -8,6 +8,7 @@
 
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
+import { stripControl } from '../model/names.js';
 import type { Queryable } from '../model/ports.js';
 import type { Outcome, RecoveryResult, Step } from '../model/result.js';
 import { appendStep, finishRun, insertRun, markAbandoned } from '../store/audit-store.js';
@@ -56,7 +57,7 @@ export class Run {
         command: draft.command,
         source: options.source,
         actor: options.actor,
-        reason: options.reason ?? null,
+        reason: options.reason ? stripControl(options.reason).slice(0, 500) : null,
         dryRun: options.dryRun ?? false,
         force: options.force ?? false,
         startedAt: draft.startedAt,

@@ -80,7 +80,11 @@ export async function finishRun(db: Queryable, result: RecoveryResult): Promise<
   );
 }
 
-/** Recoveries of a workspace that changed something, within the window, for the restart budget. */
+/**
+ * Recoveries of a workspace within the window, for the restart budget: those that changed
+ * something, and those that failed after the budget let them try (a workspace that cannot be
+ * fixed must not be tried forever).
+ */
 export async function countRecentRecoveries(
   db: Queryable,
   workspaceId: string,
@@ -88,8 +92,10 @@ export async function countRecentRecoveries(
 ): Promise<number> {
   const { rows } = await db.query(
     `SELECT count(*)::int AS n FROM medic.runs
-      WHERE workspace_id = $1::uuid AND command = 'recover' AND outcome = 'recovered'
-        AND started_at > now() - make_interval(secs => $2)`,
+      WHERE workspace_id = $1::uuid AND command = 'recover'
+        AND started_at > now() - make_interval(secs => $2)
+        AND (outcome = 'recovered' OR (outcome = 'failed' AND EXISTS (
+              SELECT 1 FROM medic.step_events s WHERE s.run_id = medic.runs.run_id AND s.name = 'budget' AND s.status = 'ok')))`,
     [workspaceId, windowMs / 1000],
   );
   return z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;

@@ -6,6 +6,7 @@ import {
   isUuid,
   mentionedWorkspaces,
   parseTarget,
+  stripControl,
   volumeName,
 } from '../../../src/core/model/names.js';
 
@@ -48,5 +49,10 @@ describe('mentions and uuids', () => {
     expect(isUuid('92F6D88B-6A96-4E6A-875B-3CF866FA020A')).toBe(true);
     expect(isUuid('92f6d88b-6a96-4e6a-875b-3cf866fa020')).toBe(false);
     expect(isUuid('ws-92f6d88b-6a9')).toBe(false);
+  });
+
+  it('strips control characters and bidi overrides from text that will be shown', () => {
+    expect(stripControl('a\u001b[31mb\u0007c\u202ed')).toBe('a [31mb cd');
+    expect(stripControl('line 1\nline\t2\r\u0000', true)).toBe('line 1\nline\t2');
   });
 });

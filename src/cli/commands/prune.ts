@@ -1,0 +1,36 @@
+// medic prune [--older-than 30d] [--dry-run] [--runs]: what medic keeps, trimmed.
+import { type Command, InvalidArgumentError } from 'commander';
+import { parseDuration, prune } from '../../core/index.js';
+import type { CliSession } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === null) throw new InvalidArgumentError('must look like 30d, 12h, 90m or 45s');
+  return ms;
+}
+
+export function registerPrune(program: Command, cli: CliSession): void {
+  program
+    .command('prune')
+    .description(
+      'remove snapshots and finished jobs older than the cut-off (and, with --runs, the runs: the audit trail)',
+    )
+    .option('--older-than <age>', 'the cut-off, e.g. 30d (default MEDIC_RETENTION, 30d)', duration)
+    .option('--dry-run', 'count what would go, remove nothing')
+    .option('--runs', 'remove runs and their steps too (their history is gone after this)')
+    .action(async (o: { olderThan?: number; dryRun?: boolean; runs?: boolean }) =>
+      cli.withCore(async (deps) => {
+        const counts = await prune(deps, {
+          ...(o.olderThan !== undefined ? { olderThanMs: o.olderThan } : {}),
+          dryRun: o.dryRun ?? false,
+          runs: o.runs ?? false,
+        });
+        const verb = o.dryRun ? 'would remove' : 'removed';
+        cli.io.out(
+          `${verb} ${counts.snapshots} snapshots, ${counts.jobs} finished jobs, ${counts.runs} runs`,
+        );
+        return EXIT.ok;
+      }),
+    );
+}

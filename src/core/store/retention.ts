@@ -1,0 +1,53 @@
+// What medic keeps, and for how long: snapshots (up to MEDIC_SNAPSHOT_MAX_BYTES each) and
+// finished jobs go after the retention period; runs and their steps (the audit trail) only
+// when asked; the per-actor command counts after a day (the rate limit needs ten minutes).
+import { z } from 'zod';
+import type { Queryable } from '../model/ports.js';
+
+export interface PruneCounts {
+  readonly snapshots: number;
+  readonly jobs: number;
+  readonly runs: number;
+}
+
+const FINISHED_JOBS = "state IN ('done', 'failed', 'abandoned')";
+const FINISHED_RUNS = "state IN ('finished', 'abandoned')";
+
+export async function pruneOlderThan(
+  db: Queryable,
+  cutoffMs: number,
+  options: { readonly dryRun: boolean; readonly runs: boolean },
+): Promise<PruneCounts> {
+  const secs = cutoffMs / 1000;
+  const old = (column: string) => `${column} < now() - make_interval(secs => $1)`;
+  const count = async (sql: string) =>
+    z.array(z.object({ n: z.number() })).parse((await db.query(sql, [secs])).rows)[0]?.n ?? 0;
+  if (options.dryRun) {
+    return {
+      snapshots: await count(`SELECT count(*)::int AS n FROM medic.snapshots WHERE ${old('created_at')}`),
+      jobs: await count(
+        `SELECT count(*)::int AS n FROM medic.jobs WHERE ${FINISHED_JOBS} AND ${old('coalesce(finished_at, created_at)')}`,
+      ),
+      runs: options.runs
+        ? await count(
+            `SELECT count(*)::int AS n FROM medic.runs WHERE ${FINISHED_RUNS} AND ${old('started_at')}`,
+          )
+        : 0,
+    };
+  }
+  const deleted = async (sql: string) => (await db.query(`${sql} RETURNING 1`, [secs])).rows.length;
+  const snapshots = await deleted(`DELETE FROM medic.snapshots WHERE ${old('created_at')}`);
+  const jobs = await deleted(
+    `DELETE FROM medic.jobs WHERE ${FINISHED_JOBS} AND ${old('coalesce(finished_at, created_at)')}`,
+  );
+  let runs = 0;
+  if (options.runs) {
+    await db.query(
+      `DELETE FROM medic.step_events e USING medic.runs r WHERE e.run_id = r.run_id AND r.state IN ('finished', 'abandoned') AND r.started_at < now() - make_interval(secs => $1)`,
+      [secs],
+    );
+    runs = await deleted(`DELETE FROM medic.runs WHERE ${FINISHED_RUNS} AND ${old('started_at')}`);
+  }
+  await db.query("DELETE FROM medic.commands WHERE at < now() - interval '1 day'");
+  return { snapshots, jobs, runs };
+}

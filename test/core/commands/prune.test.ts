@@ -1,0 +1,56 @@
+// Retention: snapshots and finished jobs older than the cut-off go; runs (the audit trail)
+// only with `runs`; a rollback of a pruned snapshot is NO_SNAPSHOT while history still shows
+// the run; a dry run removes nothing.
+import { describe, expect, it } from 'vitest';
+import { history, prune, recover, rollback } from '../../../src/core/index.js';
+import { addWorkspace } from '../../helpers/core-deps.js';
+import { useUnitWorld } from '../../helpers/unit-world.js';
+
+const world = useUnitWorld();
+const cli = { actor: 'alice', source: 'cli' } as const;
+const DAY = 86_400_000;
+
+async function forcedRun() {
+  const ws = await addWorkspace(world.db, { status: 'online' });
+  world.runtime.add(ws.container, { files: { 'config.yaml': 'mine\n' } });
+  const run = await recover(world.deps(), ws.container, { ...cli, force: true });
+  expect(run.snapshot).not.toBeNull();
+  return { ws, run };
+}
+const age = (table: string, column: string, days: number) =>
+  world.db.query(`UPDATE medic.${table} SET ${column} = now() - make_interval(days => $1)`, [days]);
+
+describe('prune', () => {
+  it('keeps what is younger than the cut-off', async () => {
+    await forcedRun();
+    expect(await prune(world.deps())).toEqual({ snapshots: 0, jobs: 0, runs: 0 });
+  });
+
+  it('removes old snapshots and finished jobs; a rollback is then NO_SNAPSHOT and history still shows the run', async () => {
+    const { ws, run } = await forcedRun();
+    await world.db.query(
+      "INSERT INTO medic.jobs (delivery_id, kind, payload, state, finished_at) VALUES ('d', 'comment', '{}', 'done', now())",
+    );
+    await world.db.query(
+      "INSERT INTO medic.jobs (delivery_id, kind, payload, state) VALUES ('p', 'comment', '{}', 'pending')",
+    );
+    await age('snapshots', 'created_at', 40);
+    await age('jobs', 'created_at', 40);
+    await age('jobs', 'finished_at', 40);
+    expect(await prune(world.deps(), { dryRun: true })).toEqual({ snapshots: 1, jobs: 1, runs: 0 });
+    expect(await prune(world.deps())).toEqual({ snapshots: 1, jobs: 1, runs: 0 });
+    expect(await world.db.one('SELECT state FROM medic.jobs')).toEqual({ state: 'pending' });
+    expect((await rollback(world.deps(), run.runId, cli)).error?.code).toBe('NO_SNAPSHOT');
+    expect((await history(world.deps(), ws.container)).map((h) => h.run_id)).toContain(run.runId);
+  });
+
+  it('removes runs and their steps only with runs, by the cut-off given', async () => {
+    const { ws } = await forcedRun();
+    await age('runs', 'started_at', 3);
+    expect(await prune(world.deps(), { olderThanMs: 7 * DAY, runs: true })).toMatchObject({ runs: 0 });
+    expect(await prune(world.deps(), { olderThanMs: 2 * DAY })).toMatchObject({ runs: 0 });
+    expect(await prune(world.deps(), { olderThanMs: 2 * DAY, runs: true })).toMatchObject({ runs: 1 });
+    expect(await history(world.deps(), ws.container)).toEqual([]);
+    expect(await world.db.one('SELECT count(*)::int AS n FROM medic.step_events')).toEqual({ n: 0 });
+  });
+});

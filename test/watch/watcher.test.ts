@@ -1,0 +1,102 @@
+// The watcher's rules, against the fake runtime and an in-process Postgres with a clock the
+// test moves: it never touches a row in `provisioning` (the first-provision race the seed
+// warns of), and a workspace it cannot fix is retried with a doubling backoff up to an hour,
+// counted against the restart budget, and reported once per failure streak, not per try.
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { Clock, RecoveryResult } from '../../src/core/index.js';
+import { MAX_BACKOFF_MS, Watcher } from '../../src/watch/watcher.js';
+import { addWorkspace } from '../helpers/core-deps.js';
+import { useUnitWorld } from '../helpers/unit-world.js';
+
+const world = useUnitWorld();
+
+function watcher(intervalS = 60) {
+  let now = Date.now();
+  const clock: Clock = { now: () => new Date(now), sleep: () => new Promise((r) => setImmediate(r)) };
+  const reports: RecoveryResult[] = [];
+  const results: RecoveryResult[] = [];
+  const w = new Watcher(
+    { ...world.deps(), clock },
+    {
+      intervalS,
+      concurrency: 2,
+      events: async () => new PassThrough(),
+      incidents: { report: async (r) => void reports.push(r) },
+      onResult: (r) => results.push(r),
+    },
+  );
+  const pass = async () => {
+    await w.sweep();
+    await w.queue.idle();
+  };
+  return { w, reports, results, pass, advance: (ms: number) => (now += ms), now: () => now };
+}
+
+describe('the watcher', () => {
+  it('never touches a workspace still in provisioning, even when its container starts with an empty volume', async () => {
+    const ws = await addWorkspace(world.db, { status: 'provisioning' });
+    world.runtime.add(ws.container);
+    const { w, results } = watcher();
+    w.queue.push(ws.container); // a `start` event
+    await w.queue.idle();
+    expect(results).toEqual([]);
+    expect(world.runtime.calls).toEqual([]);
+    expect(await world.status(ws.id)).toBe('provisioning');
+  });
+
+  it('leaves parked workspaces alone', async () => {
+    const ws = await addWorkspace(world.db, { status: 'paused' });
+    world.runtime.add(ws.container);
+    const { w, results } = watcher();
+    w.queue.push(ws.container);
+    await w.queue.idle();
+    expect(results).toEqual([]);
+  });
+
+  it('backs off a workspace it cannot fix, doubling up to an hour, and reports it once', async () => {
+    const ws = await addWorkspace(world.db, { runtime: 'nosuch' });
+    world.runtime.add(ws.container);
+    const { w, reports, results, pass, advance, now } = watcher(60);
+    const delays: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      await pass();
+      await pass(); // a sweep right after changes nothing: the workspace is backing off
+      delays.push((w.retryAt(ws.id) ?? 0) - now());
+      advance(w.retryAt(ws.id)! - now());
+    }
+    expect(results).toHaveLength(9);
+    expect(delays).toEqual([
+      60e3,
+      120e3,
+      240e3,
+      480e3,
+      960e3,
+      1920e3,
+      MAX_BACKOFF_MS,
+      MAX_BACKOFF_MS,
+      MAX_BACKOFF_MS,
+    ]);
+    expect(results.slice(0, 3).map((r) => r.error?.code)).toEqual([
+      'TEMPLATE_NOT_FOUND',
+      'TEMPLATE_NOT_FOUND',
+      'TEMPLATE_NOT_FOUND',
+    ]);
+    // Failed attempts count toward the restart budget (3/1h): the fourth try is refused by it.
+    expect(results[3]?.error?.code).toBe('RESTART_BUDGET_EXCEEDED');
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.error?.code).toBe('TEMPLATE_NOT_FOUND');
+  });
+
+  it('ends the streak when the workspace comes back, and reports that', async () => {
+    const ws = await addWorkspace(world.db, { runtime: 'nosuch' });
+    world.runtime.add(ws.container);
+    const { w, reports, pass, advance, now } = watcher(60);
+    await pass();
+    await world.db.query("UPDATE workspaces SET runtime = 'claude-code' WHERE id = $1", [ws.id]);
+    advance(w.retryAt(ws.id)! - now());
+    await pass();
+    expect(reports.map((r) => r.outcome)).toEqual(['failed', 'recovered']);
+    expect(w.retryAt(ws.id)).toBeNull();
+  });
+});
