@@ -139,6 +139,37 @@ describe('recover against a real engine and Postgres', () => {
     ).rejects.toThrow();
   });
 
+  it('leaves the previous content when the restore fails midway, starts the container again, and says so', async () => {
+    const ws = await world.broken({ stray: { 'config.yaml': 'mine\n' }, status: 'online' });
+    const forced = await recover(world.deps(), ws.container, { ...cli, force: true });
+    // A directory the helper cannot move: another user's, without a write bit. The helper
+    // runs without CAP_DAC_OVERRIDE, so its swap fails and must undo what it moved.
+    const setup = await world.docker.createContainer({
+      Image: world.image,
+      Cmd: [
+        'sh',
+        '-c',
+        'mkdir /c/locked && echo x > /c/locked/f && chown -R 1000:1000 /c/locked && chmod 500 /c/locked',
+      ],
+      HostConfig: { Binds: [`${ws.volume}:/c`], NetworkMode: 'none' },
+    });
+    await setup.start();
+    await setup.wait();
+    await setup.remove();
+    const before = await world.ls(ws.volume);
+    const result = await rollback(world.deps(), forced.runId, cli);
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'DOCKER_ERROR' } });
+    expect(result.error?.message).toContain('the previous content was put back');
+    expect(await world.ls(ws.volume)).toEqual(before);
+    expect(await world.cat(ws.volume, 'config.yaml')).toContain('runtime: claude-code');
+    expect((await world.docker.getContainer(ws.container).inspect()).State.Running).toBe(true);
+    expect(await world.status(ws.id)).toBe('online');
+    expect(result.steps.map((st) => `${st.name}:${st.status}`).slice(-2)).toEqual([
+      'restore:failed',
+      'settle:ok',
+    ]);
+  });
+
   it('refuses to roll back a paused workspace', async () => {
     const ws = await world.broken({ stray: { 'config.yaml': 'mine\n' }, status: 'online' });
     const forced = await recover(world.deps(), ws.container, { ...cli, force: true });
