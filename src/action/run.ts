@@ -12,11 +12,13 @@ import {
   InvalidConfigError,
   type MedicError,
   recoverMany,
+  systemClock,
   unstartedResult,
 } from '../core/index.js';
 import { type GitHubPort, octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
 import { commentEventFrom } from '../github/webhook-payloads.js';
+import { WritePacer } from '../github/write-pacer.js';
 import { type ActionInputs, OUTPUT_KEYS, readInputs } from './inputs.js';
 import { failures, outputsFor, summaryMarkdown } from './outputs.js';
 
@@ -115,7 +117,7 @@ async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<stri
     const command = { kind: 'recover' as const, targets: inputs.workspace, ...run };
     return {
       title: line,
-      results: await runCommand({ deps, issue, actor, grant, notes: [] }, command, line),
+      results: (await runCommand({ deps, issue, actor, grant, notes: [] }, command, line)).results,
     };
   }
   const results = await recoverMany(core, inputs.workspace, {
@@ -153,6 +155,8 @@ function chatOpsDeps(
     logger: log,
     source: 'action',
     editIntervalMs: 1000,
+    // One command per job: GitHub's one write a second is the only pacing it needs.
+    writes: new WritePacer({ gapMs: 1000, perMinute: 80, clock: systemClock }),
     commentMaxAgeS: Number.isInteger(maxAge) && maxAge > 0 ? maxAge : 3600,
   };
 }

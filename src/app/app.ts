@@ -9,6 +9,7 @@ import { mightHoldCommand } from '../chatops/parse-commands.js';
 import type { CoreDeps, RecoveryResult } from '../core/index.js';
 import { octokitPort } from '../github/github-port.js';
 import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
+import { PacerRegistry } from '../github/write-pacer.js';
 import { enqueueJob, type Job } from './jobs/job-store.js';
 import { JobWorker } from './jobs/job-worker.js';
 
@@ -19,18 +20,29 @@ export interface MedicAppOptions {
   readonly pollMs: number;
   readonly staleS: number;
   readonly commentMaxAgeS: number;
+  /** Least time between two writes to GitHub per installation (MEDIC_WRITE_GAP_MS; GitHub asks for 1 s). */
+  readonly writeGapMs: number;
+  /** Most writes to GitHub per installation in any minute (MEDIC_WRITES_PER_MINUTE; GitHub: 80). */
+  readonly writesPerMinute?: number;
   /** Every run's result, as a job finishes it (metrics). */
   readonly onResult?: (result: RecoveryResult) => void;
   /** Gives the caller the worker (for shutdown, tests, and the metrics endpoint). */
   readonly onWorker?: (worker: JobWorker) => void;
+  /** Gives the caller the write pacers (shutdown drains them; tests wait for them). */
+  readonly onPacers?: (pacers: PacerRegistry) => void;
 }
 
 export function medicApp(options: MedicAppOptions): ApplicationFunction {
   return async (app: Probot) => {
     const { core } = options;
+    const pacers = new PacerRegistry({
+      gapMs: options.writeGapMs,
+      perMinute: options.writesPerMinute ?? 80,
+      clock: core.clock,
+    });
     const worker = new JobWorker(
       core.db,
-      (job) => runJob(app, options, job),
+      (job) => runJob(app, options, pacers, job),
       (job) => reportAbandoned(app, job),
       app.log,
       {
@@ -41,6 +53,7 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
       },
     );
     options.onWorker?.(worker);
+    options.onPacers?.(pacers);
 
     app.on('issue_comment.created', async (context) => {
       const located = commentEventFrom(context.payload);
@@ -85,7 +98,7 @@ function withInstallation<T>(l: { owner: string; repo: string; installationId: n
   return { owner: l.owner, repo: l.repo, installationId: l.installationId ?? 0, event: l.event };
 }
 
-async function runJob(app: Probot, options: MedicAppOptions, job: Job): Promise<void> {
+async function runJob(app: Probot, options: MedicAppOptions, pacers: PacerRegistry, job: Job): Promise<void> {
   const p = job.payload;
   const octokit = await app.auth(p.installationId);
   const github = octokitPort(octokit, p.owner, p.repo);
@@ -99,6 +112,7 @@ async function runJob(app: Probot, options: MedicAppOptions, job: Job): Promise<
         source: 'app',
         editIntervalMs: options.editIntervalMs,
         commentMaxAgeS: options.commentMaxAgeS,
+        writes: pacers.for(String(p.installationId)),
       },
       p.event,
     );

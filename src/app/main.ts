@@ -4,6 +4,7 @@
 import { createNodeMiddleware, createProbot, run } from 'probot';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { asMedicError, leasesHeld, pruneDaily, redactSecrets, secretsOf } from '../core/index.js';
+import type { PacerRegistry } from '../github/write-pacer.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { medicApp } from './app.js';
@@ -11,6 +12,7 @@ import { bodyCap, createAppServer, MAX_BODY_BYTES } from './http-server.js';
 import { jobCounts } from './jobs/job-store.js';
 import type { JobWorker } from './jobs/job-worker.js';
 import { appSettings } from './settings.js';
+import { TunedProbotOctokit } from './tuned-octokit.js';
 
 const env = process.env;
 try {
@@ -25,6 +27,7 @@ try {
     queueDepth: async () => (await jobCounts(core.db)).pending ?? 0,
   });
   let worker: JobWorker | undefined;
+  let pacers: PacerRegistry | undefined;
   const app = medicApp({
     core,
     ...settings,
@@ -32,12 +35,18 @@ try {
     onWorker: (w) => {
       worker = w;
     },
+    onPacers: (p) => {
+      pacers = p;
+    },
   });
   if (!env.APP_ID) {
     // Not registered yet: Probot's own server runs its manifest flow to create the app.
     await run(app, { env });
   } else {
-    const probot = createProbot({ env });
+    const probot = createProbot({
+      env,
+      overrides: { Octokit: TunedProbotOctokit },
+    });
     const webhooks = await createNodeMiddleware(app, { probot });
     const server = createAppServer(
       [
@@ -55,6 +64,8 @@ try {
       // Finish the runs in flight (they hold leases and comments), then leave.
       stopPruning();
       await worker?.stop();
+      // Closes and reactions still queued go out first (bounded: GitHub may be slow).
+      await pacers?.idle(30_000);
       server.close();
       await core.db.close();
       process.exit(0);

@@ -10,6 +10,8 @@ const schema = z.object({
   MEDIC_POLL_MS: z.coerce.number().int().min(100).default(5000),
   MEDIC_JOB_STALE_S: z.coerce.number().int().min(5).default(60),
   MEDIC_COMMENT_MAX_AGE_S: z.coerce.number().int().min(1).default(3600),
+  MEDIC_WRITE_GAP_MS: z.coerce.number().int().min(0).default(1000),
+  MEDIC_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(80),
 });
 
 export function appSettings(env: Record<string, string | undefined>) {
@@ -30,5 +32,7 @@ export function appSettings(env: Record<string, string | undefined>) {
     pollMs: e.MEDIC_POLL_MS,
     staleS: e.MEDIC_JOB_STALE_S,
     commentMaxAgeS: e.MEDIC_COMMENT_MAX_AGE_S,
+    writeGapMs: e.MEDIC_WRITE_GAP_MS,
+    writesPerMinute: e.MEDIC_WRITES_PER_MINUTE,
   };
 }

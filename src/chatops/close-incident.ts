@@ -1,27 +1,24 @@
 // Closing an incident: when every target of a /recover came back and the issue carries the
-// incident label, say what was recovered and by whom, and close it.
+// incident label, the status comment says what was recovered and by whom (one write, folded
+// into the result), and the issue is closed with one request.
 import type { RecoveryResult } from '../core/index.js';
-import type { GitHubPort } from '../github/github-port.js';
 import type { CommentEvent } from '../github/webhook-payloads.js';
 import { escapeInline } from './escape.js';
 import type { RepoConfig } from './repo-config.js';
 
-export async function closeIncident(
-  deps: { readonly github: GitHubPort },
+/** The note that closes the incident, or null when this comment should not close it. */
+export function closingNote(
   event: CommentEvent,
   config: RepoConfig,
   results: readonly RecoveryResult[],
-): Promise<boolean> {
+): string | null {
   const { issue, comment } = event;
-  if (!config.close_on_recovery || issue.state !== 'open') return false;
-  if (!issue.labels.some((l) => l.toLowerCase() === config.incident_label.toLowerCase())) return false;
+  if (!config.close_on_recovery || issue.state !== 'open') return null;
+  if (!issue.labels.some((l) => l.toLowerCase() === config.incident_label.toLowerCase())) return null;
+  if (results.length === 0 || !results.every((r) => r.outcome === 'recovered' || r.outcome === 'healthy'))
+    return null;
   const list = results
     .map((r) => `- \`${r.workspace.container}\`: ${r.outcome} (run \`${r.runId}\`)`)
     .join('\n');
-  await deps.github.createComment(
-    issue.number,
-    `🩺 Every workspace named is back. Recovered by @${escapeInline(comment.author, 40)} with medic:\n\n${list}\n\nClosing this incident.`,
-  );
-  await deps.github.closeIssue(issue.number);
-  return true;
+  return `🩺 Every workspace named is back. Recovered by @${escapeInline(comment.author, 40)} with medic:\n\n${list}\n\nClosing this incident.`;
 }

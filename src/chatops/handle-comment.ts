@@ -19,9 +19,10 @@ import {
   TooManyTargetsError,
   takeCommandSlots,
 } from '../core/index.js';
-import type { GitHubPort } from '../github/github-port.js';
+import type { GitHubPort, Reaction } from '../github/github-port.js';
 import type { CommentEvent } from '../github/webhook-payloads.js';
-import { closeIncident } from './close-incident.js';
+import type { PacedWrite, WritePacer } from '../github/write-pacer.js';
+import { closingNote } from './close-incident.js';
 import { codeSpan, escapeInline } from './escape.js';
 import { HELP, mightHoldCommand, type Parsed, parseCommands } from './parse-commands.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig, tighten } from './repo-config.js';
@@ -37,6 +38,8 @@ export interface ChatOpsDeps {
   readonly editIntervalMs: number;
   /** Comments older than this are ignored (MEDIC_COMMENT_MAX_AGE_S). */
   readonly commentMaxAgeS: number;
+  /** The installation's write pacer: every write to GitHub goes through it. */
+  readonly writes: WritePacer;
 }
 
 export interface ChatOpsOutcome {
@@ -49,7 +52,7 @@ export interface ChatOpsOutcome {
 const ignored = (why: string): ChatOpsOutcome => ({ handled: false, why, results: [], closed: false });
 
 export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Promise<ChatOpsOutcome> {
-  const github = withBestEffortReactions(deps.github, deps.logger);
+  const { github } = deps;
   const { comment, issue } = event;
   if (comment.authorType === 'Bot' || comment.author.endsWith('[bot]')) return ignored('comment by a bot');
   if (event.repositoryFork) return ignored('repository is a fork');
@@ -78,14 +81,14 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
         `this needs ${rule.permission} permission on ${repo}; you have ${held}`,
       );
     }
-    await github.react(comment.id, 'eyes');
+    const ack = react(ctx, comment.id, 'eyes', 'ack');
     const loaded = parseRepoConfig(await github.readFile(CONFIG_PATH));
     if (!loaded.ok) {
-      await github.react(comment.id, 'confused');
-      await github.createComment(
-        issue.number,
+      await answer(
+        ctx,
         configErrorComment(loaded, (t) => escapeInline(t, 300)),
       );
+      void react(ctx, comment.id, 'confused', 'reaction');
       return { handled: true, why: 'bad repository config', results: [], closed: false };
     }
     const effective = tighten(loaded.config, rule);
@@ -102,18 +105,41 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
     }
     await checkRepoRules(github, loaded.config, effective, comment.author, held);
     await takeCommandSlots(deps.core.db, comment.author, repo, parsed.length);
+    const commands = parsed.filter((p): p is Extract<Parsed, { ok: true }> => p.ok);
+    const lastRecover = commands.findLast((p) => p.command.kind === 'recover' && !p.command.dryRun);
     const results: RecoveryResult[] = [];
-    let allBack = false;
-    for (const p of parsed) {
-      if (!p.ok) continue;
-      const out = await runCommand({ ...ctx, notes: effective.notes }, p.command, p.line);
-      results.push(...out);
-      if (p.command.kind === 'recover' && !p.command.dryRun)
-        allBack = out.length > 0 && out.every((r) => r.outcome === 'recovered' || r.outcome === 'healthy');
+    let closing = false;
+    for (const p of commands) {
+      // The last real /recover ends its status comment with the closing note, when every
+      // workspace named came back and nothing before it failed.
+      const closeWith =
+        p === lastRecover
+          ? (out: readonly RecoveryResult[]) =>
+              results.every((r) => isSuccess(r.outcome)) ? closingNote(event, loaded.config, out) : null
+          : undefined;
+      const run = await runCommand({ ...ctx, notes: effective.notes }, p.command, p.line, {
+        closing: closeWith,
+      });
+      // Once an answer is out, an acknowledgement still waiting would say nothing new.
+      ack.cancel();
+      results.push(...run.results);
+      closing = run.closing;
     }
     const failed = results.some((r) => !isSuccess(r.outcome));
-    await github.react(comment.id, failed ? '-1' : 'rocket');
-    const closed = allBack && !failed ? await closeIncident(ctx.deps, event, loaded.config, results) : false;
+    const closed = closing && !failed;
+    // The answer is out; the close and the reaction follow through the pacer without holding
+    // this command (or a worker) up: with many commands, their results go first.
+    if (closed) {
+      deps.writes
+        .schedule('close', () => github.closeIssue(issue.number))
+        .done.catch((error: unknown) =>
+          deps.logger.error(
+            { issue: issue.number, err: (error as Error).message },
+            'could not close the incident',
+          ),
+        );
+    }
+    void react(ctx, comment.id, failed ? '-1' : 'rocket', 'reaction');
     deps.logger.info(
       { issue: issue.number, runs: results.map((r) => r.runId), closed },
       'chatops command done',
@@ -143,7 +169,6 @@ async function refuse(
   error: RefusalError,
 ) {
   const { deps } = ctx;
-  await deps.github.react(commentId, '-1');
   const first = parsed.find((p): p is Extract<Parsed, { ok: true }> => p.ok && p.command.kind !== 'help');
   const command =
     first?.command.kind === 'rollback'
@@ -154,7 +179,8 @@ async function refuse(
   const target = first ? (targetsOf(first.command)[0] ?? '') : '';
   const request = { actor: ctx.actor, source: deps.source, grant: ctx.grant };
   const result = await refuseCommand(deps.core, command, target, request, error);
-  await deps.github.createComment(ctx.issue, refusalText(ctx.actor, error));
+  await answer(ctx, refusalText(ctx.actor, error));
+  void react(ctx, commentId, '-1', 'reaction');
   return { handled: true, why: `refused: ${error.code}`, results: [result], closed: false };
 }
 
@@ -173,24 +199,36 @@ async function parseErrors(
   commentId: number,
   errors: readonly Parsed[],
 ): Promise<ChatOpsOutcome> {
-  await ctx.deps.github.react(commentId, 'confused');
   const lines = errors.map(
     (e) => `- ${escapeInline(e.line, 120)}: ${escapeInline(e.ok ? '' : e.error, 300)}`,
   );
-  await ctx.deps.github.createComment(
-    ctx.issue,
+  await answer(
+    ctx,
     ['🩺 medic could not read this command; nothing was run.', '', ...lines, '', HELP].join('\n'),
   );
+  void react(ctx, commentId, 'confused', 'reaction');
   return { handled: true, why: 'parse error', results: [], closed: false };
 }
 
-/** A reaction is feedback, not work: if GitHub refuses one, log it and go on. */
-function withBestEffortReactions(github: GitHubPort, logger: Logger): GitHubPort {
-  return {
-    ...github,
-    react: (commentId, content) =>
-      github.react(commentId, content).catch((error: unknown) => {
-        logger.warn({ commentId, content, err: (error as Error).message }, 'could not add a reaction');
-      }),
-  };
+/** A comment that answers the command: a result write, ahead of acknowledgements and reactions. */
+async function answer(ctx: CommandContext, body: string): Promise<void> {
+  await ctx.deps.writes.schedule('result', () => ctx.deps.github.createComment(ctx.issue, body)).done;
+}
+
+/**
+ * A reaction is feedback, not work: paced as the kind it is (an acknowledgement, or a
+ * decoration that may be dropped when writes are queued), and if GitHub refuses one, it is
+ * logged and the command goes on.
+ */
+function react(
+  ctx: CommandContext,
+  commentId: number,
+  content: Reaction,
+  kind: 'ack' | 'reaction',
+): PacedWrite<unknown> {
+  const write = ctx.deps.writes.schedule(kind, () => ctx.deps.github.react(commentId, content));
+  write.done.catch((error: unknown) =>
+    ctx.deps.logger.warn({ commentId, content, err: (error as Error).message }, 'could not add a reaction'),
+  );
+  return write;
 }

@@ -1,6 +1,7 @@
 // Runs one parsed command, target by target, through the core with the request's grant (the
 // core checks each workspace against the policy), keeping its status comment current.
-// Diagnoses post a table and change nothing.
+// Diagnoses post a table and change nothing. Every write goes through the pacer as what it
+// is to the user: the answer (a result), or progress.
 import {
   diagnoseTarget,
   type Grant,
@@ -25,16 +26,33 @@ export interface CommandContext {
   readonly notes: readonly string[];
 }
 
+export interface CommandOptions {
+  /**
+   * Asked with the command's results before its status comment is finished: a note to end
+   * it with (the incident's closing note), or null.
+   */
+  readonly closing?: (results: readonly RecoveryResult[]) => string | null;
+}
+
+export interface CommandRun {
+  readonly results: RecoveryResult[];
+  /** Whether the status comment carried the closing note. */
+  readonly closing: boolean;
+}
+
 export async function runCommand(
   ctx: CommandContext,
   command: Command,
   line: string,
-): Promise<RecoveryResult[]> {
+  options: CommandOptions = {},
+): Promise<CommandRun> {
   const { deps, issue, actor, grant } = ctx;
   const request = { actor, source: deps.source, grant };
+  const answer = (body: string) =>
+    deps.writes.schedule('result', () => deps.github.createComment(issue, body)).done;
   if (command.kind === 'help') {
-    await deps.github.createComment(issue, HELP);
-    return [];
+    await answer(HELP);
+    return { results: [], closing: false };
   }
   if (command.kind === 'diagnose') {
     const rows = [];
@@ -42,12 +60,12 @@ export async function runCommand(
       const found = await diagnoseTarget(deps.core, target, { request }).catch((e: unknown) => e as Error);
       rows.push({ target, found });
     }
-    await deps.github.createComment(issue, diagnosisTable(rows, `/diagnose ${command.targets.join(' ')}`));
-    return [];
+    await answer(diagnosisTable(rows, `/diagnose ${command.targets.join(' ')}`));
+    return { results: [], closing: false };
   }
   const targets = command.kind === 'recover' ? command.targets : [command.runId];
   const reason = command.kind === 'recover' ? command.reason : null;
-  const status = new StatusComment(deps.github, issue, deps.logger, deps.editIntervalMs);
+  const status = new StatusComment(deps.github, deps.writes, issue, deps.logger, deps.editIntervalMs);
   let view: StatusView = {
     commandLine: line,
     actor,
@@ -57,7 +75,7 @@ export async function runCommand(
     running: null,
     pending: targets,
   };
-  await status.create(renderStatus(view));
+  status.open(renderStatus(view));
   // Each target's steps are shown live while it runs, and its result as soon as it ends.
   const onTarget = (target: string) => {
     const steps: Step[] = [];
@@ -82,14 +100,16 @@ export async function runCommand(
   } else {
     onResult(await rollback(deps.core, command.runId, { ...base, onStep: onTarget(command.runId) }));
   }
+  const note = options.closing?.(view.done) ?? null;
   try {
-    await status.finish(renderStatus(view));
+    await status.finish(note ? `${renderStatus(view)}\n\n${note}` : renderStatus(view));
   } catch (error) {
     // The recovery stands and is in the audit trail; only its comment is missing.
     deps.logger.error(
       { issue, runs: view.done.map((r) => r.runId), err: (error as Error).message },
       'could not write the final status comment',
     );
+    return { results: [...view.done], closing: false };
   }
-  return [...view.done];
+  return { results: [...view.done], closing: note !== null };
 }

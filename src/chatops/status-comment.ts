@@ -1,12 +1,17 @@
-// One status comment per command: created at once, then edited in place as steps complete.
-// Edits are coalesced (at most one in flight, at least `intervalMs` apart) so a fast run
-// does not trip GitHub's secondary rate limits. A failed edit never fails the recovery: it
-// is logged with the run ids, and the next edit (or the final one) carries the state again.
+// One status comment per command. It is queued as a progress write when the command starts;
+// if the run ends before that write goes out (a quick recovery while other writes hold the
+// pace), the result itself is posted instead, with no "waiting" comment to edit. Otherwise it
+// is edited in place as steps complete, edits coalesced (at most one in flight, at least
+// `intervalMs` apart), and the final body goes out as a result write, ahead of
+// acknowledgements and reactions. A failed edit never fails the recovery: it is logged, and
+// the next edit (or the final one) carries the state again.
 import type { Logger } from '../core/index.js';
 import type { GitHubPort } from '../github/github-port.js';
+import type { PacedWrite, WritePacer } from '../github/write-pacer.js';
 
 export class StatusComment {
   private id: number | null = null;
+  private creating: PacedWrite<number> | null = null;
   private latest = '';
   private inFlight: Promise<void> | null = null;
   private dirty = false;
@@ -14,39 +19,58 @@ export class StatusComment {
 
   constructor(
     private readonly github: GitHubPort,
+    private readonly writes: WritePacer,
     private readonly issue: number,
     private readonly logger: Logger,
     private readonly intervalMs: number,
   ) {}
 
-  /** Posts the comment; if GitHub refuses, the run goes on and `finish` tries again. */
-  async create(body: string): Promise<void> {
+  /** Queues the comment; returns at once (the run does not wait for GitHub). */
+  open(body: string): void {
     this.latest = body;
-    try {
-      this.id = await this.github.createComment(this.issue, body);
-    } catch (error) {
+    this.creating = this.writes.schedule('progress', async () => {
+      const id = await this.github.createComment(this.issue, this.latest);
+      this.id = id;
+      this.lastEdit = Date.now();
+      return id;
+    });
+    this.creating.done.catch((error: unknown) =>
       this.logger.warn(
         { issue: this.issue, err: (error as Error).message },
         'could not create the status comment; recovering anyway',
-      );
-    }
-    this.lastEdit = Date.now();
+      ),
+    );
   }
 
-  /** Schedules an edit to `body`; returns at once. */
+  /** The comment's body is now `body`: edited in place (coalesced), or carried by the pending create. */
   update(body: string): void {
     this.latest = body;
+    if (this.id === null) return;
     this.dirty = true;
     if (!this.inFlight) this.inFlight = this.flushLoop();
   }
 
-  /** Writes `body` now (after any edit in flight); throws if GitHub refuses it. */
+  /** Writes the final body as a result (a new comment if none went out); throws if GitHub refuses it. */
   async finish(body: string): Promise<void> {
     this.latest = body;
     this.dirty = false;
+    if (this.creating?.cancel()) {
+      this.creating = null;
+      this.id =
+        (await this.writes.schedule('result', () => this.github.createComment(this.issue, body)).done) ??
+        null;
+      return;
+    }
+    await this.creating?.done.catch(() => undefined);
     await this.inFlight;
-    if (this.id === null) this.id = await this.github.createComment(this.issue, body);
-    else await this.github.updateComment(this.id, body);
+    const id = this.id;
+    if (id === null) {
+      this.id =
+        (await this.writes.schedule('result', () => this.github.createComment(this.issue, body)).done) ??
+        null;
+    } else {
+      await this.writes.schedule('result', () => this.github.updateComment(id, body)).done;
+    }
   }
 
   private async flushLoop(): Promise<void> {
@@ -56,8 +80,10 @@ export class StatusComment {
       if (!this.dirty) break;
       this.dirty = false;
       this.lastEdit = Date.now();
+      const id = this.id;
+      if (id === null) continue;
       try {
-        if (this.id !== null) await this.github.updateComment(this.id, this.latest);
+        await this.writes.schedule('progress', () => this.github.updateComment(id, this.latest)).done;
       } catch (error) {
         this.logger.warn(
           { issue: this.issue, err: (error as Error).message },

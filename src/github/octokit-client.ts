@@ -3,6 +3,7 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { THROTTLE_TUNING } from './throttle.js';
 
 const Client = Octokit.plugin(retry, throttling);
 
@@ -12,6 +13,7 @@ export function restOctokit(token: string, baseUrl: string, log: (msg: string) =
     baseUrl,
     userAgent: 'workspace-medic-action',
     throttle: {
+      ...THROTTLE_TUNING,
       onRateLimit: (
         after: number,
         options: { method: string; url: string },

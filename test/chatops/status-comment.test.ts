@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { StatusComment } from '../../src/chatops/status-comment.js';
 import { silentLogger } from '../../src/core/index.js';
 import type { GitHubPort } from '../../src/github/github-port.js';
+import { unpaced } from '../helpers/github-nock.js';
+
+const settled = () => new Promise((r) => setTimeout(r, 5));
 
 function recordingPort(overrides: Partial<GitHubPort> = {}) {
   const writes: Array<{ kind: 'create' | 'update'; body: string; at: number }> = [];
@@ -32,8 +35,9 @@ function recordingPort(overrides: Partial<GitHubPort> = {}) {
 describe('StatusComment', () => {
   it('coalesces a burst of updates into few edits and ends with the final body', async () => {
     const { port, writes } = recordingPort();
-    const status = new StatusComment(port, 42, silentLogger, 50);
-    await status.create('v0');
+    const status = new StatusComment(port, unpaced(), 42, silentLogger, 50);
+    status.open('v0');
+    await settled();
     for (let i = 1; i <= 20; i++) status.update(`v${i}`);
     await status.finish('final');
     expect(writes[0]).toMatchObject({ kind: 'create', body: 'v0' });
@@ -43,8 +47,9 @@ describe('StatusComment', () => {
 
   it('spaces edits at least the interval apart', async () => {
     const { port, writes } = recordingPort();
-    const status = new StatusComment(port, 42, silentLogger, 80);
-    await status.create('v0');
+    const status = new StatusComment(port, unpaced(), 42, silentLogger, 80);
+    status.open('v0');
+    await settled();
     status.update('v1');
     await new Promise((r) => setTimeout(r, 20));
     status.update('v2');
@@ -67,8 +72,9 @@ describe('StatusComment', () => {
         return port.createComment(issue, body);
       },
     };
-    const status = new StatusComment(flaky, 42, silentLogger, 0);
-    await status.create('v0');
+    const status = new StatusComment(flaky, unpaced(), 42, silentLogger, 0);
+    status.open('v0');
+    await settled();
     status.update('v1');
     await status.finish('final');
     expect(writes).toEqual([expect.objectContaining({ kind: 'create', body: 'final' })]);
@@ -80,8 +86,9 @@ describe('StatusComment', () => {
         throw new Error('502');
       },
     });
-    const status = new StatusComment(port, 42, silentLogger, 0);
-    await status.create('v0');
+    const status = new StatusComment(port, unpaced(), 42, silentLogger, 0);
+    status.open('v0');
+    await settled();
     status.update('v1');
     await new Promise((r) => setTimeout(r, 20));
     await expect(status.finish('final')).rejects.toThrow('502');

@@ -8,6 +8,7 @@ import { medicApp } from '../../src/app/app.js';
 import { bodyCap, createAppServer, MAX_BODY_BYTES } from '../../src/app/http-server.js';
 import type { JobWorker } from '../../src/app/jobs/job-worker.js';
 import type { CoreDeps } from '../../src/core/model/deps.js';
+import type { PacerRegistry } from '../../src/github/write-pacer.js';
 import { signedHeaders } from './webhooks.js';
 
 export const SECRET = 'test-secret';
@@ -29,6 +30,8 @@ export interface AppHarness {
 export interface HarnessOptions {
   /** Probot's production Octokit (retry and throttling on, real waits), for the GitHub-trouble tests. */
   readonly resilient?: boolean;
+  /** Least time between two writes to GitHub (default 0). */
+  readonly writeGapMs?: number;
 }
 
 export async function startApp(core: CoreDeps, options: HarnessOptions = {}): Promise<AppHarness> {
@@ -47,6 +50,7 @@ export async function startApp(core: CoreDeps, options: HarnessOptions = {}): Pr
     ...(options.resilient ? {} : { Octokit: quiet }),
   });
   let worker: JobWorker | undefined;
+  let pacers: PacerRegistry | undefined;
   const appFn = medicApp({
     core,
     concurrency: 2,
@@ -54,8 +58,13 @@ export async function startApp(core: CoreDeps, options: HarnessOptions = {}): Pr
     pollMs: 60_000,
     staleS: 60,
     commentMaxAgeS: 3600,
+    // Paced as in production only where a test measures pacing; otherwise writes go at once.
+    writeGapMs: options.writeGapMs ?? 0,
     onWorker: (w) => {
       worker = w;
+    },
+    onPacers: (p) => {
+      pacers = p;
     },
   });
   const middleware = await createNodeMiddleware(appFn, { probot });
@@ -79,7 +88,11 @@ export async function startApp(core: CoreDeps, options: HarnessOptions = {}): Pr
       return res.status;
     },
     port,
-    idle: () => worker!.idle(),
+    // Jobs done, and the writes they left to the pacer (the close, reactions) gone out.
+    idle: async () => {
+      await worker!.idle();
+      await pacers?.idle();
+    },
     get worker() {
       return worker!;
     },

@@ -2,6 +2,8 @@
 // reactions, closed issues), so tests assert on the final state and on the calls that must
 // happen exactly once. No request leaves the machine.
 import nock from 'nock';
+import { systemClock } from '../../src/core/index.js';
+import { WritePacer } from '../../src/github/write-pacer.js';
 import { INSTALLATION, OWNER, REPO } from './webhooks.js';
 
 export interface GitHubState {
@@ -78,4 +80,9 @@ export function permission(login: string, role: string): nock.Scope {
 
 export function commentsOn(state: GitHubState, issue: number): string[] {
   return [...state.comments.values()].filter((c) => c.issue === issue).map((c) => c.body);
+}
+
+/** A write pacer that lets every write go at once (tests that do not measure pacing). */
+export function unpaced(): WritePacer {
+  return new WritePacer({ gapMs: 0, perMinute: Number.MAX_SAFE_INTEGER, clock: systemClock });
 }

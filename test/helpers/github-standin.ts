@@ -9,6 +9,11 @@ export interface StandIn {
   readonly reactions: string[];
   readonly closed: number[];
   readonly unknown: string[];
+  /** Every write (POST, PATCH) with when it arrived (performance.now()), for pacing measurements. */
+  readonly writes: Array<{ method: string; path: string; at: number }>;
+  /** Per issue: when a comment carrying a result (`medic:result`) first became visible, and when it was closed. */
+  readonly resultAt: Map<number, number>;
+  readonly closedAt: Map<number, number>;
   close(): Promise<void>;
 }
 
@@ -17,6 +22,12 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
   const reactions: string[] = [];
   const closed: number[] = [];
   const unknown: string[] = [];
+  const writes: StandIn['writes'] = [];
+  const resultAt = new Map<number, number>();
+  const closedAt = new Map<number, number>();
+  const sawResult = (issue: number, text: string) => {
+    if (text.includes('medic:result') && !resultAt.has(issue)) resultAt.set(issue, performance.now());
+  };
   let next = 500;
   const server = http.createServer((req, res) => {
     let raw = '';
@@ -26,6 +37,8 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
     req.on('end', () => {
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (req.method === 'POST' || req.method === 'PATCH')
+        writes.push({ method: req.method, path, at: performance.now() });
       const send = (code: number, out: unknown) => {
         res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(out));
       };
@@ -65,6 +78,7 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
           (m) => {
             const id = next++;
             comments.set(id, { issue: Number(m[1]), body: String(body.body), edits: 0 });
+            sawResult(Number(m[1]), String(body.body));
             return [201, { id }];
           },
         ],
@@ -74,6 +88,7 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
           (m) => {
             const c = comments.get(Number(m[1]));
             if (c) Object.assign(c, { body: String(body.body), edits: c.edits + 1 });
+            if (c) sawResult(c.issue, String(body.body));
             return [c ? 200 : 404, { id: Number(m[1]) }];
           },
         ],
@@ -81,7 +96,10 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
           'PATCH',
           /\/issues\/(\d+)$/,
           (m) => {
-            if (body.state === 'closed') closed.push(Number(m[1]));
+            if (body.state === 'closed') {
+              closed.push(Number(m[1]));
+              closedAt.set(Number(m[1]), performance.now());
+            }
             return [200, { number: Number(m[1]) }];
           },
         ],
@@ -101,6 +119,9 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
     reactions,
     closed,
     unknown,
+    writes,
+    resultAt,
+    closedAt,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

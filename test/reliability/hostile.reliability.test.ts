@@ -10,6 +10,7 @@ import { recover } from '../../src/core/commands/recover.js';
 import { silentLogger } from '../../src/core/model/ports.js';
 import type { GitHubPort } from '../../src/github/github-port.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
+import { unpaced } from '../helpers/github-nock.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { tally } from './tally.js';
 
@@ -142,6 +143,7 @@ describe('hostile comments', () => {
         source: 'app',
         editIntervalMs: 0,
         commentMaxAgeS: 3600,
+        writes: unpaced(),
       },
       event(`/recover ${ws.container}`, extra),
     );
@@ -163,6 +165,7 @@ describe('hostile comments', () => {
         source: 'app',
         editIntervalMs: 0,
         commentMaxAgeS: 3600,
+        writes: unpaced(),
       },
       event(`/recover ${ws.container} --dry-run --reason "${reason}"`),
     );

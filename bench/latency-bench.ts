@@ -1,0 +1,163 @@
+// Benchmark 6 ([latency]): what a user waits for in ChatOps. The app as `npm start` runs it
+// (its own process, GitHub's pace: a second between writes, 80 a minute), against a GitHub
+// stand-in that records when each write lands. For each /recover: delivery to the result
+// visible in the issue (the first comment body carrying `medic:result`), delivery to the issue
+// closed, and the core's own time for the same run (from the stored result). (a) one command
+// at a time; (b) twenty at once in one repository. And the writes: the most in any 10 s and
+// in any minute.
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
+import { applyPolicy, parsePolicy, resultSchema } from '../src/core/index.js';
+import { githubStandIn, type StandIn } from '../test/helpers/github-standin.js';
+import { issueCommentPayload } from '../test/helpers/webhooks.js';
+import { type Fleet, ROOT, TEMPLATES } from './fleet.js';
+import { finish, startNode, waitForHttp } from './processes.js';
+
+const SECRET = 'bench-latency';
+
+export interface LatencySample {
+  /** Delivery sent to the result visible, and to the issue closed (ms). */
+  readonly resultMs: number;
+  readonly closedMs: number;
+  /** The core's own time for the run (finishedAt - startedAt). */
+  readonly coreMs: number;
+}
+
+export interface LatencyBench {
+  readonly single: LatencySample[];
+  readonly twenty: LatencySample[];
+  /** Most writes the stand-in saw in any 10 s window, and in any 60 s window (scenario b). */
+  readonly maxWritesPer10s: number;
+  readonly maxWritesPerMinute: number;
+  readonly twentyWrites: number;
+}
+
+export async function benchLatency(
+  f: Fleet,
+  singles: number,
+  log: (s: string) => void,
+): Promise<LatencyBench> {
+  await applyPolicy(f.db, parsePolicy('repos:\n  - repo: acme/platform\n    workspaces: all\n'), 'bench');
+  const gh = await githubStandIn({ alice: 'admin', bob: 'admin' });
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const app = startNode([path.join(ROOT, 'lib/app/main.js')], {
+    PATH: process.env.PATH,
+    APP_ID: '1',
+    PRIVATE_KEY: privateKey,
+    WEBHOOK_SECRET: SECRET,
+    GHE_HOST: new URL(gh.url).host,
+    GHE_PROTOCOL: 'http',
+    PORT: String(port),
+    DATABASE_URL: f.url,
+    CONFIGS_DIR: TEMPLATES,
+    LOG_LEVEL: 'error',
+    NODE_ENV: 'production',
+  });
+  const appDone = finish(app);
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    let issue = 1000;
+    const send = async (container: string, login = 'alice') => {
+      const n = issue++;
+      const body = JSON.stringify(
+        issueCommentPayload({ body: `/recover ${container}`, issue: n, login }),
+      );
+      const sentAt = performance.now();
+      const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'issue_comment',
+          'x-github-delivery': `latency-${n}`,
+          'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+        },
+      });
+      await res.text();
+      return { n, sentAt };
+    };
+    const sample = async (f2: Fleet, sent: { n: number; sentAt: number }, workspaceId: string) => {
+      await until(() => gh.closedAt.has(sent.n), 180_000);
+      const { rows } = await f2.db.query(
+        "SELECT result FROM medic.runs WHERE workspace_id = $1 AND command = 'recover' ORDER BY started_at DESC LIMIT 1",
+        [workspaceId],
+      );
+      const r = resultSchema.parse((rows[0] as { result: unknown }).result);
+      return {
+        resultMs: gh.resultAt.get(sent.n)! - sent.sentAt,
+        closedMs: gh.closedAt.get(sent.n)! - sent.sentAt,
+        coreMs: Date.parse(r.finishedAt) - Date.parse(r.startedAt),
+      };
+    };
+
+    log(`  (a) one /recover at a time, ${singles} times`);
+    const single: LatencySample[] = [];
+    for (let i = 0; i < singles; i++) {
+      const [ws] = await f.brokenMany(1);
+      await quiet(gh); // the previous command's last writes (its reaction) are done
+      single.push(await sample(f, await send(ws!.container), ws!.id));
+    }
+
+    log('  (b) twenty /recover at once in one repository');
+    const many = await f.brokenMany(20);
+    await quiet(gh);
+    const from = gh.writes.length;
+    // One on-call engineer's twenty commands (medic allows 20 per person per 10 minutes).
+    const sent = await Promise.all(many.map((ws) => send(ws.container, 'bob')));
+    const twenty = await Promise.all(sent.map((s, i) => sample(f, s, many[i]!.id))).catch(async (error: unknown) => {
+      const open = sent.filter((s) => !gh.closedAt.has(s.n)).map((s) => s.n);
+      const jobs = await f.db.query('SELECT state, error, count(*)::int AS n FROM medic.jobs GROUP BY state, error');
+      const runs = await f.db.query('SELECT actor, outcome, error_code, count(*)::int AS n FROM medic.runs GROUP BY actor, outcome, error_code');
+      const cmds = await f.db.query('SELECT actor, count(*)::int AS n, min(at)::text AS first, max(at)::text AS last FROM medic.commands GROUP BY actor');
+      log(`  commands ${JSON.stringify(cmds.rows)}`);
+      log(`  not closed: ${open.join(' ')}; jobs ${JSON.stringify(jobs.rows)}; runs ${JSON.stringify(runs.rows)}`);
+      throw error;
+    });
+    await quiet(gh);
+    const times = gh.writes.slice(from).map((w) => w.at);
+    return {
+      single,
+      twenty,
+      maxWritesPer10s: maxInWindow(times, 10_000),
+      maxWritesPerMinute: maxInWindow(times, 60_000),
+      twentyWrites: times.length,
+    };
+  } finally {
+    app.kill('SIGTERM');
+    await appDone;
+    await gh.close();
+  }
+}
+
+/** The most timestamps in any window of `ms` starting at one of them. */
+export function maxInWindow(times: readonly number[], ms: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[j]! < sorted[i]! - ms + 1e-9 && j < i) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+async function until(ok: () => boolean, timeoutMs: number): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!ok()) {
+    if (performance.now() > end) throw new Error('latency bench: timed out waiting for the stand-in');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Waits until the stand-in has seen no write for 2.5 s (the pacer's queue is empty). */
+async function quiet(gh: StandIn): Promise<void> {
+  for (;;) {
+    const last = gh.writes.at(-1)?.at ?? 0;
+    if (performance.now() - last > 2500) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,86 @@
+// The write pacer, on a clock the test drives: GitHub's pace (a gap between writes, at most 80
+// in any minute), writes in order of what the user waits for, reactions dropped when the
+// queue is deep, and a write taken back before it goes out.
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/core/index.js';
+import { type WriteKind, WritePacer } from '../../src/github/write-pacer.js';
+
+function fakeClock() {
+  let now = 0;
+  const sleepers: Array<{ at: number; wake: () => void }> = [];
+  const clock: Clock = {
+    now: () => new Date(now),
+    sleep: (ms) => new Promise<void>((wake) => sleepers.push({ at: now + ms, wake })),
+  };
+  /** Moves time forward, waking sleepers in order and letting the pacer run between them. */
+  const run = async (untilMs: number) => {
+    for (;;) {
+      await new Promise((r) => setImmediate(r));
+      sleepers.sort((a, b) => a.at - b.at);
+      const next = sleepers[0];
+      if (!next || next.at > untilMs) break;
+      sleepers.shift();
+      now = next.at;
+      next.wake();
+    }
+    now = Math.max(now, untilMs);
+  };
+  return { clock, run, now: () => now };
+}
+
+describe('WritePacer', () => {
+  it('keeps the gap between writes and never more than the cap in any minute', async () => {
+    const { clock, run } = fakeClock();
+    const pacer = new WritePacer({ gapMs: 500, perMinute: 80, clock });
+    const at: number[] = [];
+    for (let i = 0; i < 200; i++) pacer.schedule('result', async () => void at.push(clock.now().getTime()));
+    await run(300_000);
+    expect(at).toHaveLength(200);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(500);
+    for (const start of at)
+      expect(at.filter((t) => t >= start && t < start + 60_000).length).toBeLessThanOrEqual(80);
+  });
+
+  it('sends what the user waits for first: results, the close, acknowledgements, progress, reactions', async () => {
+    const { clock, run } = fakeClock();
+    const pacer = new WritePacer({ gapMs: 1000, perMinute: 80, clock });
+    const order: string[] = [];
+    const write = (kind: WriteKind, name: string) => pacer.schedule(kind, async () => void order.push(name));
+    write('ack', 'first ack'); // goes at once: nothing else waits
+    write('reaction', 'rocket');
+    write('progress', 'waiting comment');
+    write('ack', 'second ack');
+    write('close', 'close');
+    write('result', 'result');
+    await run(10_000);
+    // The rocket came up with nothing behind it (the queue had drained), so it was sent.
+    expect(order).toEqual(['first ack', 'result', 'close', 'second ack', 'waiting comment', 'rocket']);
+  });
+
+  it('drops a reaction whose turn comes while other writes wait', async () => {
+    const { clock, run } = fakeClock();
+    const pacer = new WritePacer({ gapMs: 1000, perMinute: 80, clock });
+    const sent: string[] = [];
+    pacer.schedule('result', async () => void sent.push('r1'));
+    const reaction = pacer.schedule('reaction', async () => void sent.push('rocket'));
+    pacer.schedule('reaction', async () => void sent.push('eyes'));
+    pacer.schedule('reaction', async () => void sent.push('-1'));
+    await run(10_000);
+    expect(await reaction.done).toBeUndefined();
+    // Two writes stood behind the rocket when its turn came; one behind the eyes: that one went.
+    expect(sent).toEqual(['r1', 'eyes', '-1']);
+  });
+
+  it('takes back a write that has not gone out', async () => {
+    const { clock, run } = fakeClock();
+    const pacer = new WritePacer({ gapMs: 1000, perMinute: 80, clock });
+    const sent: string[] = [];
+    pacer.schedule('result', async () => void sent.push('a'));
+    const later = pacer.schedule('progress', async () => void sent.push('b'));
+    expect(later.cancel()).toBe(true);
+    expect(later.cancel()).toBe(false);
+    await run(5_000);
+    expect(sent).toEqual(['a']);
+    expect(await later.done).toBeUndefined();
+  });
+});
