@@ -64,9 +64,7 @@ export async function benchLatency(
     let issue = 1000;
     const send = async (container: string, login = 'alice') => {
       const n = issue++;
-      const body = JSON.stringify(
-        issueCommentPayload({ body: `/recover ${container}`, issue: n, login }),
-      );
+      const body = JSON.stringify(issueCommentPayload({ body: `/recover ${container}`, issue: n, login }));
       const sentAt = performance.now();
       const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
         method: 'POST',
@@ -109,15 +107,17 @@ export async function benchLatency(
     const from = gh.writes.length;
     // One on-call engineer's twenty commands (medic allows 20 per person per 10 minutes).
     const sent = await Promise.all(many.map((ws) => send(ws.container, 'bob')));
-    const twenty = await Promise.all(sent.map((s, i) => sample(f, s, many[i]!.id))).catch(async (error: unknown) => {
-      const open = sent.filter((s) => !gh.closedAt.has(s.n)).map((s) => s.n);
-      const jobs = await f.db.query('SELECT state, error, count(*)::int AS n FROM medic.jobs GROUP BY state, error');
-      const runs = await f.db.query('SELECT actor, outcome, error_code, count(*)::int AS n FROM medic.runs GROUP BY actor, outcome, error_code');
-      const cmds = await f.db.query('SELECT actor, count(*)::int AS n, min(at)::text AS first, max(at)::text AS last FROM medic.commands GROUP BY actor');
-      log(`  commands ${JSON.stringify(cmds.rows)}`);
-      log(`  not closed: ${open.join(' ')}; jobs ${JSON.stringify(jobs.rows)}; runs ${JSON.stringify(runs.rows)}`);
-      throw error;
-    });
+    const twenty = await Promise.all(sent.map((s, i) => sample(f, s, many[i]!.id))).catch(
+      (error: unknown) => {
+        log(
+          `  issues never closed: ${sent
+            .filter((s) => !gh.closedAt.has(s.n))
+            .map((s) => s.n)
+            .join(' ')}`,
+        );
+        throw error;
+      },
+    );
     await quiet(gh);
     const times = gh.writes.slice(from).map((w) => w.at);
     return {
