@@ -199,15 +199,26 @@ async function parseErrors(
   commentId: number,
   errors: readonly Parsed[],
 ): Promise<ChatOpsOutcome> {
-  const lines = errors.map(
-    (e) => `- ${escapeInline(e.line, 120)}: ${escapeInline(e.ok ? '' : e.error, 300)}`,
-  );
-  await answer(
-    ctx,
-    ['🩺 medic could not read this command; nothing was run.', '', ...lines, '', HELP].join('\n'),
-  );
+  await answer(ctx, parseErrorReply(errors));
   void react(ctx, commentId, 'confused', 'reaction');
   return { handled: true, why: 'parse error', results: [], closed: false };
+}
+
+/** Errors shown in one reply at most; the rest are counted. Keeps the reply far under GitHub's 65,536 characters. */
+export const ERRORS_SHOWN = 10;
+
+/** The one reply to a comment with command lines that cannot run: the first few, and how many more. */
+export function parseErrorReply(errors: readonly Parsed[]): string {
+  const shown = errors
+    .slice(0, ERRORS_SHOWN)
+    .map(
+      (e) => `- line ${e.lineNo}: ${escapeInline(e.line, 120)}: ${escapeInline(e.ok ? '' : e.error, 300)}`,
+    );
+  const more = errors.length - shown.length;
+  const rest = more > 0 ? [`- …and ${more} more ${more === 1 ? 'line' : 'lines'} that cannot run`] : [];
+  return ['🩺 medic could not read this command; nothing was run.', '', ...shown, ...rest, '', HELP].join(
+    '\n',
+  );
 }
 
 /** A comment that answers the command: a result write, ahead of acknowledgements and reactions. */

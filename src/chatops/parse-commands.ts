@@ -1,6 +1,10 @@
-// Finds slash commands in a comment: each at the start of a line, outside fenced or indented
-// code blocks, block quotes and HTML comments. Arguments may be quoted. Every problem is a
-// parse error that says what was wrong; nothing is guessed.
+// Finds slash commands in a comment: each at the start of a line, outside fenced code
+// (CommonMark's rules: a backtick fence's info string has no backticks; a closing fence has
+// nothing after it but spaces), indented code, block quotes and HTML comments. Any line
+// terminator ends a line (\n, \r\n, a lone \r, U+2028, U+2029); a leading byte-order mark is
+// ignored. Arguments may be quoted ("…", '…', or a phone's “…”); every flag takes
+// `--flag value` or `--flag=value` (booleans: bare, =true or =false). Every problem is a parse
+// error that says what was wrong and what to type instead; nothing is guessed.
 import { isUuid, parseTarget } from '../core/index.js';
 
 export type Command =
@@ -15,13 +19,27 @@ export type Command =
   | { readonly kind: 'rollback'; readonly runId: string }
   | { readonly kind: 'help' };
 
+/** The command word a line starts with (`medic` for `/medic …`). */
+export type CommandWord = 'recover' | 'diagnose' | 'rollback' | 'medic';
+
 export type Parsed =
-  | { readonly ok: true; readonly command: Command; readonly line: string }
-  | { readonly ok: false; readonly error: string; readonly line: string };
+  | { readonly ok: true; readonly command: Command; readonly line: string; readonly lineNo: number }
+  | {
+      readonly ok: false;
+      readonly error: string;
+      readonly line: string;
+      readonly lineNo: number;
+      readonly word: CommandWord;
+    };
+
+/** The longest reason kept in the audit trail. */
+export const MAX_REASON = 500;
 
 const WORDS = 'recover|diagnose|rollback|medic';
-const COMMAND = new RegExp(`^ {0,3}\\/(${WORDS})(?=\\s|$)(.*)$`);
-const ANY_COMMAND_LINE = new RegExp(`^ {0,3}\\/(${WORDS})\\b`, 'm');
+const COMMAND = new RegExp(`^ {0,3}\\/(${WORDS})(?=\\s|$)([^]*)$`);
+const ANY_COMMAND_LINE = new RegExp(`^\\uFEFF? {0,3}\\/(${WORDS})\\b`, 'm');
+const LINE_BREAK = /\r\n|\r|\n|\u2028|\u2029/;
+const NOT_A_LINE_BREAK = /[^\r\n\u2028\u2029]/g;
 
 /** A cheap first look: could this comment hold a command at all (before parsing it whole)? */
 export function mightHoldCommand(body: string): boolean {
@@ -37,33 +55,37 @@ export const HELP = [
 ].join('\n');
 
 export function parseCommands(body: string, maxTargets: number): Parsed[] {
-  return commandLines(body).map((line) => {
+  return commandLines(body).map(({ text, lineNo, word }) => {
     try {
-      return { ok: true, command: parseLine(line, maxTargets), line };
+      return { ok: true, command: parseLine(text, maxTargets), line: text, lineNo };
     } catch (error) {
-      return { ok: false, error: (error as Error).message, line };
+      return { ok: false, error: (error as Error).message, line: text, lineNo, word };
     }
   });
 }
 
 /** The lines of `body` that start with a command word, outside code, quotes and comments. */
-function commandLines(body: string): string[] {
-  const text = body.replace(/<!--[\s\S]*?(-->|$)/g, (m) => m.replace(/[^\n]/g, ''));
-  const out: string[] = [];
-  let fence: string | null = null;
-  for (const raw of text.split(/\r?\n/)) {
-    const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(raw);
+function commandLines(body: string): Array<{ text: string; lineNo: number; word: CommandWord }> {
+  const text = body
+    .replace(/^\uFEFF/, '')
+    // An HTML comment hides what it holds; its line breaks stay, so line numbers do too.
+    .replace(/<!--[^]*?(-->|$)/g, (m) => m.replace(NOT_A_LINE_BREAK, ''));
+  const out: Array<{ text: string; lineNo: number; word: CommandWord }> = [];
+  let fence: { char: string; length: number } | null = null;
+  for (const [i, raw] of text.split(LINE_BREAK).entries()) {
     if (fence) {
-      if (fenceMatch?.[1] && fenceMatch[1][0] === fence[0] && fenceMatch[1].length >= fence.length)
-        fence = null;
+      const close = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(raw);
+      if (close?.[1] && close[1][0] === fence.char && close[1].length >= fence.length) fence = null;
       continue;
     }
-    if (fenceMatch?.[1]) {
-      fence = fenceMatch[1];
+    const open = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(raw);
+    if (open?.[1] && !(open[1][0] === '`' && open[2]?.includes('`'))) {
+      fence = { char: open[1][0]!, length: open[1].length };
       continue;
     }
     if (/^( {4,}|\t)/.test(raw) || /^ {0,3}>/.test(raw)) continue;
-    if (COMMAND.test(raw)) out.push(raw.trim());
+    const match = COMMAND.exec(raw);
+    if (match) out.push({ text: raw.trim(), lineNo: i + 1, word: match[1] as CommandWord });
   }
   return out;
 }
@@ -72,52 +94,145 @@ function parseLine(line: string, maxTargets: number): Command {
   const [, word, rest = ''] = COMMAND.exec(line) ?? [];
   const args = tokenize(rest);
   if (word === 'medic') {
-    if (args.length === 1 && args[0] === 'help') return { kind: 'help' };
+    if (args.length === 1 && args[0]?.text === 'help') return { kind: 'help' };
     throw new Error('unknown /medic command; the only one is `/medic help`');
   }
   if (word === 'rollback') {
-    if (args.length !== 1 || !isUuid(args[0]!))
+    if (args.length !== 1 || !isUuid(args[0]!.text))
       throw new Error('/rollback takes exactly one run id (a uuid)');
-    return { kind: 'rollback', runId: args[0]!.toLowerCase() };
+    return { kind: 'rollback', runId: args[0]!.text.toLowerCase() };
   }
-  let dryRun = false;
-  let force = false;
-  let reason: string | null = null;
+  const flags = new Map<string, string | boolean>();
   const targets: string[] = [];
+  let unquotedReasonAt = -1;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (word === 'recover' && arg === '--dry-run') dryRun = true;
-    else if (word === 'recover' && arg === '--force') force = true;
-    else if (word === 'recover' && arg === '--reason') {
-      const value = args[++i];
-      if (value === undefined || value === '')
-        throw new Error('--reason needs a text, e.g. --reason "volume pruned"');
-      reason = value.slice(0, 500);
-    } else if (arg.startsWith('-')) throw new Error(`unknown option ${arg} for /${word}`);
-    else {
-      parseTarget(arg); // throws a message naming the bad target
-      if (!targets.includes(arg.toLowerCase())) targets.push(arg.toLowerCase());
+    if (!arg.quoted && arg.text.startsWith('-')) {
+      const [, name = '', value] = /^(--?[^=]*)(?:=([^]*))?$/.exec(arg.text) ?? [];
+      const flag = FLAGS[word === 'recover' ? 'recover' : 'diagnose'][name];
+      if (!flag) throw new Error(`unknown option ${name} for /${word}`);
+      if (flags.has(name)) throw new Error(`${name} is given twice; give it once`);
+      if (flag === 'boolean') {
+        if (value !== undefined && value !== 'true' && value !== 'false')
+          throw new Error(`${name} takes no value, or =true or =false`);
+        flags.set(name, value !== 'false');
+        continue;
+      }
+      let text = value;
+      if (text === undefined) {
+        const next = args[++i];
+        if (!next || (!next.quoted && next.text.startsWith('--'))) {
+          throw new Error(`${name} needs a text, e.g. ${name} "volume pruned"`);
+        }
+        text = next.text;
+        if (!next.quoted) unquotedReasonAt = i;
+      } else if (!arg.valueQuoted) {
+        unquotedReasonAt = i;
+      }
+      if (text === '') throw new Error(`${name} needs a text, e.g. ${name} "volume pruned"`);
+      if (text.length > MAX_REASON)
+        throw new Error(
+          `${name} is ${text.length} characters; at most ${MAX_REASON} are kept, so shorten it`,
+        );
+      flags.set(name, text);
+      continue;
     }
+    try {
+      parseTarget(arg.text);
+    } catch (error) {
+      // `--reason volume pruned by cron`: the words after the reason are not workspaces.
+      if (unquotedReasonAt >= 0 && i === unquotedReasonAt + 1) {
+        const words = [String(flags.get('--reason')), ...takeWords(args, i)].join(' ');
+        throw new Error(`a reason of several words must be quoted: --reason "${words}"`);
+      }
+      throw error;
+    }
+    if (!targets.includes(arg.text.toLowerCase())) targets.push(arg.text.toLowerCase());
   }
   if (targets.length === 0) throw new Error(`/${word} needs at least one workspace (ws-<id12> or a uuid)`);
   if (targets.length > maxTargets)
     throw new Error(`/${word} names ${targets.length} workspaces; at most ${maxTargets} per command`);
-  return word === 'recover'
-    ? { kind: 'recover', targets, dryRun, force, reason }
-    : { kind: 'diagnose', targets };
+  if (word === 'diagnose') return { kind: 'diagnose', targets };
+  const reason = flags.get('--reason');
+  return {
+    kind: 'recover',
+    targets,
+    dryRun: flags.get('--dry-run') === true,
+    force: flags.get('--force') === true,
+    reason: typeof reason === 'string' ? reason : null,
+  };
 }
 
-/** Splits on white space, keeping "double" or 'single' quoted runs (with \" escapes) whole. */
-export function tokenize(text: string): string[] {
-  const tokens: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[1] !== undefined) tokens.push(m[1].replace(/\\(.)/g, '$1'));
-    else if (m[2] !== undefined) tokens.push(m[2]);
-    else if (m[3] !== undefined) {
-      if (/^["']/.test(m[3])) throw new Error('a quote is not closed');
-      tokens.push(m[3]);
+const FLAGS: Record<'recover' | 'diagnose', Record<string, 'boolean' | 'text'>> = {
+  recover: { '--dry-run': 'boolean', '--force': 'boolean', '--reason': 'text' },
+  diagnose: {},
+};
+
+/** Unquoted words from `from` up to the next flag or target. */
+function takeWords(args: readonly Token[], from: number): string[] {
+  const words: string[] = [];
+  for (const arg of args.slice(from)) {
+    if (arg.text.startsWith('-')) break;
+    try {
+      parseTarget(arg.text);
+      break;
+    } catch {
+      words.push(arg.text);
     }
   }
+  return words;
+}
+
+export interface Token {
+  readonly text: string;
+  /** The whole token was quoted ("--force" quoted is a word, not a flag). */
+  readonly quoted: boolean;
+  /** The part after `=` was quoted (`--reason="volume pruned"`). */
+  readonly valueQuoted: boolean;
+}
+
+const CLOSING: Record<string, string> = { '"': '"', "'": "'", '“': '”', '”': '”', '„': '“' };
+
+/**
+ * Splits on white space, keeping quoted runs whole: "double", 'single' and the curly “double”
+ * a phone's keyboard types; a backslash escapes a quote inside double quotes. A quote may
+ * start mid-token (`--reason="volume pruned"`).
+ */
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let current: string | null = null;
+  let quoted = false;
+  let valueQuoted = false;
+  const end = () => {
+    if (current !== null) tokens.push({ text: current, quoted, valueQuoted });
+    current = null;
+    quoted = false;
+    valueQuoted = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      end();
+      continue;
+    }
+    const close = CLOSING[c];
+    if (close) {
+      const startsToken = current === null;
+      let value = '';
+      let j = i + 1;
+      for (; j < text.length && text[j] !== close && !(close === '”' && text[j] === '"'); j++) {
+        if (text[j] === '\\' && c === '"' && (text[j + 1] === '"' || text[j + 1] === '\\')) j++;
+        value += text[j];
+      }
+      if (j >= text.length) throw new Error('a quote is not closed');
+      current = (current ?? '') + value;
+      if (startsToken) quoted = true;
+      else valueQuoted = true;
+      i = j;
+      continue;
+    }
+    current = (current ?? '') + c;
+  }
+  end();
   return tokens;
 }

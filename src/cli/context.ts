@@ -21,6 +21,8 @@ export interface CliContext {
   readonly packageRoot: string;
   readonly io: Io;
   readonly actor: string;
+  /** Reads all of standard input (medic parse). */
+  readonly stdin?: () => Promise<string>;
 }
 
 export class CliSession {

@@ -10,4 +10,9 @@ process.exitCode = await runCli(process.argv.slice(2), {
   packageRoot: packageRootFrom(import.meta.url),
   io: processIo,
   actor: process.env.SUDO_USER ?? userInfo().username,
+  stdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
 });

@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDiagnose } from './commands/diagnose.js';
 import { registerHistory } from './commands/history.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerParse } from './commands/parse.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRecover } from './commands/recover.js';
@@ -38,6 +39,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
   for (const register of COMMANDS) register(program, cli);
+  registerParse(program, cli, { read: ctx.stdin ?? (async () => '') });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -103,7 +103,7 @@ describe('parseCommands', () => {
       fc.property(
         fc.string().filter((s) => !s.includes('"') && !s.includes('\\')),
         (reason) => {
-          expect(tokenize(`--reason "${reason}"`)).toEqual(['--reason', reason]);
+          expect(tokenize(`--reason "${reason}"`).map((t) => t.text)).toEqual(['--reason', reason]);
         },
       ),
     );

@@ -234,4 +234,49 @@ describe('medic CLI', () => {
       expect(`${out.stdout}${out.stderr}`).not.toContain('hunter2');
     }
   });
+
+  it('medic parse: reads a comment on stdin and prints each command line as JSON, exit 0 either way', async () => {
+    const parse = (input: string, args: string[] = []) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = execFile(
+          'node',
+          [BIN, 'parse', ...args],
+          { env: { PATH: process.env.PATH } },
+          () => undefined,
+        );
+        let stdout = '';
+        child.stdout?.on('data', (d) => {
+          stdout += d;
+        });
+        child.on('exit', (code) => resolve({ code, stdout }));
+        child.stdin?.end(input);
+      });
+    const out = await parse(
+      'Volume pruned.\r\n/recover ws-92f6d88b-6a9 --reason="volume pruned"\n```\n/recover ws-aaaaaaaa-bbb\n```\n/rollback nope\n',
+    );
+    expect(out.code).toBe(0);
+    expect(
+      out.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      {
+        line: 2,
+        kind: 'recover',
+        targets: ['ws-92f6d88b-6a9'],
+        dryRun: false,
+        force: false,
+        reason: 'volume pruned',
+      },
+      {
+        line: 6,
+        kind: 'rollback',
+        error: { code: 'INVALID_COMMAND', message: '/rollback takes exactly one run id (a uuid)' },
+      },
+    ]);
+    expect(await parse('no command here\n')).toEqual({ code: 0, stdout: '' });
+    const capped = await parse('/diagnose ws-92f6d88b-6a9 ws-aaaaaaaa-bbb', ['--max-targets', '1']);
+    expect(JSON.parse(capped.stdout).error.message).toContain('at most 1 per command');
+  });
 });
