@@ -1,9 +1,12 @@
 // Benchmark 4: the action's cold start: `node dist/index.js` in dry-run under
 // workflow_dispatch, from spawn to exit, against `node -e 0` in the same rounds; and the
-// bundle's size. GITHUB_API_URL points at a closed port: a dispatch dry run calls no API.
+// bundle's size. As in a real workflow, the operator's policy grants the repository and the
+// actor's role is read from GitHub (a stand-in on loopback: one request).
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { applyPolicy, parsePolicy } from '../src/core/index.js';
+import { githubStandIn } from '../test/helpers/github-standin.js';
 import { type Fleet, ROOT } from './fleet.js';
 import { runNode } from './processes.js';
 
@@ -15,6 +18,8 @@ export interface ActionBench {
 
 export async function benchAction(f: Fleet, rounds: number): Promise<ActionBench> {
   const [ws] = await f.brokenMany(1);
+  await applyPolicy(f.db, parsePolicy('repos:\n  - repo: acme/platform\n    workspaces: all\n'), 'bench');
+  const gh = await githubStandIn({ alice: 'admin' });
   const dir = mkdtempSync(path.join(tmpdir(), 'medic-action-bench-'));
   const action: number[] = [];
   const nodeBaseline: number[] = [];
@@ -25,7 +30,10 @@ export async function benchAction(f: Fleet, rounds: number): Promise<ActionBench
     const run = await runNode([path.join(ROOT, 'dist/index.js')], {
       PATH: process.env.PATH,
       GITHUB_EVENT_NAME: 'workflow_dispatch',
-      GITHUB_API_URL: 'http://127.0.0.1:9',
+      GITHUB_API_URL: gh.url,
+      GITHUB_REPOSITORY: 'acme/platform',
+      GITHUB_ACTOR: 'alice',
+      'INPUT_GITHUB-TOKEN': 'ghs_bench',
       GITHUB_OUTPUT: out,
       GITHUB_STEP_SUMMARY: `${out}.md`,
       INPUT_WORKSPACE: ws!.container,
@@ -36,5 +44,6 @@ export async function benchAction(f: Fleet, rounds: number): Promise<ActionBench
     action.push(run.ms);
     nodeBaseline.push((await runNode(['-e', '0'], { PATH: process.env.PATH })).ms);
   }
+  await gh.close();
   return { bundleBytes: statSync(path.join(ROOT, 'dist/index.js')).size, action, nodeBaseline };
 }

@@ -5,13 +5,13 @@
 // closed, and the core's own time for the same run (from the stored result). (a) one command
 // at a time; (b) twenty at once in one repository. And the writes: the most in any 10 s and
 // in any minute.
-import { createHmac, generateKeyPairSync } from 'node:crypto';
-import path from 'node:path';
+import { createHmac } from 'node:crypto';
 import { applyPolicy, parsePolicy, resultSchema } from '../src/core/index.js';
 import { githubStandIn, type StandIn } from '../test/helpers/github-standin.js';
 import { issueCommentPayload } from '../test/helpers/webhooks.js';
-import { type Fleet, ROOT, TEMPLATES } from './fleet.js';
-import { finish, startNode, waitForHttp } from './processes.js';
+import { startAppProcess } from './app-process.js';
+import type { Fleet } from './fleet.js';
+import { finish, waitForHttp } from './processes.js';
 
 const SECRET = 'bench-latency';
 
@@ -39,25 +39,7 @@ export async function benchLatency(
 ): Promise<LatencyBench> {
   await applyPolicy(f.db, parsePolicy('repos:\n  - repo: acme/platform\n    workspaces: all\n'), 'bench');
   const gh = await githubStandIn({ alice: 'admin', bob: 'admin' });
-  const port = 30000 + Math.floor(Math.random() * 20000);
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
-  const app = startNode([path.join(ROOT, 'lib/app/main.js')], {
-    PATH: process.env.PATH,
-    APP_ID: '1',
-    PRIVATE_KEY: privateKey,
-    WEBHOOK_SECRET: SECRET,
-    GHE_HOST: new URL(gh.url).host,
-    GHE_PROTOCOL: 'http',
-    PORT: String(port),
-    DATABASE_URL: f.url,
-    CONFIGS_DIR: TEMPLATES,
-    LOG_LEVEL: 'error',
-    NODE_ENV: 'production',
-  });
+  const { child: app, port } = startAppProcess(f, { secret: SECRET, githubHost: new URL(gh.url).host });
   const appDone = finish(app);
   try {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`);

@@ -2,13 +2,14 @@
 // against a GitHub stand-in process): time to the HTTP response under (a) a steady 50 a
 // second for 10 s, with some redeliveries mixed in, and (b) a burst of 200 at once. Then
 // every job must have run exactly once. Peak RSS of the app (benchmark 5).
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { issueCommentPayload } from '../test/helpers/webhooks.js';
-import { type Fleet, ROOT, TEMPLATES } from './fleet.js';
+import { startAppProcess } from './app-process.js';
+import { type Fleet, ROOT } from './fleet.js';
 import { finish, startNode, waitForFile, waitForHttp } from './processes.js';
 
 const SECRET = 'bench-secret';
@@ -28,34 +29,18 @@ export async function benchWebhooks(f: Fleet, log: (s: string) => void): Promise
     process.env,
   );
   const ghPort = await waitForFile(path.join(dir, 'port'));
-  const port = 30000 + Math.floor(Math.random() * 20000);
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
-  const app = startNode(
-    [path.join(ROOT, 'lib/app/main.js')],
-    {
-      PATH: process.env.PATH,
-      APP_ID: '1',
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: `127.0.0.1:${ghPort}`,
-      GHE_PROTOCOL: 'http',
-      PORT: String(port),
-      DATABASE_URL: f.url,
-      CONFIGS_DIR: TEMPLATES,
-      LOG_LEVEL: 'error',
-      NODE_ENV: 'production',
+  const { child: app, port } = startAppProcess(f, {
+    secret: SECRET,
+    githubHost: `127.0.0.1:${ghPort}`,
+    rssProbe: true,
+    env: {
       MEDIC_APP_CONCURRENCY: '32',
       // This benchmark measures the acknowledgement path and exactly-once, not GitHub's pace
       // (the latency benchmark does): the stand-in has no rate limits, so writes go at once.
       MEDIC_WRITE_GAP_MS: '0',
       MEDIC_WRITES_PER_MINUTE: '1000000',
     },
-    true,
-  );
+  });
   const appDone = finish(app);
   await waitForHttp(`http://127.0.0.1:${port}/healthz`);
 

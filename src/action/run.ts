@@ -81,7 +81,9 @@ function setUnstartedOutputs(
   env: Record<string, string | undefined>,
 ): void {
   const options = { actor: actorOf(env), source: 'action' as const };
-  const results = targets.map((t) => unstartedResult('recover', t, options, error, new Date()));
+  const results = targets.map((t) =>
+    unstartedResult({ command: 'recover', input: t, options: options, error: error, at: new Date() }),
+  );
   if (results.length === 0) {
     actions.setOutput('outcome', 'failed');
     return;

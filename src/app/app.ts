@@ -41,10 +41,12 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
       clock: core.clock,
     });
     const worker = new JobWorker(
-      core.db,
-      (job) => runJob(app, options, pacers, job),
-      (job) => reportAbandoned(app, job),
-      app.log,
+      {
+        db: core.db,
+        run: (job) => runJob(app, options, pacers, job),
+        onAbandoned: (job) => reportAbandoned(app, job),
+        logger: app.log,
+      },
       {
         concurrency: options.concurrency,
         pollMs: options.pollMs,

@@ -75,11 +75,7 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
     // The operator's policy first: a user below its floor learns nothing else.
     const rule = grantedRule((await currentPolicy(deps.core.db))?.policy ?? null, ctx.grant);
     if (!holdsAtLeast(held, rule.permission)) {
-      throw new PermissionDeniedError(
-        rule.permission,
-        held,
-        `this needs ${rule.permission} permission on ${repo}; you have ${held}`,
-      );
+      throw new PermissionDeniedError({ required: rule.permission, held, on: repo });
     }
     const ack = react(ctx, comment.id, 'eyes', 'ack');
     const loaded = parseRepoConfig(await github.readFile(CONFIG_PATH));
@@ -103,7 +99,7 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
         },
       );
     }
-    await checkRepoRules(github, loaded.config, effective, comment.author, held);
+    await checkRepoRules(github, { config: loaded.config, effective, login: comment.author, held });
     await takeCommandSlots(deps.core.db, comment.author, repo, parsed.length);
     const commands = parsed.filter((p): p is Extract<Parsed, { ok: true }> => p.ok);
     const lastRecover = commands.findLast((p) => p.command.kind === 'recover' && !p.command.dryRun);
@@ -178,7 +174,7 @@ async function refuse(
         : 'recover';
   const target = first ? (targetsOf(first.command)[0] ?? '') : '';
   const request = { actor: ctx.actor, source: deps.source, grant: ctx.grant };
-  const result = await refuseCommand(deps.core, command, target, request, error);
+  const result = await refuseCommand(deps.core, { command, target, options: request, error });
   await answer(ctx, refusalText(ctx.actor, error));
   void react(ctx, commentId, '-1', 'reaction');
   return { handled: true, why: `refused: ${error.code}`, results: [result], closed: false };
@@ -187,7 +183,7 @@ async function refuse(
 /** The one comment a refusal gets: its code, and for a permission the roles as code spans. */
 export function refusalText(actor: string, error: RefusalError): string {
   const why =
-    error instanceof PermissionDeniedError && error.required !== 'allowed_users'
+    error instanceof PermissionDeniedError
       ? `this needs ${codeSpan(error.required)} permission; you have ${codeSpan(error.held)}`
       : escapeInline(error.message, 300);
   const hint = error.hint ? ` (${escapeInline(error.hint, 200)})` : '';

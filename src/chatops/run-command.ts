@@ -65,7 +65,13 @@ export async function runCommand(
   }
   const targets = command.kind === 'recover' ? command.targets : [command.runId];
   const reason = command.kind === 'recover' ? command.reason : null;
-  const status = new StatusComment(deps.github, deps.writes, issue, deps.logger, deps.editIntervalMs);
+  const status = new StatusComment({
+    github: deps.github,
+    writes: deps.writes,
+    issue,
+    logger: deps.logger,
+    intervalMs: deps.editIntervalMs,
+  });
   let view: StatusView = {
     commandLine: line,
     actor,

@@ -17,13 +17,26 @@ export class StatusComment {
   private dirty = false;
   private lastEdit = 0;
 
-  constructor(
-    private readonly github: GitHubPort,
-    private readonly writes: WritePacer,
-    private readonly issue: number,
-    private readonly logger: Logger,
-    private readonly intervalMs: number,
-  ) {}
+  private readonly github: GitHubPort;
+  private readonly writes: WritePacer;
+  private readonly issue: number;
+  private readonly logger: Logger;
+  private readonly intervalMs: number;
+
+  constructor(o: {
+    readonly github: GitHubPort;
+    readonly writes: WritePacer;
+    readonly issue: number;
+    readonly logger: Logger;
+    /** Least time between two edits. */
+    readonly intervalMs: number;
+  }) {
+    this.github = o.github;
+    this.writes = o.writes;
+    this.issue = o.issue;
+    this.logger = o.logger;
+    this.intervalMs = o.intervalMs;
+  }
 
   /** Queues the comment; returns at once (the run does not wait for GitHub). */
   open(body: string): void {

@@ -72,7 +72,11 @@ export class CliSession {
       if (!asJson) return;
       const options = { actor: this.ctx.actor, source: 'cli' as const };
       for (const input of inputs)
-        printResult(this.io, unstartedResult(command, input, options, error, new Date()), true);
+        printResult(
+          this.io,
+          unstartedResult({ command: command, input: input, options: options, error: error, at: new Date() }),
+          true,
+        );
     };
   }
 }

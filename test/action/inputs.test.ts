@@ -29,13 +29,13 @@ describe('readInputs', () => {
 
 describe('overallOutcome', () => {
   const r = (outcome: RecoveryResult['outcome']): RecoveryResult => ({
-    ...unstartedResult(
-      'recover',
-      'ws-92f6d88b-6a9',
-      { actor: 'a', source: 'action' },
-      new Error('x'),
-      new Date(),
-    ),
+    ...unstartedResult({
+      command: 'recover',
+      input: 'ws-92f6d88b-6a9',
+      options: { actor: 'a', source: 'action' },
+      error: new Error('x'),
+      at: new Date(),
+    }),
     outcome,
   });
   it('is the most serious of several, and none for nothing', () => {

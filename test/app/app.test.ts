@@ -1,47 +1,22 @@
-// The Probot app from a signed webhook POST to the final edited comment and the closed
-// issue: real payloads, nock for GitHub, the core on the fake runtime and in-process Postgres.
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseHiddenResults } from '../../src/chatops/render-status.js';
 import { DatabaseUnavailableError } from '../../src/core/model/errors.js';
 import { resultSchema } from '../../src/core/model/result.js';
-import { type AppHarness, startApp } from '../helpers/app-harness.js';
-import { addWorkspace, applyTestPolicy, unitDeps } from '../helpers/core-deps.js';
-import { FakeRuntime } from '../helpers/fake-runtime.js';
+import { startApp } from '../helpers/app-harness.js';
+import { useAppWorld } from '../helpers/app-world.js';
+import { addWorkspace, unitDeps } from '../helpers/core-deps.js';
 import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
-import { type MemoryDb, memoryDb } from '../helpers/memory-db.js';
 import { issueCommentPayload, issuesPayload } from '../helpers/webhooks.js';
 
-let db: MemoryDb;
-let runtime: FakeRuntime;
-let app: AppHarness;
-
-beforeAll(async () => {
-  db = await memoryDb();
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(async () => {
-  await db.close();
-  nock.enableNetConnect();
-});
-beforeEach(async () => {
-  await db.reset();
-  await applyTestPolicy(db);
-  runtime = new FakeRuntime();
-  app = await startApp(unitDeps(db, runtime));
-});
-afterEach(async () => {
-  await app.close();
-  nock.cleanAll();
-});
+const world = useAppWorld({ policy: true });
 
 async function brokenWorkspace(runtimeName = 'claude-code') {
-  const ws = await addWorkspace(db, { runtime: runtimeName });
-  runtime.add(ws.container);
+  const ws = await addWorkspace(world.db, { runtime: runtimeName });
+  world.runtime.add(ws.container);
   return ws;
 }
-const runCount = async () => (await db.one<{ n: number }>('SELECT count(*)::int AS n FROM medic.runs'))?.n;
+const runCount = async () =>
+  (await world.db.one<{ n: number }>('SELECT count(*)::int AS n FROM medic.runs'))?.n;
 
 describe('the app', () => {
   it('recovers from /recover on an incident issue, edits its status comment, and closes the incident', async () => {
@@ -49,12 +24,12 @@ describe('the app', () => {
     const { state, scope } = githubApi();
     const perm = permission('alice', 'write');
 
-    const status = await app.deliver(
+    const status = await world.app.deliver(
       'issue_comment',
       issueCommentPayload({ body: `/recover ${ws.container} --reason "volume pruned"` }),
     );
     expect(status).toBe(200);
-    await app.idle();
+    await world.app.idle();
 
     expect(perm.isDone()).toBe(true);
     expect(state.reactions).toEqual(['eyes', 'rocket']);
@@ -75,7 +50,7 @@ describe('the app', () => {
     expect(closing).toContain(`@alice`);
     expect(closing).toContain(result!.runId);
     expect(state.closed).toEqual([42]);
-    expect(runtime.get(ws.container).files.has('config.yaml')).toBe(true);
+    expect(world.runtime.get(ws.container).files.has('config.yaml')).toBe(true);
     expect(scope.activeMocks().length).toBeGreaterThan(0);
   });
 
@@ -84,9 +59,9 @@ describe('the app', () => {
     const { state } = githubApi();
     permission('alice', 'admin');
     const payload = issueCommentPayload({ body: `/recover ${ws.container}` });
-    expect(await app.deliver('issue_comment', payload, 'same-delivery')).toBe(200);
-    expect(await app.deliver('issue_comment', payload, 'same-delivery')).toBe(200);
-    await app.idle();
+    expect(await world.app.deliver('issue_comment', payload, 'same-delivery')).toBe(200);
+    expect(await world.app.deliver('issue_comment', payload, 'same-delivery')).toBe(200);
+    await world.app.idle();
     expect(await runCount()).toBe(1);
     expect(state.reactions.filter((r) => r === 'eyes')).toHaveLength(1);
   });
@@ -96,19 +71,19 @@ describe('the app', () => {
     const { state } = githubApi();
     permission('alice', 'admin');
     let down = true;
-    const deps = unitDeps(db, runtime);
+    const deps = unitDeps(world.db, world.runtime);
     const flaky = {
       ...deps.db,
       query: (sql: string, params?: readonly unknown[]) =>
         down
           ? Promise.reject(new DatabaseUnavailableError('Postgres went away (test)'))
-          : db.query(sql, params),
+          : world.db.query(sql, params),
     };
     const other = await startApp({ ...deps, db: flaky });
     try {
       const payload = issueCommentPayload({ body: `/recover ${ws.container}` });
       expect(await other.deliver('issue_comment', payload, 'while-down')).toBeGreaterThanOrEqual(500);
-      expect(await db.one('SELECT * FROM medic.jobs')).toBeUndefined();
+      expect(await world.db.one('SELECT * FROM medic.jobs')).toBeUndefined();
       down = false;
       expect(await other.deliver('issue_comment', payload, 'while-down')).toBe(200);
       await other.idle();
@@ -123,11 +98,11 @@ describe('the app', () => {
     const ws = await brokenWorkspace();
     const { state } = githubApi();
     const perm = permission('mallory', 'read');
-    await app.deliver(
+    await world.app.deliver(
       'issue_comment',
       issueCommentPayload({ body: `/recover ${ws.container}`, login: 'mallory' }),
     );
-    await app.idle();
+    await world.app.idle();
     expect(perm.isDone()).toBe(true);
     const [refusal] = commentsOn(state, 42);
     expect(refusal).toContain('`PERMISSION_DENIED`');
@@ -136,12 +111,14 @@ describe('the app', () => {
     expect(commentsOn(state, 42)).toHaveLength(1);
     expect(state.reactions).toEqual(['-1']);
     // The refusal is on the record, tied to the workspace it named; nothing else happened.
-    expect(await db.one('SELECT outcome, error_code, workspace_id::text AS ws FROM medic.runs')).toEqual({
+    expect(
+      await world.db.one('SELECT outcome, error_code, workspace_id::text AS ws FROM medic.runs'),
+    ).toEqual({
       outcome: 'refused',
       error_code: 'PERMISSION_DENIED',
       ws: ws.id,
     });
-    expect(runtime.calls).toEqual([]);
+    expect(world.runtime.calls).toEqual([]);
   });
 
   it.each([
@@ -153,8 +130,8 @@ describe('the app', () => {
   ])('does nothing for a command inside %s', async (_where, body) => {
     const ws = await brokenWorkspace();
     const { state } = githubApi();
-    await app.deliver('issue_comment', issueCommentPayload({ body: body(ws.container) }));
-    await app.idle();
+    await world.app.deliver('issue_comment', issueCommentPayload({ body: body(ws.container) }));
+    await world.app.idle();
     expect(state.reactions).toEqual([]);
     expect(state.comments.size).toBe(0);
     expect(await runCount()).toBe(0);
@@ -163,24 +140,24 @@ describe('the app', () => {
   it('ignores comments by bots and edited comments', async () => {
     const ws = await brokenWorkspace();
     const { state } = githubApi();
-    await app.deliver(
+    await world.app.deliver(
       'issue_comment',
       issueCommentPayload({ body: `/recover ${ws.container}`, login: 'medic[bot]', type: 'Bot' }),
     );
-    await app.deliver(
+    await world.app.deliver(
       'issue_comment',
       issueCommentPayload({ body: `/recover ${ws.container}`, action: 'edited' }),
     );
-    await app.idle();
+    await world.app.idle();
     expect(state.reactions).toEqual([]);
-    expect(await db.one('SELECT * FROM medic.jobs')).toBeUndefined();
+    expect(await world.db.one('SELECT * FROM medic.jobs')).toBeUndefined();
   });
 
   it('answers a command it cannot parse with 😕 and the help text', async () => {
     const { state } = githubApi();
     permission('alice', 'write');
-    await app.deliver('issue_comment', issueCommentPayload({ body: '/recover ws-nothex --now' }));
-    await app.idle();
+    await world.app.deliver('issue_comment', issueCommentPayload({ body: '/recover ws-nothex --now' }));
+    await world.app.idle();
     expect(state.reactions).toEqual(['eyes', 'confused']);
     const [reply] = commentsOn(state, 42);
     expect(reply).toContain('ws-nothex');
@@ -190,22 +167,22 @@ describe('the app', () => {
   it('rejects a webhook with a bad signature and stores nothing', async () => {
     const ws = await brokenWorkspace();
     githubApi();
-    const status = await app.deliver(
+    const status = await world.app.deliver(
       'issue_comment',
       issueCommentPayload({ body: `/recover ${ws.container}` }),
       'bad-sig',
       'wrong-secret',
     );
     expect(status).toBeGreaterThanOrEqual(400);
-    expect(await db.one('SELECT * FROM medic.jobs')).toBeUndefined();
+    expect(await world.db.one('SELECT * FROM medic.jobs')).toBeUndefined();
   });
 
   it('answers a bad .github/medic.yml with a comment naming the key', async () => {
     const ws = await brokenWorkspace();
     const { state } = githubApi({ config: 'permission: superuser\n' });
     permission('alice', 'write');
-    await app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container}` }));
-    await app.idle();
+    await world.app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container}` }));
+    await world.app.idle();
     expect(commentsOn(state, 42)[0]).toContain('`permission`');
     expect(await runCount()).toBe(0);
   });
@@ -214,8 +191,8 @@ describe('the app', () => {
     const ws = await brokenWorkspace('nosuchruntime');
     const { state } = githubApi();
     permission('alice', 'write');
-    await app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container}` }));
-    await app.idle();
+    await world.app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container}` }));
+    await world.app.idle();
     expect(state.reactions).toEqual(['eyes', '-1']);
     expect(commentsOn(state, 42)[0]).toContain('TEMPLATE_NOT_FOUND');
     expect(state.closed).toEqual([]);
@@ -225,8 +202,11 @@ describe('the app', () => {
     const ws = await brokenWorkspace();
     const { state } = githubApi();
     permission('alice', 'write');
-    await app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container} --dry-run` }));
-    await app.idle();
+    await world.app.deliver(
+      'issue_comment',
+      issueCommentPayload({ body: `/recover ${ws.container} --dry-run` }),
+    );
+    await world.app.idle();
     expect(state.reactions).toEqual(['eyes', 'rocket']);
     expect(commentsOn(state, 42)[0]).toContain('planned');
     expect(state.closed).toEqual([]);
@@ -237,11 +217,11 @@ describe('the app', () => {
     const { state } = githubApi();
     permission('alice', 'write');
     const reason = '--> <script>alert(1)</script> | @everyone [x](http://evil)';
-    await app.deliver(
+    await world.app.deliver(
       'issue_comment',
       issueCommentPayload({ body: `/recover ${ws.container} --dry-run --reason "${reason}"` }),
     );
-    await app.idle();
+    await world.app.idle();
     const [body] = commentsOn(state, 42);
     expect(body).not.toContain('<script>');
     expect(body).not.toContain('@everyone');
@@ -250,50 +230,52 @@ describe('the app', () => {
   });
 
   it('undoes a forced reseed with /rollback <runId>', async () => {
-    const ws = await addWorkspace(db, { status: 'online' });
-    runtime.add(ws.container, { files: { 'config.yaml': 'hand-tuned\n', 'notes.txt': 'mine\n' } });
+    const ws = await addWorkspace(world.db, { status: 'online' });
+    world.runtime.add(ws.container, { files: { 'config.yaml': 'hand-tuned\n', 'notes.txt': 'mine\n' } });
     const { state } = githubApi();
     permission('alice', 'maintain');
     permission('alice', 'maintain');
-    await app.deliver(
+    await world.app.deliver(
       'issue_comment',
       issueCommentPayload({ body: `/recover ${ws.container} --force`, commentId: 1 }),
     );
-    await app.idle();
+    await world.app.idle();
     const [forced] = parseHiddenResults(commentsOn(state, 42)[0]!).map((r) => resultSchema.parse(r));
     expect(forced?.snapshot).not.toBeNull();
-    expect(runtime.get(ws.container).files.get('config.yaml')?.toString()).toContain('runtime: claude-code');
+    expect(world.runtime.get(ws.container).files.get('config.yaml')?.toString()).toContain(
+      'runtime: claude-code',
+    );
 
-    await app.deliver(
+    await world.app.deliver(
       'issue_comment',
       issueCommentPayload({ body: `/rollback ${forced!.runId}`, commentId: 2 }),
     );
-    await app.idle();
+    await world.app.idle();
     const rollbackComment = commentsOn(state, 42).find((b) => b.includes('/rollback'));
     const [rolled] = parseHiddenResults(rollbackComment!).map((r) => resultSchema.parse(r));
     expect(rolled).toMatchObject({ command: 'rollback', outcome: 'recovered' });
     // It restored the forced run's snapshot, and kept what it replaced: a rollback is undoable too.
     expect(rolled!.steps.find((st) => st.name === 'restore')?.detail).toContain(forced!.snapshot!.digest);
     expect(rolled!.snapshot?.digest).not.toBe(forced!.snapshot!.digest);
-    expect(runtime.get(ws.container).files.get('config.yaml')?.toString()).toBe('hand-tuned\n');
-    expect(runtime.get(ws.container).files.has('.provisioned')).toBe(false);
+    expect(world.runtime.get(ws.container).files.get('config.yaml')?.toString()).toBe('hand-tuned\n');
+    expect(world.runtime.get(ws.container).files.has('.provisioned')).toBe(false);
   });
 
   it('diagnoses the workspaces named in a new incident issue', async () => {
     const ws = await brokenWorkspace();
     const { state } = githubApi();
     const asked = permission('reporter', 'triage');
-    await app.deliver(
+    await world.app.deliver(
       'issues',
       issuesPayload({ title: `${ws.container} is down`, body: `volume of ${ws.container} empty` }),
     );
-    await app.idle();
+    await world.app.idle();
     const [diagnosis] = commentsOn(state, 43);
     expect(diagnosis).toContain('needs-seed');
     expect(diagnosis).toContain(`/recover ${ws.container}`);
     expect(asked.isDone()).toBe(true);
     // File status only: the volume's content is never read for an incident issue.
-    expect(runtime.calls).toEqual([]);
-    expect(runtime.reads).toEqual([]);
+    expect(world.runtime.calls).toEqual([]);
+    expect(world.runtime.reads).toEqual([]);
   });
 });

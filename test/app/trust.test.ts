@@ -1,62 +1,36 @@
-// The app under the operator's policy, from signed webhooks (real payloads) to GitHub (nock):
-// the "done when" of [trust]. Each refusal changes nothing, is answered once with its code,
-// and is on the record.
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AppHarness, startApp } from '../helpers/app-harness.js';
-import { addWorkspace, applyTestPolicy, unitDeps } from '../helpers/core-deps.js';
-import { FakeRuntime } from '../helpers/fake-runtime.js';
+import { describe, expect, it } from 'vitest';
+import { useAppWorld } from '../helpers/app-world.js';
+import { addWorkspace, applyTestPolicy } from '../helpers/core-deps.js';
 import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
-import { type MemoryDb, memoryDb } from '../helpers/memory-db.js';
 import { issueCommentPayload, issuesPayload } from '../helpers/webhooks.js';
 
-let db: MemoryDb;
-let runtime: FakeRuntime;
-let app: AppHarness;
-
-beforeAll(async () => {
-  db = await memoryDb();
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(async () => {
-  await db.close();
-  nock.enableNetConnect();
-});
-beforeEach(async () => {
-  await db.reset();
-  runtime = new FakeRuntime();
-  app = await startApp(unitDeps(db, runtime));
-});
-afterEach(async () => {
-  await app.close();
-  nock.cleanAll();
-});
+const world = useAppWorld({ policy: false });
 
 async function workspace(name = 'team-a one', status = 'failed', files: Record<string, string> = {}) {
-  const ws = await addWorkspace(db, { status });
-  await db.query('UPDATE workspaces SET name = $2 WHERE id = $1', [ws.id, name]);
-  runtime.add(ws.container, { files });
+  const ws = await addWorkspace(world.db, { status });
+  await world.db.query('UPDATE workspaces SET name = $2 WHERE id = $1', [ws.id, name]);
+  world.runtime.add(ws.container, { files });
   return ws;
 }
 const refusals = async () =>
   (
-    await db.query("SELECT error_code FROM medic.runs WHERE outcome = 'refused' ORDER BY started_at")
+    await world.db.query("SELECT error_code FROM medic.runs WHERE outcome = 'refused' ORDER BY started_at")
   ).rows.map((r) => (r as { error_code: string }).error_code);
-const runCount = async () => (await db.one<{ n: number }>('SELECT count(*)::int AS n FROM medic.runs'))?.n;
+const runCount = async () =>
+  (await world.db.one<{ n: number }>('SELECT count(*)::int AS n FROM medic.runs'))?.n;
 const comment = async (
   body: string,
   login = 'alice',
   extra: { commentId?: number; createdAt?: string } = {},
 ) => {
-  const status = await app.deliver('issue_comment', issueCommentPayload({ body, login, ...extra }));
-  await app.idle();
+  const status = await world.app.deliver('issue_comment', issueCommentPayload({ body, login, ...extra }));
+  await world.app.idle();
   return status;
 };
 
 describe('the app under the policy', () => {
   it('refuses an admin in an ungranted repository with REPO_NOT_GRANTED, once, changing nothing', async () => {
-    await applyTestPolicy(db, 'repos:\n  - repo: acme/other\n    workspaces: all\n');
+    await applyTestPolicy(world.db, 'repos:\n  - repo: acme/other\n    workspaces: all\n');
     const ws = await workspace();
     const { state } = githubApi();
     permission('alice', 'admin');
@@ -64,13 +38,13 @@ describe('the app under the policy', () => {
     expect(commentsOn(state, 42)).toHaveLength(1);
     expect(commentsOn(state, 42)[0]).toContain('`REPO_NOT_GRANTED`');
     expect(state.reactions).toEqual(['-1']);
-    expect(runtime.calls).toEqual([]);
+    expect(world.runtime.calls).toEqual([]);
     expect(await refusals()).toEqual(['REPO_NOT_GRANTED']);
   });
 
   it('refuses a team-b workspace and a made-up id to a repository granted names "team-a *"', async () => {
     await applyTestPolicy(
-      db,
+      world.db,
       'repos:\n  - repo: acme/platform\n    workspaces:\n      names: ["team-a *"]\n',
     );
     const teamB = await workspace('team-b one');
@@ -81,36 +55,38 @@ describe('the app under the policy', () => {
     expect(status?.match(/WORKSPACE_NOT_GRANTED/g)?.length).toBeGreaterThanOrEqual(2);
     expect(status).not.toContain('team-b');
     expect(state.reactions).toEqual(['eyes', '-1']);
-    expect(runtime.calls).toEqual([]);
+    expect(world.runtime.calls).toEqual([]);
     expect(await refusals()).toEqual(['WORKSPACE_NOT_GRANTED', 'WORKSPACE_NOT_GRANTED']);
   });
 
   it("refuses a writer's --force naming maintain, and runs a maintainer's", async () => {
-    await applyTestPolicy(db);
+    await applyTestPolicy(world.db);
     const ws = await workspace('w', 'online', { 'config.yaml': 'mine\n' });
     const { state } = githubApi();
     permission('bob', 'write');
     await comment(`/recover ${ws.container} --force`, 'bob');
     expect(commentsOn(state, 42)[0]).toContain('needs maintain');
-    expect(runtime.get(ws.container).files.get('config.yaml')?.toString()).toBe('mine\n');
+    expect(world.runtime.get(ws.container).files.get('config.yaml')?.toString()).toBe('mine\n');
     permission('carol', 'maintain');
     await comment(`/recover ${ws.container} --force`, 'carol');
-    expect(runtime.get(ws.container).files.get('config.yaml')?.toString()).toContain('runtime: claude-code');
+    expect(world.runtime.get(ws.container).files.get('config.yaml')?.toString()).toContain(
+      'runtime: claude-code',
+    );
     expect(await refusals()).toEqual(['PERMISSION_DENIED']);
   });
 
   it("keeps a read-only user refused when the repository's file says permission: read", async () => {
-    await applyTestPolicy(db);
+    await applyTestPolicy(world.db);
     const ws = await workspace();
     const { state } = githubApi({ config: 'permission: read\n' });
     permission('mallory', 'read');
     await comment(`/recover ${ws.container}`, 'mallory');
     expect(commentsOn(state, 42)).toEqual([expect.stringContaining('`PERMISSION_DENIED`')]);
-    expect(runtime.calls).toEqual([]);
+    expect(world.runtime.calls).toEqual([]);
   });
 
   it('says in the status comment that a loosening value in .github/medic.yml was ignored', async () => {
-    await applyTestPolicy(db);
+    await applyTestPolicy(world.db);
     const ws = await workspace();
     const { state } = githubApi({ config: 'permission: read\nmax_targets: 40\n' });
     permission('alice', 'write');
@@ -118,35 +94,35 @@ describe('the app under the policy', () => {
     const [status] = commentsOn(state, 42);
     expect(status).toContain('`permission: read` is ignored');
     expect(status).toContain('`max_targets: 40` is ignored');
-    expect(runtime.get(ws.container).files.has('config.yaml')).toBe(true);
+    expect(world.runtime.get(ws.container).files.has('config.yaml')).toBe(true);
   });
 
   it('runs a replayed comment once, whatever its delivery id', async () => {
-    await applyTestPolicy(db);
+    await applyTestPolicy(world.db);
     const ws = await workspace();
     githubApi();
     permission('alice', 'write');
     const payload = issueCommentPayload({ body: `/recover ${ws.container}` });
-    expect(await app.deliver('issue_comment', payload, 'delivery-1')).toBe(200);
-    expect(await app.deliver('issue_comment', payload, 'delivery-2')).toBe(200);
-    await app.idle();
-    expect(await db.one('SELECT count(*)::int AS n FROM medic.jobs')).toEqual({ n: 1 });
+    expect(await world.app.deliver('issue_comment', payload, 'delivery-1')).toBe(200);
+    expect(await world.app.deliver('issue_comment', payload, 'delivery-2')).toBe(200);
+    await world.app.idle();
+    expect(await world.db.one('SELECT count(*)::int AS n FROM medic.jobs')).toEqual({ n: 1 });
     expect(await runCount()).toBe(1);
   });
 
   it('ignores a comment older than MEDIC_COMMENT_MAX_AGE_S', async () => {
-    await applyTestPolicy(db);
+    await applyTestPolicy(world.db);
     const ws = await workspace();
     const { state } = githubApi();
     await comment(`/recover ${ws.container}`, 'alice', {
       createdAt: new Date(Date.now() - 2 * 3600e3).toISOString(),
     });
     expect(state.reactions).toEqual([]);
-    expect(await db.one('SELECT * FROM medic.jobs')).toBeUndefined();
+    expect(await world.db.one('SELECT * FROM medic.jobs')).toBeUndefined();
   });
 
   it('refuses 11 targets in one comment with TOO_MANY_TARGETS, running nothing', async () => {
-    await applyTestPolicy(db);
+    await applyTestPolicy(world.db);
     const many = [];
     for (let i = 0; i < 11; i++) many.push(await workspace(`w${i}`));
     const { state } = githubApi();
@@ -161,12 +137,12 @@ describe('the app under the policy', () => {
         .join(' ')}`,
     );
     expect(commentsOn(state, 42)).toEqual([expect.stringContaining('`TOO_MANY_TARGETS`')]);
-    expect(runtime.calls).toEqual([]);
+    expect(world.runtime.calls).toEqual([]);
     expect(await refusals()).toEqual(['TOO_MANY_TARGETS']);
   });
 
   it('refuses past 20 commands per actor in ten minutes with RATE_LIMITED', async () => {
-    await applyTestPolicy(db);
+    await applyTestPolicy(world.db);
     const ws = await workspace('w', 'online', { 'config.yaml': 'ok\n' });
     const { state } = githubApi();
     for (let i = 0; i < 2; i++) {
@@ -181,7 +157,7 @@ describe('the app under the policy', () => {
   });
 
   it('answers a 2 MiB body with 413 without reading it, and goes on serving', async () => {
-    const big = await fetch(`http://127.0.0.1:${app.port}/api/github/webhooks`, {
+    const big = await fetch(`http://127.0.0.1:${world.app.port}/api/github/webhooks`, {
       method: 'POST',
       body: 'x'.repeat(2 * 1024 * 1024),
       headers: {
@@ -192,31 +168,31 @@ describe('the app under the policy', () => {
     }).catch((error: unknown) => error as Error);
     // The server answers 413 and closes; a client still sending may see the reset instead.
     if (!(big instanceof Error)) expect(big.status).toBe(413);
-    await applyTestPolicy(db);
+    await applyTestPolicy(world.db);
     const ws = await workspace();
     githubApi();
     permission('alice', 'write');
     expect(await comment(`/recover ${ws.container}`)).toBe(200);
-    expect(runtime.get(ws.container).files.has('config.yaml')).toBe(true);
+    expect(world.runtime.get(ws.container).files.has('config.yaml')).toBe(true);
   });
 
   it('diagnoses an incident only for an author of at least triage, reading file status only', async () => {
-    await applyTestPolicy(db);
+    await applyTestPolicy(world.db);
     const ws = await workspace();
     const { state } = githubApi();
     permission('drive-by', 'read');
-    await app.deliver(
+    await world.app.deliver(
       'issues',
       issuesPayload({ title: `${ws.container} down`, body: '', author: 'drive-by', issue: 50 }),
     );
     permission('sre', 'triage');
-    await app.deliver(
+    await world.app.deliver(
       'issues',
       issuesPayload({ title: `${ws.container} down`, body: '', author: 'sre', issue: 51 }),
     );
-    await app.idle();
+    await world.app.idle();
     expect(commentsOn(state, 50)).toEqual([]);
     expect(commentsOn(state, 51)[0]).toContain('needs-seed');
-    expect(runtime.reads).toEqual([]);
+    expect(world.runtime.reads).toEqual([]);
   });
 });

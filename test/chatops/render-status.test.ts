@@ -7,13 +7,13 @@ import { TemplateNotFoundError } from '../../src/core/model/errors.js';
 
 const at = new Date('2026-11-26T00:00:00Z');
 const result = (target: string, detail = 'ok', message = detail): RecoveryResult => ({
-  ...unstartedResult(
-    'recover',
-    target,
-    { actor: 'alice', source: 'app' },
-    new TemplateNotFoundError(message),
+  ...unstartedResult({
+    command: 'recover',
+    input: target,
+    options: { actor: 'alice', source: 'app' },
+    error: new TemplateNotFoundError(message),
     at,
-  ),
+  }),
   steps: [{ name: 'template', status: 'failed', ms: 3, detail }],
 });
 

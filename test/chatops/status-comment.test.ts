@@ -35,7 +35,13 @@ function recordingPort(overrides: Partial<GitHubPort> = {}) {
 describe('StatusComment', () => {
   it('coalesces a burst of updates into few edits and ends with the final body', async () => {
     const { port, writes } = recordingPort();
-    const status = new StatusComment(port, unpaced(), 42, silentLogger, 50);
+    const status = new StatusComment({
+      github: port,
+      writes: unpaced(),
+      issue: 42,
+      logger: silentLogger,
+      intervalMs: 50,
+    });
     status.open('v0');
     await settled();
     for (let i = 1; i <= 20; i++) status.update(`v${i}`);
@@ -47,7 +53,13 @@ describe('StatusComment', () => {
 
   it('spaces edits at least the interval apart', async () => {
     const { port, writes } = recordingPort();
-    const status = new StatusComment(port, unpaced(), 42, silentLogger, 80);
+    const status = new StatusComment({
+      github: port,
+      writes: unpaced(),
+      issue: 42,
+      logger: silentLogger,
+      intervalMs: 80,
+    });
     status.open('v0');
     await settled();
     status.update('v1');
@@ -72,7 +84,13 @@ describe('StatusComment', () => {
         return port.createComment(issue, body);
       },
     };
-    const status = new StatusComment(flaky, unpaced(), 42, silentLogger, 0);
+    const status = new StatusComment({
+      github: flaky,
+      writes: unpaced(),
+      issue: 42,
+      logger: silentLogger,
+      intervalMs: 0,
+    });
     status.open('v0');
     await settled();
     status.update('v1');
@@ -86,7 +104,13 @@ describe('StatusComment', () => {
         throw new Error('502');
       },
     });
-    const status = new StatusComment(port, unpaced(), 42, silentLogger, 0);
+    const status = new StatusComment({
+      github: port,
+      writes: unpaced(),
+      issue: 42,
+      logger: silentLogger,
+      intervalMs: 0,
+    });
     status.open('v0');
     await settled();
     status.update('v1');

@@ -6,7 +6,8 @@ import { InvalidTargetError, TemplateNotFoundError } from '../../src/core/model/
 
 const at = new Date('2026-11-26T00:00:00Z');
 const opts = { actor: 'alice', source: 'cli' } as const;
-const failed = (error: Error) => unstartedResult('recover', 'ws-92f6d88b-6a9', opts, error, at);
+const failed = (error: Error) =>
+  unstartedResult({ command: 'recover', input: 'ws-92f6d88b-6a9', options: opts, error: error, at: at });
 const withOutcome = (outcome: RecoveryResult['outcome']): RecoveryResult => ({
   ...failed(new Error('x')),
   outcome,

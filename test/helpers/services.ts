@@ -139,7 +139,12 @@ export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> 
           release = r;
         });
         const done = db.session(async (session) => {
-          const attempt = await acquireLease(session, workspaceId, runId, 'elsewhere:1', 300);
+          const attempt = await acquireLease(session, {
+            workspaceId: workspaceId,
+            runId: runId,
+            holder: 'elsewhere:1',
+            ttlS: 300,
+          });
           if (!attempt.acquired) throw new Error('holdLease: the lease is held already');
           resolve({
             runId,

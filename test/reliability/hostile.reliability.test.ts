@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleComment } from '../../src/chatops/handle-comment.js';
+import { type ChatOpsDeps, handleComment } from '../../src/chatops/handle-comment.js';
 import { recover } from '../../src/core/commands/recover.js';
 import { silentLogger } from '../../src/core/model/ports.js';
 import type { GitHubPort } from '../../src/github/github-port.js';
@@ -117,6 +117,15 @@ describe('hostile comments', () => {
     };
     return { port, written };
   };
+  const chatDeps = (port: GitHubPort): ChatOpsDeps => ({
+    core: world.deps(),
+    github: port,
+    logger: silentLogger,
+    source: 'app',
+    editIntervalMs: 0,
+    commentMaxAgeS: 3600,
+    writes: unpaced(),
+  });
   const event = (body: string, extra: { author?: string; authorType?: string; fork?: boolean } = {}) => ({
     issue: { number: 1, labels: ['incident'], state: 'open' },
     comment: {
@@ -135,18 +144,7 @@ describe('hostile comments', () => {
   ])('ignores a command from %s', async (_who, extra) => {
     const ws = await world.broken();
     const gh = github('admin');
-    const out = await handleComment(
-      {
-        core: world.deps(),
-        github: gh.port,
-        logger: silentLogger,
-        source: 'app',
-        editIntervalMs: 0,
-        commentMaxAgeS: 3600,
-        writes: unpaced(),
-      },
-      event(`/recover ${ws.container}`, extra),
-    );
+    const out = await handleComment(chatDeps(gh.port), event(`/recover ${ws.container}`, extra));
     tally('badInput');
     expect(out.handled).toBe(false);
     expect(gh.written).toEqual([]);
@@ -157,18 +155,7 @@ describe('hostile comments', () => {
     const ws = await world.broken();
     const gh = github('write');
     const reason = '--> </details><img src=x onerror=alert(1)> @org/admins ```';
-    await handleComment(
-      {
-        core: world.deps(),
-        github: gh.port,
-        logger: silentLogger,
-        source: 'app',
-        editIntervalMs: 0,
-        commentMaxAgeS: 3600,
-        writes: unpaced(),
-      },
-      event(`/recover ${ws.container} --dry-run --reason "${reason}"`),
-    );
+    await handleComment(chatDeps(gh.port), event(`/recover ${ws.container} --dry-run --reason "${reason}"`));
     tally('badInput');
     const body = gh.written.join('\n');
     expect(body).not.toMatch(/<img|@org\/admins|```/);

@@ -16,13 +16,27 @@ export class JobWorker {
   private stopping = false;
   private pumping = false;
 
+  private readonly db: Queryable;
+  private readonly run: (job: Job) => Promise<void>;
+  private readonly onAbandoned: (job: Job) => Promise<void>;
+  private readonly logger: Logger;
+
   constructor(
-    private readonly db: Queryable,
-    private readonly run: (job: Job) => Promise<void>,
-    private readonly onAbandoned: (job: Job) => Promise<void>,
-    private readonly logger: Logger,
+    work: {
+      readonly db: Queryable;
+      /** Runs one job; a throw marks it failed. */
+      readonly run: (job: Job) => Promise<void>;
+      /** Tells whoever asked that a job was given up. */
+      readonly onAbandoned: (job: Job) => Promise<void>;
+      readonly logger: Logger;
+    },
     private readonly options: WorkerOptions,
-  ) {}
+  ) {
+    this.db = work.db;
+    this.run = work.run;
+    this.onAbandoned = work.onAbandoned;
+    this.logger = work.logger;
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.options.pollMs);

@@ -28,7 +28,13 @@ export async function diagnoseTarget(
   const resolve = () => findWorkspace(deps.db, parseTarget(input));
   let workspace: WorkspaceRow;
   if (options.request?.grant) {
-    const draft = new ResultDraft(randomUUID(), 'diagnose', options.request, deps.clock.now(), input);
+    const draft = new ResultDraft({
+      runId: randomUUID(),
+      command: 'diagnose',
+      options: options.request,
+      startedAt: deps.clock.now(),
+      input: input,
+    });
     const admission = await admit(deps, draft, options.request, {
       elevated: false,
       target: input,

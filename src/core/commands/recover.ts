@@ -19,7 +19,13 @@ import { resolveTemplate, type Template } from '../steps/template-resolver.js';
 import { findWorkspace, setStatusGuarded } from '../store/workspace-store.js';
 
 export async function recover(deps: CoreDeps, input: string, options: RunOptions): Promise<RecoveryResult> {
-  const draft = new ResultDraft(randomUUID(), 'recover', options, deps.clock.now(), input);
+  const draft = new ResultDraft({
+    runId: randomUUID(),
+    command: 'recover',
+    options: options,
+    startedAt: deps.clock.now(),
+    input: input,
+  });
   // Bad input, nothing to act on, or not allowed: nothing is touched, and only a refusal is
   // recorded (as a run).
   const admission = await admit(deps, draft, options, {

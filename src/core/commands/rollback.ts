@@ -25,7 +25,13 @@ export async function rollback(
   runIdInput: string,
   options: RunOptions,
 ): Promise<RecoveryResult> {
-  const draft = new ResultDraft(randomUUID(), 'rollback', options, deps.clock.now(), runIdInput);
+  const draft = new ResultDraft({
+    runId: randomUUID(),
+    command: 'rollback',
+    options: options,
+    startedAt: deps.clock.now(),
+    input: runIdInput,
+  });
   const runId = runIdInput.trim().toLowerCase();
   const found: { snapshot?: Snapshot } = {};
   // A rollback is elevated: it undoes a run's reseed.

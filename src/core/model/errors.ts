@@ -14,76 +14,37 @@ export abstract class MedicError extends Error {
   }
 }
 
-export class InvalidTargetError extends MedicError {
-  readonly code = 'INVALID_TARGET';
+/** A MedicError class with a fixed code, declared in one line: `class X extends coded('X') {}`. */
+function coded<C extends string>(code: C) {
+  return class extends MedicError {
+    readonly code: C = code;
+  };
 }
-export class InvalidConfigError extends MedicError {
-  readonly code = 'INVALID_CONFIG';
-}
-export class WorkspaceNotFoundError extends MedicError {
-  readonly code = 'WORKSPACE_NOT_FOUND';
-}
-export class AmbiguousWorkspaceError extends MedicError {
-  readonly code = 'AMBIGUOUS_WORKSPACE';
-}
-export class RunNotFoundError extends MedicError {
-  readonly code = 'RUN_NOT_FOUND';
-}
-export class InvalidRuntimeError extends MedicError {
-  readonly code = 'INVALID_RUNTIME';
-}
-export class TemplateNotFoundError extends MedicError {
-  readonly code = 'TEMPLATE_NOT_FOUND';
-}
-export class TemplateEscapeError extends MedicError {
-  readonly code = 'TEMPLATE_ESCAPE';
-}
-export class TemplateInvalidError extends MedicError {
-  readonly code = 'TEMPLATE_INVALID';
-}
-export class TemplateTooLargeError extends MedicError {
-  readonly code = 'TEMPLATE_TOO_LARGE';
-}
-export class StatusNotRecoverableError extends MedicError {
-  readonly code = 'STATUS_NOT_RECOVERABLE';
-}
-export class StatusChangedError extends MedicError {
-  readonly code = 'STATUS_CHANGED';
-}
-export class RestartBudgetExceededError extends MedicError {
-  readonly code = 'RESTART_BUDGET_EXCEEDED';
-}
-export class ContainerNotFoundError extends MedicError {
-  readonly code = 'CONTAINER_NOT_FOUND';
-}
-export class ConfigMountMissingError extends MedicError {
-  readonly code = 'CONFIG_MOUNT_MISSING';
-}
-export class ContainerStartFailedError extends MedicError {
-  readonly code = 'CONTAINER_START_FAILED';
-}
-export class StartTimeoutError extends MedicError {
-  readonly code = 'START_TIMEOUT';
-}
-export class SnapshotTooLargeError extends MedicError {
-  readonly code = 'SNAPSHOT_TOO_LARGE';
-}
-export class NoSnapshotError extends MedicError {
-  readonly code = 'NO_SNAPSHOT';
-}
-export class SnapshotInvalidError extends MedicError {
-  readonly code = 'SNAPSHOT_INVALID';
-}
-export class DockerUnavailableError extends MedicError {
-  readonly code = 'DOCKER_UNAVAILABLE';
-}
-export class DockerOperationError extends MedicError {
-  readonly code = 'DOCKER_ERROR';
-}
+
+export class InvalidTargetError extends coded('INVALID_TARGET') {}
+export class InvalidConfigError extends coded('INVALID_CONFIG') {}
+export class WorkspaceNotFoundError extends coded('WORKSPACE_NOT_FOUND') {}
+export class AmbiguousWorkspaceError extends coded('AMBIGUOUS_WORKSPACE') {}
+export class RunNotFoundError extends coded('RUN_NOT_FOUND') {}
+export class InvalidRuntimeError extends coded('INVALID_RUNTIME') {}
+export class TemplateNotFoundError extends coded('TEMPLATE_NOT_FOUND') {}
+export class TemplateEscapeError extends coded('TEMPLATE_ESCAPE') {}
+export class TemplateInvalidError extends coded('TEMPLATE_INVALID') {}
+export class TemplateTooLargeError extends coded('TEMPLATE_TOO_LARGE') {}
+export class StatusNotRecoverableError extends coded('STATUS_NOT_RECOVERABLE') {}
+export class StatusChangedError extends coded('STATUS_CHANGED') {}
+export class RestartBudgetExceededError extends coded('RESTART_BUDGET_EXCEEDED') {}
+export class ContainerNotFoundError extends coded('CONTAINER_NOT_FOUND') {}
+export class ConfigMountMissingError extends coded('CONFIG_MOUNT_MISSING') {}
+export class ContainerStartFailedError extends coded('CONTAINER_START_FAILED') {}
+export class StartTimeoutError extends coded('START_TIMEOUT') {}
+export class SnapshotTooLargeError extends coded('SNAPSHOT_TOO_LARGE') {}
+export class NoSnapshotError extends coded('NO_SNAPSHOT') {}
+export class SnapshotInvalidError extends coded('SNAPSHOT_INVALID') {}
+export class DockerUnavailableError extends coded('DOCKER_UNAVAILABLE') {}
+export class DockerOperationError extends coded('DOCKER_ERROR') {}
 /** A run whose lease another run took over (it stalled past its TTL): it stops before its next change. */
-export class LeaseLostError extends MedicError {
-  readonly code = 'LEASE_LOST';
-}
+export class LeaseLostError extends coded('LEASE_LOST') {}
 
 /** Outcome `busy`: another live run holds the workspace's lease. */
 export class LeaseHeldError extends MedicError {
@@ -97,9 +58,7 @@ export class LeaseHeldError extends MedicError {
     });
   }
 }
-export class DatabaseUnavailableError extends MedicError {
-  readonly code = 'DATABASE_UNAVAILABLE';
-}
+export class DatabaseUnavailableError extends coded('DATABASE_UNAVAILABLE') {}
 
 /**
  * A command the operator's policy (or a repository's tightening of it) does not allow. Its
@@ -107,32 +66,39 @@ export class DatabaseUnavailableError extends MedicError {
  */
 export abstract class RefusalError extends MedicError {}
 
-export class RepoNotGrantedError extends RefusalError {
-  readonly code = 'REPO_NOT_GRANTED';
+function refusal<C extends string>(code: C) {
+  return class extends RefusalError {
+    readonly code: C = code;
+  };
 }
-export class WorkspaceNotGrantedError extends RefusalError {
-  readonly code = 'WORKSPACE_NOT_GRANTED';
-}
+
+export class RepoNotGrantedError extends refusal('REPO_NOT_GRANTED') {}
+export class WorkspaceNotGrantedError extends refusal('WORKSPACE_NOT_GRANTED') {}
+/** The commenter's role is below what the command needs; the message names both. */
 export class PermissionDeniedError extends RefusalError {
   readonly code = 'PERMISSION_DENIED';
-  constructor(
-    readonly required: string,
-    readonly held: string,
-    message: string,
-    options: { hint?: string } = {},
-  ) {
-    super(message, options);
+  readonly required: string;
+  readonly held: string;
+  constructor(denial: {
+    readonly required: string;
+    readonly held: string;
+    /** Where the permission is needed: `owner/name`. */
+    readonly on: string;
+    /** Why this much: the elevated commands, a repository's own file. */
+    readonly because?: string;
+  }) {
+    const why = denial.because ? ` (${denial.because})` : '';
+    super(`this needs ${denial.required} permission on ${denial.on}${why}; you have ${denial.held}`);
+    this.required = denial.required;
+    this.held = denial.held;
   }
 }
-export class TooManyTargetsError extends RefusalError {
-  readonly code = 'TOO_MANY_TARGETS';
-}
-export class RateLimitedError extends RefusalError {
-  readonly code = 'RATE_LIMITED';
-}
-export class InvalidPolicyError extends MedicError {
-  readonly code = 'INVALID_POLICY';
-}
+
+/** The commenter is not among the users or teams a repository's .github/medic.yml allows. */
+export class NotAllowedError extends refusal('PERMISSION_DENIED') {}
+export class TooManyTargetsError extends refusal('TOO_MANY_TARGETS') {}
+export class RateLimitedError extends refusal('RATE_LIMITED') {}
+export class InvalidPolicyError extends coded('INVALID_POLICY') {}
 
 /** Any throwable as a MedicError; an unexpected error keeps its message under INTERNAL. */
 export function asMedicError(error: unknown): MedicError {
@@ -140,9 +106,7 @@ export function asMedicError(error: unknown): MedicError {
   return new InternalError(error instanceof Error ? error.message : String(error), { cause: error });
 }
 
-export class InternalError extends MedicError {
-  readonly code = 'INTERNAL';
-}
+export class InternalError extends coded('INTERNAL') {}
 
 /** Codes of errors that are the caller's mistake (CLI exit 2, nothing was changed). */
 export const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([

@@ -63,7 +63,11 @@ export async function admit(
   } catch (error) {
     if (!(error instanceof RefusalError)) return stop(error);
     const ms = Math.round(performance.now() - started);
-    return { admitted: false, result: await refuse(deps, draft, error, workspace?.id ?? null, ms), error };
+    return {
+      admitted: false,
+      result: await refuse(deps, draft, error, { workspaceId: workspace?.id ?? null, ms }),
+      error,
+    };
   }
   return workspace ? { admitted: true, workspace } : stop(unresolved);
 }
@@ -75,12 +79,21 @@ export async function admit(
  */
 export async function refuseCommand(
   deps: CoreDeps,
-  command: RecoveryResult['command'],
-  target: string,
-  options: RunOptions,
-  error: RefusalError,
+  refusal: {
+    readonly command: RecoveryResult['command'];
+    readonly target: string;
+    readonly options: RunOptions;
+    readonly error: RefusalError;
+  },
 ): Promise<RecoveryResult> {
-  const draft = new ResultDraft(randomUUID(), command, options, deps.clock.now(), target);
+  const { command, target, options, error } = refusal;
+  const draft = new ResultDraft({
+    runId: randomUUID(),
+    command: command,
+    options: options,
+    startedAt: deps.clock.now(),
+    input: target,
+  });
   let workspaceId: string | null = null;
   try {
     const parsed = parseTarget(target);
@@ -89,16 +102,16 @@ export async function refuseCommand(
   } catch {
     // Not a workspace (or not one only): the refusal stands untied.
   }
-  return refuse(deps, draft, error, workspaceId, 0);
+  return refuse(deps, draft, error, { workspaceId, ms: 0 });
 }
 
 async function refuse(
   deps: CoreDeps,
   draft: ResultDraft,
   error: RefusalError,
-  workspaceId: string | null,
-  ms: number,
+  tie: { readonly workspaceId: string | null; readonly ms: number },
 ): Promise<RecoveryResult> {
+  const { workspaceId, ms } = tie;
   draft.refuse(error);
   const step = { name: 'policy', status: 'failed' as const, ms, detail: `${error.code}: ${error.message}` };
   const result = draft.finish([step], deps.clock.now());

@@ -46,11 +46,12 @@ export function checkGrant(
   const rule = grantedRule(policy, grant);
   const required = request.elevated ? rule.elevated : (request.permission ?? rule.permission);
   if (!holdsAtLeast(grant.role, required)) {
-    throw new PermissionDeniedError(
+    throw new PermissionDeniedError({
       required,
-      grant.role,
-      `this needs ${required} permission on ${grant.repo}${request.elevated ? ' (--force and /rollback are elevated)' : ''}; you have ${grant.role}`,
-    );
+      held: grant.role,
+      on: grant.repo,
+      ...(request.elevated ? { because: '--force and /rollback are elevated' } : {}),
+    });
   }
   if (rule.workspaces !== 'all' && (!request.workspace || !selects(rule, request.workspace))) {
     throw new WorkspaceNotGrantedError(

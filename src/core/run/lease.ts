@@ -34,13 +34,16 @@ const rowSchema = z.object({
   session_pid: z.number().nullable(),
 });
 
-export async function acquireLease(
-  session: Queryable,
-  workspaceId: string,
-  runId: string,
-  holder: string,
-  ttlS: number,
-): Promise<LeaseAttempt> {
+/** What a run asks for: this workspace's lease, for this run, named for this process, for this long. */
+export interface LeaseClaim {
+  readonly workspaceId: string;
+  readonly runId: string;
+  readonly holder: string;
+  readonly ttlS: number;
+}
+
+export async function acquireLease(session: Queryable, claim: LeaseClaim): Promise<LeaseAttempt> {
+  const { workspaceId, runId, holder, ttlS } = claim;
   const { rows } = await session.query(
     `SELECT pg_try_advisory_lock(${key('$1')}) AS locked, pg_backend_pid() AS pid`,
     [workspaceId],

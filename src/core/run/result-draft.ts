@@ -9,6 +9,15 @@ import type { WorkspaceRow } from '../store/workspace-store.js';
 
 type Workspace = RecoveryResult['workspace'];
 
+/** A run's identity as it begins: its id, command, options, start, and the target as typed. */
+export interface DraftInit {
+  readonly runId: string;
+  readonly command: RecoveryResult['command'];
+  readonly options: RunOptions;
+  readonly startedAt: Date;
+  readonly input: string;
+}
+
 export class ResultDraft {
   private outcome: Outcome = 'failed';
   private error: MedicError | null = null;
@@ -16,13 +25,17 @@ export class ResultDraft {
   private snapshot: RecoveryResult['snapshot'] = null;
   private workspace: Workspace;
 
-  constructor(
-    readonly runId: string,
-    readonly command: RecoveryResult['command'],
-    readonly options: RunOptions,
-    readonly startedAt: Date,
-    input: string,
-  ) {
+  readonly runId: string;
+  readonly command: RecoveryResult['command'];
+  readonly options: RunOptions;
+  readonly startedAt: Date;
+
+  constructor(init: DraftInit) {
+    const { input } = init;
+    this.runId = init.runId;
+    this.command = init.command;
+    this.options = init.options;
+    this.startedAt = init.startedAt;
     const guess = input.trim().slice(0, 80);
     this.workspace = {
       id: null,
@@ -111,14 +124,15 @@ export class ResultDraft {
  * database, the engine, a valid setting): nothing was recorded and nothing was touched. A
  * door that promises one result per target (`medic recover --json`) still gives one.
  */
-export function unstartedResult(
-  command: RecoveryResult['command'],
-  input: string,
-  options: RunOptions,
-  error: unknown,
-  at: Date,
-): RecoveryResult {
-  const draft = new ResultDraft(randomUUID(), command, options, at, input);
+export function unstartedResult(unstarted: {
+  readonly command: RecoveryResult['command'];
+  readonly input: string;
+  readonly options: RunOptions;
+  readonly error: unknown;
+  readonly at: Date;
+}): RecoveryResult {
+  const { command, input, options, error, at } = unstarted;
+  const draft = new ResultDraft({ runId: randomUUID(), command, options, startedAt: at, input });
   if (command === 'recover') {
     try {
       draft.target(parseTarget(input));

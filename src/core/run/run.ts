@@ -31,13 +31,25 @@ export class Run {
   /** Set when a renewal found the lease taken by another run. */
   private lost = false;
 
-  private constructor(
-    readonly deps: CoreDeps,
-    readonly session: Queryable,
-    readonly draft: ResultDraft,
-    readonly workspace: WorkspaceRow,
-    readonly options: RunOptions,
-  ) {}
+  readonly deps: CoreDeps;
+  readonly session: Queryable;
+  readonly draft: ResultDraft;
+  readonly workspace: WorkspaceRow;
+  readonly options: RunOptions;
+
+  private constructor(frame: {
+    deps: CoreDeps;
+    session: Queryable;
+    draft: ResultDraft;
+    workspace: WorkspaceRow;
+    options: RunOptions;
+  }) {
+    this.deps = frame.deps;
+    this.session = frame.session;
+    this.draft = frame.draft;
+    this.workspace = frame.workspace;
+    this.options = frame.options;
+  }
 
   get id(): string {
     return this.draft.runId;
@@ -63,7 +75,7 @@ export class Run {
         startedAt: draft.startedAt,
         origin: options.grant?.origin ?? null,
       });
-      const run = new Run(deps, session, draft, workspace, options);
+      const run = new Run({ deps, session, draft, workspace, options });
       try {
         await run.leased(async () => draft.conclude(await body(run)));
       } catch (error) {
@@ -131,7 +143,12 @@ export class Run {
   private async leased(body: () => Promise<void>): Promise<void> {
     const { holder, config, logger } = this.deps;
     const attempt = await this.step('lease', async () => {
-      const a = await acquireLease(this.session, this.workspace.id, this.id, holder, config.leaseTtlS);
+      const a = await acquireLease(this.session, {
+        workspaceId: this.workspace.id,
+        runId: this.id,
+        holder,
+        ttlS: config.leaseTtlS,
+      });
       if (!a.acquired) throw new LeaseHeldError(a.heldBy.runId, a.heldBy.holder);
       if (a.tookOverFrom) await markAbandoned(this.session, a.tookOverFrom);
       const detail = a.tookOverFrom

@@ -202,7 +202,9 @@ describe('recover', () => {
     world.runtime.add(ws.container);
     // Another run of this process (the embedded database has one session) holds it.
     const holder = crypto.randomUUID();
-    expect(await acquireLease(world.db, ws.id, holder, 'other:9', 300)).toMatchObject({ acquired: true });
+    expect(
+      await acquireLease(world.db, { workspaceId: ws.id, runId: holder, holder: 'other:9', ttlS: 300 }),
+    ).toMatchObject({ acquired: true });
     const result = await recover(unitDeps(world.db, world.runtime), ws.container, cli);
     expect(result.outcome).toBe('busy');
     expect(result.error).toMatchObject({ code: 'LEASE_HELD' });

@@ -68,7 +68,9 @@ describe('leases across roles', () => {
       end = r;
     });
     const session = holder.session(async (s) => {
-      expect(await acquireLease(s, ws.id, runId, 'dies:1', 300)).toMatchObject({ acquired: true });
+      expect(
+        await acquireLease(s, { workspaceId: ws.id, runId: runId, holder: 'dies:1', ttlS: 300 }),
+      ).toMatchObject({ acquired: true });
       await ended; // the session then closes without releasing, as a killed process's would
     });
     await new Promise((r) => setTimeout(r, 50));

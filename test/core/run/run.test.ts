@@ -13,10 +13,21 @@ import { useUnitWorld } from '../../helpers/unit-world.js';
 const world = useUnitWorld();
 const options = { actor: 'alice', source: 'cli' } as const;
 
-async function frame(body: (run: Run) => Promise<'recovered'>) {
+/** A run over a fresh workspace; `before` may set the scene (say, another run's lease). */
+async function frame(
+  body: (run: Run) => Promise<'recovered'>,
+  before?: (workspaceId: string) => Promise<void>,
+) {
   const ws = await addWorkspace(world.db);
+  await before?.(ws.id);
   const row = { id: ws.id, name: 'test', status: 'failed', runtime: 'claude-code' };
-  const draft = new ResultDraft(randomUUID(), 'recover', options, new Date(), ws.container);
+  const draft = new ResultDraft({
+    runId: randomUUID(),
+    command: 'recover',
+    options: options,
+    startedAt: new Date(),
+    input: ws.container,
+  });
   draft.found(row);
   return { ws, result: await Run.execute(world.deps(), draft, row, options, body) };
 }
@@ -73,14 +84,15 @@ describe('Run.execute', () => {
   it('is busy, naming the holder, when another live run holds the lease; the body never runs', async () => {
     let ran = false;
     const holder = randomUUID();
-    const ws = await addWorkspace(world.db);
-    await acquireLease(world.db, ws.id, holder, 'other:1', 300);
-    const row = { id: ws.id, name: 'test', status: 'failed', runtime: 'claude-code' };
-    const draft = new ResultDraft(randomUUID(), 'recover', options, new Date(), ws.container);
-    const result = await Run.execute(world.deps(), draft, row, options, async () => {
-      ran = true;
-      return 'recovered';
-    });
+    const { result } = await frame(
+      async () => {
+        ran = true;
+        return 'recovered';
+      },
+      async (id) => {
+        await acquireLease(world.db, { workspaceId: id, runId: holder, holder: 'other:1', ttlS: 300 });
+      },
+    );
     expect(ran).toBe(false);
     expect(result).toMatchObject({ outcome: 'busy', error: { code: 'LEASE_HELD' } });
     expect(result.error?.message).toContain(holder);

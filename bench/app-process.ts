@@ -1,0 +1,49 @@
+// The app as `npm start` runs it, for the benchmarks that measure it as a process: its own
+// key, a free port, Probot's env pointing at a GitHub stand-in, medic's env at the fleet.
+
+import type { ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
+import { type Fleet, ROOT, TEMPLATES } from './fleet.js';
+import { startNode } from './processes.js';
+
+export interface AppProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+}
+
+export function startAppProcess(
+  f: Fleet,
+  app: {
+    readonly secret: string;
+    readonly githubHost: string;
+    readonly env?: Record<string, string>;
+    readonly rssProbe?: boolean;
+  },
+): AppProcess {
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const child = startNode(
+    [path.join(ROOT, 'lib/app/main.js')],
+    {
+      PATH: process.env.PATH,
+      APP_ID: '1',
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: app.secret,
+      GHE_HOST: app.githubHost,
+      GHE_PROTOCOL: 'http',
+      PORT: String(port),
+      DATABASE_URL: f.url,
+      CONFIGS_DIR: TEMPLATES,
+      LOG_LEVEL: 'error',
+      NODE_ENV: 'production',
+      ...app.env,
+    },
+    app.rssProbe ?? false,
+  );
+  return { child, port };
+}
