@@ -36,7 +36,7 @@ export type Parsed =
 export const MAX_REASON = 500;
 
 const WORDS = 'recover|diagnose|rollback|medic';
-const COMMAND = new RegExp(`^ {0,3}\\/(${WORDS})(?=\\s|$)([^]*)$`);
+const COMMAND = new RegExp(`^ {0,3}\\/(${WORDS})(?=\\s|$)([\\s\\S]*)$`);
 const ANY_COMMAND_LINE = new RegExp(`^\\uFEFF? {0,3}\\/(${WORDS})\\b`, 'm');
 const LINE_BREAK = /\r\n|\r|\n|\u2028|\u2029/;
 const NOT_A_LINE_BREAK = /[^\r\n\u2028\u2029]/g;
@@ -69,7 +69,7 @@ function commandLines(body: string): Array<{ text: string; lineNo: number; word:
   const text = body
     .replace(/^\uFEFF/, '')
     // An HTML comment hides what it holds; its line breaks stay, so line numbers do too.
-    .replace(/<!--[^]*?(-->|$)/g, (m) => m.replace(NOT_A_LINE_BREAK, ''));
+    .replace(/<!--[\s\S]*?(-->|$)/g, (m) => m.replace(NOT_A_LINE_BREAK, ''));
   const out: Array<{ text: string; lineNo: number; word: CommandWord }> = [];
   let fence: { char: string; length: number } | null = null;
   for (const [i, raw] of text.split(LINE_BREAK).entries()) {
@@ -108,7 +108,7 @@ function parseLine(line: string, maxTargets: number): Command {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.quoted && arg.text.startsWith('-')) {
-      const [, name = '', value] = /^(--?[^=]*)(?:=([^]*))?$/.exec(arg.text) ?? [];
+      const [, name = '', value] = /^(--?[^=]*)(?:=([\s\S]*))?$/.exec(arg.text) ?? [];
       const flag = FLAGS[word === 'recover' ? 'recover' : 'diagnose'][name];
       if (!flag) throw new Error(`unknown option ${name} for /${word}`);
       if (flags.has(name)) throw new Error(`${name} is given twice; give it once`);
