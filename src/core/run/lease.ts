@@ -49,7 +49,7 @@ export async function acquireLease(session: Queryable, claim: LeaseClaim): Promi
     [workspaceId],
   );
   const me = z.array(z.object({ locked: z.boolean(), pid: z.number() })).parse(rows)[0]!;
-  const current = await readLease(session, workspaceId);
+  let current = await readLease(session, workspaceId);
   if (me.locked) {
     // Advisory locks are re-entrant within a session: with one shared connection (the
     // embedded database) another run of this process may hold it already.
@@ -72,6 +72,14 @@ export async function acquireLease(session: Queryable, claim: LeaseClaim): Promi
       locked: true,
     };
   }
+  // Another session holds the lock; the row it writes right after may lag it by a moment, and
+  // until then the row (if any) is a previous holder's: wait for the holder's own row.
+  for (let i = 0; i < ROW_WAITS; i++) {
+    const pid = await lockHolderPid(session, workspaceId);
+    if (pid === null || current?.session_pid === pid) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    current = await readLease(session, workspaceId);
+  }
   if (current?.expired) {
     // The lock's holder is alive but past its TTL (hung): its lease lapses all the same.
     const taken = await session.query(
@@ -86,6 +94,19 @@ export async function acquireLease(session: Queryable, claim: LeaseClaim): Promi
     ? holderOf(current)
     : { runId: 'unknown', holder: 'a run taking the lease now', expiresAt: '' };
   return { acquired: false, heldBy };
+}
+
+/** How many times (20 ms apart) a run waits for the lock holder's row before saying busy. */
+const ROW_WAITS = 50;
+
+/** The backend pid of the session holding the workspace's lock, or null. */
+async function lockHolderPid(db: Queryable, workspaceId: string): Promise<number | null> {
+  const { rows } = await db.query(
+    `SELECT k.pid FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted AND k.objsubid = 1
+        AND k.classid = ((${key('$1')} >> 32) & 4294967295)::oid AND k.objid = (${key('$1')} & 4294967295)::oid`,
+    [workspaceId],
+  );
+  return z.array(z.object({ pid: z.number().nullable() })).parse(rows)[0]?.pid ?? null;
 }
 
 /** Extends the lease if it is still this run's; false when another run has taken it. */
