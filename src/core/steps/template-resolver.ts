@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
 import {
   InvalidRuntimeError,
   TemplateEscapeError,
@@ -55,11 +57,13 @@ export async function resolveTemplate(
     assertInside(root, dir, name);
     if (!(await stat(dir)).isDirectory()) continue;
     const files = await readTree(root, dir, maxBytes, name);
-    if (!files.some((f) => f.path === 'config.yaml')) {
+    const config = files.find((f) => f.path === 'config.yaml');
+    if (!config) {
       throw new TemplateInvalidError(`template ${name} has no config.yaml`, {
         hint: `add ${path.join(configsDir, name, 'config.yaml')}`,
       });
     }
+    checkConfig(name, runtime, config.content);
     return {
       name,
       dir,
@@ -74,6 +78,46 @@ export async function resolveTemplate(
       hint: `add ${path.join(configsDir, `${runtime}-default`)}/config.yaml, or point CONFIGS_DIR elsewhere`,
     },
   );
+}
+
+const configSchema = z
+  .object({
+    template_schema_version: z.union([z.number().int().positive(), z.string().min(1)]),
+    runtime: z.string().optional(),
+  })
+  .passthrough();
+
+/**
+ * A template's config.yaml is read before anything is written: valid YAML, a mapping with
+ * `template_schema_version`, and a `runtime` key (if any) equal to the workspace's runtime, so a
+ * langgraph workspace is never seeded with a claude-code template. Else TEMPLATE_INVALID.
+ */
+export function checkConfig(name: string, runtime: string, content: Buffer): void {
+  let raw: unknown;
+  try {
+    raw = parse(content.toString('utf8'));
+  } catch (error) {
+    throw new TemplateInvalidError(
+      `template ${name}: config.yaml is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'the file';
+    throw new TemplateInvalidError(
+      `template ${name}: config.yaml ${where}: ${issue?.message ?? 'is invalid'}`,
+      {
+        hint: 'a template config.yaml is a YAML mapping with template_schema_version',
+      },
+    );
+  }
+  if (parsed.data.runtime !== undefined && parsed.data.runtime !== runtime) {
+    throw new TemplateInvalidError(
+      `template ${name} declares runtime "${printable(parsed.data.runtime)}", but the workspace's runtime is "${runtime}"`,
+      { hint: "medic never seeds one runtime with another runtime's template; fix the template or the row" },
+    );
+  }
 }
 
 export function digestOf(files: readonly ConfigFile[]): string {

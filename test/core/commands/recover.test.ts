@@ -342,12 +342,15 @@ describe('recover', () => {
   it('uses a template root given by CONFIGS_DIR', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'medic-t-'));
     await mkdir(path.join(root, 'codex'));
-    await writeFile(path.join(root, 'codex', 'config.yaml'), 'runtime: codex # custom\n');
+    await writeFile(
+      path.join(root, 'codex', 'config.yaml'),
+      'runtime: codex # custom\ntemplate_schema_version: 1\n',
+    );
     const ws = await addWorkspace(world.db, { runtime: 'codex' });
     world.runtime.add(ws.container);
     const result = await recover(unitDeps(world.db, world.runtime, { CONFIGS_DIR: root }), ws.container, cli);
     expect(world.runtime.get(ws.container).files.get('config.yaml')?.toString()).toBe(
-      'runtime: codex # custom\n',
+      'runtime: codex # custom\ntemplate_schema_version: 1\n',
     );
     expect(result.outcome).toBe('recovered');
   });
@@ -376,6 +379,21 @@ describe('recover', () => {
     expect(result).toMatchObject({ outcome: 'failed', error: { code: 'LEASE_LOST' } });
     expect(stepNames(result).slice(-2)).toEqual(['snapshot:ok', 'seed:failed']);
     expect(world.runtime.calls).toEqual([`stop ${ws.container}`, `export ${ws.container}`]);
+    expect(world.runtime.get(ws.container).files.has('config.yaml')).toBe(false);
+  });
+
+  it('refuses a template declaring another runtime (TEMPLATE_INVALID) before anything is written', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'medic-swap-'));
+    await mkdir(path.join(root, 'langgraph-default'));
+    await writeFile(
+      path.join(root, 'langgraph-default', 'config.yaml'),
+      'runtime: claude-code\ntemplate_schema_version: 1\n',
+    );
+    const ws = await addWorkspace(world.db, { runtime: 'langgraph' });
+    world.runtime.add(ws.container, { files: { 'notes.txt': 'mine' } });
+    const result = await recover(unitDeps(world.db, world.runtime, { CONFIGS_DIR: root }), ws.container, cli);
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'TEMPLATE_INVALID' } });
+    expect(world.runtime.calls).toEqual([]);
     expect(world.runtime.get(ws.container).files.has('config.yaml')).toBe(false);
   });
 });

@@ -15,12 +15,18 @@ beforeEach(async () => {
   root = path.join(base, 'configs');
   outside = path.join(base, 'outside');
   await mkdir(path.join(root, 'claude-code-default', 'skills'), { recursive: true });
-  await writeFile(path.join(root, 'claude-code-default', 'config.yaml'), 'runtime: claude-code\n');
+  await writeFile(
+    path.join(root, 'claude-code-default', 'config.yaml'),
+    'runtime: claude-code\ntemplate_schema_version: 1\n',
+  );
   await writeFile(path.join(root, 'claude-code-default', 'skills', 'a.md'), '# a\n');
   await mkdir(path.join(root, 'claude-code'), { recursive: true });
-  await writeFile(path.join(root, 'claude-code', 'config.yaml'), 'bare\n');
+  await writeFile(path.join(root, 'claude-code', 'config.yaml'), 'template_schema_version: 1\n');
   await mkdir(path.join(root, 'langgraph'));
-  await writeFile(path.join(root, 'langgraph', 'config.yaml'), 'runtime: langgraph\n');
+  await writeFile(
+    path.join(root, 'langgraph', 'config.yaml'),
+    'runtime: langgraph\ntemplate_schema_version: 1\n',
+  );
   await mkdir(outside);
   await writeFile(path.join(outside, 'config.yaml'), 'secret: stolen\n');
   await writeFile(path.join(outside, 'passwd'), 'root:x:0:0\n');
@@ -62,7 +68,9 @@ describe('resolveTemplate', () => {
   it('follows a symlink that stays inside CONFIGS_DIR', async () => {
     await symlink(path.join(root, 'langgraph', 'config.yaml'), path.join(root, 'langgraph', 'alias.yaml'));
     const t = await resolveTemplate(root, 'langgraph', MB);
-    expect(t.files.find((f) => f.path === 'alias.yaml')?.content.toString()).toBe('runtime: langgraph\n');
+    expect(t.files.find((f) => f.path === 'alias.yaml')?.content.toString()).toBe(
+      'runtime: langgraph\ntemplate_schema_version: 1\n',
+    );
   });
 
   it('requires config.yaml', async () => {
@@ -118,5 +126,43 @@ describe('digestOf', () => {
     expect(digestOf([{ path: 'ab', content: Buffer.from(''), mode: 0 }])).not.toBe(
       digestOf([{ path: 'a', content: Buffer.from('b'), mode: 0 }]),
     );
+  });
+});
+
+describe("a template's config.yaml", () => {
+  it.each([
+    ['malformed YAML', 'runtime: [claude-code\n', /not valid YAML/],
+    [
+      'another runtime',
+      'runtime: langgraph\ntemplate_schema_version: 1\n',
+      /declares runtime "langgraph", but the workspace's runtime is "claude-code"/,
+    ],
+    ['no template_schema_version', 'runtime: claude-code\n', /template_schema_version/],
+    ['a scalar, not a mapping', 'just text\n', /config\.yaml/],
+  ])('refuses %s with TEMPLATE_INVALID', async (_what, text, message) => {
+    await writeFile(path.join(root, 'claude-code-default', 'config.yaml'), text);
+    const error = await resolveTemplate(root, 'claude-code', MB).catch(
+      (e: unknown) => e as { code: string; message: string },
+    );
+    expect(error).toMatchObject({ code: 'TEMPLATE_INVALID' });
+    expect((error as { message: string }).message).toMatch(message);
+  });
+
+  it('accepts every template the project ships', async () => {
+    const shipped = path.resolve(import.meta.dirname, '../../../templates');
+    for (const runtime of [
+      'claude-code',
+      'langgraph',
+      'crewai',
+      'autogen',
+      'deepagents',
+      'hermes',
+      'gemini-cli',
+      'openclaw',
+      'codex',
+    ])
+      expect((await resolveTemplate(shipped, runtime, MB)).files.some((f) => f.path === 'config.yaml')).toBe(
+        true,
+      );
   });
 });
