@@ -21,6 +21,8 @@ export interface CliContext {
   readonly packageRoot: string;
   readonly io: Io;
   readonly actor: string;
+  /** The package's version (package.json). */
+  readonly version?: string;
   /** Reads all of standard input (medic parse). */
   readonly stdin?: () => Promise<string>;
 }

@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // The `medic` executable: hands argv and the environment to the CLI and exits with its code.
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import path from 'node:path';
 import { packageRootFrom } from '../bootstrap/open-core.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
 
+const packageRoot = packageRootFrom(import.meta.url);
+const pkg: unknown = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8'));
+
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
-  packageRoot: packageRootFrom(import.meta.url),
+  packageRoot,
+  version: typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown',
   io: processIo,
   actor: process.env.SUDO_USER ?? userInfo().username,
   stdin: async () => {

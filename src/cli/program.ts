@@ -2,8 +2,10 @@
 // only assembles them, parses argv and returns the exit code. Results go to stdout (JSON
 // lines with --json), everything else to stderr.
 import { Command, CommanderError } from 'commander';
+import { registerCompletion } from './commands/completion.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiagnose } from './commands/diagnose.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerHistory } from './commands/history.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerParse } from './commands/parse.js';
@@ -12,6 +14,7 @@ import { registerPrune } from './commands/prune.js';
 import { registerRecover } from './commands/recover.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerTemplates } from './commands/templates.js';
 import { registerWatch } from './commands/watch.js';
 import { type CliContext, CliSession } from './context.js';
 import { EXIT } from './exit-codes.js';
@@ -27,6 +30,8 @@ const COMMANDS = [
   registerWatch,
   registerPolicy,
   registerPrune,
+  registerTemplates,
+  registerDoctor,
   registerMigrate,
   registerDemo,
 ];
@@ -35,11 +40,14 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   const cli = new CliSession(ctx);
   const program = new Command('medic')
     .description('Recover agent workspaces whose config volume went empty, safely and with an audit trail.')
+    .version(ctx.version ?? 'unknown', '-V, --version', 'print the version')
     .showHelpAfterError('(run medic --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
   for (const register of COMMANDS) register(program, cli);
   registerParse(program, cli, { read: ctx.stdin ?? (async () => '') });
+  // Last, so that it completes every command above.
+  registerCompletion(program, cli);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

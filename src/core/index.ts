@@ -18,6 +18,7 @@ export {
   sweep,
   sweepCandidates,
 } from './commands/sweep.js';
+export { type TemplateReport, templates } from './commands/templates.js';
 // The model: configuration, errors, names, the result object, ports
 export {
   loadConfig,

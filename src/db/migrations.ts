@@ -82,7 +82,8 @@ export async function migrate(db: Database): Promise<MigrationReport> {
   });
 }
 
-async function currentVersion(db: Queryable): Promise<number> {
+/** The version of medic's schema in this database (0: never migrated). */
+export async function currentVersion(db: Queryable): Promise<number> {
   const exists = await db.query("SELECT to_regclass('medic.schema_version') IS NOT NULL AS e");
   if (!z.array(z.object({ e: z.boolean() })).parse(exists.rows)[0]?.e) return 0;
   const { rows } = await db.query('SELECT coalesce(max(version), 0) AS v FROM medic.schema_version');

@@ -1,7 +1,7 @@
 // The `medic` CLI run as a process, as an operator or a script runs it: exit codes, --json
 // objects that parse against the result schema, stdout/stderr separation, true --help.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -278,5 +278,67 @@ describe('medic CLI', () => {
     expect(await parse('no command here\n')).toEqual({ code: 0, stdout: '' });
     const capped = await parse('/diagnose ws-92f6d88b-6a9 ws-aaaaaaaa-bbb', ['--max-targets', '1']);
     expect(JSON.parse(capped.stdout).error.message).toContain('at most 1 per command');
+  });
+
+  it('medic doctor: one line per check, exit 0 when all hold, 1 naming the engine when it is down', async () => {
+    const ok = await medic(['doctor']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/✓ database +Postgres, schema medic at version \d+/);
+    expect(ok.stdout).toMatch(/✓ engine +Docker Engine/);
+    expect(ok.stdout).toMatch(/✓ templates +9 in /);
+    expect(ok.stdout).not.toContain('medic:medic@');
+    const down = await medic(['doctor'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/✗ engine +DOCKER_UNAVAILABLE/);
+    expect(down.stderr).toContain('engine not ready');
+  });
+
+  it('medic templates: every shipped template valid with its digest; a broken one is named, exit 1', async () => {
+    const ok = await medic(['templates', '--json']);
+    expect(ok.code).toBe(0);
+    const reports = ok.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; valid: boolean; digest: string });
+    expect(reports).toHaveLength(9);
+    expect(reports.every((r) => r.valid && r.digest.startsWith('sha256:'))).toBe(true);
+    const root = await mkdtemp(path.join(tmpdir(), 'medic-tpls-'));
+    for (const [dir, text] of [
+      ['langgraph', 'runtime: claude-code\ntemplate_schema_version: 1\n'],
+      ['crewai', 'template_schema_version: [\n'],
+    ] as const) {
+      await mkdir(path.join(root, dir));
+      await writeFile(path.join(root, dir, 'config.yaml'), text);
+    }
+    const bad = await medic(['templates'], { CONFIGS_DIR: root });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/✗ crewai .*TEMPLATE_INVALID: .*not valid YAML/);
+    expect(bad.stdout).toMatch(/✗ langgraph .*TEMPLATE_INVALID: .*declares runtime "claude-code"/);
+  });
+
+  it('prints its version, and a completion script that knows every command', async () => {
+    const pkg = JSON.parse(
+      await readFile(path.resolve(import.meta.dirname, '../../package.json'), 'utf8'),
+    ) as { version: string };
+    expect((await medic(['--version'])).stdout.trim()).toBe(pkg.version);
+    const bash = await medic(['completion', 'bash']);
+    expect(bash.code).toBe(0);
+    for (const cmd of [
+      'recover',
+      'diagnose',
+      'history',
+      'rollback',
+      'sweep',
+      'watch',
+      'policy',
+      'prune',
+      'templates',
+      'doctor',
+      'parse',
+    ])
+      expect(bash.stdout).toContain(cmd);
+    expect(bash.stdout).toContain('complete -F _medic medic');
+    expect((await medic(['completion', 'zsh'])).stdout).toContain('compdef _medic medic');
+    expect((await medic(['completion', 'fish'])).code).toBe(2);
   });
 });

@@ -1,0 +1,124 @@
+// medic doctor: is everything medic needs there? One line per check: the settings, the
+// database (reachable, schema up to date), the Docker engine (reachable, /info within its
+// bound, API version), the templates, the operator's policy. Exit 0 when all hold, 1 naming
+// what does not. It opens nothing the way a recovery does (that fails at the first problem):
+// each check stands alone, and it changes nothing (no migration).
+import type { Command } from 'commander';
+import { createLogger, loadMedicConfig } from '../../bootstrap/open-core.js';
+import {
+  asMedicError,
+  currentPolicy,
+  type MedicConfig,
+  redactSecrets,
+  secretsOf,
+  templates,
+} from '../../core/index.js';
+import { currentVersion, SCHEMA_VERSION } from '../../db/migrations.js';
+import { openPgDatabase } from '../../db/pg-database.js';
+import { openPgliteDatabase } from '../../db/pglite-database.js';
+import { connectDocker } from '../../docker/connection.js';
+import { DockerRuntime } from '../../docker/docker-runtime.js';
+import type { CliSession } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+type Check = { readonly ok: boolean | 'warn'; readonly name: string; readonly detail: string };
+
+export function registerDoctor(program: Command, cli: CliSession): void {
+  program
+    .command('doctor')
+    .description(
+      'check the settings, the database, the Docker engine, the templates and the policy; changes nothing',
+    )
+    .action(async () => {
+      const checks = await doctor(cli.ctx);
+      for (const c of checks) {
+        const mark = c.ok === true ? '✓' : c.ok === 'warn' ? '!' : '✗';
+        // A failure's detail is an error's message, which may carry outside text: redacted.
+        const detail = c.ok === false ? redactSecrets(c.detail, secretsOf(cli.ctx.env)) : c.detail;
+        cli.io.out(`${mark} ${c.name.padEnd(10)} ${detail}`);
+      }
+      const failed = checks.filter((c) => c.ok === false).map((c) => c.name);
+      if (failed.length > 0) cli.io.err(`medic: doctor: ${failed.join(', ')} not ready`);
+      cli.code = failed.length > 0 ? EXIT.failed : EXIT.ok;
+    });
+}
+
+async function doctor(ctx: CliSession['ctx']): Promise<Check[]> {
+  let config: MedicConfig;
+  try {
+    config = loadMedicConfig({ env: ctx.env, packageRoot: ctx.packageRoot });
+  } catch (error) {
+    return [{ ok: false, name: 'settings', detail: asMedicError(error).message }];
+  }
+  const checks: Check[] = [{ ok: true, name: 'settings', detail: 'every variable parses' }];
+  const failure = (name: string, error: unknown): Check => {
+    const e = asMedicError(error);
+    return { ok: false, name, detail: `${e.code}: ${e.message}` };
+  };
+  const logger = createLogger({ LOG_LEVEL: 'silent', ...ctx.env });
+  const db = config.databaseUrl
+    ? openPgDatabase(config.databaseUrl, logger, 1)
+    : await openPgliteDatabase(config.dataDir);
+  try {
+    const version = await currentVersion(db);
+    checks.push(
+      version === SCHEMA_VERSION
+        ? {
+            ok: true,
+            name: 'database',
+            detail: `${config.databaseUrl ? 'Postgres' : 'embedded PGlite'}, schema medic at version ${version}`,
+          }
+        : {
+            ok: false,
+            name: 'database',
+            detail: `schema medic at version ${version}, this medic needs ${SCHEMA_VERSION}: run medic migrate`,
+          },
+    );
+    const stored = version > 0 ? await currentPolicy(db).catch(() => null) : null;
+    checks.push(
+      stored
+        ? {
+            ok: true,
+            name: 'policy',
+            detail: `version ${stored.version} (${stored.policy.repos.length} rules), applied by ${stored.appliedBy}`,
+          }
+        : {
+            ok: 'warn',
+            name: 'policy',
+            detail: 'none applied: the app and the action refuse every command (medic policy apply)',
+          },
+    );
+  } catch (error) {
+    checks.push(failure('database', error));
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+  try {
+    const runtime = DockerRuntime.connect(config, { requestTimeoutMs: 10_000, pingTimeoutMs: 10_000 });
+    await runtime.ping();
+    const version = await connectDocker(config, 10_000).version();
+    checks.push({
+      ok: true,
+      name: 'engine',
+      detail: `Docker Engine ${version.Version} (API ${version.ApiVersion}), /info answers`,
+    });
+  } catch (error) {
+    checks.push(failure('engine', error));
+  }
+  try {
+    const reports = await templates(config);
+    const bad = reports.filter((r) => !r.valid && r.problem?.code !== 'SHADOWED');
+    checks.push(
+      bad.length === 0
+        ? { ok: true, name: 'templates', detail: `${reports.length} in ${config.configsDir}, all valid` }
+        : {
+            ok: false,
+            name: 'templates',
+            detail: bad.map((r) => `${r.name}: ${r.problem?.code}`).join('; '),
+          },
+    );
+  } catch (error) {
+    checks.push(failure('templates', error));
+  }
+  return checks;
+}
