@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Brings up what workspace-medic's tests and demo need on a fresh Debian machine, and is a
 # no-op where they already run: a Docker engine (Debian's docker.io), busybox-static (from
-# which the code builds a tiny local image: no registry pull), and a Postgres cluster on 127.0.0.1:5432
-# with a `medic` role. Prints the env the tests use (MEDIC_TEST_DATABASE_URL).
+# which the code builds a tiny local image: no registry pull), a Postgres cluster on 127.0.0.1:5432
+# with a `medic` role, and Debian's chromium for the dashboard's browser test. Prints the env the tests use (MEDIC_TEST_DATABASE_URL).
 set -euo pipefail
 PG_URL=postgres://medic:medic@127.0.0.1:5432/medic
 # --docker-only: just the engine (what `npm run demo` needs; the demo's database is embedded).
@@ -16,6 +16,8 @@ main() {
   command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
   command -v busybox >/dev/null 2>&1 || need+=(busybox-static)
   $docker_only || command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+  # The dashboard's pages are tested in a real headless browser (no browser download).
+  $docker_only || command -v chromium >/dev/null 2>&1 || need+=(chromium)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]} (Debian packages)"
     export DEBIAN_FRONTEND=noninteractive

@@ -4,6 +4,7 @@
 import { createNodeMiddleware, createProbot, run } from 'probot';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { asMedicError, leasesHeld, pruneDaily, redactSecrets, secretsOf } from '../core/index.js';
+import { dashboardHandler } from '../dashboard/server.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
@@ -48,11 +49,14 @@ try {
       overrides: { Octokit: TunedProbotOctokit },
     });
     const webhooks = await createNodeMiddleware(app, { probot });
+    const dashboardToken = env.MEDIC_DASHBOARD_TOKEN?.trim() || null;
     const server = createAppServer(
       [
         bodyCap(MAX_BODY_BYTES),
         async (req, res) => (await webhooks(req, res)) === true,
         observabilityHandler(core, metrics),
+        // The dashboard under /medic/, only behind a token: the app listens beyond loopback.
+        ...(dashboardToken ? [dashboardHandler({ deps: core, token: dashboardToken, base: '/medic' })] : []),
       ],
       (err) => probot.log.error(err),
     );

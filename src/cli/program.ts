@@ -13,6 +13,7 @@ import { registerPolicy } from './commands/policy.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRecover } from './commands/recover.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerServe } from './commands/serve.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTemplates } from './commands/templates.js';
 import { registerWatch } from './commands/watch.js';
@@ -32,6 +33,7 @@ const COMMANDS = [
   registerPrune,
   registerTemplates,
   registerDoctor,
+  registerServe,
   registerMigrate,
   registerDemo,
 ];

@@ -86,6 +86,14 @@ export { COMMANDS_PER_WINDOW, takeCommandSlots, WINDOW_S } from './policy/rate-l
 export { leasesHeld } from './run/lease.js';
 export { unstartedResult } from './run/result-draft.js';
 export { type Diagnosis, describe, isFixable, type Verdict } from './steps/diagnose.js';
-export { abandonOrphanedRuns, type HistoryEntry } from './store/audit-store.js';
+export { abandonOrphanedRuns, type HistoryEntry, workspaceHistory } from './store/audit-store.js';
+export {
+  type Overview,
+  overview,
+  type RunDetail,
+  type RunRow,
+  recentRuns,
+  runDetail,
+} from './store/dashboard-store.js';
 export type { PruneCounts } from './store/retention.js';
 export { findWorkspace, isParked, type WorkspaceRow } from './store/workspace-store.js';

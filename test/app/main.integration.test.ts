@@ -70,6 +70,38 @@ describe('the app process', () => {
     expect(await exit).toBe(0);
   });
 
+  it('serves the dashboard under /medic/ only with MEDIC_DASHBOARD_TOKEN, behind it', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const { child } = startApp({ PORT: String(port), MEDIC_DASHBOARD_TOKEN: 'app-dash-token' });
+    const at = (p: string, headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${port}${p}`, { headers }).then(
+        (r) => r.status,
+        () => 0,
+      );
+    await expect.poll(() => at('/healthz'), { timeout: 20_000 }).toBe(200);
+    expect(await at('/medic/')).toBe(401);
+    expect(await at('/medic/', { authorization: 'Bearer app-dash-token' })).toBe(200);
+    expect(await at('/medic/api/runs', { authorization: 'Bearer app-dash-token' })).toBe(200);
+    const exit = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exit;
+    const { child: plain } = startApp({ PORT: String(port + 1) });
+    await expect
+      .poll(
+        () =>
+          fetch(`http://127.0.0.1:${port + 1}/healthz`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(200);
+    expect(await fetch(`http://127.0.0.1:${port + 1}/medic/`).then((r) => r.status)).toBe(404);
+    const exit2 = new Promise((resolve) => plain.once('exit', resolve));
+    plain.kill('SIGTERM');
+    await exit2;
+  });
+
   it('will not start without WEBHOOK_SECRET (outside development), naming it', async () => {
     const { child, output } = startApp({ PORT: '0', WEBHOOK_SECRET: '' });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -1,0 +1,60 @@
+// medic serve [--port P] [--host H]: the read-only dashboard over the audit trail. With
+// MEDIC_DASHBOARD_TOKEN every route needs it; without, it listens on 127.0.0.1 only, and any
+// other --host is refused naming the variable.
+import http from 'node:http';
+import type { Command } from 'commander';
+import { InvalidConfigError } from '../../core/index.js';
+import { dashboardHandler } from '../../dashboard/server.js';
+import { type CliSession, port } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export function registerServe(program: Command, cli: CliSession): void {
+  program
+    .command('serve')
+    .description('serve the read-only dashboard (HTML and JSON) over the audit trail until SIGTERM')
+    .option('--port <port>', 'port to listen on', port, 9470)
+    .option(
+      '--host <host>',
+      'address to listen on (another than loopback needs MEDIC_DASHBOARD_TOKEN)',
+      '127.0.0.1',
+    )
+    .addHelpText(
+      'after',
+      '\nEnvironment: MEDIC_DASHBOARD_TOKEN (bearer token; required for a --host other than loopback), DATABASE_URL.',
+    )
+    .action(async (o: { port: number; host: string }) =>
+      cli.withCore(async (deps) => {
+        const token = cli.ctx.env.MEDIC_DASHBOARD_TOKEN?.trim() || null;
+        if (!token && !LOOPBACK.has(o.host)) {
+          throw new InvalidConfigError(
+            `--host ${o.host} is not loopback and MEDIC_DASHBOARD_TOKEN is unset`,
+            {
+              hint: 'set MEDIC_DASHBOARD_TOKEN to serve beyond this machine, or keep --host 127.0.0.1',
+            },
+          );
+        }
+        const handle = dashboardHandler({ deps, token, base: '' });
+        const server = http.createServer((req, res) => {
+          Promise.resolve(handle(req, res)).then(
+            (done) => (done ? undefined : res.writeHead(404).end()),
+            () => (res.headersSent ? res.end() : res.writeHead(500).end()),
+          );
+        });
+        await new Promise<void>((resolve) => server.listen(o.port, o.host, resolve));
+        const address = server.address();
+        const shown =
+          typeof address === 'object' && address
+            ? `${address.address}:${address.port}`
+            : `${o.host}:${o.port}`;
+        cli.io.err(`medic: dashboard on http://${shown}/${token ? ' (token required)' : ' (loopback only)'}`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGTERM', resolve);
+          process.once('SIGINT', resolve);
+        });
+        await new Promise((resolve) => server.close(resolve));
+        return EXIT.ok;
+      }),
+    );
+}

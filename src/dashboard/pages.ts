@@ -1,0 +1,130 @@
+// The dashboard's pages and their JSON: the overview, a run, a workspace's timeline.
+import {
+  type CoreDeps,
+  containerName,
+  findWorkspace,
+  isUuid,
+  overview,
+  parseTarget,
+  type RunRow,
+  recentRuns,
+  runDetail,
+  workspaceHistory,
+} from '../core/index.js';
+import { esc, page, table } from './html.js';
+import { waterfall } from './waterfall.js';
+
+export type Rendered = { readonly status: number; readonly html?: string; readonly json?: unknown };
+
+const when = (d: Date | null) => (d ? esc(d.toISOString().replace('T', ' ').slice(0, 19)) : '–');
+const outcomeCell = (r: { outcome: string | null; state: string; error_code: string | null }) =>
+  `<span class="${esc(r.outcome ?? r.state)}">${esc(r.outcome ?? r.state)}</span>${r.error_code ? ` <code>${esc(r.error_code)}</code>` : ''}`;
+
+function runRows(base: string, runs: readonly RunRow[]): string[][] {
+  return runs.map((r) => [
+    `<a href="${base}/runs/${esc(r.run_id)}"><code>${esc(r.run_id.slice(0, 8))}</code></a>`,
+    r.workspace_id
+      ? `<a href="${base}/workspaces/${esc(containerName(r.workspace_id))}"><code>${esc(containerName(r.workspace_id))}</code></a>`
+      : '–',
+    esc(r.command),
+    outcomeCell(r),
+    esc(r.actor),
+    esc(r.source),
+    when(r.started_at),
+  ]);
+}
+
+const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source', 'started (UTC)'];
+
+export async function overviewPage(deps: CoreDeps, base: string, json: boolean): Promise<Rendered> {
+  const [o, runs] = await Promise.all([overview(deps.db), recentRuns(deps.db, 50)]);
+  if (json) return { status: 200, json: { ...o, runs } };
+  const body = [
+    table(
+      'Workspaces by status',
+      ['status', 'workspaces'],
+      o.byStatus.map((s) => [esc(s.status), String(s.n)]),
+    ),
+    table(
+      'Failing now',
+      ['workspace', 'name', 'runtime'],
+      o.failing.map((w) => [
+        `<a href="${base}/workspaces/${esc(containerName(w.id))}"><code>${esc(containerName(w.id))}</code></a>`,
+        esc(w.name),
+        esc(w.runtime),
+      ]),
+    ),
+    `<p>Leases held now: <strong>${o.leases}</strong>. Jobs: ${o.jobs.map((j) => `${esc(j.state)} ${j.n}`).join(', ') || 'none queued'}.</p>`,
+    table('Recent runs', RUN_HEADERS, runRows(base, runs)),
+  ].join('');
+  return { status: 200, html: page(base, 'Workspaces and runs', body) };
+}
+
+export async function runPage(deps: CoreDeps, base: string, runId: string, json: boolean): Promise<Rendered> {
+  const run = isUuid(runId) ? await runDetail(deps.db, runId.toLowerCase()) : null;
+  if (!run) return notFound(base, json, `no run ${runId}`);
+  if (json) return { status: 200, json: run };
+  const steps = table(
+    'Steps',
+    ['step', 'status', 'ms', 'detail'],
+    run.steps.map((s) => [
+      esc(s.name),
+      `<span class="${esc(s.status)}">${esc(s.status)}</span>`,
+      String(s.ms),
+      esc(s.detail),
+    ]),
+  );
+  const snapshot = run.snapshot
+    ? `<p>Snapshot kept: ${run.snapshot.bytes} bytes, <code>${esc(run.snapshot.digest)}</code>. Undo with <code>medic rollback ${esc(run.run_id)}</code>.</p>`
+    : '<p>No snapshot was taken in this run.</p>';
+  const body = [
+    `<p>${esc(run.command)} ${outcomeCell(run)} by <strong>${esc(run.actor)}</strong> via ${esc(run.source)}${run.reason ? `: ${esc(run.reason)}` : ''}; started ${when(run.started_at)}, finished ${when(run.finished_at)}.</p>`,
+    waterfall(run.steps, run.started_at),
+    steps,
+    snapshot,
+  ].join('');
+  return { status: 200, html: page(base, `Run ${run.run_id}`, body) };
+}
+
+export async function workspacePage(
+  deps: CoreDeps,
+  base: string,
+  target: string,
+  json: boolean,
+): Promise<Rendered> {
+  let workspace: Awaited<ReturnType<typeof findWorkspace>>;
+  try {
+    workspace = await findWorkspace(deps.db, parseTarget(target));
+  } catch {
+    return notFound(base, json, `no workspace ${target}`);
+  }
+  const runs = await workspaceHistory(deps.db, workspace.id, 100);
+  if (json) return { status: 200, json: { workspace, runs } };
+  const rows = runs.map((r) => [
+    `<a href="${base}/runs/${esc(r.run_id)}"><code>${esc(r.run_id.slice(0, 8))}</code></a>`,
+    esc(r.command),
+    outcomeCell(r),
+    esc(r.actor),
+    esc(r.source),
+    esc(r.reason),
+    when(r.started_at),
+  ]);
+  const body = [
+    `<p>Status <strong>${esc(workspace.status)}</strong>, runtime ${esc(workspace.runtime)}, id <code>${esc(workspace.id)}</code>.</p>`,
+    table(
+      'Runs, newest first (refusals included)',
+      ['run', 'command', 'outcome', 'actor', 'source', 'reason', 'started (UTC)'],
+      rows,
+    ),
+  ].join('');
+  return {
+    status: 200,
+    html: page(base, `${containerName(workspace.id)} ${workspace.name ?? ''}`.trim(), body),
+  };
+}
+
+function notFound(base: string, json: boolean, message: string): Rendered {
+  return json
+    ? { status: 404, json: { error: message } }
+    : { status: 404, html: page(base, 'Not found', `<p>${esc(message)}</p>`) };
+}

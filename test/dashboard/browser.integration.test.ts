@@ -1,0 +1,98 @@
+/// <reference lib="dom" />
+// The dashboard in a real browser: Debian's headless Chromium driven by puppeteer-core (no
+// browser download). Each page renders with no console error and no blocked resource (the CSP
+// allows no script at all), has its landmarks and table headers, and the run page is
+// screenshotted (the README's picture comes from the same page).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RecoveryResult, recover } from '../../src/core/index.js';
+import { dashboardHandler } from '../../src/dashboard/server.js';
+import { type TestWorld, testWorld } from '../helpers/services.js';
+
+const TOKEN = 'browser-token-1';
+let world: TestWorld;
+let server: http.Server;
+let url: string;
+let browser: Browser;
+let run: RecoveryResult;
+
+beforeAll(async () => {
+  world = await testWorld();
+  const ws = await world.broken({ name: 'research lead', stray: { 'notes.txt': 'keep' } });
+  run = await recover(world.deps(), ws.container, { actor: 'alice', source: 'cli', reason: 'volume pruned' });
+  await world
+    .broken({ name: 'tech researcher', runtime: 'nosuch' })
+    .then((w) => recover(world.deps(), w.container, { actor: 'bob', source: 'auto' }));
+  const handle = dashboardHandler({ deps: world.deps(), token: TOKEN, base: '' });
+  server = http.createServer((req, res) => {
+    void Promise.resolve(handle(req, res)).then((done) => (done ? undefined : res.writeHead(404).end()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+    headless: true,
+  });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  await world?.close();
+});
+
+async function visit(p: string, screenshot?: string) {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warn') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${(e as Error).message}`));
+  page.on('requestfailed', (r) => problems.push(`failed: ${r.url()}`));
+  await page.setExtraHTTPHeaders({ authorization: `Bearer ${TOKEN}` });
+  await page.setViewport({ width: 1100, height: 800 });
+  const response = await page.goto(`${url}${p}`, { waitUntil: 'networkidle0' });
+  const shape = await page.evaluate(() => ({
+    main: document.querySelectorAll('main').length,
+    nav: document.querySelectorAll('nav').length,
+    header: document.querySelectorAll('header').length,
+    h1: document.querySelector('h1')?.textContent ?? '',
+    th: document.querySelectorAll('th[scope="col"]').length,
+    svg: document.querySelectorAll('svg rect').length,
+    styled: getComputedStyle(document.querySelector('th') ?? document.body).backgroundColor,
+  }));
+  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+  await page.close();
+  return { status: response?.status(), problems, shape };
+}
+
+describe('the dashboard in Chromium', () => {
+  it('renders the overview with landmarks and table headers, and no console error', async () => {
+    const v = await visit('/');
+    expect(v.status).toBe(200);
+    expect(v.problems).toEqual([]);
+    expect(v.shape).toMatchObject({ main: 1, nav: 1, header: 1, h1: 'Workspaces and runs' });
+    expect(v.shape.th).toBeGreaterThan(3);
+    // The stylesheet came from the same origin, as the CSP allows.
+    expect(v.shape.styled).toBe('rgb(246, 248, 250)');
+  });
+
+  it("draws a run's waterfall, one bar per step", async () => {
+    const v = await visit(`/runs/${run.runId}`, path.join(tmpdir(), `medic-run-${run.runId}.png`));
+    expect(v.status).toBe(200);
+    expect(v.problems).toEqual([]);
+    expect(v.shape.svg).toBe(run.steps.length);
+    expect(v.shape.th).toBe(4);
+  });
+
+  it("lists a workspace's runs", async () => {
+    const v = await visit(`/workspaces/${run.workspace.container}`);
+    expect(v.status).toBe(200);
+    expect(v.problems).toEqual([]);
+    expect(v.shape.h1).toContain(run.workspace.container);
+  });
+});

@@ -1,0 +1,124 @@
+// The dashboard over a real Postgres with real runs in it (a recovery, a refusal, a failing
+// workspace), as HTTP: token rules, the login form's cookie, the pages, the JSON API, escaping
+// and the Content-Security-Policy; and `medic serve`'s loopback rule, as a process.
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RecoveryResult, recover } from '../../src/core/index.js';
+import { dashboardHandler } from '../../src/dashboard/server.js';
+import { applyTestPolicy, TEMPLATES } from '../helpers/core-deps.js';
+import { type TestWorld, testWorld } from '../helpers/services.js';
+
+const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
+const TOKEN = 'dash-token-123';
+let world: TestWorld;
+let server: http.Server;
+let url: string;
+let recovered: RecoveryResult;
+let failingContainer: string;
+
+beforeAll(async () => {
+  world = await testWorld();
+  await applyTestPolicy(world.db);
+  const ws = await world.broken({ name: 'alpha <b>bold</b>', stray: { 'notes.txt': 'keep' } });
+  recovered = await recover(world.deps(), ws.container, {
+    actor: 'alice',
+    source: 'cli',
+    reason: '<script>alert(1)</script>',
+  });
+  const grant = { repo: 'acme/other', role: 'admin', origin: { repo: 'acme/other', issue: 1, comment: 2 } };
+  await recover(world.deps(), ws.container, { actor: 'mallory', source: 'app', grant });
+  const failing = await world.broken({ name: 'beta', runtime: 'nosuch' });
+  failingContainer = failing.container;
+  await recover(world.deps(), failing.container, { actor: 'bob', source: 'cli' });
+  const handle = dashboardHandler({ deps: world.deps(), token: TOKEN, base: '' });
+  server = http.createServer((req, res) => {
+    void Promise.resolve(handle(req, res)).then((done) => (done ? undefined : res.writeHead(404).end()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await world?.close();
+});
+
+const get = (p: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) =>
+  fetch(`${url}${p}`, { headers, redirect: 'manual' });
+
+describe('the dashboard', () => {
+  it('answers 401 without the token, on pages and API alike, and 200 with it', async () => {
+    expect((await get('/', {})).status).toBe(401);
+    expect((await get('/api/runs', {})).status).toBe(401);
+    expect((await get('/', { authorization: 'Bearer wrong-token-12' })).status).toBe(401);
+    const ok = await get('/');
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('signs in through the login form with an HttpOnly, SameSite=Strict cookie', async () => {
+    const form = await fetch(`${url}/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: TOKEN }),
+      redirect: 'manual',
+    });
+    expect(form.status).toBe(303);
+    const cookie = form.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).not.toContain(TOKEN);
+    expect((await get('/', { cookie: cookie.split(';')[0]! })).status).toBe(200);
+    const wrong = await fetch(`${url}/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'nope' }),
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('shows the failing workspace and recent runs, escaped', async () => {
+    const html = await (await get('/')).text();
+    expect(html).toContain(failingContainer);
+    expect(html).toContain('recovered');
+    expect(html).toContain('refused');
+    const workspace = await (await get(`/workspaces/${recovered.workspace.container}`)).text();
+    expect(workspace).toContain('REPO_NOT_GRANTED');
+    expect(workspace).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(workspace).not.toContain('<script>');
+    expect(workspace).toContain('alpha &lt;b&gt;bold&lt;/b&gt;');
+  });
+
+  it("draws a run's steps and names every one, with how to roll its snapshot back", async () => {
+    const html = await (await get(`/runs/${recovered.runId}`)).text();
+    expect(html).toContain('<svg');
+    for (const step of recovered.steps) expect(html).toContain(`<td>${step.name}</td>`);
+    expect(html).toContain(`medic rollback ${recovered.runId}`);
+  });
+
+  it('serves the same data as JSON', async () => {
+    const runs = (await (await get('/api/runs?limit=10')).json()) as Array<{
+      run_id: string;
+      outcome: string;
+    }>;
+    expect(runs.map((r) => r.run_id)).toContain(recovered.runId);
+    const run = (await (await get(`/api/runs/${recovered.runId}`)).json()) as { steps: unknown[] };
+    expect(run.steps).toHaveLength(recovered.steps.length);
+    const ws = (await (await get(`/api/workspaces/${recovered.workspace.container}`)).json()) as {
+      runs: unknown[];
+    };
+    expect(ws.runs).toHaveLength(2);
+    expect((await get('/api/runs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+});
+
+describe('medic serve', () => {
+  it('refuses a --host other than loopback without a token, naming the variable', async () => {
+    const out = await promisify(execFile)('node', [BIN, 'serve', '--host', '0.0.0.0', '--port', '0'], {
+      env: { PATH: process.env.PATH, DATABASE_URL: world.url, CONFIGS_DIR: TEMPLATES },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(out).toMatchObject({ code: 2 });
+    expect((out as { stderr: string }).stderr).toContain('MEDIC_DASHBOARD_TOKEN');
+  });
+});
