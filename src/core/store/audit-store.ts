@@ -127,7 +127,8 @@ export async function markAbandoned(db: Queryable, runId: string): Promise<void>
   );
 }
 
-const historySchema = z.object({
+/** A row of medic.runs as the views read it (history, the dashboard). */
+export const runRowSchema = z.object({
   run_id: z.string(),
   command: z.string(),
   source: z.string(),
@@ -138,6 +139,9 @@ const historySchema = z.object({
   error_code: z.string().nullable(),
   started_at: z.coerce.date(),
   finished_at: z.coerce.date().nullable(),
+});
+
+const historySchema = runRowSchema.extend({
   steps: z.array(z.object({ name: z.string(), status: z.string(), ms: z.number(), detail: z.string() })),
 });
 export type HistoryEntry = z.infer<typeof historySchema>;

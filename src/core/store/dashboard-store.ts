@@ -4,20 +4,9 @@
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
 import { LIVE_LEASE } from '../run/lease.js';
+import { runRowSchema } from './audit-store.js';
 
-const runSchema = z.object({
-  run_id: z.string(),
-  workspace_id: z.string().nullable(),
-  command: z.string(),
-  source: z.string(),
-  actor: z.string(),
-  reason: z.string().nullable(),
-  state: z.string(),
-  outcome: z.string().nullable(),
-  error_code: z.string().nullable(),
-  started_at: z.coerce.date(),
-  finished_at: z.coerce.date().nullable(),
-});
+const runSchema = runRowSchema.extend({ workspace_id: z.string().nullable() });
 export type RunRow = z.infer<typeof runSchema>;
 
 const RUN_COLUMNS = `r.run_id::text AS run_id, r.workspace_id::text AS workspace_id, r.command, r.source, r.actor,
