@@ -35,14 +35,18 @@ export function packageRootFrom(moduleUrl: string): string {
   }
 }
 
-export function createLogger(env: Record<string, string | undefined>): Logger {
+/** pino on stderr (JSON lines), or on `destination` (the CLI's readable lines on a terminal). */
+export function createLogger(
+  env: Record<string, string | undefined>,
+  destination?: { write(line: string): void },
+): Logger {
   return pino(
     {
       level: env.LOG_LEVEL ?? 'info',
       base: { pid: process.pid },
       redact: { paths: ['databaseUrl', 'token', 'password', '*.token', '*.password'], censor: '***' },
     },
-    pino.destination(2),
+    destination ?? pino.destination(2),
   );
 }
 

@@ -15,12 +15,15 @@ import {
 } from '../core/index.js';
 import { EXIT } from './exit-codes.js';
 import { type Io, printResult } from './io.js';
+import { humanLog } from './terminal.js';
 
 export interface CliContext {
   readonly env: Record<string, string | undefined>;
   readonly packageRoot: string;
   readonly io: Io;
   readonly actor: string;
+  /** Set when stderr is a terminal: log lines are written for a person, in colour if `color`. */
+  readonly terminal?: { readonly color: boolean };
   /** The package's version (package.json). */
   readonly version?: string;
   /** Reads all of standard input (medic parse). */
@@ -47,7 +50,10 @@ export class CliSession {
     const { env, packageRoot, io } = this.ctx;
     let deps: CoreDeps | undefined;
     try {
-      deps = await openCore({ env, packageRoot, logger: createLogger({ LOG_LEVEL: 'warn', ...env }) });
+      const human = this.ctx.terminal
+        ? humanLog(this.ctx.terminal.color, (t) => process.stderr.write(t))
+        : undefined;
+      deps = await openCore({ env, packageRoot, logger: createLogger({ LOG_LEVEL: 'warn', ...env }, human) });
       this.code = await fn(deps);
     } catch (error) {
       const e = asMedicError(error);
@@ -82,6 +88,28 @@ export class CliSession {
     };
   }
 }
+
+/** What every command's --help ends with: examples, and the environment it reads. */
+export function helpFooter(examples: readonly string[], env: readonly string[]): string {
+  const lines = ['', 'Examples:', ...examples.map((e) => `  $ ${e}`)];
+  if (env.length > 0) lines.push('', `Environment: ${env.join(', ')} (docs/configuration.md).`);
+  return lines.join('\n');
+}
+
+/** The settings every command that opens the core reads. */
+export const CORE_ENV = ['DATABASE_URL', 'MEDIC_DATA_DIR', 'LOG_LEVEL'] as const;
+/** ...and those a run that changes a workspace reads. */
+export const RUN_ENV = [
+  ...CORE_ENV,
+  'DOCKER_HOST',
+  'CONFIGS_DIR',
+  'MEDIC_LEASE_TTL_S',
+  'MEDIC_RESTART_BUDGET',
+  'MEDIC_START_TIMEOUT_S',
+  'MEDIC_STOP_TIMEOUT_S',
+  'MEDIC_TEMPLATE_MAX_BYTES',
+  'MEDIC_SNAPSHOT_MAX_BYTES',
+] as const;
 
 export const jsonOption = () => new Option('--json', 'print only JSON objects on stdout, one per line');
 

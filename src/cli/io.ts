@@ -1,18 +1,41 @@
-// Where the CLI writes: results on stdout, progress and messages on stderr.
-import { type RecoveryResult, type StepListener, stripControl } from '../core/index.js';
+// Where the CLI writes: results on stdout, progress and messages on stderr, each line through
+// the terminal's rules (terminal.ts).
+import type { RecoveryResult, StepListener } from '../core/index.js';
 import { resultLines, stepLine } from './render.js';
+import { render, wantsColor } from './terminal.js';
 
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** Rewrites one status line in place on a terminal; null ends it. Nothing when not a terminal. */
+  status(line: string | null): void;
 }
 
-// Nothing that came from outside (a reason, a runtime name, an engine's message) may drive
-// the terminal: control characters are dropped from every line (JSON lines have none).
-export const processIo: Io = {
-  out: (line) => process.stdout.write(`${stripControl(line, true)}\n`),
-  err: (line) => process.stderr.write(`${stripControl(line, true)}\n`),
-};
+export function processIo(env: Record<string, string | undefined>, argv: readonly string[]): Io {
+  const outColor = wantsColor(process.stdout, env, argv);
+  const errColor = wantsColor(process.stderr, env, argv);
+  let statusShown = false;
+  const endStatus = () => {
+    if (statusShown) process.stderr.write('\r\x1b[K');
+    statusShown = false;
+  };
+  return {
+    out: (line) => {
+      endStatus();
+      process.stdout.write(`${render(line, outColor)}\n`);
+    },
+    err: (line) => {
+      endStatus();
+      process.stderr.write(`${render(line, errColor)}\n`);
+    },
+    status: (line) => {
+      if (!process.stderr.isTTY) return;
+      if (line === null) return endStatus();
+      process.stderr.write(`\r\x1b[K${render(line, errColor)}`);
+      statusShown = true;
+    },
+  };
+}
 
 export function printResult(io: Io, result: RecoveryResult, json: boolean): void {
   if (json) io.out(JSON.stringify(result));

@@ -6,6 +6,14 @@ import path from 'node:path';
 import { packageRootFrom } from '../bootstrap/open-core.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
+import { wantsColor } from './terminal.js';
+
+// A reader that stops early (`medic history | head`) closes the pipe: that is not an error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 
 const packageRoot = packageRootFrom(import.meta.url);
 const pkg: unknown = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8'));
@@ -14,7 +22,10 @@ process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   packageRoot,
   version: typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown',
-  io: processIo,
+  io: processIo(process.env, process.argv.slice(2)),
+  ...(process.stderr.isTTY
+    ? { terminal: { color: wantsColor(process.stderr, process.env, process.argv.slice(2)) } }
+    : {}),
   actor: process.env.SUDO_USER ?? userInfo().username,
   stdin: async () => {
     const chunks: Buffer[] = [];

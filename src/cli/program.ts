@@ -43,6 +43,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   const program = new Command('medic')
     .description('Recover agent workspaces whose config volume went empty, safely and with an audit trail.')
     .version(ctx.version ?? 'unknown', '-V, --version', 'print the version')
+    .option('--no-color', 'no colour, even on a terminal (NO_COLOR does the same)')
     .showHelpAfterError('(run medic --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });

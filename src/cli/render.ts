@@ -3,11 +3,30 @@
 
 import type { HistoryEntry, RecoveryResult, Step } from '../core/index.js';
 import { type Diagnosis, describe, isFixable } from '../core/index.js';
+import { paint, type Style } from './terminal.js';
 
-const MARK: Record<Step['status'], string> = { ok: '✓', skipped: '-', failed: '✗' };
+const MARK: Record<Step['status'], string> = {
+  ok: paint('ok', '✓'),
+  skipped: paint('warn', '-'),
+  failed: paint('failed', '✗'),
+};
+const OUTCOME_STYLE: Record<string, Style> = {
+  recovered: 'ok',
+  healthy: 'ok',
+  planned: 'dim',
+  failed: 'failed',
+  refused: 'failed',
+  busy: 'warn',
+};
+
+/** An outcome word, styled for a terminal. */
+export function outcome(word: string): string {
+  const style = OUTCOME_STYLE[word];
+  return style ? paint(style, word) : word;
+}
 
 export function stepLine(step: Step): string {
-  return `  ${MARK[step.status]} ${step.name.padEnd(12)} ${`${step.ms} ms`.padStart(8)}  ${step.detail}`;
+  return `  ${MARK[step.status]} ${step.name.padEnd(12)} ${paint('dim', `${step.ms} ms`.padStart(8))}  ${step.detail}`;
 }
 
 export function resultLines(result: RecoveryResult): string[] {
@@ -17,7 +36,9 @@ export function resultLines(result: RecoveryResult): string[] {
     ws.statusBefore === ws.statusAfter
       ? `status ${ws.statusAfter ?? 'unknown'}`
       : `${ws.statusBefore} -> ${ws.statusAfter}`;
-  const lines = [`${ws.container}: ${result.outcome} (${status}) in ${ms} ms, run ${result.runId}`];
+  const lines = [
+    `${paint('bold', ws.container)}: ${outcome(result.outcome)} (${status}) in ${ms} ms, run ${result.runId}`,
+  ];
   if (result.template) lines.push(`  template ${result.template.name} ${result.template.digest}`);
   if (result.snapshot)
     lines.push(
@@ -74,7 +95,7 @@ export function diagnosisLines(view: DiagnosisView): string[] {
 export function historyLines(entries: readonly HistoryEntry[]): string[] {
   if (entries.length === 0) return ['no runs recorded for this workspace'];
   return entries.flatMap((e) => [
-    `${e.started_at.toISOString()}  ${e.command} ${e.outcome ?? e.state}${e.error_code ? ` ${e.error_code}` : ''}  run ${e.run_id}  by ${e.actor} via ${e.source}${e.reason ? `: ${e.reason}` : ''}`,
+    `${e.started_at.toISOString()}  ${e.command} ${outcome(e.outcome ?? e.state)}${e.error_code ? ` ${e.error_code}` : ''}  run ${e.run_id}  by ${e.actor} via ${e.source}${e.reason ? `: ${e.reason}` : ''}`,
     ...e.steps.map((s) =>
       stepLine({ name: s.name, status: s.status as Step['status'], ms: s.ms, detail: s.detail }),
     ),

@@ -14,6 +14,7 @@ export {
   type HealingVerdict,
   healingVerdict,
   type SweepOptions,
+  type SweepProgress,
   type SweepReport,
   sweep,
   sweepCandidates,

@@ -38,7 +38,7 @@ export async function runDemo(deps: CoreDeps, io: Io, actor: string): Promise<nu
     actor,
     source: 'cli',
     reason: 'medic demo',
-    onStep: progressPrinter({ out: io.out, err: io.out }),
+    onStep: progressPrinter({ out: io.out, err: io.out, status: io.status }),
   });
   printResult(io, result, false);
   io.out('');

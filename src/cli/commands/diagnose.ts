@@ -1,7 +1,7 @@
 // medic diagnose <target>...: each workspace's row, container, config volume and marker.
 import type { Command } from 'commander';
 import { diagnoseTarget } from '../../core/index.js';
-import { type CliSession, jsonOption } from '../context.js';
+import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { diagnosisLines, diagnosisView } from '../render.js';
 
@@ -10,6 +10,13 @@ export function registerDiagnose(program: Command, cli: CliSession): void {
     .command('diagnose')
     .description(
       "show each workspace's row, container, config volume and .provisioned marker; changes nothing",
+    )
+    .addHelpText(
+      'after',
+      helpFooter(
+        ['medic diagnose ws-92f6d88b-6a9', 'medic diagnose ws-92f6d88b-6a9 ws-aaaaaaaa-bbb --json'],
+        [...CORE_ENV, 'DOCKER_HOST'],
+      ),
     )
     .argument('<target...>', 'ws-<id12> or a uuid')
     .addOption(jsonOption())

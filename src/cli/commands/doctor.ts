@@ -18,7 +18,7 @@ import { openPgDatabase } from '../../db/pg-database.js';
 import { openPgliteDatabase } from '../../db/pglite-database.js';
 import { connectDocker } from '../../docker/connection.js';
 import { DockerRuntime } from '../../docker/docker-runtime.js';
-import type { CliSession } from '../context.js';
+import { type CliSession, helpFooter, RUN_ENV } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 type Check = { readonly ok: boolean | 'warn'; readonly name: string; readonly detail: string };
@@ -28,6 +28,10 @@ export function registerDoctor(program: Command, cli: CliSession): void {
     .command('doctor')
     .description(
       'check the settings, the database, the Docker engine, the templates and the policy; changes nothing',
+    )
+    .addHelpText(
+      'after',
+      helpFooter(['medic doctor', 'DATABASE_URL=postgres://medic@db/platform medic doctor'], RUN_ENV),
     )
     .action(async () => {
       const checks = await doctor(cli.ctx);

@@ -1,7 +1,7 @@
 // medic history <target>: a workspace's runs, newest first, with every step of each.
 import type { Command } from 'commander';
 import { history } from '../../core/index.js';
-import { type CliSession, jsonOption } from '../context.js';
+import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { historyLines } from '../render.js';
 
@@ -9,6 +9,13 @@ export function registerHistory(program: Command, cli: CliSession): void {
   program
     .command('history')
     .description("list a workspace's runs, newest first, with every step of each")
+    .addHelpText(
+      'after',
+      helpFooter(
+        ['medic history ws-92f6d88b-6a9', 'medic history ws-92f6d88b-6a9 --json | jq .outcome'],
+        CORE_ENV,
+      ),
+    )
     .argument('<target>', 'ws-<id12> or a uuid')
     .addOption(jsonOption())
     .action(async (target: string, o: { json?: boolean }) =>

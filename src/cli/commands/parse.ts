@@ -4,7 +4,7 @@
 // way. The same parser the app and the action use (src/chatops/parse-commands.ts).
 import type { Command } from 'commander';
 import { type Parsed, parseCommands } from '../../chatops/parse-commands.js';
-import { type CliSession, positiveInt } from '../context.js';
+import { type CliSession, helpFooter, positiveInt } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 export interface ParseIo {
@@ -16,11 +16,11 @@ export function registerParse(program: Command, cli: CliSession, input: ParseIo)
   program
     .command('parse')
     .description('read a comment on stdin and print the commands medic finds in it, one JSON object per line')
-    .option('--max-targets <n>', 'workspaces one command may name', positiveInt, 10)
     .addHelpText(
       'after',
-      '\nExample:\n  echo \'/recover ws-92f6d88b-6a9 --reason="volume pruned"\' | medic parse',
+      helpFooter(['echo \'/recover ws-92f6d88b-6a9 --reason="volume pruned"\' | medic parse'], []),
     )
+    .option('--max-targets <n>', 'workspaces one command may name', positiveInt, 10)
     .action(async (o: { maxTargets: number }) => {
       for (const parsed of parseCommands(await input.read(), o.maxTargets))
         cli.io.out(JSON.stringify(view(parsed)));

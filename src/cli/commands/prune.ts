@@ -1,7 +1,7 @@
 // medic prune [--older-than 30d] [--dry-run] [--runs]: what medic keeps, trimmed.
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseDuration, prune } from '../../core/index.js';
-import type { CliSession } from '../context.js';
+import { type CliSession, CORE_ENV, helpFooter } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 function duration(value: string): number {
@@ -15,6 +15,13 @@ export function registerPrune(program: Command, cli: CliSession): void {
     .command('prune')
     .description(
       'remove snapshots and finished jobs older than the cut-off (and, with --runs, the runs: the audit trail)',
+    )
+    .addHelpText(
+      'after',
+      helpFooter(
+        ['medic prune --dry-run', 'medic prune --older-than 90d --runs'],
+        [...CORE_ENV, 'MEDIC_RETENTION'],
+      ),
     )
     .option('--older-than <age>', 'the cut-off, e.g. 30d (default MEDIC_RETENTION, 30d)', duration)
     .option('--dry-run', 'count what would go, remove nothing')

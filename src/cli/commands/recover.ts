@@ -1,7 +1,7 @@
 // medic recover <target>...: recover each workspace in turn, steps shown as they happen.
 import type { Command } from 'commander';
 import { recoverMany } from '../../core/index.js';
-import { type CliSession, jsonOption } from '../context.js';
+import { type CliSession, helpFooter, jsonOption, RUN_ENV } from '../context.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { printResult, progressPrinter } from '../io.js';
 
@@ -17,6 +17,17 @@ export function registerRecover(program: Command, cli: CliSession): void {
     .command('recover')
     .description(
       'recover workspaces: reseed an empty config volume from the runtime template, start, mark online',
+    )
+    .addHelpText(
+      'after',
+      helpFooter(
+        [
+          'medic recover ws-92f6d88b-6a9 --reason "volume pruned"',
+          'medic recover ws-92f6d88b-6a9 --dry-run',
+          'medic recover 92f6d88b-6a96-4e6a-875b-3cf866fa020a --json',
+        ],
+        RUN_ENV,
+      ),
     )
     .argument('<target...>', 'ws-<first 12 chars of the uuid> or a full uuid')
     .option('--dry-run', 'plan only: say what would be done, change nothing')

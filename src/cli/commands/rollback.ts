@@ -1,7 +1,7 @@
 // medic rollback <runId>: put back what a run snapshotted before it seeded.
 import type { Command } from 'commander';
 import { rollback } from '../../core/index.js';
-import { type CliSession, jsonOption } from '../context.js';
+import { type CliSession, helpFooter, jsonOption, RUN_ENV } from '../context.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { printResult, progressPrinter } from '../io.js';
 
@@ -9,6 +9,7 @@ export function registerRollback(program: Command, cli: CliSession): void {
   program
     .command('rollback')
     .description('restore the volume content that a run snapshotted before it seeded')
+    .addHelpText('after', helpFooter(['medic rollback 5f1c2d3e-0000-4000-8000-000000000000'], RUN_ENV))
     .argument('<runId>', 'the run id printed by recover (or shown by history)')
     .addOption(jsonOption())
     .action(async (runId: string, o: { json?: boolean }) =>

@@ -1,7 +1,7 @@
 // medic sweep: recover every failed workspace whose config volume lacks config.yaml.
 import type { Command } from 'commander';
 import { sweep } from '../../core/index.js';
-import { type CliSession, jsonOption, positiveInt } from '../context.js';
+import { type CliSession, helpFooter, jsonOption, positiveInt, RUN_ENV } from '../context.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { printResult } from '../io.js';
 
@@ -16,6 +16,10 @@ export function registerSweep(program: Command, cli: CliSession): void {
   program
     .command('sweep')
     .description('recover every workspace whose status is failed and whose config volume lacks config.yaml')
+    .addHelpText(
+      'after',
+      helpFooter(['medic sweep --dry-run', 'medic sweep --concurrency 8 --max 100'], RUN_ENV),
+    )
     .option('--dry-run', 'plan only')
     .option('--concurrency <n>', 'recoveries at a time', positiveInt, 4)
     .option('--max <n>', 'recover at most this many', positiveInt, 50)
@@ -27,6 +31,7 @@ export function registerSweep(program: Command, cli: CliSession): void {
           cli.io.err(
             `medic: sweep: recovering failed workspaces whose config volume lacks config.yaml (at most ${o.max}, ${o.concurrency} at a time)${o.dryRun ? ' (dry run)' : ''}`,
           );
+        const started = Date.now();
         // Each result is printed as its recovery finishes, not after the whole fleet.
         const report = await sweep(deps, {
           dryRun: o.dryRun ?? false,
@@ -35,7 +40,16 @@ export function registerSweep(program: Command, cli: CliSession): void {
           concurrency: o.concurrency,
           max: o.max,
           onResult: (result) => printResult(cli.io, result, json),
+          // On a terminal, one line that says how far the fleet is (io.status writes nothing elsewhere).
+          onProgress: (p) => {
+            const elapsed = ((Date.now() - started) / 1000).toFixed(1);
+            if (!json)
+              cli.io.status(
+                `sweep: ${p.examined}/${p.candidates} rows, ${p.recovered} recovered, ${p.failed} failed, ${p.leftAlone} left alone, ${elapsed} s`,
+              );
+          },
         });
+        cli.io.status(null);
         if (!json)
           cli.io.err(
             `medic: sweep: ${report.results.length} recovered or planned, ${report.skipped.length} failed rows left alone`,

@@ -2,7 +2,7 @@
 // would check them, with their digests. Exit 1 when one is not valid.
 import type { Command } from 'commander';
 import { templates } from '../../core/index.js';
-import { type CliSession, jsonOption } from '../context.js';
+import { type CliSession, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 export function registerTemplates(program: Command, cli: CliSession): void {
@@ -10,6 +10,13 @@ export function registerTemplates(program: Command, cli: CliSession): void {
     .command('templates')
     .description(
       'list the runtime templates under CONFIGS_DIR with their digests, checked as a recovery reads them',
+    )
+    .addHelpText(
+      'after',
+      helpFooter(
+        ['medic templates', 'CONFIGS_DIR=/etc/platform/configs medic templates --json'],
+        ['CONFIGS_DIR', 'MEDIC_TEMPLATE_MAX_BYTES'],
+      ),
     )
     .addOption(jsonOption())
     .action(async (o: { json?: boolean }) =>

@@ -1,12 +1,26 @@
 // medic watch: heal automatically until SIGTERM. The watcher itself is loaded only when run.
 import type { Command } from 'commander';
-import { type CliSession, port, positiveInt } from '../context.js';
+import { type CliSession, helpFooter, port, positiveInt, RUN_ENV } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 export function registerWatch(program: Command, cli: CliSession): void {
   program
     .command('watch')
     .description('heal automatically until SIGTERM: Docker events for ws-* containers plus a periodic sweep')
+    .addHelpText(
+      'after',
+      helpFooter(
+        ['medic watch --interval 30 --metrics-port 9464'],
+        [
+          ...RUN_ENV,
+          'MEDIC_RETENTION',
+          'MEDIC_INCIDENT_REPO',
+          'MEDIC_GITHUB_TOKEN',
+          'GITHUB_API_URL',
+          'MEDIC_INCIDENT_LABEL',
+        ],
+      ),
+    )
     .option('--interval <seconds>', 'seconds between sweeps of failed rows', positiveInt, 60)
     .option('--concurrency <n>', 'recoveries at a time, fleet-wide', positiveInt, 4)
     .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (0: off)', port, 9464)

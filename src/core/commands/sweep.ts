@@ -35,6 +35,17 @@ export interface SweepOptions extends RunOptions {
   readonly max: number;
   /** Each recovery's result as it finishes (a fleet takes a while: the CLI shows them as they come). */
   readonly onResult?: (result: RecoveryResult) => void;
+  /** After each row is handled: how far the sweep is. */
+  readonly onProgress?: (progress: SweepProgress) => void;
+}
+
+export interface SweepProgress {
+  /** Rows examined, of the candidate rows read. */
+  readonly examined: number;
+  readonly candidates: number;
+  readonly recovered: number;
+  readonly failed: number;
+  readonly leftAlone: number;
 }
 
 export interface SweepReport {
@@ -50,6 +61,14 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
   const results: RecoveryResult[] = [];
   let taken = 0;
   let next = 0;
+  const progress = () =>
+    options.onProgress?.({
+      examined: next,
+      candidates: rows.length,
+      recovered: results.filter((r) => r.outcome === 'recovered' || r.outcome === 'planned').length,
+      failed: results.filter((r) => r.outcome === 'failed').length,
+      leftAlone: skipped.length,
+    });
   const worker = async (): Promise<void> => {
     while (next < rows.length && taken < options.max) {
       const row = rows[next++]!;
@@ -58,6 +77,7 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
       );
       if (!verdict.heal) {
         skipped.push({ id: row.id, why: verdict.why });
+        progress();
         continue;
       }
       if (taken >= options.max) break;
@@ -65,6 +85,7 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
       const result = await recover(deps, row.id, options);
       results.push(result);
       options.onResult?.(result);
+      progress();
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
