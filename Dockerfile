@@ -1,16 +1,21 @@
 # workspace-medic: the Probot app (default) or the watcher (`node lib/medic.js watch`).
 # Build:  docker build -t workspace-medic .
 # Both need the platform's Docker socket and Postgres; see deploy/compose.yml.
+# NODE_IMAGE: the Node 20 base (official by default; CI passes one built from the machine's own
+# Node by scripts/node-base-image.sh, since no registry is reachable there).
 
-FROM node:20-bookworm-slim AS build
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     MEDIC_DATA_DIR=/var/lib/medic \
     HEALTH_PORT=3000
