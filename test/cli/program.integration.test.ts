@@ -1,7 +1,7 @@
 // The `medic` CLI run as a process, as an operator or a script runs it: exit codes, --json
 // objects that parse against the result schema, stdout/stderr separation, true --help.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -291,6 +291,16 @@ describe('medic CLI', () => {
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/✗ engine +DOCKER_UNAVAILABLE/);
     expect(down.stderr).toContain('engine not ready');
+  });
+
+  it('medic doctor changes nothing: with the embedded default it does not create the database', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'medic-doctor-'));
+    const { stdout } = await promisify(execFile)('node', [BIN, 'doctor'], {
+      cwd,
+      env: { PATH: process.env.PATH, CONFIGS_DIR: TEMPLATES },
+    });
+    expect(stdout).toMatch(/! database +embedded PGlite not created yet in .*\.medic/);
+    expect(await readdir(cwd)).toEqual([]);
   });
 
   it('medic templates: every shipped template valid with its digest; a broken one is named, exit 1', async () => {

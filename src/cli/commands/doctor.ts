@@ -3,6 +3,7 @@
 // bound, API version), the templates, the operator's policy. Exit 0 when all hold, 1 naming
 // what does not. It opens nothing the way a recovery does (that fails at the first problem):
 // each check stands alone, and it changes nothing (no migration).
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createLogger, loadMedicConfig } from '../../bootstrap/open-core.js';
 import {
@@ -55,48 +56,21 @@ async function doctor(ctx: CliSession['ctx']): Promise<Check[]> {
     return [{ ok: false, name: 'settings', detail: asMedicError(error).message }];
   }
   const checks: Check[] = [{ ok: true, name: 'settings', detail: 'every variable parses' }];
-  const failure = (name: string, error: unknown): Check => {
-    const e = asMedicError(error);
-    return { ok: false, name, detail: `${e.code}: ${e.message}` };
-  };
-  const logger = createLogger({ LOG_LEVEL: 'silent', ...ctx.env });
-  const db = config.databaseUrl
-    ? openPgDatabase(config.databaseUrl, logger, 1)
-    : await openPgliteDatabase(config.dataDir);
-  try {
-    const version = await currentVersion(db);
+  // The embedded database is made on first use; doctor does not make it.
+  if (!config.databaseUrl && !existsSync(config.dataDir))
     checks.push(
-      version === SCHEMA_VERSION
-        ? {
-            ok: true,
-            name: 'database',
-            detail: `${config.databaseUrl ? 'Postgres' : 'embedded PGlite'}, schema medic at version ${version}`,
-          }
-        : {
-            ok: false,
-            name: 'database',
-            detail: `schema medic at version ${version}, this medic needs ${SCHEMA_VERSION}: run medic migrate`,
-          },
+      {
+        ok: 'warn',
+        name: 'database',
+        detail: `embedded PGlite not created yet in ${config.dataDir}: the first command that needs it creates and migrates it`,
+      },
+      {
+        ok: 'warn',
+        name: 'policy',
+        detail: 'none applied: the app and the action refuse every command (medic policy apply)',
+      },
     );
-    const stored = version > 0 ? await currentPolicy(db).catch(() => null) : null;
-    checks.push(
-      stored
-        ? {
-            ok: true,
-            name: 'policy',
-            detail: `version ${stored.version} (${stored.policy.repos.length} rules), applied by ${stored.appliedBy}`,
-          }
-        : {
-            ok: 'warn',
-            name: 'policy',
-            detail: 'none applied: the app and the action refuse every command (medic policy apply)',
-          },
-    );
-  } catch (error) {
-    checks.push(failure('database', error));
-  } finally {
-    await db.close().catch(() => undefined);
-  }
+  else checks.push(...(await databaseChecks(config, ctx.env)));
   try {
     const runtime = DockerRuntime.connect(config, { requestTimeoutMs: 10_000, pingTimeoutMs: 10_000 });
     await runtime.ping();
@@ -125,4 +99,55 @@ async function doctor(ctx: CliSession['ctx']): Promise<Check[]> {
     checks.push(failure('templates', error));
   }
   return checks;
+}
+
+async function databaseChecks(
+  config: MedicConfig,
+  env: Record<string, string | undefined>,
+): Promise<Check[]> {
+  const out: Check[] = [];
+  const logger = createLogger({ LOG_LEVEL: 'silent', ...env });
+  const db = config.databaseUrl
+    ? openPgDatabase(config.databaseUrl, logger, 1)
+    : await openPgliteDatabase(config.dataDir);
+  try {
+    const version = await currentVersion(db);
+    out.push(
+      version === SCHEMA_VERSION
+        ? {
+            ok: true,
+            name: 'database',
+            detail: `${config.databaseUrl ? 'Postgres' : 'embedded PGlite'}, schema medic at version ${version}`,
+          }
+        : {
+            ok: false,
+            name: 'database',
+            detail: `schema medic at version ${version}, this medic needs ${SCHEMA_VERSION}: run medic migrate`,
+          },
+    );
+    const stored = version > 0 ? await currentPolicy(db).catch(() => null) : null;
+    out.push(
+      stored
+        ? {
+            ok: true,
+            name: 'policy',
+            detail: `version ${stored.version} (${stored.policy.repos.length} rules), applied by ${stored.appliedBy}`,
+          }
+        : {
+            ok: 'warn',
+            name: 'policy',
+            detail: 'none applied: the app and the action refuse every command (medic policy apply)',
+          },
+    );
+  } catch (error) {
+    out.push(failure('database', error));
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+  return out;
+}
+
+function failure(name: string, error: unknown): Check {
+  const e = asMedicError(error);
+  return { ok: false, name, detail: `${e.code}: ${e.message}` };
 }
