@@ -3,7 +3,7 @@
 // cookie a login form sets (HttpOnly, SameSite=Strict; it holds an HMAC of the token, never
 // the token). Every answer carries a strict Content-Security-Policy: no script at all.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Handler } from '../app/http-server.js';
 import { type CoreDeps, recentRuns } from '../core/index.js';
 import { esc, page, STYLE } from './html.js';
@@ -25,6 +25,17 @@ const HEADERS = {
   'cache-control': 'no-store',
 };
 const COOKIE = 'medic_session';
+
+/** The dashboard as a server of its own (medic serve): 404 outside it, 500 if a page throws. */
+export function dashboardServer(o: DashboardOptions): http.Server {
+  const handle = dashboardHandler(o);
+  return http.createServer((req, res) => {
+    Promise.resolve(handle(req, res)).then(
+      (done) => (done ? undefined : res.writeHead(404).end()),
+      () => (res.headersSent ? res.end() : res.writeHead(500).end()),
+    );
+  });
+}
 
 export function dashboardHandler(o: DashboardOptions): Handler {
   const session = o.token

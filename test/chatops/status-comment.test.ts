@@ -32,16 +32,14 @@ function recordingPort(overrides: Partial<GitHubPort> = {}) {
   return { port, writes };
 }
 
+/** A status comment on issue 42 through `github`, unpaced, editing at most every `intervalMs`. */
+const statusOn = (github: GitHubPort, intervalMs: number) =>
+  new StatusComment({ github, writes: unpaced(), issue: 42, logger: silentLogger, intervalMs });
+
 describe('StatusComment', () => {
   it('coalesces a burst of updates into few edits and ends with the final body', async () => {
     const { port, writes } = recordingPort();
-    const status = new StatusComment({
-      github: port,
-      writes: unpaced(),
-      issue: 42,
-      logger: silentLogger,
-      intervalMs: 50,
-    });
+    const status = statusOn(port, 50);
     status.open('v0');
     await settled();
     for (let i = 1; i <= 20; i++) status.update(`v${i}`);
@@ -53,13 +51,7 @@ describe('StatusComment', () => {
 
   it('spaces edits at least the interval apart', async () => {
     const { port, writes } = recordingPort();
-    const status = new StatusComment({
-      github: port,
-      writes: unpaced(),
-      issue: 42,
-      logger: silentLogger,
-      intervalMs: 80,
-    });
+    const status = statusOn(port, 80);
     status.open('v0');
     await settled();
     status.update('v1');
@@ -84,13 +76,7 @@ describe('StatusComment', () => {
         return port.createComment(issue, body);
       },
     };
-    const status = new StatusComment({
-      github: flaky,
-      writes: unpaced(),
-      issue: 42,
-      logger: silentLogger,
-      intervalMs: 0,
-    });
+    const status = statusOn(flaky, 0);
     status.open('v0');
     await settled();
     status.update('v1');
@@ -104,13 +90,7 @@ describe('StatusComment', () => {
         throw new Error('502');
       },
     });
-    const status = new StatusComment({
-      github: port,
-      writes: unpaced(),
-      issue: 42,
-      logger: silentLogger,
-      intervalMs: 0,
-    });
+    const status = statusOn(port, 0);
     status.open('v0');
     await settled();
     status.update('v1');

@@ -3,14 +3,14 @@
 // browser download). Each page renders with no console error and no blocked resource (the CSP
 // allows no script at all), has its landmarks and table headers, and the run page is
 // screenshotted (the README's picture comes from the same page).
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RecoveryResult, recover } from '../../src/core/index.js';
-import { dashboardHandler } from '../../src/dashboard/server.js';
+import { dashboardServer } from '../../src/dashboard/server.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
 const TOKEN = 'browser-token-1';
@@ -27,10 +27,7 @@ beforeAll(async () => {
   await world
     .broken({ name: 'tech researcher', runtime: 'nosuch' })
     .then((w) => recover(world.deps(), w.container, { actor: 'bob', source: 'auto' }));
-  const handle = dashboardHandler({ deps: world.deps(), token: TOKEN, base: '' });
-  server = http.createServer((req, res) => {
-    void Promise.resolve(handle(req, res)).then((done) => (done ? undefined : res.writeHead(404).end()));
-  });
+  server = dashboardServer({ deps: world.deps(), token: TOKEN, base: '' });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await puppeteer.launch({

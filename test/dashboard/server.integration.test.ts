@@ -2,13 +2,13 @@
 // workspace), as HTTP: token rules, the login form's cookie, the pages, the JSON API, escaping
 // and the Content-Security-Policy; and `medic serve`'s loopback rule, as a process.
 import { execFile } from 'node:child_process';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RecoveryResult, recover } from '../../src/core/index.js';
-import { dashboardHandler } from '../../src/dashboard/server.js';
+import { dashboardServer } from '../../src/dashboard/server.js';
 import { applyTestPolicy, TEMPLATES } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
@@ -34,10 +34,7 @@ beforeAll(async () => {
   const failing = await world.broken({ name: 'beta', runtime: 'nosuch' });
   failingContainer = failing.container;
   await recover(world.deps(), failing.container, { actor: 'bob', source: 'cli' });
-  const handle = dashboardHandler({ deps: world.deps(), token: TOKEN, base: '' });
-  server = http.createServer((req, res) => {
-    void Promise.resolve(handle(req, res)).then((done) => (done ? undefined : res.writeHead(404).end()));
-  });
+  server = dashboardServer({ deps: world.deps(), token: TOKEN, base: '' });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

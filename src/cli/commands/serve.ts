@@ -1,11 +1,10 @@
 // medic serve [--port P] [--host H]: the read-only dashboard over the audit trail. With
 // MEDIC_DASHBOARD_TOKEN every route needs it; without, it listens on 127.0.0.1 only, and any
 // other --host is refused naming the variable.
-import http from 'node:http';
 import type { Command } from 'commander';
 import { InvalidConfigError } from '../../core/index.js';
-import { dashboardHandler } from '../../dashboard/server.js';
-import { type CliSession, port } from '../context.js';
+import { dashboardServer } from '../../dashboard/server.js';
+import { type CliSession, CORE_ENV, helpFooter, port } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -22,7 +21,13 @@ export function registerServe(program: Command, cli: CliSession): void {
     )
     .addHelpText(
       'after',
-      '\nEnvironment: MEDIC_DASHBOARD_TOKEN (bearer token; required for a --host other than loopback), DATABASE_URL.',
+      helpFooter(
+        [
+          'medic serve',
+          'MEDIC_DASHBOARD_TOKEN=$(openssl rand -hex 32) medic serve --host 0.0.0.0 --port 9470',
+        ],
+        ['MEDIC_DASHBOARD_TOKEN (required for a --host other than loopback)', ...CORE_ENV],
+      ),
     )
     .action(async (o: { port: number; host: string }) =>
       cli.withCore(async (deps) => {
@@ -35,13 +40,7 @@ export function registerServe(program: Command, cli: CliSession): void {
             },
           );
         }
-        const handle = dashboardHandler({ deps, token, base: '' });
-        const server = http.createServer((req, res) => {
-          Promise.resolve(handle(req, res)).then(
-            (done) => (done ? undefined : res.writeHead(404).end()),
-            () => (res.headersSent ? res.end() : res.writeHead(500).end()),
-          );
-        });
+        const server = dashboardServer({ deps, token, base: '' });
         await new Promise<void>((resolve) => server.listen(o.port, o.host, resolve));
         const address = server.address();
         const shown =
