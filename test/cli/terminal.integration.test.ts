@@ -87,6 +87,12 @@ describe('medic on a terminal', () => {
     expect(stdout).toContain('$ medic recover');
     expect(stdout).toContain('DATABASE_URL');
     expect(stdout).not.toContain(ESC);
+
+    const listed = (await inPipe(['--help'])).stdout.split('Commands:')[1] ?? '';
+    const commands = [...listed.matchAll(/^ {2}(\w+)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    expect(commands.length).toBeGreaterThan(10);
+    for (const command of commands)
+      expect((await inPipe([command, '--help'])).stdout, command).toContain('Examples:');
   });
 });
 

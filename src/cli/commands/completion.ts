@@ -1,7 +1,7 @@
 // medic completion bash|zsh: a shell completion script, generated from the program itself
 // (its subcommands and each one's options), so it cannot drift from what `--help` says.
 import { type Command, InvalidArgumentError } from 'commander';
-import type { CliSession } from '../context.js';
+import { type CliSession, helpFooter } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 export function registerCompletion(program: Command, cli: CliSession): void {
@@ -9,6 +9,16 @@ export function registerCompletion(program: Command, cli: CliSession): void {
     .command('completion')
     .description(
       'print a completion script: eval "$(medic completion bash)", or source it from your shell rc',
+    )
+    .addHelpText(
+      'after',
+      helpFooter(
+        [
+          'eval "$(medic completion bash)"',
+          'medic completion zsh > ~/.zfunc/_medic   # a directory on your fpath',
+        ],
+        [],
+      ),
     )
     .argument('<shell>', 'bash or zsh', (v: string) => {
       if (v !== 'bash' && v !== 'zsh') throw new InvalidArgumentError('must be bash or zsh');

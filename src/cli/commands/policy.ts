@@ -10,7 +10,7 @@ import {
   type Policy,
   parsePolicy,
 } from '../../core/index.js';
-import { type CliSession, jsonOption } from '../context.js';
+import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 async function readPolicyFile(file: string): Promise<Policy> {
@@ -23,7 +23,14 @@ async function readPolicyFile(file: string): Promise<Policy> {
 export function registerPolicy(program: Command, cli: CliSession): void {
   const policy = program
     .command('policy')
-    .description("the operator's policy: which repository may act on which workspaces (app and action only)");
+    .description("the operator's policy: which repository may act on which workspaces (app and action only)")
+    .addHelpText(
+      'after',
+      helpFooter(
+        ['medic policy check policy.yaml', 'medic policy apply policy.yaml', 'medic policy show --json'],
+        CORE_ENV,
+      ),
+    );
 
   policy
     .command('apply')
