@@ -15,15 +15,12 @@ import {
 } from '../core/index.js';
 import { EXIT } from './exit-codes.js';
 import { type Io, printResult } from './io.js';
-import { humanLog } from './terminal.js';
 
 export interface CliContext {
   readonly env: Record<string, string | undefined>;
   readonly packageRoot: string;
   readonly io: Io;
   readonly actor: string;
-  /** Set when stderr is a terminal: log lines are written for a person, in colour if `color`. */
-  readonly terminal?: { readonly color: boolean };
   /** The package's version (package.json). */
   readonly version?: string;
   /** Reads all of standard input (medic parse). */
@@ -50,10 +47,11 @@ export class CliSession {
     const { env, packageRoot, io } = this.ctx;
     let deps: CoreDeps | undefined;
     try {
-      const human = this.ctx.terminal
-        ? humanLog(this.ctx.terminal.color, (t) => process.stderr.write(t))
-        : undefined;
-      deps = await openCore({ env, packageRoot, logger: createLogger({ LOG_LEVEL: 'warn', ...env }, human) });
+      deps = await openCore({
+        env,
+        packageRoot,
+        logger: createLogger({ LOG_LEVEL: 'warn', ...env }, io.log),
+      });
       this.code = await fn(deps);
     } catch (error) {
       const e = asMedicError(error);

@@ -2,13 +2,15 @@
 // the terminal's rules (terminal.ts).
 import type { RecoveryResult, StepListener } from '../core/index.js';
 import { resultLines, stepLine } from './render.js';
-import { render, wantsColor } from './terminal.js';
+import { humanLog, render, wantsColor } from './terminal.js';
 
 export interface Io {
   out(line: string): void;
   err(line: string): void;
   /** Rewrites one status line in place on a terminal; null ends it. Nothing when not a terminal. */
   status(line: string | null): void;
+  /** Where log records go when they are for a person (a terminal); unset: pino's JSON on stderr. */
+  readonly log?: { write(record: string): void };
 }
 
 export function processIo(env: Record<string, string | undefined>, argv: readonly string[]): Io {
@@ -28,6 +30,15 @@ export function processIo(env: Record<string, string | undefined>, argv: readonl
       endStatus();
       process.stderr.write(`${render(line, errColor)}\n`);
     },
+    // A log record ends the status line first, as any other line on stderr does.
+    ...(process.stderr.isTTY
+      ? {
+          log: humanLog(errColor, (text) => {
+            endStatus();
+            process.stderr.write(text);
+          }),
+        }
+      : {}),
     status: (line) => {
       if (!process.stderr.isTTY) return;
       if (line === null) return endStatus();

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { packageRootFrom } from '../bootstrap/open-core.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
-import { wantsColor } from './terminal.js';
 
 // A reader that stops early (`medic history | head`) closes the pipe: that is not an error.
 for (const stream of [process.stdout, process.stderr])
@@ -23,9 +22,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   packageRoot,
   version: typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown',
   io: processIo(process.env, process.argv.slice(2)),
-  ...(process.stderr.isTTY
-    ? { terminal: { color: wantsColor(process.stderr, process.env, process.argv.slice(2)) } }
-    : {}),
   actor: process.env.SUDO_USER ?? userInfo().username,
   stdin: async () => {
     const chunks: Buffer[] = [];
