@@ -64,11 +64,7 @@ async function doctor(ctx: CliSession['ctx']): Promise<Check[]> {
         name: 'database',
         detail: `embedded PGlite not created yet in ${config.dataDir}: the first command that needs it creates and migrates it`,
       },
-      {
-        ok: 'warn',
-        name: 'policy',
-        detail: 'none applied: the app and the action refuse every command (medic policy apply)',
-      },
+      NO_POLICY,
     );
   else checks.push(...(await databaseChecks(config, ctx.env)));
   try {
@@ -133,11 +129,7 @@ async function databaseChecks(
             name: 'policy',
             detail: `version ${stored.version} (${stored.policy.repos.length} rules), applied by ${stored.appliedBy}`,
           }
-        : {
-            ok: 'warn',
-            name: 'policy',
-            detail: 'none applied: the app and the action refuse every command (medic policy apply)',
-          },
+        : NO_POLICY,
     );
   } catch (error) {
     out.push(failure('database', error));
@@ -151,3 +143,9 @@ function failure(name: string, error: unknown): Check {
   const e = asMedicError(error);
   return { ok: false, name, detail: `${e.code}: ${e.message}` };
 }
+
+const NO_POLICY: Check = {
+  ok: 'warn',
+  name: 'policy',
+  detail: 'none applied: the app and the action refuse every command (medic policy apply)',
+};
