@@ -80,4 +80,9 @@ main() {
 # subshell so that no saved copy of stdout exists for the daemons' parent shells to hold open
 # (the caller's $(...) would then never end).
 ( main ) >&2
-$docker_only || echo "export MEDIC_TEST_DATABASE_URL=$PG_URL"
+$docker_only && exit 0
+echo "export MEDIC_TEST_DATABASE_URL=$PG_URL"
+# The fleet's tests run a second engine beside the first (scripts/second-engine.sh).
+if ( bash "$(dirname "$0")/second-engine.sh" ) >&2; then
+  echo "export MEDIC_TEST_DOCKER_B=unix:///run/medic-b/docker.sock"
+fi

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 eval "$(bash scripts/dev-services.sh)"
-export MEDIC_TEST_DATABASE_URL
+export MEDIC_TEST_DATABASE_URL MEDIC_TEST_DOCKER_B
 
 echo "== build"; npm run build --silent
 echo "== typecheck"; npx tsc -p tsconfig.test.json

@@ -6,12 +6,16 @@ import type { ApplicationFunction, Probot } from 'probot';
 import { handleComment } from '../chatops/handle-comment.js';
 import { handleIncident } from '../chatops/handle-incident.js';
 import { mightHoldCommand } from '../chatops/parse-commands.js';
-import type { CoreDeps, RecoveryResult } from '../core/index.js';
+import { type CoreDeps, localExecutor, type RecoveryResult } from '../core/index.js';
+import { agentsExecutor } from '../fleet/agents-executor.js';
 import { octokitPort } from '../github/github-port.js';
 import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
 import { PacerRegistry } from '../github/write-pacer.js';
 import { enqueueJob, type Job } from './jobs/job-store.js';
-import { JobWorker } from './jobs/job-worker.js';
+import { JobWorker, jobQueue, workerName } from './jobs/job-worker.js';
+
+/** How often a task handed to an agent is read while the app waits on it (the issue's bound: 250 ms). */
+const AGENT_POLL_MS = 200;
 
 export interface MedicAppOptions {
   readonly core: CoreDeps;
@@ -24,6 +28,11 @@ export interface MedicAppOptions {
   readonly writeGapMs: number;
   /** Most writes to GitHub per installation in any minute (MEDIC_WRITES_PER_MINUTE; GitHub: 80). */
   readonly writesPerMinute?: number;
+  /**
+   * MEDIC_EXECUTOR=agents: commands go to the agents of the workspaces' engines, and this
+   * process makes no Docker call. null: they run here (MEDIC_EXECUTOR=local).
+   */
+  readonly executor?: { readonly agents: { readonly waitS: number } } | null;
   /** Every run's result, as a job finishes it (metrics). */
   readonly onResult?: (result: RecoveryResult) => void;
   /** Gives the caller the worker (for shutdown, tests, and the metrics endpoint). */
@@ -42,7 +51,7 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     });
     const worker = new JobWorker(
       {
-        db: core.db,
+        queue: jobQueue(core.db),
         run: (job) => runJob(app, options, pacers, job),
         onAbandoned: (job) => reportAbandoned(app, job),
         logger: app.log,
@@ -51,7 +60,7 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
         concurrency: options.concurrency,
         pollMs: options.pollMs,
         staleS: options.staleS,
-        name: core.holder,
+        name: workerName(core.holder),
       },
     );
     options.onWorker?.(worker);
@@ -105,6 +114,11 @@ async function runJob(app: Probot, options: MedicAppOptions, pacers: PacerRegist
   const octokit = await app.auth(p.installationId);
   const github = octokitPort(octokit, p.owner, p.repo);
   const log = app.log.child({ job: job.id, delivery: job.deliveryId });
+  const agents = options.executor?.agents;
+  // Tasks are keyed by this job: run again (its replica died), it finds them instead of adding more.
+  const executor = agents
+    ? agentsExecutor(options.core, `job:${job.id}`, { waitS: agents.waitS, pollMs: AGENT_POLL_MS })
+    : localExecutor(options.core);
   if (p.kind === 'comment') {
     const outcome = await handleComment(
       {
@@ -115,12 +129,13 @@ async function runJob(app: Probot, options: MedicAppOptions, pacers: PacerRegist
         editIntervalMs: options.editIntervalMs,
         commentMaxAgeS: options.commentMaxAgeS,
         writes: pacers.for(String(p.installationId)),
+        executor,
       },
       p.event,
     );
     for (const result of outcome.results) options.onResult?.(result);
   } else {
-    await handleIncident({ core: options.core, github, logger: log }, p.event);
+    await handleIncident({ core: options.core, github, logger: log, executor }, p.event);
   }
 }
 

@@ -5,6 +5,7 @@ import { createNodeMiddleware, createProbot, run } from 'probot';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { asMedicError, leasesHeld, pruneDaily, redactSecrets, secretsOf } from '../core/index.js';
 import { dashboardHandler } from '../dashboard/server.js';
+import { noDocker } from '../fleet/no-docker.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
@@ -22,6 +23,7 @@ try {
     env,
     packageRoot: packageRootFrom(import.meta.url),
     poolSize: settings.concurrency + 4,
+    ...(settings.executor ? { runtime: noDocker } : {}),
   });
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(core.db),
@@ -54,7 +56,7 @@ try {
       [
         bodyCap(MAX_BODY_BYTES),
         async (req, res) => (await webhooks(req, res)) === true,
-        observabilityHandler(core, metrics),
+        observabilityHandler(core, metrics, !settings.executor),
         // The dashboard under /medic/, only behind a token: the app listens beyond loopback.
         ...(dashboardToken ? [dashboardHandler({ deps: core, token: dashboardToken, base: '/medic' })] : []),
       ],

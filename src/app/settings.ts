@@ -1,6 +1,6 @@
 // The app's own settings, beside Probot's env: how many jobs at once, how often a status
-// comment may be edited, how the worker polls, how old a comment may be, and the webhook
-// secret it will not run without. Parsed with zod; a bad value names itself.
+// comment may be edited, how the worker polls, how old a comment may be, where commands run
+// (here, or on the engines' agents), and the webhook secret it will not run without. Parsed with zod; a bad value names itself.
 import { z } from 'zod';
 import { InvalidConfigError, parseSettings } from '../core/index.js';
 
@@ -12,6 +12,8 @@ const schema = z.object({
   MEDIC_COMMENT_MAX_AGE_S: z.coerce.number().int().min(1).default(3600),
   MEDIC_WRITE_GAP_MS: z.coerce.number().int().min(0).default(1000),
   MEDIC_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(80),
+  MEDIC_EXECUTOR: z.enum(['local', 'agents']).default('local'),
+  MEDIC_AGENT_WAIT_S: z.coerce.number().int().min(1).default(120),
 });
 
 export function appSettings(env: Record<string, string | undefined>) {
@@ -26,6 +28,14 @@ export function appSettings(env: Record<string, string | undefined>) {
     );
   }
   const e = parseSettings(schema, env);
+  if (e.MEDIC_EXECUTOR === 'agents' && !env.DATABASE_URL?.trim()) {
+    throw new InvalidConfigError(
+      'MEDIC_EXECUTOR=agents needs the fleet’s shared Postgres, and DATABASE_URL is unset',
+      {
+        hint: 'set DATABASE_URL to the database your agents use (the embedded one is this process’s alone)',
+      },
+    );
+  }
   return {
     concurrency: e.MEDIC_APP_CONCURRENCY,
     editIntervalMs: e.MEDIC_EDIT_INTERVAL_MS,
@@ -34,5 +44,6 @@ export function appSettings(env: Record<string, string | undefined>) {
     commentMaxAgeS: e.MEDIC_COMMENT_MAX_AGE_S,
     writeGapMs: e.MEDIC_WRITE_GAP_MS,
     writesPerMinute: e.MEDIC_WRITES_PER_MINUTE,
+    executor: e.MEDIC_EXECUTOR === 'agents' ? { agents: { waitS: e.MEDIC_AGENT_WAIT_S } } : null,
   };
 }

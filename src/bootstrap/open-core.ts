@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import type { CoreDeps } from '../core/index.js';
 import {
   abandonOrphanedRuns,
+  type ContainerRuntime,
   type Logger,
   loadConfig,
   type MedicConfig,
@@ -22,6 +23,8 @@ export interface OpenCoreOptions {
   readonly packageRoot: string;
   readonly logger?: Logger;
   readonly poolSize?: number;
+  /** Instead of the engine at DOCKER_HOST (the app with MEDIC_EXECUTOR=agents holds none). */
+  readonly runtime?: ContainerRuntime;
 }
 
 /** The directory above the running module that holds package.json and templates/. */
@@ -63,10 +66,12 @@ export async function openCore(options: OpenCoreOptions): Promise<CoreDeps> {
   if (abandoned.length > 0) logger.warn({ runs: abandoned }, 'marked runs of a dead process as abandoned');
   return {
     db,
-    runtime: DockerRuntime.connect(config, {
-      requestTimeoutMs: (config.stopTimeoutS + 30) * 1000,
-      pingTimeoutMs: 10_000,
-    }),
+    runtime:
+      options.runtime ??
+      DockerRuntime.connect(config, {
+        requestTimeoutMs: (config.stopTimeoutS + 30) * 1000,
+        pingTimeoutMs: 10_000,
+      }),
     config,
     clock: systemClock,
     logger,

@@ -7,6 +7,7 @@
 import {
   type CoreDeps,
   currentPolicy,
+  type Executor,
   grantedRule,
   holdsAtLeast,
   isSuccess,
@@ -40,6 +41,8 @@ export interface ChatOpsDeps {
   readonly commentMaxAgeS: number;
   /** The installation's write pacer: every write to GitHub goes through it. */
   readonly writes: WritePacer;
+  /** Where commands run: this process (the default), or the agents of the workspaces' engines. */
+  readonly executor?: Executor;
 }
 
 export interface ChatOpsOutcome {

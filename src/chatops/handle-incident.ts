@@ -6,9 +6,10 @@
 import {
   type CoreDeps,
   currentPolicy,
-  diagnoseTarget,
+  type Executor,
   holdsAtLeast,
   type Logger,
+  localExecutor,
   mentionedWorkspaces,
   ruleFor,
 } from '../core/index.js';
@@ -19,7 +20,7 @@ import { diagnosisTable } from './render-diagnosis.js';
 import { CONFIG_PATH, configErrorComment, MAX_TARGETS_PER_COMMENT, parseRepoConfig } from './repo-config.js';
 
 export async function handleIncident(
-  deps: { core: CoreDeps; github: GitHubPort; logger: Logger },
+  deps: { core: CoreDeps; github: GitHubPort; logger: Logger; executor?: Executor },
   issue: IncidentEvent,
 ): Promise<boolean> {
   const { github, logger } = deps;
@@ -67,13 +68,16 @@ export async function handleIncident(
     source: 'app' as const,
     grant: { repo, role, origin: { repo, issue: issue.number, comment: null } },
   };
+  const executor = deps.executor ?? localExecutor(deps.core);
   const rows = [];
   for (const target of targets) {
-    const found = await diagnoseTarget(deps.core, target, {
-      list: false,
-      request,
-      permission: 'triage',
-    }).catch((e: unknown) => e as Error);
+    const found = await executor
+      .diagnose(target, {
+        list: false,
+        request,
+        permission: 'triage',
+      })
+      .catch((e: unknown) => e as Error);
     rows.push({ target, found });
   }
   await github.createComment(issue.number, diagnosisTable(rows, `diagnosis of ${targets.join(' ')}`));

@@ -2,14 +2,7 @@
 // core checks each workspace against the policy), keeping its status comment current.
 // Diagnoses post a table and change nothing. Every write goes through the pacer as what it
 // is to the user: the answer (a result), or progress.
-import {
-  diagnoseTarget,
-  type Grant,
-  type RecoveryResult,
-  recoverMany,
-  rollback,
-  type Step,
-} from '../core/index.js';
+import { type Grant, localExecutor, type RecoveryResult, recoverMany, type Step } from '../core/index.js';
 import type { ChatOpsDeps } from './handle-comment.js';
 import { type Command, HELP } from './parse-commands.js';
 import { diagnosisTable } from './render-diagnosis.js';
@@ -48,6 +41,7 @@ export async function runCommand(
 ): Promise<CommandRun> {
   const { deps, issue, actor, grant } = ctx;
   const request = { actor, source: deps.source, grant };
+  const executor = deps.executor ?? localExecutor(deps.core);
   const answer = (body: string) =>
     deps.writes.schedule('result', () => deps.github.createComment(issue, body)).done;
   if (command.kind === 'help') {
@@ -57,7 +51,7 @@ export async function runCommand(
   if (command.kind === 'diagnose') {
     const rows = [];
     for (const target of command.targets) {
-      const found = await diagnoseTarget(deps.core, target, { request }).catch((e: unknown) => e as Error);
+      const found = await executor.diagnose(target, { request }).catch((e: unknown) => e as Error);
       rows.push({ target, found });
     }
     await answer(diagnosisTable(rows, `/diagnose ${command.targets.join(' ')}`));
@@ -100,11 +94,12 @@ export async function runCommand(
       ...base,
       dryRun: command.dryRun,
       force: command.force,
+      executor,
       onTarget,
       onResult,
     });
   } else {
-    onResult(await rollback(deps.core, command.runId, { ...base, onStep: onTarget(command.runId) }));
+    onResult(await executor.rollback(command.runId, { ...base, onStep: onTarget(command.runId) }));
   }
   const note = options.closing?.(view.done) ?? null;
   try {

@@ -54,15 +54,24 @@ export class CliSession {
       });
       this.code = await fn(deps);
     } catch (error) {
-      const e = asMedicError(error);
-      io.err(
-        redactSecrets(`medic: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`, secretsOf(env)),
-      );
-      this.code = INPUT_ERROR_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
+      const e = this.report(error);
       if (!deps) unstarted?.(e);
     } finally {
       await deps?.db.close().catch(() => undefined);
     }
+  }
+
+  /** Says what went wrong (code, message, hint; no secret) and sets the exit code from the code. */
+  report(error: unknown): MedicError {
+    const e = asMedicError(error);
+    this.io.err(
+      redactSecrets(
+        `medic: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`,
+        secretsOf(this.ctx.env),
+      ),
+    );
+    this.code = INPUT_ERROR_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
+    return e;
   }
 
   /**

@@ -2,6 +2,7 @@
 // only assembles them, parses argv and returns the exit code. Results go to stdout (JSON
 // lines with --json), everything else to stderr.
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './commands/agent.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiagnose } from './commands/diagnose.js';
@@ -14,6 +15,7 @@ import { registerPrune } from './commands/prune.js';
 import { registerRecover } from './commands/recover.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerServe } from './commands/serve.js';
+import { registerStatus } from './commands/status.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTemplates } from './commands/templates.js';
 import { registerWatch } from './commands/watch.js';
@@ -29,6 +31,8 @@ const COMMANDS = [
   registerRollback,
   registerSweep,
   registerWatch,
+  registerAgent,
+  registerStatus,
   registerPolicy,
   registerPrune,
   registerTemplates,

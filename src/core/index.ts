@@ -5,7 +5,9 @@
 
 // Commands
 export { type DiagnoseOptions, diagnoseTarget } from './commands/diagnose-target.js';
+export { type Executor, localExecutor } from './commands/executor.js';
 export { history } from './commands/history.js';
+export { type Preflight, type PreflightRequest, preflight } from './commands/preflight.js';
 export { type PruneOptions, prune, pruneDaily } from './commands/prune.js';
 export { recover } from './commands/recover.js';
 export { type RecoverManyOptions, recoverMany } from './commands/recover-many.js';
@@ -62,6 +64,7 @@ export {
   type Origin,
   OUTCOMES,
   type Outcome,
+  originSchema,
   type RecoveryResult,
   resultSchema,
   SOURCES,

@@ -1,6 +1,7 @@
 // /metrics and /healthz as a plain request handler: served by the watcher's own server, and
 // added to Probot's server by the app. /healthz answers 200 when the database and the Docker
-// engine answer, 503 (with what failed) otherwise.
+// engine answer (an app whose agents hold the engines checks only the database), 503 (with
+// what failed) otherwise.
 import http from 'node:http';
 import type { Handler } from '../app/http-server.js';
 import { asMedicError, type CoreDeps } from '../core/index.js';
@@ -8,7 +9,12 @@ import type { MedicMetrics } from './metrics.js';
 
 export type { Handler } from '../app/http-server.js';
 
-export function observabilityHandler(deps: Pick<CoreDeps, 'db' | 'runtime'>, metrics: MedicMetrics): Handler {
+export function observabilityHandler(
+  deps: Pick<CoreDeps, 'db' | 'runtime'>,
+  metrics: MedicMetrics,
+  /** False for the app with MEDIC_EXECUTOR=agents: it holds no engine, so none is checked. */
+  usesDocker = true,
+): Handler {
   return async (req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET') return false;
@@ -26,9 +32,9 @@ export function observabilityHandler(deps: Pick<CoreDeps, 'db' | 'runtime'>, met
         );
       const [database, docker] = await Promise.all([
         check(() => deps.db.query('SELECT 1')),
-        check(() => deps.runtime.ping()),
+        usesDocker ? check(() => deps.runtime.ping()) : Promise.resolve('not used'),
       ]);
-      const ok = database === 'ok' && docker === 'ok';
+      const ok = database === 'ok' && (docker === 'ok' || !usesDocker);
       res
         .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
         .end(JSON.stringify({ ok, database, docker }));

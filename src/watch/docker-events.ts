@@ -8,13 +8,20 @@ export interface WorkspaceEvent {
   readonly container: string;
   readonly action: string;
   readonly time: number;
+  /** The container's id (placements keep it). */
+  readonly id: string;
+  /** For a rename: the name it had. */
+  readonly oldName: string | null;
 }
 
 /** Opens the raw event stream (dockerode's getEvents), from `since` (unix seconds) if given. */
 export type EventSource = (since: number | null) => Promise<Readable>;
 
 const WORKSPACE = /^ws-[0-9a-f]{8}-[0-9a-f]{3}$/;
-const INTERESTING = new Set(['die', 'start', 'health_status: unhealthy']);
+/** What the watcher heals on. */
+export const HEALING_ACTIONS: ReadonlySet<string> = new Set(['die', 'start', 'health_status: unhealthy']);
+/** What moves a container on or off an engine (an agent's placements). */
+export const PLACEMENT_ACTIONS: ReadonlySet<string> = new Set(['create', 'destroy', 'rename']);
 
 export class DockerEventFeed {
   private stream: Readable | null = null;
@@ -27,6 +34,7 @@ export class DockerEventFeed {
     private readonly onEvent: (event: WorkspaceEvent) => void,
     private readonly logger: Logger,
     private readonly onState: (connected: boolean) => void = () => {},
+    private readonly actions: ReadonlySet<string> = HEALING_ACTIONS,
   ) {}
 
   start(): void {
@@ -80,15 +88,29 @@ export class DockerEventFeed {
 
   private handle(line: string): void {
     if (!line.trim()) return;
-    let event: { Type?: string; Action?: string; time?: number; Actor?: { Attributes?: { name?: string } } };
+    let event: {
+      Type?: string;
+      Action?: string;
+      time?: number;
+      Actor?: { ID?: string; Attributes?: { name?: string; oldName?: string } };
+    };
     try {
       event = JSON.parse(line);
     } catch {
       return; // a partial or foreign line; the engine speaks JSON lines
     }
     const name = event.Actor?.Attributes?.name ?? '';
+    // A rename names the old one with its slash ("/ws-…").
+    const oldName = event.Actor?.Attributes?.oldName?.replace(/^\//, '') ?? null;
     if (typeof event.time === 'number') this.lastTime = event.time;
-    if (event.Type !== 'container' || !WORKSPACE.test(name) || !INTERESTING.has(event.Action ?? '')) return;
-    this.onEvent({ container: name, action: event.Action ?? '', time: event.time ?? 0 });
+    const ours = WORKSPACE.test(name) || (oldName !== null && WORKSPACE.test(oldName));
+    if (event.Type !== 'container' || !ours || !this.actions.has(event.Action ?? '')) return;
+    this.onEvent({
+      container: name,
+      action: event.Action ?? '',
+      time: event.time ?? 0,
+      id: event.Actor?.ID ?? '',
+      oldName,
+    });
   }
 }

@@ -8,7 +8,7 @@ import { octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
 import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
-import { githubIncidentHook, noIncidentHook } from './incident-hook.js';
+import { githubIncidentHook, type IncidentHook, noIncidentHook } from './incident-hook.js';
 import { incidentSettings } from './watch-settings.js';
 import { Watcher } from './watcher.js';
 
@@ -25,17 +25,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   const incident = incidentSettings(o.env);
   const docker = connectDocker(deps.config);
   await deps.runtime.ping();
-  const hook = incident
-    ? githubIncidentHook(
-        octokitPort(
-          restOctokit(incident.token, incident.apiUrl, (m) => deps.logger.warn({}, m)),
-          incident.owner,
-          incident.repo,
-        ),
-        incident.label,
-        deps.logger,
-      )
-    : noIncidentHook;
+  const hook = watchIncidentHook(deps, o.env);
   let watcher: Watcher | undefined;
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(deps.db),
@@ -66,4 +56,19 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   stopPruning();
   await watcher.stop();
   server?.close();
+}
+
+/** Where healing reports go: an issue in MEDIC_INCIDENT_REPO, or nowhere. */
+export function watchIncidentHook(deps: CoreDeps, env: Record<string, string | undefined>): IncidentHook {
+  const incident = incidentSettings(env);
+  if (!incident) return noIncidentHook;
+  return githubIncidentHook(
+    octokitPort(
+      restOctokit(incident.token, incident.apiUrl, (m) => deps.logger.warn({}, m)),
+      incident.owner,
+      incident.repo,
+    ),
+    incident.label,
+    deps.logger,
+  );
 }

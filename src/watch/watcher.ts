@@ -25,6 +25,8 @@ export interface WatcherOptions {
   readonly events: EventSource;
   readonly incidents: IncidentHook;
   readonly onResult?: (result: RecoveryResult) => void;
+  /** Of the failed rows' containers, the ones this watcher heals (an agent: those placed on its engine). Unset: all. */
+  readonly owns?: (containers: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 /** A workspace that keeps failing: how often in a row, when to try next, whether it was reported. */
@@ -72,7 +74,9 @@ export class Watcher {
 
   async sweep(): Promise<void> {
     try {
-      for (const row of await sweepCandidates(this.deps, 500)) this.queue.push(containerName(row.id));
+      const containers = (await sweepCandidates(this.deps, 500)).map((row) => containerName(row.id));
+      const owned = this.options.owns ? await this.options.owns(containers) : null;
+      for (const c of containers) if (!owned || owned.has(c)) this.queue.push(c);
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'sweep could not read workspaces; will retry');
     }

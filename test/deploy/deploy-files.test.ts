@@ -63,19 +63,42 @@ describe('Dockerfile', () => {
   });
 });
 
-describe('deploy/compose.yml', () => {
+interface ComposeFile {
+  services: Record<
+    string,
+    {
+      command?: string[];
+      environment?: Record<string, string>;
+      volumes?: string[];
+      deploy?: { replicas?: number };
+    }
+  >;
+}
+const composeFile = (name: string) =>
+  parse(readFileSync(path.join(ROOT, 'deploy', name), 'utf8'), { merge: true }) as ComposeFile;
+
+describe('deploy/compose.yml (the fleet)', () => {
+  it('runs app replicas without a Docker socket, an agent with its host socket, and one Postgres', () => {
+    const { services } = composeFile('compose.yml');
+    expect(Object.keys(services).sort()).toEqual(['agent', 'app', 'postgres']);
+    expect(services.app?.deploy?.replicas).toBeGreaterThan(1);
+    expect(services.app?.environment?.MEDIC_EXECUTOR).toBe('agents');
+    expect(services.app?.volumes ?? []).not.toContain('/var/run/docker.sock:/var/run/docker.sock');
+    expect(services.agent?.command?.slice(1, 4)).toEqual(['lib/medic.js', 'agent', '--engine']);
+    expect(services.agent?.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
+    for (const name of ['app', 'agent'])
+      expect(services[name]?.environment?.DATABASE_URL).toMatch(/postgres:\/\//);
+  });
+});
+
+describe('deploy/single-host.compose.yml', () => {
   it('runs the app and the watcher from this image with the Docker socket and a database', () => {
-    const compose = parse(readFileSync(path.join(ROOT, 'deploy/compose.yml'), 'utf8')) as {
-      services: Record<
-        string,
-        { command?: string[]; environment?: Record<string, string>; volumes?: string[] }
-      >;
-    };
-    expect(Object.keys(compose.services).sort()).toEqual(['app', 'postgres', 'watcher']);
-    expect(compose.services.watcher?.command?.slice(1, 3)).toEqual(['lib/medic.js', 'watch']);
+    const { services } = composeFile('single-host.compose.yml');
+    expect(Object.keys(services).sort()).toEqual(['app', 'postgres', 'watcher']);
+    expect(services.watcher?.command?.slice(1, 3)).toEqual(['lib/medic.js', 'watch']);
     for (const name of ['app', 'watcher']) {
-      expect(compose.services[name]?.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
-      expect(compose.services[name]?.environment?.DATABASE_URL).toMatch(/^postgres:\/\//);
+      expect(services[name]?.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
+      expect(services[name]?.environment?.DATABASE_URL).toMatch(/^postgres:\/\//);
     }
   });
 });

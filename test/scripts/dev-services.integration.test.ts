@@ -36,7 +36,9 @@ describe('scripts/dev-services.sh', () => {
       env: { ...process.env, PATH: `${shims}:${process.env.PATH}` },
       timeout: 60_000,
     });
-    expect(stdout).toBe('export MEDIC_TEST_DATABASE_URL=postgres://medic:medic@127.0.0.1:5432/medic\n');
+    expect(stdout).toBe(
+      'export MEDIC_TEST_DATABASE_URL=postgres://medic:medic@127.0.0.1:5432/medic\nexport MEDIC_TEST_DOCKER_B=unix:///run/medic-b/docker.sock\n',
+    );
     expect(stderr).toContain('dev-services: starting postgres');
     expect(stderr).toContain('Removed stale pid file.');
   });

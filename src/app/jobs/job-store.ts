@@ -75,19 +75,21 @@ export async function finishJob(
 
 /**
  * Jobs whose worker stopped heartbeating (its process died): put back once to run again (a
- * recovery is idempotent), and abandoned after that. Returns the abandoned ones.
+ * recovery is idempotent), and abandoned after that. Returns the abandoned ones. A worker
+ * never reclaims its own jobs: it is alive, only slow (a loaded machine), and taking its own
+ * job again would count a death that did not happen.
  */
-export async function reclaimStale(db: Queryable, staleS: number): Promise<Job[]> {
+export async function reclaimStale(db: Queryable, staleS: number, self: string): Promise<Job[]> {
   await db.query(
     `UPDATE medic.jobs SET state = 'pending' WHERE state = 'running' AND attempts < 2
-        AND heartbeat_at < now() - make_interval(secs => $1)`,
-    [staleS],
+        AND heartbeat_at < now() - make_interval(secs => $1) AND worker IS DISTINCT FROM $2`,
+    [staleS, self],
   );
   const { rows } = await db.query(
     `UPDATE medic.jobs SET state = 'abandoned', finished_at = now(), error = 'worker stopped twice while running it'
-      WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1)
+      WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1) AND worker IS DISTINCT FROM $2
       RETURNING id, delivery_id, attempts, payload`,
-    [staleS],
+    [staleS, self],
   );
   return rows.map(toJob);
 }

@@ -2,13 +2,15 @@
 // in order, each result handed over as it finishes (a door shows them as they come).
 import type { CoreDeps, RunOptions, StepListener } from '../model/deps.js';
 import type { RecoveryResult } from '../model/result.js';
-import { recover } from './recover.js';
+import { type Executor, localExecutor } from './executor.js';
 
 export interface RecoverManyOptions extends Omit<RunOptions, 'onStep'> {
   /** A target's run begins; what it returns is told of that run's steps. */
   readonly onTarget?: (target: string, index: number) => StepListener | undefined;
   /** A target's run ended. */
   readonly onResult?: (result: RecoveryResult, index: number) => void;
+  /** Where each recovery runs (default: this process). */
+  readonly executor?: Executor;
 }
 
 export async function recoverMany(
@@ -16,11 +18,11 @@ export async function recoverMany(
   targets: readonly string[],
   options: RecoverManyOptions,
 ): Promise<RecoveryResult[]> {
-  const { onTarget, onResult, ...run } = options;
+  const { onTarget, onResult, executor = localExecutor(deps), ...run } = options;
   const results: RecoveryResult[] = [];
   for (const [index, target] of targets.entries()) {
     const onStep = onTarget?.(target, index);
-    const result = await recover(deps, target, onStep ? { ...run, onStep } : run);
+    const result = await executor.recover(target, onStep ? { ...run, onStep } : run);
     results.push(result);
     onResult?.(result, index);
   }

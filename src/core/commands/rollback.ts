@@ -18,7 +18,7 @@ import { keepSnapshot, markOnline, settleAfterFailure, stopIfRunning } from '../
 import { checkSnapshot } from '../steps/snapshot-check.js';
 import { waitRunning } from '../steps/wait-running.js';
 import { loadSnapshot, type Snapshot } from '../store/snapshot-store.js';
-import { findWorkspace, setStatusGuarded } from '../store/workspace-store.js';
+import { findWorkspace, setStatusGuarded, type WorkspaceRow } from '../store/workspace-store.js';
 
 export async function rollback(
   deps: CoreDeps,
@@ -39,18 +39,9 @@ export async function rollback(
     elevated: true,
     target: runIdInput,
     resolve: async () => {
-      if (!isUuid(runId)) throw new RunNotFoundError(`"${printable(runIdInput)}" is not a run id (a uuid)`);
-      const snapshot = await loadSnapshot(deps.db, runId);
-      if (!snapshot) {
-        throw new NoSnapshotError(
-          `run ${runId} has no snapshot (its volume was empty, it was pruned, or the run is unknown)`,
-          {
-            hint: 'medic history <target> lists runs and their snapshot steps',
-          },
-        );
-      }
+      const { snapshot, workspace } = await rollbackSource(deps, runIdInput);
       found.snapshot = snapshot;
-      return findWorkspace(deps.db, parseTarget(snapshot.workspaceId));
+      return workspace;
     },
   });
   if (!admission.admitted) return admission.result;
@@ -103,4 +94,21 @@ async function restore(run: Run, runId: string, snapshot: Snapshot): Promise<Run
   // The snapshot has no config.yaml: the workspace runs, but as broken as it was.
   run.draft.status(await setStatusGuarded(run.session, d.workspace.id, 'failed'));
   return 'recovered';
+}
+
+/** The run a rollback names: its snapshot and the workspace it belongs to. */
+export async function rollbackSource(
+  deps: CoreDeps,
+  runIdInput: string,
+): Promise<{ snapshot: Snapshot; workspace: WorkspaceRow }> {
+  const runId = runIdInput.trim().toLowerCase();
+  if (!isUuid(runId)) throw new RunNotFoundError(`"${printable(runIdInput)}" is not a run id (a uuid)`);
+  const snapshot = await loadSnapshot(deps.db, runId);
+  if (!snapshot) {
+    throw new NoSnapshotError(
+      `run ${runId} has no snapshot (its volume was empty, it was pruned, or the run is unknown)`,
+      { hint: 'medic history <target> lists runs and their snapshot steps' },
+    );
+  }
+  return { snapshot, workspace: await findWorkspace(deps.db, parseTarget(snapshot.workspaceId)) };
 }

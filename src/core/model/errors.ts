@@ -108,6 +108,20 @@ export function asMedicError(error: unknown): MedicError {
 
 export class InternalError extends coded('INTERNAL') {}
 
+/** The fleet: no agent has seen the workspace's container on any engine. */
+export class WorkspaceNotPlacedError extends coded('WORKSPACE_NOT_PLACED') {}
+/** The fleet: the engine that holds the workspace has no live agent (the message names it). */
+export class EngineUnavailableError extends coded('ENGINE_UNAVAILABLE') {}
+
+/** An error reported by another process (an agent), rebuilt with its code, message and hint. */
+export class ReportedError extends MedicError {
+  readonly code: string;
+  constructor(reported: { readonly code: string; readonly message: string; readonly hint?: string | null }) {
+    super(reported.message, reported.hint ? { hint: reported.hint } : {});
+    this.code = reported.code;
+  }
+}
+
 /** Codes of errors that are the caller's mistake (CLI exit 2, nothing was changed). */
 export const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
   'INVALID_TARGET',

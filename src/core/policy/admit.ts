@@ -9,7 +9,7 @@ import { parseTarget, stripControl } from '../model/names.js';
 import type { Permission } from '../model/permissions.js';
 import type { RecoveryResult } from '../model/result.js';
 import { ResultDraft } from '../run/result-draft.js';
-import { insertRefusal } from '../store/audit-store.js';
+import { insertUnstarted } from '../store/audit-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
 import { checkGrant } from './grant.js';
 import { currentPolicy } from './policy-store.js';
@@ -115,7 +115,7 @@ async function refuse(
   draft.refuse(error);
   const step = { name: 'policy', status: 'failed' as const, ms, detail: `${error.code}: ${error.message}` };
   const result = draft.finish([step], deps.clock.now());
-  await insertRefusal(
+  await insertUnstarted(
     deps.db,
     result,
     workspaceId,

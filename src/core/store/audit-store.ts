@@ -37,8 +37,8 @@ export async function insertRun(db: Queryable, run: RunStart): Promise<void> {
   );
 }
 
-/** A refused command, whole: it has no steps but its policy check and changes nothing. */
-export async function insertRefusal(
+/** A run that ended before its lease (refused, or not dispatched): stored whole, with its outcome. */
+export async function insertUnstarted(
   db: Queryable,
   result: RecoveryResult,
   workspaceId: string | null,
@@ -47,7 +47,7 @@ export async function insertRefusal(
   await db.query(
     `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, reason, state, outcome, error_code,
                              started_at, finished_at, result, origin)
-     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, 'finished', 'refused', $7, $8, $9, $10::jsonb, $11::jsonb)`,
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, 'finished', $12, $7, $8, $9, $10::jsonb, $11::jsonb)`,
     [
       result.runId,
       workspaceId,
@@ -60,6 +60,7 @@ export async function insertRefusal(
       result.finishedAt,
       JSON.stringify(result),
       result.origin ? JSON.stringify(result.origin) : null,
+      result.outcome,
     ],
   );
   for (const [i, step] of result.steps.entries()) await appendStep(db, result.runId, i + 1, step);

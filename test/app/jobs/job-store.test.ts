@@ -49,11 +49,14 @@ describe('job store', () => {
     await enqueueJob(world.db, 'd-1', payload(1));
     const job = (await claimJob(world.db, 'w1'))!;
     await age(job.id);
-    expect(await reclaimStale(world.db, 60)).toEqual([]);
+    // Never by its own worker: alive, only slow.
+    expect(await reclaimStale(world.db, 60, 'w1')).toEqual([]);
+    expect(await jobCounts(world.db)).toEqual({ running: 1 });
+    expect(await reclaimStale(world.db, 60, 'w2')).toEqual([]);
     const again = (await claimJob(world.db, 'w2'))!;
     expect(again.attempts).toBe(2);
     await age(job.id);
-    const abandoned = await reclaimStale(world.db, 60);
+    const abandoned = await reclaimStale(world.db, 60, 'w3');
     expect(abandoned.map((j) => j.deliveryId)).toEqual(['d-1']);
     expect(await jobCounts(world.db)).toEqual({ abandoned: 1 });
   });

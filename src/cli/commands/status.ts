@@ -1,0 +1,60 @@
+// medic status [--json]: the fleet at a glance: engines and their agents, failed workspaces,
+// recent runs. Read-only.
+import type { Command } from 'commander';
+import type { FleetStatus } from '../../fleet/fleet-status.js';
+import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { outcome } from '../render.js';
+import { paint } from '../terminal.js';
+
+export function registerStatus(program: Command, cli: CliSession): void {
+  program
+    .command('status')
+    .description(
+      'show the fleet: engines (agent alive, last heartbeat, placed, tasks), failed workspaces, recent runs',
+    )
+    .addHelpText('after', helpFooter(['medic status', 'medic status --json | jq .engines'], CORE_ENV))
+    .addOption(jsonOption())
+    .action(async (o: { json?: boolean }) =>
+      cli.withCore(async (deps) => {
+        const { fleetStatus } = await import('../../fleet/fleet-status.js');
+        const status = await fleetStatus(deps.db);
+        if (o.json) cli.io.out(JSON.stringify(status));
+        else for (const line of statusLines(status, deps.clock.now())) cli.io.out(line);
+        return EXIT.ok;
+      }),
+    );
+}
+
+export function statusLines(status: FleetStatus, now: Date): string[] {
+  const ago = (iso: string) => `${Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000))}s ago`;
+  const engines =
+    status.engines.length === 0
+      ? ['  none: no `medic agent` has registered (single-host mode)']
+      : status.engines.map(
+          (e) =>
+            `  ${e.name.padEnd(16)} ${e.alive ? paint('ok', 'alive') : paint('failed', 'gone ')}  heartbeat ${ago(e.lastHeartbeat).padEnd(9)} ${String(e.placed).padStart(5)} placed ${String(e.queued).padStart(4)} queued ${String(e.running).padStart(3)} running  ${paint('dim', e.agent)}`,
+        );
+  const failed =
+    status.failed.length === 0
+      ? ['  none']
+      : status.failed.map(
+          (w) =>
+            `  ${w.container}  ${(w.runtime ?? '?').padEnd(12)} ${w.engine ? `on ${w.engine}` : paint('warn', 'not placed')}`,
+        );
+  const runs =
+    status.recent.length === 0
+      ? ['  none']
+      : status.recent.map(
+          (r) =>
+            `  ${r.started_at.toISOString()}  ${r.command.padEnd(8)} ${outcome(r.outcome ?? r.state)}${r.error_code ? ` ${r.error_code}` : ''}  by ${r.actor} via ${r.source}  run ${r.run_id}`,
+        );
+  return [
+    'engines',
+    ...engines,
+    `failed workspaces (${status.failed.length})`,
+    ...failed,
+    'recent runs',
+    ...runs,
+  ];
+}

@@ -1,0 +1,79 @@
+// preflight(command): what a door that runs the work elsewhere (the app handing it to an
+// engine's agent) checks before it hands anything over: the target names a workspace, and the
+// operator's policy allows the request (a refusal is stored, as the core does for every
+// door). What it admits can still fail before any agent runs it (no placement, no live
+// agent): `fail` stores that as a run of its own, tied to the workspace, with one `dispatch`
+// step naming why.
+import { randomUUID } from 'node:crypto';
+import type { CoreDeps, RunOptions } from '../model/deps.js';
+import type { MedicError } from '../model/errors.js';
+import { parseTarget, stripControl } from '../model/names.js';
+import type { Permission } from '../model/permissions.js';
+import type { RecoveryResult } from '../model/result.js';
+import { admit } from '../policy/admit.js';
+import { ResultDraft } from '../run/result-draft.js';
+import { insertUnstarted } from '../store/audit-store.js';
+import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
+import { rollbackSource } from './rollback.js';
+
+export interface PreflightRequest {
+  readonly command: RecoveryResult['command'];
+  /** What the requester typed: a workspace, or for a rollback a run id. */
+  readonly target: string;
+  readonly options: RunOptions;
+  /** A lower floor than the rule's permission (an incident's diagnosis asks triage). */
+  readonly permission?: Permission;
+}
+
+export type Preflight =
+  | {
+      readonly admitted: true;
+      readonly workspace: WorkspaceRow;
+      /** Stores the request as a failed run that never started, and returns its result. */
+      readonly fail: (error: MedicError) => Promise<RecoveryResult>;
+    }
+  | { readonly admitted: false; readonly result: RecoveryResult; readonly error: MedicError };
+
+export async function preflight(deps: CoreDeps, request: PreflightRequest): Promise<Preflight> {
+  const { command, target, options } = request;
+  const started = performance.now();
+  const draft = new ResultDraft({
+    runId: randomUUID(),
+    command,
+    options,
+    startedAt: deps.clock.now(),
+    input: target,
+  });
+  const admission = await admit(deps, draft, options, {
+    elevated: command === 'rollback' || (options.force ?? false),
+    target,
+    resolve: async () => {
+      if (command === 'rollback') return (await rollbackSource(deps, target)).workspace;
+      const parsed = parseTarget(target);
+      draft.target(parsed);
+      return findWorkspace(deps.db, parsed);
+    },
+    ...(request.permission ? { permission: request.permission } : {}),
+  });
+  if (!admission.admitted) return admission;
+  const { workspace } = admission;
+  draft.found(workspace);
+  return {
+    admitted: true,
+    workspace,
+    fail: async (error) => {
+      draft.fail(error);
+      const ms = Math.round(performance.now() - started);
+      const step = {
+        name: 'dispatch',
+        status: 'failed' as const,
+        ms,
+        detail: `${error.code}: ${error.message}`,
+      };
+      const result = draft.finish([step], deps.clock.now());
+      const reason = options.reason ? stripControl(options.reason) : null;
+      await insertUnstarted(deps.db, result, workspace.id, reason);
+      return result;
+    },
+  };
+}

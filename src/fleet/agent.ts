@@ -1,0 +1,205 @@
+// An agent serves one Docker engine (its host's DOCKER_HOST) for the whole fleet, over the
+// shared Postgres: it registers the engine and heartbeats; keeps the engine's placements (what
+// ws-* containers it holds) from a full listing at start and every interval and from the
+// engine's create/destroy/rename events; runs the tasks the app hands to its engine with the
+// core, storing each step as it ends; and heals its own engine as `medic watch` does (events,
+// and a sweep of the failed rows placed on it), with the same budget and rules. stop()
+// finishes what it holds; a killed agent's tasks are taken over when an agent for its engine
+// comes back (they are reclaimed once their heartbeat is stale).
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { JobWorker, workerName } from '../app/jobs/job-worker.js';
+import {
+  asMedicError,
+  type CoreDeps,
+  diagnoseTarget,
+  type RecoveryResult,
+  recover,
+  rollback,
+  type Step,
+} from '../core/index.js';
+import { DockerEventFeed, PLACEMENT_ACTIONS } from '../watch/docker-events.js';
+import type { IncidentHook } from '../watch/incident-hook.js';
+import { Watcher } from '../watch/watcher.js';
+import {
+  engineStopped,
+  HEARTBEAT_S,
+  heartbeatEngine,
+  place,
+  placedOn,
+  registerEngine,
+  type SeenContainer,
+  syncPlacements,
+  unplace,
+} from './engine-store.js';
+import { appendTaskStep, storeTaskResult, type Task, taskQueue } from './task-store.js';
+
+export interface AgentOptions {
+  readonly engine: string;
+  /** Tasks and healings at a time. */
+  readonly concurrency: number;
+  /** Seconds between sweeps of failed rows and full listings of the engine's containers. */
+  readonly intervalS: number;
+  /** How often the task queue is polled. */
+  readonly pollMs: number;
+  /** A running task whose agent has not heartbeated for this long is taken over. */
+  readonly staleS: number;
+  /** Heal the engine as `medic watch` does (false: only tasks and placements, `--no-heal`). */
+  readonly heal: boolean;
+  readonly incidents: IncidentHook;
+  readonly onResult?: (result: RecoveryResult) => void;
+}
+
+const WORKSPACE = /^ws-[0-9a-f]{8}-[0-9a-f]{3}$/;
+
+export class Agent {
+  readonly worker: JobWorker<Task>;
+  readonly watcher: Watcher | null;
+  private readonly placements: DockerEventFeed;
+  private timers: NodeJS.Timeout[] = [];
+  private lastListing = 0;
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly docker: Docker,
+    private readonly options: AgentOptions,
+  ) {
+    const { engine } = options;
+    this.worker = new JobWorker<Task>(
+      {
+        queue: taskQueue(deps.db, engine),
+        run: (task) => this.runTask(task),
+        onAbandoned: async (task) =>
+          deps.logger.warn({ task: task.id, target: task.target }, 'task given up: its agent stopped twice'),
+        logger: deps.logger,
+      },
+      {
+        concurrency: options.concurrency,
+        pollMs: options.pollMs,
+        staleS: options.staleS,
+        name: workerName(deps.holder),
+      },
+    );
+    this.watcher = !options.heal
+      ? null
+      : new Watcher(deps, {
+          intervalS: options.intervalS,
+          concurrency: options.concurrency,
+          incidents: options.incidents,
+          events: this.events,
+          owns: (containers) => placedOn(deps.db, engine, containers),
+          ...(options.onResult ? { onResult: options.onResult } : {}),
+        });
+    this.placements = new DockerEventFeed(
+      this.events,
+      (e) =>
+        void this.moved(e.container, e.id, e.action, e.oldName).catch((error: unknown) =>
+          deps.logger.warn(
+            { container: e.container, err: (error as Error).message },
+            'could not record a placement',
+          ),
+        ),
+      deps.logger,
+      () => {},
+      PLACEMENT_ACTIONS,
+    );
+  }
+
+  /** Registers the engine, lists what it holds, then serves it until stop(). */
+  async start(): Promise<void> {
+    const { deps, options } = this;
+    const version = await this.docker.version();
+    await registerEngine(deps.db, {
+      name: options.engine,
+      agent: deps.holder,
+      dockerVersion: version.Version,
+    });
+    await this.list();
+    this.timers.push(setInterval(() => void this.beat(), HEARTBEAT_S * 1000));
+    this.placements.start();
+    this.worker.start();
+    this.watcher?.start();
+  }
+
+  /** Takes no more work, finishes what it holds (still heartbeating), then says it has gone. */
+  async stop(): Promise<void> {
+    this.placements.stop();
+    await Promise.all([this.worker.stop(), this.watcher?.stop()]);
+    for (const t of this.timers) clearInterval(t);
+    await engineStopped(this.deps.db, this.options.engine, this.deps.holder);
+  }
+
+  get inFlight(): number {
+    return this.worker.busy + (this.watcher?.queue.inFlight ?? 0);
+  }
+
+  private readonly events = (since: number | null) =>
+    this.docker.getEvents({
+      ...(since ? { since } : {}),
+      filters: { type: ['container'] },
+    }) as Promise<Readable>;
+
+  private async beat(): Promise<void> {
+    const { deps, options } = this;
+    try {
+      await heartbeatEngine(deps.db, options.engine, deps.holder);
+      if (Date.now() - this.lastListing >= options.intervalS * 1000) await this.list();
+    } catch (error) {
+      deps.logger.warn({ err: (error as Error).message }, 'heartbeat failed; will retry');
+    }
+  }
+
+  /** Every ws-* container on the engine, placed here; rows for ones gone from it removed. */
+  private async list(): Promise<void> {
+    const listed = await this.docker.listContainers({ all: true, filters: { name: ['ws-'] } });
+    const seen: SeenContainer[] = listed
+      .map((c) => ({ name: (c.Names[0] ?? '').replace(/^\//, ''), id: c.Id }))
+      .filter((c) => WORKSPACE.test(c.name));
+    await syncPlacements(this.deps.db, this.options.engine, seen);
+    this.lastListing = Date.now();
+  }
+
+  private async moved(name: string, id: string, action: string, oldName: string | null): Promise<void> {
+    const { db } = this.deps;
+    const { engine } = this.options;
+    if (action === 'destroy') return unplace(db, engine, name);
+    if (action === 'rename' && oldName) await unplace(db, engine, oldName);
+    if (WORKSPACE.test(name)) await place(db, engine, { name, id });
+  }
+
+  /** One task, run with the core here; its steps stored as they end, then its answer. */
+  private async runTask(task: Task): Promise<void> {
+    const { deps } = this;
+    const { list, permission, ...request } = task.options;
+    let stored = Promise.resolve();
+    const onStep = (step: Step) => {
+      stored = stored
+        .then(() => appendTaskStep(deps.db, task.id, step))
+        .catch((error: unknown) =>
+          deps.logger.warn({ task: task.id, err: (error as Error).message }, 'could not store a step'),
+        );
+    };
+    deps.logger.info({ task: task.id, command: task.command, target: task.target }, 'task claimed');
+    let answer: unknown;
+    if (task.command === 'diagnose') {
+      answer = await diagnoseTarget(deps, task.target, {
+        request,
+        ...(list !== undefined ? { list } : {}),
+        ...(permission ? { permission } : {}),
+      }).then(
+        (diagnosis) => ({ diagnosis }),
+        (error: unknown) => {
+          const e = asMedicError(error);
+          return { error: { code: e.code, message: e.message, hint: e.hint ?? null } };
+        },
+      );
+    } else {
+      const run = task.command === 'recover' ? recover : rollback;
+      const result = await run(deps, task.target, { ...request, onStep });
+      this.options.onResult?.(result);
+      answer = result;
+    }
+    await stored;
+    await storeTaskResult(deps.db, task.id, answer);
+  }
+}

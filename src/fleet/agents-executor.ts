@@ -1,0 +1,164 @@
+// The app's executor with MEDIC_EXECUTOR=agents: it makes no Docker call. Each command is
+// checked here first (the target names a workspace, the operator's policy allows it), then
+// handed as a task to the agent of the engine its container was last seen on, and followed
+// as that agent stores its steps, until its answer is in. No placement: WORKSPACE_NOT_PLACED.
+// No live agent for the engine for MEDIC_AGENT_WAIT_S: ENGINE_UNAVAILABLE, naming it.
+import {
+  type CoreDeps,
+  containerName,
+  type DiagnoseOptions,
+  type Diagnosis,
+  EngineUnavailableError,
+  type Executor,
+  type MedicError,
+  preflight,
+  type RecoveryResult,
+  ReportedError,
+  type RunOptions,
+  resultSchema,
+  WorkspaceNotPlacedError,
+} from '../core/index.js';
+import { placementOf } from './engine-store.js';
+import {
+  enqueueTask,
+  expireTask,
+  readTask,
+  type TaskCommand,
+  type TaskView,
+  taskOptions,
+} from './task-store.js';
+
+export interface AgentsExecutorOptions {
+  /** MEDIC_AGENT_WAIT_S: how long a task waits for its engine to have a live agent. */
+  readonly waitS: number;
+  /** How often the task is read while it is waited on (at most 250 ms). */
+  readonly pollMs: number;
+}
+
+/** What a task's agent answers: a run's result, or a diagnosis or the error it met. */
+type Answer =
+  | { readonly kind: 'result'; readonly result: RecoveryResult }
+  | { readonly kind: 'diagnosis'; readonly diagnosis: Diagnosis }
+  | { readonly kind: 'error'; readonly error: MedicError };
+
+/**
+ * An executor for one job: its tasks are keyed by the job and their order in it, so the same
+ * job run again (its replica died) finds the tasks it stored before instead of adding more.
+ */
+export function agentsExecutor(deps: CoreDeps, jobKey: string, options: AgentsExecutorOptions): Executor {
+  let n = 0;
+  const dispatch = async (
+    command: TaskCommand,
+    target: string,
+    run: RunOptions & Pick<DiagnoseOptions, 'list' | 'permission'>,
+  ): Promise<Answer> => {
+    const key = `${jobKey}:${n++}`;
+    const pre = await preflight(deps, {
+      command,
+      target,
+      options: run,
+      ...(run.permission ? { permission: run.permission } : {}),
+    });
+    if (!pre.admitted) {
+      // As the core's own diagnose does, a diagnosis that cannot run throws; a run's result says why.
+      return command === 'diagnose'
+        ? { kind: 'error', error: pre.error }
+        : { kind: 'result', result: pre.result };
+    }
+    const container = containerName(pre.workspace.id);
+    const engine = await placementOf(deps.db, container);
+    const failed = async (error: MedicError): Promise<Answer> =>
+      command === 'diagnose' ? { kind: 'error', error } : { kind: 'result', result: await pre.fail(error) };
+    if (!engine) {
+      return failed(
+        new WorkspaceNotPlacedError(`no agent has seen ${container} on any engine`, {
+          hint: 'run `medic agent --engine <name>` on the Docker host that holds it; `medic status` lists the engines',
+        }),
+      );
+    }
+    const id = await enqueueTask(deps.db, { key, engine, command, target, options: taskOptions(run) });
+    deps.logger.info({ task: id, engine, command, target: container }, 'task handed to its engine');
+    return follow(deps, id, engine, run, options, failed);
+  };
+  return {
+    async recover(target, run) {
+      return resultOf(await dispatch('recover', target, run));
+    },
+    async rollback(runId, run) {
+      return resultOf(await dispatch('rollback', runId, run));
+    },
+    async diagnose(target, o) {
+      const request = o.request ?? { actor: 'medic', source: 'app' as const };
+      const answer = await dispatch('diagnose', target, {
+        ...request,
+        list: o.list ?? true,
+        ...(o.permission ? { permission: o.permission } : {}),
+      });
+      if (answer.kind === 'diagnosis') return answer.diagnosis;
+      throw answer.kind === 'error' ? answer.error : new Error('a diagnosis task answered with a run');
+    },
+  };
+}
+
+function resultOf(answer: Answer): RecoveryResult {
+  if (answer.kind === 'result') return answer.result;
+  throw new Error(`a recovery task answered with a ${answer.kind}`);
+}
+
+async function follow(
+  deps: CoreDeps,
+  id: number,
+  engine: string,
+  run: RunOptions,
+  options: AgentsExecutorOptions,
+  failed: (error: MedicError) => Promise<Answer>,
+): Promise<Answer> {
+  let shown = 0;
+  let deadSince: number | null = null;
+  for (;;) {
+    const task = await readTask(deps.db, id);
+    // A task run again (its agent died) starts its steps over; they are shown from there.
+    if (task.steps.length < shown) shown = 0;
+    for (const step of task.steps.slice(shown)) run.onStep?.(step, shown++);
+    if (task.state === 'done') return answerOf(task);
+    if (task.state !== 'pending' && task.state !== 'running') {
+      return failed(
+        task.state === 'failed'
+          ? new ReportedError({
+              code: 'INTERNAL',
+              message: `the agent for engine "${engine}" failed: ${task.error}`,
+            })
+          : unavailable(engine, task, task.error ?? 'given up'),
+      );
+    }
+    if (task.alive) deadSince = null;
+    else {
+      deadSince ??= performance.now();
+      if (performance.now() - deadSince >= options.waitS * 1000) {
+        const error = unavailable(engine, task, `no agent came within ${options.waitS}s`);
+        if (await expireTask(deps.db, id, error.message)) return failed(error);
+        continue; // an agent took it at the last moment: follow it
+      }
+    }
+    await deps.clock.sleep(options.pollMs);
+  }
+}
+
+function unavailable(engine: string, task: TaskView, why: string): MedicError {
+  const last = task.lastHeartbeat
+    ? `its agent last heartbeated at ${task.lastHeartbeat.toISOString()}`
+    : 'it has never had an agent';
+  return new EngineUnavailableError(`engine "${engine}" has no live agent (${last}); ${why}`, {
+    hint: `start \`medic agent --engine ${engine}\` on that Docker host, then comment the command again`,
+  });
+}
+
+function answerOf(task: TaskView): Answer {
+  const answer = task.result as {
+    diagnosis?: Diagnosis;
+    error?: { code: string; message: string; hint?: string | null };
+  };
+  if (answer?.diagnosis) return { kind: 'diagnosis', diagnosis: answer.diagnosis };
+  if (answer?.error) return { kind: 'error', error: new ReportedError(answer.error) };
+  return { kind: 'result', result: resultSchema.parse(task.result) };
+}

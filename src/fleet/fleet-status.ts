@@ -1,0 +1,90 @@
+// What `medic status` shows: each engine (is its agent alive, when did it last heartbeat, how
+// many workspaces are placed on it, its tasks queued and running), the failed workspaces with
+// the engine that holds each, and the recent runs. Read-only.
+import { z } from 'zod';
+import { containerName, type Queryable, type RunRow, recentRuns } from '../core/index.js';
+import { ALIVE_S } from './engine-store.js';
+
+const engineRow = z.object({
+  name: z.string(),
+  agent: z.string(),
+  alive: z.boolean(),
+  heartbeat_at: z.coerce.date(),
+  docker_version: z.string().nullable(),
+  placed: z.number(),
+  queued: z.number(),
+  running: z.number(),
+});
+
+export interface EngineStatus {
+  readonly name: string;
+  readonly agent: string;
+  readonly alive: boolean;
+  readonly lastHeartbeat: string;
+  readonly dockerVersion: string | null;
+  readonly placed: number;
+  readonly queued: number;
+  readonly running: number;
+}
+
+export interface FailedWorkspace {
+  readonly container: string;
+  readonly id: string;
+  readonly runtime: string | null;
+  /** null: no agent has seen its container. */
+  readonly engine: string | null;
+}
+
+export interface FleetStatus {
+  readonly engines: readonly EngineStatus[];
+  readonly failed: readonly FailedWorkspace[];
+  readonly recent: readonly RunRow[];
+}
+
+export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStatus> {
+  const engines = await db.query(
+    `SELECT e.name, e.agent, e.heartbeat_at, e.docker_version,
+            (e.stopped_at IS NULL AND e.heartbeat_at > now() - make_interval(secs => $1)) AS alive,
+            (SELECT count(*)::int FROM medic.placements p WHERE p.engine = e.name) AS placed,
+            (SELECT count(*)::int FROM medic.tasks t WHERE t.engine = e.name AND t.state = 'pending') AS queued,
+            (SELECT count(*)::int FROM medic.tasks t WHERE t.engine = e.name AND t.state = 'running') AS running
+       FROM medic.engines e ORDER BY e.name`,
+    [ALIVE_S],
+  );
+  const failed = await db.query(
+    "SELECT id::text AS id, runtime FROM workspaces WHERE status = 'failed' ORDER BY updated_at DESC LIMIT 100",
+  );
+  const rows = z.array(z.object({ id: z.string(), runtime: z.string().nullable() })).parse(failed.rows);
+  const placed = await db.query(
+    'SELECT container, engine FROM medic.placements WHERE container = ANY($1::text[])',
+    [rows.map((r) => containerName(r.id))],
+  );
+  const where = new Map(
+    z
+      .array(z.object({ container: z.string(), engine: z.string() }))
+      .parse(placed.rows)
+      .map((p) => [p.container, p.engine]),
+  );
+  return {
+    engines: z
+      .array(engineRow)
+      .parse(engines.rows)
+      .map((e) => ({
+        name: e.name,
+        agent: e.agent,
+        alive: e.alive,
+        lastHeartbeat: e.heartbeat_at.toISOString(),
+        dockerVersion: e.docker_version,
+        placed: e.placed,
+        queued: e.queued,
+        running: e.running,
+      })),
+    failed: rows.map((r) => ({
+      container: containerName(r.id),
+      id: r.id,
+      runtime: r.runtime,
+      engine: where.get(containerName(r.id)) ?? null,
+    })),
+    recent: await recentRuns(db, recent),
+  };
+}

@@ -1,0 +1,73 @@
+// `medic agent` as a service: serves one engine until SIGTERM or SIGINT, then finishes what it
+// holds and exits 0. Needs the fleet's shared Postgres (DATABASE_URL): an embedded database
+// is this process's alone, and no app could hand it work.
+import { z } from 'zod';
+import type { CoreDeps } from '../core/index.js';
+import { InvalidConfigError, leasesHeld, parseSettings, pruneDaily } from '../core/index.js';
+import { connectDocker } from '../docker/connection.js';
+import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
+import { MedicMetrics } from '../metrics/metrics.js';
+import { watchIncidentHook } from '../watch/run-watch.js';
+import { Agent } from './agent.js';
+import { taskCounts } from './task-store.js';
+
+export interface AgentRunOptions {
+  readonly engine: string;
+  readonly concurrency: number;
+  readonly interval: number;
+  readonly metricsPort: number;
+  readonly heal: boolean;
+  readonly env: Record<string, string | undefined>;
+  readonly say: (line: string) => void;
+}
+
+const settings = z.object({
+  // How often the engine's queue is polled (a task waits half of it on average).
+  MEDIC_AGENT_POLL_MS: z.coerce.number().int().min(20).max(5000).default(200),
+  // A running task whose agent has not heartbeated for this long (it beats every poll) is taken over.
+  MEDIC_TASK_STALE_S: z.coerce.number().int().min(2).default(15),
+});
+
+/** An agent serves the fleet through its shared Postgres; checked before anything is opened. */
+export function checkAgentEnv(env: Record<string, string | undefined>): void {
+  if (!env.DATABASE_URL?.trim()) {
+    throw new InvalidConfigError('medic agent needs the fleet’s shared Postgres, and DATABASE_URL is unset', {
+      hint: 'set DATABASE_URL to the database the app uses (the embedded one is this process’s alone)',
+    });
+  }
+  parseSettings(settings, env);
+}
+
+export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void> {
+  const e = parseSettings(settings, o.env);
+  const docker = connectDocker(deps.config);
+  await deps.runtime.ping();
+  const metrics = new MedicMetrics({
+    leasesHeld: () => leasesHeld(deps.db),
+    queueDepth: async () => (await taskCounts(deps.db)).get(o.engine)?.pending ?? 0,
+  });
+  const agent = new Agent(deps, docker, {
+    engine: o.engine,
+    concurrency: o.concurrency,
+    intervalS: o.interval,
+    pollMs: e.MEDIC_AGENT_POLL_MS,
+    staleS: e.MEDIC_TASK_STALE_S,
+    heal: o.heal,
+    incidents: watchIncidentHook(deps, o.env),
+    onResult: (r) => metrics.observe(r),
+  });
+  const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
+  await agent.start();
+  const stopPruning = pruneDaily(deps);
+  o.say(
+    `medic: agent for engine ${o.engine} (${o.concurrency} at a time, ${o.heal ? `healing, sweep every ${o.interval}s` : 'not healing (--no-heal)'}${server ? `, metrics on :${o.metricsPort}/metrics` : ''})`,
+  );
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  o.say(`medic: ${signal}: finishing ${agent.inFlight} tasks and recoveries in flight`);
+  stopPruning();
+  await agent.stop();
+  server?.close();
+}

@@ -1,0 +1,187 @@
+// Tasks: the commands the app hands to an engine's agent, in Postgres. A task is known by a
+// key made from the job that asked for it (so a job run again after its replica died finds
+// its tasks instead of adding new ones), claimed by one agent of its engine with SKIP LOCKED,
+// heartbeated while it runs, and carries its steps as the agent stores them and its answer.
+import { z } from 'zod';
+import type { WorkQueue } from '../app/jobs/job-worker.js';
+import {
+  originSchema,
+  PERMISSIONS,
+  type Queryable,
+  type RunOptions,
+  SOURCES,
+  type Step,
+  stepSchema,
+} from '../core/index.js';
+import { ALIVE_S } from './engine-store.js';
+
+export const TASK_COMMANDS = ['recover', 'rollback', 'diagnose'] as const;
+export type TaskCommand = (typeof TASK_COMMANDS)[number];
+
+/** A request as it travels to the agent: the run's options without the listener, and a diagnosis's. */
+export const taskOptionsSchema = z.object({
+  actor: z.string(),
+  source: z.enum(SOURCES),
+  reason: z.string().nullable().optional(),
+  dryRun: z.boolean().optional(),
+  force: z.boolean().optional(),
+  grant: z.object({ repo: z.string(), role: z.string(), origin: originSchema }).optional(),
+  list: z.boolean().optional(),
+  permission: z.enum(PERMISSIONS).optional(),
+});
+export type TaskOptions = z.infer<typeof taskOptionsSchema>;
+
+export interface Task {
+  readonly id: number;
+  readonly engine: string;
+  readonly command: TaskCommand;
+  readonly target: string;
+  readonly options: TaskOptions;
+}
+
+/** What the app reads back while it waits. */
+export interface TaskView {
+  readonly state: 'pending' | 'running' | 'done' | 'failed' | 'abandoned' | 'expired';
+  readonly engine: string;
+  readonly steps: readonly Step[];
+  readonly result?: unknown;
+  readonly error: string | null;
+  /** Whether the task's engine has an agent that heartbeated lately. */
+  readonly alive: boolean;
+  readonly lastHeartbeat: Date | null;
+}
+
+const taskRow = z.object({
+  id: z.coerce.number(),
+  engine: z.string(),
+  command: z.enum(TASK_COMMANDS),
+  target: z.string(),
+  options: taskOptionsSchema,
+});
+const viewRow = z
+  .object({
+    state: z.enum(['pending', 'running', 'done', 'failed', 'abandoned', 'expired']),
+    engine: z.string(),
+    steps: z.array(stepSchema),
+    result: z.unknown(),
+    error: z.string().nullable(),
+    alive: z.boolean(),
+    last_heartbeat: z.coerce.date().nullable(),
+  })
+  .transform(({ last_heartbeat, ...r }) => ({ ...r, lastHeartbeat: last_heartbeat }));
+
+/** Only what survives JSON: the listener stays with the caller. */
+export function taskOptions(options: RunOptions & Pick<TaskOptions, 'list' | 'permission'>): TaskOptions {
+  const { onStep: _, ...rest } = options as RunOptions & { onStep?: unknown };
+  return taskOptionsSchema.parse(rest);
+}
+
+/** Stores a task (or finds the one stored under this key before) and returns its id. */
+export async function enqueueTask(
+  db: Queryable,
+  task: {
+    readonly key: string;
+    readonly engine: string;
+    readonly command: TaskCommand;
+    readonly target: string;
+    readonly options: TaskOptions;
+  },
+): Promise<number> {
+  const { rows } = await db.query(
+    `WITH added AS (
+       INSERT INTO medic.tasks (key, engine, command, target, options) VALUES ($1, $2, $3, $4, $5::jsonb)
+       ON CONFLICT (key) DO NOTHING RETURNING id)
+     SELECT id FROM added UNION ALL SELECT id FROM medic.tasks WHERE key = $1`,
+    [task.key, task.engine, task.command, task.target, JSON.stringify(task.options)],
+  );
+  return z.array(z.object({ id: z.coerce.number() })).parse(rows)[0]!.id;
+}
+
+/** A task as it stands, with whether its engine has a live agent (one query: the app polls it). */
+export async function readTask(db: Queryable, id: number): Promise<TaskView> {
+  const { rows } = await db.query(
+    `SELECT t.state, t.engine, t.steps, t.result, t.error, e.heartbeat_at AS last_heartbeat,
+            coalesce(e.stopped_at IS NULL AND e.heartbeat_at > now() - make_interval(secs => $2), false) AS alive
+       FROM medic.tasks t LEFT JOIN medic.engines e ON e.name = t.engine WHERE t.id = $1`,
+    [id, ALIVE_S],
+  );
+  return viewRow.parse(rows[0]);
+}
+
+/** The app gives up on a task no agent took (its engine had none alive): true when it won. */
+export async function expireTask(db: Queryable, id: number, why: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `UPDATE medic.tasks SET state = 'expired', error = $2, finished_at = now()
+      WHERE id = $1 AND state IN ('pending', 'running') RETURNING id`,
+    [id, why],
+  );
+  return rows.length === 1;
+}
+
+export async function appendTaskStep(db: Queryable, id: number, step: Step): Promise<void> {
+  await db.query(
+    "UPDATE medic.tasks SET steps = steps || jsonb_build_array($2::jsonb), heartbeat_at = now() WHERE id = $1 AND state = 'running'",
+    [id, JSON.stringify(step)],
+  );
+}
+
+export async function storeTaskResult(db: Queryable, id: number, result: unknown): Promise<void> {
+  await db.query("UPDATE medic.tasks SET result = $2::jsonb WHERE id = $1 AND state = 'running'", [
+    id,
+    JSON.stringify(result),
+  ]);
+}
+
+/** One engine's tasks as a work queue for its agents. */
+export function taskQueue(db: Queryable, engine: string): WorkQueue<Task> {
+  return {
+    async claim(worker) {
+      const { rows } = await db.query(
+        `UPDATE medic.tasks SET state = 'running', started_at = now(), heartbeat_at = now(),
+                attempts = attempts + 1, worker = $2, steps = '[]', result = NULL
+          WHERE id = (SELECT id FROM medic.tasks WHERE engine = $1 AND state = 'pending'
+                       ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+          RETURNING id, engine, command, target, options`,
+        [engine, worker],
+      );
+      return rows[0] ? taskRow.parse(rows[0]) : null;
+    },
+    async heartbeat(ids) {
+      if (ids.length > 0)
+        await db.query('UPDATE medic.tasks SET heartbeat_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+    },
+    async finish(id, state, error) {
+      await db.query(
+        "UPDATE medic.tasks SET state = $2, error = $3, finished_at = now() WHERE id = $1 AND state = 'running'",
+        [id, state, error],
+      );
+    },
+    async reclaimStale(staleS, self) {
+      // A task whose agent died is run again once (a recovery is idempotent, and the lease
+      // keeps two runs of a workspace apart), then given up; never one of this agent's own.
+      await db.query(
+        `UPDATE medic.tasks SET state = 'pending' WHERE engine = $1 AND state = 'running' AND attempts < 2
+            AND heartbeat_at < now() - make_interval(secs => $2) AND worker IS DISTINCT FROM $3`,
+        [engine, staleS, self],
+      );
+      const { rows } = await db.query(
+        `UPDATE medic.tasks SET state = 'abandoned', finished_at = now(), error = 'its agent stopped twice while running it'
+          WHERE engine = $1 AND state = 'running' AND heartbeat_at < now() - make_interval(secs => $2)
+            AND worker IS DISTINCT FROM $3
+          RETURNING id, engine, command, target, options`,
+        [engine, staleS, self],
+      );
+      return rows.map((r) => taskRow.parse(r));
+    },
+  };
+}
+
+export async function taskCounts(db: Queryable): Promise<Map<string, Record<string, number>>> {
+  const { rows } = await db.query(
+    "SELECT engine, state, count(*)::int AS n FROM medic.tasks WHERE state IN ('pending', 'running') GROUP BY engine, state",
+  );
+  const counts = new Map<string, Record<string, number>>();
+  for (const r of z.array(z.object({ engine: z.string(), state: z.string(), n: z.number() })).parse(rows))
+    counts.set(r.engine, { ...counts.get(r.engine), [r.state]: r.n });
+  return counts;
+}

@@ -1,0 +1,305 @@
+// The fleet for real: two Docker engines on this machine (the second from
+// scripts/second-engine.sh), an agent for each, three app replicas with MEDIC_EXECUTOR=agents
+// that hold no engine (their DOCKER_HOST names no socket), one Postgres, and signed deliveries
+// to a GitHub stand-in. Each /recover is delivered to one replica and redelivered to another.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { applyPolicy, containerName, parsePolicy } from '../../src/core/index.js';
+import {
+  type BrokenWorkspace,
+  createBrokenWorkspace,
+  removeFixtures,
+} from '../../src/demo/broken-workspace.js';
+import { ensureLocalImage } from '../../src/docker/local-image.js';
+import type { FleetStatus } from '../../src/fleet/fleet-status.js';
+import { type Proc, type Replica, ready, startAgent, startReplica } from '../helpers/fleet-processes.js';
+import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
+import { type TestWorld, testWorld } from '../helpers/services.js';
+import { issueCommentPayload, signedHeaders } from '../helpers/webhooks.js';
+
+const SECRET = 'fleet-secret';
+const MEDIC = path.resolve(import.meta.dirname, '../../lib/medic.js');
+const ENGINE_A = 'unix:///var/run/docker.sock';
+const ENGINE_B = process.env.MEDIC_TEST_DOCKER_B ?? '';
+
+let world: TestWorld;
+let dockerB: Docker;
+let imageB: string;
+let gh: StandIn;
+const agents = new Map<string, Proc>();
+let replicas: Replica[] = [];
+let issue = 3000;
+
+const agentEnv = (host: string) => ({ DATABASE_URL: world.url, DOCKER_HOST: host });
+
+async function agentUp(engine: 'a' | 'b'): Promise<Proc> {
+  const agent = startAgent(engine, agentEnv(engine === 'a' ? ENGINE_A : ENGINE_B), ['--no-heal']);
+  agents.set(engine, agent);
+  await until(`agent ${engine} registered`, 30_000, async () => {
+    if (agent.child.exitCode !== null) throw new Error(`agent ${engine} exited:\n${agent.output()}`);
+    const { rows } = await world.db.query(
+      'SELECT agent FROM medic.engines WHERE name = $1 AND stopped_at IS NULL',
+      [engine],
+    );
+    return (rows[0] as { agent: string } | undefined)?.agent.endsWith(`:${agent.child.pid}`) ?? false;
+  });
+  return agent;
+}
+
+/** Polls `check` until it holds (beforeAll cannot use expect.poll). */
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function brokenOn(engine: 'a' | 'b', cmd?: string[]): Promise<BrokenWorkspace> {
+  const w =
+    engine === 'a'
+      ? await world.broken(cmd ? { cmd } : {})
+      : await createBrokenWorkspace(dockerB, world.db, {
+          image: imageB,
+          labels: { [world.label.split('=')[0]!]: world.label.split('=')[1]! },
+        });
+  // The agent learns of it from the engine's create event.
+  await expect.poll(() => placement(w.container), { timeout: 15_000, interval: 50 }).toBe(engine);
+  return w;
+}
+
+async function placement(container: string): Promise<string | null> {
+  const { rows } = await world.db.query('SELECT engine FROM medic.placements WHERE container = $1', [
+    container,
+  ]);
+  return (rows[0] as { engine: string } | undefined)?.engine ?? null;
+}
+
+/** Posts a signed /recover to one replica, and the same delivery (GitHub's redelivery) to another. */
+async function recoverVia(targets: readonly string[], first: number, second: number): Promise<number> {
+  const n = issue++;
+  const body = JSON.stringify(issueCommentPayload({ body: `/recover ${targets.join(' ')}`, issue: n }));
+  const delivery = randomUUID();
+  const post = (r: Replica) =>
+    fetch(`http://127.0.0.1:${r.port}/api/github/webhooks`, {
+      method: 'POST',
+      body,
+      headers: signedHeaders('issue_comment', delivery, body, SECRET),
+    }).then((res) => res.status);
+  const statuses = await Promise.all([post(replicas[first]!), post(replicas[second]!)]);
+  expect(statuses.every((s) => s >= 200 && s < 300)).toBe(true);
+  return n;
+}
+
+/** The issue's status comment once it carries the result. */
+async function resultOf(n: number, timeout = 60_000): Promise<string> {
+  await expect.poll(() => gh.resultAt.has(n), { timeout, interval: 100 }).toBe(true);
+  return [...gh.comments.values()]
+    .filter((c) => c.issue === n)
+    .map((c) => c.body)
+    .join('\n---\n');
+}
+
+/** What a volume holds, read on the engine that has it (reading it elsewhere would create it there). */
+async function lsOn(docker: Docker, volume: string): Promise<string[]> {
+  const image = docker === dockerB ? imageB : world.image;
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d) => {
+    text += d;
+  });
+  const [, container] = await docker.run(image, ['ls', '-A', '-1', '/c'], [out, out], {
+    HostConfig: { Binds: [`${volume}:/c:ro`], NetworkMode: 'none' },
+  });
+  await (container as Docker.Container).remove({ force: true });
+  return text.split(/\s+/).filter(Boolean); // docker.run gives the container a terminal
+}
+
+const tasksOf = async (target: string) =>
+  (
+    await world.db.query(
+      'SELECT engine, state, attempts, worker FROM medic.tasks WHERE target = $1 ORDER BY id',
+      [target],
+    )
+  ).rows as Array<{ engine: string; state: string; attempts: number; worker: string }>;
+
+const recoveredRuns = async (id: string) =>
+  (
+    await world.db.query(
+      "SELECT outcome FROM medic.runs WHERE workspace_id = $1 AND command = 'recover' AND outcome = 'recovered'",
+      [id],
+    )
+  ).rows.length;
+
+beforeAll(async () => {
+  if (!ENGINE_B)
+    throw new Error(
+      'MEDIC_TEST_DOCKER_B is unset: run the tests with `npm test`, which starts the second engine',
+    );
+  world = await testWorld();
+  dockerB = new Docker({ socketPath: new URL(ENGINE_B).pathname });
+  imageB = await ensureLocalImage(dockerB);
+  await applyPolicy(world.db, parsePolicy('repos:\n  - repo: acme/platform\n    workspaces: all\n'), 'test');
+  gh = await githubStandIn({ alice: 'admin' });
+  await Promise.all([agentUp('a'), agentUp('b')]);
+  replicas = [0, 1, 2].map(() =>
+    startReplica({
+      DATABASE_URL: world.url,
+      WEBHOOK_SECRET: SECRET,
+      GHE_HOST: new URL(gh.url).host,
+      MEDIC_AGENT_WAIT_S: '4',
+      MEDIC_POLL_MS: '500',
+    }),
+  );
+  await Promise.all(replicas.map((r) => ready(`http://127.0.0.1:${r.port}/healthz`, r)));
+}, 120_000);
+
+afterEach((ctx) => {
+  // What the processes said, when a test failed: the agents' and replicas' logs.
+  if (ctx.task.result?.state !== 'fail') return;
+  for (const [engine, agent] of agents) console.error(`--- agent ${engine}\n${agent.output()}`);
+  for (const [i, r] of replicas.entries()) console.error(`--- replica ${i}\n${r.output()}`);
+});
+
+afterAll(async () => {
+  await Promise.all([...agents.values(), ...replicas].map((p) => p.stop()));
+  await gh?.close();
+  if (dockerB && world) await removeFixtures(dockerB, world.label);
+  await world?.close();
+}, 60_000);
+
+describe('three replicas and two agents on two engines', () => {
+  it('recovers six workspaces, each delivered twice, each exactly once on its own engine', async () => {
+    const ws = [
+      ...(await Promise.all([brokenOn('a'), brokenOn('a'), brokenOn('a')])),
+      ...(await Promise.all([brokenOn('b'), brokenOn('b'), brokenOn('b')])),
+    ];
+    const issues = await Promise.all(ws.map((w, i) => recoverVia([w.container], i % 3, (i + 1) % 3)));
+    for (const [i, w] of ws.entries()) {
+      const body = await resultOf(issues[i]!);
+      expect(body).toContain('recovered');
+      expect(await world.status(w.id)).toBe('online');
+      const engine = i < 3 ? 'a' : 'b';
+      expect(await lsOn(engine === 'a' ? world.docker : dockerB, w.volume)).toContain('config.yaml');
+      const tasks = await tasksOf(w.container);
+      expect(tasks).toHaveLength(1);
+      expect(tasks[0]).toMatchObject({ engine, state: 'done', attempts: 1 });
+      expect(tasks[0]!.worker).toContain(`:${agents.get(engine)!.child.pid}/`);
+      expect(await recoveredRuns(w.id)).toBe(1);
+    }
+    // The volume that was seeded is on the engine the agent served: B's volumes are not on A.
+    const onA = (await world.docker.listVolumes()).Volumes.map((v) => v.Name);
+    for (const w of ws.slice(3)) expect(onA).not.toContain(w.volume);
+    // One job per comment, though each was delivered to two replicas.
+    const { rows } = await world.db.query("SELECT count(*)::int AS n FROM medic.jobs WHERE kind = 'comment'");
+    expect((rows[0] as { n: number }).n).toBeGreaterThanOrEqual(6);
+    expect((rows[0] as { n: number }).n).toBe(issue - 3000);
+  }, 120_000);
+
+  it('a workspace no agent has seen fails with WORKSPACE_NOT_PLACED, changing nothing', async () => {
+    const id = randomUUID();
+    await world.db.query(
+      "INSERT INTO workspaces (id, name, status, runtime) VALUES ($1, 'ghost', 'failed', 'langgraph')",
+      [id],
+    );
+    const n = await recoverVia([containerName(id)], 0, 2);
+    expect(await resultOf(n)).toContain('WORKSPACE_NOT_PLACED');
+    expect(await world.status(id)).toBe('failed');
+    const { rows } = await world.db.query(
+      'SELECT outcome, error_code FROM medic.runs WHERE workspace_id = $1',
+      [id],
+    );
+    expect(rows).toEqual([{ outcome: 'failed', error_code: 'WORKSPACE_NOT_PLACED' }]);
+  }, 60_000);
+
+  it('an agent killed mid-run: the task is taken over when it comes back, and the workspace recovers once', async () => {
+    // A container that ignores SIGTERM: its stop takes the agent's whole stop timeout (3 s).
+    const w = await brokenOn('a', ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done']);
+    const n = await recoverVia([w.container], 1, 2);
+    // Killed while it stops the container: the template step is stored, the stop is under way.
+    await expect
+      .poll(
+        async () =>
+          (
+            await world.db.query(
+              `SELECT 1 FROM medic.tasks WHERE target = $1 AND state = 'running' AND steps @> '[{"name":"template"}]'`,
+              [w.container],
+            )
+          ).rows.length,
+        { timeout: 20_000, interval: 20 },
+      )
+      .toBe(1);
+    expect(await agents.get('a')!.stop('SIGKILL')).toBe(null);
+    await agentUp('a');
+    const body = await resultOf(n);
+    expect(body).toContain('recovered');
+    expect(await world.status(w.id)).toBe('online');
+    const tasks = await tasksOf(w.container);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ engine: 'a', state: 'done', attempts: 2 });
+    expect(await recoveredRuns(w.id)).toBe(1);
+  }, 90_000);
+
+  it("engine B's agent gone: B's workspace fails with ENGINE_UNAVAILABLE, A's recovers; B's agent back: B's recovers", async () => {
+    const a = await brokenOn('a');
+    const b = await brokenOn('b');
+    // SIGTERM: it finishes what it holds (nothing) and exits 0.
+    expect(await agents.get('b')!.stop('SIGTERM')).toBe(0);
+    const status = await medicStatus();
+    expect(status.engines.find((e) => e.name === 'b')).toMatchObject({ alive: false });
+    expect(status.engines.find((e) => e.name === 'a')).toMatchObject({ alive: true, queued: 0, running: 0 });
+    expect(status.engines.find((e) => e.name === 'a')!.placed).toBeGreaterThanOrEqual(5);
+    expect(status.failed).toContainEqual(expect.objectContaining({ container: b.container, engine: 'b' }));
+    const n = await recoverVia([b.container, a.container], 2, 0);
+    const body = await resultOf(n);
+    expect(body).toContain('ENGINE_UNAVAILABLE');
+    expect(body).toContain('engine &quot;b&quot; has no live agent');
+    await expect.poll(() => world.status(a.id), { timeout: 30_000 }).toBe('online');
+    expect(await world.status(b.id)).toBe('failed');
+    const again = await recoverVia([b.container], 1, 2);
+    await agentUp('b');
+    expect(await resultOf(again)).toContain('recovered');
+    expect(await world.status(b.id)).toBe('online');
+    expect(await recoveredRuns(b.id)).toBe(1);
+  }, 90_000);
+
+  it('an agent keeps its placements from create, rename and destroy events', async () => {
+    const w = await brokenOn('a');
+    const container = world.docker.getContainer((await world.docker.getContainer(w.container).inspect()).Id);
+    await container.rename({ name: `${w.container}-x` });
+    await expect.poll(() => placement(w.container), { timeout: 10_000, interval: 50 }).toBe(null);
+    await container.rename({ name: w.container });
+    await expect.poll(() => placement(w.container), { timeout: 10_000, interval: 50 }).toBe('a');
+    await container.remove({ force: true });
+    await expect.poll(() => placement(w.container), { timeout: 10_000, interval: 50 }).toBe(null);
+  }, 30_000);
+
+  it('an agent heals its own engine, and only its own', async () => {
+    expect(await agents.get('a')!.stop('SIGTERM')).toBe(0);
+    const a = await world.broken(); // placed when the healer lists engine A
+    const b = await brokenOn('b');
+    // Healing on (no --no-heal), sweeping every second; B's agent still does not heal.
+    const healer = startAgent('a', agentEnv(ENGINE_A), ['--interval', '1']);
+    agents.set('a', healer);
+    await expect.poll(() => world.status(a.id), { timeout: 30_000, interval: 100 }).toBe('online');
+    const { rows } = await world.db.query('SELECT source, outcome FROM medic.runs WHERE workspace_id = $1', [
+      a.id,
+    ]);
+    expect(rows).toEqual([{ source: 'auto', outcome: 'recovered' }]);
+    await new Promise((r) => setTimeout(r, 2500)); // two more sweeps
+    expect(await world.status(b.id)).toBe('failed');
+    const none = await world.db.query('SELECT 1 FROM medic.runs WHERE workspace_id = $1', [b.id]);
+    expect(none.rows).toHaveLength(0);
+  }, 60_000);
+});
+
+async function medicStatus(): Promise<FleetStatus> {
+  const out = execFileSync('node', [MEDIC, 'status', '--json'], {
+    env: { PATH: process.env.PATH, DATABASE_URL: world.url, LOG_LEVEL: 'warn' },
+  });
+  return JSON.parse(out.toString()) as FleetStatus;
+}
