@@ -37,50 +37,20 @@ export async function benchLatency(
   singles: number,
   log: (s: string) => void,
 ): Promise<LatencyBench> {
-  await applyPolicy(f.db, parsePolicy('repos:\n  - repo: acme/platform\n    workspaces: all\n'), 'bench');
+  await grantAll(f);
   const gh = await githubStandIn({ alice: 'admin', bob: 'admin' });
   const { child: app, port } = startAppProcess(f, { secret: SECRET, githubHost: new URL(gh.url).host });
   const appDone = finish(app);
   try {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`);
-    let issue = 1000;
-    const send = async (container: string, login = 'alice') => {
-      const n = issue++;
-      const body = JSON.stringify(issueCommentPayload({ body: `/recover ${container}`, issue: n, login }));
-      const sentAt = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-        method: 'POST',
-        body,
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': 'issue_comment',
-          'x-github-delivery': `latency-${n}`,
-          'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-        },
-      });
-      await res.text();
-      return { n, sentAt };
-    };
-    const sample = async (f2: Fleet, sent: { n: number; sentAt: number }, workspaceId: string) => {
-      await until(() => gh.closedAt.has(sent.n), 180_000);
-      const { rows } = await f2.db.query(
-        "SELECT result FROM medic.runs WHERE workspace_id = $1 AND command = 'recover' ORDER BY started_at DESC LIMIT 1",
-        [workspaceId],
-      );
-      const r = resultSchema.parse((rows[0] as { result: unknown }).result);
-      return {
-        resultMs: gh.resultAt.get(sent.n)! - sent.sentAt,
-        closedMs: gh.closedAt.get(sent.n)! - sent.sentAt,
-        coreMs: Date.parse(r.finishedAt) - Date.parse(r.startedAt),
-      };
-    };
+    const { send, sample } = chatopsProbe(f, gh, port, SECRET);
 
     log(`  (a) one /recover at a time, ${singles} times`);
     const single: LatencySample[] = [];
     for (let i = 0; i < singles; i++) {
       const [ws] = await f.brokenMany(1);
       await quiet(gh); // the previous command's last writes (its reaction) are done
-      single.push(await sample(f, await send(ws!.container), ws!.id));
+      single.push(await sample(await send(ws!.container), ws!.id));
     }
 
     log('  (b) twenty /recover at once in one repository');
@@ -89,17 +59,15 @@ export async function benchLatency(
     const from = gh.writes.length;
     // One on-call engineer's twenty commands (medic allows 20 per person per 10 minutes).
     const sent = await Promise.all(many.map((ws) => send(ws.container, 'bob')));
-    const twenty = await Promise.all(sent.map((s, i) => sample(f, s, many[i]!.id))).catch(
-      (error: unknown) => {
-        log(
-          `  issues never closed: ${sent
-            .filter((s) => !gh.closedAt.has(s.n))
-            .map((s) => s.n)
-            .join(' ')}`,
-        );
-        throw error;
-      },
-    );
+    const twenty = await Promise.all(sent.map((s, i) => sample(s, many[i]!.id))).catch((error: unknown) => {
+      log(
+        `  issues never closed: ${sent
+          .filter((s) => !gh.closedAt.has(s.n))
+          .map((s) => s.n)
+          .join(' ')}`,
+      );
+      throw error;
+    });
     await quiet(gh);
     const times = gh.writes.slice(from).map((w) => w.at);
     return {
@@ -114,6 +82,59 @@ export async function benchLatency(
     await appDone;
     await gh.close();
   }
+}
+
+/** The operator's policy granting acme/platform every workspace. */
+export async function grantAll(f: Fleet): Promise<void> {
+  await applyPolicy(f.db, parsePolicy('repos:\n  - repo: acme/platform\n    workspaces: all\n'), 'bench');
+}
+
+let issue = 1000;
+
+/**
+ * Sends signed /recover comments to an app on `port` and reads, from the stand-in, when each
+ * one's result became visible and its issue closed, beside the run's own core time.
+ */
+export function chatopsProbe(f: Fleet, gh: StandIn, port: number, secret: string) {
+  const send = async (container: string, login = 'alice') => {
+    const n = issue++;
+    const body = JSON.stringify(issueCommentPayload({ body: `/recover ${container}`, issue: n, login }));
+    const sentAt = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'issue_comment',
+        'x-github-delivery': `latency-${n}-${process.pid}`,
+        'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+      },
+    });
+    await res.text();
+    return { n, sentAt };
+  };
+  const sample = async (sent: { n: number; sentAt: number }, workspaceId: string): Promise<LatencySample> => {
+    await until(() => gh.closedAt.has(sent.n), 180_000);
+    const { rows } = await f.db.query(
+      "SELECT result FROM medic.runs WHERE workspace_id = $1 AND command = 'recover' ORDER BY started_at DESC LIMIT 1",
+      [workspaceId],
+    );
+    const r = resultSchema.parse((rows[0] as { result: unknown }).result);
+    return {
+      resultMs: gh.resultAt.get(sent.n)! - sent.sentAt,
+      closedMs: gh.closedAt.get(sent.n)! - sent.sentAt,
+      coreMs: Date.parse(r.finishedAt) - Date.parse(r.startedAt),
+    };
+  };
+  return {
+    send,
+    sample,
+    /** One /recover when GitHub is quiet (the previous command's last writes are done). */
+    recover: async (w: { readonly container: string; readonly id: string }) => {
+      await quiet(gh);
+      return sample(await send(w.container), w.id);
+    },
+  };
 }
 
 /** The most timestamps in any window of `ms` starting at one of them. */

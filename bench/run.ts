@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchAction } from './action-bench.js';
 import { openFleet, ROOT } from './fleet.js';
+import { benchFleet } from './fleet-bench.js';
+import { fleetSection } from './fleet-report.js';
 import { benchLatency } from './latency-bench.js';
 import { latencySection } from './latency-report.js';
 import { benchRecover, recoverTable } from './recover-vs-runbook.js';
@@ -32,6 +34,16 @@ try {
   const action = await benchAction(fleet, env('BENCH_ACTION_ROUNDS', 10));
   log('6. ChatOps latency');
   const latency = await benchLatency(fleet, env('BENCH_LATENCY_SINGLES', 5), log);
+  log('7. the fleet: agents');
+  const agents = await benchFleet(
+    fleet,
+    {
+      rounds: env('BENCH_FLEET_ROUNDS', 20),
+      chatops: env('BENCH_FLEET_CHATOPS', 6),
+      heals: env('BENCH_HEALS', 20),
+    },
+    log,
+  );
 
   const machine = {
     date: new Date().toISOString(),
@@ -88,6 +100,7 @@ try {
     `Bundle: **${(action.bundleBytes / 2 ** 20).toFixed(2)} MB** (target < 5 MB). Spawn to exit: median **${Math.round(act.median)} ms** (${Math.round(act.min)}–${Math.round(act.max)}; target < 300 ms) against \`node -e 0\` at ${Math.round(base.median)} ms in the same rounds (ratio ${(act.median / base.median).toFixed(1)}).`,
     '',
     ...latencySection(latency),
+    ...fleetSection(agents),
     '## 5. Memory (peak RSS)',
     '',
     `- the app under benchmark 3: **${webhooks.maxRssMb?.toFixed(0) ?? '?'} MB**`,
@@ -99,7 +112,7 @@ try {
   writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
   writeFileSync(
     path.join(ROOT, 'bench/results.json'),
-    `${JSON.stringify({ machine, recover, sweep, webhooks, action, latency }, null, 1)}\n`,
+    `${JSON.stringify({ machine, recover, sweep, webhooks, action, latency, agents }, null, 1)}\n`,
   );
   process.stdout.write(`${lines.slice(0, -3).join('\n')}\n`);
 } finally {

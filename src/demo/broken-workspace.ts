@@ -18,6 +18,8 @@ export interface BrokenWorkspaceOptions {
   readonly running?: boolean;
   readonly cmd?: string[];
   readonly healthcheck?: Docker.ContainerCreateOptions['Healthcheck'];
+  /** Docker's network mode: `none` (tests: nothing to set up or tear down) or `bridge`, as a real workspace has. */
+  readonly network?: string;
 }
 
 export interface BrokenWorkspace {
@@ -48,7 +50,7 @@ export async function createBrokenWorkspace(
     Labels: labels,
     ...(options.cmd ? { Cmd: options.cmd } : {}),
     ...(options.healthcheck ? { Healthcheck: options.healthcheck } : {}),
-    HostConfig: { Binds: [`${volume}:/configs`], NetworkMode: 'none' },
+    HostConfig: { Binds: [`${volume}:/configs`], NetworkMode: options.network ?? 'none' },
   });
   const stray = Object.entries(options.stray ?? {});
   if (stray.length > 0) {

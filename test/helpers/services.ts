@@ -60,6 +60,8 @@ export interface WorldOptions {
   readonly env?: Record<string, string>;
   /** Names the database and labels the fixtures: `test` or `bench`. */
   readonly tag?: string;
+  /** The workspaces' network mode (default `none`; the benchmarks use `bridge`, as real ones are). */
+  readonly network?: string;
 }
 
 export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> {
@@ -98,6 +100,7 @@ export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> 
   const broken = (o: Partial<BrokenWorkspaceOptions> = {}) =>
     createBrokenWorkspace(docker, db, {
       image,
+      ...(options.network ? { network: options.network } : {}),
       ...o,
       labels: { [`workspace-medic.${tag}`]: name, ...o.labels },
     });
