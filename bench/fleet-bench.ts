@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { recover } from '../src/core/index.js';
 import type { BrokenWorkspace } from '../src/demo/broken-workspace.js';
 import { agentsExecutor } from '../src/fleet/agents-executor.js';
+import { TASK_EVENTS, Wakeups } from '../src/fleet/wakeups.js';
 import { type Proc, startAgent } from '../test/helpers/fleet-processes.js';
 import { githubStandIn } from '../test/helpers/github-standin.js';
 import { startAppProcess } from './app-process.js';
@@ -99,8 +100,13 @@ async function executorPaths(f: Fleet, rounds: number): Promise<FleetBench['exec
   const local: number[] = [];
   const agents: number[] = [];
   const request = { actor: 'bench', source: 'cli' as const };
+  // As the app does: NOTIFY wakes the reads of the task; 200 ms polls are the fallback.
+  const wakeups = await Wakeups.open(deps.db, TASK_EVENTS, deps.logger);
   const viaAgent = (w: BrokenWorkspace) =>
-    agentsExecutor(deps, `bench:${randomUUID()}`, { waitS: 30, pollMs: 200 }).recover(w.container, request);
+    agentsExecutor(deps, `bench:${randomUUID()}`, { waitS: 30, pollMs: 200, wakeups }).recover(
+      w.container,
+      request,
+    );
   for (const [i, w] of ws.entries()) {
     // Alternate which goes first, so neither always meets a warmer engine.
     const order: Array<[number[], () => Promise<{ outcome: string }>]> = [
@@ -116,6 +122,7 @@ async function executorPaths(f: Fleet, rounds: number): Promise<FleetBench['exec
       if (r.outcome !== 'recovered') throw new Error(`fleet bench: ${r.outcome}`);
     }
   }
+  await wakeups.close();
   return { local, agents };
 }
 

@@ -25,11 +25,12 @@ export function fleetSection(b: FleetBench): string[] {
     row('(c) agent healing: container death → row online', b.heal),
     '',
     `(a) on the same workspaces: the agent path costs **${Math.round(agents.median - local.median)} ms** more at the median ` +
-      `(ratio ${(agents.median / local.median).toFixed(2)}), ${Math.round(agents.p99 - local.p99)} ms at p99: the task waits for the ` +
-      "agent's next poll of its queue (200 ms) and the app's next read of the task (200 ms). " +
+      `(ratio ${(agents.median / local.median).toFixed(2)}), ${Math.round(agents.p99 - local.p99)} ms at p99: storing the task, ` +
+      "the agent's claim (woken by NOTIFY; it polls every 200 ms otherwise), a stored step per step, and the app's reads of the task " +
+      '(woken by NOTIFY; every 200 ms otherwise). ' +
       `(b) end to end, agents against in-process: ratio **${(chatAgents.median / chatLocal.median).toFixed(2)}** at the median ` +
       `(${Math.round(chatAgents.median - chatLocal.median)} ms). (c) p50 ${Math.round(summarize(b.heal).median)} ms, ` +
-      `p99 ${Math.round(summarize(b.heal).p99)} ms (with ${b.heal.length} samples, p99 is the slowest but one at most).`,
+      `p99 ${Math.round(summarize(b.heal).p99)} ms (${b.heal.length} samples: p99 is the slowest of them).`,
     '',
   ];
 }

@@ -6,8 +6,9 @@ import type { ApplicationFunction, Probot } from 'probot';
 import { handleComment } from '../chatops/handle-comment.js';
 import { handleIncident } from '../chatops/handle-incident.js';
 import { mightHoldCommand } from '../chatops/parse-commands.js';
-import { type CoreDeps, localExecutor, type RecoveryResult } from '../core/index.js';
+import { type CoreDeps, type Executor, localExecutor, type RecoveryResult } from '../core/index.js';
 import { agentsExecutor } from '../fleet/agents-executor.js';
+import { TASK_EVENTS, Wakeups } from '../fleet/wakeups.js';
 import { octokitPort } from '../github/github-port.js';
 import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
 import { PacerRegistry } from '../github/write-pacer.js';
@@ -49,10 +50,22 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
       perMinute: options.writesPerMinute ?? 80,
       clock: core.clock,
     });
+    // With agents, a job's commands become tasks keyed by the job: run again (its replica
+    // died), it finds them instead of adding more. NOTIFY wakes its status comment's reads.
+    const agents = options.executor?.agents;
+    const wakeups = agents ? await Wakeups.open(core.db, TASK_EVENTS, app.log) : undefined;
+    const executorFor = (job: Job): Executor =>
+      agents
+        ? agentsExecutor(core, `job:${job.id}`, {
+            waitS: agents.waitS,
+            pollMs: AGENT_POLL_MS,
+            ...(wakeups ? { wakeups } : {}),
+          })
+        : localExecutor(core);
     const worker = new JobWorker(
       {
         queue: jobQueue(core.db),
-        run: (job) => runJob(app, options, pacers, job),
+        run: (job) => runJob(app, options, { pacers, executor: executorFor(job) }, job),
         onAbandoned: (job) => reportAbandoned(app, job),
         logger: app.log,
       },
@@ -109,16 +122,17 @@ function withInstallation<T>(l: { owner: string; repo: string; installationId: n
   return { owner: l.owner, repo: l.repo, installationId: l.installationId ?? 0, event: l.event };
 }
 
-async function runJob(app: Probot, options: MedicAppOptions, pacers: PacerRegistry, job: Job): Promise<void> {
+async function runJob(
+  app: Probot,
+  options: MedicAppOptions,
+  work: { readonly pacers: PacerRegistry; readonly executor: Executor },
+  job: Job,
+): Promise<void> {
+  const { pacers, executor } = work;
   const p = job.payload;
   const octokit = await app.auth(p.installationId);
   const github = octokitPort(octokit, p.owner, p.repo);
   const log = app.log.child({ job: job.id, delivery: job.deliveryId });
-  const agents = options.executor?.agents;
-  // Tasks are keyed by this job: run again (its replica died), it finds them instead of adding more.
-  const executor = agents
-    ? agentsExecutor(options.core, `job:${job.id}`, { waitS: agents.waitS, pollMs: AGENT_POLL_MS })
-    : localExecutor(options.core);
   if (p.kind === 'comment') {
     const outcome = await handleComment(
       {

@@ -1,5 +1,6 @@
 // The `Database` port over node-postgres: a small pool for plain queries, and a dedicated
-// client for a session (a run's lease lives exactly as long as that client).
+// client for a session (a run's lease lives exactly as long as that client), and a client of
+// its own for each LISTEN.
 import pg from 'pg';
 import type { Database, Logger, Queryable } from '../core/index.js';
 import { DatabaseUnavailableError, redactUrl } from '../core/index.js';
@@ -67,5 +68,36 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
       }
     },
     close: () => pool.end(),
+    listen: async (channel, onNotify) => {
+      let client: pg.Client | null = null;
+      let stopped = false;
+      // A dropped listener comes back; until it does, its callers poll as they always do.
+      const again = () => {
+        if (!stopped) setTimeout(() => void connect().catch(again), 1_000).unref();
+      };
+      const connect = async (): Promise<void> => {
+        const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+        c.on('notification', (m) => {
+          if (m.channel === channel) onNotify(m.payload ?? '');
+        });
+        c.on('error', (error) => logger.warn({ err: error.message, channel }, 'postgres listener lost'));
+        try {
+          await wrap(() => c.connect());
+          await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
+        } catch (error) {
+          await c.end().catch(() => undefined);
+          throw error;
+        }
+        client = c;
+        c.once('end', () => {
+          if (client === c) again();
+        });
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        await client?.end().catch(() => undefined);
+      };
+    },
   };
 }

@@ -27,12 +27,15 @@ import {
   type TaskView,
   taskOptions,
 } from './task-store.js';
+import type { Wakeups } from './wakeups.js';
 
 export interface AgentsExecutorOptions {
   /** MEDIC_AGENT_WAIT_S: how long a task waits for its engine to have a live agent. */
   readonly waitS: number;
-  /** How often the task is read while it is waited on (at most 250 ms). */
+  /** How often the task is read while it is waited on (at most 250 ms), unless a NOTIFY comes first. */
   readonly pollMs: number;
+  /** NOTIFYs of the tasks' steps and ends (absent: polling only). */
+  readonly wakeups?: Wakeups;
 }
 
 /** What a task's agent answers: a run's result, or a diagnosis or the error it met. */
@@ -78,7 +81,12 @@ export function agentsExecutor(deps: CoreDeps, jobKey: string, options: AgentsEx
     }
     const id = await enqueueTask(deps.db, { key, engine, command, target, options: taskOptions(run) });
     deps.logger.info({ task: id, engine, command, target: container }, 'task handed to its engine');
-    return follow(deps, id, engine, run, options, failed);
+    const woken = options.wakeups?.follow(String(id));
+    try {
+      return await follow(deps, { id, engine }, { run, options, failed, woken });
+    } finally {
+      woken?.close();
+    }
   };
   return {
     async recover(target, run) {
@@ -105,42 +113,46 @@ function resultOf(answer: Answer): RecoveryResult {
   throw new Error(`a recovery task answered with a ${answer.kind}`);
 }
 
-async function follow(
-  deps: CoreDeps,
-  id: number,
-  engine: string,
-  run: RunOptions,
-  options: AgentsExecutorOptions,
-  failed: (error: MedicError) => Promise<Answer>,
-): Promise<Answer> {
+/** How one task is followed: the run's listener, the executor's settings, its failure recorder, its wakeups. */
+interface Following {
+  readonly run: RunOptions;
+  readonly options: AgentsExecutorOptions;
+  readonly failed: (error: MedicError) => Promise<Answer>;
+  readonly woken: { wait(ms: number): Promise<void> } | undefined;
+}
+
+async function follow(deps: CoreDeps, task: { id: number; engine: string }, f: Following): Promise<Answer> {
+  const { id, engine } = task;
+  const { run, options, failed, woken } = f;
   let shown = 0;
   let deadSince: number | null = null;
   for (;;) {
-    const task = await readTask(deps.db, id);
+    const now = await readTask(deps.db, id);
     // A task run again (its agent died) starts its steps over; they are shown from there.
-    if (task.steps.length < shown) shown = 0;
-    for (const step of task.steps.slice(shown)) run.onStep?.(step, shown++);
-    if (task.state === 'done') return answerOf(task);
-    if (task.state !== 'pending' && task.state !== 'running') {
+    if (now.steps.length < shown) shown = 0;
+    for (const step of now.steps.slice(shown)) run.onStep?.(step, shown++);
+    if (now.state === 'done') return answerOf(now);
+    if (now.state !== 'pending' && now.state !== 'running') {
       return failed(
-        task.state === 'failed'
+        now.state === 'failed'
           ? new ReportedError({
               code: 'INTERNAL',
-              message: `the agent for engine "${engine}" failed: ${task.error}`,
+              message: `the agent for engine "${engine}" failed: ${now.error}`,
             })
-          : unavailable(engine, task, task.error ?? 'given up'),
+          : unavailable(engine, now, now.error ?? 'given up'),
       );
     }
-    if (task.alive) deadSince = null;
+    if (now.alive) deadSince = null;
     else {
       deadSince ??= performance.now();
       if (performance.now() - deadSince >= options.waitS * 1000) {
-        const error = unavailable(engine, task, `no agent came within ${options.waitS}s`);
+        const error = unavailable(engine, now, `no agent came within ${options.waitS}s`);
         if (await expireTask(deps.db, id, error.message)) return failed(error);
         continue; // an agent took it at the last moment: follow it
       }
     }
-    await deps.clock.sleep(options.pollMs);
+    // The next read comes when the agent stores something (NOTIFY), or after pollMs at most.
+    await (woken ? woken.wait(options.pollMs) : deps.clock.sleep(options.pollMs));
   }
 }
 

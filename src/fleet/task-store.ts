@@ -14,6 +14,7 @@ import {
   stepSchema,
 } from '../core/index.js';
 import { ALIVE_S } from './engine-store.js';
+import { TASK_EVENTS, TASKS_QUEUED } from './wakeups.js';
 
 export const TASK_COMMANDS = ['recover', 'rollback', 'diagnose'] as const;
 export type TaskCommand = (typeof TASK_COMMANDS)[number];
@@ -94,6 +95,8 @@ export async function enqueueTask(
      SELECT id FROM added UNION ALL SELECT id FROM medic.tasks WHERE key = $1`,
     [task.key, task.engine, task.command, task.target, JSON.stringify(task.options)],
   );
+  // Its engine's agents claim it now rather than at their next poll.
+  await db.query('SELECT pg_notify($1, $2)', [TASKS_QUEUED, task.engine]);
   return z.array(z.object({ id: z.coerce.number() })).parse(rows)[0]!.id;
 }
 
@@ -118,10 +121,13 @@ export async function expireTask(db: Queryable, id: number, why: string): Promis
   return rows.length === 1;
 }
 
+/** A step as it ends; whoever follows the task is woken. */
 export async function appendTaskStep(db: Queryable, id: number, step: Step): Promise<void> {
   await db.query(
-    "UPDATE medic.tasks SET steps = steps || jsonb_build_array($2::jsonb), heartbeat_at = now() WHERE id = $1 AND state = 'running'",
-    [id, JSON.stringify(step)],
+    `WITH t AS (UPDATE medic.tasks SET steps = steps || jsonb_build_array($2::jsonb), heartbeat_at = now()
+                 WHERE id = $1 AND state = 'running' RETURNING id)
+     SELECT pg_notify($3, id::text) FROM t`,
+    [id, JSON.stringify(step), TASK_EVENTS],
   );
 }
 
@@ -152,8 +158,10 @@ export function taskQueue(db: Queryable, engine: string): WorkQueue<Task> {
     },
     async finish(id, state, error) {
       await db.query(
-        "UPDATE medic.tasks SET state = $2, error = $3, finished_at = now() WHERE id = $1 AND state = 'running'",
-        [id, state, error],
+        `WITH t AS (UPDATE medic.tasks SET state = $2, error = $3, finished_at = now()
+                     WHERE id = $1 AND state = 'running' RETURNING id)
+         SELECT pg_notify($4, id::text) FROM t`,
+        [id, state, error, TASK_EVENTS],
       );
     },
     async reclaimStale(staleS, self) {

@@ -17,6 +17,13 @@ export interface Queryable {
 export interface Database extends Queryable {
   session<T>(fn: (session: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Calls `onNotify` with the payload of each NOTIFY on `channel` (Postgres LISTEN, on a
+   * connection of its own that comes back after a drop); resolves to a function that stops
+   * it. Absent (the embedded database): callers poll. A wakeup only: nothing may depend on
+   * receiving one.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 export interface ContainerState {

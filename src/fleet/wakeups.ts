@@ -1,0 +1,65 @@
+// Wakeups from Postgres NOTIFY, for code that otherwise polls: a waiter on a key (a task's id)
+// returns when that key is notified or when its poll interval is up, whichever comes first.
+// Without LISTEN (the embedded database, or a listener that is down) every wait is a poll.
+import type { Database, Logger } from '../core/index.js';
+
+export const TASK_EVENTS = 'medic_task_events';
+export const TASKS_QUEUED = 'medic_tasks';
+
+interface Interest {
+  pending: boolean;
+  wake: (() => void) | null;
+}
+
+export class Wakeups {
+  private readonly interests = new Map<string, Interest>();
+  private stop: (() => Promise<void>) | null = null;
+
+  /** Listens on `channel` when the database can; polls otherwise (and says so). */
+  static async open(db: Database, channel: string, logger: Logger): Promise<Wakeups> {
+    const wakeups = new Wakeups();
+    if (!db.listen) return wakeups;
+    try {
+      wakeups.stop = await db.listen(channel, (key) => wakeups.notify(key));
+    } catch (error) {
+      logger.warn({ channel, err: (error as Error).message }, 'cannot LISTEN; polling instead');
+    }
+    return wakeups;
+  }
+
+  /** Follows a key until the returned function is called; `wait` resolves on its next notify. */
+  follow(key: string): { wait(ms: number): Promise<void>; close(): void } {
+    const interest: Interest = { pending: false, wake: null };
+    this.interests.set(key, interest);
+    return {
+      wait: (ms) =>
+        new Promise<void>((resolve) => {
+          if (interest.pending) {
+            interest.pending = false;
+            return resolve();
+          }
+          const timer = setTimeout(() => done(), ms);
+          const done = () => {
+            clearTimeout(timer);
+            interest.wake = null;
+            resolve();
+          };
+          interest.wake = done;
+        }),
+      close: () => {
+        if (this.interests.get(key) === interest) this.interests.delete(key);
+      },
+    };
+  }
+
+  notify(key: string): void {
+    const interest = this.interests.get(key);
+    if (!interest) return;
+    if (interest.wake) interest.wake();
+    else interest.pending = true;
+  }
+
+  async close(): Promise<void> {
+    await this.stop?.();
+  }
+}
