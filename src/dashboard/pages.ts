@@ -1,4 +1,5 @@
-// The dashboard's pages and their JSON: the overview, a run, a workspace's timeline.
+// The dashboard's pages and their JSON: the overview (with the fleet's engines), a run, a
+// workspace's timeline.
 import {
   type CoreDeps,
   containerName,
@@ -11,6 +12,7 @@ import {
   runDetail,
   workspaceHistory,
 } from '../core/index.js';
+import { engineStatuses } from '../fleet/fleet-status.js';
 import { esc, page, table } from './html.js';
 import { waterfall } from './waterfall.js';
 
@@ -37,9 +39,27 @@ function runRows(base: string, runs: readonly RunRow[]): string[][] {
 const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source', 'started (UTC)'];
 
 export async function overviewPage(deps: CoreDeps, base: string, json: boolean): Promise<Rendered> {
-  const [o, runs] = await Promise.all([overview(deps.db), recentRuns(deps.db, 50)]);
-  if (json) return { status: 200, json: { ...o, runs } };
+  const [o, runs, engines] = await Promise.all([
+    overview(deps.db),
+    recentRuns(deps.db, 50),
+    engineStatuses(deps.db),
+  ]);
+  if (json) return { status: 200, json: { ...o, engines, runs } };
   const body = [
+    engines.length === 0
+      ? '<p>Engines: single-host mode (no <code>medic agent</code> has registered).</p>'
+      : table(
+          'Engines',
+          ['engine', 'agent', 'last heartbeat (UTC)', 'placed', 'tasks queued', 'tasks running'],
+          engines.map((e) => [
+            esc(e.name),
+            `<span class="${e.alive ? 'ok' : 'failed'}">${e.alive ? 'alive' : 'gone'}</span> <code>${esc(e.agent)}</code>`,
+            when(new Date(e.lastHeartbeat)),
+            String(e.placed),
+            String(e.queued),
+            String(e.running),
+          ]),
+        ),
     table(
       'Workspaces by status',
       ['status', 'workspaces'],

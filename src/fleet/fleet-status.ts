@@ -41,7 +41,8 @@ export interface FleetStatus {
   readonly recent: readonly RunRow[];
 }
 
-export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStatus> {
+/** Each engine with its agent's liveness, what is placed on it, and its tasks queued and running. */
+export async function engineStatuses(db: Queryable): Promise<EngineStatus[]> {
   const engines = await db.query(
     `SELECT e.name, e.agent, e.heartbeat_at, e.docker_version,
             (e.stopped_at IS NULL AND e.heartbeat_at > now() - make_interval(secs => $1)) AS alive,
@@ -51,6 +52,22 @@ export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStat
        FROM medic.engines e ORDER BY e.name`,
     [ALIVE_S],
   );
+  return z
+    .array(engineRow)
+    .parse(engines.rows)
+    .map((e) => ({
+      name: e.name,
+      agent: e.agent,
+      alive: e.alive,
+      lastHeartbeat: e.heartbeat_at.toISOString(),
+      dockerVersion: e.docker_version,
+      placed: e.placed,
+      queued: e.queued,
+      running: e.running,
+    }));
+}
+
+export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStatus> {
   const failed = await db.query(
     "SELECT id::text AS id, runtime FROM workspaces WHERE status = 'failed' ORDER BY updated_at DESC LIMIT 100",
   );
@@ -66,19 +83,7 @@ export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStat
       .map((p) => [p.container, p.engine]),
   );
   return {
-    engines: z
-      .array(engineRow)
-      .parse(engines.rows)
-      .map((e) => ({
-        name: e.name,
-        agent: e.agent,
-        alive: e.alive,
-        lastHeartbeat: e.heartbeat_at.toISOString(),
-        dockerVersion: e.docker_version,
-        placed: e.placed,
-        queued: e.queued,
-        running: e.running,
-      })),
+    engines: await engineStatuses(db),
     failed: rows.map((r) => ({
       container: containerName(r.id),
       id: r.id,

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RecoveryResult, recover } from '../../src/core/index.js';
 import { dashboardServer } from '../../src/dashboard/server.js';
+import { engineStopped, place, registerEngine } from '../../src/fleet/engine-store.js';
 import { applyTestPolicy, TEMPLATES } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
@@ -85,6 +86,21 @@ describe('the dashboard', () => {
     expect(workspace).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(workspace).not.toContain('<script>');
     expect(workspace).toContain('alpha &lt;b&gt;bold&lt;/b&gt;');
+  });
+
+  it("shows the fleet's engines once agents have registered: alive or gone, placed, tasks", async () => {
+    expect(await (await get('/')).text()).toContain('single-host mode');
+    await registerEngine(world.db, { name: 'host-<a>', agent: 'vm:41', dockerVersion: '20.10' });
+    await place(world.db, 'host-<a>', { name: failingContainer, id: 'c1' });
+    await registerEngine(world.db, { name: 'host-b', agent: 'vm:42', dockerVersion: '20.10' });
+    await engineStopped(world.db, 'host-b', 'vm:42');
+    const html = await (await get('/')).text();
+    expect(html).toContain('<caption>Engines</caption>');
+    expect(html).toContain('host-&lt;a&gt;');
+    expect(html).toMatch(
+      /<td>host-&lt;a&gt;<\/td><td><span class="ok">alive<\/span> <code>vm:41<\/code><\/td><td>[^<]+<\/td><td>1<\/td>/,
+    );
+    expect(html).toMatch(/<td>host-b<\/td><td><span class="failed">gone<\/span>/);
   });
 
   it("draws a run's steps and names every one, with how to roll its snapshot back", async () => {

@@ -267,6 +267,28 @@ describe('three replicas and two agents on two engines', () => {
     expect(await recoveredRuns(b.id)).toBe(1);
   }, 90_000);
 
+  it("/diagnose goes to the workspace's agent too, and medic status shows the fleet", async () => {
+    const w = await brokenOn('b');
+    const n = issue++;
+    const body = JSON.stringify(issueCommentPayload({ body: `/diagnose ${w.container}`, issue: n }));
+    const res = await fetch(`http://127.0.0.1:${replicas[1]!.port}/api/github/webhooks`, {
+      method: 'POST',
+      body,
+      headers: signedHeaders('issue_comment', randomUUID(), body, SECRET),
+    });
+    expect(res.status).toBeLessThan(300);
+    const table = async () => [...gh.comments.values()].find((c) => c.issue === n)?.body ?? '';
+    await expect.poll(table, { timeout: 30_000, interval: 100 }).toContain('needs-seed');
+    expect(await table()).toContain(`/recover ${w.container}`);
+    const { rows } = await world.db.query("SELECT engine, state FROM medic.tasks WHERE command = 'diagnose'");
+    expect(rows).toEqual([{ engine: 'b', state: 'done' }]);
+    const text = execFileSync('node', [MEDIC, 'status'], {
+      env: { PATH: process.env.PATH, DATABASE_URL: world.url, LOG_LEVEL: 'warn', NO_COLOR: '1' },
+    }).toString();
+    expect(text).toMatch(/^engines\n {2}a +alive +heartbeat \d+s ago/);
+    expect(text).toContain(`${w.container}  claude-code  on b`);
+  }, 60_000);
+
   it('an agent keeps its placements from create, rename and destroy events', async () => {
     const w = await brokenOn('a');
     const container = world.docker.getContainer((await world.docker.getContainer(w.container).inspect()).Id);
