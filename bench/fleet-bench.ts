@@ -37,7 +37,7 @@ export async function benchFleet(
     DOCKER_HOST: 'unix:///var/run/docker.sock',
     MEDIC_RESTART_BUDGET: '1000/1h',
   };
-  let agent = await agentUp(f, startAgent(ENGINE, agentEnv, ['--no-heal']));
+  let agent = await agentUp(startAgent(ENGINE, agentEnv, ['--no-heal']));
   try {
     log(`  (a) in-process vs agent path, ${o.rounds} workspaces`);
     const executor = await executorPaths(f, o.rounds);
@@ -46,7 +46,7 @@ export async function benchFleet(
     await agent.stop();
     log(`  (c) the agent healing: container death to row online, ${o.heals} times`);
     const targets = await f.brokenMany(o.heals).then((ws) => online(f, ws));
-    agent = await agentUp(f, startAgent(ENGINE, agentEnv, ['--interval', '3600']));
+    agent = await agentUp(startAgent(ENGINE, agentEnv, ['--interval', '3600']));
     const heal = await healTimes(f, targets);
     return { executor, chatops, heal };
   } finally {
@@ -54,18 +54,20 @@ export async function benchFleet(
   }
 }
 
-async function agentUp(f: Fleet, agent: Proc): Promise<Proc> {
+/**
+ * Resolves once the agent says it serves its engine (registered, engine listed, queue and
+ * healing started), and its event stream has had a moment to connect: a sample taken before
+ * would time the agent's start, not its work.
+ */
+async function agentUp(agent: Proc): Promise<Proc> {
   const end = Date.now() + 30_000;
-  for (;;) {
-    const { rows } = await f.db.query(
-      'SELECT 1 FROM medic.engines WHERE name = $1 AND stopped_at IS NULL AND agent LIKE $2',
-      [ENGINE, `%:${agent.child.pid}`],
-    );
-    if (rows.length > 0) return agent;
+  while (!agent.output().includes('medic: agent for engine')) {
     if (Date.now() > end || agent.child.exitCode !== null)
       throw new Error(`the agent did not start:\n${agent.output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  await new Promise((r) => setTimeout(r, 1000));
+  return agent;
 }
 
 /** Known to the agent (placed), so that the app can hand it their tasks. */

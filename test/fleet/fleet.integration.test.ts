@@ -244,6 +244,31 @@ describe('three replicas and two agents on two engines', () => {
     expect(await recoveredRuns(w.id)).toBe(1);
   }, 90_000);
 
+  it('an agent sent SIGTERM mid-run finishes the task it holds, then exits 0', async () => {
+    const w = await brokenOn('a', ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done']);
+    const n = await recoverVia([w.container], 0, 1);
+    await expect
+      .poll(
+        async () =>
+          (
+            await world.db.query(
+              `SELECT 1 FROM medic.tasks WHERE target = $1 AND state = 'running' AND steps @> '[{"name":"template"}]'`,
+              [w.container],
+            )
+          ).rows.length,
+        { timeout: 20_000, interval: 20 },
+      )
+      .toBe(1);
+    const agent = agents.get('a')!;
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    // It finished before it left: done on its first attempt, not taken over.
+    expect(await tasksOf(w.container)).toEqual([expect.objectContaining({ state: 'done', attempts: 1 })]);
+    expect(await resultOf(n)).toContain('recovered');
+    expect(await world.status(w.id)).toBe('online');
+    await agentUp('a');
+  }, 60_000);
+
   it("engine B's agent gone: B's workspace fails with ENGINE_UNAVAILABLE, A's recovers; B's agent back: B's recovers", async () => {
     const a = await brokenOn('a');
     const b = await brokenOn('b');
@@ -305,9 +330,18 @@ describe('three replicas and two agents on two engines', () => {
     const a = await world.broken(); // placed when the healer lists engine A
     const b = await brokenOn('b');
     // Healing on (no --no-heal), sweeping every second; B's agent still does not heal.
-    const healer = startAgent('a', agentEnv(ENGINE_A), ['--interval', '1']);
+    const metricsPort = 20000 + Math.floor(Math.random() * 20000);
+    const healer = startAgent('a', agentEnv(ENGINE_A), [
+      '--interval',
+      '1',
+      '--metrics-port',
+      String(metricsPort),
+    ]);
     agents.set('a', healer);
     await expect.poll(() => world.status(a.id), { timeout: 30_000, interval: 100 }).toBe('online');
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/medic_recoveries_total\{outcome="recovered",source="auto",code=""\} 1/);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
     const { rows } = await world.db.query('SELECT source, outcome FROM medic.runs WHERE workspace_id = $1', [
       a.id,
     ]);
