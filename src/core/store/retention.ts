@@ -1,5 +1,5 @@
-// What medic keeps, and for how long: snapshots (up to MEDIC_SNAPSHOT_MAX_BYTES each) and
-// finished jobs go after the retention period; runs and their steps (the audit trail) only
+// What medic keeps, and for how long: snapshots (up to MEDIC_SNAPSHOT_MAX_BYTES each),
+// finished jobs and finished fleet tasks (counted with the jobs) go after the retention period; runs and their steps (the audit trail) only
 // when asked; the per-actor command counts after a day (the rate limit needs ten minutes).
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
@@ -11,6 +11,7 @@ export interface PruneCounts {
 }
 
 const FINISHED_JOBS = "state IN ('done', 'failed', 'abandoned')";
+const FINISHED_TASKS = "state IN ('done', 'failed', 'abandoned', 'expired')";
 const FINISHED_RUNS = "state IN ('finished', 'abandoned')";
 
 export async function pruneOlderThan(
@@ -25,9 +26,13 @@ export async function pruneOlderThan(
   if (options.dryRun) {
     return {
       snapshots: await count(`SELECT count(*)::int AS n FROM medic.snapshots WHERE ${old('created_at')}`),
-      jobs: await count(
-        `SELECT count(*)::int AS n FROM medic.jobs WHERE ${FINISHED_JOBS} AND ${old('coalesce(finished_at, created_at)')}`,
-      ),
+      jobs:
+        (await count(
+          `SELECT count(*)::int AS n FROM medic.jobs WHERE ${FINISHED_JOBS} AND ${old('coalesce(finished_at, created_at)')}`,
+        )) +
+        (await count(
+          `SELECT count(*)::int AS n FROM medic.tasks WHERE ${FINISHED_TASKS} AND ${old('coalesce(finished_at, created_at)')}`,
+        )),
       runs: options.runs
         ? await count(
             `SELECT count(*)::int AS n FROM medic.runs WHERE ${FINISHED_RUNS} AND ${old('started_at')}`,
@@ -37,9 +42,13 @@ export async function pruneOlderThan(
   }
   const deleted = async (sql: string) => (await db.query(`${sql} RETURNING 1`, [secs])).rows.length;
   const snapshots = await deleted(`DELETE FROM medic.snapshots WHERE ${old('created_at')}`);
-  const jobs = await deleted(
-    `DELETE FROM medic.jobs WHERE ${FINISHED_JOBS} AND ${old('coalesce(finished_at, created_at)')}`,
-  );
+  const jobs =
+    (await deleted(
+      `DELETE FROM medic.jobs WHERE ${FINISHED_JOBS} AND ${old('coalesce(finished_at, created_at)')}`,
+    )) +
+    (await deleted(
+      `DELETE FROM medic.tasks WHERE ${FINISHED_TASKS} AND ${old('coalesce(finished_at, created_at)')}`,
+    ));
   let runs = 0;
   if (options.runs) {
     await db.query(

@@ -34,12 +34,21 @@ describe('prune', () => {
     await world.db.query(
       "INSERT INTO medic.jobs (delivery_id, kind, payload, state) VALUES ('p', 'comment', '{}', 'pending')",
     );
+    // A fleet's tasks go with the jobs: finished ones (done, expired), not one still running.
+    await world.db.query(
+      `INSERT INTO medic.tasks (key, engine, command, target, options, state, finished_at) VALUES
+         ('job:1:0', 'a', 'recover', 'ws-x', '{}', 'done', now()), ('job:1:1', 'a', 'recover', 'ws-y', '{}', 'expired', now()),
+         ('job:2:0', 'a', 'recover', 'ws-z', '{}', 'running', NULL)`,
+    );
     await age('snapshots', 'created_at', 40);
-    await age('jobs', 'created_at', 40);
-    await age('jobs', 'finished_at', 40);
-    expect(await prune(world.deps(), { dryRun: true })).toEqual({ snapshots: 1, jobs: 1, runs: 0 });
-    expect(await prune(world.deps())).toEqual({ snapshots: 1, jobs: 1, runs: 0 });
+    for (const table of ['jobs', 'tasks']) {
+      await age(table, 'created_at', 40);
+      await age(table, 'finished_at', 40);
+    }
+    expect(await prune(world.deps(), { dryRun: true })).toEqual({ snapshots: 1, jobs: 3, runs: 0 });
+    expect(await prune(world.deps())).toEqual({ snapshots: 1, jobs: 3, runs: 0 });
     expect(await world.db.one('SELECT state FROM medic.jobs')).toEqual({ state: 'pending' });
+    expect(await world.db.one('SELECT state FROM medic.tasks')).toEqual({ state: 'running' });
     expect((await rollback(world.deps(), run.runId, cli)).error?.code).toBe('NO_SNAPSHOT');
     expect((await history(world.deps(), ws.container)).map((h) => h.run_id)).toContain(run.runId);
   });
