@@ -24,15 +24,15 @@ export function fleetSection(b: FleetBench): string[] {
     row('(b) the same, MEDIC_EXECUTOR=agents', b.chatops.agents),
     row('(c) agent healing: container death → row online', b.heal),
     '',
-    `(a) on the same workspaces: the agent path costs **${Math.round(agents.median - local.median)} ms** more at the median ` +
-      `(ratio ${(agents.median / local.median).toFixed(2)}), ${Math.round(agents.p99 - local.p99)} ms at p99: storing the task, ` +
+    `(a) on the same workspaces, the agent path minus in-process: **${Math.round(agents.median - local.median)} ms** at the median ` +
+      `(ratio ${(agents.median / local.median).toFixed(2)}), ${Math.round(agents.p99 - local.p99)} ms at p99; what it adds is storing the task, ` +
       "the agent's claim (woken by NOTIFY; it polls every 200 ms otherwise), a stored step per step, and the app's reads of the task " +
       '(woken by NOTIFY; every 200 ms otherwise). ' +
       `(b) end to end, agents against in-process: ratio **${(chatAgents.median / chatLocal.median).toFixed(2)}** at the median ` +
       `(${Math.round(chatAgents.median - chatLocal.median)} ms). (c) p50 ${Math.round(summarize(b.heal).median)} ms, ` +
       `p99 ${Math.round(summarize(b.heal).p99)} ms (${b.heal.length} samples: p99 is the slowest of them), after one ` +
       `warm-up heal that is timed but not counted: **${Math.round(b.healWarmup)} ms**, the first after the agent started, ` +
-      'with the engine still busy from making the twenty-one workspaces (in the two runs before the warm-up was added, that first sample was 2.8 and 2.1 s and the rest at most 0.8 s).',
+      'while the engine was still busy with the twenty-one workspaces just made for this section.',
     '',
   ];
 }
