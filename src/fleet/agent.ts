@@ -60,6 +60,7 @@ export class Agent {
   private timers: NodeJS.Timeout[] = [];
   private lastListing = 0;
   private unlisten: (() => Promise<void>) | null = null;
+  private placing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: CoreDeps,
@@ -94,13 +95,18 @@ export class Agent {
         });
     this.placements = new DockerEventFeed(
       this.events,
-      (e) =>
-        void this.moved(e.container, e.id, e.action, e.oldName).catch((error: unknown) =>
-          deps.logger.warn(
-            { container: e.container, err: (error as Error).message },
-            'could not record a placement',
-          ),
-        ),
+      // In the engine's order: a create and its destroy applied the other way round would
+      // leave a placement for a container that is gone (until the next listing).
+      (e) => {
+        this.placing = this.placing
+          .then(() => this.moved(e.container, e.id, e.action, e.oldName))
+          .catch((error: unknown) =>
+            deps.logger.warn(
+              { container: e.container, err: (error as Error).message },
+              'could not record a placement',
+            ),
+          );
+      },
       deps.logger,
       () => {},
       PLACEMENT_ACTIONS,
