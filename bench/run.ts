@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Docker from 'dockerode';
+import { removeFixtures } from '../src/demo/broken-workspace.js';
 import { benchAction } from './action-bench.js';
 import { openFleet, ROOT } from './fleet.js';
 import { benchFleet } from './fleet-bench.js';
@@ -22,6 +24,9 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const url = process.env.MEDIC_TEST_DATABASE_URL;
 if (!url) throw new Error('MEDIC_TEST_DATABASE_URL is unset: run `npm run bench`, which starts the services');
 
+// A benchmark killed before its `finally` leaves its fixtures behind: clear any bench's first
+// (benchmarks do not run side by side).
+await removeFixtures(new Docker(), 'workspace-medic.bench');
 const fleet = await openFleet(url);
 try {
   log('1. recover vs the manual runbook');
