@@ -266,6 +266,11 @@ describe('three replicas and two agents on two engines', () => {
     expect(await tasksOf(w.container)).toEqual([expect.objectContaining({ state: 'done', attempts: 1 })]);
     expect(await resultOf(n)).toContain('recovered');
     expect(await world.status(w.id)).toBe('online');
+    // The status comment followed the agent's steps while the stop took its time: posted,
+    // edited as steps were stored, then the result.
+    const status = [...gh.comments.values()].filter((c) => c.issue === n);
+    expect(status).toHaveLength(1);
+    expect(status[0]!.edits).toBeGreaterThanOrEqual(2);
     await agentUp('a');
   }, 60_000);
 
