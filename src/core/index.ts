@@ -37,6 +37,7 @@ export * from './model/errors.js';
 export {
   CONFIGS_MOUNT,
   containerName,
+  isContainerName,
   isUuid,
   mentionedWorkspaces,
   parseTarget,

@@ -13,6 +13,7 @@ import {
   asMedicError,
   type CoreDeps,
   diagnoseTarget,
+  isContainerName,
   type RecoveryResult,
   recover,
   rollback,
@@ -50,8 +51,6 @@ export interface AgentOptions {
   readonly incidents: IncidentHook;
   readonly onResult?: (result: RecoveryResult) => void;
 }
-
-const WORKSPACE = /^ws-[0-9a-f]{8}-[0-9a-f]{3}$/;
 
 export class Agent {
   readonly worker: JobWorker<Task>;
@@ -174,7 +173,7 @@ export class Agent {
     const listed = await this.docker.listContainers({ all: true, filters: { name: ['ws-'] } });
     const seen: SeenContainer[] = listed
       .map((c) => ({ name: (c.Names[0] ?? '').replace(/^\//, ''), id: c.Id }))
-      .filter((c) => WORKSPACE.test(c.name));
+      .filter((c) => isContainerName(c.name));
     await syncPlacements(this.deps.db, this.options.engine, seen);
     this.lastListing = Date.now();
   }
@@ -184,7 +183,7 @@ export class Agent {
     const { engine } = this.options;
     if (action === 'destroy') return unplace(db, engine, name);
     if (action === 'rename' && oldName) await unplace(db, engine, oldName);
-    if (WORKSPACE.test(name)) await place(db, engine, { name, id });
+    if (isContainerName(name)) await place(db, engine, { name, id });
   }
 
   /** One task, run with the core here; its steps stored as they end, then its answer. */

@@ -2,7 +2,7 @@
 // resubscribes when the stream drops (with backoff, and `since` the last event seen, so none
 // is missed) until stopped.
 import type { Readable } from 'node:stream';
-import type { Logger } from '../core/index.js';
+import { isContainerName, type Logger } from '../core/index.js';
 
 export interface WorkspaceEvent {
   readonly container: string;
@@ -17,7 +17,6 @@ export interface WorkspaceEvent {
 /** Opens the raw event stream (dockerode's getEvents), from `since` (unix seconds) if given. */
 export type EventSource = (since: number | null) => Promise<Readable>;
 
-const WORKSPACE = /^ws-[0-9a-f]{8}-[0-9a-f]{3}$/;
 /** What the watcher heals on. */
 export const HEALING_ACTIONS: ReadonlySet<string> = new Set(['die', 'start', 'health_status: unhealthy']);
 /** What moves a container on or off an engine (an agent's placements). */
@@ -103,7 +102,7 @@ export class DockerEventFeed {
     // A rename names the old one with its slash ("/ws-…").
     const oldName = event.Actor?.Attributes?.oldName?.replace(/^\//, '') ?? null;
     if (typeof event.time === 'number') this.lastTime = event.time;
-    const ours = WORKSPACE.test(name) || (oldName !== null && WORKSPACE.test(oldName));
+    const ours = isContainerName(name) || (oldName !== null && isContainerName(oldName));
     if (event.Type !== 'container' || !ours || !this.actions.has(event.Action ?? '')) return;
     this.onEvent({
       container: name,

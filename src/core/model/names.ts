@@ -14,6 +14,11 @@ export function isUuid(text: string): boolean {
   return UUID.test(text.toLowerCase());
 }
 
+/** A workspace's container name exactly as the engine reports it (`ws-<id12>`, lower case). */
+export function isContainerName(name: string): boolean {
+  return CONTAINER.test(name);
+}
+
 /** The distinct container names (`ws-<id12>`) that a text mentions, in order, at most `max`. */
 export function mentionedWorkspaces(text: string, max: number): string[] {
   return [...new Set(text.toLowerCase().match(MENTION) ?? [])].slice(0, max);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   containerName,
+  isContainerName,
   isUuid,
   mentionedWorkspaces,
   parseTarget,
@@ -43,6 +44,12 @@ describe('mentions and uuids', () => {
       mentionedWorkspaces(`ws-92f6d88b-6a9 down; also WS-AAAAAAAA-BBB and ws-92f6d88b-6a9 and ws-zzzz`, 5),
     ).toEqual(['ws-92f6d88b-6a9', 'ws-aaaaaaaa-bbb']);
     expect(mentionedWorkspaces(`ws-92f6d88b-6a9 ws-aaaaaaaa-bbb`, 1)).toEqual(['ws-92f6d88b-6a9']);
+  });
+
+  it("knows a workspace's container name as the engine reports it, exactly", () => {
+    expect(isContainerName('ws-92f6d88b-6a9')).toBe(true);
+    for (const name of ['ws-92F6D88B-6A9', 'ws-92f6d88b-6a9-x', '/ws-92f6d88b-6a9', 'ws-92f6d88b6a9', 'db'])
+      expect(isContainerName(name)).toBe(false);
   });
 
   it('tells a uuid from anything else', () => {
