@@ -32,14 +32,9 @@ export async function engineStopped(db: Queryable, name: string, agent: string):
   await db.query('UPDATE medic.engines SET stopped_at = now() WHERE name = $1 AND agent = $2', [name, agent]);
 }
 
-export async function engineAlive(db: Queryable, name: string): Promise<boolean> {
-  const { rows } = await db.query(
-    `SELECT 1 FROM medic.engines WHERE name = $1 AND stopped_at IS NULL
-        AND heartbeat_at > now() - make_interval(secs => $2)`,
-    [name, ALIVE_S],
-  );
-  return rows.length > 0;
-}
+/** SQL: whether the engine row `alias` has a live agent (heartbeat within ALIVE_S, not stopped). */
+export const aliveSql = (alias: string) =>
+  `(${alias}.stopped_at IS NULL AND ${alias}.heartbeat_at > now() - make_interval(secs => ${ALIVE_S}))`;
 
 /** The engine a container was last seen on, or null. */
 export async function placementOf(db: Queryable, container: string): Promise<string | null> {

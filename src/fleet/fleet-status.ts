@@ -3,7 +3,7 @@
 // the engine that holds each, and the recent runs. Read-only.
 import { z } from 'zod';
 import { containerName, type Queryable, type RunRow, recentRuns } from '../core/index.js';
-import { ALIVE_S } from './engine-store.js';
+import { aliveSql } from './engine-store.js';
 
 const engineRow = z.object({
   name: z.string(),
@@ -45,12 +45,11 @@ export interface FleetStatus {
 export async function engineStatuses(db: Queryable): Promise<EngineStatus[]> {
   const engines = await db.query(
     `SELECT e.name, e.agent, e.heartbeat_at, e.docker_version,
-            (e.stopped_at IS NULL AND e.heartbeat_at > now() - make_interval(secs => $1)) AS alive,
+            ${aliveSql('e')} AS alive,
             (SELECT count(*)::int FROM medic.placements p WHERE p.engine = e.name) AS placed,
             (SELECT count(*)::int FROM medic.tasks t WHERE t.engine = e.name AND t.state = 'pending') AS queued,
             (SELECT count(*)::int FROM medic.tasks t WHERE t.engine = e.name AND t.state = 'running') AS running
        FROM medic.engines e ORDER BY e.name`,
-    [ALIVE_S],
   );
   return z
     .array(engineRow)

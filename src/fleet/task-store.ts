@@ -13,7 +13,7 @@ import {
   type Step,
   stepSchema,
 } from '../core/index.js';
-import { ALIVE_S } from './engine-store.js';
+import { aliveSql } from './engine-store.js';
 import { TASK_EVENTS, TASKS_QUEUED } from './wakeups.js';
 
 export const TASK_COMMANDS = ['recover', 'rollback', 'diagnose'] as const;
@@ -104,9 +104,9 @@ export async function enqueueTask(
 export async function readTask(db: Queryable, id: number): Promise<TaskView> {
   const { rows } = await db.query(
     `SELECT t.state, t.engine, t.steps, t.result, t.error, e.heartbeat_at AS last_heartbeat,
-            coalesce(e.stopped_at IS NULL AND e.heartbeat_at > now() - make_interval(secs => $2), false) AS alive
+            coalesce(${aliveSql('e')}, false) AS alive
        FROM medic.tasks t LEFT JOIN medic.engines e ON e.name = t.engine WHERE t.id = $1`,
-    [id, ALIVE_S],
+    [id],
   );
   return viewRow.parse(rows[0]);
 }
