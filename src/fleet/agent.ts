@@ -34,7 +34,7 @@ import {
   unplace,
 } from './engine-store.js';
 import { appendTaskStep, storeTaskResult, type Task, taskQueue } from './task-store.js';
-import { TASKS_QUEUED } from './wakeups.js';
+import { listenOrPoll, TASKS_QUEUED } from './wakeups.js';
 
 export interface AgentOptions {
   readonly engine: string;
@@ -58,7 +58,7 @@ export class Agent {
   private readonly placements: DockerEventFeed;
   private timers: NodeJS.Timeout[] = [];
   private lastListing = 0;
-  private unlisten: (() => Promise<void>) | null = null;
+  private unlisten: () => Promise<void> = async () => {};
   private placing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -124,16 +124,14 @@ export class Agent {
     await this.list();
     this.timers.push(setInterval(() => void this.beat(), HEARTBEAT_S * 1000));
     // A task for this engine is claimed when the app stores it (NOTIFY), not at the next poll.
-    this.unlisten = deps.db.listen
-      ? await deps.db
-          .listen(TASKS_QUEUED, (engine) => {
-            if (engine === options.engine) this.worker.wake();
-          })
-          .catch((error: unknown) => {
-            deps.logger.warn({ err: (error as Error).message }, 'cannot LISTEN for tasks; polling');
-            return null;
-          })
-      : null;
+    this.unlisten = await listenOrPoll(
+      deps.db,
+      TASKS_QUEUED,
+      (engine) => {
+        if (engine === options.engine) this.worker.wake();
+      },
+      deps.logger,
+    );
     this.placements.start();
     this.worker.start();
     this.watcher?.start();
@@ -142,7 +140,7 @@ export class Agent {
   /** Takes no more work, finishes what it holds (still heartbeating), then says it has gone. */
   async stop(): Promise<void> {
     this.placements.stop();
-    await this.unlisten?.();
+    await this.unlisten();
     await Promise.all([this.worker.stop(), this.watcher?.stop()]);
     for (const t of this.timers) clearInterval(t);
     await engineStopped(this.deps.db, this.options.engine, this.deps.holder);

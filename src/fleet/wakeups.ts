@@ -6,6 +6,27 @@ import type { Database, Logger } from '../core/index.js';
 export const TASK_EVENTS = 'medic_task_events';
 export const TASKS_QUEUED = 'medic_tasks';
 
+/**
+ * Calls `onNotify` with each payload on `channel` when the database can LISTEN; otherwise (the
+ * embedded database, or LISTEN refused) says so once and leaves the caller to its polling.
+ * Resolves to the function that stops listening.
+ */
+export async function listenOrPoll(
+  db: Database,
+  channel: string,
+  onNotify: (payload: string) => void,
+  logger: Logger,
+): Promise<() => Promise<void>> {
+  const none = async () => {};
+  if (!db.listen) return none;
+  try {
+    return await db.listen(channel, onNotify);
+  } catch (error) {
+    logger.warn({ channel, err: (error as Error).message }, 'cannot LISTEN; polling instead');
+    return none;
+  }
+}
+
 interface Interest {
   pending: boolean;
   wake: (() => void) | null;
@@ -13,17 +34,12 @@ interface Interest {
 
 export class Wakeups {
   private readonly interests = new Map<string, Interest>();
-  private stop: (() => Promise<void>) | null = null;
+  private stop: () => Promise<void> = async () => {};
 
   /** Listens on `channel` when the database can; polls otherwise (and says so). */
   static async open(db: Database, channel: string, logger: Logger): Promise<Wakeups> {
     const wakeups = new Wakeups();
-    if (!db.listen) return wakeups;
-    try {
-      wakeups.stop = await db.listen(channel, (key) => wakeups.notify(key));
-    } catch (error) {
-      logger.warn({ channel, err: (error as Error).message }, 'cannot LISTEN; polling instead');
-    }
+    wakeups.stop = await listenOrPoll(db, channel, (key) => wakeups.notify(key), logger);
     return wakeups;
   }
 
@@ -60,6 +76,6 @@ export class Wakeups {
   }
 
   async close(): Promise<void> {
-    await this.stop?.();
+    await this.stop();
   }
 }
