@@ -9,7 +9,7 @@ import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { watchIncidentHook } from '../watch/run-watch.js';
 import { Agent } from './agent.js';
-import { taskCounts } from './task-store.js';
+import { queuedTasks } from './task-store.js';
 
 export interface AgentRunOptions {
   readonly engine: string;
@@ -17,6 +17,8 @@ export interface AgentRunOptions {
   readonly interval: number;
   readonly metricsPort: number;
   readonly heal: boolean;
+  /** From agentSettings, read before the core is opened. */
+  readonly settings: AgentSettings;
   readonly env: Record<string, string | undefined>;
   readonly say: (line: string) => void;
 }
@@ -28,23 +30,25 @@ const settings = z.object({
   MEDIC_TASK_STALE_S: z.coerce.number().int().min(2).default(15),
 });
 
-/** An agent serves the fleet through its shared Postgres; checked before anything is opened. */
-export function checkAgentEnv(env: Record<string, string | undefined>): void {
+export type AgentSettings = z.infer<typeof settings>;
+
+/** An agent serves the fleet through its shared Postgres; read before anything is opened. */
+export function agentSettings(env: Record<string, string | undefined>): AgentSettings {
   if (!env.DATABASE_URL?.trim()) {
     throw new InvalidConfigError('medic agent needs the fleet’s shared Postgres, and DATABASE_URL is unset', {
       hint: 'set DATABASE_URL to the database the app uses (the embedded one is this process’s alone)',
     });
   }
-  parseSettings(settings, env);
+  return parseSettings(settings, env);
 }
 
 export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void> {
-  const e = parseSettings(settings, o.env);
+  const e = o.settings;
   const docker = connectDocker(deps.config);
   await deps.runtime.ping();
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(deps.db),
-    queueDepth: async () => (await taskCounts(deps.db)).get(o.engine)?.pending ?? 0,
+    queueDepth: () => queuedTasks(deps.db, o.engine),
   });
   const agent = new Agent(deps, docker, {
     engine: o.engine,

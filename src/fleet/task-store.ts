@@ -184,12 +184,11 @@ export function taskQueue(db: Queryable, engine: string): WorkQueue<Task> {
   };
 }
 
-export async function taskCounts(db: Queryable): Promise<Map<string, Record<string, number>>> {
+/** Tasks waiting for an engine's agents (the agent's queue-depth gauge). */
+export async function queuedTasks(db: Queryable, engine: string): Promise<number> {
   const { rows } = await db.query(
-    "SELECT engine, state, count(*)::int AS n FROM medic.tasks WHERE state IN ('pending', 'running') GROUP BY engine, state",
+    "SELECT count(*)::int AS n FROM medic.tasks WHERE engine = $1 AND state = 'pending'",
+    [engine],
   );
-  const counts = new Map<string, Record<string, number>>();
-  for (const r of z.array(z.object({ engine: z.string(), state: z.string(), n: z.number() })).parse(rows))
-    counts.set(r.engine, { ...counts.get(r.engine), [r.state]: r.n });
-  return counts;
+  return z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
 }

@@ -58,15 +58,16 @@ export function registerAgent(program: Command, cli: CliSession): void {
         metricsPort: number;
         heal: boolean;
       }) => {
-        const { checkAgentEnv, runAgent } = await import('../../fleet/run-agent.js');
+        const { agentSettings, runAgent } = await import('../../fleet/run-agent.js');
+        let settings: ReturnType<typeof agentSettings>;
         try {
-          checkAgentEnv(cli.ctx.env);
+          settings = agentSettings(cli.ctx.env);
         } catch (error) {
           cli.report(error);
           return;
         }
         await cli.withCore(async (deps) => {
-          await runAgent(deps, { ...o, env: cli.ctx.env, say: (line) => cli.io.err(line) });
+          await runAgent(deps, { ...o, settings, env: cli.ctx.env, say: (line) => cli.io.err(line) });
           return EXIT.ok;
         });
       },
