@@ -1,7 +1,9 @@
 // `medic agent` as a service: serves one engine until SIGTERM or SIGINT, then finishes what it
 // holds and exits 0. Needs the fleet's shared Postgres (DATABASE_URL): an embedded database
 // is this process's alone, and no app could hand it work.
+
 import { z } from 'zod';
+import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import type { CoreDeps } from '../core/index.js';
 import { InvalidConfigError, leasesHeld, parseSettings, pruneDaily } from '../core/index.js';
 import { connectDocker } from '../docker/connection.js';
@@ -66,10 +68,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   o.say(
     `medic: agent for engine ${o.engine} (${o.concurrency} at a time, ${o.heal ? `healing, sweep every ${o.interval}s` : 'not healing (--no-heal)'}${server ? `, metrics on :${o.metricsPort}/metrics` : ''})`,
   );
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await untilStopSignal();
   o.say(`medic: ${signal}: finishing ${agent.inFlight} tasks and recoveries in flight`);
   stopPruning();
   await agent.stop();

@@ -1,6 +1,8 @@
 // `medic watch` as a service: runs the watcher with its metrics endpoint until SIGTERM or SIGINT, then
 // finishes the recoveries in flight and exits 0.
+
 import type { Readable } from 'node:stream';
+import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import type { CoreDeps } from '../core/index.js';
 import { leasesHeld, pruneDaily } from '../core/index.js';
 import { connectDocker } from '../docker/connection.js';
@@ -48,10 +50,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   o.say(
     `medic: watching ws-* containers (sweep every ${o.interval}s, ${o.concurrency} at a time${server ? `, metrics on :${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
   );
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await untilStopSignal();
   o.say(`medic: ${signal}: finishing ${watcher.queue.inFlight} recoveries in flight`);
   stopPruning();
   await watcher.stop();
