@@ -2,8 +2,8 @@
 // key, a free port, Probot's env pointing at a GitHub stand-in, medic's env at the fleet.
 
 import type { ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
+import { APP_ENV } from '../test/helpers/processes.js';
 import { type Fleet, ROOT, TEMPLATES } from './fleet.js';
 import { startNode } from './processes.js';
 
@@ -22,17 +22,11 @@ export function startAppProcess(
   },
 ): AppProcess {
   const port = 30000 + Math.floor(Math.random() * 20000);
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
   const child = startNode(
     [path.join(ROOT, 'lib/app/main.js')],
     {
       PATH: process.env.PATH,
-      APP_ID: '1',
-      PRIVATE_KEY: privateKey,
+      ...APP_ENV,
       WEBHOOK_SECRET: app.secret,
       GHE_HOST: app.githubHost,
       GHE_PROTOCOL: 'http',
@@ -40,7 +34,6 @@ export function startAppProcess(
       DATABASE_URL: f.url,
       CONFIGS_DIR: TEMPLATES,
       LOG_LEVEL: 'error',
-      NODE_ENV: 'production',
       ...app.env,
     },
     app.rssProbe ?? false,

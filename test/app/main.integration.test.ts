@@ -1,48 +1,19 @@
 // `npm start`'s entry as a process (lib/app/main.js, Probot's env): it serves webhooks, and
 // /healthz and /metrics beside them; a bad setting stops it with a message naming it.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPLATES } from '../helpers/core-deps.js';
+import { type Proc, startApp as startAppProcess } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
-const MAIN = path.resolve(import.meta.dirname, '../../lib/app/main.js');
 let world: TestWorld;
-const { privateKey } = generateKeyPairSync('rsa', {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-  publicKeyEncoding: { type: 'spki', format: 'pem' },
-});
 
 beforeAll(async () => {
   world = await testWorld({ migrate: false }); // the app migrates on start
 });
 afterAll(() => world?.close());
 
-function startApp(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn('node', [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      APP_ID: '1',
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: 's',
-      DATABASE_URL: world.url,
-      CONFIGS_DIR: TEMPLATES,
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  return { child, output: () => out };
+/** The app as `npm start` runs it, on this file's database. */
+function startApp(env: Record<string, string>): Proc {
+  return startAppProcess({ WEBHOOK_SECRET: 's', DATABASE_URL: world.url, ...env });
 }
 
 describe('the app process', () => {

@@ -16,8 +16,8 @@ import {
 } from '../../src/demo/broken-workspace.js';
 import { ensureLocalImage } from '../../src/docker/local-image.js';
 import type { FleetStatus } from '../../src/fleet/fleet-status.js';
-import { type Proc, type Replica, ready, startAgent, startReplica } from '../helpers/fleet-processes.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
+import { type Proc, type Replica, ready, startAgent, startReplica } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { issueCommentPayload, signedHeaders } from '../helpers/webhooks.js';
 
@@ -93,6 +93,24 @@ async function recoverVia(targets: readonly string[], first: number, second: num
   const statuses = await Promise.all([post(replicas[first]!), post(replicas[second]!)]);
   expect(statuses.every((s) => s >= 200 && s < 300)).toBe(true);
   return n;
+}
+
+/**
+ * A /recover of a workspace on engine A whose container ignores SIGTERM, so that its stop takes
+ * the agent's whole stop timeout (3 s); resolves while that stop is under way (the template
+ * step is stored, the task is running): the moment to stop or kill the agent.
+ */
+async function recoveringMidStop(first: number, second: number): Promise<{ w: BrokenWorkspace; n: number }> {
+  const w = await brokenOn('a', ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done']);
+  const n = await recoverVia([w.container], first, second);
+  await until('the task stopping its container', 20_000, async () => {
+    const { rows } = await world.db.query(
+      `SELECT 1 FROM medic.tasks WHERE target = $1 AND state = 'running' AND steps @> '[{"name":"template"}]'`,
+      [w.container],
+    );
+    return rows.length === 1;
+  });
+  return { w, n };
 }
 
 /** The issue's status comment once it carries the result. */
@@ -217,22 +235,7 @@ describe('three replicas and two agents on two engines', () => {
   }, 60_000);
 
   it('an agent killed mid-run: the task is taken over when it comes back, and the workspace recovers once', async () => {
-    // A container that ignores SIGTERM: its stop takes the agent's whole stop timeout (3 s).
-    const w = await brokenOn('a', ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done']);
-    const n = await recoverVia([w.container], 1, 2);
-    // Killed while it stops the container: the template step is stored, the stop is under way.
-    await expect
-      .poll(
-        async () =>
-          (
-            await world.db.query(
-              `SELECT 1 FROM medic.tasks WHERE target = $1 AND state = 'running' AND steps @> '[{"name":"template"}]'`,
-              [w.container],
-            )
-          ).rows.length,
-        { timeout: 20_000, interval: 20 },
-      )
-      .toBe(1);
+    const { w, n } = await recoveringMidStop(1, 2);
     expect(await agents.get('a')!.stop('SIGKILL')).toBe(null);
     await agentUp('a');
     const body = await resultOf(n);
@@ -245,20 +248,7 @@ describe('three replicas and two agents on two engines', () => {
   }, 90_000);
 
   it('an agent sent SIGTERM mid-run finishes the task it holds, then exits 0', async () => {
-    const w = await brokenOn('a', ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done']);
-    const n = await recoverVia([w.container], 0, 1);
-    await expect
-      .poll(
-        async () =>
-          (
-            await world.db.query(
-              `SELECT 1 FROM medic.tasks WHERE target = $1 AND state = 'running' AND steps @> '[{"name":"template"}]'`,
-              [w.container],
-            )
-          ).rows.length,
-        { timeout: 20_000, interval: 20 },
-      )
-      .toBe(1);
+    const { w, n } = await recoveringMidStop(0, 1);
     const agent = agents.get('a')!;
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);

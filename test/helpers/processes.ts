@@ -1,6 +1,6 @@
-// The fleet as processes, for its tests and benchmarks: `medic agent` per engine and app
-// replicas (`node lib/app/main.js` with MEDIC_EXECUTOR=agents), all on one Postgres, each with
-// its own output kept for a failing test to show.
+// medic's own processes, for the tests and benchmarks that run them as a user would: the app
+// (`node lib/app/main.js`, Probot's env), a fleet's `medic agent` per engine and app replicas
+// (MEDIC_EXECUTOR=agents), each with its own output kept for a failing test to show.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
@@ -18,7 +18,7 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-function start(args: string[], env: Record<string, string>): Proc {
+export function startProcess(args: string[], env: Record<string, string>): Proc {
   const child = spawn('node', args, {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', CONFIGS_DIR: TEMPLATES, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +47,7 @@ export function startAgent(
   env: { readonly DATABASE_URL: string; readonly DOCKER_HOST: string } & Record<string, string>,
   args: readonly string[] = [],
 ): Proc {
-  return start([MEDIC, 'agent', '--engine', engine, '--metrics-port', '0', ...args], {
+  return startProcess([MEDIC, 'agent', '--engine', engine, '--metrics-port', '0', ...args], {
     MEDIC_STOP_TIMEOUT_S: '3',
     MEDIC_TASK_STALE_S: '3',
     MEDIC_RESTART_BUDGET: '100/1h',
@@ -61,6 +61,14 @@ const { privateKey } = generateKeyPairSync('rsa', {
   publicKeyEncoding: { type: 'spki', format: 'pem' },
 });
 
+/** Probot's env for an app that is registered (a key of its own), in production mode. */
+export const APP_ENV = { APP_ID: '1', PRIVATE_KEY: privateKey, NODE_ENV: 'production' } as const;
+
+/** The app as `npm start` runs it. */
+export function startApp(env: Record<string, string>): Proc {
+  return startProcess([MAIN], { ...APP_ENV, ...env });
+}
+
 export interface Replica extends Proc {
   readonly port: number;
 }
@@ -73,12 +81,9 @@ export function startReplica(
   >,
 ): Replica {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const proc = start([MAIN], {
-    APP_ID: '1',
-    PRIVATE_KEY: privateKey,
+  const proc = startApp({
     GHE_PROTOCOL: 'http',
     PORT: String(port),
-    NODE_ENV: 'production',
     MEDIC_EXECUTOR: 'agents',
     DOCKER_HOST: 'unix:///nonexistent/docker.sock',
     MEDIC_WRITE_GAP_MS: '0',
