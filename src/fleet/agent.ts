@@ -12,11 +12,9 @@ import { JobWorker, workerName } from '../app/jobs/job-worker.js';
 import {
   asMedicError,
   type CoreDeps,
-  diagnoseTarget,
   isContainerName,
+  localExecutor,
   type RecoveryResult,
-  recover,
-  rollback,
   type Step,
 } from '../core/index.js';
 import { DockerEventFeed, PLACEMENT_ACTIONS } from '../watch/docker-events.js';
@@ -197,22 +195,26 @@ export class Agent {
         );
     };
     deps.logger.info({ task: task.id, command: task.command, target: task.target }, 'task claimed');
+    // The same core calls as any door in single-host mode.
+    const local = localExecutor(deps);
     let answer: unknown;
     if (task.command === 'diagnose') {
-      answer = await diagnoseTarget(deps, task.target, {
-        request,
-        ...(list !== undefined ? { list } : {}),
-        ...(permission ? { permission } : {}),
-      }).then(
-        (diagnosis) => ({ diagnosis }),
-        (error: unknown) => {
-          const e = asMedicError(error);
-          return { error: { code: e.code, message: e.message, hint: e.hint ?? null } };
-        },
-      );
+      answer = await local
+        .diagnose(task.target, {
+          request,
+          ...(list !== undefined ? { list } : {}),
+          ...(permission ? { permission } : {}),
+        })
+        .then(
+          (diagnosis) => ({ diagnosis }),
+          (error: unknown) => {
+            const e = asMedicError(error);
+            return { error: { code: e.code, message: e.message, hint: e.hint ?? null } };
+          },
+        );
     } else {
-      const run = task.command === 'recover' ? recover : rollback;
-      const result = await run(deps, task.target, { ...request, onStep });
+      const run = task.command === 'recover' ? local.recover : local.rollback;
+      const result = await run(task.target, { ...request, onStep });
       this.options.onResult?.(result);
       answer = result;
     }
