@@ -7,13 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import type { MedicError } from '../model/errors.js';
-import { parseTarget, stripControl } from '../model/names.js';
+import { stripControl } from '../model/names.js';
 import type { Permission } from '../model/permissions.js';
 import type { RecoveryResult } from '../model/result.js';
 import { admit } from '../policy/admit.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { insertUnstarted } from '../store/audit-store.js';
-import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
+import type { WorkspaceRow } from '../store/workspace-store.js';
+import { findTarget } from './recover.js';
 import { rollbackSource } from './rollback.js';
 
 export interface PreflightRequest {
@@ -47,12 +48,10 @@ export async function preflight(deps: CoreDeps, request: PreflightRequest): Prom
   const admission = await admit(deps, draft, options, {
     elevated: command === 'rollback' || (options.force ?? false),
     target,
-    resolve: async () => {
-      if (command === 'rollback') return (await rollbackSource(deps, target)).workspace;
-      const parsed = parseTarget(target);
-      draft.target(parsed);
-      return findWorkspace(deps.db, parsed);
-    },
+    resolve: async () =>
+      command === 'rollback'
+        ? (await rollbackSource(deps, target)).workspace
+        : findTarget(deps, draft, target),
     ...(request.permission ? { permission: request.permission } : {}),
   });
   if (!admission.admitted) return admission;

@@ -16,7 +16,7 @@ import { type Diagnosis, describe, diagnose } from '../steps/diagnose.js';
 import { refuseUnactionable } from '../steps/refuse-unactionable.js';
 import { markOnline, reseed, startAndMarkOnline } from '../steps/reseed.js';
 import { resolveTemplate, type Template } from '../steps/template-resolver.js';
-import { findWorkspace, setStatusGuarded } from '../store/workspace-store.js';
+import { findWorkspace, setStatusGuarded, type WorkspaceRow } from '../store/workspace-store.js';
 
 export async function recover(deps: CoreDeps, input: string, options: RunOptions): Promise<RecoveryResult> {
   const draft = new ResultDraft({
@@ -31,11 +31,7 @@ export async function recover(deps: CoreDeps, input: string, options: RunOptions
   const admission = await admit(deps, draft, options, {
     elevated: options.force ?? false,
     target: input,
-    resolve: async () => {
-      const target = parseTarget(input);
-      draft.target(target);
-      return findWorkspace(deps.db, target);
-    },
+    resolve: () => findTarget(deps, draft, input),
   });
   if (!admission.admitted) return admission.result;
   draft.found(admission.workspace);
@@ -108,4 +104,11 @@ async function plan(run: Run, found: Diagnosis, template: Template): Promise<str
     `start ${found.container}`,
     'mark online',
   ].filter((s): s is string => s !== null);
+}
+
+/** The workspace `input` names; the draft learns its container name first, for a failure's result. */
+export async function findTarget(deps: CoreDeps, draft: ResultDraft, input: string): Promise<WorkspaceRow> {
+  const target = parseTarget(input);
+  draft.target(target);
+  return findWorkspace(deps.db, target);
 }
