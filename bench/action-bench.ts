@@ -5,7 +5,7 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { applyPolicy, parsePolicy } from '../src/core/index.js';
+import { applyPolicy, parsePolicy, resolvePolicy } from '../src/core/index.js';
 import { githubStandIn } from '../test/helpers/github-standin.js';
 import { type Fleet, ROOT } from './fleet.js';
 import { runNode } from './processes.js';
@@ -18,7 +18,8 @@ export interface ActionBench {
 
 export async function benchAction(f: Fleet, rounds: number): Promise<ActionBench> {
   const [ws] = await f.brokenMany(1);
-  await applyPolicy(f.db, parsePolicy('repos:\n  - repo: acme/platform\n    workspaces: all\n'), 'bench');
+  const policy = parsePolicy('repos:\n  - repo: acme/platform\n    id: 186853002\n    workspaces: all\n');
+  await applyPolicy(f.db, policy, (await resolvePolicy(policy, null, new Date())).resolution, 'bench');
   const gh = await githubStandIn({ alice: 'admin' });
   const dir = mkdtempSync(path.join(tmpdir(), 'medic-action-bench-'));
   const action: number[] = [];
@@ -32,6 +33,7 @@ export async function benchAction(f: Fleet, rounds: number): Promise<ActionBench
       GITHUB_EVENT_NAME: 'workflow_dispatch',
       GITHUB_API_URL: gh.url,
       GITHUB_REPOSITORY: 'acme/platform',
+      GITHUB_REPOSITORY_ID: '186853002',
       GITHUB_ACTOR: 'alice',
       'INPUT_GITHUB-TOKEN': 'ghs_bench',
       GITHUB_OUTPUT: out,

@@ -6,7 +6,7 @@
 // at a time; (b) twenty at once in one repository. And the writes: the most in any 10 s and
 // in any minute.
 import { createHmac } from 'node:crypto';
-import { applyPolicy, parsePolicy, resultSchema } from '../src/core/index.js';
+import { applyPolicy, parsePolicy, resolvePolicy, resultSchema } from '../src/core/index.js';
 import { githubStandIn, type StandIn } from '../test/helpers/github-standin.js';
 import { issueCommentPayload } from '../test/helpers/webhooks.js';
 import { startAppProcess } from './app-process.js';
@@ -86,7 +86,8 @@ export async function benchLatency(
 
 /** The operator's policy granting acme/platform every workspace. */
 export async function grantAll(f: Fleet): Promise<void> {
-  await applyPolicy(f.db, parsePolicy('repos:\n  - repo: acme/platform\n    workspaces: all\n'), 'bench');
+  const policy = parsePolicy('repos:\n  - repo: acme/platform\n    id: 186853002\n    workspaces: all\n');
+  await applyPolicy(f.db, policy, (await resolvePolicy(policy, null, new Date())).resolution, 'bench');
 }
 
 let issue = 1000;

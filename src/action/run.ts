@@ -19,6 +19,7 @@ import { type GitHubPort, octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
 import { commentEventFrom } from '../github/webhook-payloads.js';
 import { WritePacer } from '../github/write-pacer.js';
+import { claimComment } from './comment-claim.js';
 import { type ActionInputs, OUTPUT_KEYS, readInputs } from './inputs.js';
 import { failures, outputsFor, summaryMarkdown } from './outputs.js';
 
@@ -91,9 +92,19 @@ function setUnstartedOutputs(
   setOutputs(results);
 }
 
-/** Who ran the workflow, for the audit trail. */
+/**
+ * Who acts: the triggering actor (who started this attempt: on a re-run, whoever clicked
+ * re-run), whose role is checked and who is on the record. GITHUB_ACTOR is the first
+ * attempt's actor, and a re-run must not borrow their role.
+ */
 function actorOf(env: Record<string, string | undefined>): string {
-  return env.GITHUB_ACTOR ?? 'github-actions';
+  return env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR || 'github-actions';
+}
+
+/** The repository's GitHub ids as the runner gives them: what the operator's policy matches. */
+function idsOf(env: Record<string, string | undefined>): { repoId: number | null; ownerId: number | null } {
+  const id = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : null);
+  return { repoId: id(env.GITHUB_REPOSITORY_ID), ownerId: id(env.GITHUB_REPOSITORY_OWNER_ID) };
 }
 
 function setOutputs(results: readonly RecoveryResult[]): void {
@@ -112,7 +123,12 @@ async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<stri
   const [owner, name] = repoOf(env);
   const github = octokitPort(client(inputs, env), owner, name);
   const repo = `${owner}/${name}`;
-  const grant = { repo, role: await github.permissionOf(actor), origin: { repo, issue, comment: null } };
+  const grant = {
+    repo,
+    ...idsOf(env),
+    role: await github.permissionOf(actor),
+    origin: { repo, issue, comment: null },
+  };
   const run = { dryRun: inputs['dry-run'], force: inputs.force, reason: inputs.reason || null };
   if (issue !== null) {
     const deps = { ...chatOpsDeps(core, github, env) };
@@ -137,8 +153,22 @@ async function onComment(core: CoreDeps, inputs: ActionInputs, env: Record<strin
     throw new InvalidConfigError('GITHUB_EVENT_PATH is unset: run this under issue_comment');
   const located = commentEventFrom(JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')));
   if (located.action !== 'created') return { title: `comment ${located.action}: ignored`, results: [] };
+  // The runner's ids, not the payload's, are what the policy matches.
+  const ids = idsOf(env);
+  const event = {
+    ...located.event,
+    repository: {
+      id: ids.repoId ?? located.event.repository?.id ?? null,
+      ownerId: ids.ownerId ?? located.event.repository?.ownerId ?? null,
+    },
+  };
+  // One comment runs once, whatever re-runs of the workflow follow (as the app keys its jobs).
+  const key = `${event.repository.id ?? `${located.owner}/${located.repo}`}:${event.comment.id}`;
+  if (!(await claimComment(core.db, key, env.GITHUB_RUN_ID ?? null))) {
+    return { title: `comment ${event.comment.id} was handled by an earlier run: ignored`, results: [] };
+  }
   const github = octokitPort(client(inputs, env), located.owner, located.repo);
-  const outcome = await handleComment(chatOpsDeps(core, github, env), located.event);
+  const outcome = await handleComment(chatOpsDeps(core, github, env), event);
   return {
     title: outcome.handled ? 'comment command' : `comment ignored: ${outcome.why}`,
     results: [...outcome.results],

@@ -6,15 +6,16 @@
 // close the incident when every target came back. Every refusal is stored as a run.
 import {
   type CoreDeps,
-  currentPolicy,
   type Executor,
-  grantedRule,
-  holdsAtLeast,
+  type GitHubUnavailableError,
   isSuccess,
   type Logger,
+  NotAllowedError,
   PermissionDeniedError,
+  REFUSAL_WINDOW_S,
   type RecoveryResult,
   RefusalError,
+  recordRefusal,
   refuseCommand,
   type Source,
   TooManyTargetsError,
@@ -25,6 +26,7 @@ import type { CommentEvent } from '../github/webhook-payloads.js';
 import type { PacedWrite, WritePacer } from '../github/write-pacer.js';
 import { closingNote } from './close-incident.js';
 import { codeSpan, escapeInline } from './escape.js';
+import { checkFloor } from './floor.js';
 import { HELP, mightHoldCommand, type Parsed, parseCommands } from './parse-commands.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig, tighten } from './repo-config.js';
 import { checkRepoRules } from './repo-rules.js';
@@ -65,21 +67,22 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
   if (parsed.length === 0) return ignored('no command outside code, quotes and comments');
 
   const repo = `${github.owner}/${github.repo}`;
-  const held = await github.permissionOf(comment.author);
+  const source = { repo, repoId: event.repository?.id ?? null, ownerId: event.repository?.ownerId ?? null };
+  // The operator's policy first: a repository it does not grant, or a user below its floor,
+  // learns nothing else, and a flood of them costs no GitHub call (floor.ts).
+  const floor = await checkFloor(deps.core, github, { actor: comment.author, source });
+  if (floor.kind === 'unavailable') return unavailable(deps, issue.number, comment.id, floor.error);
   const ctx: CommandContext = {
     deps: { ...deps, github },
     issue: issue.number,
     actor: comment.author,
-    grant: { repo, role: held, origin: { repo, issue: issue.number, comment: comment.id } },
+    grant: { ...source, role: floor.held, origin: { repo, issue: issue.number, comment: comment.id } },
     notes: [],
   };
+  if (floor.kind === 'refused') return refuseAtFloor(ctx, comment.id, parsed, floor.error);
+  const { rule, held } = floor;
   const refused = (error: RefusalError) => refuse(ctx, comment.id, parsed, error);
   try {
-    // The operator's policy first: a user below its floor learns nothing else.
-    const rule = grantedRule((await currentPolicy(deps.core.db))?.policy ?? null, ctx.grant);
-    if (!holdsAtLeast(held, rule.permission)) {
-      throw new PermissionDeniedError({ required: rule.permission, held, on: repo });
-    }
     const ack = react(ctx, comment.id, 'eyes', 'ack');
     const loaded = parseRepoConfig(await github.readFile(CONFIG_PATH));
     if (!loaded.ok) {
@@ -145,6 +148,9 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
     );
     return { handled: true, why: 'ran', results, closed };
   } catch (error) {
+    // Below a repository file's floor, or not among its allowed users: a stranger to it.
+    if (error instanceof PermissionDeniedError || error instanceof NotAllowedError)
+      return refuseAtFloor(ctx, comment.id, parsed, error);
     if (error instanceof RefusalError) return refused(error);
     throw error;
   }
@@ -160,14 +166,8 @@ function targetsOf(command: Extract<Parsed, { ok: true }>['command']): readonly 
   return command.kind === 'rollback' ? [command.runId] : [];
 }
 
-/** One refusal: 👎, one comment naming the code, and the refusal on the record. Nothing else is echoed. */
-async function refuse(
-  ctx: CommandContext,
-  commentId: number,
-  parsed: readonly Parsed[],
-  error: RefusalError,
-) {
-  const { deps } = ctx;
+/** The refusal stored as a run: its command and first target, as the comment named them. */
+function storeRefusal(ctx: CommandContext, parsed: readonly Parsed[], error: RefusalError) {
   const first = parsed.find((p): p is Extract<Parsed, { ok: true }> => p.ok && p.command.kind !== 'help');
   const command =
     first?.command.kind === 'rollback'
@@ -176,11 +176,75 @@ async function refuse(
         ? 'diagnose'
         : 'recover';
   const target = first ? (targetsOf(first.command)[0] ?? '') : '';
-  const request = { actor: ctx.actor, source: deps.source, grant: ctx.grant };
-  const result = await refuseCommand(deps.core, { command, target, options: request, error });
+  const request = { actor: ctx.actor, source: ctx.deps.source, grant: ctx.grant };
+  return refuseCommand(ctx.deps.core, { command, target, options: request, error });
+}
+
+/** A granted user's command refused (too many targets, rate, a repository's file): answered at once. */
+async function refuse(
+  ctx: CommandContext,
+  commentId: number,
+  parsed: readonly Parsed[],
+  error: RefusalError,
+) {
+  const result = await storeRefusal(ctx, parsed, error);
   await answer(ctx, refusalText(ctx.actor, error));
   void react(ctx, commentId, '-1', 'reaction');
   return { handled: true, why: `refused: ${error.code}`, results: [result], closed: false };
+}
+
+/**
+ * Refused at the floor (an ungranted repository, a role below the rule's): stored and counted
+ * always; answered in writing once per actor and repository in 10 minutes, then with a 👎,
+ * then not at all. The answer waits behind every granted command's writes and holds no worker.
+ */
+async function refuseAtFloor(
+  ctx: CommandContext,
+  commentId: number,
+  parsed: readonly Parsed[],
+  error: RefusalError,
+): Promise<ChatOpsOutcome> {
+  const { deps } = ctx;
+  const result = await storeRefusal(ctx, parsed, error);
+  const answered = await recordRefusal(deps.core.db, {
+    actor: ctx.actor,
+    repo: ctx.grant.repo,
+    code: error.code,
+    held: ctx.grant.role,
+  });
+  if (answered === 'comment') {
+    const quiet = ` Further refusals of @${escapeInline(ctx.actor, 40)} here in the next ${REFUSAL_WINDOW_S / 60} minutes get no comment.`;
+    deps.writes
+      .schedule('refusal', () =>
+        deps.github.createComment(ctx.issue, `${refusalText(ctx.actor, error)}${quiet}`),
+      )
+      .done.catch((e: unknown) =>
+        deps.logger.warn({ issue: ctx.issue, err: (e as Error).message }, 'could not write a refusal'),
+      );
+  }
+  if (answered !== 'none') void react(ctx, commentId, '-1', 'reaction');
+  return {
+    handled: true,
+    why: `refused: ${error.code} (answer: ${answered})`,
+    results: [result],
+    closed: false,
+  };
+}
+
+/** The permission look-up failed (not a 404): the user is told to retry; nothing ran. */
+async function unavailable(
+  deps: ChatOpsDeps,
+  issue: number,
+  commentId: number,
+  error: GitHubUnavailableError,
+): Promise<ChatOpsOutcome> {
+  deps.logger.warn({ issue, code: error.code, err: error.message }, 'permission look-up failed');
+  const body = `🩺 medic ${codeSpan(error.code)}: ${escapeInline(error.message, 300)}. Nothing was run; comment the command again in a minute.`;
+  await deps.writes.schedule('result', () => deps.github.createComment(issue, body)).done;
+  void deps.writes
+    .schedule('reaction', () => deps.github.react(commentId, 'confused'))
+    .done.catch(() => undefined);
+  return { handled: true, why: `unavailable: ${error.code}`, results: [], closed: false };
 }
 
 /** The one comment a refusal gets: its code, and for a permission the roles as code spans. */

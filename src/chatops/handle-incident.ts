@@ -1,23 +1,25 @@
 // An incident issue (opened, or labeled with the incident label): diagnose every ws-<id12> it
 // names and post one comment with their state and the /recover command that fixes them. Only
-// when the repository is granted by the operator's policy and the issue's author (opened) or
-// the labeller (labeled) holds at least `triage`; and it reads file status only, never the
-// volume's content, since anyone who can open an issue can trigger it.
+// when the repository is granted by the operator's policy (by id) and the issue's author
+// (opened) or the labeller (labeled) holds at least `triage` and whatever the repository's
+// file tightens; it reads file status only, never the volume's content, since anyone who can
+// open an issue can trigger it.
 import {
   type CoreDeps,
-  currentPolicy,
   type Executor,
-  holdsAtLeast,
   type Logger,
   localExecutor,
   mentionedWorkspaces,
-  ruleFor,
+  type Permission,
+  RefusalError,
 } from '../core/index.js';
 import type { GitHubPort } from '../github/github-port.js';
 import type { IncidentEvent } from '../github/webhook-payloads.js';
 import { escapeInline } from './escape.js';
+import { checkFloor } from './floor.js';
 import { diagnosisTable } from './render-diagnosis.js';
-import { CONFIG_PATH, configErrorComment, MAX_TARGETS_PER_COMMENT, parseRepoConfig } from './repo-config.js';
+import { CONFIG_PATH, configErrorComment, parseRepoConfig, tighten } from './repo-config.js';
+import { checkRepoRules } from './repo-rules.js';
 
 export async function handleIncident(
   deps: { core: CoreDeps; github: GitHubPort; logger: Logger; executor?: Executor },
@@ -25,20 +27,13 @@ export async function handleIncident(
 ): Promise<boolean> {
   const { github, logger } = deps;
   const repo = `${github.owner}/${github.repo}`;
-  const rule = ruleFor((await currentPolicy(deps.core.db))?.policy ?? null, repo);
-  if (!rule) {
-    logger.info(
-      { repo, issue: issue.number },
-      'incident issue in a repository the policy does not grant; no diagnosis',
-    );
-    return false;
-  }
   const asker = issue.sender;
-  const role = await github.permissionOf(asker);
-  if (!holdsAtLeast(role, 'triage')) {
+  const source = { repo, repoId: issue.repository?.id ?? null, ownerId: issue.repository?.ownerId ?? null };
+  const floor = await checkFloor(deps.core, github, { actor: asker, source, permission: () => 'triage' });
+  if (floor.kind !== 'granted') {
     logger.info(
-      { repo, issue: issue.number, asker, role },
-      'incident issue by a user below triage; no diagnosis',
+      { repo, issue: issue.number, asker, code: floor.error.code },
+      'incident issue not diagnosed: refused at the floor',
     );
     return false;
   }
@@ -52,10 +47,23 @@ export async function handleIncident(
   }
   const { config } = loaded;
   if (!issue.labels.some((l) => l.toLowerCase() === config.incident_label.toLowerCase())) return false;
-  const targets = mentionedWorkspaces(
-    `${issue.title}\n${issue.body}`,
-    config.max_targets ?? MAX_TARGETS_PER_COMMENT,
-  );
+  // The repository's file tightens this door as it does comments: its permission (the
+  // read-only floor stays triage when it names none), its allowed users, its max_targets.
+  const effective = tighten(config, floor.rule);
+  const permission: Permission = config.permission ? effective.permission : 'triage';
+  try {
+    await checkRepoRules(github, {
+      config,
+      effective: { ...effective, permission },
+      login: asker,
+      held: floor.held,
+    });
+  } catch (error) {
+    if (!(error instanceof RefusalError)) throw error;
+    logger.info({ repo, issue: issue.number, asker, code: error.code }, 'incident issue not diagnosed');
+    return false;
+  }
+  const targets = mentionedWorkspaces(`${issue.title}\n${issue.body}`, effective.maxTargets);
   if (targets.length === 0) {
     await github.createComment(
       issue.number,
@@ -66,17 +74,13 @@ export async function handleIncident(
   const request = {
     actor: asker,
     source: 'app' as const,
-    grant: { repo, role, origin: { repo, issue: issue.number, comment: null } },
+    grant: { ...source, role: floor.held, origin: { repo, issue: issue.number, comment: null } },
   };
   const executor = deps.executor ?? localExecutor(deps.core);
   const rows = [];
   for (const target of targets) {
     const found = await executor
-      .diagnose(target, {
-        list: false,
-        request,
-        permission: 'triage',
-      })
+      .diagnose(target, { list: false, request, permission })
       .catch((e: unknown) => e as Error);
     rows.push({ target, found });
   }

@@ -76,17 +76,33 @@ export {
 export { readTarEntries, type TarEntry } from './model/tar-read.js';
 // The operator's policy
 export { type Admission, isRefusal, refuseCommand } from './policy/admit.js';
-export { checkGrant, type Grant, grantedRule } from './policy/grant.js';
+export { checkGrant, type Grant, type GrantSource, grantedRule } from './policy/grant.js';
 export {
   describePolicy,
   type Policy,
   type PolicyRule,
   parsePolicy,
-  ruleFor,
+  repoFits,
   selects,
 } from './policy/policy.js';
 export { applyPolicy, currentPolicy, type StoredPolicy } from './policy/policy-store.js';
 export { COMMANDS_PER_WINDOW, takeCommandSlots, WINDOW_S } from './policy/rate-limit.js';
+export {
+  REFUSAL_WINDOW_S,
+  type RefusalAnswer,
+  recordRefusal,
+  type Silenced,
+  silencedRefusal,
+} from './policy/refusal-gate.js';
+export {
+  GITHUB_ACCESS_VARS,
+  type GitHubRepo,
+  newRepositoryWarnings,
+  type RepoDirectory,
+  type Resolution,
+  type Resolved,
+  resolvePolicy,
+} from './policy/resolution.js';
 // Runs, diagnoses and the audit trail, as the doors read them
 export { leasesHeld } from './run/lease.js';
 export { unstartedResult } from './run/result-draft.js';

@@ -26,7 +26,15 @@ export const taskOptionsSchema = z.object({
   reason: z.string().nullable().optional(),
   dryRun: z.boolean().optional(),
   force: z.boolean().optional(),
-  grant: z.object({ repo: z.string(), role: z.string(), origin: originSchema }).optional(),
+  grant: z
+    .object({
+      repo: z.string(),
+      repoId: z.number().nullable().default(null),
+      ownerId: z.number().nullable().default(null),
+      role: z.string(),
+      origin: originSchema,
+    })
+    .optional(),
   list: z.boolean().optional(),
   permission: z.enum(PERMISSIONS).optional(),
 });

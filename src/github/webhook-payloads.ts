@@ -2,8 +2,16 @@
 // ChatOps handles. The app and the action (GITHUB_EVENT_PATH) read payloads through here.
 import { z } from 'zod';
 
+/** GitHub's ids of the repository an event came from and of its owner: what the policy matches. */
+export interface RepositoryIds {
+  readonly id: number | null;
+  readonly ownerId: number | null;
+}
+
 /** A new comment on an issue, as ChatOps reads it. */
 export interface CommentEvent {
+  /** Absent in a job stored before medic read ids: such a job is granted nothing. */
+  readonly repository?: RepositoryIds;
   readonly issue: { readonly number: number; readonly labels: readonly string[]; readonly state: string };
   readonly comment: {
     readonly id: number;
@@ -18,6 +26,7 @@ export interface CommentEvent {
 
 /** An issue opened or labeled, as the incident diagnosis reads it. */
 export interface IncidentEvent {
+  readonly repository?: RepositoryIds;
   readonly number: number;
   readonly title: string;
   readonly body: string;
@@ -28,9 +37,12 @@ export interface IncidentEvent {
   readonly sender: string;
 }
 
+// The ids are what the operator's policy matches (a name can be re-created; an id never is).
+// A stored job from before they were read has none, and is then granted nothing.
 const repository = z.object({
+  id: z.number().nullable().default(null),
   name: z.string(),
-  owner: z.object({ login: z.string() }),
+  owner: z.object({ login: z.string(), id: z.number().nullable().default(null) }),
   fork: z.boolean().default(false),
 });
 const labels = z.array(z.object({ name: z.string() })).default([]);
@@ -83,11 +95,16 @@ function located(p: {
   };
 }
 
+function idsOf(r: z.infer<typeof repository>): RepositoryIds {
+  return { id: r.id, ownerId: r.owner.id };
+}
+
 export function commentEventFrom(payload: unknown): Located<CommentEvent> & { readonly action: string } {
   const p = issueCommentSchema.parse(payload);
   return {
     ...located(p),
     event: {
+      repository: idsOf(p.repository),
       issue: { number: p.issue.number, state: p.issue.state, labels: p.issue.labels.map((l) => l.name) },
       comment: {
         id: p.comment.id,
@@ -106,6 +123,7 @@ export function incidentEventFrom(payload: unknown): Located<IncidentEvent> & { 
   return {
     ...located(p),
     event: {
+      repository: idsOf(p.repository),
       number: p.issue.number,
       title: p.issue.title,
       body: p.issue.body ?? '',

@@ -1,14 +1,23 @@
 // The writes medic makes to GitHub, paced by GitHub's documented rules for content creation
 // (about one request a second, at most 80 a minute, per installation) and spent on what the
 // user waits for: results first, then the incident's close, then acknowledgements, progress
-// edits, and reactions last. When the queue is deep (other writes waiting as a reaction's turn
+// edits, refusals, and reactions last. When the queue is deep (other writes waiting as a reaction's turn
 // comes) the reaction is dropped rather than let it take a slot a result may need: it is
 // decoration. One pacer per installation; reads are not paced.
 import type { Clock } from '../core/index.js';
 
-export type WriteKind = 'result' | 'close' | 'ack' | 'progress' | 'reaction';
+export type WriteKind = 'result' | 'close' | 'ack' | 'progress' | 'refusal' | 'reaction';
 
-const PRIORITY: Record<WriteKind, number> = { result: 0, close: 1, ack: 2, progress: 3, reaction: 4 };
+// A refusal (to a stranger, or a user below the floor) waits behind everything a granted
+// command writes, so a flood of them never delays a real result.
+const PRIORITY: Record<WriteKind, number> = {
+  result: 0,
+  close: 1,
+  ack: 2,
+  progress: 3,
+  refusal: 4,
+  reaction: 5,
+};
 /** Writes waiting behind a reaction that make it not worth a slot. */
 const DEEP = 2;
 

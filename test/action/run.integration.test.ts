@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { INPUT_KEYS, OUTPUT_KEYS } from '../../src/action/inputs.js';
 import { parseHiddenResults } from '../../src/chatops/render-status.js';
 import { resultSchema } from '../../src/core/model/result.js';
-import { applyTestPolicy } from '../helpers/core-deps.js';
+import { applyTestPolicy, PLATFORM_IDS } from '../helpers/core-deps.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { issueCommentPayload } from '../helpers/webhooks.js';
@@ -55,6 +55,8 @@ async function runAction(inputs: Record<string, string>, env: Record<string, str
     PATH: process.env.PATH ?? '',
     GITHUB_API_URL: github.url,
     GITHUB_REPOSITORY: 'acme/platform',
+    GITHUB_REPOSITORY_ID: String(PLATFORM_IDS.repoId),
+    GITHUB_REPOSITORY_OWNER_ID: String(PLATFORM_IDS.ownerId),
     GITHUB_ACTOR: 'alice',
     ...files,
   };

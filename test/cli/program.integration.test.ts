@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recover } from '../../src/core/index.js';
 import { resultSchema } from '../../src/core/model/result.js';
-import { TEMPLATES } from '../helpers/core-deps.js';
+import { TEMPLATES, testGrant } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
@@ -197,11 +197,7 @@ describe('medic CLI', () => {
 
     // A refusal from GitHub, recorded by the core, shows in the operator's history.
     const ws = await world.broken({ name: 'team-b one' });
-    const grant = {
-      repo: 'acme/team-a',
-      role: 'admin',
-      origin: { repo: 'acme/team-a', issue: 3, comment: 4 },
-    };
+    const grant = testGrant('acme/team-a', 'admin', { repo: 'acme/team-a', issue: 3, comment: 4 });
     const refused = await recover(world.deps(), ws.container, { actor: 'mallory', source: 'app', grant });
     expect(refused.error?.code).toBe('WORKSPACE_NOT_GRANTED');
     const history = await medic(['history', ws.container]);

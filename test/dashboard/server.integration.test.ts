@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RecoveryResult, recover } from '../../src/core/index.js';
 import { dashboardServer } from '../../src/dashboard/server.js';
 import { engineStopped, place, registerEngine } from '../../src/fleet/engine-store.js';
-import { applyTestPolicy, TEMPLATES } from '../helpers/core-deps.js';
+import { applyTestPolicy, TEMPLATES, testGrant } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
@@ -30,7 +30,7 @@ beforeAll(async () => {
     source: 'cli',
     reason: '<script>alert(1)</script>',
   });
-  const grant = { repo: 'acme/other', role: 'admin', origin: { repo: 'acme/other', issue: 1, comment: 2 } };
+  const grant = testGrant('acme/other', 'admin', { repo: 'acme/other', issue: 1, comment: 2 });
   await recover(world.deps(), ws.container, { actor: 'mallory', source: 'app', grant });
   const failing = await world.broken({ name: 'beta', runtime: 'nosuch' });
   failingContainer = failing.container;

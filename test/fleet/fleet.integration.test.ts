@@ -8,7 +8,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { applyPolicy, containerName, parsePolicy } from '../../src/core/index.js';
+import { containerName } from '../../src/core/index.js';
 import {
   type BrokenWorkspace,
   createBrokenWorkspace,
@@ -16,6 +16,7 @@ import {
 } from '../../src/demo/broken-workspace.js';
 import { ensureLocalImage } from '../../src/docker/local-image.js';
 import type { FleetStatus } from '../../src/fleet/fleet-status.js';
+import { applyTestPolicy } from '../helpers/core-deps.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
 import { type Proc, type Replica, ready, startAgent, startReplica } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
@@ -161,7 +162,7 @@ beforeAll(async () => {
   world = await testWorld();
   dockerB = new Docker({ socketPath: new URL(ENGINE_B).pathname });
   imageB = await ensureLocalImage(dockerB);
-  await applyPolicy(world.db, parsePolicy('repos:\n  - repo: acme/platform\n    workspaces: all\n'), 'test');
+  await applyTestPolicy(world.db);
   gh = await githubStandIn({ alice: 'admin' });
   await Promise.all([agentUp('a'), agentUp('b')]);
   replicas = [0, 1, 2].map(() =>

@@ -1,7 +1,15 @@
 // CoreDeps for unit tests: the fake runtime, an in-memory database, the project's templates
 // (or a test's), a real clock made fast, and a silent logger.
 import path from 'node:path';
-import { applyPolicy, parsePolicy, type Queryable } from '../../src/core/index.js';
+import {
+  applyPolicy,
+  type GitHubRepo,
+  type Grant,
+  parsePolicy,
+  type Queryable,
+  type RepoDirectory,
+  resolvePolicy,
+} from '../../src/core/index.js';
 import { loadConfig } from '../../src/core/model/config.js';
 import type { CoreDeps } from '../../src/core/model/deps.js';
 import { type Clock, silentLogger } from '../../src/core/model/ports.js';
@@ -41,10 +49,43 @@ export async function addWorkspace(
   return { id, container: `ws-${id.slice(0, 12)}` };
 }
 
-/** Applies an operator's policy (what the app and the action need before they act). */
+/** GitHub's ids of the fixtures' acme/platform: those of @octokit/webhooks-examples' repository. */
+export const PLATFORM_IDS = { repoId: 186853002, ownerId: 21031067 } as const;
+
+/** The repositories GitHub knows in the tests, as `policy apply` would find them. */
+export const TEST_REPOS: readonly GitHubRepo[] = [
+  { id: PLATFORM_IDS.repoId, fullName: 'acme/platform', ownerId: PLATFORM_IDS.ownerId },
+  { id: 700001, fullName: 'acme/other', ownerId: PLATFORM_IDS.ownerId },
+  { id: 700002, fullName: 'acme/team-a-ops', ownerId: PLATFORM_IDS.ownerId },
+  { id: 700003, fullName: 'acme/team-a', ownerId: PLATFORM_IDS.ownerId },
+];
+
+/** A grant from one of TEST_REPOS, with the ids GitHub would deliver (null for a repository it does not know). */
+export function testGrant(repo: string, role: string, origin = { repo, issue: 7, comment: 99 }): Grant {
+  const known = TEST_REPOS.find((r) => r.fullName === repo);
+  return { repo, repoId: known?.id ?? null, ownerId: known?.ownerId ?? null, role, origin };
+}
+
+/** A RepoDirectory over a fixed list (what GitHub would answer `policy apply`). */
+export function fakeDirectory(repos: readonly GitHubRepo[] = TEST_REPOS): RepoDirectory {
+  const ownerOf = (r: GitHubRepo) => r.fullName.split('/')[0]!.toLowerCase();
+  return {
+    describe: "the tests' GitHub",
+    repo: async (owner, name) =>
+      repos.find((r) => r.fullName.toLowerCase() === `${owner}/${name}`.toLowerCase()) ?? null,
+    reposOf: async (owner) => repos.filter((r) => ownerOf(r) === owner.toLowerCase()),
+    owners: async () => [...new Set(repos.map(ownerOf))],
+    ownerId: async (owner) => repos.find((r) => ownerOf(r) === owner.toLowerCase())?.ownerId ?? null,
+  };
+}
+
+/** Applies an operator's policy (what the app and the action need before they act), pinned as `policy apply` pins it. */
 export async function applyTestPolicy(
   db: Queryable,
   yaml = 'repos:\n  - repo: acme/platform\n    workspaces: all\n',
+  directory: RepoDirectory = fakeDirectory(),
 ): Promise<void> {
-  await applyPolicy(db, parsePolicy(yaml), 'test-operator');
+  const policy = parsePolicy(yaml);
+  const { resolution } = await resolvePolicy(policy, directory, new Date());
+  await applyPolicy(db, policy, resolution, 'test-operator');
 }

@@ -1,5 +1,6 @@
 // medic policy apply <file> | show [--json] | check <file>: the operator's policy of which
-// repository may act on which workspaces (docs/policy.md). Applying keeps every version.
+// repository may act on which workspaces (docs/policy.md). Applying pins every rule to
+// GitHub's repository ids (through GitHub, or the ids the file gives) and keeps every version.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
@@ -7,9 +8,14 @@ import {
   currentPolicy,
   describePolicy,
   InvalidPolicyError,
+  newRepositoryWarnings,
   type Policy,
   parsePolicy,
+  type Resolution,
+  resolvePolicy,
+  type StoredPolicy,
 } from '../../core/index.js';
+import { repoDirectoryFromEnv } from '../../github/repo-directory.js';
 import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -28,24 +34,36 @@ export function registerPolicy(program: Command, cli: CliSession): void {
       'after',
       helpFooter(
         ['medic policy check policy.yaml', 'medic policy apply policy.yaml', 'medic policy show --json'],
-        CORE_ENV,
+        [...CORE_ENV, 'APP_ID', 'PRIVATE_KEY', 'GITHUB_TOKEN', 'GHE_HOST', 'GHE_PROTOCOL', 'GITHUB_API_URL'],
       ),
     );
 
   policy
     .command('apply')
     .description(
-      'validate a policy file (YAML or JSON) and put it in force; prints what each repository may do',
+      "validate a policy file (YAML or JSON), pin each rule to GitHub's repository ids (through GitHub with APP_ID/PRIVATE_KEY or GITHUB_TOKEN, or the file's `id:`), and put it in force",
     )
     .argument('<file>', 'the policy file')
-    .action(async (file: string) =>
-      cli.withCore(async (deps) => {
-        const stored = await applyPolicy(deps.db, await readPolicyFile(file), cli.ctx.actor);
+    .action(async (file: string) => {
+      // Resolved before the database is opened: a policy that cannot be pinned changes nothing.
+      let resolved: { policy: Policy; resolution: Resolution; warnings: readonly string[] };
+      try {
+        const policy = await readPolicyFile(file);
+        const directory = repoDirectoryFromEnv(cli.ctx.env);
+        resolved = { policy, ...(await resolvePolicy(policy, directory, new Date())) };
+      } catch (error) {
+        cli.report(error);
+        return;
+      }
+      const { policy: parsed, resolution, warnings } = resolved;
+      return cli.withCore(async (deps) => {
+        const stored = await applyPolicy(deps.db, parsed, resolution, cli.ctx.actor);
         cli.io.out(`policy version ${stored.version} applied by ${stored.appliedBy}:`);
-        for (const line of describePolicy(stored.policy)) cli.io.out(`  ${line}`);
+        printPolicy(cli, stored);
+        for (const w of warnings) cli.io.err(w);
         return EXIT.ok;
-      }),
-    );
+      });
+    });
 
   policy
     .command('show')
@@ -63,7 +81,8 @@ export function registerPolicy(program: Command, cli: CliSession): void {
           cli.io.out(
             `policy version ${stored.version}, applied by ${stored.appliedBy} at ${stored.appliedAt.toISOString()}:`,
           );
-          for (const line of describePolicy(stored.policy)) cli.io.out(`  ${line}`);
+          printPolicy(cli, stored);
+          for (const w of newRepositoryWarnings(stored.policy)) cli.io.err(w);
         }
         return EXIT.ok;
       }),
@@ -79,6 +98,7 @@ export function registerPolicy(program: Command, cli: CliSession): void {
         const parsed = await readPolicyFile(file);
         cli.io.out(`${file}: valid`);
         for (const line of describePolicy(parsed)) cli.io.out(`  ${line}`);
+        for (const w of newRepositoryWarnings(parsed)) cli.io.err(w);
         cli.code = EXIT.ok;
       } catch (error) {
         if (!(error instanceof InvalidPolicyError)) throw error;
@@ -86,4 +106,22 @@ export function registerPolicy(program: Command, cli: CliSession): void {
         cli.code = EXIT.usage;
       }
     });
+}
+
+/** Each rule, and the repositories (with their GitHub ids) it was pinned to when applied. */
+function printPolicy(cli: CliSession, stored: StoredPolicy): void {
+  const lines = describePolicy(stored.policy);
+  for (const [i, line] of lines.entries()) {
+    cli.io.out(`  ${line}`);
+    cli.io.out(`    ${pinnedTo(stored.resolution, i)}`);
+  }
+  if (stored.resolution) cli.io.out(`  pinned via ${stored.resolution.via} at ${stored.resolution.at}`);
+}
+
+function pinnedTo(resolution: Resolution | null, rule: number): string {
+  if (!resolution) return 'pinned to nothing: applied before grants were pinned to ids; apply it again';
+  const r = resolution.rules[rule];
+  if (!r || r.repos.length === 0) return 'pinned to no repository: grants nothing';
+  const repos = r.repos.map((p) => `${p.name} (id ${p.id})`).join(', ');
+  return `pinned to ${repos}${r.ownerId !== null ? `; new repositories of owner id ${r.ownerId}` : ''}`;
 }

@@ -59,6 +59,8 @@ export class LeaseHeldError extends MedicError {
   }
 }
 export class DatabaseUnavailableError extends coded('DATABASE_UNAVAILABLE') {}
+/** A GitHub call a command needs (a permission look-up) failed; retrying later may work. */
+export class GitHubUnavailableError extends coded('GITHUB_UNAVAILABLE') {}
 
 /**
  * A command the operator's policy (or a repository's tightening of it) does not allow. Its
@@ -99,6 +101,8 @@ export class NotAllowedError extends refusal('PERMISSION_DENIED') {}
 export class TooManyTargetsError extends refusal('TOO_MANY_TARGETS') {}
 export class RateLimitedError extends refusal('RATE_LIMITED') {}
 export class InvalidPolicyError extends coded('INVALID_POLICY') {}
+/** `policy apply` could not pin a rule to GitHub's ids: no GitHub access and no `id:` in the file. */
+export class PolicyUnresolvedError extends coded('POLICY_UNRESOLVED') {}
 
 /** Any throwable as a MedicError; an unexpected error keeps its message under INTERNAL. */
 export function asMedicError(error: unknown): MedicError {
@@ -130,4 +134,5 @@ export const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
   'AMBIGUOUS_WORKSPACE',
   'RUN_NOT_FOUND',
   'INVALID_POLICY',
+  'POLICY_UNRESOLVED',
 ]);

@@ -59,7 +59,7 @@ export async function admit(
       if (!(error instanceof MedicError) || error.code === 'INTERNAL') throw error;
       unresolved = error;
     }
-    checkGrant(stored?.policy ?? null, grant, { ...request, workspace });
+    checkGrant(stored, grant, { ...request, workspace });
   } catch (error) {
     if (!(error instanceof RefusalError)) return stop(error);
     const ms = Math.round(performance.now() - started);

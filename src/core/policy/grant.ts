@@ -1,30 +1,63 @@
 // Who may act on what, for commands that came from GitHub (the app, the action): the
-// repository must be granted by a rule, the commenter must hold the rule's permission (its
-// `elevated` one for --force and /rollback), and the workspace must lie in the rule's
-// selector. A target that does not exist is not granted either, unless the selector is
-// `all`, so a repository learns nothing about workspaces it was not given.
+// repository must be granted by a rule (by its GitHub id, pinned when the policy was applied:
+// a name alone grants nothing), the commenter must hold the rule's permission (its `elevated`
+// one for --force and /rollback), and the workspace must lie in the rule's selector. A target
+// that does not exist is not granted either, unless the selector is `all`, so a repository
+// learns nothing about workspaces it was not given.
 import { PermissionDeniedError, RepoNotGrantedError, WorkspaceNotGrantedError } from '../model/errors.js';
 import { holdsAtLeast, type Permission } from '../model/permissions.js';
 import type { Origin } from '../model/result.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
-import { type Policy, type PolicyRule, ruleFor, selects } from './policy.js';
+import { type PolicyRule, repoFits, selects } from './policy.js';
+import type { StoredPolicy } from './policy-store.js';
 
 /** What a door from GitHub knows of a request: where it came from and the role held there. */
 export interface Grant {
   /** `owner/name` of the repository the command came from. */
   readonly repo: string;
+  /** GitHub's id of that repository (the delivery's `repository.id`, the action's GITHUB_REPOSITORY_ID). */
+  readonly repoId: number | null;
+  /** GitHub's id of its owner (`repository.owner.id`, GITHUB_REPOSITORY_OWNER_ID). */
+  readonly ownerId: number | null;
   /** The commenter's (or workflow actor's) GitHub role_name on that repository. */
   readonly role: string;
   readonly origin: Origin;
 }
 
-export function grantedRule(policy: Policy | null, grant: Grant): PolicyRule {
-  const rule = ruleFor(policy, grant.repo);
-  if (rule) return rule;
-  throw new RepoNotGrantedError(`${grant.repo} is not granted any workspace by the operator's policy`, {
-    hint: policy
-      ? 'an operator adds a rule for this repository with `medic policy apply <file>`'
-      : 'no policy is applied: an operator applies one with `medic policy apply <file>`',
+/** What a grant says of where it came from, as the policy matches it. */
+export type GrantSource = Pick<Grant, 'repo' | 'repoId' | 'ownerId'>;
+
+/**
+ * The first rule that grants this repository: its name fits the rule and its id is one the
+ * rule was pinned to (or, for `new_repositories: true`, its owner's id is the rule's).
+ */
+export function grantedRule(stored: StoredPolicy | null, grant: GrantSource): PolicyRule {
+  const apply = 'an operator applies the policy again with `medic policy apply <file>`';
+  if (!stored) {
+    throw new RepoNotGrantedError(`${grant.repo} is not granted any workspace by the operator's policy`, {
+      hint: 'no policy is applied: an operator applies one with `medic policy apply <file>`',
+    });
+  }
+  let fitsByName: PolicyRule | null = null;
+  for (const [i, rule] of stored.policy.repos.entries()) {
+    if (!repoFits(rule, grant.repo)) continue;
+    fitsByName ??= rule;
+    const pinned = stored.resolution?.rules[i];
+    if (!pinned || grant.repoId === null) continue;
+    const name = grant.repo.toLowerCase();
+    if (pinned.repos.some((r) => r.id === grant.repoId && r.name.toLowerCase() === name)) return rule;
+    if (rule.new_repositories && pinned.ownerId !== null && pinned.ownerId === grant.ownerId) return rule;
+  }
+  if (!fitsByName) {
+    throw new RepoNotGrantedError(`${grant.repo} is not granted any workspace by the operator's policy`, {
+      hint: 'an operator adds a rule for this repository with `medic policy apply <file>`',
+    });
+  }
+  const why = stored.resolution
+    ? `was not among the repositories pinned when policy version ${stored.version} was applied (created, renamed or re-created since)`
+    : `cannot be checked: policy version ${stored.version} was applied before grants were pinned to GitHub's ids`;
+  throw new RepoNotGrantedError(`${grant.repo} fits the rule ${fitsByName.repo} by name, but ${why}`, {
+    hint: `if this repository should be granted, ${apply}`,
   });
 }
 
@@ -33,7 +66,7 @@ export function grantedRule(policy: Policy | null, grant: Grant): PolicyRule {
  * target names no workspace (or more than one).
  */
 export function checkGrant(
-  policy: Policy | null,
+  policy: StoredPolicy | null,
   grant: Grant,
   request: {
     readonly elevated: boolean;

@@ -1,14 +1,18 @@
-// The policy in Postgres (schema medic): every applied version is kept with who applied it and
-// when; the newest is in force. Repositories cannot change it.
+// The policy in Postgres (schema medic): every applied version is kept with who applied it,
+// when, and the GitHub ids its rules were pinned to then; the newest is in force.
+// Repositories cannot change it.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
 import { type Policy, policySchema } from './policy.js';
+import { type Resolution, resolutionSchema } from './resolution.js';
 
 export interface StoredPolicy {
   readonly version: number;
   readonly policy: Policy;
   readonly appliedBy: string;
   readonly appliedAt: Date;
+  /** The ids each rule was pinned to; null for a version applied before medic pinned ids. */
+  readonly resolution: Resolution | null;
 }
 
 const rowSchema = z.object({
@@ -16,14 +20,20 @@ const rowSchema = z.object({
   document: z.unknown(),
   applied_by: z.string(),
   applied_at: z.coerce.date(),
+  resolution: z.unknown(),
 });
 
-export async function applyPolicy(db: Queryable, policy: Policy, appliedBy: string): Promise<StoredPolicy> {
+export async function applyPolicy(
+  db: Queryable,
+  policy: Policy,
+  resolution: Resolution,
+  appliedBy: string,
+): Promise<StoredPolicy> {
   const { rows } = await db.query(
-    `INSERT INTO medic.policies (version, document, applied_by)
-     SELECT coalesce(max(version), 0) + 1, $1::jsonb, $2 FROM medic.policies
-     RETURNING version, document, applied_by, applied_at`,
-    [JSON.stringify(policy), appliedBy],
+    `INSERT INTO medic.policies (version, document, resolution, applied_by)
+     SELECT coalesce(max(version), 0) + 1, $1::jsonb, $2::jsonb, $3 FROM medic.policies
+     RETURNING version, document, resolution, applied_by, applied_at`,
+    [JSON.stringify(policy), JSON.stringify(resolution), appliedBy],
   );
   return toStored(rows[0]);
 }
@@ -31,7 +41,7 @@ export async function applyPolicy(db: Queryable, policy: Policy, appliedBy: stri
 /** The policy in force, or null when none was ever applied. */
 export async function currentPolicy(db: Queryable): Promise<StoredPolicy | null> {
   const { rows } = await db.query(
-    'SELECT version, document, applied_by, applied_at FROM medic.policies ORDER BY version DESC LIMIT 1',
+    'SELECT version, document, resolution, applied_by, applied_at FROM medic.policies ORDER BY version DESC LIMIT 1',
   );
   return rows[0] ? toStored(rows[0]) : null;
 }
@@ -43,5 +53,6 @@ function toStored(row: unknown): StoredPolicy {
     policy: policySchema.parse(r.document),
     appliedBy: r.applied_by,
     appliedAt: r.applied_at,
+    resolution: r.resolution == null ? null : resolutionSchema.parse(r.resolution),
   };
 }

@@ -1,6 +1,8 @@
 // The operator's policy: which repository may act on which workspaces, and with which
-// permission. Validated with zod; the file is YAML or JSON. The first rule whose `repo`
-// matches decides. A repository's own .github/medic.yml may only tighten it.
+// permission. Validated with zod; the file is YAML or JSON. A rule names repositories by
+// `owner/name` (or a pattern), but grants are pinned to GitHub's numeric ids when the policy
+// is applied (resolution.ts), so a name that is created or re-created later is not granted.
+// The first rule that matches decides. A repository's own .github/medic.yml may only tighten it.
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { InvalidPolicyError } from '../model/errors.js';
@@ -40,14 +42,31 @@ const selectorSchema = z
     message: 'a selector names at least one of names, runtimes, ids',
   });
 
+const githubId = z.number().int().positive();
+
 const ruleSchema = z
   .object({
     repo: z.string().regex(REPO_PATTERN, "must be owner/name; '*' matches within a part"),
+    /** The repository's GitHub id, for an exact `repo`: pinned without asking GitHub. */
+    id: githubId.optional(),
+    /** The owner's GitHub id, for `new_repositories` without asking GitHub. */
+    owner_id: githubId.optional(),
+    /** Keep matching repositories of the owner created after the policy was applied. */
+    new_repositories: z.boolean().default(false),
     workspaces: z.union([z.literal('all'), selectorSchema]),
     permission: atLeast('write').default('write'),
     elevated: atLeast('maintain').default('maintain'),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.id === undefined || !r.repo.includes('*'), {
+    message: '`id` pins one repository: the rule must name it exactly (owner/name, no *)',
+    path: ['id'],
+  })
+  .refine((r) => (r.owner_id === undefined && !r.new_repositories) || !r.repo.split('/')[0]!.includes('*'), {
+    message:
+      '`owner_id` and `new_repositories` need an exact owner in `repo` (acme/team-a-*, not */team-a-*)',
+    path: ['repo'],
+  });
 
 export const policySchema = z.object({ repos: z.array(ruleSchema) }).strict();
 export type Policy = z.infer<typeof policySchema>;
@@ -73,9 +92,14 @@ export function parsePolicy(text: string): Policy {
   });
 }
 
-/** The first rule whose `repo` matches `owner/name` (case-insensitive, `*` within a part). */
-export function ruleFor(policy: Policy | null, repo: string): PolicyRule | null {
-  return policy?.repos.find((r) => globMatch(r.repo, repo, '[^/]*')) ?? null;
+/** Whether a rule's `repo` fits `owner/name` by name alone (case-insensitive, `*` within a part). */
+export function repoFits(rule: Pick<PolicyRule, 'repo'>, repo: string): boolean {
+  return globMatch(rule.repo, repo, '[^/]*');
+}
+
+/** Whether a rule names one repository exactly (no pattern). */
+export function isExact(rule: Pick<PolicyRule, 'repo'>): boolean {
+  return !rule.repo.includes('*');
 }
 
 /** Whether a rule's selector takes this workspace: every key given must match. */
@@ -107,7 +131,8 @@ export function describePolicy(policy: Policy): string[] {
           ]
             .filter(Boolean)
             .join(' and ');
-    return `${r.repo}: /recover and /diagnose with ${r.permission} or more, --force and /rollback with ${r.elevated} or more, on ${which}`;
+    const later = r.new_repositories ? ' (and repositories created later that fit it)' : '';
+    return `${r.repo}${later}: /recover and /diagnose with ${r.permission} or more, --force and /rollback with ${r.elevated} or more, on ${which}`;
   });
 }
 

@@ -4,7 +4,7 @@
 // tied to the workspace when it exists, and nothing touched. The CLI (no grant) is not scoped.
 import { describe, expect, it } from 'vitest';
 import { diagnoseTarget, type Grant, recover, rollback, takeCommandSlots } from '../../../src/core/index.js';
-import { addWorkspace, applyTestPolicy } from '../../helpers/core-deps.js';
+import { addWorkspace, applyTestPolicy, testGrant } from '../../helpers/core-deps.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 
 const world = useUnitWorld();
@@ -13,11 +13,7 @@ const TEAM_A = `repos:
     workspaces:
       names: ["team-a *"]
 `;
-const grant = (role: string, repo = 'acme/team-a'): Grant => ({
-  repo,
-  role,
-  origin: { repo, issue: 7, comment: 99 },
-});
+const grant = (role: string, repo = 'acme/team-a'): Grant => testGrant(repo, role);
 const from = (role: string, repo?: string) => ({
   actor: 'alice',
   source: 'app' as const,

@@ -2,7 +2,7 @@
 // maintain, an unknown key are invalid), the first matching rule decides, `*` matches within a
 // part of owner/name, and a selector's keys must all match.
 import { describe, expect, it } from 'vitest';
-import { describePolicy, parsePolicy, ruleFor, selects } from '../../../src/core/index.js';
+import { describePolicy, parsePolicy, repoFits, selects } from '../../../src/core/index.js';
 
 const ws = { id: '92f6d88b-6a96-4e6a-875b-3cf866fa020a', name: 'team-a research', runtime: 'langgraph' };
 
@@ -13,6 +13,7 @@ describe('parsePolicy', () => {
     expect(yaml).toEqual(json);
     expect(yaml.repos[0]).toEqual({
       repo: 'acme/incidents',
+      new_repositories: false,
       workspaces: 'all',
       permission: 'write',
       elevated: 'maintain',
@@ -55,22 +56,23 @@ describe('rules', () => {
 `);
 
   it('the first rule whose repo matches decides; * stays within a part; case does not matter', () => {
-    expect(ruleFor(policy, 'acme/team-a-ops')?.workspaces).toEqual({
+    expect(policy.repos.find((r) => repoFits(r, 'acme/team-a-ops'))?.workspaces).toEqual({
       names: ['team-a *'],
       runtimes: ['langgraph'],
     });
-    expect(ruleFor(policy, 'ACME/Incidents')?.workspaces).toEqual({ ids: ['ws-92f6d88b-6a9'] });
-    expect(ruleFor(policy, 'other/repo')?.permission).toBe('admin');
-    expect(ruleFor(parsePolicy('repos:\n  - repo: acme/*\n    workspaces: all\n'), 'acme/a/b')).toBeNull();
-    expect(ruleFor(null, 'acme/x')).toBeNull();
+    expect(policy.repos.find((r) => repoFits(r, 'ACME/Incidents'))?.workspaces).toEqual({
+      ids: ['ws-92f6d88b-6a9'],
+    });
+    expect(policy.repos.find((r) => repoFits(r, 'other/repo'))?.permission).toBe('admin');
+    expect(repoFits({ repo: 'acme/*' }, 'acme/a/b')).toBe(false);
   });
 
   it('a selector takes a workspace only when every key given matches', () => {
-    const teamA = ruleFor(policy, 'acme/team-a-ops')!;
+    const teamA = policy.repos[0]!;
     expect(selects(teamA, ws)).toBe(true);
     expect(selects(teamA, { ...ws, name: 'team-b research' })).toBe(false);
     expect(selects(teamA, { ...ws, runtime: 'crewai' })).toBe(false);
-    const byId = ruleFor(policy, 'acme/incidents')!;
+    const byId = policy.repos[1]!;
     expect(selects(byId, ws)).toBe(true);
     expect(selects(byId, { ...ws, id: '92f6d88c-6a96-4e6a-875b-3cf866fa020a' })).toBe(false);
   });
