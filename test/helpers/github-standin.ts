@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 
 export interface StandIn {
   readonly url: string;
-  readonly comments: Map<number, { issue: number; body: string; edits: number }>;
+  readonly comments: Map<number, { issue: number; body: string; edits: number; repo: string }>;
+  /** Every request (reads too), in order. */
+  readonly requests: Array<{ method: string; path: string }>;
   readonly reactions: string[];
   readonly closed: number[];
   readonly unknown: string[];
@@ -14,11 +16,25 @@ export interface StandIn {
   /** Per issue: when a comment carrying a result (`medic:result`) first became visible, and when it was closed. */
   readonly resultAt: Map<number, number>;
   readonly closedAt: Map<number, number>;
+  /** The repositories it knows (what `medic policy apply` resolves against); tests may add and remove. */
+  readonly repos: StandInRepo[];
   close(): Promise<void>;
 }
 
-export async function githubStandIn(permissions: Record<string, string>): Promise<StandIn> {
-  const comments = new Map<number, { issue: number; body: string; edits: number }>();
+export interface StandInRepo {
+  readonly id: number;
+  readonly full_name: string;
+  readonly owner: { readonly login: string; readonly id: number };
+}
+
+export async function githubStandIn(
+  permissions: Record<string, string>,
+  knownRepos: readonly StandInRepo[] = [],
+): Promise<StandIn> {
+  const repos = [...knownRepos];
+  const ofOwner = (login: string) => repos.filter((r) => r.owner.login.toLowerCase() === login.toLowerCase());
+  const comments = new Map<number, { issue: number; body: string; edits: number; repo: string }>();
+  const requests: StandIn['requests'] = [];
   const reactions: string[] = [];
   const closed: number[] = [];
   const unknown: string[] = [];
@@ -37,6 +53,7 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
     req.on('end', () => {
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      requests.push({ method: req.method ?? 'GET', path });
       if (req.method === 'POST' || req.method === 'PATCH')
         writes.push({ method: req.method, path, at: performance.now() });
       const send = (code: number, out: unknown) => {
@@ -52,6 +69,42 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
           },
         ],
         ['GET', /\/contents\//, () => [404, { message: 'Not Found' }]],
+        // What `medic policy apply` asks, with a token or as the app.
+        [
+          'GET',
+          /^\/(?:api\/v3\/)?repos\/([^/]+)\/([^/]+)$/,
+          (m) => {
+            const found = repos.find((r) => r.full_name.toLowerCase() === `${m[1]}/${m[2]}`.toLowerCase());
+            return found ? [200, found] : [404, { message: 'Not Found' }];
+          },
+        ],
+        ['GET', /^\/(?:api\/v3\/)?orgs\/([^/]+)\/repos$/, (m) => [200, ofOwner(m[1]!)]],
+        [
+          'GET',
+          /^\/(?:api\/v3\/)?(?:orgs|users)\/([^/]+)\/installation$/,
+          (m) => (ofOwner(m[1]!).length > 0 ? [200, { id: 77 }] : [404, { message: 'Not Found' }]),
+        ],
+        [
+          'GET',
+          /^\/(?:api\/v3\/)?installation\/repositories$/,
+          () => [200, { total_count: repos.length, repositories: repos }],
+        ],
+        [
+          'GET',
+          /^\/(?:api\/v3\/)?app\/installations$/,
+          () => [
+            200,
+            [...new Set(repos.map((r) => r.owner.login))].map((login) => ({ id: 77, account: { login } })),
+          ],
+        ],
+        [
+          'GET',
+          /^\/(?:api\/v3\/)?users\/([^/]+)$/,
+          (m) => {
+            const owner = ofOwner(m[1]!)[0]?.owner;
+            return owner ? [200, owner] : [404, { message: 'Not Found' }];
+          },
+        ],
         [
           'POST',
           /^\/(api\/v3\/)?app\/installations\/\d+\/access_tokens$/,
@@ -77,7 +130,8 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
           /\/issues\/(\d+)\/comments$/,
           (m) => {
             const id = next++;
-            comments.set(id, { issue: Number(m[1]), body: String(body.body), edits: 0 });
+            const repo = /\/repos\/([^/]+\/[^/]+)\//.exec(path)?.[1] ?? '';
+            comments.set(id, { issue: Number(m[1]), body: String(body.body), edits: 0, repo });
             sawResult(Number(m[1]), String(body.body));
             return [201, { id }];
           },
@@ -122,6 +176,8 @@ export async function githubStandIn(permissions: Record<string, string>): Promis
     writes,
     resultAt,
     closedAt,
+    repos,
+    requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -33,18 +33,32 @@ interface CommentOptions {
   action?: string;
   /** ISO time the comment was written (default now). */
   createdAt?: string;
+  repository?: RepoOverride;
 }
 
 let nextCommentId = 9001;
 
-/** The example's repository, renamed to the fixtures' acme/platform. */
-function inAcmePlatform(repository: unknown): Record<string, unknown> {
+/** GitHub's ids of the fixtures' acme/platform (those of the examples' issue_comment repository). */
+export const REPO_ID = 186853002;
+export const OWNER_ID = 21031067;
+
+/** Another repository than acme/platform: one created later, or re-created under the same name. */
+export interface RepoOverride {
+  readonly name?: string;
+  readonly id?: number;
+  readonly ownerId?: number;
+}
+
+/** The example's repository, renamed to the fixtures' acme/platform (or the override's). */
+function inAcmePlatform(repository: unknown, o: RepoOverride = {}): Record<string, unknown> {
   const repo = repository as Record<string, unknown>;
+  const name = o.name ?? REPO;
   return {
     ...repo,
-    name: REPO,
-    full_name: `${OWNER}/${REPO}`,
-    owner: { ...(repo.owner as object), login: OWNER },
+    id: o.id ?? REPO_ID,
+    name,
+    full_name: `${OWNER}/${name}`,
+    owner: { ...(repo.owner as object), login: OWNER, id: o.ownerId ?? OWNER_ID },
     fork: false,
   };
 }
@@ -59,7 +73,7 @@ export function issueCommentPayload(o: CommentOptions): Record<string, unknown> 
   return {
     ...p,
     action: o.action ?? 'created',
-    repository: inAcmePlatform(p.repository),
+    repository: inAcmePlatform(p.repository, o.repository),
     issue: {
       ...issue,
       number: o.issue ?? 42,
@@ -89,13 +103,14 @@ export function issuesPayload(o: {
   /** Who opened it, and who sent the event (default: the same). */
   author?: string;
   sender?: string;
+  repository?: RepoOverride;
 }) {
   const p = example('issues', 'opened');
   const author = o.author ?? 'reporter';
   return {
     ...p,
     action: o.action ?? 'opened',
-    repository: inAcmePlatform(p.repository),
+    repository: inAcmePlatform(p.repository, o.repository),
     issue: {
       ...(p.issue as object),
       number: o.issue ?? 43,

@@ -1,0 +1,173 @@
+// Grants that cannot be captured by creating or renaming a repository, end to end: the
+// operator applies the policy with `medic policy apply` (a process, asking a GitHub stand-in
+// as the app, then with a token), the app runs as `npm start` runs it, and signed deliveries
+// built from real payloads come from the granted repository, from one created after the
+// policy was applied whose name fits its pattern, and from one deleted and re-created under
+// the granted name. Real Postgres, real engine.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEMPLATES } from '../helpers/core-deps.js';
+import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
+import { APP_ENV, type Proc, ready, startApp } from '../helpers/processes.js';
+import { type TestWorld, testWorld } from '../helpers/services.js';
+import { issueCommentPayload, OWNER_ID, type RepoOverride, signedHeaders } from '../helpers/webhooks.js';
+
+const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
+const SECRET = 'identity-test-secret';
+const OPS = { name: 'team-a-ops', id: 700002, ownerId: OWNER_ID } as const;
+const CREATED_LATER = { name: 'team-a-x', id: 900001, ownerId: OWNER_ID } as const;
+const RECREATED_OPS = { name: 'team-a-ops', id: 900002, ownerId: OWNER_ID } as const;
+
+let world: TestWorld;
+let gh: StandIn;
+let app: Proc;
+let port: number;
+
+async function medic(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [BIN, ...args], {
+      env: { PATH: process.env.PATH, DATABASE_URL: world.url, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function policyFile(text: string): Promise<string> {
+  const file = path.join(tmpdir(), `medic-policy-${randomUUID()}.yaml`);
+  await writeFile(file, text);
+  return file;
+}
+
+const ghHost = () => new URL(gh.url).host;
+const asApp = () => ({ ...APP_ENV, GHE_HOST: ghHost(), GHE_PROTOCOL: 'http' });
+
+/** A signed /recover --force from `repository`, by `login`; resolves once its job is done. */
+async function forceFrom(repository: RepoOverride, login: string, container: string, issue: number) {
+  const body = JSON.stringify(
+    issueCommentPayload({ body: `/recover ${container} --force`, login, issue, repository }),
+  );
+  const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+    method: 'POST',
+    body,
+    headers: signedHeaders('issue_comment', randomUUID(), body, SECRET),
+  });
+  expect(res.status).toBe(200);
+  await expect
+    .poll(
+      () => [...gh.comments.values()].find((c) => c.issue === issue && /medic:result|refused/.test(c.body)),
+      {
+        timeout: 20_000,
+      },
+    )
+    .toBeTruthy();
+  return [...gh.comments.values()].filter((c) => c.issue === issue).map((c) => c.body);
+}
+
+beforeAll(async () => {
+  world = await testWorld();
+  gh = await githubStandIn({ alice: 'admin', mallory: 'admin' }, [
+    { id: OPS.id, full_name: `acme/${OPS.name}`, owner: { login: 'acme', id: OWNER_ID } },
+    { id: 700009, full_name: 'acme/platform-docs', owner: { login: 'acme', id: OWNER_ID } },
+  ]);
+  port = 20000 + Math.floor(Math.random() * 20000);
+  app = startApp({
+    ...asApp(),
+    PORT: String(port),
+    WEBHOOK_SECRET: SECRET,
+    DATABASE_URL: world.url,
+    CONFIGS_DIR: TEMPLATES,
+    MEDIC_WRITE_GAP_MS: '0',
+    MEDIC_EDIT_INTERVAL_MS: '0',
+  });
+  await ready(`http://127.0.0.1:${port}/healthz`, app);
+}, 60_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await gh?.close();
+  await world?.close();
+});
+
+describe('grants pinned to GitHub ids', () => {
+  it('pins a pattern to the repositories that fit it now, as the app sees them', async () => {
+    const file = await policyFile('repos:\n  - repo: acme/team-a-*\n    workspaces: all\n');
+    const applied = await medic(['policy', 'apply', file], asApp());
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(`pinned to acme/team-a-ops (id ${OPS.id})`);
+    expect(applied.stdout).not.toContain('platform-docs');
+    expect(applied.stdout).toMatch(/pinned via http:\/\/127\.0\.0\.1:\d+\/api\/v3 as app 1/);
+    const shown = await medic(['policy', 'show'], {});
+    expect(shown.stdout).toContain(`pinned to acme/team-a-ops (id ${OPS.id})`);
+  });
+
+  it('refuses an admin of a repository created later under a fitting name, and one re-created under the granted name', async () => {
+    gh.repos.push({
+      id: CREATED_LATER.id,
+      full_name: 'acme/team-a-x',
+      owner: { login: 'acme', id: OWNER_ID },
+    });
+    const ws = await world.broken({ status: 'online', stray: { 'config.yaml': 'theirs\n' } });
+    for (const [repository, issue] of [
+      [CREATED_LATER, 301],
+      [RECREATED_OPS, 302],
+    ] as const) {
+      const [answer] = await forceFrom(repository, 'mallory', ws.container, issue);
+      expect(answer).toContain('`REPO_NOT_GRANTED`');
+      expect(answer).toContain('medic policy apply');
+    }
+    expect(await world.cat(ws.volume, 'config.yaml')).toBe('theirs\n');
+    const { rows } = await world.db.query(
+      "SELECT count(*)::int AS n FROM medic.runs WHERE outcome = 'refused' AND error_code = 'REPO_NOT_GRANTED'",
+    );
+    expect(rows[0]).toEqual({ n: 2 });
+  });
+
+  it('still runs the granted repository, by its id', async () => {
+    const ws = await world.broken({ status: 'online', stray: { 'config.yaml': 'theirs\n' } });
+    const bodies = await forceFrom(OPS, 'alice', ws.container, 303);
+    expect(bodies.join('\n')).toContain('recovered');
+    expect(await world.cat(ws.volume, 'config.yaml')).toContain('runtime:');
+  });
+
+  it('with new_repositories: true, matches the new repository by owner id, and apply and check warn', async () => {
+    const file = await policyFile(
+      'repos:\n  - repo: acme/team-a-*\n    new_repositories: true\n    workspaces: all\n',
+    );
+    const check = await medic(['policy', 'check', file], {});
+    expect(check.stderr).toMatch(/WARNING: rule 1 \(acme\/team-a-\*\) says new_repositories: true/);
+    const applied = await medic(['policy', 'apply', file], {
+      GITHUB_TOKEN: 'ghp_test',
+      GITHUB_API_URL: gh.url,
+    });
+    expect(applied.code).toBe(0);
+    expect(applied.stderr).toContain('WARNING');
+    expect(applied.stdout).toContain(`new repositories of owner id ${OWNER_ID}`);
+    const ws = await world.broken({ status: 'online', stray: { 'config.yaml': 'theirs\n' } });
+    const bodies = await forceFrom(CREATED_LATER, 'mallory', ws.container, 304);
+    expect(bodies.join('\n')).not.toContain('REPO_NOT_GRANTED');
+    expect(await world.cat(ws.volume, 'config.yaml')).toContain('runtime:');
+  });
+
+  it('refuses to apply a pattern without GitHub access, naming the variables, and changes nothing', async () => {
+    const before = await medic(['policy', 'show', '--json'], {});
+    const file = await policyFile('repos:\n  - repo: acme/team-b-*\n    workspaces: all\n');
+    const refused = await medic(['policy', 'apply', file], {});
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('POLICY_UNRESOLVED');
+    expect(refused.stderr).toContain('APP_ID and PRIVATE_KEY');
+    expect(refused.stderr).toContain('GITHUB_TOKEN');
+    expect((await medic(['policy', 'show', '--json'], {})).stdout).toBe(before.stdout);
+    const pinned = await policyFile('repos:\n  - repo: acme/team-b\n    id: 123\n    workspaces: all\n');
+    const applied = await medic(['policy', 'apply', pinned], {});
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('pinned to acme/team-b (id 123)');
+  });
+});
