@@ -5,6 +5,7 @@
 // real Postgres and a real engine; GitHub is a stand-in on loopback that records every call.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workspaceHistory } from '../../src/core/index.js';
 import { applyTestPolicy, TEMPLATES } from '../helpers/core-deps.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
 import { type Proc, ready, startApp } from '../helpers/processes.js';
@@ -91,6 +92,10 @@ describe('a flood of refusals', () => {
     expect(await world.status(ws.id)).toBe('online');
     expect([...gh.comments.values()].find((c) => c.issue === 500)?.body).toContain('medic:result');
 
+    // Its history shows the run that did something first, not a page of strangers' refusals.
+    const history = await workspaceHistory(world.db, ws.id, 5);
+    expect(history[0]).toMatchObject({ outcome: 'recovered', actor: 'boss' });
+    expect(history.slice(1).every((h) => h.outcome === 'refused')).toBe(true);
     // At most one written refusal per actor and repository; every refusal stored as a run.
     // Refusals go out behind everything else, paced: wait for them, then for any straggler.
     const written = () => [...gh.comments.values()].filter((c) => c.body.includes('medic refused'));

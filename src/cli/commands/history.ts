@@ -1,4 +1,5 @@
-// medic history <target>: a workspace's runs, newest first, with every step of each.
+// medic history <target>: a workspace's runs, newest first, with every step of each; refused
+// commands (anyone on GitHub can be refused, many times) after the runs that did something.
 import type { Command } from 'commander';
 import { history } from '../../core/index.js';
 import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
@@ -8,7 +9,9 @@ import { historyLines } from '../render.js';
 export function registerHistory(program: Command, cli: CliSession): void {
   program
     .command('history')
-    .description("list a workspace's runs, newest first, with every step of each")
+    .description(
+      "list a workspace's runs, newest first (refused commands after the rest), with every step of each",
+    )
     .addHelpText(
       'after',
       helpFooter(

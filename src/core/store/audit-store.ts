@@ -157,7 +157,8 @@ export async function workspaceHistory(
             r.started_at, r.finished_at,
             COALESCE((SELECT json_agg(json_build_object('name', s.name, 'status', s.status, 'ms', s.ms, 'detail', s.detail)
                        ORDER BY s.seq) FROM medic.step_events s WHERE s.run_id = r.run_id), '[]'::json) AS steps
-       FROM medic.runs r WHERE r.workspace_id = $1::uuid ORDER BY r.started_at DESC LIMIT $2`,
+       FROM medic.runs r WHERE r.workspace_id = $1::uuid
+      ORDER BY (r.outcome IS NOT DISTINCT FROM 'refused'), r.started_at DESC LIMIT $2`,
     [workspaceId, limit],
   );
   return z.array(historySchema).parse(rows);

@@ -58,8 +58,10 @@ describe('resolvePolicy', () => {
     const policy = parsePolicy(
       'repos:\n  - repo: acme/team-a-*\n    workspaces: all\n  - repo: acme/x\n    workspaces: all\n  - repo: acme/y\n    id: 9\n    workspaces: all\n',
     );
-    const error = await resolvePolicy(policy, null, at).catch(
-      (e: unknown) => e as Error & { code: string; hint: string },
+    const error = (await resolvePolicy(policy, null, at).then(
+      () => null,
+      (e: unknown) => e,
+    )) as Error & { code: string; hint: string }; hint: string },
     );
     expect(error.code).toBe('POLICY_UNRESOLVED');
     expect(error.message).toContain('rule 1 (acme/team-a-*), rule 2 (acme/x)');
