@@ -61,8 +61,7 @@ describe('resolvePolicy', () => {
     const error = (await resolvePolicy(policy, null, at).then(
       () => null,
       (e: unknown) => e,
-    )) as Error & { code: string; hint: string }; hint: string },
-    );
+    )) as Error & { code: string; hint: string };
     expect(error.code).toBe('POLICY_UNRESOLVED');
     expect(error.message).toContain('rule 1 (acme/team-a-*), rule 2 (acme/x)');
     expect(error.message).not.toContain('acme/y');
