@@ -24,7 +24,7 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/lib ./lib
 COPY package.json app.yml ./
 COPY templates ./templates
-RUN mkdir -p /var/lib/medic && chown node:node /var/lib/medic
+RUN mkdir -p /var/lib/medic && chown node:node /var/lib/medic && chmod 700 /var/lib/medic
 # Non-root. To reach /var/run/docker.sock, add the socket's group (compose: group_add).
 USER node
 EXPOSE 3000 9464

@@ -59,6 +59,8 @@ export class LeaseHeldError extends MedicError {
   }
 }
 export class DatabaseUnavailableError extends coded('DATABASE_UNAVAILABLE') {}
+/** The embedded database's directory lets group or others in (it holds volume snapshots). */
+export class InsecureDataDirError extends coded('INSECURE_DATA_DIR') {}
 /** A GitHub call a command needs (a permission look-up) failed; retrying later may work. */
 export class GitHubUnavailableError extends coded('GITHUB_UNAVAILABLE') {}
 
@@ -135,4 +137,5 @@ export const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
   'RUN_NOT_FOUND',
   'INVALID_POLICY',
   'POLICY_UNRESOLVED',
+  'INSECURE_DATA_DIR',
 ]);
