@@ -8,17 +8,29 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
-import { CONFIGS_MOUNT } from '../core/index.js';
+import { CONFIGS_MOUNT, printable, readTarEntries, SnapshotInvalidError } from '../core/index.js';
 
 export const STAGING_PREFIX = '.medic-restore-';
 
-/** The snapshot's entries (`configs/…`), renamed into `<staging>/…` for a putArchive at /configs. */
+/**
+ * The snapshot's entries (`configs/…`), renamed into `<staging>/…` for a putArchive at
+ * /configs. Docker writes a PAX `path` record for a non-ASCII or long name, and a PAX record
+ * wins over the header's name: carried over, it would put the entry back at `configs/…`,
+ * outside the staging directory, where the swap never looks. So PAX `path` and `linkpath`
+ * are dropped (the packer writes its own for the new name), and the staged archive is read
+ * back and every entry checked to lie under the staging directory before it is used.
+ */
 export async function stageArchive(snapshot: Buffer, staging: string): Promise<Buffer> {
   const extract = tar.extract();
   const pack = tar.pack();
   extract.on('entry', (header, stream, next) => {
     const rest = header.name.replace(/^configs\/?/, '');
-    const entry = { ...header, name: rest ? `${staging}/${rest}` : `${staging}/` };
+    const { path: _path, linkpath: _linkpath, ...pax } = header.pax ?? {};
+    const entry = {
+      ...header,
+      name: rest ? `${staging}/${rest}` : `${staging}/`,
+      pax: Object.keys(pax).length > 0 ? pax : undefined,
+    };
     stream.pipe(pack.entry(entry, next));
   });
   extract.on('finish', () => pack.finalize());
@@ -26,7 +38,28 @@ export async function stageArchive(snapshot: Buffer, staging: string): Promise<B
   extract.end(snapshot);
   const chunks: Buffer[] = [];
   for await (const chunk of pack as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  const staged = Buffer.concat(chunks);
+  await checkStaged(staged, staging);
+  return staged;
+}
+
+/** Every entry of the staged archive, as the engine will read it, lies under `staging/`. */
+async function checkStaged(staged: Buffer, staging: string): Promise<void> {
+  const entries = await readTarEntries(staged, {
+    maxEntries: Math.ceil(staged.length / 512) + 1,
+    keepContent: () => false,
+  });
+  for (const entry of entries) {
+    const name = entry.path;
+    if (name !== `${staging}/` && name !== staging && !name.startsWith(`${staging}/`)) {
+      throw new SnapshotInvalidError(
+        `staging the snapshot put "${printable(name)}" outside ${staging}/; nothing was restored`,
+      );
+    }
+    if (name.split('/').includes('..')) {
+      throw new SnapshotInvalidError(`staged entry "${printable(name)}" climbs out of ${staging}/`);
+    }
+  }
 }
 
 /** The helper's shell script: swap the staging directory's content into /configs, or undo. */

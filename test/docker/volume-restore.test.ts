@@ -30,6 +30,28 @@ describe('the staged restore', () => {
     });
   });
 
+  it('keeps entries whose names travel as PAX records inside the staging directory', async () => {
+    const long = `configs/${'b'.repeat(150)}`;
+    const snapshot = await packFiles(
+      [
+        { path: 'configs/notes-é.md', content: Buffer.from('é'), mode: 0o644 },
+        { path: long, content: Buffer.from('long'), mode: 0o644 },
+      ],
+      new Date(0),
+    );
+    // The snapshot really carries PAX path records (as Docker writes them).
+    expect(snapshot.includes(Buffer.from('path=configs/notes-'))).toBe(true);
+    const staged = await readTarEntries(await stageArchive(snapshot, '.medic-restore-2'), {
+      maxEntries: 10,
+      keepContent: () => true,
+    });
+    expect(staged.map((e) => e.path)).toEqual([
+      '.medic-restore-2/',
+      '.medic-restore-2/notes-é.md',
+      `.medic-restore-2/${'b'.repeat(150)}`,
+    ]);
+  });
+
   it('runs the helper from a pinned image id, as the volume owner, with no network or capabilities', () => {
     const spec = helperSpec({
       imageId: 'sha256:abc',

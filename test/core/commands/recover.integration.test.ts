@@ -115,6 +115,34 @@ describe('recover against a real engine and Postgres', () => {
     expect(await world.cat(ws.volume, 'config.yaml')).toContain('runtime: claude-code');
   });
 
+  it('rolls back names that Docker writes as PAX records (non-ASCII, 150 characters, deep), byte for byte', async () => {
+    const long = `${'a'.repeat(146)}.txt`;
+    const deep = `${Array.from({ length: 12 }, (_, i) => `level-${i}-ünïcødé`).join('/')}/leaf.bin`;
+    const stray = {
+      'config.yaml': 'hand-tuned: true\n',
+      'notes-é.md': 'résumé: ✓\n',
+      [long]: 'long name\n',
+      [deep]: 'deep\u0000bytes\n',
+      '日本語/メモ.txt': 'こんにちは\n',
+    };
+    const ws = await world.broken({ stray, status: 'online' });
+    const forced = await recover(world.deps(), ws.container, { ...cli, force: true });
+    expect(forced.outcome).toBe('recovered');
+    const back = await rollback(world.deps(), forced.runId, cli);
+    expect(back.outcome).toBe('recovered');
+    for (const [name, text] of Object.entries(stray)) expect(await world.cat(ws.volume, name)).toBe(text);
+    const now = await world.deps().runtime.exportConfigs(ws.container, 1 << 20);
+    const kept = await world.db.query('SELECT tar FROM medic.snapshots WHERE run_id = $1', [forced.runId]);
+    expect(await filesOf(now.tar)).toEqual(
+      await filesOf(Buffer.from((kept.rows[0] as { tar: Uint8Array }).tar)),
+    );
+    // Nothing was left beside /configs' content: no staging copy, no stray `configs/` directory.
+    // (busybox's ls prints non-ASCII as '?', so the names themselves were compared above.)
+    const top = await world.ls(ws.volume);
+    expect(top).toHaveLength(5);
+    expect(top.filter((n) => n === 'configs' || n.startsWith('.medic-'))).toEqual([]);
+  });
+
   it('refuses a snapshot with entries outside /configs (SNAPSHOT_INVALID) and touches nothing', async () => {
     const ws = await world.broken({ stray: { 'config.yaml': 'mine\n' }, status: 'online' });
     const forced = await recover(world.deps(), ws.container, { ...cli, force: true });
