@@ -4,6 +4,7 @@
 import { createNodeMiddleware, createProbot, run } from 'probot';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { asMedicError, leasesHeld, pruneDaily, redactSecrets, secretsOf } from '../core/index.js';
+import { dashboardSettings } from '../dashboard/dashboard-settings.js';
 import { dashboardHandler } from '../dashboard/server.js';
 import { noDocker } from '../fleet/no-docker.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
@@ -19,6 +20,7 @@ import { TunedProbotOctokit } from './tuned-octokit.js';
 const env = process.env;
 try {
   const settings = appSettings(env);
+  const dashboard = dashboardSettings(env);
   const core = await openCore({
     env,
     packageRoot: packageRootFrom(import.meta.url),
@@ -51,14 +53,22 @@ try {
       overrides: { Octokit: TunedProbotOctokit },
     });
     const webhooks = await createNodeMiddleware(app, { probot });
-    const dashboardToken = env.MEDIC_DASHBOARD_TOKEN?.trim() || null;
     const server = createAppServer(
       [
         bodyCap(MAX_BODY_BYTES),
         async (req, res) => (await webhooks(req, res)) === true,
         observabilityHandler(core, metrics, !settings.executor),
         // The dashboard under /medic/, only behind a token: the app listens beyond loopback.
-        ...(dashboardToken ? [dashboardHandler({ deps: core, token: dashboardToken, base: '/medic' })] : []),
+        ...(dashboard.token
+          ? [
+              dashboardHandler({
+                deps: core,
+                token: dashboard.token,
+                secureCookie: dashboard.secureCookie,
+                base: '/medic',
+              }),
+            ]
+          : []),
       ],
       (err) => probot.log.error(err),
     );

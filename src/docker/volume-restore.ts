@@ -25,7 +25,9 @@ export async function stageArchive(snapshot: Buffer, staging: string): Promise<B
   const pack = tar.pack();
   extract.on('entry', (header, stream, next) => {
     const rest = header.name.replace(/^configs\/?/, '');
-    const { path: _path, linkpath: _linkpath, ...pax } = header.pax ?? {};
+    const pax: Record<string, string> = { ...(header.pax as Record<string, string> | undefined) };
+    delete pax.path;
+    delete pax.linkpath;
     const entry = {
       ...header,
       name: rest ? `${staging}/${rest}` : `${staging}/`,

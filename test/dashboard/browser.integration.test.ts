@@ -13,7 +13,7 @@ import { type RecoveryResult, recover } from '../../src/core/index.js';
 import { dashboardServer } from '../../src/dashboard/server.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
-const TOKEN = 'browser-token-1';
+const TOKEN = 'browser-token-0123456789abcdef01234567';
 let world: TestWorld;
 let server: http.Server;
 let url: string;

@@ -2,7 +2,7 @@
 // workspace), as HTTP: token rules, the login form's cookie, the pages, the JSON API, escaping
 // and the Content-Security-Policy; and `medic serve`'s loopback rule, as a process.
 import { execFile } from 'node:child_process';
-import type http from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ import { applyTestPolicy, TEMPLATES, testGrant } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
-const TOKEN = 'dash-token-123';
+const TOKEN = 'dash-token-0123456789abcdef0123456789';
 let world: TestWorld;
 let server: http.Server;
 let url: string;
@@ -133,5 +133,105 @@ describe('medic serve', () => {
     }).catch((e: { code: number; stderr: string }) => e);
     expect(out).toMatchObject({ code: 2 });
     expect((out as { stderr: string }).stderr).toContain('MEDIC_DASHBOARD_TOKEN');
+  });
+});
+
+describe('the dashboard hardened', () => {
+  /** A dashboard of its own, with the core's clock moved by `shiftMs`. */
+  async function own(options: { token: string | null; secureCookie?: boolean; shiftMs?: number }) {
+    const deps = world.deps();
+    const clock = { ...deps.clock, now: () => new Date(Date.now() + (options.shiftMs ?? 0)) };
+    const s = dashboardServer({ deps: { ...deps, clock }, base: '', ...options });
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const port = (s.address() as AddressInfo).port;
+    return { port, close: () => new Promise((resolve) => s.close(resolve)) };
+  }
+  const signIn = (port: number, token: string) =>
+    fetch(`http://127.0.0.1:${port}/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ token }),
+      redirect: 'manual',
+    });
+  /** A raw GET with the Host header a browser would send after a DNS rebinding. */
+  const withHost = (port: number, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/api/runs', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
+    });
+
+  it('without a token, answers only a Host that names the loopback (421 otherwise)', async () => {
+    const d = await own({ token: null });
+    try {
+      for (const host of [
+        '127.0.0.1',
+        `127.0.0.1:${d.port}`,
+        `localhost:${d.port}`,
+        'LOCALHOST',
+        `[::1]:${d.port}`,
+      ])
+        expect(await withHost(d.port, host)).toBe(200);
+      for (const host of [
+        'evil.example',
+        `evil.example:${d.port}`,
+        '127.0.0.1.evil.example',
+        'localhost.evil',
+      ])
+        expect(await withHost(d.port, host)).toBe(421);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('gives a cookie that lasts 12 hours, Secure behind a proxy that says so, and is worth nothing after', async () => {
+    const d = await own({ token: TOKEN });
+    const later = await own({ token: TOKEN, shiftMs: 12 * 3600e3 + 60_000 });
+    const secure = await own({ token: TOKEN, secureCookie: true });
+    try {
+      const cookie = (await signIn(d.port, TOKEN)).headers.get('set-cookie') ?? '';
+      expect(cookie).toContain('Max-Age=43200');
+      expect(cookie).not.toContain('Secure');
+      const value = cookie.split(';')[0]!;
+      const at = (port: number, c: string) => fetch(`http://127.0.0.1:${port}/`, { headers: { cookie: c } });
+      expect((await at(d.port, value)).status).toBe(200);
+      expect((await at(later.port, value)).status).toBe(401);
+      // A cookie whose expiry is pushed out no longer carries a valid MAC.
+      const [name, rest] = value.split('=') as [string, string];
+      const forged = `${name}=${Number(rest.split('.')[0]) + 86_400}.${rest.split('.')[1]}`;
+      expect((await at(d.port, forged)).status).toBe(401);
+      expect((await signIn(secure.port, TOKEN)).headers.get('set-cookie')).toMatch(/; Secure/);
+    } finally {
+      await Promise.all([d.close(), later.close(), secure.close()]);
+    }
+  });
+
+  it('answers 429 after five failed sign-ins from one address in a minute, even to the right token', async () => {
+    const d = await own({ token: TOKEN });
+    try {
+      for (let i = 0; i < 5; i++) expect((await signIn(d.port, `wrong-${i}`)).status).toBe(401);
+      const blocked = await signIn(d.port, TOKEN);
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('refuses a token shorter than 32 characters with INVALID_CONFIG, naming the variable', async () => {
+    const out = await promisify(execFile)('node', [BIN, 'serve', '--port', '0'], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: world.url,
+        CONFIGS_DIR: TEMPLATES,
+        MEDIC_DASHBOARD_TOKEN: 'short-token',
+      },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(out).toMatchObject({ code: 2 });
+    expect((out as { stderr: string }).stderr).toMatch(
+      /INVALID_CONFIG: MEDIC_DASHBOARD_TOKEN is invalid: must be at least 32/,
+    );
   });
 });

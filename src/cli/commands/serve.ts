@@ -1,8 +1,9 @@
 // medic serve [--port P] [--host H]: the read-only dashboard over the audit trail. With
-// MEDIC_DASHBOARD_TOKEN every route needs it; without, it listens on 127.0.0.1 only, and any
-// other --host is refused naming the variable.
+// MEDIC_DASHBOARD_TOKEN every route needs it; without, it listens on 127.0.0.1 only, answers
+// only a loopback Host, and any other --host is refused naming the variable.
 import type { Command } from 'commander';
 import { InvalidConfigError } from '../../core/index.js';
+import { dashboardSettings } from '../../dashboard/dashboard-settings.js';
 import { dashboardServer } from '../../dashboard/server.js';
 import { type CliSession, CORE_ENV, helpFooter, port } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -26,12 +27,16 @@ export function registerServe(program: Command, cli: CliSession): void {
           'medic serve',
           'MEDIC_DASHBOARD_TOKEN=$(openssl rand -hex 32) medic serve --host 0.0.0.0 --port 9470',
         ],
-        ['MEDIC_DASHBOARD_TOKEN (required for a --host other than loopback)', ...CORE_ENV],
+        [
+          'MEDIC_DASHBOARD_TOKEN (32 characters or more; required for a --host other than loopback)',
+          'MEDIC_DASHBOARD_SECURE',
+          ...CORE_ENV,
+        ],
       ),
     )
     .action(async (o: { port: number; host: string }) =>
       cli.withCore(async (deps) => {
-        const token = cli.ctx.env.MEDIC_DASHBOARD_TOKEN?.trim() || null;
+        const { token, secureCookie } = dashboardSettings(cli.ctx.env);
         if (!token && !LOOPBACK.has(o.host)) {
           throw new InvalidConfigError(
             `--host ${o.host} is not loopback and MEDIC_DASHBOARD_TOKEN is unset`,
@@ -40,7 +45,7 @@ export function registerServe(program: Command, cli: CliSession): void {
             },
           );
         }
-        const server = dashboardServer({ deps, token, base: '' });
+        const server = dashboardServer({ deps, token, secureCookie, base: '' });
         await new Promise<void>((resolve) => server.listen(o.port, o.host, resolve));
         const address = server.address();
         const shown =
