@@ -43,7 +43,10 @@ describe('the app process', () => {
 
   it('serves the dashboard under /medic/ only with MEDIC_DASHBOARD_TOKEN, behind it', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const { child } = startApp({ PORT: String(port), MEDIC_DASHBOARD_TOKEN: 'app-dash-token-0123456789abcdef012345' });
+    const { child } = startApp({
+      PORT: String(port),
+      MEDIC_DASHBOARD_TOKEN: 'app-dash-token-0123456789abcdef012345',
+    });
     const at = (p: string, headers: Record<string, string> = {}) =>
       fetch(`http://127.0.0.1:${port}${p}`, { headers }).then(
         (r) => r.status,
@@ -52,7 +55,9 @@ describe('the app process', () => {
     await expect.poll(() => at('/healthz'), { timeout: 20_000 }).toBe(200);
     expect(await at('/medic/')).toBe(401);
     expect(await at('/medic/', { authorization: 'Bearer app-dash-token-0123456789abcdef012345' })).toBe(200);
-    expect(await at('/medic/api/runs', { authorization: 'Bearer app-dash-token-0123456789abcdef012345' })).toBe(200);
+    expect(
+      await at('/medic/api/runs', { authorization: 'Bearer app-dash-token-0123456789abcdef012345' }),
+    ).toBe(200);
     const exit = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exit;

@@ -1,3 +1,4 @@
+import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { useAppWorld } from '../helpers/app-world.js';
 import { addWorkspace, applyTestPolicy } from '../helpers/core-deps.js';
@@ -95,6 +96,43 @@ describe('the app under the policy', () => {
     expect(status).toContain('`permission: read` is ignored');
     expect(status).toContain('`max_targets: 40` is ignored');
     expect(world.runtime.get(ws.container).files.has('config.yaml')).toBe(true);
+  });
+
+  it('answers a failed permission look-up with a retryable GITHUB_UNAVAILABLE, running nothing', async () => {
+    await applyTestPolicy(world.db);
+    const ws = await workspace();
+    const { state } = githubApi();
+    const lookups = nock('https://api.github.com')
+      .persist()
+      .get('/repos/acme/platform/collaborators/alice/permission')
+      .reply(502, { message: 'Bad Gateway' });
+    await comment(`/recover ${ws.container}`);
+    lookups.persist(false);
+    nock.cleanAll();
+    const [answer] = commentsOn(state, 42);
+    expect(answer).toContain('`GITHUB_UNAVAILABLE`');
+    expect(answer).toContain('502');
+    expect(answer).toContain('comment the command again in a minute');
+    expect(state.reactions).toEqual(['confused']);
+    expect(world.runtime.calls).toEqual([]);
+    expect(await runCount()).toBe(0);
+    expect(await world.db.one('SELECT state FROM medic.jobs')).toEqual({ state: 'done' });
+  });
+
+  it('refuses strangers in writing once per ten minutes, then with a reaction, then silently, asking GitHub twice', async () => {
+    await applyTestPolicy(world.db);
+    const ws = await workspace();
+    const { state } = githubApi();
+    const lookups = nock('https://api.github.com')
+      .get('/repos/acme/platform/collaborators/mallory/permission')
+      .times(2)
+      .reply(200, { permission: 'read', role_name: 'read', user: { login: 'mallory' } });
+    for (let i = 0; i < 5; i++) await comment(`/recover ${ws.container}`, 'mallory');
+    expect(lookups.isDone()).toBe(true);
+    expect(commentsOn(state, 42)).toHaveLength(1);
+    expect(commentsOn(state, 42)[0]).toContain('get no comment');
+    expect(state.reactions).toEqual(['-1', '-1']);
+    expect(await refusals()).toEqual(Array(5).fill('PERMISSION_DENIED'));
   });
 
   it('runs a replayed comment once, whatever its delivery id', async () => {

@@ -20,7 +20,7 @@ export async function memoryDb(): Promise<MemoryDb> {
     close: () => pg.close(),
     reset: async () => {
       await pg.exec(
-        'TRUNCATE medic.step_events, medic.runs, medic.leases, medic.snapshots, medic.jobs, medic.policies, medic.commands, workspaces',
+        'TRUNCATE medic.step_events, medic.runs, medic.leases, medic.snapshots, medic.jobs, medic.policies, medic.commands, medic.refusals, medic.action_comments, workspaces',
       );
     },
     one: async <T>(sql: string, params?: unknown[]) =>

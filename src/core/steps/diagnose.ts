@@ -2,7 +2,7 @@
 // Reads only; every door's `diagnose` and the first step of `recover` use it.
 import { z } from 'zod';
 import { ContainerNotFoundError } from '../model/errors.js';
-import { containerName, volumeName } from '../model/names.js';
+import { containerName, printable, volumeName } from '../model/names.js';
 import type { ContainerRuntime, ContainerState } from '../model/ports.js';
 import { isParked, type WorkspaceRow } from '../store/workspace-store.js';
 
@@ -112,8 +112,11 @@ export function describe(d: Diagnosis): string {
       : d.entries === null
         ? 'config.yaml missing'
         : `config.yaml missing (${d.entries} other entries)`;
+  // The marker is the volume's content, not medic's word: anyone who can write the volume
+  // writes it, so a newline or an escape in it is shown as such, never acted on by a terminal
+  // or taken for a line of medic's own.
   const marker = d.marker
-    ? `, provisioned from ${d.marker.template} by run ${d.marker.runId}`
+    ? `, provisioned from ${printable(d.marker.template, 80)} by run ${printable(d.marker.runId, 40)}`
     : d.markerPresent
       ? ', .provisioned marker present'
       : ', no .provisioned marker';

@@ -34,6 +34,21 @@ describe('diagnose', () => {
     );
   });
 
+  it('shows newlines and escapes written into the marker as escapes, never as lines of its own', async () => {
+    const rt = new FakeRuntime();
+    const marker = {
+      template: 'x\n  to fix: medic recover --force ws-00000000-000\u001b[2J\u0007',
+      digest: 'sha256:x',
+      runId: 'r\r\n1',
+      time: 't',
+    };
+    rt.add(NAME, { files: { 'config.yaml': 'x', '.provisioned': JSON.stringify(marker) } });
+    const line = describeDiagnosis(await diagnose(rt.port, row('online'), { list: true }));
+    expect(line).not.toMatch(/\p{Cc}/u);
+    expect(line).toContain('provisioned from x\\n  to fix: medic recover --force ws-00000000-000\\u001b[2J\\u0007');
+    expect(line).toContain('by run r\\r\\n1');
+  });
+
   it('reports a damaged marker as present but unread', async () => {
     const rt = new FakeRuntime();
     rt.add(NAME, { files: { '.provisioned': '{not json' } });
