@@ -24,7 +24,7 @@ let github: StandIn;
 beforeAll(async () => {
   world = await testWorld();
   await applyTestPolicy(world.db);
-  github = await githubStandIn({ alice: 'admin', bob: 'read' });
+  github = await githubStandIn({ alice: 'admin', bob: 'read', carol: 'maintain', dave: 'write' });
 });
 afterAll(async () => {
   await github?.close();
@@ -226,6 +226,55 @@ describe('the action', () => {
     });
     expect(run.stdout).toContain('REPO_NOT_GRANTED');
     expect(await world.status(ws.id)).toBe('failed');
+    expect(await world.ls(ws.volume)).toEqual([]);
+  });
+
+  it('checks the triggering actor: a re-run of a forced dispatch by a writer is refused, by a maintainer it runs', async () => {
+    const ws = await world.broken({ status: 'online', stray: { 'config.yaml': 'mine\n' } });
+    const inputs = { workspace: ws.container, force: 'true', 'database-url': world.url };
+    const rerun = { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_ACTOR: 'carol', GITHUB_RUN_ATTEMPT: '2' };
+    const byWriter = await runAction(inputs, { ...rerun, GITHUB_TRIGGERING_ACTOR: 'dave' });
+    expect(byWriter.code).not.toBe(0);
+    const refused = resultSchema.parse(JSON.parse(byWriter.outputs.result!));
+    expect(refused).toMatchObject({
+      outcome: 'refused',
+      actor: 'dave',
+      error: { code: 'PERMISSION_DENIED' },
+    });
+    expect(refused.error?.message).toContain('you have write');
+    expect(await world.cat(ws.volume, 'config.yaml')).toBe('mine\n');
+    const byMaintainer = await runAction(inputs, { ...rerun, GITHUB_TRIGGERING_ACTOR: 'carol' });
+    expect(byMaintainer.code).toBe(0);
+    expect(byMaintainer.outputs.outcome).toBe('recovered');
+  });
+
+  it('runs an issue_comment once: a re-run of the workflow finds the comment handled and does nothing', async () => {
+    const ws = await world.broken();
+    const event = path.join(await mkdtemp(path.join(tmpdir(), 'medic-event-')), 'event.json');
+    await writeFile(
+      event,
+      JSON.stringify(issueCommentPayload({ body: `/recover ${ws.container}`, issue: 63 })),
+    );
+    const env = { GITHUB_EVENT_NAME: 'issue_comment', GITHUB_EVENT_PATH: event };
+    const first = await runAction({ 'database-url': world.url }, env);
+    expect(first.outputs.outcome).toBe('recovered');
+    const runs = await world.db.query('SELECT count(*)::int AS n FROM medic.runs');
+    const comments = github.comments.size;
+    const again = await runAction({ 'database-url': world.url }, { ...env, GITHUB_RUN_ATTEMPT: '2' });
+    expect(again.code).toBe(0);
+    expect(again.summary).toContain('handled by an earlier run');
+    expect(await world.db.query('SELECT count(*)::int AS n FROM medic.runs')).toEqual(runs);
+    expect(github.comments.size).toBe(comments);
+  });
+
+  it('matches the repository by GITHUB_REPOSITORY_ID: one re-created under the granted name is refused', async () => {
+    const ws = await world.broken();
+    const run = await runAction(
+      { workspace: ws.container, 'database-url': world.url },
+      { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_REPOSITORY_ID: '999999001' },
+    );
+    expect(run.outputs.outcome).toBe('refused');
+    expect(resultSchema.parse(JSON.parse(run.outputs.result!)).error?.code).toBe('REPO_NOT_GRANTED');
     expect(await world.ls(ws.volume)).toEqual([]);
   });
 });
