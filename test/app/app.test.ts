@@ -1,3 +1,4 @@
+import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { parseHiddenResults } from '../../src/chatops/render-status.js';
 import { DatabaseUnavailableError } from '../../src/core/model/errors.js';
@@ -277,5 +278,46 @@ describe('the app', () => {
     // File status only: the volume's content is never read for an incident issue.
     expect(world.runtime.calls).toEqual([]);
     expect(world.runtime.reads).toEqual([]);
+  });
+
+  it("holds an incident's diagnosis to the repository file's max_targets, permission and allowed users", async () => {
+    const named = [];
+    for (let i = 0; i < 12; i++) named.push((await brokenWorkspace()).container);
+    const incident = (issue: number, sender = 'reporter') =>
+      world.app.deliver(
+        'issues',
+        issuesPayload({ title: 'Workspaces down', body: named.join(' '), issue, author: sender, sender }),
+      );
+    // max_targets: 2 diagnoses two of the twelve; a file's 40 is held to the cap of 10.
+    let gh = githubApi({ config: 'max_targets: 2\n' });
+    permission('reporter', 'triage');
+    await incident(44);
+    await world.app.idle();
+    const [capped] = commentsOn(gh.state, 44);
+    expect(named.filter((c) => capped?.includes(`| \`${c}\``))).toHaveLength(2);
+    nock.cleanAll();
+    gh = githubApi({ config: 'max_targets: 40\n' });
+    permission('reporter', 'triage');
+    await incident(48);
+    await world.app.idle();
+    const [held] = commentsOn(gh.state, 48);
+    expect(named.filter((c) => held?.includes(`| \`${c}\``))).toHaveLength(10);
+    nock.cleanAll();
+    // permission: maintain in the file: a writer's incident gets no diagnosis.
+    gh = githubApi({ config: 'permission: maintain\n' });
+    permission('writer', 'write');
+    await incident(45, 'writer');
+    await world.app.idle();
+    expect(commentsOn(gh.state, 45)).toEqual([]);
+    nock.cleanAll();
+    // allowed_users: an admin not on the list gets none; one on it does.
+    gh = githubApi({ config: 'allowed_users: [carol]\n' });
+    permission('alice', 'admin');
+    permission('carol', 'write');
+    await incident(46, 'alice');
+    await incident(47, 'carol');
+    await world.app.idle();
+    expect(commentsOn(gh.state, 46)).toEqual([]);
+    expect(commentsOn(gh.state, 47)).toHaveLength(1);
   });
 });
