@@ -30,7 +30,13 @@ export interface LatencyBench {
   readonly maxWritesPer10s: number;
   readonly maxWritesPerMinute: number;
   readonly twentyWrites: number;
+  /** (c) an admin's /recover sent amid 200 comments from ten strangers across two repositories. */
+  readonly amidFlood: LatencySample[];
+  /** (c) refusal comments written, and the (actor, repository) pairs they answered. */
+  readonly floodRefusals: { readonly comments: number; readonly pairs: number };
 }
+
+const STRANGERS = Array.from({ length: 10 }, (_, i) => `stranger-${i}`);
 
 export async function benchLatency(
   f: Fleet,
@@ -38,7 +44,11 @@ export async function benchLatency(
   log: (s: string) => void,
 ): Promise<LatencyBench> {
   await grantAll(f);
-  const gh = await githubStandIn({ alice: 'admin', bob: 'admin' });
+  const gh = await githubStandIn({
+    alice: 'admin',
+    bob: 'admin',
+    ...Object.fromEntries(STRANGERS.map((s) => [s, 'read'])),
+  });
   const { child: app, port } = startAppProcess(f, { secret: SECRET, githubHost: new URL(gh.url).host });
   const appDone = finish(app);
   try {
@@ -70,7 +80,34 @@ export async function benchLatency(
     });
     await quiet(gh);
     const times = gh.writes.slice(from).map((w) => w.at);
+
+    log('  (c) an admin /recover amid 200 comments from ten strangers, 3 times');
+    const amidFlood: LatencySample[] = [];
+    for (let round = 0; round < 3; round++) {
+      const [ws] = await f.brokenMany(1);
+      await quiet(gh);
+      // Strangers: /recover --force from a repository nobody granted, /rollback where they hold read.
+      const flood = (n: number) =>
+        Promise.all(
+          Array.from({ length: n }, (_, i) =>
+            i % 2 === 0
+              ? sendAs(port, SECRET, `/recover ${ws!.container} --force`, STRANGERS[(i >> 1) % 10]!, {
+                  name: 'ungranted',
+                  id: 555001,
+                })
+              : sendAs(port, SECRET, `/rollback ${ws!.id}`, STRANGERS[(i >> 1) % 10]!),
+          ),
+        );
+      await flood(100);
+      const sent = await send(ws!.container, 'alice');
+      await flood(100);
+      amidFlood.push(await sample(sent, ws!.id));
+    }
+    const refusals = [...gh.comments.values()].filter((c) => c.body.includes('medic refused'));
+    const pairs = new Set(refusals.map((c) => `${/refused @([\w-]+)/.exec(c.body)?.[1]} ${c.repo}`));
     return {
+      amidFlood,
+      floodRefusals: { comments: refusals.length, pairs: pairs.size },
       single,
       twenty,
       maxWritesPer10s: maxInWindow(times, 10_000),
@@ -91,6 +128,31 @@ export async function grantAll(f: Fleet): Promise<void> {
 }
 
 let issue = 1000;
+
+/** A stranger's comment, on an issue of its own, from acme/platform or another repository. */
+async function sendAs(
+  port: number,
+  secret: string,
+  text: string,
+  login: string,
+  repository?: { name: string; id: number },
+): Promise<void> {
+  const n = issue++;
+  const body = JSON.stringify(
+    issueCommentPayload({ body: text, issue: n, login, ...(repository ? { repository } : {}) }),
+  );
+  const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'issue_comment',
+      'x-github-delivery': `flood-${n}-${process.pid}`,
+      'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+    },
+  });
+  await res.text();
+}
 
 /**
  * Sends signed /recover comments to an app on `port` and reads, from the stand-in, when each

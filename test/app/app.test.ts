@@ -281,7 +281,7 @@ describe('the app', () => {
   });
 
   it("holds an incident's diagnosis to the repository file's max_targets, permission and allowed users", async () => {
-    const named = [];
+    const named: string[] = [];
     for (let i = 0; i < 12; i++) named.push((await brokenWorkspace()).container);
     const incident = (issue: number, sender = 'reporter') =>
       world.app.deliver(
