@@ -45,7 +45,9 @@ describe('diagnose', () => {
     rt.add(NAME, { files: { 'config.yaml': 'x', '.provisioned': JSON.stringify(marker) } });
     const line = describeDiagnosis(await diagnose(rt.port, row('online'), { list: true }));
     expect(line).not.toMatch(/\p{Cc}/u);
-    expect(line).toContain('provisioned from x\\n  to fix: medic recover --force ws-00000000-000\\u001b[2J\\u0007');
+    expect(line).toContain(
+      'provisioned from x\\n  to fix: medic recover --force ws-00000000-000\\u001b[2J\\u0007',
+    );
     expect(line).toContain('by run r\\r\\n1');
   });
 
