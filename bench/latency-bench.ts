@@ -129,29 +129,31 @@ export async function grantAll(f: Fleet): Promise<void> {
 
 let issue = 1000;
 
-/** A stranger's comment, on an issue of its own, from acme/platform or another repository. */
+/** A signed comment on an issue of its own, from acme/platform or another repository; when it was sent. */
 async function sendAs(
   port: number,
   secret: string,
   text: string,
   login: string,
   repository?: { name: string; id: number },
-): Promise<void> {
+): Promise<{ n: number; sentAt: number }> {
   const n = issue++;
   const body = JSON.stringify(
     issueCommentPayload({ body: text, issue: n, login, ...(repository ? { repository } : {}) }),
   );
+  const sentAt = performance.now();
   const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
     method: 'POST',
     body,
     headers: {
       'content-type': 'application/json',
       'x-github-event': 'issue_comment',
-      'x-github-delivery': `flood-${n}-${process.pid}`,
+      'x-github-delivery': `latency-${n}-${process.pid}`,
       'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
     },
   });
   await res.text();
+  return { n, sentAt };
 }
 
 /**
@@ -159,23 +161,7 @@ async function sendAs(
  * one's result became visible and its issue closed, beside the run's own core time.
  */
 export function chatopsProbe(f: Fleet, gh: StandIn, port: number, secret: string) {
-  const send = async (container: string, login = 'alice') => {
-    const n = issue++;
-    const body = JSON.stringify(issueCommentPayload({ body: `/recover ${container}`, issue: n, login }));
-    const sentAt = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'issue_comment',
-        'x-github-delivery': `latency-${n}-${process.pid}`,
-        'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
-      },
-    });
-    await res.text();
-    return { n, sentAt };
-  };
+  const send = (container: string, login = 'alice') => sendAs(port, secret, `/recover ${container}`, login);
   const sample = async (sent: { n: number; sentAt: number }, workspaceId: string): Promise<LatencySample> => {
     await until(() => gh.closedAt.has(sent.n), 180_000);
     const { rows } = await f.db.query(

@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPLATES } from '../helpers/core-deps.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
-import { APP_ENV, type Proc, ready, startApp } from '../helpers/processes.js';
+import { APP_ENV, type LocalApp, startLocalApp } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
-import { issueCommentPayload, OWNER_ID, type RepoOverride, signedHeaders } from '../helpers/webhooks.js';
+import { issueCommentPayload, OWNER_ID, type RepoOverride } from '../helpers/webhooks.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
 const SECRET = 'identity-test-secret';
@@ -25,8 +24,7 @@ const RECREATED_OPS = { name: 'team-a-ops', id: 900002, ownerId: OWNER_ID } as c
 
 let world: TestWorld;
 let gh: StandIn;
-let app: Proc;
-let port: number;
+let app: LocalApp;
 
 async function medic(args: string[], env: Record<string, string>) {
   try {
@@ -51,15 +49,8 @@ const asApp = () => ({ ...APP_ENV, GHE_HOST: ghHost(), GHE_PROTOCOL: 'http' });
 
 /** A signed /recover --force from `repository`, by `login`; resolves once its job is done. */
 async function forceFrom(repository: RepoOverride, login: string, container: string, issue: number) {
-  const body = JSON.stringify(
-    issueCommentPayload({ body: `/recover ${container} --force`, login, issue, repository }),
-  );
-  const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: 'POST',
-    body,
-    headers: signedHeaders('issue_comment', randomUUID(), body, SECRET),
-  });
-  expect(res.status).toBe(200);
+  const payload = issueCommentPayload({ body: `/recover ${container} --force`, login, issue, repository });
+  expect(await app.deliver(payload)).toBe(200);
   await expect
     .poll(
       () => [...gh.comments.values()].find((c) => c.issue === issue && /medic:result|refused/.test(c.body)),
@@ -77,17 +68,7 @@ beforeAll(async () => {
     { id: OPS.id, full_name: `acme/${OPS.name}`, owner: { login: 'acme', id: OWNER_ID } },
     { id: 700009, full_name: 'acme/platform-docs', owner: { login: 'acme', id: OWNER_ID } },
   ]);
-  port = 20000 + Math.floor(Math.random() * 20000);
-  app = startApp({
-    ...asApp(),
-    PORT: String(port),
-    WEBHOOK_SECRET: SECRET,
-    DATABASE_URL: world.url,
-    CONFIGS_DIR: TEMPLATES,
-    MEDIC_WRITE_GAP_MS: '0',
-    MEDIC_EDIT_INTERVAL_MS: '0',
-  });
-  await ready(`http://127.0.0.1:${port}/healthz`, app);
+  app = await startLocalApp({ databaseUrl: world.url, githubUrl: gh.url, secret: SECRET, env: asApp() });
 }, 60_000);
 
 afterAll(async () => {

@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceHistory } from '../../src/core/index.js';
-import { applyTestPolicy, TEMPLATES } from '../helpers/core-deps.js';
+import { applyTestPolicy } from '../helpers/core-deps.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
-import { type Proc, ready, startApp } from '../helpers/processes.js';
+import { type LocalApp, startLocalApp } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
-import { issueCommentPayload, type RepoOverride, signedHeaders } from '../helpers/webhooks.js';
+import { issueCommentPayload, type RepoOverride } from '../helpers/webhooks.js';
 
 const SECRET = 'flood-test-secret';
 const STRANGERS = Array.from({ length: 10 }, (_, i) => `stranger-${i}`);
@@ -19,19 +19,12 @@ const GAP_MS = 300;
 
 let world: TestWorld;
 let gh: StandIn;
-let app: Proc;
-let port: number;
+let app: LocalApp;
 
 async function deliver(body: string, login: string, issue: number, repository?: RepoOverride) {
-  const payload = JSON.stringify(
-    issueCommentPayload({ body, login, issue, ...(repository ? { repository } : {}) }),
-  );
-  const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: 'POST',
-    body: payload,
-    headers: signedHeaders('issue_comment', randomUUID(), payload, SECRET),
-  });
-  expect(res.status).toBe(200);
+  expect(
+    await app.deliver(issueCommentPayload({ body, login, issue, ...(repository ? { repository } : {}) })),
+  ).toBe(200);
 }
 
 const jobsLeft = async () =>
@@ -45,18 +38,12 @@ beforeAll(async () => {
   world = await testWorld();
   await applyTestPolicy(world.db);
   gh = await githubStandIn({ boss: 'admin', ...Object.fromEntries(STRANGERS.map((s) => [s, 'read'])) });
-  port = 20000 + Math.floor(Math.random() * 20000);
-  app = startApp({
-    GHE_HOST: new URL(gh.url).host,
-    GHE_PROTOCOL: 'http',
-    PORT: String(port),
-    WEBHOOK_SECRET: SECRET,
-    DATABASE_URL: world.url,
-    CONFIGS_DIR: TEMPLATES,
-    MEDIC_WRITE_GAP_MS: String(GAP_MS),
-    MEDIC_EDIT_INTERVAL_MS: '0',
+  app = await startLocalApp({
+    databaseUrl: world.url,
+    githubUrl: gh.url,
+    secret: SECRET,
+    env: { MEDIC_WRITE_GAP_MS: String(GAP_MS) },
   });
-  await ready(`http://127.0.0.1:${port}/healthz`, app);
 }, 60_000);
 
 afterAll(async () => {

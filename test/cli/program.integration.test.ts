@@ -165,7 +165,10 @@ describe('medic CLI', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'medic-policy-'));
     const good = path.join(dir, 'policy.yaml');
     const bad = path.join(dir, 'bad.yaml');
-    await writeFile(good, 'repos:\n  - repo: acme/team-a\n    workspaces:\n      names: ["team-a *"]\n');
+    await writeFile(
+      good,
+      'repos:\n  - repo: acme/team-a\n    id: 700003\n    workspaces:\n      names: ["team-a *"]\n',
+    );
     await writeFile(bad, 'repos:\n  - repo: acme/x\n    workspaces: all\n    permission: read\n');
 
     const none = await medic(['policy', 'show']);
@@ -179,15 +182,20 @@ describe('medic CLI', () => {
     const applied = await medic(['policy', 'apply', good], { USER: 'ops-oncall' });
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('acme/team-a: /recover and /diagnose with write or more');
+    expect(applied.stdout).toContain('pinned to acme/team-a (id 700003)');
     const shown = JSON.parse((await medic(['policy', 'show', '--json'])).stdout) as {
       version: number;
       policy: unknown;
+      resolution: { rules: unknown[] };
     };
+    expect(shown.resolution.rules).toEqual([{ repos: [{ id: 700003, name: 'acme/team-a' }], ownerId: null }]);
     expect(shown.version).toBeGreaterThanOrEqual(1);
     expect(shown.policy).toEqual({
       repos: [
         {
           repo: 'acme/team-a',
+          id: 700003,
+          new_repositories: false,
           workspaces: { names: ['team-a *'] },
           permission: 'write',
           elevated: 'maintain',

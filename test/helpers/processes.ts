@@ -2,9 +2,10 @@
 // (`node lib/app/main.js`, Probot's env), a fleet's `medic agent` per engine and app replicas
 // (MEDIC_EXECUTOR=agents), each with its own output kept for a failing test to show.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { TEMPLATES } from './core-deps.js';
+import { signedHeaders } from './webhooks.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MEDIC = path.join(ROOT, 'lib/medic.js');
@@ -106,4 +107,45 @@ export async function ready(url: string, proc: Proc, timeoutMs = 30_000): Promis
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${proc.output()}`);
+}
+
+export interface LocalApp extends Proc {
+  readonly port: number;
+  /** Posts a payload to the app's webhook path, signed as GitHub signs it; resolves to the status. */
+  deliver(payload: unknown, event?: string): Promise<number>;
+}
+
+/**
+ * The app as `npm start` runs it on this host's engine (MEDIC_EXECUTOR=local), against a
+ * GitHub stand-in at `githubUrl`; resolves once it answers /healthz.
+ */
+export async function startLocalApp(o: {
+  readonly databaseUrl: string;
+  readonly githubUrl: string;
+  readonly secret: string;
+  readonly env?: Record<string, string>;
+}): Promise<LocalApp> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const proc = startApp({
+    GHE_HOST: new URL(o.githubUrl).host,
+    GHE_PROTOCOL: 'http',
+    PORT: String(port),
+    WEBHOOK_SECRET: o.secret,
+    DATABASE_URL: o.databaseUrl,
+    MEDIC_WRITE_GAP_MS: '0',
+    MEDIC_EDIT_INTERVAL_MS: '0',
+    ...o.env,
+  });
+  await ready(`http://127.0.0.1:${port}/healthz`, proc);
+  const deliver = async (payload: unknown, event = 'issue_comment') => {
+    const body = JSON.stringify(payload);
+    const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+      method: 'POST',
+      body,
+      headers: signedHeaders(event, randomUUID(), body, o.secret),
+    });
+    await res.text();
+    return res.status;
+  };
+  return { ...proc, port, deliver };
 }

@@ -9,7 +9,7 @@ import { type ChatOpsDeps, handleComment } from '../../src/chatops/handle-commen
 import { recover } from '../../src/core/commands/recover.js';
 import { silentLogger } from '../../src/core/model/ports.js';
 import type { GitHubPort } from '../../src/github/github-port.js';
-import { applyTestPolicy } from '../helpers/core-deps.js';
+import { applyTestPolicy, PLATFORM_IDS } from '../helpers/core-deps.js';
 import { unpaced } from '../helpers/github-nock.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { tally } from './tally.js';
@@ -127,6 +127,7 @@ describe('hostile comments', () => {
     writes: unpaced(),
   });
   const event = (body: string, extra: { author?: string; authorType?: string; fork?: boolean } = {}) => ({
+    repository: { id: PLATFORM_IDS.repoId, ownerId: PLATFORM_IDS.ownerId },
     issue: { number: 1, labels: ['incident'], state: 'open' },
     comment: {
       id: 1,
