@@ -165,7 +165,7 @@ export function chatopsProbe(f: Fleet, gh: StandIn, port: number, secret: string
   const sample = async (sent: { n: number; sentAt: number }, workspaceId: string): Promise<LatencySample> => {
     await until(() => gh.closedAt.has(sent.n), 180_000);
     const { rows } = await f.db.query(
-      "SELECT result FROM medic.runs WHERE workspace_id = $1 AND command = 'recover' ORDER BY started_at DESC LIMIT 1",
+      "SELECT result FROM medic.runs WHERE workspace_id = $1 AND command = 'recover' AND outcome <> 'refused' ORDER BY started_at DESC LIMIT 1",
       [workspaceId],
     );
     const r = resultSchema.parse((rows[0] as { result: unknown }).result);

@@ -3,17 +3,24 @@
 // comment is known by (installation, repository, comment id): the same comment under any
 // delivery id is stored once, and a comment older than MEDIC_COMMENT_MAX_AGE_S is dropped.
 import type { ApplicationFunction, Probot } from 'probot';
+import { FloorQueue } from '../chatops/floor.js';
 import { handleComment } from '../chatops/handle-comment.js';
 import { handleIncident } from '../chatops/handle-incident.js';
 import { mightHoldCommand } from '../chatops/parse-commands.js';
-import { type CoreDeps, type Executor, localExecutor, type RecoveryResult } from '../core/index.js';
+import {
+  type CoreDeps,
+  type Executor,
+  localExecutor,
+  looksLikeStranger,
+  type RecoveryResult,
+} from '../core/index.js';
 import { agentsExecutor } from '../fleet/agents-executor.js';
 import { TASK_EVENTS, Wakeups } from '../fleet/wakeups.js';
 import { octokitPort } from '../github/github-port.js';
 import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
 import { PacerRegistry } from '../github/write-pacer.js';
-import { enqueueJob, type Job } from './jobs/job-store.js';
-import { JobWorker, jobQueue, workerName } from './jobs/job-worker.js';
+import { JobWorker, workerName } from '../queue/index.js';
+import { enqueueJob, type Job, jobQueue } from './jobs/job-store.js';
 
 /** How often a task handed to an agent is read while the app waits on it (the issue's bound: 250 ms). */
 const AGENT_POLL_MS = 200;
@@ -37,7 +44,7 @@ export interface MedicAppOptions {
   /** Every run's result, as a job finishes it (metrics). */
   readonly onResult?: (result: RecoveryResult) => void;
   /** Gives the caller the worker (for shutdown, tests, and the metrics endpoint). */
-  readonly onWorker?: (worker: JobWorker) => void;
+  readonly onWorker?: (worker: JobWorker<Job>) => void;
   /** Gives the caller the write pacers (shutdown drains them; tests wait for them). */
   readonly onPacers?: (pacers: PacerRegistry) => void;
 }
@@ -45,6 +52,7 @@ export interface MedicAppOptions {
 export function medicApp(options: MedicAppOptions): ApplicationFunction {
   return async (app: Probot) => {
     const { core } = options;
+    const floors = new FloorQueue();
     const pacers = new PacerRegistry({
       gapMs: options.writeGapMs,
       perMinute: options.writesPerMinute ?? 80,
@@ -65,7 +73,7 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     const worker = new JobWorker(
       {
         queue: jobQueue(core.db),
-        run: (job) => runJob(app, options, { pacers, executor: executorFor(job) }, job),
+        run: (job, fence) => runJob(app, options, { pacers, floors, executor: executorFor(job), fence }, job),
         onAbandoned: (job) => reportAbandoned(app, job),
         logger: app.log,
       },
@@ -93,11 +101,20 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
         return;
       }
       const key = `${located.installationId}:${located.owner}/${located.repo}:${comment.id}`.toLowerCase();
+      // A stranger's comment waits behind every granted one (its refusal costs nothing anyway).
+      const ids = located.event.repository;
+      const source = {
+        repo: `${located.owner}/${located.repo}`,
+        repoId: ids?.id ?? null,
+        ownerId: ids?.ownerId ?? null,
+      };
+      const stranger = await looksLikeStranger(core.db, source, comment.author);
       const stored = await enqueueJob(
         core.db,
         context.id,
         { kind: 'comment', ...withInstallation(located) },
         key,
+        stranger ? 'low' : 'normal',
       );
       if (stored) worker.wake();
       else
@@ -125,10 +142,15 @@ function withInstallation<T>(l: { owner: string; repo: string; installationId: n
 async function runJob(
   app: Probot,
   options: MedicAppOptions,
-  work: { readonly pacers: PacerRegistry; readonly executor: Executor },
+  work: {
+    readonly pacers: PacerRegistry;
+    readonly floors: FloorQueue;
+    readonly executor: Executor;
+    readonly fence: () => Promise<void>;
+  },
   job: Job,
 ): Promise<void> {
-  const { pacers, executor } = work;
+  const { pacers, floors, executor, fence } = work;
   const p = job.payload;
   const octokit = await app.auth(p.installationId);
   const github = octokitPort(octokit, p.owner, p.repo);
@@ -144,6 +166,8 @@ async function runJob(
         commentMaxAgeS: options.commentMaxAgeS,
         writes: pacers.for(String(p.installationId)),
         executor,
+        fence,
+        floors,
       },
       p.event,
     );

@@ -10,10 +10,10 @@ import { noDocker } from '../fleet/no-docker.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
+import type { JobWorker } from '../queue/index.js';
 import { medicApp } from './app.js';
 import { bodyCap, createAppServer, MAX_BODY_BYTES } from './http-server.js';
-import { jobCounts } from './jobs/job-store.js';
-import type { JobWorker } from './jobs/job-worker.js';
+import { type Job, jobCounts } from './jobs/job-store.js';
 import { appSettings } from './settings.js';
 import { TunedProbotOctokit } from './tuned-octokit.js';
 
@@ -31,7 +31,7 @@ try {
     leasesHeld: () => leasesHeld(core.db),
     queueDepth: async () => (await jobCounts(core.db)).pending ?? 0,
   });
-  let worker: JobWorker | undefined;
+  let worker: JobWorker<Job> | undefined;
   let pacers: PacerRegistry | undefined;
   const app = medicApp({
     core,

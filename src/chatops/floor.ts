@@ -68,3 +68,25 @@ export async function checkFloor(
   }
   return holdsAtLeast(held, required) ? { kind: 'granted', rule, held } : denied(held);
 }
+
+/**
+ * Runs the floor checks of one actor in one repository one after another in this process, so
+ * that a burst of their comments asks GitHub at most twice before the refusals that follow are
+ * silenced (concurrent checks would all look before any refusal is recorded). Replicas each
+ * keep their own: across N of them, at most N more look-ups.
+ */
+export class FloorQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(actor: string, repo: string, fn: () => Promise<T>): Promise<T> {
+    const key = `${actor.toLowerCase()} ${repo.toLowerCase()}`;
+    const prior = this.tails.get(key) ?? Promise.resolve();
+    const next = prior.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+}

@@ -12,6 +12,7 @@ import {
   type Logger,
   NotAllowedError,
   PermissionDeniedError,
+  type PolicyRule,
   REFUSAL_WINDOW_S,
   type RecoveryResult,
   RefusalError,
@@ -26,7 +27,7 @@ import type { CommentEvent } from '../github/webhook-payloads.js';
 import type { PacedWrite, WritePacer } from '../github/write-pacer.js';
 import { closingNote } from './close-incident.js';
 import { codeSpan, escapeInline } from './escape.js';
-import { checkFloor } from './floor.js';
+import { checkFloor, type FloorQueue } from './floor.js';
 import { HELP, mightHoldCommand, type Parsed, parseCommands } from './parse-commands.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig, tighten } from './repo-config.js';
 import { checkRepoRules } from './repo-rules.js';
@@ -45,6 +46,10 @@ export interface ChatOpsDeps {
   readonly writes: WritePacer;
   /** Where commands run: this process (the default), or the agents of the workspaces' engines. */
   readonly executor?: Executor;
+  /** The job's fence (src/queue): every run of this comment stops before a change once the job is not ours. */
+  readonly fence?: () => Promise<void>;
+  /** One floor check at a time per actor and repository (the app's, shared by its jobs). */
+  readonly floors?: FloorQueue;
 }
 
 export interface ChatOpsOutcome {
@@ -52,6 +57,13 @@ export interface ChatOpsOutcome {
   readonly why: string;
   readonly results: readonly RecoveryResult[];
   readonly closed: boolean;
+}
+
+/** A comment that met the floor: its context, the rule that granted it, the role held. */
+interface Passed {
+  readonly ctx: CommandContext;
+  readonly rule: PolicyRule;
+  readonly held: string;
 }
 
 const ignored = (why: string): ChatOpsOutcome => ({ handled: false, why, results: [], closed: false });
@@ -70,17 +82,24 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
   const source = { repo, repoId: event.repository?.id ?? null, ownerId: event.repository?.ownerId ?? null };
   // The operator's policy first: a repository it does not grant, or a user below its floor,
   // learns nothing else, and a flood of them costs no GitHub call (floor.ts).
-  const floor = await checkFloor(deps.core, github, { actor: comment.author, source });
-  if (floor.kind === 'unavailable') return unavailable(deps, issue.number, comment.id, floor.error);
-  const ctx: CommandContext = {
-    deps: { ...deps, github },
-    issue: issue.number,
-    actor: comment.author,
-    grant: { ...source, role: floor.held, origin: { repo, issue: issue.number, comment: comment.id } },
-    notes: [],
+  // One check at a time per actor and repository in this process (FloorQueue): a refusal is
+  // recorded before the next comment of theirs is checked.
+  const atFloor = async (): Promise<Passed | ChatOpsOutcome> => {
+    const floor = await checkFloor(deps.core, github, { actor: comment.author, source });
+    if (floor.kind === 'unavailable') return unavailable(deps, issue.number, comment.id, floor.error);
+    const ctx: CommandContext = {
+      deps: { ...deps, github },
+      issue: issue.number,
+      actor: comment.author,
+      grant: { ...source, role: floor.held, origin: { repo, issue: issue.number, comment: comment.id } },
+      notes: [],
+    };
+    if (floor.kind === 'refused') return refuseAtFloor(ctx, comment.id, parsed, floor.error);
+    return { ctx, rule: floor.rule, held: floor.held };
   };
-  if (floor.kind === 'refused') return refuseAtFloor(ctx, comment.id, parsed, floor.error);
-  const { rule, held } = floor;
+  const passed = await (deps.floors ? deps.floors.run(comment.author, repo, atFloor) : atFloor());
+  if (!('ctx' in passed)) return passed;
+  const { ctx, rule, held } = passed;
   const refused = (error: RefusalError) => refuse(ctx, comment.id, parsed, error);
   try {
     const ack = react(ctx, comment.id, 'eyes', 'ack');

@@ -40,7 +40,7 @@ export async function runCommand(
   options: CommandOptions = {},
 ): Promise<CommandRun> {
   const { deps, issue, actor, grant } = ctx;
-  const request = { actor, source: deps.source, grant };
+  const request = { actor, source: deps.source, grant, ...(deps.fence ? { fence: deps.fence } : {}) };
   const executor = deps.executor ?? localExecutor(deps.core);
   const answer = (body: string) =>
     deps.writes.schedule('result', () => deps.github.createComment(issue, body)).done;

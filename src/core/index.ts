@@ -88,6 +88,7 @@ export {
 export { applyPolicy, currentPolicy, type StoredPolicy } from './policy/policy-store.js';
 export { COMMANDS_PER_WINDOW, takeCommandSlots, WINDOW_S } from './policy/rate-limit.js';
 export {
+  looksLikeStranger,
   REFUSAL_WINDOW_S,
   type RefusalAnswer,
   recordRefusal,
@@ -106,7 +107,7 @@ export {
 // Runs, diagnoses and the audit trail, as the doors read them
 export { leasesHeld } from './run/lease.js';
 export { unstartedResult } from './run/result-draft.js';
-export { type Diagnosis, describe, isFixable, type Verdict } from './steps/diagnose.js';
+export { type Diagnosis, describe, diagnosisSchema, isFixable, type Verdict } from './steps/diagnose.js';
 export { abandonOrphanedRuns, type HistoryEntry, workspaceHistory } from './store/audit-store.js';
 export {
   type Overview,

@@ -65,6 +65,12 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX refusals_actor_repo_at ON medic.refusals (lower(actor), lower(repo), at);
    CREATE TABLE medic.action_comments (
      key text PRIMARY KEY, run_id text, at timestamptz NOT NULL DEFAULT now());`,
+  // Fenced work: a job or task put back to run again waits until not_before (its backoff).
+  // A comment from a stranger (an ungranted repository, an actor refused there lately) is
+  // stored at a lower priority, so a flood of them never queues ahead of a granted command.
+  `ALTER TABLE medic.jobs ADD COLUMN not_before timestamptz, ADD COLUMN priority int NOT NULL DEFAULT 0;
+   ALTER TABLE medic.tasks ADD COLUMN not_before timestamptz;
+   CREATE INDEX jobs_pending_priority ON medic.jobs (state, priority DESC, id);`,
 ];
 
 const WORKSPACES = `CREATE TABLE workspaces (

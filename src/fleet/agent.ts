@@ -8,7 +8,6 @@
 // comes back (they are reclaimed once their heartbeat is stale).
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { JobWorker, workerName } from '../app/jobs/job-worker.js';
 import {
   asMedicError,
   type CoreDeps,
@@ -16,7 +15,9 @@ import {
   localExecutor,
   type RecoveryResult,
   type Step,
+  TaskLostError,
 } from '../core/index.js';
+import { backoffS, JobWorker, RetryLater, workerName } from '../queue/index.js';
 import { DockerEventFeed, PLACEMENT_ACTIONS } from '../watch/docker-events.js';
 import type { IncidentHook } from '../watch/incident-hook.js';
 import { Watcher } from '../watch/watcher.js';
@@ -31,6 +32,7 @@ import {
   syncPlacements,
   unplace,
 } from './engine-store.js';
+import type { TaskAnswer } from './task-answer.js';
 import { appendTaskStep, storeTaskResult, type Task, taskQueue } from './task-store.js';
 import { listenOrPoll, TASKS_QUEUED } from './wakeups.js';
 
@@ -52,6 +54,8 @@ export interface AgentOptions {
 
 export class Agent {
   readonly worker: JobWorker<Task>;
+  /** This agent's name in the task queue: every write about a task names it and the attempt. */
+  private readonly name: string;
   readonly watcher: Watcher | null;
   private readonly placements: DockerEventFeed;
   private timers: NodeJS.Timeout[] = [];
@@ -65,10 +69,11 @@ export class Agent {
     private readonly options: AgentOptions,
   ) {
     const { engine } = options;
+    this.name = workerName(deps.holder);
     this.worker = new JobWorker<Task>(
       {
         queue: taskQueue(deps.db, engine),
-        run: (task) => this.runTask(task),
+        run: (task, fence) => this.runTask(task, fence),
         onAbandoned: async (task) =>
           deps.logger.warn({ task: task.id, target: task.target }, 'task given up: its agent stopped twice'),
         logger: deps.logger,
@@ -77,7 +82,7 @@ export class Agent {
         concurrency: options.concurrency,
         pollMs: options.pollMs,
         staleS: options.staleS,
-        name: workerName(deps.holder),
+        name: this.name,
       },
     );
     this.watcher = !options.heal
@@ -182,22 +187,43 @@ export class Agent {
     if (isContainerName(name)) await place(db, engine, { name, id });
   }
 
-  /** One task, run with the core here; its steps stored as they end, then its answer. */
-  private async runTask(task: Task): Promise<void> {
-    const { deps } = this;
+  /**
+   * One task, run with the core here; its steps stored as they end, then its answer, each
+   * only while the task is still this agent's attempt. A refused write means another agent
+   * took it over (this one stalled): the run stops before its next change (the fence), and
+   * nothing more is written about the task.
+   */
+  private async runTask(task: Task, fence: () => Promise<void>): Promise<void> {
+    const { deps, name } = this;
     const { list, permission, ...request } = task.options;
+    let lost = false;
     let stored = Promise.resolve();
     const onStep = (step: Step) => {
       stored = stored
-        .then(() => appendTaskStep(deps.db, task.id, step))
+        .then(async () => {
+          if (lost || (await appendTaskStep(deps.db, name, task, step))) return;
+          lost = true;
+          deps.logger.warn(
+            { task: task.id, attempt: task.attempt },
+            'lost this task to another agent (this one stalled); stopping before the next change',
+          );
+        })
         .catch((error: unknown) =>
           deps.logger.warn({ task: task.id, err: (error as Error).message }, 'could not store a step'),
         );
     };
-    deps.logger.info({ task: task.id, command: task.command, target: task.target }, 'task claimed');
+    const fenced = async () => {
+      await stored;
+      if (lost) throw new TaskLostError(`task ${task.id} was taken over by another agent`);
+      await fence();
+    };
+    deps.logger.info(
+      { task: task.id, attempt: task.attempt, command: task.command, target: task.target },
+      'task claimed',
+    );
     // The same core calls as any door in single-host mode.
     const local = localExecutor(deps);
-    let answer: unknown;
+    let answer: TaskAnswer;
     if (task.command === 'diagnose') {
       answer = await local
         .diagnose(task.target, {
@@ -206,19 +232,38 @@ export class Agent {
           ...(permission ? { permission } : {}),
         })
         .then(
-          (diagnosis) => ({ diagnosis }),
-          (error: unknown) => {
+          (diagnosis): TaskAnswer => ({ kind: 'diagnosis', diagnosis }),
+          (error: unknown): TaskAnswer => {
             const e = asMedicError(error);
-            return { error: { code: e.code, message: e.message, hint: e.hint ?? null } };
+            return { kind: 'error', error: { code: e.code, message: e.message, hint: e.hint ?? null } };
           },
         );
     } else {
       const run = task.command === 'recover' ? local.recover : local.rollback;
-      const result = await run(task.target, { ...request, onStep });
+      const result = await run(task.target, { ...request, onStep, fence: fenced });
+      await stored;
+      if (lost || result.error?.code === 'TASK_LOST') return; // not ours: nothing more is written
+      // Busy because this task's own earlier attempt still holds the lease (its agent froze
+      // with its database session open): the user is not told `busy`; the task is tried
+      // again, backing off, until that lease lapses by its TTL.
+      if (result.outcome === 'busy' && task.attempt > 1 && task.attempt < RETRIES_WHEN_BUSY) {
+        throw new RetryLater(
+          backoffS(task.attempt, 15),
+          `busy (${result.error?.message ?? 'lease held'}): a stalled earlier attempt may still hold the lease`,
+        );
+      }
       this.options.onResult?.(result);
-      answer = result;
+      answer = { kind: 'result', result };
     }
     await stored;
-    await storeTaskResult(deps.db, task.id, answer);
+    if (!lost && !(await storeTaskResult(deps.db, name, task, answer))) {
+      deps.logger.warn(
+        { task: task.id, attempt: task.attempt },
+        'lost this task to another agent; its answer is not stored',
+      );
+    }
   }
 }
+
+/** How many attempts of a task a lease held by its own stalled attempt is waited out for. */
+const RETRIES_WHEN_BUSY = 12;

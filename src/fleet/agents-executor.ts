@@ -19,6 +19,7 @@ import {
   WorkspaceNotPlacedError,
 } from '../core/index.js';
 import { placementOf } from './engine-store.js';
+import { type Answer, readAnswer } from './task-answer.js';
 import {
   enqueueTask,
   expireTask,
@@ -37,12 +38,6 @@ export interface AgentsExecutorOptions {
   /** NOTIFYs of the tasks' steps and ends (absent: polling only). */
   readonly wakeups?: Wakeups;
 }
-
-/** What a task's agent answers: a run's result, or a diagnosis or the error it met. */
-type Answer =
-  | { readonly kind: 'result'; readonly result: RecoveryResult }
-  | { readonly kind: 'diagnosis'; readonly diagnosis: Diagnosis }
-  | { readonly kind: 'error'; readonly error: MedicError };
 
 /**
  * An executor for one job: its tasks are keyed by the job and their order in it, so the same
@@ -131,7 +126,7 @@ async function follow(deps: CoreDeps, task: { id: number; engine: string }, f: F
     // A task run again (its agent died) starts its steps over; they are shown from there.
     if (now.steps.length < shown) shown = 0;
     for (const step of now.steps.slice(shown)) run.onStep?.(step, shown++);
-    if (now.state === 'done') return answerOf(now);
+    if (now.state === 'done') return answerOf(id, now);
     if (now.state !== 'pending' && now.state !== 'running') {
       return failed(
         now.state === 'failed'
@@ -165,12 +160,6 @@ function unavailable(engine: string, task: TaskView, why: string): MedicError {
   });
 }
 
-function answerOf(task: TaskView): Answer {
-  const answer = task.result as {
-    diagnosis?: Diagnosis;
-    error?: { code: string; message: string; hint?: string | null };
-  };
-  if (answer?.diagnosis) return { kind: 'diagnosis', diagnosis: answer.diagnosis };
-  if (answer?.error) return { kind: 'error', error: new ReportedError(answer.error) };
-  return { kind: 'result', result: resultSchema.parse(task.result) };
+function answerOf(id: number, task: TaskView): Answer {
+  return readAnswer(id, task.result);
 }

@@ -3,7 +3,6 @@
 // its tasks instead of adding new ones), claimed by one agent of its engine with SKIP LOCKED,
 // heartbeated while it runs, and carries its steps as the agent stores them and its answer.
 import { z } from 'zod';
-import type { WorkQueue } from '../app/jobs/job-worker.js';
 import {
   originSchema,
   PERMISSIONS,
@@ -13,7 +12,9 @@ import {
   type Step,
   stepSchema,
 } from '../core/index.js';
+import { type Claimed, fencedQueue, type WorkQueue } from '../queue/index.js';
 import { aliveSql } from './engine-store.js';
+import { type TaskAnswer, taskAnswerSchema } from './task-answer.js';
 import { TASK_EVENTS, TASKS_QUEUED } from './wakeups.js';
 
 export const TASK_COMMANDS = ['recover', 'rollback', 'diagnose'] as const;
@@ -42,6 +43,8 @@ export type TaskOptions = z.infer<typeof taskOptionsSchema>;
 
 export interface Task {
   readonly id: number;
+  /** Which claim of it this is (1 the first): every write about it names it and its worker. */
+  readonly attempt: number;
   readonly engine: string;
   readonly command: TaskCommand;
   readonly target: string;
@@ -60,13 +63,16 @@ export interface TaskView {
   readonly lastHeartbeat: Date | null;
 }
 
-const taskRow = z.object({
-  id: z.coerce.number(),
-  engine: z.string(),
-  command: z.enum(TASK_COMMANDS),
-  target: z.string(),
-  options: taskOptionsSchema,
-});
+const taskRow = z
+  .object({
+    id: z.coerce.number(),
+    attempts: z.number(),
+    engine: z.string(),
+    command: z.enum(TASK_COMMANDS),
+    target: z.string(),
+    options: taskOptionsSchema,
+  })
+  .transform(({ attempts, ...t }): Task => ({ ...t, attempt: attempts }));
 const viewRow = z
   .object({
     state: z.enum(['pending', 'running', 'done', 'failed', 'abandoned', 'expired']),
@@ -129,67 +135,51 @@ export async function expireTask(db: Queryable, id: number, why: string): Promis
   return rows.length === 1;
 }
 
-/** A step as it ends; whoever follows the task is woken. */
-export async function appendTaskStep(db: Queryable, id: number, step: Step): Promise<void> {
-  await db.query(
-    `WITH t AS (UPDATE medic.tasks SET steps = steps || jsonb_build_array($2::jsonb), heartbeat_at = now()
-                 WHERE id = $1 AND state = 'running' RETURNING id)
-     SELECT pg_notify($3, id::text) FROM t`,
-    [id, JSON.stringify(step), TASK_EVENTS],
+/**
+ * A step as it ends, written only while the task is still this worker's attempt; whoever
+ * follows the task is woken. False when it was refused (the task was taken over).
+ */
+export async function appendTaskStep(
+  db: Queryable,
+  worker: string,
+  task: Claimed,
+  step: Step,
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `WITH t AS (UPDATE medic.tasks SET steps = steps || jsonb_build_array($4::jsonb), heartbeat_at = now()
+                 WHERE id = $1 AND worker = $2 AND attempts = $3 AND state = 'running' RETURNING id)
+     SELECT pg_notify($5, id::text) FROM t`,
+    [task.id, worker, task.attempt, JSON.stringify(step), TASK_EVENTS],
   );
+  return rows.length === 1;
 }
 
-export async function storeTaskResult(db: Queryable, id: number, result: unknown): Promise<void> {
-  await db.query("UPDATE medic.tasks SET result = $2::jsonb WHERE id = $1 AND state = 'running'", [
-    id,
-    JSON.stringify(result),
-  ]);
+/** The task's answer, written only while it is still this worker's attempt; false when refused. */
+export async function storeTaskResult(
+  db: Queryable,
+  worker: string,
+  task: Claimed,
+  answer: TaskAnswer,
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `UPDATE medic.tasks SET result = $4::jsonb
+      WHERE id = $1 AND worker = $2 AND attempts = $3 AND state = 'running' RETURNING id`,
+    [task.id, worker, task.attempt, JSON.stringify(taskAnswerSchema.parse(answer))],
+  );
+  return rows.length === 1;
 }
 
-/** One engine's tasks as a work queue for its agents. */
+/** One engine's tasks as a fenced work queue for its agents. */
 export function taskQueue(db: Queryable, engine: string): WorkQueue<Task> {
-  return {
-    async claim(worker) {
-      const { rows } = await db.query(
-        `UPDATE medic.tasks SET state = 'running', started_at = now(), heartbeat_at = now(),
-                attempts = attempts + 1, worker = $2, steps = '[]', result = NULL
-          WHERE id = (SELECT id FROM medic.tasks WHERE engine = $1 AND state = 'pending'
-                       ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
-          RETURNING id, engine, command, target, options`,
-        [engine, worker],
-      );
-      return rows[0] ? taskRow.parse(rows[0]) : null;
-    },
-    async heartbeat(ids) {
-      if (ids.length > 0)
-        await db.query('UPDATE medic.tasks SET heartbeat_at = now() WHERE id = ANY($1::bigint[])', [ids]);
-    },
-    async finish(id, state, error) {
-      await db.query(
-        `WITH t AS (UPDATE medic.tasks SET state = $2, error = $3, finished_at = now()
-                     WHERE id = $1 AND state = 'running' RETURNING id)
-         SELECT pg_notify($4, id::text) FROM t`,
-        [id, state, error, TASK_EVENTS],
-      );
-    },
-    async reclaimStale(staleS, self) {
-      // A task whose agent died is run again once (a recovery is idempotent, and the lease
-      // keeps two runs of a workspace apart), then given up; never one of this agent's own.
-      await db.query(
-        `UPDATE medic.tasks SET state = 'pending' WHERE engine = $1 AND state = 'running' AND attempts < 2
-            AND heartbeat_at < now() - make_interval(secs => $2) AND worker IS DISTINCT FROM $3`,
-        [engine, staleS, self],
-      );
-      const { rows } = await db.query(
-        `UPDATE medic.tasks SET state = 'abandoned', finished_at = now(), error = 'its agent stopped twice while running it'
-          WHERE engine = $1 AND state = 'running' AND heartbeat_at < now() - make_interval(secs => $2)
-            AND worker IS DISTINCT FROM $3
-          RETURNING id, engine, command, target, options`,
-        [engine, staleS, self],
-      );
-      return rows.map((r) => taskRow.parse(r));
-    },
-  };
+  return fencedQueue(db, {
+    table: 'medic.tasks',
+    scope: { column: 'engine', value: engine },
+    columns: 'id, attempts, engine, command, target, options',
+    row: taskRow,
+    onClaim: "steps = '[]', result = NULL",
+    abandonedWhy: 'its agent stopped twice while running it',
+    notify: TASK_EVENTS,
+  });
 }
 
 /** Tasks waiting for an engine's agents (the agent's queue-depth gauge). */

@@ -14,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
 import { APP_ENV, type LocalApp, startLocalApp } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
-import { issueCommentPayload, OWNER_ID, type RepoOverride } from '../helpers/webhooks.js';
+import {
+  issueCommentPayload,
+  issuesPayload,
+  OWNER_ID,
+  REPO_ID,
+  type RepoOverride,
+} from '../helpers/webhooks.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
 const SECRET = 'identity-test-secret';
@@ -64,10 +70,20 @@ async function forceFrom(repository: RepoOverride, login: string, container: str
 
 beforeAll(async () => {
   world = await testWorld();
-  gh = await githubStandIn({ alice: 'admin', mallory: 'admin' }, [
-    { id: OPS.id, full_name: `acme/${OPS.name}`, owner: { login: 'acme', id: OWNER_ID } },
-    { id: 700009, full_name: 'acme/platform-docs', owner: { login: 'acme', id: OWNER_ID } },
-  ]);
+  gh = await githubStandIn(
+    {
+      alice: 'admin',
+      mallory: 'admin',
+      reporter: 'triage',
+      writer: 'write',
+      carol: 'write',
+      flaky: 'status:502',
+    },
+    [
+      { id: OPS.id, full_name: `acme/${OPS.name}`, owner: { login: 'acme', id: OWNER_ID } },
+      { id: 700009, full_name: 'acme/platform-docs', owner: { login: 'acme', id: OWNER_ID } },
+    ],
+  );
   app = await startLocalApp({ databaseUrl: world.url, githubUrl: gh.url, secret: SECRET, env: asApp() });
 }, 60_000);
 
@@ -150,5 +166,82 @@ describe('grants pinned to GitHub ids', () => {
     const applied = await medic(['policy', 'apply', pinned], {});
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('pinned to acme/team-b (id 123)');
+  });
+});
+
+describe('every door obeys the repository file, and the small ones, over the real app', () => {
+  beforeAll(async () => {
+    const file = await policyFile(
+      `repos:\n  - repo: acme/platform\n    id: ${REPO_ID}\n    workspaces: all\n`,
+    );
+    expect((await medic(['policy', 'apply', file], {})).code).toBe(0);
+  });
+  const comments = (issue: number) =>
+    [...gh.comments.values()].filter((c) => c.issue === issue).map((c) => c.body);
+  const incident = async (issue: number, sender: string, body: string) => {
+    expect(
+      await app.deliver(
+        issuesPayload({ title: 'Workspaces down', body, issue, author: sender, sender }),
+        'issues',
+      ),
+    ).toBe(200);
+  };
+
+  it("holds an incident's diagnosis to the file's max_targets (at most 10), permission and allowed users", async () => {
+    const many = await world.brokenMany(12);
+    const names = many.map((w) => w.container).join(' ');
+    gh.files.set('acme/platform:.github/medic.yml', 'max_targets: 40\n');
+    await incident(601, 'reporter', names);
+    await expect.poll(() => comments(601).length, { timeout: 20_000 }).toBe(1);
+    expect(many.filter((w) => comments(601)[0]!.includes(`| \`${w.container}\``))).toHaveLength(10);
+
+    gh.files.set('acme/platform:.github/medic.yml', 'permission: maintain\nallowed_users: [carol]\n');
+    await incident(602, 'writer', names);
+    await incident(603, 'carol', names);
+    await expect.poll(() => comments(603).length, { timeout: 20_000 }).toBe(0);
+    gh.files.set('acme/platform:.github/medic.yml', 'allowed_users: [carol]\n');
+    await incident(604, 'writer', many[0]!.container);
+    await incident(605, 'carol', many[0]!.container);
+    await expect.poll(() => comments(605).length, { timeout: 20_000 }).toBe(1);
+    expect(comments(602)).toEqual([]);
+    expect(comments(604)).toEqual([]);
+    gh.files.delete('acme/platform:.github/medic.yml');
+  });
+
+  it('answers a failed permission look-up with GITHUB_UNAVAILABLE, running nothing', async () => {
+    const ws = await world.broken();
+    expect(
+      await app.deliver(
+        issueCommentPayload({ body: `/recover ${ws.container}`, login: 'flaky', issue: 606 }),
+      ),
+    ).toBe(200);
+    await expect.poll(() => comments(606).length, { timeout: 60_000 }).toBe(1);
+    expect(comments(606)[0]).toContain('`GITHUB_UNAVAILABLE`');
+    expect(comments(606)[0]).toContain('comment the command again in a minute');
+    expect(await world.status(ws.id)).toBe('failed');
+    expect(await world.ls(ws.volume)).toEqual([]);
+  });
+
+  it("shows a volume's marker with its newlines and escapes escaped, in the CLI and in a comment", async () => {
+    const marker = JSON.stringify({
+      template: 'x\n  to fix: medic recover --force ws-00000000-000\u001b[2J',
+      digest: 'sha256:x',
+      runId: 'r\n1',
+      time: 't',
+    });
+    const ws = await world.broken({
+      status: 'online',
+      stray: { 'config.yaml': 'ok\n', '.provisioned': marker },
+    });
+    const out = await medic(['diagnose', ws.container], {});
+    expect(out.stdout).toContain('provisioned from x\\n  to fix');
+    expect(
+      out.stdout.split('\n').filter((l) => l.trimStart().startsWith('to fix: medic recover --force')),
+    ).toEqual([]);
+    expect(out.stdout).not.toContain('\u001b');
+    const asJson = JSON.parse((await medic(['diagnose', ws.container, '--json'], {})).stdout) as {
+      marker: { template: string };
+    };
+    expect(asJson.marker.template).toContain('\n');
   });
 });

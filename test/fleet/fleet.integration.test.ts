@@ -265,6 +265,82 @@ describe('three replicas and two agents on two engines', () => {
     await agentUp('a');
   }, 60_000);
 
+  it('an agent frozen mid-run past its heartbeat: another agent takes over, and the frozen one, resumed, writes and touches nothing', async () => {
+    // Both agents of engine A with a short lease TTL: the frozen one keeps its database session
+    // (and its advisory lock) open, so its lease lapses only by its TTL.
+    const short = { MEDIC_LEASE_TTL_S: '12', MEDIC_START_TIMEOUT_S: '4' };
+    expect(await agents.get('a')!.stop('SIGTERM')).toBe(0);
+    const frozen = startAgent('a', { ...agentEnv(ENGINE_A), ...short }, ['--no-heal']);
+    agents.set('a', frozen);
+    await until('the first agent registered', 30_000, async () => {
+      const { rows } = await world.db.query('SELECT agent FROM medic.engines WHERE name = $1', ['a']);
+      return (rows[0] as { agent: string } | undefined)?.agent.endsWith(`:${frozen.child.pid}`) ?? false;
+    });
+    const { w, n } = await recoveringMidStop(0, 2);
+    const [first] = await tasksOf(w.container);
+    expect(first).toMatchObject({ state: 'running', attempts: 1 });
+    process.kill(frozen.child.pid!, 'SIGSTOP');
+    const taker = startAgent('a', { ...agentEnv(ENGINE_A), ...short }, ['--no-heal']);
+    agents.set('a2', taker);
+    try {
+      // The second agent takes the task over once the frozen one's heartbeat is stale, is kept
+      // out by the frozen one's lease until its TTL, and then recovers the workspace.
+      const body = await resultOf(n, 90_000);
+      expect(body).toContain('recovered');
+      expect(body).not.toMatch(/LEASE_HELD|\| busy/);
+      const [task] = await tasksOf(w.container);
+      expect(task).toMatchObject({ state: 'done' });
+      expect(task!.attempts).toBeGreaterThanOrEqual(2);
+      expect(task!.worker).toContain(`:${taker.child.pid}/`);
+      expect(await world.status(w.id)).toBe('online');
+      // Resumed, the frozen agent finds the task and the lease gone, and stops before its next change.
+      process.kill(frozen.child.pid!, 'SIGCONT');
+      await expect
+        .poll(
+          async () =>
+            (
+              await world.db.query(
+                "SELECT error_code FROM medic.runs WHERE workspace_id = $1 AND outcome = 'failed'",
+                [w.id],
+              )
+            ).rows,
+          { timeout: 30_000, interval: 200 },
+        )
+        .toEqual([{ error_code: expect.stringMatching(/^(TASK_LOST|LEASE_LOST)$/) }]);
+      expect(await recoveredRuns(w.id)).toBe(1);
+      // It wrote nothing about the task: the answer and the steps are the taker's.
+      const stored = (
+        await world.db.query('SELECT result, steps, worker, state FROM medic.tasks WHERE target = $1', [
+          w.container,
+        ])
+      ).rows[0] as { result: { kind: string; result: { outcome: string } }; worker: string; state: string };
+      expect(stored).toMatchObject({
+        state: 'done',
+        result: { kind: 'result', result: { outcome: 'recovered' } },
+      });
+      expect(stored.worker).toContain(`:${taker.child.pid}/`);
+      // And touched nothing: the frozen run has no seed, start or mark-online that went through.
+      const frozenSteps = (
+        await world.db.query(
+          `SELECT s.name, s.status FROM medic.step_events s JOIN medic.runs r USING (run_id)
+            WHERE r.workspace_id = $1 AND r.outcome = 'failed' ORDER BY s.seq`,
+          [w.id],
+        )
+      ).rows as Array<{ name: string; status: string }>;
+      expect(
+        frozenSteps.filter((st) => ['seed', 'start', 'mark-online'].includes(st.name) && st.status === 'ok'),
+      ).toEqual([]);
+      expect(await lsOn(world.docker, w.volume)).toContain('config.yaml');
+      expect(frozen.output()).toContain('lost this task');
+      expect(frozen.child.exitCode).toBeNull();
+    } finally {
+      process.kill(frozen.child.pid!, 'SIGCONT');
+      agents.delete('a2');
+      await Promise.all([frozen.stop('SIGTERM'), taker.stop('SIGTERM')]);
+      await agentUp('a');
+    }
+  }, 150_000);
+
   it("engine B's agent gone: B's workspace fails with ENGINE_UNAVAILABLE, A's recovers; B's agent back: B's recovers", async () => {
     const a = await brokenOn('a');
     const b = await brokenOn('b');

@@ -6,9 +6,10 @@ import { pino } from 'pino';
 import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
 import { medicApp } from '../../src/app/app.js';
 import { bodyCap, createAppServer, MAX_BODY_BYTES } from '../../src/app/http-server.js';
-import type { JobWorker } from '../../src/app/jobs/job-worker.js';
+import type { Job } from '../../src/app/jobs/job-store.js';
 import type { CoreDeps } from '../../src/core/model/deps.js';
 import type { PacerRegistry } from '../../src/github/write-pacer.js';
+import type { JobWorker } from '../../src/queue/index.js';
 import { signedHeaders } from './webhooks.js';
 
 export const SECRET = 'test-secret';
@@ -23,7 +24,7 @@ export interface AppHarness {
   /** The app's port on 127.0.0.1 (for requests that are not deliveries). */
   readonly port: number;
   idle(): Promise<void>;
-  worker: JobWorker;
+  worker: JobWorker<Job>;
   close(): Promise<void>;
 }
 
@@ -49,7 +50,7 @@ export async function startApp(core: CoreDeps, options: HarnessOptions = {}): Pr
     log: pino({ level: process.env.MEDIC_TEST_LOG ?? 'silent' }),
     ...(options.resilient ? {} : { Octokit: quiet }),
   });
-  let worker: JobWorker | undefined;
+  let worker: JobWorker<Job> | undefined;
   let pacers: PacerRegistry | undefined;
   const appFn = medicApp({
     core,

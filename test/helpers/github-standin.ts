@@ -18,6 +18,8 @@ export interface StandIn {
   readonly closedAt: Map<number, number>;
   /** The repositories it knows (what `medic policy apply` resolves against); tests may add and remove. */
   readonly repos: StandInRepo[];
+  /** Files of repositories' default branches, keyed `owner/name:path` (`.github/medic.yml`). */
+  readonly files: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function githubStandIn(
   knownRepos: readonly StandInRepo[] = [],
 ): Promise<StandIn> {
   const repos = [...knownRepos];
+  const files = new Map<string, string>();
   const ofOwner = (login: string) => repos.filter((r) => r.owner.login.toLowerCase() === login.toLowerCase());
   const comments = new Map<number, { issue: number; body: string; edits: number; repo: string }>();
   const requests: StandIn['requests'] = [];
@@ -65,10 +68,22 @@ export async function githubStandIn(
           /\/collaborators\/([^/]+)\/permission$/,
           (m) => {
             const role = permissions[m[1]!] ?? 'none';
+            // `status:502` stands for GitHub failing the look-up.
+            const failing = /^status:(\d{3})$/.exec(role);
+            if (failing) return [Number(failing[1]), { message: 'stand-in failure' }];
             return [200, { permission: role, role_name: role }];
           },
         ],
-        ['GET', /\/contents\//, () => [404, { message: 'Not Found' }]],
+        [
+          'GET',
+          /^\/(?:api\/v3\/)?repos\/([^/]+\/[^/]+)\/contents\/(.+)$/,
+          (m) => {
+            const text = files.get(`${m[1]}:${decodeURIComponent(m[2]!)}`);
+            return text === undefined
+              ? [404, { message: 'Not Found' }]
+              : [200, { type: 'file', encoding: 'base64', content: Buffer.from(text).toString('base64') }];
+          },
+        ],
         // What `medic policy apply` asks, with a token or as the app.
         [
           'GET',
@@ -177,6 +192,7 @@ export async function githubStandIn(
     resultAt,
     closedAt,
     repos,
+    files,
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

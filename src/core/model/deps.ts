@@ -27,4 +27,10 @@ export interface RunOptions {
   readonly onStep?: StepListener;
   /** Set by the doors from GitHub: the policy is checked before the lease. Unset: an operator's tool. */
   readonly grant?: Grant;
+  /**
+   * For a run done as a queued job or task: resolves while that work is still this worker's
+   * (its worker and attempt), and throws TASK_LOST once another worker took it over. Asked
+   * before every step that changes the workspace, so a stalled worker that wakes changes nothing.
+   */
+  readonly fence?: () => Promise<void>;
 }

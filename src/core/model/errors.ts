@@ -45,6 +45,8 @@ export class DockerUnavailableError extends coded('DOCKER_UNAVAILABLE') {}
 export class DockerOperationError extends coded('DOCKER_ERROR') {}
 /** A run whose lease another run took over (it stalled past its TTL): it stops before its next change. */
 export class LeaseLostError extends coded('LEASE_LOST') {}
+/** A run done for a queued job or task that another worker took over (this one stalled): it stops before its next change. */
+export class TaskLostError extends coded('TASK_LOST') {}
 
 /** Outcome `busy`: another live run holds the workspace's lease. */
 export class LeaseHeldError extends MedicError {
@@ -118,6 +120,8 @@ export class InternalError extends coded('INTERNAL') {}
 export class WorkspaceNotPlacedError extends coded('WORKSPACE_NOT_PLACED') {}
 /** The fleet: the engine that holds the workspace has no live agent (the message names it). */
 export class EngineUnavailableError extends coded('ENGINE_UNAVAILABLE') {}
+/** The fleet: a task's stored answer does not match the schema both sides share. */
+export class TaskAnswerInvalidError extends coded('TASK_ANSWER_INVALID') {}
 
 /** An error reported by another process (an agent), rebuilt with its code, message and hint. */
 export class ReportedError extends MedicError {

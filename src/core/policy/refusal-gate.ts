@@ -5,7 +5,10 @@
 // The count is in Postgres, taken under a transaction-scoped advisory lock per actor and
 // repository, so replicas handling a flood at once agree on who answers.
 import { z } from 'zod';
-import type { Database } from '../model/ports.js';
+import { RefusalError } from '../model/errors.js';
+import type { Database, Queryable } from '../model/ports.js';
+import { type GrantSource, grantedRule } from './grant.js';
+import { currentPolicy } from './policy-store.js';
 
 export const REFUSAL_WINDOW_S = 600;
 
@@ -70,4 +73,24 @@ export async function recordRefusal(
       throw error;
     }
   });
+}
+
+/**
+ * Whether a comment is a stranger's, decided before any GitHub call (the app's intake stores
+ * it at a lower priority): its repository is granted by no rule, or its author was refused
+ * there in the last 10 minutes. A wrong guess only orders the queue; the floor is checked again.
+ */
+export async function looksLikeStranger(db: Queryable, source: GrantSource, actor: string): Promise<boolean> {
+  try {
+    grantedRule(await currentPolicy(db), source);
+  } catch (error) {
+    if (error instanceof RefusalError) return true;
+    throw error;
+  }
+  const { rows } = await db.query(
+    `SELECT 1 FROM medic.refusals
+      WHERE lower(actor) = lower($1) AND lower(repo) = lower($2) AND at > now() - make_interval(secs => $3) LIMIT 1`,
+    [actor, source.repo, REFUSAL_WINDOW_S],
+  );
+  return rows.length > 0;
 }

@@ -109,11 +109,26 @@ async function lockHolderPid(db: Queryable, workspaceId: string): Promise<number
   return z.array(z.object({ pid: z.number().nullable() })).parse(rows)[0]?.pid ?? null;
 }
 
-/** Extends the lease if it is still this run's; false when another run has taken it. */
-export async function renewLease(session: Queryable, runId: string, ttlS: number): Promise<boolean> {
+/**
+ * Extends the lease if it is still this run's; false when another run has taken it. With
+ * `lockedFor` (the workspace whose advisory lock this session took), also false when this
+ * session no longer holds that lock (the database restarted, or failed over, under it).
+ */
+export async function renewLease(
+  session: Queryable,
+  runId: string,
+  ttlS: number,
+  lockedFor: string | null = null,
+): Promise<boolean> {
   const { rows } = await session.query(
-    'UPDATE medic.leases SET expires_at = now() + make_interval(secs => $2) WHERE run_id = $1::uuid RETURNING 1',
-    [runId, ttlS],
+    `UPDATE medic.leases SET expires_at = now() + make_interval(secs => $2)
+      WHERE run_id = $1::uuid AND ($3::uuid IS NULL OR EXISTS (
+        SELECT 1 FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted AND k.objsubid = 1
+           AND k.pid = pg_backend_pid()
+           AND k.classid = ((${key('$3')} >> 32) & 4294967295)::oid
+           AND k.objid = (${key('$3')} & 4294967295)::oid))
+      RETURNING 1`,
+    [runId, ttlS, lockedFor],
   );
   return rows.length === 1;
 }

@@ -28,8 +28,11 @@ export type RunEnd = Extract<Outcome, 'recovered' | 'healthy' | 'planned'>;
 
 export class Run {
   readonly steps: Step[] = [];
-  /** Set when a renewal found the lease taken by another run. */
+  /** Set when a renewal found the lease taken by another run, or its session gone. */
   private lost = false;
+  private lostWhy: string | null = null;
+  /** Whether this run's session holds the workspace's advisory lock (not when it took over a hung holder's row). */
+  private locked = false;
 
   readonly deps: CoreDeps;
   readonly session: Queryable;
@@ -129,9 +132,29 @@ export class Run {
    * renewed first, and if another run holds it now, nothing more is changed.
    */
   async change<T>(name: string, fn: () => Promise<StepWork<T>>): Promise<T> {
-    if (!this.lost && !(await renewLease(this.session, this.id, this.deps.config.leaseTtlS)))
-      this.lost = true;
-    return this.step(name, fn);
+    if (!this.lost && !(await this.stillLeased())) this.lost = true;
+    const { fence } = this.options;
+    return this.step(name, async () => {
+      // The job or task this run does for someone is still this worker's (a worker that
+      // stalled and woke to find it taken over stops here, having changed nothing more).
+      await fence?.();
+      return fn();
+    });
+  }
+
+  /**
+   * Renews the lease, and with it confirms that this run's database session still holds the
+   * workspace's advisory lock: after a Postgres restart or a failover the lock is gone (the
+   * session too), and another run may hold it now. An answer that cannot be had counts as lost.
+   */
+  private async stillLeased(): Promise<boolean> {
+    const { leaseTtlS } = this.deps.config;
+    return renewLease(this.session, this.id, leaseTtlS, this.locked ? this.workspace.id : null).catch(
+      (error: unknown) => {
+        this.lostWhy = `the database session that held this run's lease is gone (${asMedicError(error).message})`;
+        return false;
+      },
+    );
   }
 
   /** Records a step that did no work (a dry run's plan, a stop of a stopped container). */
@@ -156,6 +179,7 @@ export class Run {
         : `held by ${holder}, renewed every ${Math.round(config.leaseTtlS / 3)}s (TTL ${config.leaseTtlS}s)`;
       return { detail, value: a };
     });
+    this.locked = attempt.locked;
     // Renewed a third of the TTL apart, so a long stop or start never outlives it.
     const timer = setInterval(
       () => {
@@ -185,6 +209,11 @@ export class Run {
   }
 
   private lostError(): LeaseLostError {
+    if (this.lostWhy) {
+      return new LeaseLostError(`${this.lostWhy}; stopped before changing anything more`, {
+        hint: 'run it again: the next run takes the lease afresh',
+      });
+    }
     return new LeaseLostError(
       "another run took over this workspace's lease (this run stalled past MEDIC_LEASE_TTL_S); stopped before changing anything more",
       {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ContainerNotFoundError } from '../model/errors.js';
 import { containerName, printable, volumeName } from '../model/names.js';
 import type { ContainerRuntime, ContainerState } from '../model/ports.js';
-import { isParked, type WorkspaceRow } from '../store/workspace-store.js';
+import { isParked, type WorkspaceRow, workspaceRowSchema } from '../store/workspace-store.js';
 
 export const MARKER_FILE = '.provisioned';
 
@@ -37,6 +37,29 @@ export interface Diagnosis {
   readonly marker: ProvisionedMarker | null;
   readonly verdict: Verdict;
 }
+
+/** A Diagnosis as it crosses a process boundary (an agent's answer read by the app). */
+export const diagnosisSchema: z.ZodType<Diagnosis, z.ZodTypeDef, unknown> = z.object({
+  workspace: workspaceRowSchema,
+  container: z.string(),
+  volume: z.string(),
+  state: z
+    .object({
+      name: z.string(),
+      image: z.string(),
+      running: z.boolean(),
+      health: z.string().nullable(),
+      exitCode: z.number().nullable(),
+      configsVolume: z.string().nullable(),
+    })
+    .nullable(),
+  volumePresent: z.boolean(),
+  entries: z.number().nullable(),
+  configPresent: z.boolean(),
+  markerPresent: z.boolean(),
+  marker: markerSchema.nullable(),
+  verdict: z.enum(['healthy', 'stopped', 'needs-seed', 'not-recoverable', 'no-container']),
+});
 
 export async function diagnose(
   runtime: ContainerRuntime,

@@ -12,13 +12,13 @@ export function isParked(status: string): boolean {
   return NOT_RECOVERABLE.includes(status);
 }
 
-const rowSchema = z.object({
+export const workspaceRowSchema = z.object({
   id: z.string(),
   name: z.string().nullable(),
   status: z.string(),
   runtime: z.string().nullable(),
 });
-export type WorkspaceRow = z.infer<typeof rowSchema>;
+export type WorkspaceRow = z.infer<typeof workspaceRowSchema>;
 
 export async function findWorkspace(db: Queryable, target: Target): Promise<WorkspaceRow> {
   const { rows } = target.exact
@@ -29,7 +29,7 @@ export async function findWorkspace(db: Queryable, target: Target): Promise<Work
         "SELECT id::text AS id, name, status, runtime FROM workspaces WHERE id::text LIKE $1 || '%' ORDER BY id LIMIT 2",
         [target.idPrefix],
       );
-  const found = z.array(rowSchema).parse(rows);
+  const found = z.array(workspaceRowSchema).parse(rows);
   if (found.length === 0) {
     throw new WorkspaceNotFoundError(`no workspace in the workspaces table matches ${target.input}`, {
       hint: 'check the id (medic reads the table named by DATABASE_URL)',
@@ -68,5 +68,5 @@ export async function listFailedWorkspaces(db: Queryable, limit: number): Promis
     "SELECT id::text AS id, name, status, runtime FROM workspaces WHERE status = 'failed' ORDER BY updated_at NULLS FIRST, id LIMIT $1",
     [limit],
   );
-  return z.array(rowSchema).parse(rows);
+  return z.array(workspaceRowSchema).parse(rows);
 }

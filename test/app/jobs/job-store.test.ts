@@ -1,11 +1,15 @@
-// The app's durable jobs, in a real (in-process) Postgres: a delivery is stored once, claimed
-// once, and a job whose worker stopped heartbeating runs once more, then is abandoned.
+// The app's durable jobs, in a real (in-process) Postgres, through the fenced queue: a
+// delivery is stored once, claimed once, a job whose worker stopped heartbeating runs once
+// more, then is abandoned; and every write names the worker and the attempt, so a worker
+// whose job was taken over can neither heartbeat, finish nor retry it.
 import { describe, expect, it } from 'vitest';
 import type { JobPayload } from '../../../src/app/jobs/job-payload.js';
-import { claimJob, enqueueJob, finishJob, jobCounts, reclaimStale } from '../../../src/app/jobs/job-store.js';
+import { enqueueJob, jobCounts, jobQueue } from '../../../src/app/jobs/job-store.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 
 const world = useUnitWorld();
+const queue = () => jobQueue(world.db);
+const claimJob = (_db: unknown, worker: string) => queue().claim(worker);
 const payload = (issue: number): JobPayload => ({
   kind: 'comment',
   owner: 'acme',
@@ -41,7 +45,7 @@ describe('job store', () => {
     expect([first?.deliveryId, second?.deliveryId]).toEqual(['d-1', 'd-2']);
     expect(first?.payload).toEqual(payload(1));
     expect(await claimJob(world.db, 'w3')).toBeNull();
-    await finishJob(world.db, first!.id, 'done', null);
+    expect(await queue().finish('w1', first!, 'done', null)).toBe(true);
     expect(await jobCounts(world.db)).toEqual({ done: 1, running: 1 });
   });
 
@@ -50,14 +54,44 @@ describe('job store', () => {
     const job = (await claimJob(world.db, 'w1'))!;
     await age(job.id);
     // Never by its own worker: alive, only slow.
-    expect(await reclaimStale(world.db, 60, 'w1')).toEqual([]);
+    expect(await queue().reclaimStale(60, 'w1')).toEqual([]);
     expect(await jobCounts(world.db)).toEqual({ running: 1 });
-    expect(await reclaimStale(world.db, 60, 'w2')).toEqual([]);
+    expect(await queue().reclaimStale(60, 'w2')).toEqual([]);
     const again = (await claimJob(world.db, 'w2'))!;
-    expect(again.attempts).toBe(2);
+    expect(again.attempt).toBe(2);
     await age(job.id);
-    const abandoned = await reclaimStale(world.db, 60, 'w3');
+    const abandoned = await queue().reclaimStale(60, 'w3');
     expect(abandoned.map((j) => j.deliveryId)).toEqual(['d-1']);
     expect(await jobCounts(world.db)).toEqual({ abandoned: 1 });
+  });
+
+  it('refuses every write of a worker whose job was taken over: heartbeat, finish, retry', async () => {
+    await enqueueJob(world.db, 'd-1', payload(1));
+    const stale = (await claimJob(world.db, 'w1'))!;
+    await age(stale.id);
+    await queue().reclaimStale(60, 'w2');
+    const fresh = (await claimJob(world.db, 'w2'))!;
+    expect(fresh).toMatchObject({ id: stale.id, attempt: 2 });
+    // w1 wakes up: nothing it writes about attempt 1 lands.
+    expect(await queue().heartbeat('w1', [stale])).toEqual([stale.id]);
+    expect(await queue().holds('w1', stale)).toBe(false);
+    expect(await queue().finish('w1', stale, 'done', null)).toBe(false);
+    expect(await queue().retry('w1', stale, 5, 'busy')).toBe(false);
+    // Not even with the new attempt's number under its own name, nor the old one under the new name.
+    expect(await queue().finish('w1', fresh, 'failed', 'x')).toBe(false);
+    expect(await queue().finish('w2', stale, 'failed', 'x')).toBe(false);
+    expect(await jobCounts(world.db)).toEqual({ running: 1 });
+    expect(await queue().heartbeat('w2', [fresh])).toEqual([]);
+    expect(await queue().finish('w2', fresh, 'done', null)).toBe(true);
+    expect(await jobCounts(world.db)).toEqual({ done: 1 });
+  });
+
+  it('puts a job back with a backoff: not claimed before its time', async () => {
+    await enqueueJob(world.db, 'd-1', payload(1));
+    const job = (await claimJob(world.db, 'w1'))!;
+    expect(await queue().retry('w1', job, 3600, 'busy')).toBe(true);
+    expect(await claimJob(world.db, 'w2')).toBeNull();
+    await world.db.query("UPDATE medic.jobs SET not_before = now() - interval '1 second'");
+    expect((await claimJob(world.db, 'w2'))?.attempt).toBe(2);
   });
 });

@@ -1,9 +1,11 @@
-// Runs stored work in this process, `concurrency` at a time: woken when new work is stored,
+// Runs queued work in this process, `concurrency` at a time: woken when new work is stored,
 // and on a timer (to pick up others' work and reclaim what a dead worker held). The app runs
-// its webhook jobs with it; an agent runs its engine's tasks.
+// its webhook jobs with it; an agent runs its engine's tasks. What it holds it heartbeats
+// with its attempt; work it learns it lost is fenced off: its `fence` throws TASK_LOST, and
+// nothing more is written about it.
 import { randomBytes } from 'node:crypto';
-import type { Logger, Queryable } from '../../core/index.js';
-import { claimJob, finishJob, heartbeat, type Job, reclaimStale } from './job-store.js';
+import { type Logger, TaskLostError } from '../core/index.js';
+import { type Claimed, RetryLater, type WorkQueue } from './work-queue.js';
 
 /**
  * A worker's name in the queue: the process (`host:pid`) and a random instance, so that a
@@ -14,23 +16,6 @@ export function workerName(holder: string): string {
   return `${holder}/${randomBytes(3).toString('hex')}`;
 }
 
-/** A Postgres queue of work items: claimed with SKIP LOCKED, heartbeated, finished, reclaimed. */
-export interface WorkQueue<J extends { readonly id: number }> {
-  claim(worker: string): Promise<J | null>;
-  heartbeat(ids: readonly number[]): Promise<void>;
-  finish(id: number, state: 'done' | 'failed', error: string | null): Promise<void>;
-  /** Puts back what a dead worker (not `self`) held; returns what was given up. */
-  reclaimStale(staleS: number, self: string): Promise<J[]>;
-}
-
-/** The app's webhook jobs (medic.jobs). */
-export const jobQueue = (db: Queryable): WorkQueue<Job> => ({
-  claim: (worker) => claimJob(db, worker),
-  heartbeat: (ids) => heartbeat(db, ids),
-  finish: (id, state, error) => finishJob(db, id, state, error),
-  reclaimStale: (staleS, self) => reclaimStale(db, staleS, self),
-});
-
 export interface WorkerOptions {
   readonly concurrency: number;
   readonly pollMs: number;
@@ -38,23 +23,28 @@ export interface WorkerOptions {
   readonly name: string;
 }
 
-export class JobWorker<J extends { readonly id: number } = Job> {
+export class JobWorker<J extends Claimed> {
   private readonly running = new Map<number, Promise<void>>();
+  /** What this worker holds, by id: the attempt it claimed, and whether it learnt it lost it. */
+  private readonly held = new Map<number, { item: Claimed; lost: boolean }>();
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
   private pumping = false;
   private ticking = false;
 
   private readonly queue: WorkQueue<J>;
-  private readonly run: (job: J) => Promise<void>;
+  private readonly run: (job: J, fence: () => Promise<void>) => Promise<void>;
   private readonly onAbandoned: (job: J) => Promise<void>;
   private readonly logger: Logger;
 
   constructor(
     work: {
       readonly queue: WorkQueue<J>;
-      /** Runs one job; a throw marks it failed. */
-      readonly run: (job: J) => Promise<void>;
+      /**
+       * Runs one job; a throw marks it failed (RetryLater: claimed again later). `fence`
+       * throws TASK_LOST once the job is no longer this worker's: ask it before each change.
+       */
+      readonly run: (job: J, fence: () => Promise<void>) => Promise<void>;
       /** Tells whoever asked that a job was given up. */
       readonly onAbandoned: (job: J) => Promise<void>;
       readonly logger: Logger;
@@ -82,10 +72,7 @@ export class JobWorker<J extends { readonly id: number } = Job> {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    const beat = setInterval(
-      () => void this.queue.heartbeat([...this.running.keys()]).catch(() => undefined),
-      this.options.pollMs,
-    );
+    const beat = setInterval(() => void this.beat().catch(() => undefined), this.options.pollMs);
     await Promise.allSettled(this.running.values());
     clearInterval(beat);
   }
@@ -105,7 +92,7 @@ export class JobWorker<J extends { readonly id: number } = Job> {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      await this.queue.heartbeat([...this.running.keys()]);
+      await this.beat();
       for (const job of await this.queue.reclaimStale(this.options.staleS, this.options.name))
         await this.onAbandoned(job).catch((error: unknown) =>
           this.logger.error(
@@ -141,15 +128,57 @@ export class JobWorker<J extends { readonly id: number } = Job> {
     }
   }
 
+  /** Heartbeats what this worker holds; what it no longer holds is marked lost (its fence then throws). */
+  private async beat(): Promise<void> {
+    const lost = await this.queue.heartbeat(
+      this.options.name,
+      [...this.held.values()].map((h) => h.item),
+    );
+    for (const id of lost) this.markLost(id);
+  }
+
+  private markLost(id: number): void {
+    const h = this.held.get(id);
+    if (!h || h.lost) return;
+    h.lost = true;
+    this.logger.warn(
+      { job: id, attempt: h.item.attempt, worker: this.options.name },
+      'lost this work to another worker (this one stalled past its heartbeat); stopping before its next change',
+    );
+  }
+
+  private fence(item: Claimed): () => Promise<void> {
+    return async () => {
+      const h = this.held.get(item.id);
+      if (h && !h.lost && (await this.queue.holds(this.options.name, item))) return;
+      this.markLost(item.id);
+      throw new TaskLostError(
+        `work item ${item.id} (attempt ${item.attempt}) was taken over by another worker while this one stalled`,
+        { hint: 'the other worker carries it on; nothing more is changed here' },
+      );
+    };
+  }
+
   private async execute(job: J): Promise<void> {
+    const { name } = this.options;
+    const item: Claimed = { id: job.id, attempt: job.attempt };
+    this.held.set(job.id, { item, lost: false });
     try {
-      await this.run(job);
-      await this.queue.finish(job.id, 'done', null);
+      await this.run(job, this.fence(item));
+      if (!(await this.queue.finish(name, item, 'done', null))) this.markLost(job.id);
     } catch (error) {
+      if (error instanceof RetryLater) {
+        if (!(await this.queue.retry(name, item, error.delayS, error.message).catch(() => false)))
+          this.markLost(job.id);
+        return;
+      }
+      if (this.held.get(job.id)?.lost) return; // nothing more is written about work that is not ours
       this.logger.error({ job: job.id, err: (error as Error).message }, 'job failed');
       await this.queue
-        .finish(job.id, 'failed', (error as Error).message.slice(0, 1000))
+        .finish(name, item, 'failed', (error as Error).message.slice(0, 1000))
         .catch(() => undefined);
+    } finally {
+      this.held.delete(job.id);
     }
   }
 }
