@@ -7,7 +7,6 @@ import {
   type CoreDeps,
   containerName,
   type DiagnoseOptions,
-  type Diagnosis,
   EngineUnavailableError,
   type Executor,
   type MedicError,
@@ -15,7 +14,6 @@ import {
   type RecoveryResult,
   ReportedError,
   type RunOptions,
-  resultSchema,
   WorkspaceNotPlacedError,
 } from '../core/index.js';
 import { placementOf } from './engine-store.js';
