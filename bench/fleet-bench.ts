@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { recover } from '../src/core/index.js';
 import type { BrokenWorkspace } from '../src/demo/broken-workspace.js';
-import { agentsExecutor } from '../src/fleet/agents-executor.js';
-import { TASK_EVENTS, Wakeups } from '../src/fleet/wakeups.js';
+import { agentsExecutor } from '../src/dispatch/agents-executor.js';
+import { TASK_EVENTS, Wakeups } from '../src/dispatch/wakeups.js';
 import { githubStandIn } from '../test/helpers/github-standin.js';
 import { type Proc, startAgent } from '../test/helpers/processes.js';
 import { startAppProcess } from './app-process.js';

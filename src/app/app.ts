@@ -14,8 +14,8 @@ import {
   looksLikeStranger,
   type RecoveryResult,
 } from '../core/index.js';
-import { agentsExecutor } from '../fleet/agents-executor.js';
-import { TASK_EVENTS, Wakeups } from '../fleet/wakeups.js';
+import { agentsExecutor } from '../dispatch/agents-executor.js';
+import { TASK_EVENTS, Wakeups } from '../dispatch/wakeups.js';
 import { octokitPort } from '../github/github-port.js';
 import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
 import { PacerRegistry } from '../github/write-pacer.js';

@@ -6,7 +6,7 @@ import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { asMedicError, leasesHeld, pruneDaily, redactSecrets, secretsOf } from '../core/index.js';
 import { dashboardSettings } from '../dashboard/dashboard-settings.js';
 import { dashboardHandler } from '../dashboard/server.js';
-import { noDocker } from '../fleet/no-docker.js';
+import { noDocker } from '../dispatch/no-docker.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';

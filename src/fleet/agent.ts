@@ -17,10 +17,6 @@ import {
   type Step,
   TaskLostError,
 } from '../core/index.js';
-import { backoffS, JobWorker, RetryLater, workerName } from '../queue/index.js';
-import { DockerEventFeed, PLACEMENT_ACTIONS } from '../watch/docker-events.js';
-import type { IncidentHook } from '../watch/incident-hook.js';
-import { Watcher } from '../watch/watcher.js';
 import {
   engineStopped,
   HEARTBEAT_S,
@@ -31,10 +27,14 @@ import {
   type SeenContainer,
   syncPlacements,
   unplace,
-} from './engine-store.js';
-import type { TaskAnswer } from './task-answer.js';
-import { appendTaskStep, storeTaskResult, type Task, taskQueue } from './task-store.js';
-import { listenOrPoll, TASKS_QUEUED } from './wakeups.js';
+} from '../dispatch/engine-store.js';
+import type { TaskAnswer } from '../dispatch/task-answer.js';
+import { appendTaskStep, storeTaskResult, type Task, taskQueue } from '../dispatch/task-store.js';
+import { listenOrPoll, TASKS_QUEUED } from '../dispatch/wakeups.js';
+import { backoffS, JobWorker, RetryLater, workerName } from '../queue/index.js';
+import { DockerEventFeed, PLACEMENT_ACTIONS } from '../watch/docker-events.js';
+import type { IncidentHook } from '../watch/incident-hook.js';
+import { Watcher } from '../watch/watcher.js';
 
 export interface AgentOptions {
   readonly engine: string;

@@ -6,12 +6,12 @@ import { z } from 'zod';
 import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import type { CoreDeps } from '../core/index.js';
 import { InvalidConfigError, leasesHeld, parseSettings, pruneDaily } from '../core/index.js';
+import { queuedTasks } from '../dispatch/task-store.js';
 import { connectDocker } from '../docker/connection.js';
 import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { watchIncidentHook } from '../watch/run-watch.js';
 import { Agent } from './agent.js';
-import { queuedTasks } from './task-store.js';
 
 export interface AgentRunOptions {
   readonly engine: string;

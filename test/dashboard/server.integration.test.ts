@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RecoveryResult, recover } from '../../src/core/index.js';
 import { dashboardServer } from '../../src/dashboard/server.js';
-import { engineStopped, place, registerEngine } from '../../src/fleet/engine-store.js';
+import { engineStopped, place, registerEngine } from '../../src/dispatch/engine-store.js';
 import { applyTestPolicy, TEMPLATES, testGrant } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
