@@ -12,7 +12,7 @@ import {
   runDetail,
   workspaceHistory,
 } from '../core/index.js';
-import { engineStatuses } from '../fleet/fleet-status.js';
+import { engineStatuses, retryingTasks } from '../fleet/fleet-status.js';
 import { esc, page, table } from './html.js';
 import { waterfall } from './waterfall.js';
 
@@ -39,12 +39,13 @@ function runRows(base: string, runs: readonly RunRow[]): string[][] {
 const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source', 'started (UTC)'];
 
 export async function overviewPage(deps: CoreDeps, base: string, json: boolean): Promise<Rendered> {
-  const [o, runs, engines] = await Promise.all([
+  const [o, runs, engines, retrying] = await Promise.all([
     overview(deps.db),
     recentRuns(deps.db, 50),
     engineStatuses(deps.db),
+    retryingTasks(deps.db),
   ]);
-  if (json) return { status: 200, json: { ...o, engines, runs } };
+  if (json) return { status: 200, json: { ...o, engines, retrying, runs } };
   const body = [
     engines.length === 0
       ? '<p>Engines: single-host mode (no <code>medic agent</code> has registered).</p>'
@@ -60,6 +61,22 @@ export async function overviewPage(deps: CoreDeps, base: string, json: boolean):
             String(e.running),
           ]),
         ),
+    ...(retrying.length === 0
+      ? []
+      : [
+          table(
+            'Tasks to be tried again',
+            ['task', 'workspace', 'engine', 'attempts', 'next try (UTC)', 'why'],
+            retrying.map((t) => [
+              String(t.id),
+              `<code>${esc(t.target)}</code>`,
+              esc(t.engine),
+              String(t.attempts),
+              when(new Date(t.nextTry)),
+              esc(t.why ?? ''),
+            ]),
+          ),
+        ]),
     table(
       'Workspaces by status',
       ['status', 'workspaces'],

@@ -243,6 +243,11 @@ export class Agent {
       const result = await run(task.target, { ...request, onStep, fence: fenced });
       await stored;
       if (lost || result.error?.code === 'TASK_LOST') return; // not ours: nothing more is written
+      // The run's lease session went away under it (a Postgres restart, a failover): it stopped
+      // before its next change; the task is tried again, from the start, by whoever claims it.
+      if (result.error?.code === 'LEASE_LOST' && task.attempt < RETRIES_WHEN_BUSY) {
+        throw new RetryLater(backoffS(task.attempt, 15), `LEASE_LOST: ${result.error.message}`);
+      }
       // Busy because this task's own earlier attempt still holds the lease (its agent froze
       // with its database session open): the user is not told `busy`; the task is tried
       // again, backing off, until that lease lapses by its TTL.
@@ -265,5 +270,5 @@ export class Agent {
   }
 }
 
-/** How many attempts of a task a lease held by its own stalled attempt is waited out for. */
+/** How many attempts of a task a lease held by its own stalled attempt (or a lost lease) is retried for; then its answer stands. */
 const RETRIES_WHEN_BUSY = 12;

@@ -1,6 +1,7 @@
 // What `medic status` shows: each engine (is its agent alive, when did it last heartbeat, how
-// many workspaces are placed on it, its tasks queued and running), the failed workspaces with
-// the engine that holds each, and the recent runs. Read-only.
+// many workspaces are placed on it, its tasks queued and running), the tasks waiting to be
+// tried again (attempts, next try, why), the failed workspaces with the engine that holds
+// each, and the recent runs. Read-only.
 import { z } from 'zod';
 import { containerName, type Queryable, type RunRow, recentRuns } from '../core/index.js';
 import { aliveSql } from '../dispatch/engine-store.js';
@@ -35,10 +36,50 @@ export interface FailedWorkspace {
   readonly engine: string | null;
 }
 
+/** A task put back to be tried again (a run kept out by its own stalled attempt's lease, or one whose lease session was lost). */
+export interface RetryingTask {
+  readonly id: number;
+  readonly engine: string;
+  readonly target: string;
+  /** The attempts made so far. */
+  readonly attempts: number;
+  readonly nextTry: string;
+  readonly why: string | null;
+}
+
 export interface FleetStatus {
   readonly engines: readonly EngineStatus[];
+  readonly retrying: readonly RetryingTask[];
   readonly failed: readonly FailedWorkspace[];
   readonly recent: readonly RunRow[];
+}
+
+const retryingRow = z.object({
+  id: z.coerce.number(),
+  engine: z.string(),
+  target: z.string(),
+  attempts: z.number(),
+  not_before: z.coerce.date(),
+  error: z.string().nullable(),
+});
+
+/** Tasks waiting for their next try, with the attempts made and why. */
+export async function retryingTasks(db: Queryable): Promise<RetryingTask[]> {
+  const { rows } = await db.query(
+    `SELECT id, engine, target, attempts, not_before, error FROM medic.tasks
+      WHERE state = 'pending' AND not_before IS NOT NULL ORDER BY not_before LIMIT 50`,
+  );
+  return z
+    .array(retryingRow)
+    .parse(rows)
+    .map((t) => ({
+      id: t.id,
+      engine: t.engine,
+      target: t.target,
+      attempts: t.attempts,
+      nextTry: t.not_before.toISOString(),
+      why: t.error,
+    }));
 }
 
 /** Each engine with its agent's liveness, what is placed on it, and its tasks queued and running. */
@@ -83,6 +124,7 @@ export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStat
   );
   return {
     engines: await engineStatuses(db),
+    retrying: await retryingTasks(db),
     failed: rows.map((r) => ({
       container: containerName(r.id),
       id: r.id,

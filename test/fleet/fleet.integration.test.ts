@@ -283,6 +283,13 @@ describe('three replicas and two agents on two engines', () => {
     const taker = startAgent('a', { ...agentEnv(ENGINE_A), ...short }, ['--no-heal']);
     agents.set('a2', taker);
     try {
+      // While the frozen attempt's lease holds, the task waits for its next try, on the record.
+      await expect
+        .poll(async () => (await medicStatus()).retrying.find((t) => t.target === w.container), {
+          timeout: 60_000,
+          interval: 150,
+        })
+        .toMatchObject({ engine: 'a', why: expect.stringContaining('busy') });
       // The second agent takes the task over once the frozen one's heartbeat is stale, is kept
       // out by the frozen one's lease until its TTL, and then recovers the workspace.
       const body = await resultOf(n, 90_000);

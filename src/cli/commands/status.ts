@@ -1,6 +1,7 @@
 // medic status [--json]: the fleet at a glance: engines and their agents, failed workspaces,
 // recent runs. Read-only.
 import type { Command } from 'commander';
+import { stripControl } from '../../core/index.js';
 import type { FleetStatus } from '../../fleet/fleet-status.js';
 import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -35,6 +36,10 @@ export function statusLines(status: FleetStatus, now: Date): string[] {
           (e) =>
             `  ${e.name.padEnd(16)} ${e.alive ? paint('ok', 'alive') : paint('failed', 'gone ')}  heartbeat ${ago(e.lastHeartbeat).padEnd(9)} ${String(e.placed).padStart(5)} placed ${String(e.queued).padStart(4)} queued ${String(e.running).padStart(3)} running  ${paint('dim', e.agent)}`,
         );
+  const retrying = status.retrying.map(
+    (t) =>
+      `  task ${t.id} ${t.target} on ${t.engine}: ${t.attempts} attempts, next try in ${Math.max(0, Math.round((Date.parse(t.nextTry) - now.getTime()) / 1000))}s${t.why ? `: ${stripControl(t.why)}` : ''}`,
+  );
   const failed =
     status.failed.length === 0
       ? ['  none']
@@ -52,6 +57,7 @@ export function statusLines(status: FleetStatus, now: Date): string[] {
   return [
     'engines',
     ...engines,
+    ...(retrying.length > 0 ? [`tasks to be tried again (${retrying.length})`, ...retrying] : []),
     `failed workspaces (${status.failed.length})`,
     ...failed,
     'recent runs',
