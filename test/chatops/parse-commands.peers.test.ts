@@ -2,8 +2,8 @@
 // medic counterpart), with the peer's file named, and the answer medic gives. Where medic
 // deliberately differs, the case says why. Then the fixes these cases asked for.
 import { describe, expect, it } from 'vitest';
-import { parseErrorReply } from '../../src/chatops/handle-comment.js';
 import { MAX_REASON, mightHoldCommand, parseCommands } from '../../src/chatops/parse-commands.js';
+import { parseErrorReply } from '../../src/chatops/replies.js';
 
 const WS = 'ws-92f6d88b-6a9';
 const WS2 = 'ws-aaaaaaaa-bbb';
