@@ -8,15 +8,7 @@
 // comes back (they are reclaimed once their heartbeat is stale).
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import {
-  asMedicError,
-  type CoreDeps,
-  isContainerName,
-  localExecutor,
-  type RecoveryResult,
-  type Step,
-  TaskLostError,
-} from '../core/index.js';
+import { type CoreDeps, isContainerName, type RecoveryResult } from '../core/index.js';
 import {
   engineStopped,
   HEARTBEAT_S,
@@ -28,13 +20,13 @@ import {
   syncPlacements,
   unplace,
 } from '../dispatch/engine-store.js';
-import type { TaskAnswer } from '../dispatch/task-answer.js';
-import { appendTaskStep, storeTaskResult, type Task, taskQueue } from '../dispatch/task-store.js';
+import { type Task, taskQueue } from '../dispatch/task-store.js';
 import { listenOrPoll, TASKS_QUEUED } from '../dispatch/wakeups.js';
-import { backoffS, JobWorker, RetryLater, workerName } from '../queue/index.js';
+import { JobWorker, workerName } from '../queue/index.js';
 import { DockerEventFeed, PLACEMENT_ACTIONS } from '../watch/docker-events.js';
 import type { IncidentHook } from '../watch/incident-hook.js';
 import { Watcher } from '../watch/watcher.js';
+import { runTask } from './task-runner.js';
 
 export interface AgentOptions {
   readonly engine: string;
@@ -73,7 +65,13 @@ export class Agent {
     this.worker = new JobWorker<Task>(
       {
         queue: taskQueue(deps.db, engine),
-        run: (task, fence) => this.runTask(task, fence),
+        run: (task, fence) =>
+          runTask(
+            deps,
+            { worker: this.name, ...(options.onResult ? { onResult: options.onResult } : {}) },
+            task,
+            fence,
+          ),
         onAbandoned: async (task) =>
           deps.logger.warn({ task: task.id, target: task.target }, 'task given up: its agent stopped twice'),
         logger: deps.logger,
@@ -186,89 +184,4 @@ export class Agent {
     if (action === 'rename' && oldName) await unplace(db, engine, oldName);
     if (isContainerName(name)) await place(db, engine, { name, id });
   }
-
-  /**
-   * One task, run with the core here; its steps stored as they end, then its answer, each
-   * only while the task is still this agent's attempt. A refused write means another agent
-   * took it over (this one stalled): the run stops before its next change (the fence), and
-   * nothing more is written about the task.
-   */
-  private async runTask(task: Task, fence: () => Promise<void>): Promise<void> {
-    const { deps, name } = this;
-    const { list, permission, ...request } = task.options;
-    let lost = false;
-    let stored = Promise.resolve();
-    const onStep = (step: Step) => {
-      stored = stored
-        .then(async () => {
-          if (lost || (await appendTaskStep(deps.db, name, task, step))) return;
-          lost = true;
-          deps.logger.warn(
-            { task: task.id, attempt: task.attempt },
-            'lost this task to another agent (this one stalled); stopping before the next change',
-          );
-        })
-        .catch((error: unknown) =>
-          deps.logger.warn({ task: task.id, err: (error as Error).message }, 'could not store a step'),
-        );
-    };
-    const fenced = async () => {
-      await stored;
-      if (lost) throw new TaskLostError(`task ${task.id} was taken over by another agent`);
-      await fence();
-    };
-    deps.logger.info(
-      { task: task.id, attempt: task.attempt, command: task.command, target: task.target },
-      'task claimed',
-    );
-    // The same core calls as any door in single-host mode.
-    const local = localExecutor(deps);
-    let answer: TaskAnswer;
-    if (task.command === 'diagnose') {
-      answer = await local
-        .diagnose(task.target, {
-          request,
-          ...(list !== undefined ? { list } : {}),
-          ...(permission ? { permission } : {}),
-        })
-        .then(
-          (diagnosis): TaskAnswer => ({ kind: 'diagnosis', diagnosis }),
-          (error: unknown): TaskAnswer => {
-            const e = asMedicError(error);
-            return { kind: 'error', error: { code: e.code, message: e.message, hint: e.hint ?? null } };
-          },
-        );
-    } else {
-      const run = task.command === 'recover' ? local.recover : local.rollback;
-      const result = await run(task.target, { ...request, onStep, fence: fenced });
-      await stored;
-      if (lost || result.error?.code === 'TASK_LOST') return; // not ours: nothing more is written
-      // The run's lease session went away under it (a Postgres restart, a failover): it stopped
-      // before its next change; the task is tried again, from the start, by whoever claims it.
-      if (result.error?.code === 'LEASE_LOST' && task.attempt < RETRIES_WHEN_BUSY) {
-        throw new RetryLater(backoffS(task.attempt, 15), `LEASE_LOST: ${result.error.message}`);
-      }
-      // Busy because this task's own earlier attempt still holds the lease (its agent froze
-      // with its database session open): the user is not told `busy`; the task is tried
-      // again, backing off, until that lease lapses by its TTL.
-      if (result.outcome === 'busy' && task.attempt > 1 && task.attempt < RETRIES_WHEN_BUSY) {
-        throw new RetryLater(
-          backoffS(task.attempt, 15),
-          `busy (${result.error?.message ?? 'lease held'}): a stalled earlier attempt may still hold the lease`,
-        );
-      }
-      this.options.onResult?.(result);
-      answer = { kind: 'result', result };
-    }
-    await stored;
-    if (!lost && !(await storeTaskResult(deps.db, name, task, answer))) {
-      deps.logger.warn(
-        { task: task.id, attempt: task.attempt },
-        'lost this task to another agent; its answer is not stored',
-      );
-    }
-  }
 }
-
-/** How many attempts of a task a lease held by its own stalled attempt (or a lost lease) is retried for; then its answer stands. */
-const RETRIES_WHEN_BUSY = 12;

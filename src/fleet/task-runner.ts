@@ -1,0 +1,107 @@
+// How an agent runs one task: with the core, as any door in single-host mode, its steps
+// stored as they end and then its answer, each only while the task is still this agent's
+// attempt (src/queue fences every write). A refused write means another agent took the task
+// over while this one stalled: the run stops before its next change and nothing more is
+// written. A run kept out by the task's own stalled attempt's lease, or whose lease session
+// went away, is tried again with a backoff instead of answering busy or failed.
+import {
+  asMedicError,
+  type CoreDeps,
+  localExecutor,
+  type RecoveryResult,
+  type Step,
+  TaskLostError,
+} from '../core/index.js';
+import type { TaskAnswer } from '../dispatch/task-answer.js';
+import { appendTaskStep, storeTaskResult, type Task } from '../dispatch/task-store.js';
+import { backoffS, RetryLater } from '../queue/index.js';
+
+/**
+ * One task, run with the core here; its steps stored as they end, then its answer, each
+ * only while the task is still this agent's attempt. A refused write means another agent
+ * took it over (this one stalled): the run stops before its next change (the fence), and
+ * nothing more is written about the task.
+ */
+export async function runTask(
+  deps: CoreDeps,
+  agent: { readonly worker: string; readonly onResult?: (result: RecoveryResult) => void },
+  task: Task,
+  fence: () => Promise<void>,
+): Promise<void> {
+  const name = agent.worker;
+  const { list, permission, ...request } = task.options;
+  let lost = false;
+  let stored = Promise.resolve();
+  const onStep = (step: Step) => {
+    stored = stored
+      .then(async () => {
+        if (lost || (await appendTaskStep(deps.db, name, task, step))) return;
+        lost = true;
+        deps.logger.warn(
+          { task: task.id, attempt: task.attempt },
+          'lost this task to another agent (this one stalled); stopping before the next change',
+        );
+      })
+      .catch((error: unknown) =>
+        deps.logger.warn({ task: task.id, err: (error as Error).message }, 'could not store a step'),
+      );
+  };
+  const fenced = async () => {
+    await stored;
+    if (lost) throw new TaskLostError(`task ${task.id} was taken over by another agent`);
+    await fence();
+  };
+  deps.logger.info(
+    { task: task.id, attempt: task.attempt, command: task.command, target: task.target },
+    'task claimed',
+  );
+  // The same core calls as any door in single-host mode.
+  const local = localExecutor(deps);
+  let answer: TaskAnswer;
+  if (task.command === 'diagnose') {
+    answer = await local
+      .diagnose(task.target, {
+        request,
+        ...(list !== undefined ? { list } : {}),
+        ...(permission ? { permission } : {}),
+      })
+      .then(
+        (diagnosis): TaskAnswer => ({ kind: 'diagnosis', diagnosis }),
+        (error: unknown): TaskAnswer => {
+          const e = asMedicError(error);
+          return { kind: 'error', error: { code: e.code, message: e.message, hint: e.hint ?? null } };
+        },
+      );
+  } else {
+    const run = task.command === 'recover' ? local.recover : local.rollback;
+    const result = await run(task.target, { ...request, onStep, fence: fenced });
+    await stored;
+    if (lost || result.error?.code === 'TASK_LOST') return; // not ours: nothing more is written
+    // The run's lease session went away under it (a Postgres restart, a failover): it stopped
+    // before its next change; the task is tried again, from the start, by whoever claims it.
+    if (result.error?.code === 'LEASE_LOST' && task.attempt < RETRIES_WHEN_BUSY) {
+      throw new RetryLater(backoffS(task.attempt, 15), `LEASE_LOST: ${result.error.message}`);
+    }
+    // Busy because this task's own earlier attempt still holds the lease (its agent froze
+    // with its database session open): the user is not told `busy`; the task is tried
+    // again, backing off, until that lease lapses by its TTL.
+    if (result.outcome === 'busy' && task.attempt > 1 && task.attempt < RETRIES_WHEN_BUSY) {
+      throw new RetryLater(
+        backoffS(task.attempt, 15),
+        `busy (${result.error?.message ?? 'lease held'}): a stalled earlier attempt may still hold the lease`,
+      );
+    }
+    agent.onResult?.(result);
+    answer = { kind: 'result', result };
+  }
+  await stored;
+  if (!lost && !(await storeTaskResult(deps.db, name, task, answer))) {
+    deps.logger.warn(
+      { task: task.id, attempt: task.attempt },
+      'lost this task to another agent; its answer is not stored',
+    );
+  }
+}
+
+/** How many attempts of a task a lease held by its own stalled attempt (or a lost lease) is retried for; then its answer stands. */
+const RETRIES_WHEN_BUSY = 12;
