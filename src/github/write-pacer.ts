@@ -1,9 +1,10 @@
 // The writes medic makes to GitHub, paced by GitHub's documented rules for content creation
 // (about one request a second, at most 80 a minute, per installation) and spent on what the
 // user waits for: results first, then the incident's close, then acknowledgements, progress
-// edits, refusals, and reactions last. When the queue is deep (other writes waiting as a reaction's turn
-// comes) the reaction is dropped rather than let it take a slot a result may need: it is
-// decoration. One pacer per installation; reads are not paced.
+// edits, refusals, and reactions last. When the queue is deep (other writes waiting as a
+// reaction's turn comes) the reaction is dropped rather than let it take a slot a result may
+// need: it is decoration. So is an acknowledgement that cannot go out at once: under load the
+// command's status comment or result is its acknowledgement. One pacer per installation; reads are not paced.
 import type { Clock } from '../core/index.js';
 
 export type WriteKind = 'result' | 'close' | 'ack' | 'progress' | 'refusal' | 'reaction';
@@ -38,6 +39,8 @@ export interface PacedWrite<T> {
 
 interface Job {
   readonly kind: WriteKind;
+  /** An acknowledgement that could not go out when it was asked for (see schedule). */
+  readonly late: boolean;
   readonly seq: number;
   readonly run: () => Promise<unknown>;
   readonly settle: (value: unknown, error?: unknown) => void;
@@ -58,7 +61,11 @@ export class WritePacer {
     const done = new Promise<T | undefined>((resolve, reject) => {
       settle = (value, error) => (error === undefined ? resolve(value as T | undefined) : reject(error));
     });
-    const job: Job = { kind, seq: this.seq++, run, settle };
+    // An acknowledgement is worth its slot only when it goes out at once: one that would wait
+    // (another write went out less than a gap ago, or writes are queued) is dropped at its
+    // turn, so the command's own answer takes that slot instead of following a second later.
+    const late = kind === 'ack' && (this.queue.length > 0 || this.waitMs() > 0);
+    const job: Job = { kind, late, seq: this.seq++, run, settle };
     this.queue.push(job);
     this.queue.sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.seq - b.seq);
     void this.pump();
@@ -95,7 +102,7 @@ export class WritePacer {
           continue; // the queue may have changed while waiting: take the most urgent again
         }
         const job = this.queue.shift()!;
-        if (job.kind === 'reaction' && this.queue.length >= DEEP) {
+        if ((job.kind === 'reaction' && this.queue.length >= DEEP) || job.late) {
           job.settle(undefined);
           continue;
         }

@@ -53,8 +53,24 @@ describe('WritePacer', () => {
     write('close', 'close');
     write('result', 'result');
     await run(10_000);
-    // The rocket came up with nothing behind it (the queue had drained), so it was sent.
-    expect(order).toEqual(['first ack', 'result', 'close', 'second ack', 'waiting comment', 'rocket']);
+    // The rocket came up with nothing behind it (the queue had drained), so it was sent. The
+    // second ack could not go out at once: dropped, its command's own writes follow.
+    expect(order).toEqual(['first ack', 'result', 'close', 'waiting comment', 'rocket']);
+  });
+
+  it('sends an acknowledgement only when it can go out at once', async () => {
+    const { clock, run } = fakeClock();
+    const pacer = new WritePacer({ gapMs: 1000, perMinute: 80, clock });
+    const sent: string[] = [];
+    pacer.schedule('refusal', async () => void sent.push('refusal'));
+    await run(10);
+    // A write went out 10 ms ago: this ack would wait for the gap, so it is dropped.
+    pacer.schedule('ack', async () => void sent.push('late ack'));
+    pacer.schedule('result', async () => void sent.push('result'));
+    await run(5_000);
+    pacer.schedule('ack', async () => void sent.push('prompt ack'));
+    await run(6_000);
+    expect(sent).toEqual(['refusal', 'result', 'prompt ack']);
   });
 
   it('drops a reaction whose turn comes while other writes wait', async () => {
