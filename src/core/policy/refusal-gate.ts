@@ -2,8 +2,8 @@
 // user below its floor, is answered at most once in writing per actor and repository in any
 // 10 minutes; the next one gets a reaction, and after that nothing, not even a GitHub call
 // (the role held is the one looked up last time). Every refusal is still stored as a run.
-// The count is in Postgres, taken under a transaction-scoped advisory lock per actor and
-// repository, so replicas handling a flood at once agree on who answers.
+// The count is in Postgres, taken under an advisory lock per actor and repository, so
+// replicas handling a flood at once agree on who answers.
 import { z } from 'zod';
 import { RefusalError } from '../model/errors.js';
 import type { Database, Queryable } from '../model/ports.js';
@@ -43,34 +43,34 @@ export async function silencedRefusal(db: Database, actor: string, repo: string)
   return { held: last.held ?? 'none', code: last.code ?? 'PERMISSION_DENIED' };
 }
 
-/** Records one floor refusal and says how it is answered (the first in the window in writing). */
+/**
+ * Records one floor refusal and says how it is answered (the first in the window in writing).
+ * Counting and recording is one statement, run while this session holds a session-level
+ * advisory lock for the actor and repository (no transaction: the embedded database shares
+ * its one connection with every other statement of the process).
+ */
 export async function recordRefusal(
   db: Database,
   refusal: { readonly actor: string; readonly repo: string; readonly code: string; readonly held: string },
 ): Promise<RefusalAnswer> {
   const { actor, repo, code, held } = refusal;
+  const key = `workspace-medic:refusal:${actor.toLowerCase()}:${repo.toLowerCase()}`;
   return db.session(async (s) => {
-    await s.query('BEGIN');
+    await s.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
     try {
-      await s.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `workspace-medic:refusal:${actor.toLowerCase()}:${repo.toLowerCase()}`,
-      ]);
       const { rows } = await s.query(
-        `SELECT count(*)::int AS n FROM medic.refusals
-          WHERE lower(actor) = lower($1) AND lower(repo) = lower($2) AND at > now() - make_interval(secs => $3)`,
-        [actor, repo, REFUSAL_WINDOW_S],
+        `WITH prior AS (
+           SELECT count(*)::int AS n FROM medic.refusals
+            WHERE lower(actor) = lower($1) AND lower(repo) = lower($2) AND at > now() - make_interval(secs => $5))
+         INSERT INTO medic.refusals (actor, repo, code, held, answered)
+         SELECT $1, $2, $3, $4, CASE n WHEN 0 THEN 'comment' WHEN 1 THEN 'reaction' ELSE 'none' END FROM prior
+         RETURNING answered`,
+        [actor, repo, code, held, REFUSAL_WINDOW_S],
       );
-      const prior = z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
-      const answer: RefusalAnswer = prior === 0 ? 'comment' : prior === 1 ? 'reaction' : 'none';
-      await s.query(
-        'INSERT INTO medic.refusals (actor, repo, code, held, answered) VALUES ($1, $2, $3, $4, $5)',
-        [actor, repo, code, held, answer],
-      );
-      await s.query('COMMIT');
-      return answer;
-    } catch (error) {
-      await s.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      return z.array(z.object({ answered: z.enum(['comment', 'reaction', 'none']) })).parse(rows)[0]!
+        .answered;
+    } finally {
+      await s.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
     }
   });
 }
