@@ -65,6 +65,7 @@ export async function runCommand(
     issue,
     logger: deps.logger,
     intervalMs: deps.editIntervalMs,
+    graceMs: deps.editIntervalMs,
   });
   let view: StatusView = {
     commandLine: line,

@@ -1,6 +1,7 @@
-// One status comment per command. It is queued as a progress write when the command starts;
-// if the run ends before that write goes out (a quick recovery while other writes hold the
-// pace), the result itself is posted instead, with no "waiting" comment to edit. Otherwise it
+// One status comment per command. It is queued as a progress write once the command has run
+// for a grace period (at once when that is 0); if the run ends before that write goes out (a
+// quick recovery, or one while other writes hold the pace), the result itself is posted
+// instead, with no "waiting" comment to edit. Otherwise it
 // is edited in place as steps complete, edits coalesced (at most one in flight, at least
 // `intervalMs` apart), and the final body goes out as a result write, ahead of
 // acknowledgements and reactions. A failed edit never fails the recovery: it is logged, and
@@ -22,6 +23,8 @@ export class StatusComment {
   private readonly issue: number;
   private readonly logger: Logger;
   private readonly intervalMs: number;
+  private readonly graceMs: number;
+  private grace: NodeJS.Timeout | null = null;
 
   constructor(o: {
     readonly github: GitHubPort;
@@ -30,17 +33,33 @@ export class StatusComment {
     readonly logger: Logger;
     /** Least time between two edits. */
     readonly intervalMs: number;
+    /**
+     * How long a command runs before its "waiting" comment is posted at all: one that ends
+     * sooner posts its result as the first and only comment, which under GitHub's pace (a
+     * second between writes) saves the user a second. 0: posted at once.
+     */
+    readonly graceMs?: number;
   }) {
     this.github = o.github;
     this.writes = o.writes;
     this.issue = o.issue;
     this.logger = o.logger;
     this.intervalMs = o.intervalMs;
+    this.graceMs = o.graceMs ?? 0;
   }
 
-  /** Queues the comment; returns at once (the run does not wait for GitHub). */
+  /** Queues the comment (after the grace); returns at once (the run does not wait for GitHub). */
   open(body: string): void {
     this.latest = body;
+    if (this.graceMs <= 0) return this.create();
+    this.grace = setTimeout(() => {
+      this.grace = null;
+      this.create();
+    }, this.graceMs);
+    this.grace.unref();
+  }
+
+  private create(): void {
     this.creating = this.writes.schedule('progress', async () => {
       const id = await this.github.createComment(this.issue, this.latest);
       this.id = id;
@@ -67,6 +86,10 @@ export class StatusComment {
   async finish(body: string): Promise<void> {
     this.latest = body;
     this.dirty = false;
+    if (this.grace) {
+      clearTimeout(this.grace);
+      this.grace = null;
+    }
     if (this.creating?.cancel()) {
       this.creating = null;
       this.id =

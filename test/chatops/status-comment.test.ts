@@ -98,4 +98,35 @@ describe('StatusComment', () => {
     await expect(status.finish('final')).rejects.toThrow('502');
     expect(writes).toHaveLength(1);
   });
+
+  it('posts nothing before its grace ends: a command that ends sooner posts its result alone', async () => {
+    const { port, writes } = recordingPort();
+    const quick = new StatusComment({
+      github: port,
+      writes: unpaced(),
+      issue: 42,
+      logger: silentLogger,
+      intervalMs: 0,
+      graceMs: 200,
+    });
+    quick.open('waiting');
+    await new Promise((r) => setTimeout(r, 50));
+    await quick.finish('final');
+    expect(writes).toEqual([expect.objectContaining({ kind: 'create', body: 'final' })]);
+    const slow = new StatusComment({
+      github: port,
+      writes: unpaced(),
+      issue: 43,
+      logger: silentLogger,
+      intervalMs: 0,
+      graceMs: 30,
+    });
+    slow.open('waiting');
+    await new Promise((r) => setTimeout(r, 120));
+    await slow.finish('final');
+    expect(writes.slice(1).map((w) => [w.kind, w.body])).toEqual([
+      ['create', 'waiting'],
+      ['update', 'final'],
+    ]);
+  });
 });
