@@ -10,8 +10,8 @@ import { mightHoldCommand } from '../chatops/parse-commands.js';
 import {
   type CoreDeps,
   type Executor,
+  intakePriority,
   localExecutor,
-  looksLikeStranger,
   type RecoveryResult,
 } from '../core/index.js';
 import { agentsExecutor } from '../dispatch/agents-executor.js';
@@ -101,20 +101,19 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
         return;
       }
       const key = `${located.installationId}:${located.owner}/${located.repo}:${comment.id}`.toLowerCase();
-      // A stranger's comment waits behind every granted one (its refusal costs nothing anyway).
+      // A stranger's comment waits behind every other; a known on-call engineer's goes first.
       const ids = located.event.repository;
       const source = {
         repo: `${located.owner}/${located.repo}`,
         repoId: ids?.id ?? null,
         ownerId: ids?.ownerId ?? null,
       };
-      const stranger = await looksLikeStranger(core.db, source, comment.author);
       const stored = await enqueueJob(
         core.db,
         context.id,
         { kind: 'comment', ...withInstallation(located) },
         key,
-        stranger ? 'low' : 'normal',
+        await intakePriority(core.db, source, comment.author),
       );
       if (stored) worker.wake();
       else

@@ -88,7 +88,8 @@ export {
 export { applyPolicy, currentPolicy, type StoredPolicy } from './policy/policy-store.js';
 export { COMMANDS_PER_WINDOW, takeCommandSlots, WINDOW_S } from './policy/rate-limit.js';
 export {
-  looksLikeStranger,
+  type IntakePriority,
+  intakePriority,
   REFUSAL_WINDOW_S,
   type RefusalAnswer,
   recordRefusal,

@@ -1,7 +1,7 @@
 // Durable jobs in Postgres: one per webhook delivery (the delivery id is unique, so a
 // redelivered webhook adds nothing), run through the fenced queue (src/queue).
 import { z } from 'zod';
-import type { Queryable } from '../../core/index.js';
+import type { IntakePriority, Queryable } from '../../core/index.js';
 import { fencedQueue, type WorkQueue } from '../../queue/index.js';
 import { type JobPayload, jobPayloadSchema } from './job-payload.js';
 
@@ -31,18 +31,18 @@ export async function enqueueJob(
   deliveryId: string,
   payload: JobPayload,
   commentKey: string | null = null,
-  priority: JobPriority = 'normal',
+  priority: IntakePriority = 'normal',
 ): Promise<boolean> {
   const { rows } = await db.query(
     `INSERT INTO medic.jobs (delivery_id, kind, payload, comment_key, priority) VALUES ($1, $2, $3::jsonb, $4, $5)
      ON CONFLICT DO NOTHING RETURNING id`,
-    [deliveryId, payload.kind, JSON.stringify(payload), commentKey, priority === 'low' ? -1 : 0],
+    [deliveryId, payload.kind, JSON.stringify(payload), commentKey, PRIORITY[priority]],
   );
   return rows.length === 1;
 }
 
-/** `low`: a stranger's comment (see the app's intake); claimed after every normal one. */
-export type JobPriority = 'normal' | 'low';
+/** Jobs are claimed by priority, then oldest first (the app's intake decides: intakePriority). */
+const PRIORITY: Record<IntakePriority, number> = { high: 1, normal: 0, low: -1 };
 
 /** The app's webhook jobs as a fenced work queue. */
 export function jobQueue(db: Queryable): WorkQueue<Job> {

@@ -75,22 +75,35 @@ export async function recordRefusal(
   });
 }
 
+/** Where a comment goes in the app's queue, decided at intake, before any GitHub call. */
+export type IntakePriority = 'high' | 'normal' | 'low';
+
 /**
- * Whether a comment is a stranger's, decided before any GitHub call (the app's intake stores
- * it at a lower priority): its repository is granted by no rule, or its author was refused
- * there in the last 10 minutes. A wrong guess only orders the queue; the floor is checked again.
+ * `low`: a stranger's (its repository is granted by no rule, or its author was refused there
+ * in the last 10 minutes); `high`: an author who ran a command here that was not refused in
+ * the last 7 days (an on-call engineer amid a flood of strangers); `normal` otherwise. A wrong
+ * guess only orders the queue: the floor is checked again when the job runs.
  */
-export async function looksLikeStranger(db: Queryable, source: GrantSource, actor: string): Promise<boolean> {
+export async function intakePriority(
+  db: Queryable,
+  source: GrantSource,
+  actor: string,
+): Promise<IntakePriority> {
   try {
     grantedRule(await currentPolicy(db), source);
   } catch (error) {
-    if (error instanceof RefusalError) return true;
+    if (error instanceof RefusalError) return 'low';
     throw error;
   }
   const { rows } = await db.query(
-    `SELECT 1 FROM medic.refusals
-      WHERE lower(actor) = lower($1) AND lower(repo) = lower($2) AND at > now() - make_interval(secs => $3) LIMIT 1`,
+    `SELECT EXISTS (SELECT 1 FROM medic.refusals
+                     WHERE lower(actor) = lower($1) AND lower(repo) = lower($2)
+                       AND at > now() - make_interval(secs => $3)) AS refused,
+            EXISTS (SELECT 1 FROM medic.runs
+                     WHERE lower(actor) = lower($1) AND lower(origin->>'repo') = lower($2)
+                       AND outcome IS DISTINCT FROM 'refused' AND started_at > now() - interval '7 days') AS trusted`,
     [actor, source.repo, REFUSAL_WINDOW_S],
   );
-  return rows.length > 0;
+  const seen = z.array(z.object({ refused: z.boolean(), trusted: z.boolean() })).parse(rows)[0];
+  return seen?.refused ? 'low' : seen?.trusted ? 'high' : 'normal';
 }
