@@ -51,7 +51,10 @@ export class StatusComment {
   /** Queues the comment (after the grace); returns at once (the run does not wait for GitHub). */
   open(body: string): void {
     this.latest = body;
-    if (this.graceMs <= 0) return this.create();
+    if (this.graceMs <= 0) {
+      this.create();
+      return;
+    }
     this.grace = setTimeout(() => {
       this.grace = null;
       this.create();
