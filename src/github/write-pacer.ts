@@ -21,6 +21,13 @@ const PRIORITY: Record<WriteKind, number> = {
 };
 /** Writes waiting behind a reaction that make it not worth a slot. */
 const DEEP = 2;
+/**
+ * Of GitHub's writes a minute, how many refusals and reactions never take: kept for results,
+ * closes, acknowledgements and progress, so a flood of strangers cannot spend the minute's
+ * budget a granted command's answer needs.
+ */
+const RESERVED_PER_MINUTE = 20;
+const LOW: ReadonlySet<WriteKind> = new Set(['refusal', 'reaction']);
 
 export interface PacerOptions {
   /** Least time between two writes (GitHub: "at least one second"); 0 in tests. */
@@ -96,9 +103,11 @@ export class WritePacer {
     this.pumping = true;
     try {
       while (this.queue.length > 0) {
-        const wait = this.waitMs();
+        const wait = this.waitMs(this.queue[0]!.kind);
         if (wait > 0) {
-          await this.options.clock.sleep(wait);
+          // In steps of at most a gap: a more urgent write queued meanwhile need not wait out
+          // a refusal's turn under its smaller share of the minute.
+          await this.options.clock.sleep(Math.min(wait, Math.max(this.options.gapMs, 50)));
           continue; // the queue may have changed while waiting: take the most urgent again
         }
         const job = this.queue.shift()!;
@@ -119,11 +128,16 @@ export class WritePacer {
     }
   }
 
-  private waitMs(): number {
+  private waitMs(kind: WriteKind = 'result'): number {
     const now = this.options.clock.now().getTime();
     while (this.sent.length > 0 && this.sent[0]! <= now - 60_000) this.sent.shift();
     const byGap = this.lastAt + this.options.gapMs - now;
-    const byMinute = this.sent.length >= this.options.perMinute ? this.sent[0]! + 60_000 - now : 0;
+    const cap = LOW.has(kind)
+      ? Math.max(1, this.options.perMinute - RESERVED_PER_MINUTE)
+      : this.options.perMinute;
+    // Wait until enough of the minute's writes have aged out for this one to fit under its cap.
+    const over = this.sent.length - cap;
+    const byMinute = over >= 0 ? this.sent[over]! + 60_000 - now : 0;
     return Math.max(byGap, byMinute, 0);
   }
 }

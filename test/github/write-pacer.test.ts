@@ -99,4 +99,21 @@ describe('WritePacer', () => {
     expect(sent).toEqual(['a']);
     expect(await later.done).toBeUndefined();
   });
+
+  it("keeps 20 of the minute's writes for granted commands: refusals and reactions never take them", async () => {
+    const { clock, run, now } = fakeClock();
+    const pacer = new WritePacer({ gapMs: 100, perMinute: 80, clock });
+    const sent: Array<{ what: string; at: number }> = [];
+    for (let i = 0; i < 70; i++)
+      pacer.schedule('refusal', async () => void sent.push({ what: 'refusal', at: now() }));
+    await run(20_000);
+    // Sixty refusals went out at the gap's pace; the other ten wait for the minute to turn.
+    expect(sent).toHaveLength(60);
+    pacer.schedule('result', async () => void sent.push({ what: 'result', at: now() }));
+    await run(20_200);
+    expect(sent.at(-1)).toMatchObject({ what: 'result' });
+    expect(sent.at(-1)!.at).toBeLessThanOrEqual(20_200);
+    await run(80_000);
+    expect(sent.filter((w) => w.what === 'refusal')).toHaveLength(70);
+  });
 });
