@@ -185,6 +185,9 @@ afterEach((ctx) => {
 });
 
 afterAll(async () => {
+  // A process a failed test left frozen (SIGSTOP) would ignore SIGTERM until it is continued.
+  for (const p of [...agents.values(), ...replicas])
+    if (p.child.pid && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGCONT');
   await Promise.all([...agents.values(), ...replicas].map((p) => p.stop()));
   await gh?.close();
   if (dockerB && world) await removeFixtures(dockerB, world.label);
@@ -269,17 +272,29 @@ describe('three replicas and two agents on two engines', () => {
     // Both agents of engine A with a short lease TTL: the frozen one keeps its database session
     // (and its advisory lock) open, so its lease lapses only by its TTL.
     const short = { MEDIC_LEASE_TTL_S: '12', MEDIC_START_TIMEOUT_S: '4' };
-    expect(await agents.get('a')!.stop('SIGTERM')).toBe(0);
+    // Made before the agent starts, so that its first listing places it (events come only once
+    // it listens).
+    const w = await world.broken({ cmd: ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'] });
+    // (It may have only just started, before its SIGTERM handler: its exit code says nothing here.)
+    await agents.get('a')!.stop('SIGTERM');
     const frozen = startAgent('a', { ...agentEnv(ENGINE_A), ...short }, ['--no-heal']);
     agents.set('a', frozen);
     await until('the first agent registered', 30_000, async () => {
       const { rows } = await world.db.query('SELECT agent FROM medic.engines WHERE name = $1', ['a']);
       return (rows[0] as { agent: string } | undefined)?.agent.endsWith(`:${frozen.child.pid}`) ?? false;
     });
-    const { w, n } = await recoveringMidStop(0, 2);
+    await expect.poll(() => placement(w.container), { timeout: 15_000, interval: 50 }).toBe('a');
+    const n = await recoverVia([w.container], 0, 2);
+    await until('the task stopping its container', 20_000, async () => {
+      const { rows } = await world.db.query(
+        `SELECT 1 FROM medic.tasks WHERE target = $1 AND state = 'running' AND steps @> '[{"name":"template"}]'`,
+        [w.container],
+      );
+      return rows.length === 1;
+    });
     const [first] = await tasksOf(w.container);
     expect(first).toMatchObject({ state: 'running', attempts: 1 });
-    process.kill(frozen.child.pid!, 'SIGSTOP');
+    frozen.child.kill('SIGSTOP');
     const taker = startAgent('a', { ...agentEnv(ENGINE_A), ...short }, ['--no-heal']);
     agents.set('a2', taker);
     try {
@@ -301,7 +316,7 @@ describe('three replicas and two agents on two engines', () => {
       expect(task!.worker).toContain(`:${taker.child.pid}/`);
       expect(await world.status(w.id)).toBe('online');
       // Resumed, the frozen agent finds the task and the lease gone, and stops before its next change.
-      process.kill(frozen.child.pid!, 'SIGCONT');
+      frozen.child.kill('SIGCONT');
       await expect
         .poll(
           async () =>
@@ -341,7 +356,7 @@ describe('three replicas and two agents on two engines', () => {
       expect(frozen.output()).toContain('lost this task');
       expect(frozen.child.exitCode).toBeNull();
     } finally {
-      process.kill(frozen.child.pid!, 'SIGCONT');
+      frozen.child.kill('SIGCONT');
       agents.delete('a2');
       await Promise.all([frozen.stop('SIGTERM'), taker.stop('SIGTERM')]);
       await agentUp('a');
