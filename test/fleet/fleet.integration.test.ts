@@ -48,6 +48,12 @@ async function agentUp(engine: 'a' | 'b'): Promise<Proc> {
     );
     return (rows[0] as { agent: string } | undefined)?.agent.endsWith(`:${agent.child.pid}`) ?? false;
   });
+  // Registered is not yet listening: it says it serves its engine once its queue and event
+  // stream are started; a container made before then is placed only by its next listing.
+  await until(`agent ${engine} serving`, 30_000, async () =>
+    agent.output().includes('medic: agent for engine'),
+  );
+  await new Promise((r) => setTimeout(r, 300));
   return agent;
 }
 
