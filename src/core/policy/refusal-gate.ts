@@ -12,6 +12,10 @@ import { currentPolicy } from './policy-store.js';
 
 export const REFUSAL_WINDOW_S = 600;
 
+/** SQL: a medic.refusals row of this actor in this repository within the window (placeholders given). */
+const inWindow = (actor: string, repo: string, secs: string) =>
+  `lower(actor) = lower(${actor}) AND lower(repo) = lower(${repo}) AND at > now() - make_interval(secs => ${secs})`;
+
 /** How a floor refusal is answered: a comment (and 👎), a 👎 alone, or nothing at all. */
 export type RefusalAnswer = 'comment' | 'reaction' | 'none';
 
@@ -35,7 +39,7 @@ export async function silencedRefusal(db: Database, actor: string, repo: string)
             (array_agg(code ORDER BY at DESC))[1] AS code,
             (array_agg(held ORDER BY at DESC))[1] AS held
        FROM medic.refusals
-      WHERE lower(actor) = lower($1) AND lower(repo) = lower($2) AND at > now() - make_interval(secs => $3)`,
+      WHERE ${inWindow('$1', '$2', '$3')}`,
     [actor, repo, REFUSAL_WINDOW_S],
   );
   const last = lastSchema.parse(rows)[0];
@@ -61,7 +65,7 @@ export async function recordRefusal(
       const { rows } = await s.query(
         `WITH prior AS (
            SELECT count(*)::int AS n FROM medic.refusals
-            WHERE lower(actor) = lower($1) AND lower(repo) = lower($2) AND at > now() - make_interval(secs => $5))
+            WHERE ${inWindow('$1', '$2', '$5')})
          INSERT INTO medic.refusals (actor, repo, code, held, answered)
          SELECT $1, $2, $3, $4, CASE n WHEN 0 THEN 'comment' WHEN 1 THEN 'reaction' ELSE 'none' END FROM prior
          RETURNING answered`,
@@ -96,9 +100,7 @@ export async function intakePriority(
     throw error;
   }
   const { rows } = await db.query(
-    `SELECT EXISTS (SELECT 1 FROM medic.refusals
-                     WHERE lower(actor) = lower($1) AND lower(repo) = lower($2)
-                       AND at > now() - make_interval(secs => $3)) AS refused,
+    `SELECT EXISTS (SELECT 1 FROM medic.refusals WHERE ${inWindow('$1', '$2', '$3')}) AS refused,
             EXISTS (SELECT 1 FROM medic.runs
                      WHERE lower(actor) = lower($1) AND lower(origin->>'repo') = lower($2)
                        AND outcome IS DISTINCT FROM 'refused' AND started_at > now() - interval '7 days') AS trusted`,
