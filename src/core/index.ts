@@ -118,5 +118,6 @@ export {
   recentRuns,
   runDetail,
 } from './store/dashboard-store.js';
+export { persistently } from './store/persistently.js';
 export type { PruneCounts } from './store/retention.js';
 export { findWorkspace, isParked, type WorkspaceRow } from './store/workspace-store.js';

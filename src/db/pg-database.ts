@@ -18,9 +18,13 @@ const CONNECTION_CODES = new Set([
   '28000',
 ]);
 
+/** What node-postgres says, without a code, of a client whose connection has ended. */
+const ENDED = /Connection terminated|connection error and is not queryable|Client was closed/;
+
 export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && CONNECTION_CODES.has(code);
+  if (typeof code === 'string') return CONNECTION_CODES.has(code);
+  return error instanceof Error && ENDED.test(error.message);
 }
 
 export function openPgDatabase(url: string, logger: Logger, max = 4): Database {

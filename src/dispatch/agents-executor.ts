@@ -4,6 +4,7 @@
 // as that agent stores its steps, until its answer is in. No placement: WORKSPACE_NOT_PLACED.
 // No live agent for the engine for MEDIC_AGENT_WAIT_S: ENGINE_UNAVAILABLE, naming it.
 import {
+  asMedicError,
   type CoreDeps,
   containerName,
   type DiagnoseOptions,
@@ -120,7 +121,16 @@ async function follow(deps: CoreDeps, task: { id: number; engine: string }, f: F
   let shown = 0;
   let deadSince: number | null = null;
   for (;;) {
-    const now = await readTask(deps.db, id);
+    // The database away a moment (a restart, a failover) does not end the following: the
+    // agent carries on meanwhile, and stores its answer once it is back.
+    const now = await readTask(deps.db, id).catch((error: unknown) => {
+      if (asMedicError(error).code !== 'DATABASE_UNAVAILABLE') throw error;
+      return null;
+    });
+    if (!now) {
+      await deps.clock.sleep(options.pollMs);
+      continue;
+    }
     // A task run again (its agent died) starts its steps over; they are shown from there.
     if (now.steps.length < shown) shown = 0;
     for (const step of now.steps.slice(shown)) run.onStep?.(step, shown++);

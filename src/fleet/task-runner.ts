@@ -8,6 +8,7 @@ import {
   asMedicError,
   type CoreDeps,
   localExecutor,
+  persistently,
   type RecoveryResult,
   type Step,
   TaskLostError,
@@ -74,13 +75,20 @@ export async function runTask(
       );
   } else {
     const run = task.command === 'recover' ? local.recover : local.rollback;
-    const result = await run(task.target, { ...request, onStep, fence: fenced });
+    const result = await run(task.target, { ...request, onStep, fence: fenced }).catch((error: unknown) => {
+      // The run could not even store how it ended: the database is away. It is tried again.
+      const e = asMedicError(error);
+      if (e.code === 'DATABASE_UNAVAILABLE' && task.attempt < RETRIES_WHEN_BUSY)
+        throw new RetryLater(backoffS(task.attempt, 15), `DATABASE_UNAVAILABLE: ${e.message}`);
+      throw e;
+    });
     await stored;
     if (lost || result.error?.code === 'TASK_LOST') return; // not ours: nothing more is written
-    // The run's lease session went away under it (a Postgres restart, a failover): it stopped
-    // before its next change; the task is tried again, from the start, by whoever claims it.
-    if (result.error?.code === 'LEASE_LOST' && task.attempt < RETRIES_WHEN_BUSY) {
-      throw new RetryLater(backoffS(task.attempt, 15), `LEASE_LOST: ${result.error.message}`);
+    // The run's lease session went away under it (a Postgres restart, a failover, a cut
+    // network): it stopped before its next change; the task is tried again, from the start,
+    // by whoever claims it.
+    if (AGAIN.has(result.error?.code ?? '') && task.attempt < RETRIES_WHEN_BUSY) {
+      throw new RetryLater(backoffS(task.attempt, 15), `${result.error!.code}: ${result.error!.message}`);
     }
     // Busy because this task's own earlier attempt still holds the lease (its agent froze
     // with its database session open): the user is not told `busy`; the task is tried
@@ -95,13 +103,23 @@ export async function runTask(
     answer = { kind: 'result', result };
   }
   await stored;
-  if (!lost && !(await storeTaskResult(deps.db, name, task, answer))) {
+  // The answer is what the user is shown: kept trying while the database is away a moment.
+  if (
+    !lost &&
+    !(await persistently(() => storeTaskResult(deps.db, name, task, answer), {
+      clock: deps.clock,
+      forS: 60,
+    }))
+  ) {
     deps.logger.warn(
       { task: task.id, attempt: task.attempt },
       'lost this task to another agent; its answer is not stored',
     );
   }
 }
+
+/** A run that ended so is tried again: it stopped before its next change because the database went away. */
+const AGAIN = new Set(['LEASE_LOST', 'DATABASE_UNAVAILABLE']);
 
 /** How many attempts of a task a lease held by its own stalled attempt (or a lost lease) is retried for; then its answer stands. */
 const RETRIES_WHEN_BUSY = 12;

@@ -97,19 +97,21 @@ export function fencedQueue<J extends Claimed>(db: Queryable, spec: QueueSpec<J>
       );
       return rows.length === 1;
     },
-    async reclaimStale(staleS, self) {
-      // Never one of this worker's own: it is alive, only slow, and taking its own item
-      // again would count a death that did not happen.
+    async reclaimStale(staleS, running) {
+      // Never one the asking worker still runs: it is alive, only slow, and taking it again
+      // would count a death that did not happen. One it dropped (it could not write its end
+      // while the database was away) is reclaimed like anyone's.
       const stale = `${scoped}state = 'running' AND heartbeat_at < now() - make_interval(secs => ${n(1)})
-                     AND worker IS DISTINCT FROM ${n(2)}`;
+                     AND NOT (id = ANY(${n(2)}::bigint[]))`;
+      const ids = running.map((r) => r.id);
       await db.query(
         `UPDATE ${table} SET state = 'pending' WHERE ${stale} AND attempts < ${MAX_RECLAIMS}`,
-        args(staleS, self),
+        args(staleS, ids),
       );
       const { rows } = await db.query(
         `UPDATE ${table} SET state = 'abandoned', finished_at = now(), error = ${n(3)}
           WHERE ${stale} RETURNING ${spec.columns}`,
-        args(staleS, self, spec.abandonedWhy),
+        args(staleS, ids, spec.abandonedWhy),
       );
       return parse(rows);
     },

@@ -22,8 +22,8 @@ export interface WorkQueue<J extends Claimed> {
   retry(worker: string, item: Claimed, delayS: number, why: string): Promise<boolean>;
   /** Whether it is still this worker's attempt. */
   holds(worker: string, item: Claimed): Promise<boolean>;
-  /** Puts back what a dead worker (not `self`) held; returns what was given up. */
-  reclaimStale(staleS: number, self: string): Promise<J[]>;
+  /** Puts back what a dead worker held (never what `running` names: the asker runs it); returns what was given up. */
+  reclaimStale(staleS: number, running: readonly Claimed[]): Promise<J[]>;
 }
 
 /** Thrown by a job's work to have it claimed again after `delayS` instead of finished. */

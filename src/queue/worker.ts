@@ -4,8 +4,12 @@
 // with its attempt; work it learns it lost is fenced off: its `fence` throws TASK_LOST, and
 // nothing more is written about it.
 import { randomBytes } from 'node:crypto';
-import { type Logger, TaskLostError } from '../core/index.js';
+import { type Logger, persistently, TaskLostError } from '../core/index.js';
 import { type Claimed, RetryLater, type WorkQueue } from './work-queue.js';
+
+/** How long a worker keeps trying to write how an item ended while the database is away. */
+const END_WRITE_S = 60;
+const SLEEP = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
 
 /**
  * A worker's name in the queue: the process (`host:pid`) and a random instance, so that a
@@ -93,7 +97,10 @@ export class JobWorker<J extends Claimed> {
     this.ticking = true;
     try {
       await this.beat();
-      for (const job of await this.queue.reclaimStale(this.options.staleS, this.options.name))
+      for (const job of await this.queue.reclaimStale(
+        this.options.staleS,
+        [...this.held.values()].map((h) => h.item),
+      ))
         await this.onAbandoned(job).catch((error: unknown) =>
           this.logger.error(
             { job: job.id, err: (error as Error).message },
@@ -163,20 +170,25 @@ export class JobWorker<J extends Claimed> {
     const { name } = this.options;
     const item: Claimed = { id: job.id, attempt: job.attempt };
     this.held.set(job.id, { item, lost: false });
+    // How it ended is written through a database that may be away for a moment (a restart):
+    // tried again meanwhile. Given up, the item is reclaimed as a dead worker's would be.
+    const end = (write: () => Promise<boolean>) =>
+      persistently(write, { clock: SLEEP, forS: END_WRITE_S }).catch((error: unknown) => {
+        this.logger.error({ job: job.id, err: (error as Error).message }, 'could not record how a job ended');
+        return false;
+      });
     try {
       await this.run(job, this.fence(item));
-      if (!(await this.queue.finish(name, item, 'done', null))) this.markLost(job.id);
+      if (!(await end(() => this.queue.finish(name, item, 'done', null)))) this.markLost(job.id);
     } catch (error) {
       if (error instanceof RetryLater) {
-        if (!(await this.queue.retry(name, item, error.delayS, error.message).catch(() => false)))
+        if (!(await end(() => this.queue.retry(name, item, error.delayS, error.message))))
           this.markLost(job.id);
         return;
       }
       if (this.held.get(job.id)?.lost) return; // nothing more is written about work that is not ours
       this.logger.error({ job: job.id, err: (error as Error).message }, 'job failed');
-      await this.queue
-        .finish(name, item, 'failed', (error as Error).message.slice(0, 1000))
-        .catch(() => undefined);
+      await end(() => this.queue.finish(name, item, 'failed', (error as Error).message.slice(0, 1000)));
     } finally {
       this.held.delete(job.id);
     }

@@ -7,11 +7,12 @@
 // its TTL and lost it stops there with LEASE_LOST.
 
 import type { CoreDeps, RunOptions } from '../model/deps.js';
-import { asMedicError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
+import { asMedicError, DatabaseUnavailableError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
 import { stripControl } from '../model/names.js';
 import type { Queryable } from '../model/ports.js';
 import type { Outcome, RecoveryResult, Step } from '../model/result.js';
 import { appendStep, finishRun, insertRun, markAbandoned } from '../store/audit-store.js';
+import { persistently } from '../store/persistently.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 import { acquireLease, releaseLease, renewLease } from './lease.js';
 import type { ResultDraft } from './result-draft.js';
@@ -86,7 +87,20 @@ export class Run {
         else draft.fail(error);
       }
       const result = draft.finish(run.steps, deps.clock.now());
-      await finishRun(session, result);
+      // A run whose session went away (a Postgres restart) still stores how it ended, through
+      // a connection of its own.
+      await finishRun(session, result).catch((error: unknown) => {
+        if (!(asMedicError(error) instanceof DatabaseUnavailableError)) throw error;
+        return persistently(() => finishRun(deps.db, result), {
+          clock: deps.clock,
+          forS: 60,
+          onRetry: (e, delayMs) =>
+            deps.logger.warn(
+              { runId: result.runId, err: e.message, delayMs },
+              'cannot store the run yet; retrying',
+            ),
+        });
+      });
       deps.logger.info(
         {
           runId: result.runId,
@@ -222,9 +236,19 @@ export class Run {
     );
   }
 
+  /**
+   * Appends the step to the trail. If the run's session is gone (a Postgres restart, a
+   * failover), so is its lease: the step is kept for the result, and the run stops before
+   * its next change with LEASE_LOST.
+   */
   private async record(step: Step): Promise<void> {
     this.steps.push(step);
-    await appendStep(this.session, this.id, this.steps.length, step);
+    await appendStep(this.session, this.id, this.steps.length, step).catch((error: unknown) => {
+      const e = asMedicError(error);
+      if (!(e instanceof DatabaseUnavailableError)) throw e;
+      this.lost = true;
+      this.lostWhy ??= `the database session that held this run's lease is gone (${e.message})`;
+    });
     this.options.onStep?.(step, this.steps.length - 1);
   }
 }

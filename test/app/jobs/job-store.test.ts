@@ -53,14 +53,14 @@ describe('job store', () => {
     await enqueueJob(world.db, 'd-1', payload(1));
     const job = (await claimJob(world.db, 'w1'))!;
     await age(job.id);
-    // Never by its own worker: alive, only slow.
-    expect(await queue().reclaimStale(60, 'w1')).toEqual([]);
+    // Never by the worker that still runs it: alive, only slow.
+    expect(await queue().reclaimStale(60, [job])).toEqual([]);
     expect(await jobCounts(world.db)).toEqual({ running: 1 });
-    expect(await queue().reclaimStale(60, 'w2')).toEqual([]);
+    expect(await queue().reclaimStale(60, [])).toEqual([]);
     const again = (await claimJob(world.db, 'w2'))!;
     expect(again.attempt).toBe(2);
     await age(job.id);
-    const abandoned = await queue().reclaimStale(60, 'w3');
+    const abandoned = await queue().reclaimStale(60, []);
     expect(abandoned.map((j) => j.deliveryId)).toEqual(['d-1']);
     expect(await jobCounts(world.db)).toEqual({ abandoned: 1 });
   });
@@ -69,7 +69,7 @@ describe('job store', () => {
     await enqueueJob(world.db, 'd-1', payload(1));
     const stale = (await claimJob(world.db, 'w1'))!;
     await age(stale.id);
-    await queue().reclaimStale(60, 'w2');
+    await queue().reclaimStale(60, []);
     const fresh = (await claimJob(world.db, 'w2'))!;
     expect(fresh).toMatchObject({ id: stale.id, attempt: 2 });
     // w1 wakes up: nothing it writes about attempt 1 lands.
