@@ -17,6 +17,16 @@ import {
 import { ensureLocalImage } from '../../src/docker/local-image.js';
 import type { FleetStatus } from '../../src/fleet/fleet-status.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
+import {
+  deliverRecover,
+  placementOf,
+  recoveredRuns as recoveredFor,
+  resultOf as resultFor,
+  taskReached,
+  tasksOf as tasksFor,
+  until,
+  agentUp as upOn,
+} from '../helpers/fleet-rig.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
 import { type Proc, type Replica, ready, startAgent, startReplica } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
@@ -38,32 +48,9 @@ let issue = 3000;
 const agentEnv = (host: string) => ({ DATABASE_URL: world.url, DOCKER_HOST: host });
 
 async function agentUp(engine: 'a' | 'b'): Promise<Proc> {
-  const agent = startAgent(engine, agentEnv(engine === 'a' ? ENGINE_A : ENGINE_B), ['--no-heal']);
+  const agent = await upOn(world.db, engine, agentEnv(engine === 'a' ? ENGINE_A : ENGINE_B));
   agents.set(engine, agent);
-  await until(`agent ${engine} registered`, 30_000, async () => {
-    if (agent.child.exitCode !== null) throw new Error(`agent ${engine} exited:\n${agent.output()}`);
-    const { rows } = await world.db.query(
-      'SELECT agent FROM medic.engines WHERE name = $1 AND stopped_at IS NULL',
-      [engine],
-    );
-    return (rows[0] as { agent: string } | undefined)?.agent.endsWith(`:${agent.child.pid}`) ?? false;
-  });
-  // Registered is not yet listening: it says it serves its engine once its queue and event
-  // stream are started; a container made before then is placed only by its next listing.
-  await until(`agent ${engine} serving`, 30_000, async () =>
-    agent.output().includes('medic: agent for engine'),
-  );
-  await new Promise((r) => setTimeout(r, 300));
   return agent;
-}
-
-/** Polls `check` until it holds (beforeAll cannot use expect.poll). */
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function brokenOn(engine: 'a' | 'b', cmd?: string[]): Promise<BrokenWorkspace> {
@@ -79,26 +66,12 @@ async function brokenOn(engine: 'a' | 'b', cmd?: string[]): Promise<BrokenWorksp
   return w;
 }
 
-async function placement(container: string): Promise<string | null> {
-  const { rows } = await world.db.query('SELECT engine FROM medic.placements WHERE container = $1', [
-    container,
-  ]);
-  return (rows[0] as { engine: string } | undefined)?.engine ?? null;
-}
+const placement = (container: string) => placementOf(world.db, container);
 
 /** Posts a signed /recover to one replica, and the same delivery (GitHub's redelivery) to another. */
 async function recoverVia(targets: readonly string[], first: number, second: number): Promise<number> {
   const n = issue++;
-  const body = JSON.stringify(issueCommentPayload({ body: `/recover ${targets.join(' ')}`, issue: n }));
-  const delivery = randomUUID();
-  const post = (r: Replica) =>
-    fetch(`http://127.0.0.1:${r.port}/api/github/webhooks`, {
-      method: 'POST',
-      body,
-      headers: signedHeaders('issue_comment', delivery, body, SECRET),
-    }).then((res) => res.status);
-  const statuses = await Promise.all([post(replicas[first]!), post(replicas[second]!)]);
-  expect(statuses.every((s) => s >= 200 && s < 300)).toBe(true);
+  await deliverRecover(replicas, SECRET, { targets, issue: n, first, second });
   return n;
 }
 
@@ -110,24 +83,11 @@ async function recoverVia(targets: readonly string[], first: number, second: num
 async function recoveringMidStop(first: number, second: number): Promise<{ w: BrokenWorkspace; n: number }> {
   const w = await brokenOn('a', ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done']);
   const n = await recoverVia([w.container], first, second);
-  await until('the task stopping its container', 20_000, async () => {
-    const { rows } = await world.db.query(
-      `SELECT 1 FROM medic.tasks WHERE target = $1 AND state = 'running' AND steps @> '[{"name":"template"}]'`,
-      [w.container],
-    );
-    return rows.length === 1;
-  });
+  await taskReached(world.db, w.container, 'template');
   return { w, n };
 }
 
-/** The issue's status comment once it carries the result. */
-async function resultOf(n: number, timeout = 60_000): Promise<string> {
-  await expect.poll(() => gh.resultAt.has(n), { timeout, interval: 100 }).toBe(true);
-  return [...gh.comments.values()]
-    .filter((c) => c.issue === n)
-    .map((c) => c.body)
-    .join('\n---\n');
-}
+const resultOf = (n: number, timeout = 60_000) => resultFor(gh, n, timeout);
 
 /** What a volume holds, read on the engine that has it (reading it elsewhere would create it there). */
 async function lsOn(docker: Docker, volume: string): Promise<string[]> {
@@ -144,21 +104,8 @@ async function lsOn(docker: Docker, volume: string): Promise<string[]> {
   return text.split(/\s+/).filter(Boolean); // docker.run gives the container a terminal
 }
 
-const tasksOf = async (target: string) =>
-  (
-    await world.db.query(
-      'SELECT engine, state, attempts, worker FROM medic.tasks WHERE target = $1 ORDER BY id',
-      [target],
-    )
-  ).rows as Array<{ engine: string; state: string; attempts: number; worker: string }>;
-
-const recoveredRuns = async (id: string) =>
-  (
-    await world.db.query(
-      "SELECT outcome FROM medic.runs WHERE workspace_id = $1 AND command = 'recover' AND outcome = 'recovered'",
-      [id],
-    )
-  ).rows.length;
+const tasksOf = (target: string) => tasksFor(world.db, target);
+const recoveredRuns = (id: string) => recoveredFor(world.db, id);
 
 beforeAll(async () => {
   if (!ENGINE_B)
@@ -291,13 +238,7 @@ describe('three replicas and two agents on two engines', () => {
     });
     await expect.poll(() => placement(w.container), { timeout: 15_000, interval: 50 }).toBe('a');
     const n = await recoverVia([w.container], 0, 2);
-    await until('the task stopping its container', 20_000, async () => {
-      const { rows } = await world.db.query(
-        `SELECT 1 FROM medic.tasks WHERE target = $1 AND state = 'running' AND steps @> '[{"name":"template"}]'`,
-        [w.container],
-      );
-      return rows.length === 1;
-    });
+    await taskReached(world.db, w.container, 'template');
     const [first] = await tasksOf(w.container);
     expect(first).toMatchObject({ state: 'running', attempts: 1 });
     frozen.child.kill('SIGSTOP');
