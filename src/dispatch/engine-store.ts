@@ -1,7 +1,7 @@
 // The fleet's map, in Postgres: each engine's agent and its heartbeat, and where each ws-*
 // container lives (placements). Agents write it; the app and `medic status` read it.
 import { z } from 'zod';
-import type { Queryable } from '../core/index.js';
+import { InvalidConfigError, type Queryable } from '../core/index.js';
 
 /** An agent that has not heartbeated for this long is taken for gone. */
 export const HEARTBEAT_S = 2;
@@ -11,13 +11,23 @@ export async function registerEngine(
   db: Queryable,
   engine: { readonly name: string; readonly agent: string; readonly dockerVersion: string | null },
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO medic.engines (name, agent, started_at, heartbeat_at, docker_version, stopped_at)
-     VALUES ($1, $2, now(), now(), $3, NULL)
-     ON CONFLICT (name) DO UPDATE SET agent = $2, started_at = now(), heartbeat_at = now(),
-       docker_version = $3, stopped_at = NULL`,
-    [engine.name, engine.agent, engine.dockerVersion],
-  );
+  await db
+    .query(
+      `INSERT INTO medic.engines (name, agent, started_at, heartbeat_at, docker_version, stopped_at)
+       VALUES ($1, $2, now(), now(), $3, NULL)
+       ON CONFLICT (name) DO UPDATE SET agent = $2, started_at = now(), heartbeat_at = now(),
+         docker_version = $3, stopped_at = NULL`,
+      [engine.name, engine.agent, engine.dockerVersion],
+    )
+    .catch(async (error: unknown) => {
+      // 42501: row-level security (deploy/roles.sql) keeps this login role off the engine.
+      if ((error as { code?: unknown }).code !== '42501') throw error;
+      const { rows } = await db.query('SELECT current_user AS role');
+      const role = String((rows[0] as { role: unknown }).role);
+      throw new InvalidConfigError(`the database role ${role} may not serve engine "${engine.name}"`, {
+        hint: `as the schema's owner: INSERT INTO medic.engine_roles (engine, role) VALUES ('${engine.name}', '${role}')`,
+      });
+    });
 }
 
 export async function heartbeatEngine(db: Queryable, name: string, agent: string): Promise<void> {

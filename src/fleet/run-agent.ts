@@ -64,7 +64,9 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   });
   const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
   await agent.start();
-  const stopPruning = pruneDaily(deps);
+  // An agent under the least-privileged role (deploy/roles.sql) may not delete jobs: the
+  // app's replicas prune then.
+  const stopPruning = (await mayPrune(deps)) ? pruneDaily(deps) : () => {};
   o.say(
     `medic: agent for engine ${o.engine} (${o.concurrency} at a time, ${o.heal ? `healing, sweep every ${o.interval}s` : 'not healing (--no-heal)'}${server ? `, metrics on :${o.metricsPort}/metrics` : ''})`,
   );
@@ -73,4 +75,11 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   stopPruning();
   await agent.stop();
   server?.close();
+}
+
+async function mayPrune(deps: CoreDeps): Promise<boolean> {
+  const { rows } = await deps.db.query(
+    "SELECT has_table_privilege(current_user, 'medic.jobs', 'DELETE') AS may",
+  );
+  return (rows[0] as { may: boolean } | undefined)?.may ?? false;
 }
