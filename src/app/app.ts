@@ -13,6 +13,7 @@ import {
   intakePriority,
   localExecutor,
   type RecoveryResult,
+  retryingExecutor,
 } from '../core/index.js';
 import { agentsExecutor } from '../dispatch/agents-executor.js';
 import { TASK_EVENTS, Wakeups } from '../dispatch/wakeups.js';
@@ -69,7 +70,8 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
             pollMs: AGENT_POLL_MS,
             ...(wakeups ? { wakeups } : {}),
           })
-        : localExecutor(core);
+        : // A run whose database session went away (a Postgres restart) is run again here.
+          retryingExecutor(localExecutor(core), core.clock);
     const worker = new JobWorker(
       {
         queue: jobQueue(core.db),

@@ -28,9 +28,10 @@ import {
 } from '../helpers/fleet-rig.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
 import { type OwnPostgres, ownPostgres } from '../helpers/own-postgres.js';
-import { type Proc, type Replica, ready, startReplica } from '../helpers/processes.js';
+import { type Proc, type Replica, ready, startLocalApp, startReplica } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { tcpProxy } from '../helpers/tcp-proxy.js';
+import { issueCommentPayload } from '../helpers/webhooks.js';
 
 const SECRET = 'faults-secret';
 const ENGINE_A = 'unix:///var/run/docker.sock';
@@ -187,6 +188,54 @@ describe('Postgres restarted under a recovery (pg_ctl restart -m fast)', () => {
     // Not seeded twice: the retry found it running with its config, and only set the row.
     expect(recovered[0]!.steps).not.toContain('seed');
     expect(recovered[0]!.steps).toContain('mark-online');
+  }, 150_000);
+});
+
+describe('Postgres restarted under the app on one host (MEDIC_EXECUTOR=local)', () => {
+  it('the run stops LEASE_LOST, the app runs it again, and the user is shown one result: recovered', async () => {
+    // A database of its own: the fleet's replica would otherwise claim this app's jobs.
+    const single = await testWorld({ serverUrl: pg.url });
+    await applyTestPolicy(single.db);
+    const app = await startLocalApp({ databaseUrl: single.url, githubUrl: gh.url, secret: SECRET });
+    try {
+      const w = await single.broken({ cmd: SLOW_STOP });
+      const n = issue++;
+      expect(
+        await app.deliver(issueCommentPayload({ body: `/recover ${w.container}`, issue: n })),
+      ).toBeLessThan(300);
+      await until('the run stopping its container', 20_000, async () => {
+        const { rows } = await single.db.query(
+          `SELECT 1 FROM medic.runs r JOIN medic.step_events s USING (run_id)
+            WHERE r.workspace_id = $1 AND r.state = 'running' AND s.name = 'template'`,
+          [w.id],
+        );
+        return rows.length === 1;
+      });
+      await pg.restart();
+      expect(await resultOf(gh, n, 90_000)).toContain('recovered');
+      expect(await single.status(w.id)).toBe('online');
+      expect(await single.ls(w.volume)).toEqual(expect.arrayContaining(['config.yaml', '.provisioned']));
+      const runs = (
+        await single.db.query('SELECT state, outcome, error_code FROM medic.runs WHERE workspace_id = $1', [
+          w.id,
+        ])
+      ).rows as Array<{ state: string; outcome: string | null; error_code: string | null }>;
+      expect(runs.filter((r) => r.state === 'running')).toEqual([]);
+      expect(runs).toContainEqual(expect.objectContaining({ outcome: 'failed', error_code: 'LEASE_LOST' }));
+      expect(runs.filter((r) => r.outcome === 'recovered')).toHaveLength(1);
+      expect(
+        (await single.db.query('SELECT 1 FROM medic.leases WHERE workspace_id = $1', [w.id])).rows,
+      ).toEqual([]);
+      const comments = [...gh.comments.values()].filter((c) => c.issue === n);
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.body.match(/medic:result/g)).toHaveLength(1);
+    } catch (error) {
+      console.error(`--- local app\n${app.output()}`);
+      throw error;
+    } finally {
+      await app.stop('SIGKILL');
+      await single.close().catch(() => undefined);
+    }
   }, 150_000);
 });
 

@@ -3,6 +3,8 @@
 // app with MEDIC_EXECUTOR=agents hands them to the agent of the engine that holds the
 // workspace, and the same door code reads the same results.
 import type { CoreDeps, RunOptions } from '../model/deps.js';
+import { asMedicError } from '../model/errors.js';
+import type { Clock } from '../model/ports.js';
 import type { RecoveryResult } from '../model/result.js';
 import type { Diagnosis } from '../steps/diagnose.js';
 import { type DiagnoseOptions, diagnoseTarget } from './diagnose-target.js';
@@ -21,5 +23,37 @@ export function localExecutor(deps: CoreDeps): Executor {
     recover: (target, options) => recover(deps, target, options),
     rollback: (runId, options) => rollback(deps, runId, options),
     diagnose: (target, options) => diagnoseTarget(deps, target, options),
+  };
+}
+
+/** A run that ended so stopped before its next change because its database session went away. */
+const SESSION_LOST = new Set(['LEASE_LOST', 'DATABASE_UNAVAILABLE']);
+
+/**
+ * The executor a long-running door uses on its own host (the app with MEDIC_EXECUTOR=local):
+ * a run that lost its database session (a Postgres restart, a failover) is run again from the
+ * start, backing off, up to `attempts` times, so that the user is shown what the workspace
+ * ended as rather than the restart. (The agents' tasks are tried again by their queue.)
+ */
+export function retryingExecutor(
+  executor: Executor,
+  clock: Pick<Clock, 'sleep'>,
+  o: { readonly attempts: number; readonly firstDelayMs: number } = { attempts: 4, firstDelayMs: 500 },
+): Executor {
+  const again = async (run: () => Promise<RecoveryResult>): Promise<RecoveryResult> => {
+    for (let attempt = 1, delay = o.firstDelayMs; ; attempt++, delay *= 2) {
+      const last = attempt >= o.attempts;
+      const result = await run().catch((error: unknown) => {
+        if (last || asMedicError(error).code !== 'DATABASE_UNAVAILABLE') throw error;
+        return null;
+      });
+      if (result && (last || !SESSION_LOST.has(result.error?.code ?? ''))) return result;
+      await clock.sleep(delay);
+    }
+  };
+  return {
+    recover: (target, options) => again(() => executor.recover(target, options)),
+    rollback: (runId, options) => again(() => executor.rollback(runId, options)),
+    diagnose: (target, options) => executor.diagnose(target, options),
   };
 }
