@@ -98,6 +98,8 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
   const passed = await (deps.floors ? deps.floors.run(comment.author, repo, atFloor) : atFloor());
   if (!('ctx' in passed)) return passed;
   const { ctx, rule, held } = passed;
+  // Strangers' refusals wait while this granted command runs: none takes the gap its writes need.
+  const release = deps.writes.holdLow();
   const refused = (error: RefusalError) => refuse(ctx, comment.id, parsed, error);
   try {
     const ack = react(ctx, comment.id, 'eyes', 'ack');
@@ -165,11 +167,14 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
     );
     return { handled: true, why: 'ran', results, closed };
   } catch (error) {
+    release(); // its own refusal is one of those held
     // Below a repository file's floor, or not among its allowed users: a stranger to it.
     if (error instanceof PermissionDeniedError || error instanceof NotAllowedError)
       return refuseAtFloor(ctx, comment.id, parsed, error);
     if (error instanceof RefusalError) return refused(error);
     throw error;
+  } finally {
+    release();
   }
 }
 

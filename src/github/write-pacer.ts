@@ -59,8 +59,25 @@ export class WritePacer {
   private lastAt = Number.NEGATIVE_INFINITY;
   private seq = 0;
   private pumping = false;
+  /** Granted commands under way: while there are any, refusals and reactions do not go out. */
+  private holds = 0;
 
   constructor(private readonly options: PacerOptions) {}
+
+  /**
+   * Keeps refusals and reactions from going out (and so from taking the gap a result would
+   * wait out) while a granted command runs; returns its release (idempotent).
+   */
+  holdLow(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      void this.pump();
+    };
+  }
 
   /** Queues a write of the given kind; it goes out in priority order, then in the order queued. */
   schedule<T>(kind: WriteKind, run: () => Promise<T>): PacedWrite<T> {
@@ -103,6 +120,8 @@ export class WritePacer {
     this.pumping = true;
     try {
       while (this.queue.length > 0) {
+        // Only low writes are left (the queue is in priority order), and a command is under way.
+        if (this.holds > 0 && LOW.has(this.queue[0]!.kind)) break;
         const wait = this.waitMs(this.queue[0]!.kind);
         if (wait > 0) {
           // In steps of at most a gap: a more urgent write queued meanwhile need not wait out

@@ -116,4 +116,22 @@ describe('WritePacer', () => {
     await run(80_000);
     expect(sent.filter((w) => w.what === 'refusal')).toHaveLength(70);
   });
+
+  it('holds refusals and reactions while a granted command runs, and sends them once it ends', async () => {
+    const { clock, run } = fakeClock();
+    const pacer = new WritePacer({ gapMs: 1000, perMinute: 80, clock });
+    const order: string[] = [];
+    const release = pacer.holdLow();
+    pacer.schedule('refusal', async () => void order.push('refusal'));
+    await run(5_000);
+    expect(order).toEqual([]); // nothing took the gap the command's writes need
+    pacer.schedule('progress', async () => void order.push('progress'));
+    pacer.schedule('result', async () => void order.push('result'));
+    await run(10_000);
+    expect(order).toEqual(['progress', 'result']);
+    release();
+    release(); // a second release changes nothing
+    await run(20_000);
+    expect(order).toEqual(['progress', 'result', 'refusal']);
+  });
 });
