@@ -1,7 +1,7 @@
 // What the action reports: its outputs, the job summary table, and whether the step fails.
 
-import { resultTable } from '../chatops/render-status.js';
 import type { RecoveryResult } from '../core/index.js';
+import { resultTable } from '../markdown/render-status.js';
 import type { OutputKey } from './inputs.js';
 
 /** One outcome for several results: the most serious one. */

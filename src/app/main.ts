@@ -3,16 +3,17 @@
 // request bodies before Probot reads them, and serves /metrics and /healthz beside the webhooks.
 import { createNodeMiddleware, createProbot, run } from 'probot';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
+import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import { asMedicError, leasesHeld, pruneDaily, redactSecrets, secretsOf } from '../core/index.js';
 import { dashboardSettings } from '../dashboard/dashboard-settings.js';
 import { dashboardHandler } from '../dashboard/server.js';
 import { noDocker } from '../dispatch/no-docker.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
+import { bodyCap, handlerServer, listen, MAX_BODY_BYTES } from '../http/server.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import type { JobWorker } from '../queue/index.js';
 import { medicApp } from './app.js';
-import { bodyCap, createAppServer, MAX_BODY_BYTES } from './http-server.js';
 import { type Job, jobCounts } from './jobs/job-store.js';
 import { appSettings } from './settings.js';
 import { TunedProbotOctokit } from './tuned-octokit.js';
@@ -53,7 +54,7 @@ try {
       overrides: { Octokit: TunedProbotOctokit },
     });
     const webhooks = await createNodeMiddleware(app, { probot });
-    const server = createAppServer(
+    const server = handlerServer(
       [
         bodyCap(MAX_BODY_BYTES),
         async (req, res) => (await webhooks(req, res)) === true,
@@ -73,19 +74,20 @@ try {
       (err) => probot.log.error(err),
     );
     const port = Number(env.PORT ?? 3000);
-    await new Promise<void>((resolve) => server.listen(port, env.HOST ?? '0.0.0.0', resolve));
+    await listen(server, { port, host: env.HOST ?? '0.0.0.0', setting: 'PORT' });
     const stopPruning = pruneDaily(core);
     probot.log.info(`medic app listening on ${env.HOST ?? '0.0.0.0'}:${port}`);
-    process.once('SIGTERM', async () => {
-      // Finish the runs in flight (they hold leases and comments), then leave.
-      stopPruning();
-      await worker?.stop();
-      // Closes and reactions still queued go out first (bounded: GitHub may be slow).
-      await pacers?.idle(30_000);
-      server.close();
-      await core.db.close();
-      process.exit(0);
-    });
+    // SIGTERM (a supervisor) or SIGINT (Ctrl-C): the same drain.
+    const signal = await untilStopSignal();
+    probot.log.info(`${signal}: finishing ${worker?.busy ?? 0} jobs in flight`);
+    // Finish the runs in flight (they hold leases and comments), then leave.
+    stopPruning();
+    await worker?.stop();
+    // Closes and reactions still queued go out first (bounded: GitHub may be slow).
+    await pacers?.idle(30_000);
+    server.close();
+    await core.db.close();
+    process.exit(0);
   }
 } catch (error) {
   const e = asMedicError(error);

@@ -3,7 +3,7 @@
 // into the result), and the issue is closed with one request.
 import type { RecoveryResult } from '../core/index.js';
 import type { CommentEvent } from '../github/webhook-payloads.js';
-import { escapeInline } from './escape.js';
+import { escapeInline } from '../markdown/escape.js';
 import type { RepoConfig } from './repo-config.js';
 
 /** The note that closes the incident, or null when this comment should not close it. */

@@ -6,56 +6,27 @@
 // close the incident when every target came back. Every refusal is stored as a run; how a
 // comment that does not run is answered is in replies.ts.
 import {
-  type CoreDeps,
-  type Executor,
   isSuccess,
-  type Logger,
   NotAllowedError,
   PermissionDeniedError,
   type PolicyRule,
   type RecoveryResult,
   RefusalError,
-  type Source,
   TooManyTargetsError,
   takeCommandSlots,
 } from '../core/index.js';
-import type { GitHubPort } from '../github/github-port.js';
 import type { CommentEvent } from '../github/webhook-payloads.js';
-import type { WritePacer } from '../github/write-pacer.js';
+import { escapeInline } from '../markdown/escape.js';
+import type { ChatOpsDeps, ChatOpsOutcome, CommandContext } from './chatops-context.js';
 import { closingNote } from './close-incident.js';
-import { escapeInline } from './escape.js';
-import { checkFloor, type FloorQueue } from './floor.js';
+import { checkFloor } from './floor.js';
 import { mightHoldCommand, type Parsed, parseCommands } from './parse-commands.js';
 import { answer, parseErrors, react, refuse, refuseAtFloor, targetsOf, unavailable } from './replies.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig, tighten } from './repo-config.js';
 import { checkRepoRules } from './repo-rules.js';
-import { type CommandContext, runCommand } from './run-command.js';
+import { runCommand } from './run-command.js';
 
-export interface ChatOpsDeps {
-  readonly core: CoreDeps;
-  readonly github: GitHubPort;
-  readonly logger: Logger;
-  readonly source: Extract<Source, 'app' | 'action'>;
-  /** Least time between two edits of a status comment. */
-  readonly editIntervalMs: number;
-  /** Comments older than this are ignored (MEDIC_COMMENT_MAX_AGE_S). */
-  readonly commentMaxAgeS: number;
-  /** The installation's write pacer: every write to GitHub goes through it. */
-  readonly writes: WritePacer;
-  /** Where commands run: this process (the default), or the agents of the workspaces' engines. */
-  readonly executor?: Executor;
-  /** The job's fence (src/queue): every run of this comment stops before a change once the job is not ours. */
-  readonly fence?: () => Promise<void>;
-  /** One floor check at a time per actor and repository (the app's, shared by its jobs). */
-  readonly floors?: FloorQueue;
-}
-
-export interface ChatOpsOutcome {
-  readonly handled: boolean;
-  readonly why: string;
-  readonly results: readonly RecoveryResult[];
-  readonly closed: boolean;
-}
+export type { ChatOpsDeps, ChatOpsOutcome } from './chatops-context.js';
 
 /** A comment that met the floor: its context, the rule that granted it, the role held. */
 interface Passed {

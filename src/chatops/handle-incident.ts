@@ -15,9 +15,9 @@ import {
 } from '../core/index.js';
 import type { GitHubPort } from '../github/github-port.js';
 import type { IncidentEvent } from '../github/webhook-payloads.js';
-import { escapeInline } from './escape.js';
+import { escapeInline } from '../markdown/escape.js';
+import { diagnosisTable } from '../markdown/render-diagnosis.js';
 import { checkFloor } from './floor.js';
-import { diagnosisTable } from './render-diagnosis.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig, tighten } from './repo-config.js';
 import { checkRepoRules } from './repo-rules.js';
 

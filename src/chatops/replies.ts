@@ -12,10 +12,9 @@ import {
 } from '../core/index.js';
 import type { Reaction } from '../github/github-port.js';
 import type { PacedWrite } from '../github/write-pacer.js';
-import { codeSpan, escapeInline } from './escape.js';
-import type { ChatOpsDeps, ChatOpsOutcome } from './handle-comment.js';
+import { codeSpan, escapeInline } from '../markdown/escape.js';
+import type { ChatOpsDeps, ChatOpsOutcome, CommandContext } from './chatops-context.js';
 import { HELP, type Parsed } from './parse-commands.js';
-import type { CommandContext } from './run-command.js';
 
 /** The workspaces (or run) a parsed command names. */
 export function targetsOf(command: Extract<Parsed, { ok: true }>['command']): readonly string[] {

@@ -2,22 +2,12 @@
 // core checks each workspace against the policy), keeping its status comment current.
 // Diagnoses post a table and change nothing. Every write goes through the pacer as what it
 // is to the user: the answer (a result), or progress.
-import { type Grant, localExecutor, type RecoveryResult, recoverMany, type Step } from '../core/index.js';
-import type { ChatOpsDeps } from './handle-comment.js';
+import { localExecutor, type RecoveryResult, recoverMany, type Step } from '../core/index.js';
+import { diagnosisTable } from '../markdown/render-diagnosis.js';
+import { renderStatus, type StatusView } from '../markdown/render-status.js';
+import type { CommandContext } from './chatops-context.js';
 import { type Command, HELP } from './parse-commands.js';
-import { diagnosisTable } from './render-diagnosis.js';
-import { renderStatus, type StatusView } from './render-status.js';
 import { StatusComment } from './status-comment.js';
-
-/** One comment's request: who asked, where, with which grant, and what the status comment should note. */
-export interface CommandContext {
-  readonly deps: ChatOpsDeps;
-  readonly issue: number;
-  readonly actor: string;
-  readonly grant: Grant;
-  /** Said in the status comment (say, a .github/medic.yml value that was ignored). */
-  readonly notes: readonly string[];
-}
 
 export interface CommandOptions {
   /**

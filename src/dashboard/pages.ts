@@ -12,7 +12,7 @@ import {
   runDetail,
   workspaceHistory,
 } from '../core/index.js';
-import { engineStatuses, retryingTasks } from '../fleet/fleet-status.js';
+import { engineStatuses, retryingTasks } from '../dispatch/fleet-status.js';
 import { esc, page, table } from './html.js';
 import { waterfall } from './waterfall.js';
 

@@ -6,9 +6,10 @@
 // the loopback (421 otherwise), so a DNS-rebound page cannot read the audit trail. Every
 // answer carries a strict Content-Security-Policy: no script at all.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Handler } from '../app/http-server.js';
+import type http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type CoreDeps, recentRuns } from '../core/index.js';
+import { type Handler, handlerServer } from '../http/server.js';
 import { esc, page, STYLE } from './html.js';
 import { overviewPage, type Rendered, runPage, workspacePage } from './pages.js';
 
@@ -38,13 +39,9 @@ const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
 
 /** The dashboard as a server of its own (medic serve): 404 outside it, 500 if a page throws. */
 export function dashboardServer(o: DashboardOptions): http.Server {
-  const handle = dashboardHandler(o);
-  return http.createServer((req, res) => {
-    Promise.resolve(handle(req, res)).then(
-      (done) => (done ? undefined : res.writeHead(404).end()),
-      () => (res.headersSent ? res.end() : res.writeHead(500).end()),
-    );
-  });
+  return handlerServer([dashboardHandler(o)], (err) =>
+    o.deps.logger.error({ err: (err as Error).message }, 'a dashboard page failed'),
+  );
 }
 
 export function dashboardHandler(o: DashboardOptions): Handler {

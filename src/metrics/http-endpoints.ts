@@ -4,12 +4,12 @@
 // what failed) otherwise. The engine is asked at most every 5 s, however often /healthz is
 // polled (requests in between share the last answer, or the one under way), so a probe or a
 // stranger hammering the endpoint never becomes load on Docker.
-import http from 'node:http';
-import type { Handler } from '../app/http-server.js';
+import type http from 'node:http';
 import { asMedicError, type CoreDeps } from '../core/index.js';
+import { type Handler, handlerServer, listen } from '../http/server.js';
 import type { MedicMetrics } from './metrics.js';
 
-export type { Handler } from '../app/http-server.js';
+export type { Handler } from '../http/server.js';
 
 /** How long one answer from the engine stands for /healthz. */
 export const DOCKER_CHECK_MS = 5000;
@@ -56,18 +56,9 @@ export function observabilityHandler(
   };
 }
 
+/** The metrics and health endpoints of `watch` and `agent`, on `--metrics-port`. */
 export async function serve(handler: Handler, port: number): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    Promise.resolve(handler(req, res)).then(
-      (handled) => {
-        if (!handled) res.writeHead(404).end('not found\n');
-      },
-      () => res.writeHead(500).end('error\n'),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '0.0.0.0', () => resolve());
-  });
+  const server = handlerServer([handler], () => undefined);
+  await listen(server, { port, host: '0.0.0.0', setting: '--metrics-port' });
   return server;
 }

@@ -2,10 +2,11 @@
 // an incident issue for the workspace (or comments on the open one); when a later one
 // succeeds, it comments and closes that issue. Rendered like the app's status comments, and
 // written through the same GitHub port.
-import { jsonForHtmlComment } from '../chatops/escape.js';
-import { resultTable } from '../chatops/render-status.js';
+
 import type { Logger, RecoveryResult } from '../core/index.js';
 import type { GitHubPort } from '../github/github-port.js';
+import { jsonForHtmlComment } from '../markdown/escape.js';
+import { resultTable } from '../markdown/render-status.js';
 
 export interface IncidentHook {
   report(result: RecoveryResult): Promise<void>;

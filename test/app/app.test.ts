@@ -1,8 +1,8 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { parseHiddenResults } from '../../src/chatops/render-status.js';
 import { DatabaseUnavailableError } from '../../src/core/model/errors.js';
 import { resultSchema } from '../../src/core/model/result.js';
+import { parseHiddenResults } from '../../src/markdown/render-status.js';
 import { startApp } from '../helpers/app-harness.js';
 import { useAppWorld } from '../helpers/app-world.js';
 import { addWorkspace, unitDeps } from '../helpers/core-deps.js';

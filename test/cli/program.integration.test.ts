@@ -2,6 +2,7 @@
 // objects that parse against the result schema, stdout/stderr separation, true --help.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -328,6 +329,20 @@ describe('medic CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/✗ crewai .*TEMPLATE_INVALID: .*not valid YAML/);
     expect(bad.stdout).toMatch(/✗ langgraph .*TEMPLATE_INVALID: .*declares runtime "claude-code"/);
+  });
+
+  it('a port already taken is a message naming the flag to change, not listen EADDRINUSE', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const out = await medic(['serve', '--port', String(port)]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain(`INVALID_CONFIG: 127.0.0.1:${port} is already in use (--port)`);
+      expect(out.stderr).not.toContain('EADDRINUSE');
+    } finally {
+      taken.close();
+    }
   });
 
   it('prints its version, and a completion script that knows every command', async () => {

@@ -14,8 +14,8 @@ import {
   createBrokenWorkspace,
   removeFixtures,
 } from '../../src/demo/broken-workspace.js';
+import type { FleetStatus } from '../../src/dispatch/fleet-status.js';
 import { ensureLocalImage } from '../../src/docker/local-image.js';
-import type { FleetStatus } from '../../src/fleet/fleet-status.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
 import {
   deliverRecover,

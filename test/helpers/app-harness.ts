@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
 import { medicApp } from '../../src/app/app.js';
-import { bodyCap, createAppServer, MAX_BODY_BYTES } from '../../src/app/http-server.js';
 import type { Job } from '../../src/app/jobs/job-store.js';
 import type { CoreDeps } from '../../src/core/model/deps.js';
 import type { PacerRegistry } from '../../src/github/write-pacer.js';
+import { bodyCap, handlerServer, MAX_BODY_BYTES } from '../../src/http/server.js';
 import type { JobWorker } from '../../src/queue/index.js';
 import { signedHeaders } from './webhooks.js';
 
@@ -70,7 +70,7 @@ export async function startApp(core: CoreDeps, options: HarnessOptions = {}): Pr
   });
   const middleware = await createNodeMiddleware(appFn, { probot });
   // The app's own server (body cap first), as `npm start` builds it.
-  const server = createAppServer(
+  const server = handlerServer(
     [bodyCap(MAX_BODY_BYTES), async (req, res) => (await middleware(req, res)) === true],
     () => {},
   );

@@ -10,8 +10,6 @@ export function registerDemo(program: Command, cli: CliSession): void {
     )
     .addHelpText('after', helpFooter(['medic demo'], ['DOCKER_HOST', 'MEDIC_DATA_DIR']))
     .action(async () =>
-      cli.withCore(async (deps) =>
-        (await import('../../demo/run-demo.js')).runDemo(deps, cli.io, cli.ctx.actor),
-      ),
+      cli.withCore(async (deps) => (await import('../run-demo.js')).runDemo(deps, cli.io, cli.ctx.actor)),
     );
 }

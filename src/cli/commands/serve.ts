@@ -2,9 +2,11 @@
 // MEDIC_DASHBOARD_TOKEN every route needs it; without, it listens on 127.0.0.1 only, answers
 // only a loopback Host, and any other --host is refused naming the variable.
 import type { Command } from 'commander';
+import { untilStopSignal } from '../../bootstrap/stop-signal.js';
 import { InvalidConfigError } from '../../core/index.js';
 import { dashboardSettings } from '../../dashboard/dashboard-settings.js';
 import { dashboardServer } from '../../dashboard/server.js';
+import { listen } from '../../http/server.js';
 import { type CliSession, CORE_ENV, helpFooter, port } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -46,17 +48,10 @@ export function registerServe(program: Command, cli: CliSession): void {
           );
         }
         const server = dashboardServer({ deps, token, secureCookie, base: '' });
-        await new Promise<void>((resolve) => server.listen(o.port, o.host, resolve));
-        const address = server.address();
-        const shown =
-          typeof address === 'object' && address
-            ? `${address.address}:${address.port}`
-            : `${o.host}:${o.port}`;
+        const address = await listen(server, { port: o.port, host: o.host, setting: '--port' });
+        const shown = `${address.address}:${address.port}`;
         cli.io.err(`medic: dashboard on http://${shown}/${token ? ' (token required)' : ' (loopback only)'}`);
-        await new Promise<void>((resolve) => {
-          process.once('SIGTERM', resolve);
-          process.once('SIGINT', resolve);
-        });
+        await untilStopSignal();
         await new Promise((resolve) => server.close(resolve));
         return EXIT.ok;
       }),

@@ -2,7 +2,7 @@
 // recent runs. Read-only.
 import type { Command } from 'commander';
 import { stripControl } from '../../core/index.js';
-import type { FleetStatus } from '../../fleet/fleet-status.js';
+import type { FleetStatus } from '../../dispatch/fleet-status.js';
 import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { outcome } from '../render.js';
@@ -18,7 +18,7 @@ export function registerStatus(program: Command, cli: CliSession): void {
     .addOption(jsonOption())
     .action(async (o: { json?: boolean }) =>
       cli.withCore(async (deps) => {
-        const { fleetStatus } = await import('../../fleet/fleet-status.js');
+        const { fleetStatus } = await import('../../dispatch/fleet-status.js');
         const status = await fleetStatus(deps.db);
         if (o.json) cli.io.out(JSON.stringify(status));
         else for (const line of statusLines(status, deps.clock.now())) cli.io.out(line);

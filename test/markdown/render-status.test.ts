@@ -1,9 +1,9 @@
 // The status comment's body: what users typed is escaped, the hidden result reads back whole,
 // and the body stays under GitHub's cap however many targets and details.
 import { describe, expect, it } from 'vitest';
-import { MAX_BODY, parseHiddenResults, renderStatus } from '../../src/chatops/render-status.js';
 import { type RecoveryResult, resultSchema, unstartedResult } from '../../src/core/index.js';
 import { TemplateNotFoundError } from '../../src/core/model/errors.js';
+import { MAX_BODY, parseHiddenResults, renderStatus } from '../../src/markdown/render-status.js';
 
 const at = new Date('2026-11-26T00:00:00Z');
 const result = (target: string, detail = 'ok', message = detail): RecoveryResult => ({

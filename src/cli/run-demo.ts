@@ -2,14 +2,14 @@
 // (a running container whose config volume is empty, its row `failed`), recovers it with the
 // same core every door uses, and prints the audit trail. Earlier demo workspaces are removed.
 
-import { EXIT, exitCodeFor } from '../cli/exit-codes.js';
-import { type Io, printResult, progressPrinter } from '../cli/io.js';
-import { historyLines } from '../cli/render.js';
 import type { CoreDeps } from '../core/index.js';
 import { history, recover } from '../core/index.js';
+import { createBrokenWorkspace, removeFixtures } from '../demo/broken-workspace.js';
 import { connectDocker } from '../docker/connection.js';
 import { ensureLocalImage } from '../docker/local-image.js';
-import { createBrokenWorkspace, removeFixtures } from './broken-workspace.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { type Io, printResult, progressPrinter } from './io.js';
+import { historyLines } from './render.js';
 
 const DEMO_LABEL = 'workspace-medic.demo=true';
 

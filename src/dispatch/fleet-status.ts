@@ -4,7 +4,7 @@
 // each, and the recent runs. Read-only.
 import { z } from 'zod';
 import { containerName, type Queryable, type RunRow, recentRuns } from '../core/index.js';
-import { aliveSql } from '../dispatch/engine-store.js';
+import { aliveSql } from './engine-store.js';
 
 const engineRow = z.object({
   name: z.string(),

@@ -1,7 +1,7 @@
 // Escaping what users typed before it is echoed in a comment.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeInline, jsonForHtmlComment } from '../../src/chatops/escape.js';
+import { escapeInline, jsonForHtmlComment } from '../../src/markdown/escape.js';
 
 describe('escaping', () => {
   it('keeps any string from closing the hidden block, and round-trips it (property)', () => {
