@@ -50,6 +50,7 @@ export async function runCommand(
   const targets = command.kind === 'recover' ? command.targets : [command.runId];
   const reason = command.kind === 'recover' ? command.reason : null;
   const status = new StatusComment({
+    clock: deps.core.clock,
     github: deps.github,
     writes: deps.writes,
     issue,

@@ -6,7 +6,7 @@
 // `intervalMs` apart), and the final body goes out as a result write, ahead of
 // acknowledgements and reactions. A failed edit never fails the recovery: it is logged, and
 // the next edit (or the final one) carries the state again.
-import type { Logger } from '../core/index.js';
+import type { Clock, Logger } from '../core/index.js';
 import type { GitHubPort } from '../github/github-port.js';
 import type { PacedWrite, WritePacer } from '../github/write-pacer.js';
 
@@ -24,13 +24,17 @@ export class StatusComment {
   private readonly logger: Logger;
   private readonly intervalMs: number;
   private readonly graceMs: number;
-  private grace: NodeJS.Timeout | null = null;
+  private readonly clock: Pick<Clock, 'now' | 'sleep'>;
+  /** The grace is running: the comment is created when it ends, unless finish() came first. */
+  private inGrace = false;
 
   constructor(o: {
     readonly github: GitHubPort;
     readonly writes: WritePacer;
     readonly issue: number;
     readonly logger: Logger;
+    /** Time is read and waited on through it (the core's Clock; tests drive their own). */
+    readonly clock: Pick<Clock, 'now' | 'sleep'>;
     /** Least time between two edits. */
     readonly intervalMs: number;
     /**
@@ -44,6 +48,7 @@ export class StatusComment {
     this.writes = o.writes;
     this.issue = o.issue;
     this.logger = o.logger;
+    this.clock = o.clock;
     this.intervalMs = o.intervalMs;
     this.graceMs = o.graceMs ?? 0;
   }
@@ -55,18 +60,19 @@ export class StatusComment {
       this.create();
       return;
     }
-    this.grace = setTimeout(() => {
-      this.grace = null;
+    this.inGrace = true;
+    void this.clock.sleep(this.graceMs).then(() => {
+      if (!this.inGrace) return; // finished meanwhile: the result is the only comment
+      this.inGrace = false;
       this.create();
-    }, this.graceMs);
-    this.grace.unref();
+    });
   }
 
   private create(): void {
     this.creating = this.writes.schedule('progress', async () => {
       const id = await this.github.createComment(this.issue, this.latest);
       this.id = id;
-      this.lastEdit = Date.now();
+      this.lastEdit = this.now();
       return id;
     });
     this.creating.done.catch((error: unknown) =>
@@ -89,10 +95,7 @@ export class StatusComment {
   async finish(body: string): Promise<void> {
     this.latest = body;
     this.dirty = false;
-    if (this.grace) {
-      clearTimeout(this.grace);
-      this.grace = null;
-    }
+    this.inGrace = false;
     if (this.creating?.cancel()) {
       this.creating = null;
       this.id =
@@ -114,11 +117,11 @@ export class StatusComment {
 
   private async flushLoop(): Promise<void> {
     while (this.dirty) {
-      const wait = this.lastEdit + this.intervalMs - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const wait = this.lastEdit + this.intervalMs - this.now();
+      if (wait > 0) await this.clock.sleep(wait);
       if (!this.dirty) break;
       this.dirty = false;
-      this.lastEdit = Date.now();
+      this.lastEdit = this.now();
       const id = this.id;
       if (id === null) continue;
       try {
@@ -131,5 +134,9 @@ export class StatusComment {
       }
     }
     this.inFlight = null;
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
   }
 }

@@ -6,20 +6,18 @@ import { z } from 'zod';
 import type { ConfigFile, ConfigsExport, ContainerRuntime, ContainerState } from '../core/index.js';
 import {
   CONFIGS_MOUNT,
-  ContainerNotFoundError,
   ContainerStartFailedError,
   DockerOperationError,
   DockerUnavailableError,
   readTarEntries,
 } from '../core/index.js';
 import { connectDocker, type EngineAddress } from './connection.js';
-import { dockerError } from './engine-errors.js';
+import { dockerError, engineCall } from './engine-errors.js';
 import { packFiles } from './tar-write.js';
-import { helperSpec, stageArchive, swapNames, swapScript, volumeOwner } from './volume-restore.js';
+import { restoreVolume } from './volume-restore.js';
 
 // What the engine sends back that medic reads, checked at the boundary.
 const pathStatSchema = z.object({ mode: z.number() });
-const waitSchema = z.object({ StatusCode: z.number() });
 
 export interface EngineBounds {
   /** Longest silence on any request before it is abandoned (stop's grace period fits in it). */
@@ -118,7 +116,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async listConfigs(name: string, withContent: readonly string[] = []) {
-    const stream = await this.call(
+    const stream = await engineCall(
       `read ${CONFIGS_MOUNT} of ${name}`,
       () => this.docker.getContainer(name).getArchive({ path: `${CONFIGS_MOUNT}/.` }),
       name,
@@ -141,7 +139,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async exportConfigs(name: string, maxBytes: number): Promise<ConfigsExport> {
-    const stream = await this.call(
+    const stream = await engineCall(
       `export ${CONFIGS_MOUNT} of ${name}`,
       () => this.docker.getContainer(name).getArchive({ path: CONFIGS_MOUNT }),
       name,
@@ -168,7 +166,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async writeConfigs(name: string, files: readonly ConfigFile[]): Promise<void> {
     const tar = await packFiles(files, new Date());
-    await this.call(
+    await engineCall(
       `write into ${CONFIGS_MOUNT} of ${name}`,
       () => this.docker.getContainer(name).putArchive(tar, { path: CONFIGS_MOUNT }),
       name,
@@ -179,63 +177,17 @@ export class DockerRuntime implements ContainerRuntime {
    * Replaces /configs with a snapshot (entries `configs/…`, checked by the core first), staged
    * so that a failure leaves the previous content (volume-restore.ts).
    */
-  async restoreConfigs(name: string, snapshot: Buffer): Promise<void> {
-    const container = this.docker.getContainer(name);
-    const info = await this.call(`inspect ${name}`, () => container.inspect(), name);
-    const volume = info.Mounts.find((m) => m.Destination === CONFIGS_MOUNT && m.Type === 'volume')?.Name;
-    if (!volume) throw new ContainerNotFoundError(`container ${name} has no config volume to restore into`);
-    const user = await volumeOwner(
-      await this.call(
-        `read ${CONFIGS_MOUNT} of ${name}`,
-        () => container.getArchive({ path: CONFIGS_MOUNT }),
-        name,
-      ),
-    );
-    const { staging, previous } = swapNames();
-    const staged = await stageArchive(snapshot, staging);
-    const helper = (script: string) =>
-      this.runHelper(helperSpec({ imageId: info.Image, volume, user, script, container: name }), name);
-    try {
-      await this.call(
-        `stage the snapshot in ${CONFIGS_MOUNT} of ${name}`,
-        () => container.putArchive(staged, { path: CONFIGS_MOUNT }),
-        name,
-      );
-    } catch (error) {
-      await helper(`rm -rf ${CONFIGS_MOUNT}/${staging}`).catch(() => undefined);
-      throw error;
-    }
-    const code = await helper(swapScript(staging, previous));
-    if (code === 0 || code === 14) return;
-    throw new DockerOperationError(
-      code === 12
-        ? `restoring ${CONFIGS_MOUNT} of ${name} failed; the previous content was put back`
-        : `restoring ${CONFIGS_MOUNT} of ${name} failed midway (helper exit ${code}); the previous content is in ${CONFIGS_MOUNT}/${previous}`,
-    );
-  }
-
-  /** Runs a helper container to its end; returns its exit code. */
-  private async runHelper(spec: Docker.ContainerCreateOptions, name: string): Promise<number> {
-    const helper = await this.call(
-      'create a helper container',
-      () => this.docker.createContainer(spec),
-      name,
-    );
-    try {
-      await helper.start();
-      return waitSchema.parse(await helper.wait()).StatusCode;
-    } finally {
-      await helper.remove({ force: true }).catch(() => undefined);
-    }
+  restoreConfigs(name: string, snapshot: Buffer): Promise<void> {
+    return restoreVolume(this.docker, name, snapshot);
   }
 
   async stop(name: string, timeoutS: number): Promise<void> {
-    await this.call(`stop ${name}`, () => this.docker.getContainer(name).stop({ t: timeoutS }), name, 304);
+    await engineCall(`stop ${name}`, () => this.docker.getContainer(name).stop({ t: timeoutS }), name, 304);
   }
 
   async start(name: string): Promise<void> {
     try {
-      await this.call(`start ${name}`, () => this.docker.getContainer(name).start(), name, 304);
+      await engineCall(`start ${name}`, () => this.docker.getContainer(name).start(), name, 304);
     } catch (error) {
       // The engine refused to start it (bad command, missing mount source...): say so plainly.
       if (error instanceof DockerOperationError) {
@@ -245,20 +197,6 @@ export class DockerRuntime implements ContainerRuntime {
         });
       }
       throw error;
-    }
-  }
-
-  private async call<T>(
-    what: string,
-    fn: () => Promise<T>,
-    container?: string,
-    okStatus?: number,
-  ): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (okStatus && (error as { statusCode?: number }).statusCode === okStatus) return undefined as T;
-      throw dockerError(error, what, container);
     }
   }
 }

@@ -19,3 +19,21 @@ export function dockerError(error: unknown, what: string, container?: string): E
   const detail = e?.json?.message ?? e?.message ?? String(error);
   return new DockerOperationError(`Docker could not ${what}: ${detail}`, { cause: error });
 }
+
+/**
+ * An Engine API call, its failure made a medic error (dockerError); `okStatus` is a status
+ * that means "already so" (304: a stop of a stopped container), answered with undefined.
+ */
+export async function engineCall<T>(
+  what: string,
+  fn: () => Promise<T>,
+  container?: string,
+  okStatus?: number,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (okStatus && (error as { statusCode?: number }).statusCode === okStatus) return undefined as T;
+    throw dockerError(error, what, container);
+  }
+}

@@ -8,7 +8,18 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
-import { CONFIGS_MOUNT, printable, readTarEntries, SnapshotInvalidError } from '../core/index.js';
+import { z } from 'zod';
+import {
+  CONFIGS_MOUNT,
+  ContainerNotFoundError,
+  DockerOperationError,
+  printable,
+  readTarEntries,
+  SnapshotInvalidError,
+} from '../core/index.js';
+import { engineCall } from './engine-errors.js';
+
+const waitSchema = z.object({ StatusCode: z.number() });
 
 export const STAGING_PREFIX = '.medic-restore-';
 
@@ -132,4 +143,54 @@ export async function volumeOwner(archive: NodeJS.ReadableStream): Promise<strin
     extract.on('finish', () => (found ? undefined : resolve('0:0')));
     archive.pipe(extract);
   });
+}
+
+/**
+ * Replaces /configs with a snapshot (entries `configs/…`, checked by the core first), staged
+ * so that a failure leaves the previous content (volume-restore.ts).
+ */
+export async function restoreVolume(docker: Docker, name: string, snapshot: Buffer): Promise<void> {
+  const container = docker.getContainer(name);
+  const info = await engineCall(`inspect ${name}`, () => container.inspect(), name);
+  const volume = info.Mounts.find((m) => m.Destination === CONFIGS_MOUNT && m.Type === 'volume')?.Name;
+  if (!volume) throw new ContainerNotFoundError(`container ${name} has no config volume to restore into`);
+  const user = await volumeOwner(
+    await engineCall(
+      `read ${CONFIGS_MOUNT} of ${name}`,
+      () => container.getArchive({ path: CONFIGS_MOUNT }),
+      name,
+    ),
+  );
+  const { staging, previous } = swapNames();
+  const staged = await stageArchive(snapshot, staging);
+  const helper = (script: string) =>
+    runHelper(docker, helperSpec({ imageId: info.Image, volume, user, script, container: name }), name);
+  try {
+    await engineCall(
+      `stage the snapshot in ${CONFIGS_MOUNT} of ${name}`,
+      () => container.putArchive(staged, { path: CONFIGS_MOUNT }),
+      name,
+    );
+  } catch (error) {
+    await helper(`rm -rf ${CONFIGS_MOUNT}/${staging}`).catch(() => undefined);
+    throw error;
+  }
+  const code = await helper(swapScript(staging, previous));
+  if (code === 0 || code === 14) return;
+  throw new DockerOperationError(
+    code === 12
+      ? `restoring ${CONFIGS_MOUNT} of ${name} failed; the previous content was put back`
+      : `restoring ${CONFIGS_MOUNT} of ${name} failed midway (helper exit ${code}); the previous content is in ${CONFIGS_MOUNT}/${previous}`,
+  );
+}
+
+/** Runs a helper container to its end; returns its exit code. */
+async function runHelper(docker: Docker, spec: Docker.ContainerCreateOptions, name: string): Promise<number> {
+  const helper = await engineCall('create a helper container', () => docker.createContainer(spec), name);
+  try {
+    await helper.start();
+    return waitSchema.parse(await helper.wait()).StatusCode;
+  } finally {
+    await helper.remove({ force: true }).catch(() => undefined);
+  }
 }

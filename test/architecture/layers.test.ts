@@ -84,4 +84,11 @@ describe('the layers', () => {
     for (const file of graph.keys()) visit(file, []);
     expect(cycles).toEqual([]);
   });
+
+  it('has no file in src/ over 250 lines', () => {
+    const long = files(SRC)
+      .map((f) => ({ file: path.relative(SRC, f), lines: readFileSync(f, 'utf8').split('\n').length - 1 }))
+      .filter((f) => f.lines > 250);
+    expect(long).toEqual([]);
+  });
 });

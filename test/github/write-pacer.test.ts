@@ -2,31 +2,8 @@
 // in any minute), writes in order of what the user waits for, reactions dropped when the
 // queue is deep, and a write taken back before it goes out.
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/core/index.js';
 import { type WriteKind, WritePacer } from '../../src/github/write-pacer.js';
-
-function fakeClock() {
-  let now = 0;
-  const sleepers: Array<{ at: number; wake: () => void }> = [];
-  const clock: Clock = {
-    now: () => new Date(now),
-    sleep: (ms) => new Promise<void>((wake) => sleepers.push({ at: now + ms, wake })),
-  };
-  /** Moves time forward, waking sleepers in order and letting the pacer run between them. */
-  const run = async (untilMs: number) => {
-    for (;;) {
-      await new Promise((r) => setImmediate(r));
-      sleepers.sort((a, b) => a.at - b.at);
-      const next = sleepers[0];
-      if (!next || next.at > untilMs) break;
-      sleepers.shift();
-      now = next.at;
-      next.wake();
-    }
-    now = Math.max(now, untilMs);
-  };
-  return { clock, run, now: () => now };
-}
+import { fakeClock } from '../helpers/fake-clock.js';
 
 describe('WritePacer', () => {
   it('keeps the gap between writes and never more than the cap in any minute', async () => {

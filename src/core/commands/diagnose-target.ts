@@ -3,7 +3,6 @@
 // and /diagnose's view); without it, file status only. From GitHub (a grant), the policy is
 // checked first and a refusal is recorded and thrown.
 
-import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { parseTarget } from '../model/names.js';
 import type { Permission } from '../model/permissions.js';
@@ -28,15 +27,8 @@ export async function diagnoseTarget(
   const resolve = () => findWorkspace(deps.db, parseTarget(input));
   let workspace: WorkspaceRow;
   if (options.request?.grant) {
-    const draft = new ResultDraft({
-      runId: randomUUID(),
-      command: 'diagnose',
-      options: options.request,
-      startedAt: deps.clock.now(),
-      input: input,
-    });
+    const draft = ResultDraft.begin(deps.clock, 'diagnose', options.request, input);
     const admission = await admit(deps, draft, options.request, {
-      elevated: false,
       target: input,
       resolve,
       ...(options.permission ? { permission: options.permission } : {}),

@@ -1,10 +1,3 @@
-// preflight(command): what a door that runs the work elsewhere (the app handing it to an
-// engine's agent) checks before it hands anything over: the target names a workspace, and the
-// operator's policy allows the request (a refusal is stored, as the core does for every
-// door). What it admits can still fail before any agent runs it (no placement, no live
-// agent): `fail` stores that as a run of its own, tied to the workspace, with one `dispatch`
-// step naming why.
-import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import type { MedicError } from '../model/errors.js';
 import { stripControl } from '../model/names.js';
@@ -38,15 +31,8 @@ export type Preflight =
 export async function preflight(deps: CoreDeps, request: PreflightRequest): Promise<Preflight> {
   const { command, target, options } = request;
   const started = performance.now();
-  const draft = new ResultDraft({
-    runId: randomUUID(),
-    command,
-    options,
-    startedAt: deps.clock.now(),
-    input: target,
-  });
+  const draft = ResultDraft.begin(deps.clock, command, options, target);
   const admission = await admit(deps, draft, options, {
-    elevated: command === 'rollback' || (options.force ?? false),
     target,
     resolve: async () =>
       command === 'rollback'

@@ -1,9 +1,3 @@
-// recover(target): the recovery of docs/recovery.md, steps 1-9. Finds the workspace, takes its
-// lease, diagnoses it, and then does the least that brings it back: nothing if healthy, a
-// start if only stopped, else stop, snapshot, seed from the runtime's template with a
-// .provisioned marker, start, wait, mark online. Each step is timed and appended to the audit
-// trail as it ends.
-import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { TemplateNotFoundError } from '../model/errors.js';
 import { parseTarget } from '../model/names.js';
@@ -12,24 +6,17 @@ import { admit } from '../policy/admit.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
 import { checkBudget } from '../steps/budget.js';
-import { type Diagnosis, describe, diagnose } from '../steps/diagnose.js';
-import { refuseUnactionable } from '../steps/refuse-unactionable.js';
+import type { Diagnosis } from '../steps/diagnose.js';
+import { diagnoseStep } from '../steps/refuse-unactionable.js';
 import { markOnline, reseed, startAndMarkOnline } from '../steps/reseed.js';
 import { resolveTemplate, type Template } from '../steps/template-resolver.js';
 import { findWorkspace, setStatusGuarded, type WorkspaceRow } from '../store/workspace-store.js';
 
 export async function recover(deps: CoreDeps, input: string, options: RunOptions): Promise<RecoveryResult> {
-  const draft = new ResultDraft({
-    runId: randomUUID(),
-    command: 'recover',
-    options: options,
-    startedAt: deps.clock.now(),
-    input: input,
-  });
+  const draft = ResultDraft.begin(deps.clock, 'recover', options, input);
   // Bad input, nothing to act on, or not allowed: nothing is touched, and only a refusal is
   // recorded (as a run).
   const admission = await admit(deps, draft, options, {
-    elevated: options.force ?? false,
     target: input,
     resolve: () => findTarget(deps, draft, input),
   });
@@ -40,12 +27,7 @@ export async function recover(deps: CoreDeps, input: string, options: RunOptions
 
 async function runSteps(run: Run): Promise<RunEnd> {
   const { options } = run;
-  const found = await run.step('diagnose', async () => {
-    await run.deps.runtime.ping();
-    const d = await diagnose(run.deps.runtime, run.workspace);
-    return { detail: describe(d), value: d };
-  });
-  refuseUnactionable(found);
+  const found = await diagnoseStep(run);
   if (found.verdict === 'healthy' && !options.force) {
     if (found.workspace.status === 'online') return 'healthy';
     // Running with its config, but the row says otherwise (say, a run killed between start

@@ -1,10 +1,3 @@
-// rollback(runId): puts back the volume content that a run snapshotted before it seeded, so a
-// forced reseed can be undone. Under the workspace's lease, and never for a parked workspace:
-// the snapshot is checked entry by entry before anything is touched; the current content is
-// snapshotted first (so a rollback is itself undoable: its result carries that snapshot); the
-// restore is staged so that a failure leaves the previous content; the container is started
-// again either way, and the row says what is true.
-import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { NoSnapshotError, RunNotFoundError } from '../model/errors.js';
 import { isUuid, parseTarget, printable } from '../model/names.js';
@@ -12,8 +5,7 @@ import type { RecoveryResult } from '../model/result.js';
 import { admit } from '../policy/admit.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
-import { describe, diagnose } from '../steps/diagnose.js';
-import { refuseUnactionable } from '../steps/refuse-unactionable.js';
+import { diagnoseStep } from '../steps/refuse-unactionable.js';
 import { keepSnapshot, markOnline, settleAfterFailure, stopIfRunning } from '../steps/reseed.js';
 import { checkSnapshot } from '../steps/snapshot-check.js';
 import { waitRunning } from '../steps/wait-running.js';
@@ -25,18 +17,10 @@ export async function rollback(
   runIdInput: string,
   options: RunOptions,
 ): Promise<RecoveryResult> {
-  const draft = new ResultDraft({
-    runId: randomUUID(),
-    command: 'rollback',
-    options: options,
-    startedAt: deps.clock.now(),
-    input: runIdInput,
-  });
+  const draft = ResultDraft.begin(deps.clock, 'rollback', options, runIdInput);
   const runId = runIdInput.trim().toLowerCase();
   const found: { snapshot?: Snapshot } = {};
-  // A rollback is elevated: it undoes a run's reseed.
   const admission = await admit(deps, draft, options, {
-    elevated: true,
     target: runIdInput,
     resolve: async () => {
       const { snapshot, workspace } = await rollbackSource(deps, runIdInput);
@@ -55,12 +39,7 @@ export async function rollback(
 
 async function restore(run: Run, runId: string, snapshot: Snapshot): Promise<RunEnd> {
   const { runtime, config, clock } = run.deps;
-  const d = await run.step('diagnose', async () => {
-    await runtime.ping();
-    const state = await diagnose(runtime, run.workspace);
-    return { detail: describe(state), value: state };
-  });
-  refuseUnactionable(d);
+  const d = await diagnoseStep(run);
   const content = await run.step('check', async () => {
     const c = await checkSnapshot(snapshot.tar, config.snapshotMaxBytes);
     return {

@@ -130,11 +130,16 @@ export function parseSettings<S extends z.ZodTypeAny>(
 ): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const name = String(issue?.path[0] ?? 'environment');
+  // Every bad setting at once, the first problem of each: an operator fixes them in one go.
+  const problems = new Map<string, string>();
+  for (const issue of parsed.error.issues) {
+    const name = String(issue.path[0] ?? 'environment');
+    if (!problems.has(name)) problems.set(name, issue.message);
+  }
+  const names = [...problems.keys()];
   throw new InvalidConfigError(
-    describe(name, issue?.message ?? 'bad value'),
-    hint ? { hint: hint(name) } : {},
+    [...problems].map(([name, problem]) => describe(name, problem)).join('; '),
+    hint ? { hint: hint(names.join(', ')) } : {},
   );
 }
 
@@ -147,7 +152,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     envSchema,
     env,
     undefined,
-    (name) => `fix or unset ${name}; see the README's Configuration section`,
+    (names) => `fix or unset ${names}; every setting is in docs/configuration.md`,
   );
   return {
     databaseUrl: e.DATABASE_URL,
@@ -163,7 +168,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     retentionMs: e.MEDIC_RETENTION,
     dockerTls:
       e.DOCKER_TLS_VERIFY && e.DOCKER_TLS_VERIFY !== '0'
-        ? { certPath: e.DOCKER_CERT_PATH ?? path.join(process.env.HOME ?? '.', '.docker') }
+        ? { certPath: e.DOCKER_CERT_PATH ?? path.join(env.HOME ?? '.', '.docker') }
         : null,
   };
 }

@@ -1,8 +1,3 @@
-// Admission, before a run takes its lease: a command from GitHub (options.grant set) is
-// checked against the operator's policy, and a refusal is stored as a run with outcome
-// `refused` (tied to the workspace when it exists, without telling the requester anything
-// about it). Operator tools (the CLI, the watcher) carry no grant and are not scoped.
-import { randomUUID } from 'node:crypto';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError, MedicError, RefusalError } from '../model/errors.js';
 import { parseTarget, stripControl } from '../model/names.js';
@@ -11,7 +6,7 @@ import type { RecoveryResult } from '../model/result.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { insertUnstarted } from '../store/audit-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
-import { checkGrant } from './grant.js';
+import { checkGrant, isElevated } from './grant.js';
 import { currentPolicy } from './policy-store.js';
 
 export type Admission =
@@ -19,8 +14,6 @@ export type Admission =
   | { readonly admitted: false; readonly result: RecoveryResult; readonly error: MedicError };
 
 export interface AdmissionRequest {
-  /** --force and /rollback need the rule's elevated permission. */
-  readonly elevated: boolean;
   /** What the requester typed, for messages. */
   readonly target: string;
   /** Finds the workspace; its errors (bad target, not found) are the run's when it is admitted. */
@@ -59,7 +52,7 @@ export async function admit(
       if (!(error instanceof MedicError) || error.code === 'INTERNAL') throw error;
       unresolved = error;
     }
-    checkGrant(stored, grant, { ...request, workspace });
+    checkGrant(stored, grant, { ...request, elevated: isElevated(draft.command, options), workspace });
   } catch (error) {
     if (!(error instanceof RefusalError)) return stop(error);
     const ms = Math.round(performance.now() - started);
@@ -87,13 +80,7 @@ export async function refuseCommand(
   },
 ): Promise<RecoveryResult> {
   const { command, target, options, error } = refusal;
-  const draft = new ResultDraft({
-    runId: randomUUID(),
-    command: command,
-    options: options,
-    startedAt: deps.clock.now(),
-    input: target,
-  });
+  const draft = ResultDraft.begin(deps.clock, command, options, target);
   let workspaceId: string | null = null;
   try {
     const parsed = parseTarget(target);

@@ -6,7 +6,7 @@
 // learns nothing about workspaces it was not given.
 import { PermissionDeniedError, RepoNotGrantedError, WorkspaceNotGrantedError } from '../model/errors.js';
 import { holdsAtLeast, type Permission } from '../model/permissions.js';
-import type { Origin } from '../model/result.js';
+import type { Origin, RecoveryResult } from '../model/result.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 import { type PolicyRule, repoFits, selects } from './policy.js';
 import type { StoredPolicy } from './policy-store.js';
@@ -95,4 +95,12 @@ export function checkGrant(
     );
   }
   return rule;
+}
+
+/** The commands that need a rule's `elevated` permission: --force, and /rollback (it undoes a reseed). */
+export function isElevated(
+  command: RecoveryResult['command'],
+  options: { readonly force?: boolean },
+): boolean {
+  return command === 'rollback' || (command === 'recover' && (options.force ?? false));
 }

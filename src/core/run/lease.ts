@@ -161,3 +161,25 @@ export async function leasesHeld(db: Queryable): Promise<number> {
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM medic.leases l WHERE ${LIVE_LEASE}`);
   return z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
 }
+
+/**
+ * Renews the run's lease a third of its TTL apart, so a long stop or start never outlives it;
+ * `onLost` when another run holds it now. Returns the stop.
+ */
+export function keepRenewed(
+  session: Queryable,
+  runId: string,
+  ttlS: number,
+  on: { readonly onLost: () => void; readonly onError: (error: unknown) => void },
+): () => void {
+  const timer = setInterval(
+    () => {
+      renewLease(session, runId, ttlS).then((held) => {
+        if (!held) on.onLost();
+      }, on.onError);
+    },
+    (ttlS * 1000) / 3,
+  );
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -30,6 +30,16 @@ export class ResultDraft {
   readonly options: RunOptions;
   readonly startedAt: Date;
 
+  /** A run's draft as it begins: a new run id, started now (every command's first line). */
+  static begin(
+    clock: { now(): Date },
+    command: RecoveryResult['command'],
+    options: RunOptions,
+    input: string,
+  ): ResultDraft {
+    return new ResultDraft({ runId: randomUUID(), command, options, startedAt: clock.now(), input });
+  }
+
   constructor(init: DraftInit) {
     const { input } = init;
     this.runId = init.runId;
@@ -132,7 +142,7 @@ export function unstartedResult(unstarted: {
   readonly at: Date;
 }): RecoveryResult {
   const { command, input, options, error, at } = unstarted;
-  const draft = new ResultDraft({ runId: randomUUID(), command, options, startedAt: at, input });
+  const draft = ResultDraft.begin({ now: () => at }, command, options, input);
   if (command === 'recover') {
     try {
       draft.target(parseTarget(input));

@@ -1,10 +1,9 @@
 // One run that changes a workspace (recover, rollback), as one object: its database session,
-// its lease, its audit trail and its result draft. Steps receive the Run as their context.
-// The frame (`Run.execute`) records the run before anything happens, holds the workspace's
-// lease around the body (renewed on a timer), reports a lease held elsewhere as `busy` and
-// any failure as `failed`, and stores the whole result at the end. A step that changes the
-// workspace (`change`) first confirms the lease is still this run's: a run that stalled past
-// its TTL and lost it stops there with LEASE_LOST.
+// lease, audit trail and result draft; steps receive it as their context. `Run.execute` records
+// the run first, holds the lease around the body (renewed on a timer), reports a lease held
+// elsewhere as `busy` and any failure as `failed`, and stores the result at the end. A step
+// that changes the workspace (`change`) first confirms the lease is still this run's (a run
+// that stalled past its TTL, or whose session is gone, stops there with LEASE_LOST).
 
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError, DatabaseUnavailableError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
@@ -14,7 +13,7 @@ import type { Outcome, RecoveryResult, Step } from '../model/result.js';
 import { appendStep, finishRun, insertRun, markAbandoned } from '../store/audit-store.js';
 import { persistently } from '../store/persistently.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
-import { acquireLease, releaseLease, renewLease } from './lease.js';
+import { acquireLease, keepRenewed, releaseLease, renewLease } from './lease.js';
 import type { ResultDraft } from './result-draft.js';
 
 /** What a step's work returns: its detail text, its value, and whether it found nothing to do. */
@@ -194,24 +193,17 @@ export class Run {
       return { detail, value: a };
     });
     this.locked = attempt.locked;
-    // Renewed a third of the TTL apart, so a long stop or start never outlives it.
-    const timer = setInterval(
-      () => {
-        renewLease(this.session, this.id, config.leaseTtlS).then(
-          (held) => {
-            if (!held) this.lost = true;
-          },
-          (error: unknown) =>
-            logger.warn({ runId: this.id, err: asMedicError(error).message }, 'could not renew the lease'),
-        );
+    const stopRenewing = keepRenewed(this.session, this.id, config.leaseTtlS, {
+      onLost: () => {
+        this.lost = true;
       },
-      (config.leaseTtlS * 1000) / 3,
-    );
-    timer.unref();
+      onError: (error) =>
+        logger.warn({ runId: this.id, err: asMedicError(error).message }, 'could not renew the lease'),
+    });
     try {
       await body();
     } finally {
-      clearInterval(timer);
+      stopRenewing();
       await releaseLease(this.session, this.workspace.id, this.id, attempt.locked).catch((error: unknown) =>
         // The lease lapses by itself (session gone or TTL); the run's result matters more.
         logger.warn(

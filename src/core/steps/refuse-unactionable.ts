@@ -1,11 +1,24 @@
-// What no run acts on: a workspace the platform parked (removed, paused, hibernated), a
-// container that does not exist, one without a named volume at /configs.
+// A changing run's first step, `diagnose` (the engine answers; what the workspace's container
+// and volume hold), and what no run acts on: a workspace the platform parked (removed,
+// paused, hibernated), a container that does not exist, one without a named volume at /configs.
 import {
   ConfigMountMissingError,
   ContainerNotFoundError,
   StatusNotRecoverableError,
 } from '../model/errors.js';
-import type { Diagnosis } from './diagnose.js';
+import type { Run } from '../run/run.js';
+import { type Diagnosis, describe, diagnose } from './diagnose.js';
+
+/** The `diagnose` step of recover and rollback; throws what no run acts on. */
+export async function diagnoseStep(run: Run): Promise<Diagnosis> {
+  const found = await run.step('diagnose', async () => {
+    await run.deps.runtime.ping();
+    const d = await diagnose(run.deps.runtime, run.workspace);
+    return { detail: describe(d), value: d };
+  });
+  refuseUnactionable(found);
+  return found;
+}
 
 export function refuseUnactionable(d: Diagnosis): void {
   if (d.verdict === 'not-recoverable') {

@@ -33,7 +33,7 @@ export async function reseed(run: Run, found: Diagnosis, template: Template): Pr
       };
     });
   } catch (error) {
-    await markFailedIfStopped(run, found);
+    await markFailed(run, found);
     throw error;
   }
   await startAndMarkOnline(run, found);
@@ -52,7 +52,7 @@ export async function startAndMarkOnline(run: Run, found: Diagnosis): Promise<vo
       return { detail: state, value: undefined };
     });
   } catch (error) {
-    await markFailedIfStopped(run, found);
+    await markFailed(run, found);
     throw error;
   }
   await markOnline(run, found);
@@ -141,7 +141,7 @@ export async function settleAfterFailure(run: Run, found: Diagnosis): Promise<vo
     .catch(() => undefined); // the run's own error is the one that explains it
 }
 
-async function markFailedIfStopped(run: Run, found: Diagnosis): Promise<void> {
+async function markFailed(run: Run, found: Diagnosis): Promise<void> {
   const after = await setStatusGuarded(run.session, found.workspace.id, 'failed').catch(() => null);
   if (after) run.draft.status(after);
 }

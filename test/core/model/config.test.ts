@@ -1,6 +1,7 @@
 // Configuration from the environment: parsed once, a bad value named, secrets redacted.
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseBudget, redactSecrets, redactUrl } from '../../../src/core/model/config.js';
+import type { InvalidConfigError } from '../../../src/core/model/errors.js';
 
 describe('config', () => {
   it('has the documented defaults', () => {
@@ -35,6 +36,20 @@ describe('config', () => {
   it('never shows a password', () => {
     expect(redactUrl('postgres://medic:s3cret@db:5432/x')).toBe('postgres://medic:***@db:5432/x');
     expect(redactUrl('not a url')).not.toContain('not a url');
+  });
+
+  it('reports every bad setting at once, each named, and where they are all described', () => {
+    let error: unknown;
+    try {
+      loadConfig({ MEDIC_STOP_TIMEOUT_S: 'soon', MEDIC_RESTART_BUDGET: 'lots', MEDIC_RETENTION: '-1' }, '/t');
+    } catch (e) {
+      error = e;
+    }
+    const e = error as InvalidConfigError;
+    expect(e.code).toBe('INVALID_CONFIG');
+    for (const name of ['MEDIC_STOP_TIMEOUT_S', 'MEDIC_RESTART_BUDGET', 'MEDIC_RETENTION'])
+      expect(e.message).toContain(`${name} is invalid`);
+    expect(e.hint).toContain('docs/configuration.md');
   });
 
   it('refuses a lease TTL shorter than a stop and a start, naming the variable', () => {
