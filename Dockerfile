@@ -1,10 +1,10 @@
 # workspace-medic: the Probot app (default) or the watcher (`node lib/medic.js watch`).
 # Build:  docker build -t workspace-medic .
 # Both need the platform's Docker socket and Postgres; see deploy/compose.yml.
-# NODE_IMAGE: the Node 20 base (official by default; CI passes one built from the machine's own
+# NODE_IMAGE: the Node 22 base (official by default; CI passes one built from the machine's own
 # Node by scripts/node-base-image.sh, since no registry is reachable there).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src

@@ -3,9 +3,9 @@
 # --build-arg NODE_IMAGE=...` where no registry is reachable (CI here). It holds node, npm,
 # the libraries `ldd` names, a static busybox for RUN's /bin/sh, a `node` user, and this
 # machine's CA bundle (npm's registry may sit behind a TLS proxy that bundle trusts).
-# Usage: scripts/node-base-image.sh [tag]   (default medic-node:local; rebuilt only if absent)
+# Usage: scripts/node-base-image.sh [tag]   (default medic-node:<node version>; rebuilt only if absent)
 set -euo pipefail
-tag="${1:-medic-node:local}"
+tag="${1:-medic-node:$(node -p process.versions.node)}"
 if docker image inspect "$tag" >/dev/null 2>&1; then echo "$tag"; exit 0; fi
 
 node_bin="$(command -v node)"

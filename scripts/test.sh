@@ -6,6 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# medic runs on Node 22 (engines, the image): an older node here (Debian 12's is 20, past its
+# end of life) is passed over for Node 22 from the npm registry (scripts/node-line.sh).
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 22 ]; then
+  node22="$(bash scripts/node-line.sh 22)"
+  echo "== Node $(node --version) is older than 22: testing on $("$node22/node" --version) ($node22)"
+  export PATH="$node22:$PATH"
+fi
 eval "$(bash scripts/dev-services.sh)"
 export MEDIC_TEST_DATABASE_URL MEDIC_TEST_DOCKER_B
 

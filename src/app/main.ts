@@ -73,10 +73,10 @@ try {
       ],
       (err) => probot.log.error(err),
     );
-    const port = Number(env.PORT ?? 3000);
-    await listen(server, { port, host: env.HOST ?? '0.0.0.0', setting: 'PORT' });
+    const { port, host } = settings.listen;
+    await listen(server, { port, host, setting: 'PORT' });
     const stopPruning = pruneDaily(core);
-    probot.log.info(`medic app listening on ${env.HOST ?? '0.0.0.0'}:${port}`);
+    probot.log.info(`medic app listening on ${host}:${port}`);
     // SIGTERM (a supervisor) or SIGINT (Ctrl-C): the same drain.
     const signal = await untilStopSignal();
     probot.log.info(`${signal}: finishing ${worker?.busy ?? 0} jobs in flight`);

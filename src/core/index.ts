@@ -23,15 +23,7 @@ export {
 } from './commands/sweep.js';
 export { type TemplateReport, templates } from './commands/templates.js';
 // The model: configuration, errors, names, the result object, ports
-export {
-  loadConfig,
-  type MedicConfig,
-  parseDuration,
-  parseSettings,
-  redactSecrets,
-  redactUrl,
-  secretsOf,
-} from './model/config.js';
+export { loadConfig, type MedicConfig, parseDuration, parseSettings } from './model/config.js';
 export type { CoreDeps, RunOptions, StepListener } from './model/deps.js';
 export * from './model/errors.js';
 export {
@@ -60,6 +52,7 @@ export type {
   VolumeEntry,
 } from './model/ports.js';
 export { silentLogger, systemClock } from './model/ports.js';
+export { redactSecrets, redactUrl, secretsOf } from './model/redact.js';
 export {
   isSuccess,
   type Origin,

@@ -7,7 +7,8 @@ import { parseSettings } from '../core/index.js';
 /** The shortest MEDIC_DASHBOARD_TOKEN accepted (`openssl rand -hex 32` gives 64). */
 export const MIN_TOKEN_LENGTH = 32;
 
-const schema = z.object({
+/** The dashboard's settings (docs/configuration.md is generated from it). */
+export const dashboardSettingsSchema = z.object({
   MEDIC_DASHBOARD_TOKEN: z
     .string()
     .trim()
@@ -18,12 +19,17 @@ const schema = z.object({
         .min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters (try: openssl rand -hex 32)`)
         .optional(),
     )
-    .optional(),
+    .optional()
+    .describe(
+      "bearer token for `medic serve` and the app's `/medic/` (32 characters or more); unset: `medic serve` on loopback only, no dashboard in the app",
+    ),
   MEDIC_DASHBOARD_SECURE: z
     .enum(['1', 'true', '0', 'false', ''])
     .optional()
-    .transform((v) => v === '1' || v === 'true'),
+    .transform((v) => v === '1' || v === 'true')
+    .describe('`1` marks the login cookie Secure behind a TLS proxy (it is anyway over HTTPS)'),
 });
+const schema = dashboardSettingsSchema;
 
 export interface DashboardSettings {
   /** null: no token, the dashboard answers loopback only. */

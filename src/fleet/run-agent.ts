@@ -25,12 +25,23 @@ export interface AgentRunOptions {
   readonly say: (line: string) => void;
 }
 
-const settings = z.object({
-  // How often the engine's queue is polled (a task waits half of it on average).
-  MEDIC_AGENT_POLL_MS: z.coerce.number().int().min(20).max(5000).default(200),
-  // A running task whose agent has not heartbeated for this long (it beats every poll) is taken over.
-  MEDIC_TASK_STALE_S: z.coerce.number().int().min(2).default(15),
+/** `medic agent`'s own settings (docs/configuration.md is generated from it). */
+export const agentSettingsSchema = z.object({
+  MEDIC_AGENT_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(20)
+    .max(5000)
+    .default(200)
+    .describe("how often the engine's task queue is polled besides its NOTIFY wake-ups (ms)"),
+  MEDIC_TASK_STALE_S: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .default(15)
+    .describe('a running task whose agent has not heartbeated for this long is taken over (s)'),
 });
+const settings = agentSettingsSchema;
 
 export type AgentSettings = z.infer<typeof settings>;
 

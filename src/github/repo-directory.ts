@@ -5,16 +5,25 @@
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { z } from 'zod';
-import { type GitHubRepo, InvalidConfigError, type RepoDirectory } from '../core/index.js';
+import { type GitHubRepo, InvalidConfigError, parseSettings, type RepoDirectory } from '../core/index.js';
 
-const accessSchema = z.object({
-  APP_ID: z.string().optional(),
-  PRIVATE_KEY: z.string().optional(),
-  GITHUB_TOKEN: z.string().optional(),
-  GHE_HOST: z.string().optional(),
-  GHE_PROTOCOL: z.enum(['http', 'https']).default('https'),
-  GITHUB_API_URL: z.string().url().optional(),
+/** GitHub access for `medic policy apply` (docs/configuration.md is generated from it). */
+export const githubAccessSchema = z.object({
+  APP_ID: z
+    .string()
+    .optional()
+    .describe("the app's id: with `PRIVATE_KEY`, the app's installations are asked"),
+  PRIVATE_KEY: z.string().optional().describe("the app's private key (PEM)"),
+  GITHUB_TOKEN: z.string().optional().describe('a token, instead of the app: what it can see is asked'),
+  GHE_HOST: z.string().optional().describe('a GitHub Enterprise host'),
+  GHE_PROTOCOL: z.enum(['http', 'https']).default('https').describe('the protocol for `GHE_HOST`'),
+  GITHUB_API_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe("GitHub's API, when not `GHE_HOST`; unset: api.github.com"),
 });
+const accessSchema = githubAccessSchema;
 
 const repoSchema = z.object({ id: z.number(), full_name: z.string(), owner: z.object({ id: z.number() }) });
 const toRepo = (r: z.infer<typeof repoSchema>): GitHubRepo => ({
@@ -26,7 +35,7 @@ const statusOf = (error: unknown) => (error as { status?: number }).status;
 
 /** The directory the environment gives access to, or null when it gives none. */
 export function repoDirectoryFromEnv(env: Record<string, string | undefined>): RepoDirectory | null {
-  const e = accessSchema.parse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  const e = parseSettings(accessSchema, Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   const baseUrl = e.GHE_HOST
     ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3`
     : (e.GITHUB_API_URL ?? 'https://api.github.com');

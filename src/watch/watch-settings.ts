@@ -3,15 +3,24 @@
 import { z } from 'zod';
 import { InvalidConfigError, parseSettings } from '../core/index.js';
 
-const schema = z.object({
+/** The incident hook of `medic watch` and `medic agent` (docs/configuration.md is generated from it). */
+export const incidentSettingsSchema = z.object({
   MEDIC_INCIDENT_REPO: z
     .string()
     .regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name')
-    .optional(),
-  MEDIC_GITHUB_TOKEN: z.string().min(1).optional(),
-  GITHUB_API_URL: z.string().url().default('https://api.github.com'),
-  MEDIC_INCIDENT_LABEL: z.string().min(1).default('incident'),
+    .optional()
+    .describe(
+      '`owner/name`: an automatic recovery that fails opens (or comments on) an incident issue there',
+    ),
+  MEDIC_GITHUB_TOKEN: z.string().min(1).optional().describe('the token the incident hook writes with'),
+  GITHUB_API_URL: z
+    .string()
+    .url()
+    .default('https://api.github.com')
+    .describe("GitHub's API (GitHub Enterprise: `https://host/api/v3`)"),
+  MEDIC_INCIDENT_LABEL: z.string().min(1).default('incident').describe("the incident issue's label"),
 });
+const schema = incidentSettingsSchema;
 
 export interface IncidentSettings {
   readonly owner: string;

@@ -23,7 +23,7 @@ describe('Dockerfile', () => {
     for (const from of froms) expect(from).toMatch(/^FROM \$\{NODE_IMAGE\}/);
     // The default base, when no NODE_IMAGE is passed, is a pinned official image.
     const base = dockerfile.match(/^ARG NODE_IMAGE=(\S+)$/m)?.[1];
-    expect(base).toMatch(/^node:20[\w.-]*$/);
+    expect(base).toMatch(/^node:22[\w.-]*$/);
     const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(final).toMatch(/^USER node$/m);
     expect(final).toMatch(/^HEALTHCHECK /m);

@@ -32,16 +32,32 @@ export function parseDuration(text: string): number | null {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
-const envSchema = z
+/** Every command's settings (the CLI, watch, agent, the app, the action): docs/configuration.md is generated from it. */
+export const coreSettingsSchema = z
   .object({
     DATABASE_URL: z
       .string()
       .trim()
       .optional()
       .transform((v) => (v ? v : undefined))
-      .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
-    MEDIC_DATA_DIR: z.string().trim().min(1).default('.medic'),
-    CONFIGS_DIR: z.string().trim().min(1).optional(),
+      .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL')
+      .describe(
+        "the platform's Postgres (`postgres://…`); unset: the embedded database (PGlite) under `MEDIC_DATA_DIR`",
+      ),
+    MEDIC_DATA_DIR: z
+      .string()
+      .trim()
+      .min(1)
+      .default('.medic')
+      .describe(
+        'where the embedded database lives (made 0700; one that group or others can enter is refused, `INSECURE_DATA_DIR`)',
+      ),
+    CONFIGS_DIR: z
+      .string()
+      .trim()
+      .min(1)
+      .optional()
+      .describe("the template root, one directory per runtime; unset: the package's `templates/`"),
     DOCKER_HOST: z
       .string()
       .trim()
@@ -50,8 +66,11 @@ const envSchema = z
       .refine(
         (v) => v === undefined || /^(unix|tcp|http|https):\/\//.test(v),
         'must be unix://, tcp:// or http(s)://',
-      ),
-    MEDIC_LEASE_TTL_S: positiveInt(300),
+      )
+      .describe('the Docker engine (`unix://`, `tcp://`, `http(s)://`); unset: the local socket'),
+    MEDIC_LEASE_TTL_S: positiveInt(300).describe(
+      "longest a run's lease holds without its holder renewing it (s); at least the stop and start timeouts + 5",
+    ),
     MEDIC_RESTART_BUDGET: z
       .string()
       .default('3/1h')
@@ -59,11 +78,20 @@ const envSchema = z
         const budget = parseBudget(v);
         if (!budget) ctx.addIssue({ code: 'custom', message: 'must look like 3/1h (count/window, s|m|h|d)' });
         return budget ?? { max: 0, windowMs: 0, text: v };
-      }),
-    MEDIC_START_TIMEOUT_S: positiveInt(60),
-    MEDIC_STOP_TIMEOUT_S: positiveInt(10),
-    MEDIC_TEMPLATE_MAX_BYTES: positiveInt(10 * 1024 * 1024),
-    MEDIC_SNAPSHOT_MAX_BYTES: positiveInt(64 * 1024 * 1024),
+      })
+      .describe(
+        'recoveries of one workspace per window without `--force` (`count/window`, window in s|m|h|d)',
+      ),
+    MEDIC_START_TIMEOUT_S: positiveInt(60).describe(
+      'how long a started container may take to run (and be healthy, with a HEALTHCHECK) (s)',
+    ),
+    MEDIC_STOP_TIMEOUT_S: positiveInt(10).describe("the stop's grace period before the engine kills (s)"),
+    MEDIC_TEMPLATE_MAX_BYTES: positiveInt(10 * 1024 * 1024).describe(
+      "cap on a template's size in bytes (and at most 2,000 files)",
+    ),
+    MEDIC_SNAPSHOT_MAX_BYTES: positiveInt(64 * 1024 * 1024).describe(
+      'cap on a volume snapshot in bytes; a larger volume is not seeded over (`SNAPSHOT_TOO_LARGE`)',
+    ),
     MEDIC_RETENTION: z
       .string()
       .default('30d')
@@ -72,10 +100,24 @@ const envSchema = z
         if (ms === null)
           ctx.addIssue({ code: 'custom', message: 'must look like 30d (a count and s|m|h|d)' });
         return ms ?? 0;
-      }),
-    MEDIC_ALLOW_INSECURE_DOCKER: z.string().optional(),
-    DOCKER_TLS_VERIFY: z.string().optional(),
-    DOCKER_CERT_PATH: z.string().optional(),
+      })
+      .describe(
+        'snapshots, finished jobs and finished fleet tasks older than this are pruned daily by the watcher, the agents and the app',
+      ),
+    MEDIC_ALLOW_INSECURE_DOCKER: z
+      .string()
+      .optional()
+      .describe('`1` accepts `DOCKER_HOST=tcp://` without TLS (refused otherwise)'),
+    DOCKER_TLS_VERIFY: z.string().optional().describe('`1`: talk TLS to a `tcp://` engine'),
+    DOCKER_CERT_PATH: z
+      .string()
+      .optional()
+      .describe('where `ca.pem`, `cert.pem` and `key.pem` are for `DOCKER_TLS_VERIFY`; unset: `~/.docker`'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .optional()
+      .describe('the level of the JSON logs on stderr; unset: `info` (`warn` for the CLI)'),
+    NO_COLOR: z.string().optional().describe('any value: no colour in the CLI, even on a terminal'),
   })
   .superRefine((e, ctx) => {
     // A run renews its lease a third of the TTL apart; a TTL shorter than a stop and a start
@@ -149,7 +191,7 @@ export function parseSettings<S extends z.ZodTypeAny>(
  */
 export function loadConfig(env: Record<string, string | undefined>, defaultConfigsDir: string): MedicConfig {
   const e = parseSettings(
-    envSchema,
+    coreSettingsSchema,
     env,
     undefined,
     (names) => `fix or unset ${names}; every setting is in docs/configuration.md`,
@@ -171,50 +213,4 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
         ? { certPath: e.DOCKER_CERT_PATH ?? path.join(env.HOME ?? '.', '.docker') }
         : null,
   };
-}
-
-/**
- * A connection string with every password replaced, for messages and logs: the user-info
- * part (`user:pass@`) and a `password` (or `sslpassword`) query parameter.
- */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const name of [...u.searchParams.keys()]) {
-      if (/pass(word)?$/i.test(name)) u.searchParams.set(name, '***');
-    }
-    return u.toString().replace(/%2A%2A%2A/g, '***');
-  } catch {
-    return '<unparseable url>';
-  }
-}
-
-/** The secrets an environment holds, for redactSecrets: database passwords in any form, tokens. */
-export function secretsOf(env: Record<string, string | undefined>): string[] {
-  const secrets = [
-    env.PGPASSWORD,
-    env.WEBHOOK_SECRET,
-    env.MEDIC_GITHUB_TOKEN,
-    env.MEDIC_DASHBOARD_TOKEN,
-    env.GITHUB_TOKEN,
-  ];
-  for (const url of [env.DATABASE_URL, env['INPUT_DATABASE-URL']]) {
-    if (!url) continue;
-    try {
-      const u = new URL(url);
-      secrets.push(decodeURIComponent(u.password), u.password);
-      for (const [name, value] of u.searchParams) if (/pass(word)?$/i.test(name)) secrets.push(value);
-    } catch {
-      // not a URL: nothing to find in it
-    }
-  }
-  return secrets.filter((s): s is string => Boolean(s));
-}
-
-/** Text with any of the given secrets (a PGPASSWORD, a URL's password) replaced, for output. */
-export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('***');
-  return out;
 }

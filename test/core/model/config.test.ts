@@ -1,7 +1,8 @@
 // Configuration from the environment: parsed once, a bad value named, secrets redacted.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseBudget, redactSecrets, redactUrl } from '../../../src/core/model/config.js';
+import { loadConfig, parseBudget } from '../../../src/core/model/config.js';
 import type { InvalidConfigError } from '../../../src/core/model/errors.js';
+import { redactSecrets, redactUrl } from '../../../src/core/model/redact.js';
 
 describe('config', () => {
   it('has the documented defaults', () => {

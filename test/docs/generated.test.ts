@@ -1,0 +1,73 @@
+// The generated references (scripts/gen-docs.ts) are what the code says now, every error code
+// is in the catalog, and every document's links and cited files resolve. Runs against the
+// built CLI (lib/, which `npm test` builds first).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generatedPages, ROOT } from '../../scripts/gen-docs.js';
+import { ERROR_CATALOG } from '../../src/core/model/error-catalog.js';
+
+const DOCUMENTS = [
+  'README.md',
+  'CONTRIBUTING.md',
+  'CHANGELOG.md',
+  ...readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+].filter((f) => existsSync(path.join(ROOT, f)));
+
+/** The tracker's tags (`[fleet]`): words for the maintainers, not for a reader of the docs. */
+const ISSUE_TAG =
+  /\[(?:identity|fence|house|speed|api|control|signal|trust|fleet|latency|core|parser|policy|dashboard|reliability)\](?!\()/g;
+
+describe('the generated references', () => {
+  it('are current: run `npm run docs` after changing a setting, an error code or a command', () => {
+    const stale = [...generatedPages()]
+      .filter(
+        ([file, text]) =>
+          !existsSync(path.join(ROOT, file)) || readFileSync(path.join(ROOT, file), 'utf8') !== text,
+      )
+      .map(([file]) => file);
+    expect(stale).toEqual([]);
+  });
+
+  it('catalog every error code errors.ts declares, and nothing else', () => {
+    const source = readFileSync(path.join(ROOT, 'src/core/model/errors.ts'), 'utf8');
+    const declared = new Set(
+      [...source.matchAll(/(?:coded|refusal)\('([A-Z_]{2,})'\)|readonly code = '([A-Z_]+)'/g)].map(
+        (m) => m[1] ?? m[2]!,
+      ),
+    );
+    expect([...declared].sort()).toEqual(Object.keys(ERROR_CATALOG).sort());
+  });
+});
+
+describe('the documents', () => {
+  it('link only to files that exist', () => {
+    const broken: string[] = [];
+    for (const doc of DOCUMENTS) {
+      const text = readFileSync(path.join(ROOT, doc), 'utf8');
+      for (const m of text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+        const target = m[1]!;
+        if (/^[a-z]+:/.test(target)) continue; // https:, mailto:
+        if (!existsSync(path.resolve(path.dirname(path.join(ROOT, doc)), target)))
+          broken.push(`${doc} -> ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('cite only files that are in the repository, and no issue tags', () => {
+    const missing: string[] = [];
+    for (const doc of DOCUMENTS) {
+      const text = readFileSync(path.join(ROOT, doc), 'utf8');
+      for (const m of text.matchAll(
+        /`((?:src|test|docs|bench|scripts|deploy|templates|examples)\/[\w./-]+\.[a-z]+)`/g,
+      ))
+        if (!existsSync(path.join(ROOT, m[1]!))) missing.push(`${doc}: ${m[1]}`);
+      if (/DESIGN\.md/.test(text)) missing.push(`${doc}: cites DESIGN.md, which is not in the repository`);
+      for (const m of text.matchAll(ISSUE_TAG)) missing.push(`${doc}: issue tag ${m[0]}`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
