@@ -13,6 +13,7 @@ export { recover } from './commands/recover.js';
 export { type RecoverManyOptions, recoverMany } from './commands/recover-many.js';
 export { rollback } from './commands/rollback.js';
 export {
+  failedNow,
   type HealingVerdict,
   healingVerdict,
   type SweepOptions,

@@ -91,6 +91,7 @@ export class Agent {
           incidents: options.incidents,
           events: this.events,
           owns: (containers) => placedOn(deps.db, engine, containers),
+          lookMs: deps.config.lookMs,
           ...(options.onResult ? { onResult: options.onResult } : {}),
         });
     this.placements = new DockerEventFeed(

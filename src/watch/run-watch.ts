@@ -43,6 +43,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
         filters: { type: ['container'] },
       }) as Promise<Readable>,
     onResult: (r) => metrics.observe(r),
+    lookMs: deps.config.lookMs,
   });
   const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
   watcher.start();

@@ -7,6 +7,7 @@
 import {
   type CoreDeps,
   containerName,
+  failedNow,
   findWorkspace,
   healingVerdict,
   MedicError,
@@ -27,6 +28,12 @@ export interface WatcherOptions {
   readonly onResult?: (result: RecoveryResult) => void;
   /** Of the failed rows' containers, the ones this watcher heals (an agent: those placed on its engine). Unset: all. */
   readonly owns?: (containers: readonly string[]) => Promise<ReadonlySet<string>>;
+  /**
+   * How often the rows are looked at for ones newly marked `failed` (ms; 0: only the sweep):
+   * a workspace the platform marks failed is healed within about this long, not at the next
+   * sweep, which stays as the safety net.
+   */
+  readonly lookMs?: number;
 }
 
 /** A workspace that keeps failing: how often in a row, when to try next, whether it was reported. */
@@ -41,6 +48,10 @@ export class Watcher {
   readonly queue: HealQueue;
   private readonly feed: DockerEventFeed;
   private timer: NodeJS.Timeout | null = null;
+  private lookTimer: NodeJS.Timeout | null = null;
+  /** The rows `failed` at the last look: only a row not among them is new. */
+  private failedBefore: ReadonlySet<string> = new Set();
+  private looking = false;
   private readonly streaks = new Map<string, Streak>();
   connected = false;
 
@@ -63,12 +74,15 @@ export class Watcher {
     this.feed.start();
     void this.sweep();
     this.timer = setInterval(() => void this.sweep(), this.options.intervalS * 1000);
+    const lookMs = this.options.lookMs ?? 0;
+    if (lookMs > 0) this.lookTimer = setInterval(() => void this.look(), lookMs);
   }
 
   /** Stops listening and sweeping, then waits for the recoveries in flight to finish. */
   async stop(): Promise<void> {
     this.feed.stop();
     if (this.timer) clearInterval(this.timer);
+    if (this.lookTimer) clearInterval(this.lookTimer);
     await this.queue.close();
   }
 
@@ -79,6 +93,24 @@ export class Watcher {
       for (const c of containers) if (!owned || owned.has(c)) this.queue.push(c);
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'sweep could not read workspaces; will retry');
+    }
+  }
+
+  /** Queues the rows marked `failed` since the last look (one cheap query; the first look takes them all). */
+  async look(): Promise<void> {
+    if (this.looking) return;
+    this.looking = true;
+    try {
+      const now = new Set(await failedNow(this.deps, 1000));
+      const fresh = [...now].filter((id) => !this.failedBefore.has(id)).map(containerName);
+      this.failedBefore = now;
+      if (fresh.length === 0) return;
+      const owned = this.options.owns ? await this.options.owns(fresh) : null;
+      for (const c of fresh) if (!owned || owned.has(c)) this.queue.push(c);
+    } catch (error) {
+      this.deps.logger.warn({ err: (error as Error).message }, 'could not look at the rows; will retry');
+    } finally {
+      this.looking = false;
     }
   }
 

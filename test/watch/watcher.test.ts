@@ -99,4 +99,25 @@ describe('the watcher', () => {
     expect(reports.map((r) => r.outcome)).toEqual(['failed', 'recovered']);
     expect(w.retryAt(ws.id)).toBeNull();
   });
+
+  it('heals a row the platform marks failed at its next look, not at the next sweep', async () => {
+    const ws = await addWorkspace(world.db, { status: 'online' });
+    world.runtime.add(ws.container); // its config volume is empty, its row still says online
+    const { w, results } = watcher(3600);
+    await w.look();
+    await w.queue.idle();
+    expect(results).toEqual([]);
+    await world.db.query("UPDATE workspaces SET status = 'failed' WHERE id = $1", [ws.id]);
+    await w.look();
+    await w.queue.idle();
+    expect(results.map((r) => r.outcome)).toEqual(['recovered']);
+    // A row still failed at the next look is not new: it is left to the sweep (and its backoff).
+    const stuck = await addWorkspace(world.db, { runtime: 'nosuch' });
+    world.runtime.add(stuck.container);
+    await w.look();
+    await w.queue.idle();
+    await w.look();
+    await w.queue.idle();
+    expect(results.map((r) => r.error?.code ?? r.outcome)).toEqual(['recovered', 'TEMPLATE_NOT_FOUND']);
+  });
 });

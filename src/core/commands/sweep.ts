@@ -9,7 +9,7 @@ import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError } from '../model/errors.js';
 import type { RecoveryResult } from '../model/result.js';
 import { type Diagnosis, diagnose } from '../steps/diagnose.js';
-import { isParked, listFailedWorkspaces, type WorkspaceRow } from '../store/workspace-store.js';
+import { failedIds, isParked, listFailedWorkspaces, type WorkspaceRow } from '../store/workspace-store.js';
 import { recover } from './recover.js';
 
 export type HealingVerdict =
@@ -19,6 +19,11 @@ export type HealingVerdict =
 /** The rows a sweep looks at: `failed`, the longest-unchanged first. */
 export function sweepCandidates(deps: CoreDeps, limit: number): Promise<WorkspaceRow[]> {
   return listFailedWorkspaces(deps.db, limit);
+}
+
+/** The ids of the rows marked `failed` now (a cheap query, for a look every second). */
+export function failedNow(deps: CoreDeps, limit: number): Promise<string[]> {
+  return failedIds(deps.db, limit);
 }
 
 export async function healingVerdict(deps: CoreDeps, row: WorkspaceRow): Promise<HealingVerdict> {

@@ -104,6 +104,14 @@ export const coreSettingsSchema = z
       .describe(
         'snapshots, finished jobs and finished fleet tasks older than this are pruned daily by the watcher, the agents and the app',
       ),
+    MEDIC_LOOK_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(1000)
+      .describe(
+        '`medic watch` and every agent look this often for rows newly marked `failed`, and heal them then, not at the next sweep (ms; 0: the sweep only)',
+      ),
     MEDIC_ALLOW_INSECURE_DOCKER: z
       .string()
       .optional()
@@ -154,6 +162,8 @@ export interface MedicConfig {
   readonly stopTimeoutS: number;
   readonly templateMaxBytes: number;
   readonly snapshotMaxBytes: number;
+  /** How often the healers look for rows newly marked failed (ms; 0: the sweep only). */
+  readonly lookMs: number;
   /** Snapshots and finished jobs older than this are pruned daily (ms). */
   readonly retentionMs: number;
   /** Certificates for a TLS engine (DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), else null. */
@@ -208,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     templateMaxBytes: e.MEDIC_TEMPLATE_MAX_BYTES,
     snapshotMaxBytes: e.MEDIC_SNAPSHOT_MAX_BYTES,
     retentionMs: e.MEDIC_RETENTION,
+    lookMs: e.MEDIC_LOOK_MS,
     dockerTls:
       e.DOCKER_TLS_VERIFY && e.DOCKER_TLS_VERIFY !== '0'
         ? { certPath: e.DOCKER_CERT_PATH ?? path.join(env.HOME ?? '.', '.docker') }

@@ -63,6 +63,17 @@ export async function setStatusGuarded(db: Queryable, id: string, status: string
   return updated ? updated.status : readStatus(db, id);
 }
 
+/** The ids of the rows marked `failed` now: the watcher's look, every second, for ones newly so. */
+export async function failedIds(db: Queryable, limit: number): Promise<string[]> {
+  const { rows } = await db.query("SELECT id::text AS id FROM workspaces WHERE status = 'failed' LIMIT $1", [
+    limit,
+  ]);
+  return z
+    .array(z.object({ id: z.string() }))
+    .parse(rows)
+    .map((r) => r.id);
+}
+
 export async function listFailedWorkspaces(db: Queryable, limit: number): Promise<WorkspaceRow[]> {
   const { rows } = await db.query(
     "SELECT id::text AS id, name, status, runtime FROM workspaces WHERE status = 'failed' ORDER BY updated_at NULLS FIRST, id LIMIT $1",
