@@ -43,15 +43,17 @@ describe('the generated references', () => {
 });
 
 describe('the documents', () => {
-  it('link only to files that exist', () => {
+  it('link only to files that exist, and to headings they have', () => {
     const broken: string[] = [];
     for (const doc of DOCUMENTS) {
       const text = readFileSync(path.join(ROOT, doc), 'utf8');
-      for (const m of text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
-        const target = m[1]!;
+      for (const m of text.matchAll(/\]\(([^)#\s]*)(?:#([^)\s]*))?\)/g)) {
+        const [, target = '', anchor] = m;
         if (/^[a-z]+:/.test(target)) continue; // https:, mailto:
-        if (!existsSync(path.resolve(path.dirname(path.join(ROOT, doc)), target)))
-          broken.push(`${doc} -> ${target}`);
+        const file = target ? path.resolve(path.dirname(path.join(ROOT, doc)), target) : path.join(ROOT, doc);
+        if (!existsSync(file)) broken.push(`${doc} -> ${target}`);
+        else if (anchor && file.endsWith('.md') && !headingSlugs(readFileSync(file, 'utf8')).has(anchor))
+          broken.push(`${doc} -> ${target}#${anchor}`);
       }
     }
     expect(broken).toEqual([]);
@@ -71,3 +73,17 @@ describe('the documents', () => {
     expect(missing).toEqual([]);
   });
 });
+
+/** The anchors GitHub gives a document's headings: lower case, punctuation dropped, spaces as hyphens. */
+function headingSlugs(markdown: string): Set<string> {
+  const outside = markdown.replace(/^```[\s\S]*?^```/gm, '');
+  return new Set(
+    [...outside.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) =>
+      m[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/\s/g, '-'),
+    ),
+  );
+}

@@ -109,7 +109,10 @@ describe('medic watch', () => {
     expect(await world.status(ws.id)).toBe('online');
   });
 
-  it('runs as a process with /healthz and /metrics, and exits 0 on SIGTERM', async () => {
+  it('runs as a process with /healthz and /metrics, heals a row marked failed within seconds, and exits 0 on SIGTERM', async () => {
+    // Made before the watcher starts (its start event is past) and still online: nothing in
+    // Docker will say it broke, only its row will.
+    const ws = await world.broken({ status: 'online' });
     const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawnMedic(
       ['watch', '--interval', '3600', '--metrics-port', String(port)],
@@ -126,6 +129,13 @@ describe('medic watch', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain('medic_leases_held');
     expect(metrics).toContain('medic_queue_depth');
+    // The platform marks it failed: healed at the next look (1 s), not at the sweep (an hour).
+    expect(await world.status(ws.id)).toBe('online');
+    await world.db.query("UPDATE workspaces SET status = 'failed', updated_at = now() WHERE id = $1", [
+      ws.id,
+    ]);
+    await expect.poll(() => world.status(ws.id), { timeout: 10_000, interval: 100 }).toBe('online');
+    expect(await world.ls(ws.volume)).toContain('config.yaml');
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
