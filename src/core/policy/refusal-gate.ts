@@ -84,8 +84,9 @@ export type IntakePriority = 'high' | 'normal' | 'low';
 
 /**
  * `low`: a stranger's (its repository is granted by no rule, or its author was refused there
- * in the last 10 minutes); `high`: an author who ran a command here that was not refused in
- * the last 7 days (an on-call engineer amid a flood of strangers); `normal` otherwise. A wrong
+ * in the last 10 minutes and has run nothing since); `high`: an author who ran a command here
+ * that was not refused in the last 7 days, after any refusal (an on-call engineer amid a
+ * flood of strangers); `normal` otherwise. A wrong
  * guess only orders the queue: the floor is checked again when the job runs.
  */
 export async function intakePriority(
@@ -99,13 +100,20 @@ export async function intakePriority(
     if (error instanceof RefusalError) return 'low';
     throw error;
   }
+  // The latest word counts: someone refused an hour ago who has since been given the role
+  // and ran a command is an on-call engineer again, not a stranger.
   const { rows } = await db.query(
-    `SELECT EXISTS (SELECT 1 FROM medic.refusals WHERE ${inWindow('$1', '$2', '$3')}) AS refused,
-            EXISTS (SELECT 1 FROM medic.runs
-                     WHERE lower(actor) = lower($1) AND lower(origin->>'repo') = lower($2)
-                       AND outcome IS DISTINCT FROM 'refused' AND started_at > now() - interval '7 days') AS trusted`,
+    `SELECT (SELECT max(at) FROM medic.refusals WHERE ${inWindow('$1', '$2', '$3')}) AS refused,
+            (SELECT max(started_at) FROM medic.runs
+              WHERE lower(actor) = lower($1) AND lower(origin->>'repo') = lower($2)
+                AND outcome IS DISTINCT FROM 'refused' AND started_at > now() - interval '7 days') AS trusted`,
     [actor, source.repo, REFUSAL_WINDOW_S],
   );
-  const seen = z.array(z.object({ refused: z.boolean(), trusted: z.boolean() })).parse(rows)[0];
-  return seen?.refused ? 'low' : seen?.trusted ? 'high' : 'normal';
+  const seen = z
+    .array(z.object({ refused: z.coerce.date().nullable(), trusted: z.coerce.date().nullable() }))
+    .parse(rows)[0];
+  const refused = seen?.refused?.getTime() ?? null;
+  const trusted = seen?.trusted?.getTime() ?? null;
+  if (trusted !== null && (refused === null || trusted > refused)) return 'high';
+  return refused !== null ? 'low' : 'normal';
 }

@@ -35,5 +35,8 @@ describe('intakePriority', () => {
       held: 'read',
     });
     expect(await intakePriority(world.db, platform, 'mallory')).toBe('low');
+    // Given the role since, and ran a command after the refusal: an engineer again, first in line.
+    await ranHere('mallory', 'recovered');
+    expect(await intakePriority(world.db, platform, 'mallory')).toBe('high');
   });
 });
