@@ -9,6 +9,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { removeFixtures } from '../src/demo/broken-workspace.js';
 import { benchAction } from './action-bench.js';
+import { benchCliStart, cliStartSection } from './cli-start.js';
 import { openFleet, ROOT } from './fleet.js';
 import { benchFleet } from './fleet-bench.js';
 import { fleetSection } from './fleet-report.js';
@@ -37,6 +38,8 @@ try {
   const webhooks = await benchWebhooks(fleet, log);
   log('4. action cold start');
   const action = await benchAction(fleet, env('BENCH_ACTION_ROUNDS', 10));
+  log('8. CLI start');
+  const cliStart = await benchCliStart(env('BENCH_CLI_ROUNDS', 20));
   log('6. ChatOps latency');
   const latency = await benchLatency(fleet, env('BENCH_LATENCY_SINGLES', 5), log);
   log('7. the fleet: agents');
@@ -104,6 +107,7 @@ try {
     '',
     `Bundle: **${(action.bundleBytes / 2 ** 20).toFixed(2)} MB** (target < 5 MB). Spawn to exit: median **${Math.round(act.median)} ms** (${Math.round(act.min)}–${Math.round(act.max)}; target < 300 ms) against \`node -e 0\` at ${Math.round(base.median)} ms in the same rounds (ratio ${(act.median / base.median).toFixed(1)}).`,
     '',
+    ...cliStartSection(cliStart),
     ...latencySection(latency),
     ...fleetSection(agents),
     '## 5. Memory (peak RSS)',
@@ -117,7 +121,7 @@ try {
   writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
   writeFileSync(
     path.join(ROOT, 'bench/results.json'),
-    `${JSON.stringify({ machine, recover, sweep, webhooks, action, latency, agents }, null, 1)}\n`,
+    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents }, null, 1)}\n`,
   );
   process.stdout.write(`${lines.slice(0, -3).join('\n')}\n`);
 } finally {

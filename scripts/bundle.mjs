@@ -33,11 +33,17 @@ const stubUnusedDockerParts = {
   },
 };
 
-export async function bundle({ root, entry, outfile }) {
+/**
+ * One entry into one file (`outfile`), or (`outdir`) into an entry file and chunks that load
+ * only when a dynamic import() reaches them (the CLI: a command's code when it runs).
+ */
+export async function bundle({ root, entry, outfile, outdir, banner = true }) {
   await build({
     absWorkingDir: root,
     entryPoints: [entry],
-    outfile,
+    ...(outdir
+      ? { outdir, splitting: true, entryNames: '[name]', chunkNames: 'chunks/[name]-[hash]' }
+      : { outfile }),
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -49,15 +55,17 @@ export async function bundle({ root, entry, outfile }) {
     external: ['@electric-sql/pglite', 'cpu-features', '*.node'],
     plugins: [stubUnusedDockerParts],
     // CommonJS dependencies use require() and __dirname; give the ESM bundle both.
-    banner: {
-      js: [
-        "import { createRequire as __medicRequire } from 'node:module';",
-        "import { fileURLToPath as __medicPath } from 'node:url';",
-        'const require = __medicRequire(import.meta.url);',
-        'const __filename = __medicPath(import.meta.url);',
-        "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
-      ].join(' '),
-    },
+    banner: !banner
+      ? undefined
+      : {
+          js: [
+            "import { createRequire as __medicRequire } from 'node:module';",
+            "import { fileURLToPath as __medicPath } from 'node:url';",
+            'const require = __medicRequire(import.meta.url);',
+            'const __filename = __medicPath(import.meta.url);',
+            "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+          ].join(' '),
+        },
     logLevel: 'warning',
   });
 }

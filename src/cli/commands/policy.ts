@@ -15,7 +15,6 @@ import {
   resolvePolicy,
   type StoredPolicy,
 } from '../../core/index.js';
-import { repoDirectoryFromEnv } from '../../github/repo-directory.js';
 import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -49,6 +48,8 @@ export function registerPolicy(program: Command, cli: CliSession): void {
       let resolved: { policy: Policy; resolution: Resolution; warnings: readonly string[] };
       try {
         const policy = await readPolicyFile(file);
+        // Octokit and its app auth load only here, not with every command.
+        const { repoDirectoryFromEnv } = await import('../../github/repo-directory.js');
         const directory = repoDirectoryFromEnv(cli.ctx.env);
         resolved = { policy, ...(await resolvePolicy(policy, directory, new Date())) };
       } catch (error) {

@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { untilStopSignal } from '../../bootstrap/stop-signal.js';
 import { InvalidConfigError } from '../../core/index.js';
 import { dashboardSettings } from '../../dashboard/dashboard-settings.js';
-import { dashboardServer } from '../../dashboard/server.js';
 import { listen } from '../../http/server.js';
 import { type CliSession, CORE_ENV, helpFooter, port } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -47,6 +46,8 @@ export function registerServe(program: Command, cli: CliSession): void {
             },
           );
         }
+        // The dashboard's pages load only here, not with every command.
+        const { dashboardServer } = await import('../../dashboard/server.js');
         const server = dashboardServer({ deps, token, secureCookie, base: '' });
         const address = await listen(server, { port: o.port, host: o.host, setting: '--port' });
         const shown = `${address.address}:${address.port}`;
