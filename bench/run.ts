@@ -2,6 +2,7 @@
 // tables and written to bench/RESULTS.md (with the date, machine and versions) and the raw
 // samples to bench/results.json. Not part of the tests: no timing is asserted anywhere.
 //   BENCH_ROUNDS (7)  BENCH_SWEEP_SIZE (50)  BENCH_SWEEP_ROUNDS (2)  BENCH_ACTION_ROUNDS (10)
+//   BENCH_CLI_ROUNDS (20)  BENCH_OUTAGE_SIZES (50,100)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { benchFleet } from './fleet-bench.js';
 import { fleetSection } from './fleet-report.js';
 import { benchLatency } from './latency-bench.js';
 import { latencySection } from './latency-report.js';
+import { benchOutage, outageSection } from './outage-bench.js';
 import { benchRecover, recoverTable } from './recover-vs-runbook.js';
 import { summarize } from './stats.js';
 import { benchSweep } from './sweep-bench.js';
@@ -50,6 +52,13 @@ try {
       chatops: env('BENCH_FLEET_CHATOPS', 6),
       heals: env('BENCH_HEALS', 20),
     },
+    log,
+  );
+
+  log('9. a fleet-wide outage');
+  const outage = await benchOutage(
+    fleet,
+    (process.env.BENCH_OUTAGE_SIZES ?? '50,100').split(',').map(Number),
     log,
   );
 
@@ -110,6 +119,7 @@ try {
     ...cliStartSection(cliStart),
     ...latencySection(latency),
     ...fleetSection(agents),
+    ...outageSection(outage),
     '## 5. Memory (peak RSS)',
     '',
     `- the app under benchmark 3: **${webhooks.maxRssMb?.toFixed(0) ?? '?'} MB**`,
@@ -121,7 +131,7 @@ try {
   writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
   writeFileSync(
     path.join(ROOT, 'bench/results.json'),
-    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents }, null, 1)}\n`,
+    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents, outage }, null, 1)}\n`,
   );
   process.stdout.write(`${lines.slice(0, -3).join('\n')}\n`);
 } finally {
