@@ -5,7 +5,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { applyTestPolicy } from '../helpers/core-deps.js';
 import {
   agentUp,
   deliverRecover,
+  lsOn,
   placementOf,
   recoveredRuns,
   resultOf,
@@ -82,19 +82,6 @@ async function brokenOnA(options: Parameters<TestWorld['broken']>[0] = {}): Prom
   const w = await world.broken(options);
   await expect.poll(() => placementOf(world.db, w.container), { timeout: 15_000, interval: 50 }).toBe('a');
   return w;
-}
-
-async function lsOn(docker: Docker, image: string, volume: string): Promise<string[]> {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d) => {
-    text += d;
-  });
-  const [, container] = await docker.run(image, ['ls', '-A', '-1', '/c'], [out, out], {
-    HostConfig: { Binds: [`${volume}:/c:ro`], NetworkMode: 'none' },
-  });
-  await (container as Docker.Container).remove({ force: true });
-  return text.split(/\s+/).filter(Boolean);
 }
 
 /**

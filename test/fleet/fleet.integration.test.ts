@@ -5,7 +5,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { containerName } from '../../src/core/index.js';
@@ -19,6 +18,7 @@ import { ensureLocalImage } from '../../src/docker/local-image.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
 import {
   deliverRecover,
+  lsOn,
   placementOf,
   recoveredRuns as recoveredFor,
   resultOf as resultFor,
@@ -90,19 +90,8 @@ async function recoveringMidStop(first: number, second: number): Promise<{ w: Br
 const resultOf = (n: number, timeout = 60_000) => resultFor(gh, n, timeout);
 
 /** What a volume holds, read on the engine that has it (reading it elsewhere would create it there). */
-async function lsOn(docker: Docker, volume: string): Promise<string[]> {
-  const image = docker === dockerB ? imageB : world.image;
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d) => {
-    text += d;
-  });
-  const [, container] = await docker.run(image, ['ls', '-A', '-1', '/c'], [out, out], {
-    HostConfig: { Binds: [`${volume}:/c:ro`], NetworkMode: 'none' },
-  });
-  await (container as Docker.Container).remove({ force: true });
-  return text.split(/\s+/).filter(Boolean); // docker.run gives the container a terminal
-}
+const lsOnEngine = (docker: Docker, volume: string) =>
+  lsOn(docker, docker === dockerB ? imageB : world.image, volume);
 
 const tasksOf = (target: string) => tasksFor(world.db, target);
 const recoveredRuns = (id: string) => recoveredFor(world.db, id);
@@ -159,7 +148,7 @@ describe('three replicas and two agents on two engines', () => {
       expect(body).toContain('recovered');
       expect(await world.status(w.id)).toBe('online');
       const engine = i < 3 ? 'a' : 'b';
-      expect(await lsOn(engine === 'a' ? world.docker : dockerB, w.volume)).toContain('config.yaml');
+      expect(await lsOnEngine(engine === 'a' ? world.docker : dockerB, w.volume)).toContain('config.yaml');
       const tasks = await tasksOf(w.container);
       expect(tasks).toHaveLength(1);
       expect(tasks[0]).toMatchObject({ engine, state: 'done', attempts: 1 });
@@ -299,7 +288,7 @@ describe('three replicas and two agents on two engines', () => {
       expect(
         frozenSteps.filter((st) => ['seed', 'start', 'mark-online'].includes(st.name) && st.status === 'ok'),
       ).toEqual([]);
-      expect(await lsOn(world.docker, w.volume)).toContain('config.yaml');
+      expect(await lsOnEngine(world.docker, w.volume)).toContain('config.yaml');
       expect(frozen.output()).toContain('lost this task');
       expect(frozen.child.exitCode).toBeNull();
     } finally {

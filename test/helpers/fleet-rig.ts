@@ -2,6 +2,8 @@
 // delivering a signed /recover to app replicas, and reading back what the fleet recorded
 // (placements, tasks, runs, the issue's comment).
 import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
 import { expect } from 'vitest';
 import type { Database } from '../../src/core/model/ports.js';
 import type { StandIn } from './github-standin.js';
@@ -124,4 +126,18 @@ export async function resultOf(gh: StandIn, issue: number, timeout = 60_000): Pr
     .filter((c) => c.issue === issue)
     .map((c) => c.body)
     .join('\n---\n');
+}
+
+/** What a volume holds, read on the engine that has it (reading it elsewhere would create it there). */
+export async function lsOn(docker: Docker, image: string, volume: string): Promise<string[]> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d) => {
+    text += d;
+  });
+  const [, container] = await docker.run(image, ['ls', '-A', '-1', '/c'], [out, out], {
+    HostConfig: { Binds: [`${volume}:/c:ro`], NetworkMode: 'none' },
+  });
+  await (container as Docker.Container).remove({ force: true });
+  return text.split(/\s+/).filter(Boolean); // docker.run gives the container a terminal
 }
