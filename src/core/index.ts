@@ -5,7 +5,7 @@
 
 // Commands
 export { type DiagnoseOptions, diagnoseTarget } from './commands/diagnose-target.js';
-export { type Executor, localExecutor, retryingExecutor } from './commands/executor.js';
+export { type Executor, localExecutor, lostItsSession, retryingExecutor } from './commands/executor.js';
 export { history } from './commands/history.js';
 export { type Preflight, type PreflightRequest, preflight } from './commands/preflight.js';
 export { type PruneOptions, prune, pruneDaily } from './commands/prune.js';

@@ -8,6 +8,7 @@ import {
   asMedicError,
   type CoreDeps,
   localExecutor,
+  lostItsSession,
   persistently,
   type RecoveryResult,
   type Step,
@@ -87,7 +88,7 @@ export async function runTask(
     // The run's lease session went away under it (a Postgres restart, a failover, a cut
     // network): it stopped before its next change; the task is tried again, from the start,
     // by whoever claims it.
-    if (AGAIN.has(result.error?.code ?? '') && task.attempt < RETRIES_WHEN_BUSY) {
+    if (lostItsSession(result.error?.code) && task.attempt < RETRIES_WHEN_BUSY) {
       throw new RetryLater(backoffS(task.attempt, 15), `${result.error!.code}: ${result.error!.message}`);
     }
     // Busy because this task's own earlier attempt still holds the lease (its agent froze
@@ -117,9 +118,6 @@ export async function runTask(
     );
   }
 }
-
-/** A run that ended so is tried again: it stopped before its next change because the database went away. */
-const AGAIN = new Set(['LEASE_LOST', 'DATABASE_UNAVAILABLE']);
 
 /** How many attempts of a task a lease held by its own stalled attempt (or a lost lease) is retried for; then its answer stands. */
 const RETRIES_WHEN_BUSY = 12;

@@ -4,12 +4,11 @@
 // with its attempt; work it learns it lost is fenced off: its `fence` throws TASK_LOST, and
 // nothing more is written about it.
 import { randomBytes } from 'node:crypto';
-import { type Logger, persistently, TaskLostError } from '../core/index.js';
+import { type Logger, persistently, systemClock, TaskLostError } from '../core/index.js';
 import { type Claimed, RetryLater, type WorkQueue } from './work-queue.js';
 
 /** How long a worker keeps trying to write how an item ended while the database is away. */
 const END_WRITE_S = 60;
-const SLEEP = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
 
 /**
  * A worker's name in the queue: the process (`host:pid`) and a random instance, so that a
@@ -173,7 +172,7 @@ export class JobWorker<J extends Claimed> {
     // How it ended is written through a database that may be away for a moment (a restart):
     // tried again meanwhile. Given up, the item is reclaimed as a dead worker's would be.
     const end = (write: () => Promise<boolean>) =>
-      persistently(write, { clock: SLEEP, forS: END_WRITE_S }).catch((error: unknown) => {
+      persistently(write, { clock: systemClock, forS: END_WRITE_S }).catch((error: unknown) => {
         this.logger.error({ job: job.id, err: (error as Error).message }, 'could not record how a job ended');
         return false;
       });

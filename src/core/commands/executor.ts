@@ -26,8 +26,13 @@ export function localExecutor(deps: CoreDeps): Executor {
   };
 }
 
-/** A run that ended so stopped before its next change because its database session went away. */
-const SESSION_LOST = new Set(['LEASE_LOST', 'DATABASE_UNAVAILABLE']);
+/**
+ * Whether a run that ended with (or threw) this code stopped before its next change because its
+ * database session went away: run it again from the start (this executor; an agent's queue).
+ */
+export function lostItsSession(code: string | undefined): boolean {
+  return code === 'LEASE_LOST' || code === 'DATABASE_UNAVAILABLE';
+}
 
 /**
  * The executor a long-running door uses on its own host (the app with MEDIC_EXECUTOR=local):
@@ -47,7 +52,7 @@ export function retryingExecutor(
         if (last || asMedicError(error).code !== 'DATABASE_UNAVAILABLE') throw error;
         return null;
       });
-      if (result && (last || !SESSION_LOST.has(result.error?.code ?? ''))) return result;
+      if (result && (last || !lostItsSession(result.error?.code))) return result;
       await clock.sleep(delay);
     }
   };
