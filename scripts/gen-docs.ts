@@ -2,11 +2,13 @@
 //   docs/configuration.md  from the zod settings schemas (meaning, default, who reads it)
 //   docs/errors.md         from src/core/model/error-catalog.ts and the exit codes
 //   docs/cli-reference.md  from commander's own help of the built CLI (lib/medic.js)
+//   docs/openapi.json      the HTTP API's OpenAPI 3.1 document, from the zod schemas it validates with
 // `npm run docs` writes them; test/docs/generated.test.ts fails when one is stale.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { openApiDocument } from '../src/api/openapi.js';
 import { appSettingsSchema } from '../src/app/settings.js';
 import { INPUT_ERROR_CODES } from '../src/core/model/errors.js';
 import { ERROR_CATALOG } from '../src/core/model/error-catalog.js';
@@ -180,6 +182,7 @@ export function generatedPages(): ReadonlyMap<string, string> {
     ['docs/configuration.md', configurationPage()],
     ['docs/errors.md', errorsPage()],
     ['docs/cli-reference.md', cliReferencePage()],
+    ['docs/openapi.json', `${JSON.stringify(openApiDocument(), null, 2)}\n`],
   ]);
 }
 

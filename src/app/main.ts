@@ -2,11 +2,21 @@
 // GHE_HOST, GHE_PROTOCOL, PORT), over the core opened from medic's own env. Its server caps
 // request bodies before Probot reads them, and serves /metrics and /healthz beside the webhooks.
 import { createNodeMiddleware, createProbot, run } from 'probot';
+import { apiHandler } from '../api/handler.js';
 import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { untilStopSignal } from '../bootstrap/stop-signal.js';
-import { asMedicError, leasesHeld, pruneDaily, redactSecrets, secretsOf } from '../core/index.js';
+import {
+  asMedicError,
+  leasesHeld,
+  localExecutor,
+  pruneDaily,
+  redactSecrets,
+  retryingExecutor,
+  secretsOf,
+} from '../core/index.js';
 import { dashboardSettings } from '../dashboard/dashboard-settings.js';
 import { dashboardHandler } from '../dashboard/server.js';
+import { agentsExecutor } from '../dispatch/agents-executor.js';
 import { noDocker } from '../dispatch/no-docker.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
 import { bodyCap, handlerServer, listen, MAX_BODY_BYTES } from '../http/server.js';
@@ -54,9 +64,19 @@ try {
       overrides: { Octokit: TunedProbotOctokit },
     });
     const webhooks = await createNodeMiddleware(app, { probot });
+    // The platform's own door (/api/v1): with agents, each call's work goes to its engine's agent.
+    const agents = settings.executor?.agents;
+    const api = apiHandler({
+      deps: core,
+      executor: (scope) =>
+        agents
+          ? agentsExecutor(core, scope, { waitS: agents.waitS, pollMs: 200 })
+          : retryingExecutor(localExecutor(core), core.clock),
+    });
     const server = handlerServer(
       [
         bodyCap(MAX_BODY_BYTES),
+        api,
         async (req, res) => (await webhooks(req, res)) === true,
         observabilityHandler(core, metrics, !settings.executor),
         // The dashboard under /medic/, only behind a token: the app listens beyond loopback.
@@ -83,6 +103,7 @@ try {
     // Finish the runs in flight (they hold leases and comments), then leave.
     stopPruning();
     await worker?.stop();
+    await api.idle();
     // Closes and reactions still queued go out first (bounded: GitHub may be slow).
     await pacers?.idle(30_000);
     server.close();

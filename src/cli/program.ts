@@ -18,6 +18,7 @@ import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTemplates } from './commands/templates.js';
+import { registerToken } from './commands/token.js';
 import { registerWatch } from './commands/watch.js';
 import { type CliContext, CliSession } from './context.js';
 import { EXIT } from './exit-codes.js';
@@ -34,6 +35,7 @@ const COMMANDS = [
   registerAgent,
   registerStatus,
   registerPolicy,
+  registerToken,
   registerPrune,
   registerTemplates,
   registerDoctor,

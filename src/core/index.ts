@@ -26,6 +26,7 @@ export { type TemplateReport, templates } from './commands/templates.js';
 // The model: configuration, errors, names, the result object, ports
 export { loadConfig, type MedicConfig, parseDuration, parseSettings } from './model/config.js';
 export type { CoreDeps, RunOptions, StepListener } from './model/deps.js';
+export { type CatalogEntry, ERROR_CATALOG } from './model/error-catalog.js';
 export * from './model/errors.js';
 export {
   CONFIGS_MOUNT,
@@ -70,10 +71,20 @@ export {
 export { readTarEntries, type TarEntry } from './model/tar-read.js';
 // The operator's policy
 export { type Admission, isRefusal, refuseCommand } from './policy/admit.js';
-export { checkGrant, type Grant, type GrantSource, grantedRule } from './policy/grant.js';
 export {
+  type ClientGrant,
+  checkClient,
+  checkGrant,
+  type Grant,
+  type GrantSource,
+  grantedRule,
+} from './policy/grant.js';
+export {
+  CLIENT_ABILITIES,
+  type ClientAbility,
   describePolicy,
   type Policy,
+  type PolicyClient,
   type PolicyRule,
   parsePolicy,
   repoFits,

@@ -36,6 +36,8 @@ export const taskOptionsSchema = z.object({
       origin: originSchema,
     })
     .optional(),
+  client: z.object({ name: z.string() }).optional(),
+  runId: z.string().uuid().optional(),
   list: z.boolean().optional(),
   permission: z.enum(PERMISSIONS).optional(),
 });

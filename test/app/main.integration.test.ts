@@ -1,5 +1,5 @@
 // `npm start`'s entry as a process (lib/app/main.js, Probot's env): it serves webhooks, and
-// /healthz and /metrics beside them; a bad setting stops it with a message naming it.
+// /healthz, /metrics and the HTTP API (/api/v1) beside them; a bad setting stops it with a message naming it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Proc, startApp as startAppProcess } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
@@ -36,6 +36,15 @@ describe('the app process', () => {
       headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'x' },
     });
     expect(hook.status).toBeGreaterThanOrEqual(400);
+    // The HTTP API beside them: its document open, its operations behind a client's token.
+    const doc = await fetch(`http://127.0.0.1:${port}/api/v1/openapi.json`);
+    expect(((await doc.json()) as { openapi: string }).openapi).toBe('3.1.0');
+    const api = await fetch(`http://127.0.0.1:${port}/api/v1/diagnoses`, {
+      method: 'POST',
+      body: '{"targets":["ws-00000000-000"]}',
+    });
+    expect(api.status).toBe(401);
+    expect(api.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);

@@ -16,6 +16,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   dispatch: 2,
   metrics: 2,
   // Long-running parts built from the services.
+  api: 3,
   dashboard: 3,
   watch: 3,
   fleet: 4,

@@ -42,6 +42,17 @@ describe('the generated references', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('is a valid OpenAPI 3.1 document (docs/openapi.json, as served at /api/v1/openapi.json)', async () => {
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const doc = JSON.parse(readFileSync(path.join(ROOT, 'docs/openapi.json'), 'utf8'));
+    expect(doc.openapi).toBe('3.1.0');
+    const verdict = await new Validator().validate(doc);
+    expect(verdict.errors ?? []).toEqual([]);
+    expect(verdict.valid).toBe(true);
+  });
+});
+
 describe('the documents', () => {
   it('link only to files that exist, and to headings they have', () => {
     const broken: string[] = [];

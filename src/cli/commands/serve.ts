@@ -3,9 +3,9 @@
 // only a loopback Host, and any other --host is refused naming the variable.
 import type { Command } from 'commander';
 import { untilStopSignal } from '../../bootstrap/stop-signal.js';
-import { InvalidConfigError } from '../../core/index.js';
+import { InvalidConfigError, localExecutor, retryingExecutor } from '../../core/index.js';
 import { dashboardSettings } from '../../dashboard/dashboard-settings.js';
-import { listen } from '../../http/server.js';
+import { bodyCap, handlerServer, listen, MAX_BODY_BYTES } from '../../http/server.js';
 import { type CliSession, CORE_ENV, helpFooter, port } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -14,7 +14,9 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export function registerServe(program: Command, cli: CliSession): void {
   program
     .command('serve')
-    .description('serve the read-only dashboard (HTML and JSON) over the audit trail until SIGTERM')
+    .description(
+      'serve the read-only dashboard (HTML and JSON) over the audit trail, and the HTTP API under /api/v1, until SIGTERM',
+    )
     .option('--port <port>', 'port to listen on', port, 9470)
     .option(
       '--host <host>',
@@ -31,6 +33,7 @@ export function registerServe(program: Command, cli: CliSession): void {
         [
           'MEDIC_DASHBOARD_TOKEN (32 characters or more; required for a --host other than loopback)',
           'MEDIC_DASHBOARD_SECURE',
+          'MEDIC_API_CALLS_PER_MINUTE (the HTTP API: calls per client per minute, 60)',
           ...CORE_ENV,
         ],
       ),
@@ -46,14 +49,23 @@ export function registerServe(program: Command, cli: CliSession): void {
             },
           );
         }
-        // The dashboard's pages load only here, not with every command.
-        const { dashboardServer } = await import('../../dashboard/server.js');
-        const server = dashboardServer({ deps, token, secureCookie, base: '' });
+        // The dashboard's pages and the API load only here, not with every command.
+        const { dashboardHandler } = await import('../../dashboard/server.js');
+        const { apiHandler } = await import('../../api/handler.js');
+        const api = apiHandler({
+          deps,
+          executor: () => retryingExecutor(localExecutor(deps), deps.clock),
+        });
+        const server = handlerServer(
+          [bodyCap(MAX_BODY_BYTES), api, dashboardHandler({ deps, token, secureCookie, base: '' })],
+          (err) => deps.logger.error({ err: (err as Error).message }, 'a request failed'),
+        );
         const address = await listen(server, { port: o.port, host: o.host, setting: '--port' });
         const shown = `${address.address}:${address.port}`;
         cli.io.err(`medic: dashboard on http://${shown}/${token ? ' (token required)' : ' (loopback only)'}`);
         await untilStopSignal();
-        await new Promise((resolve) => server.close(resolve));
+        server.close();
+        await api.idle();
         return EXIT.ok;
       }),
     );

@@ -14,7 +14,7 @@ import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
 export interface DiagnoseOptions {
   readonly list?: boolean;
   /** Who asks, from where: with a grant, the policy is checked and a refusal recorded. */
-  readonly request?: Pick<RunOptions, 'actor' | 'source' | 'grant'>;
+  readonly request?: Pick<RunOptions, 'actor' | 'source' | 'grant' | 'client'>;
   /** The least permission (default the rule's); an incident's automatic diagnosis asks triage. */
   readonly permission?: Permission;
 }
@@ -26,7 +26,7 @@ export async function diagnoseTarget(
 ): Promise<Diagnosis> {
   const resolve = () => findWorkspace(deps.db, parseTarget(input));
   let workspace: WorkspaceRow;
-  if (options.request?.grant) {
+  if (options.request?.grant || options.request?.client) {
     const draft = ResultDraft.begin(deps.clock, 'diagnose', options.request, input);
     const admission = await admit(deps, draft, options.request, {
       target: input,

@@ -104,6 +104,12 @@ export const coreSettingsSchema = z
       .describe(
         'snapshots, finished jobs and finished fleet tasks older than this are pruned daily by the watcher, the agents and the app',
       ),
+    MEDIC_API_CALLS_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(60)
+      .describe('calls to the HTTP API (`/api/v1`) each client may make in a minute; more are answered 429'),
     MEDIC_LOOK_MS: z.coerce
       .number()
       .int()
@@ -164,6 +170,8 @@ export interface MedicConfig {
   readonly snapshotMaxBytes: number;
   /** How often the healers look for rows newly marked failed (ms; 0: the sweep only). */
   readonly lookMs: number;
+  /** Calls per client per minute to the HTTP API. */
+  readonly apiCallsPerMinute: number;
   /** Snapshots and finished jobs older than this are pruned daily (ms). */
   readonly retentionMs: number;
   /** Certificates for a TLS engine (DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), else null. */
@@ -219,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     snapshotMaxBytes: e.MEDIC_SNAPSHOT_MAX_BYTES,
     retentionMs: e.MEDIC_RETENTION,
     lookMs: e.MEDIC_LOOK_MS,
+    apiCallsPerMinute: e.MEDIC_API_CALLS_PER_MINUTE,
     dockerTls:
       e.DOCKER_TLS_VERIFY && e.DOCKER_TLS_VERIFY !== '0'
         ? { certPath: e.DOCKER_CERT_PATH ?? path.join(env.HOME ?? '.', '.docker') }

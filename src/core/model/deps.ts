@@ -1,6 +1,6 @@
 // What the core needs from its door, passed in whole: no globals, no module mocks.
 
-import type { Grant } from '../policy/grant.js';
+import type { ClientGrant, Grant } from '../policy/grant.js';
 import type { MedicConfig } from './config.js';
 import type { Clock, ContainerRuntime, Database, Logger } from './ports.js';
 import type { Source, Step } from './result.js';
@@ -27,6 +27,10 @@ export interface RunOptions {
   readonly onStep?: StepListener;
   /** Set by the doors from GitHub: the policy is checked before the lease. Unset: an operator's tool. */
   readonly grant?: Grant;
+  /** Set by the HTTP API: the client (a token's) the policy's `clients` must grant. */
+  readonly client?: ClientGrant;
+  /** The run's id when the door chose it beforehand (the HTTP API, for its idempotency record). */
+  readonly runId?: string;
   /**
    * For a run done as a queued job or task: resolves while that work is still this worker's
    * (its worker and attempt), and throws TASK_LOST once another worker took it over. Asked

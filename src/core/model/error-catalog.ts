@@ -135,16 +135,36 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
     action: 'an operator applies a policy that grants it (`medic policy apply`)',
   },
   WORKSPACE_NOT_GRANTED: {
-    meaning: "the repository's rule does not select this workspace",
-    action: "an operator widens the rule's `workspaces`",
+    meaning: "the repository's rule (or the API client's) does not select this workspace",
+    action: "an operator widens the rule's (or the client's) `workspaces`",
   },
   PERMISSION_DENIED: {
     meaning:
-      'the commenter holds less than the role the rule (or the repository file) asks, or is not among its users',
+      'the commenter holds less than the role the rule (or the repository file) asks, or is not among its users; an API client asked for what its `may` does not list',
     action: 'ask someone who holds it',
   },
   TOO_MANY_TARGETS: { meaning: 'the comment names more workspaces than allowed', action: 'split it' },
-  RATE_LIMITED: { meaning: 'more than 20 commands by one actor in 10 minutes', action: 'wait' },
+  RATE_LIMITED: {
+    meaning:
+      'more than 20 commands by one actor in 10 minutes; over the HTTP API, more than 60 calls by one client in a minute',
+    action: 'wait (the API says how long in `Retry-After`)',
+  },
+  CLIENT_NOT_GRANTED: {
+    meaning: "the HTTP API client a token belongs to is not under the policy's `clients`",
+    action: 'add the client to the policy and apply it',
+  },
+  UNAUTHENTICATED: {
+    meaning: 'an HTTP API call without a bearer token, or with one that is unknown or revoked',
+    action: 'send `Authorization: Bearer <token>` with a token from `medic token create <client>`',
+  },
+  INVALID_REQUEST: {
+    meaning: "an HTTP API call's body or headers do not fit the operation (the message names what)",
+    action: 'see docs/api.md and `/api/v1/openapi.json`',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    meaning: 'an Idempotency-Key sent again within 24 hours with another body',
+    action: 'use a new key for a new request (derive it from what makes the request unique)',
+  },
   WORKSPACE_NOT_PLACED: {
     meaning: 'in a fleet, no agent has seen the workspace on any engine',
     action: 'run `medic agent` on the Docker host that holds it',

@@ -104,6 +104,8 @@ export class PermissionDeniedError extends RefusalError {
 export class NotAllowedError extends refusal('PERMISSION_DENIED') {}
 export class TooManyTargetsError extends refusal('TOO_MANY_TARGETS') {}
 export class RateLimitedError extends refusal('RATE_LIMITED') {}
+/** An HTTP API client (a token's) that the operator's policy does not list under `clients`. */
+export class ClientNotGrantedError extends refusal('CLIENT_NOT_GRANTED') {}
 export class InvalidPolicyError extends coded('INVALID_POLICY') {}
 /** `policy apply` could not pin a rule to GitHub's ids: no GitHub access and no `id:` in the file. */
 export class PolicyUnresolvedError extends coded('POLICY_UNRESOLVED') {}
@@ -115,6 +117,13 @@ export function asMedicError(error: unknown): MedicError {
 }
 
 export class InternalError extends coded('INTERNAL') {}
+
+/** The HTTP API: no bearer token, or one that is unknown or revoked. */
+export class UnauthenticatedError extends coded('UNAUTHENTICATED') {}
+/** The HTTP API: a body or header that does not fit the operation's schema. */
+export class InvalidRequestError extends coded('INVALID_REQUEST') {}
+/** The HTTP API: an Idempotency-Key used before with another body. */
+export class IdempotencyKeyReusedError extends coded('IDEMPOTENCY_KEY_REUSED') {}
 
 /** The fleet: no agent has seen the workspace's container on any engine. */
 export class WorkspaceNotPlacedError extends coded('WORKSPACE_NOT_PLACED') {}
@@ -142,4 +151,7 @@ export const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
   'INVALID_POLICY',
   'POLICY_UNRESOLVED',
   'INSECURE_DATA_DIR',
+  'INVALID_REQUEST',
+  'IDEMPOTENCY_KEY_REUSED',
+  'UNAUTHENTICATED',
 ]);

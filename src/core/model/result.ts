@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 export const OUTCOMES = ['recovered', 'healthy', 'planned', 'failed', 'busy', 'refused'] as const;
-export const SOURCES = ['cli', 'app', 'action', 'auto'] as const;
+export const SOURCES = ['cli', 'app', 'action', 'auto', 'api'] as const;
 export const STEP_STATUSES = ['ok', 'skipped', 'failed'] as const;
 
 export const stepSchema = z.object({

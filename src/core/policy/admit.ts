@@ -6,7 +6,7 @@ import type { RecoveryResult } from '../model/result.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { insertUnstarted } from '../store/audit-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
-import { checkGrant, isElevated } from './grant.js';
+import { checkClient, checkGrant, isElevated } from './grant.js';
 import { currentPolicy } from './policy-store.js';
 
 export type Admission =
@@ -32,8 +32,8 @@ export async function admit(
     draft.fail(error);
     return { admitted: false, result: draft.finish([], deps.clock.now()), error: asMedicError(error) };
   };
-  const { grant } = options;
-  if (!grant) {
+  const { grant, client } = options;
+  if (!grant && !client) {
     try {
       return { admitted: true, workspace: await request.resolve() };
     } catch (error) {
@@ -52,7 +52,16 @@ export async function admit(
       if (!(error instanceof MedicError) || error.code === 'INTERNAL') throw error;
       unresolved = error;
     }
-    checkGrant(stored, grant, { ...request, elevated: isElevated(draft.command, options), workspace });
+    if (grant)
+      checkGrant(stored, grant, { ...request, elevated: isElevated(draft.command, options), workspace });
+    if (client) {
+      checkClient(stored, client, {
+        ability: draft.command,
+        force: draft.command === 'recover' && (options.force ?? false),
+        target: request.target,
+        workspace,
+      });
+    }
   } catch (error) {
     if (!(error instanceof RefusalError)) return stop(error);
     const ms = Math.round(performance.now() - started);

@@ -4,11 +4,17 @@
 // one for --force and /rollback), and the workspace must lie in the rule's selector. A target
 // that does not exist is not granted either, unless the selector is `all`, so a repository
 // learns nothing about workspaces it was not given.
-import { PermissionDeniedError, RepoNotGrantedError, WorkspaceNotGrantedError } from '../model/errors.js';
+import {
+  ClientNotGrantedError,
+  NotAllowedError,
+  PermissionDeniedError,
+  RepoNotGrantedError,
+  WorkspaceNotGrantedError,
+} from '../model/errors.js';
 import { holdsAtLeast, type Permission } from '../model/permissions.js';
 import type { Origin, RecoveryResult } from '../model/result.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
-import { type PolicyRule, repoFits, selects } from './policy.js';
+import { type ClientAbility, type PolicyClient, type PolicyRule, repoFits, selects } from './policy.js';
 import type { StoredPolicy } from './policy-store.js';
 
 /** What a door from GitHub knows of a request: where it came from and the role held there. */
@@ -22,6 +28,12 @@ export interface Grant {
   /** The commenter's (or workflow actor's) GitHub role_name on that repository. */
   readonly role: string;
   readonly origin: Origin;
+}
+
+/** What the HTTP API knows of a request: the client its bearer token belongs to. */
+export interface ClientGrant {
+  /** The client's name in the policy's `clients` (its runs' actor). */
+  readonly name: string;
 }
 
 /** What a grant says of where it came from, as the policy matches it. */
@@ -103,4 +115,42 @@ export function isElevated(
   options: { readonly force?: boolean },
 ): boolean {
   return command === 'rollback' || (command === 'recover' && (options.force ?? false));
+}
+
+/**
+ * Checks one HTTP API call against the policy's `clients`: the client is listed, may do what
+ * it asks (`rollback` and `force` only when listed), and the workspace lies in its selector.
+ */
+export function checkClient(
+  policy: StoredPolicy | null,
+  client: ClientGrant,
+  request: {
+    readonly ability: ClientAbility;
+    readonly force: boolean;
+    readonly target: string;
+    readonly workspace: WorkspaceRow | null;
+  },
+): PolicyClient {
+  const name = client.name.toLowerCase();
+  const listed = policy?.policy.clients.find((c) => c.name.toLowerCase() === name);
+  if (!listed) {
+    throw new ClientNotGrantedError(`the API client ${client.name} is not in the operator's policy`, {
+      hint: 'an operator adds it under `clients:` and applies the policy with `medic policy apply <file>`',
+    });
+  }
+  const wanted: ClientAbility[] = [request.ability, ...(request.force ? (['force'] as const) : [])];
+  const missing = wanted.filter((a) => !listed.may.includes(a));
+  if (missing.length > 0) {
+    throw new NotAllowedError(
+      `the API client ${listed.name} may ${listed.may.join(', ')}; not ${missing.join(', ')}`,
+      { hint: 'an operator lists what a client may do under its `may:` in the policy' },
+    );
+  }
+  if (listed.workspaces !== 'all' && (!request.workspace || !selects(listed, request.workspace))) {
+    throw new WorkspaceNotGrantedError(
+      `${request.target} is not among the workspaces granted to the API client ${listed.name}`,
+      { hint: "the operator's policy names the workspaces each client may act on" },
+    );
+  }
+  return listed;
 }

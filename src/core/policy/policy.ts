@@ -68,8 +68,28 @@ const ruleSchema = z
     path: ['repo'],
   });
 
-export const policySchema = z.object({ repos: z.array(ruleSchema) }).strict();
+/** What an HTTP API client may ask for: rollback and --force only when listed. */
+export const CLIENT_ABILITIES = ['recover', 'diagnose', 'rollback', 'force'] as const;
+export type ClientAbility = (typeof CLIENT_ABILITIES)[number];
+
+const clientSchema = z
+  .object({
+    /** Shown as the actor of its runs (source `api`); `medic token create <name>` gives it tokens. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'must be 1-63 letters, digits, . _ -'),
+    workspaces: z.union([z.literal('all'), selectorSchema]),
+    may: z.array(z.enum(CLIENT_ABILITIES)).min(1).default(['recover', 'diagnose']),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({ repos: z.array(ruleSchema).default([]), clients: z.array(clientSchema).default([]) })
+  .strict()
+  .refine((p) => new Set(p.clients.map((c) => c.name.toLowerCase())).size === p.clients.length, {
+    message: 'two clients have the same name',
+    path: ['clients'],
+  });
 export type Policy = z.infer<typeof policySchema>;
+export type PolicyClient = Policy['clients'][number];
 export type PolicyRule = Policy['repos'][number];
 export type Selector = Exclude<PolicyRule['workspaces'], 'all'>;
 
@@ -104,7 +124,7 @@ export function isExact(rule: Pick<PolicyRule, 'repo'>): boolean {
 
 /** Whether a rule's selector takes this workspace: every key given must match. */
 export function selects(
-  rule: PolicyRule,
+  rule: Pick<PolicyRule, 'workspaces'>,
   workspace: { readonly id: string; readonly name: string | null; readonly runtime: string | null },
 ): boolean {
   const s = rule.workspaces;
@@ -117,23 +137,28 @@ export function selects(
 
 /** One line per rule: what each repository may do (what `medic policy apply` prints). */
 export function describePolicy(policy: Policy): string[] {
-  if (policy.repos.length === 0)
-    return ['no repository may act (an empty policy refuses every command from GitHub)'];
-  return policy.repos.map((r) => {
-    const s = r.workspaces;
-    const which =
-      s === 'all'
-        ? 'every workspace'
-        : [
-            s.names ? `names ${s.names.map((n) => JSON.stringify(n)).join(', ')}` : null,
-            s.runtimes ? `runtimes ${s.runtimes.join(', ')}` : null,
-            s.ids ? `ids ${s.ids.join(', ')}` : null,
-          ]
-            .filter(Boolean)
-            .join(' and ');
-    const later = r.new_repositories ? ' (and repositories created later that fit it)' : '';
-    return `${r.repo}${later}: /recover and /diagnose with ${r.permission} or more, --force and /rollback with ${r.elevated} or more, on ${which}`;
-  });
+  const repos =
+    policy.repos.length === 0
+      ? ['no repository may act (an empty policy refuses every command from GitHub)']
+      : policy.repos.map((r) => {
+          const later = r.new_repositories ? ' (and repositories created later that fit it)' : '';
+          return `${r.repo}${later}: /recover and /diagnose with ${r.permission} or more, --force and /rollback with ${r.elevated} or more, on ${describeSelector(r.workspaces)}`;
+        });
+  const clients = policy.clients.map(
+    (c) => `API client ${c.name}: ${c.may.join(', ')} on ${describeSelector(c.workspaces)}`,
+  );
+  return [...repos, ...clients];
+}
+
+function describeSelector(s: PolicyRule['workspaces']): string {
+  if (s === 'all') return 'every workspace';
+  return [
+    s.names ? `names ${s.names.map((n) => JSON.stringify(n)).join(', ')}` : null,
+    s.runtimes ? `runtimes ${s.runtimes.join(', ')}` : null,
+    s.ids ? `ids ${s.ids.join(', ')}` : null,
+  ]
+    .filter(Boolean)
+    .join(' and ');
 }
 
 function idMatches(target: string, id: string): boolean {

@@ -37,7 +37,13 @@ export class ResultDraft {
     options: RunOptions,
     input: string,
   ): ResultDraft {
-    return new ResultDraft({ runId: randomUUID(), command, options, startedAt: clock.now(), input });
+    return new ResultDraft({
+      runId: options.runId ?? randomUUID(),
+      command,
+      options,
+      startedAt: clock.now(),
+      input,
+    });
   }
 
   constructor(init: DraftInit) {

@@ -58,5 +58,8 @@ export async function pruneOlderThan(
     runs = await deleted(`DELETE FROM medic.runs WHERE ${FINISHED_RUNS} AND ${old('started_at')}`);
   }
   await db.query("DELETE FROM medic.commands WHERE at < now() - interval '1 day'");
+  // An Idempotency-Key is kept 24 h; the API's call log as long as jobs.
+  await db.query("DELETE FROM medic.api_requests WHERE created_at < now() - interval '2 days'");
+  await db.query(`DELETE FROM medic.api_calls WHERE ${old('at')}`, [secs]);
   return { snapshots, jobs, runs };
 }

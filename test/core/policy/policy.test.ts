@@ -2,7 +2,7 @@
 // maintain, an unknown key are invalid), the first matching rule decides, `*` matches within a
 // part of owner/name, and a selector's keys must all match.
 import { describe, expect, it } from 'vitest';
-import { describePolicy, parsePolicy, repoFits, selects } from '../../../src/core/index.js';
+import { checkClient, describePolicy, parsePolicy, repoFits, selects } from '../../../src/core/index.js';
 
 const ws = { id: '92f6d88b-6a96-4e6a-875b-3cf866fa020a', name: 'team-a research', runtime: 'langgraph' };
 
@@ -83,5 +83,57 @@ describe('rules', () => {
       'acme/*: /recover and /diagnose with write or more, --force and /rollback with maintain or more, on ids ws-92f6d88b-6a9',
       '*/*: /recover and /diagnose with admin or more, --force and /rollback with maintain or more, on every workspace',
     ]);
+  });
+});
+
+describe('HTTP API clients', () => {
+  const row = { ...ws, status: 'failed' };
+  const stored = (yaml: string) => ({
+    version: 1,
+    policy: parsePolicy(yaml),
+    appliedBy: 'op',
+    appliedAt: new Date(),
+    resolution: null,
+  });
+  const policy = stored(
+    'clients:\n  - name: provisioner\n    workspaces: all\n  - name: ops\n    workspaces: {runtimes: [crewai]}\n    may: [recover, rollback, force]\n',
+  );
+  const ask =
+    (name: string, ability: 'recover' | 'diagnose' | 'rollback', force = false) =>
+    () =>
+      checkClient(policy, { name }, { ability, force, target: 'ws-92f6d88b-6a9', workspace: row });
+
+  it('defaults `may` to recover and diagnose, and needs no repos', () => {
+    expect(policy.policy.repos).toEqual([]);
+    expect(policy.policy.clients[0]?.may).toEqual(['recover', 'diagnose']);
+    expect(describePolicy(policy.policy)).toContain(
+      'API client provisioner: recover, diagnose on every workspace',
+    );
+  });
+
+  it('grants what `may` lists, on the selected workspaces, to a listed client only', () => {
+    expect(ask('Provisioner', 'recover')).not.toThrow();
+    expect(ask('provisioner', 'diagnose')).not.toThrow();
+    expect(ask('provisioner', 'rollback')).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
+    expect(ask('provisioner', 'recover', true)).toThrow(/not force/);
+    expect(ask('ops', 'rollback')).toThrow(expect.objectContaining({ code: 'WORKSPACE_NOT_GRANTED' }));
+    expect(ask('stranger', 'recover')).toThrow(expect.objectContaining({ code: 'CLIENT_NOT_GRANTED' }));
+    expect(() =>
+      checkClient(
+        null,
+        { name: 'provisioner' },
+        { ability: 'recover', force: false, target: 'x', workspace: row },
+      ),
+    ).toThrow(expect.objectContaining({ code: 'CLIENT_NOT_GRANTED' }));
+  });
+
+  it('refuses two clients of one name, a bad name and an unknown ability', () => {
+    expect(() =>
+      parsePolicy('clients:\n  - {name: a, workspaces: all}\n  - {name: A, workspaces: all}\n'),
+    ).toThrow(/two clients have the same name/);
+    expect(() => parsePolicy('clients:\n  - {name: "a b", workspaces: all}\n')).toThrow(/clients\.0\.name/);
+    expect(() => parsePolicy('clients:\n  - {name: a, workspaces: all, may: [delete]}\n')).toThrow(
+      /clients\.0\.may/,
+    );
   });
 });
