@@ -10,6 +10,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { removeFixtures } from '../src/demo/broken-workspace.js';
 import { benchAction } from './action-bench.js';
+import { apiSection, benchApi } from './api-bench.js';
 import { benchCliStart, cliStartSection } from './cli-start.js';
 import { openFleet, ROOT } from './fleet.js';
 import { benchFleet } from './fleet-bench.js';
@@ -61,6 +62,9 @@ try {
     (process.env.BENCH_OUTAGE_SIZES ?? '50,100').split(',').map(Number),
     log,
   );
+
+  log('10. the HTTP API');
+  const api = await benchApi(fleet, env('BENCH_API_ROUNDS', 9), log);
 
   const machine = {
     date: new Date().toISOString(),
@@ -120,6 +124,7 @@ try {
     ...latencySection(latency),
     ...fleetSection(agents),
     ...outageSection(outage),
+    ...apiSection(api),
     '## 5. Memory (peak RSS)',
     '',
     `- the app under benchmark 3: **${webhooks.maxRssMb?.toFixed(0) ?? '?'} MB**`,
@@ -131,7 +136,7 @@ try {
   writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
   writeFileSync(
     path.join(ROOT, 'bench/results.json'),
-    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents, outage }, null, 1)}\n`,
+    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents, outage, api }, null, 1)}\n`,
   );
   process.stdout.write(`${lines.slice(0, -3).join('\n')}\n`);
 } finally {

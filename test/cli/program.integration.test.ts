@@ -202,6 +202,7 @@ describe('medic CLI', () => {
           elevated: 'maintain',
         },
       ],
+      clients: [],
     });
 
     // A refusal from GitHub, recorded by the core, shows in the operator's history.
