@@ -7,6 +7,7 @@ import { openCore, packageRootFrom } from '../bootstrap/open-core.js';
 import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import {
   asMedicError,
+  countHeldFailing,
   leasesHeld,
   localExecutor,
   pruneDaily,
@@ -40,6 +41,7 @@ try {
   });
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(core.db),
+    heldFailing: () => countHeldFailing(core.db),
     queueDepth: async () => (await jobCounts(core.db)).pending ?? 0,
   });
   let worker: JobWorker<Job> | undefined;

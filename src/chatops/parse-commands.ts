@@ -5,7 +5,10 @@
 // ignored. Arguments may be quoted ("…", '…', or a phone's “…”); every flag takes
 // `--flag value` or `--flag=value` (booleans: bare, =true or =false). Every problem is a parse
 // error that says what was wrong and what to type instead; nothing is guessed.
-import { isUuid, parseTarget } from '../core/index.js';
+import { isUuid, MAX_HOLD_MS, parseDuration, parseTarget } from '../core/index.js';
+import { type Token, tokenize } from './tokenize.js';
+
+export { type Token, tokenize } from './tokenize.js';
 
 export type Command =
   | {
@@ -17,10 +20,12 @@ export type Command =
     }
   | { readonly kind: 'diagnose'; readonly targets: string[] }
   | { readonly kind: 'rollback'; readonly runId: string }
+  | { readonly kind: 'hold'; readonly targets: string[]; readonly forMs: number; readonly reason: string }
+  | { readonly kind: 'release'; readonly targets: string[] }
   | { readonly kind: 'help' };
 
 /** The command word a line starts with (`medic` for `/medic …`). */
-export type CommandWord = 'recover' | 'diagnose' | 'rollback' | 'medic';
+export type CommandWord = 'recover' | 'diagnose' | 'rollback' | 'hold' | 'release' | 'medic';
 
 export type Parsed =
   | { readonly ok: true; readonly command: Command; readonly line: string; readonly lineNo: number }
@@ -35,7 +40,7 @@ export type Parsed =
 /** The longest reason kept in the audit trail. */
 export const MAX_REASON = 500;
 
-const WORDS = 'recover|diagnose|rollback|medic';
+const WORDS = 'recover|diagnose|rollback|hold|release|medic';
 const COMMAND = new RegExp(`^ {0,3}\\/(${WORDS})(?=\\s|$)([\\s\\S]*)$`);
 const ANY_COMMAND_LINE = new RegExp(`^\\uFEFF? {0,3}\\/(${WORDS})\\b`, 'm');
 const LINE_BREAK = /\r\n|\r|\n|\u2028|\u2029/;
@@ -51,6 +56,8 @@ export const HELP = [
   '- `/recover <ws-id12|uuid>... [--dry-run] [--force] [--reason "why"]`: reseed an empty config volume from its runtime template, start the workspace, mark it online',
   '- `/diagnose <ws-id12|uuid>...`: show the state of each workspace; changes nothing',
   '- `/rollback <run-id>`: put back the volume content a run snapshotted before it seeded',
+  '- `/hold <ws-id12|uuid>... --for 2h --reason "why"`: keep medic (and everyone else) off the workspaces until then (the elevated role)',
+  '- `/release <ws-id12|uuid>...`: end their holds early (the elevated role)',
   '- `/medic help`: this text',
 ].join('\n');
 
@@ -109,7 +116,8 @@ function parseLine(line: string, maxTargets: number): Command {
     const arg = args[i]!;
     if (!arg.quoted && arg.text.startsWith('-')) {
       const [, name = '', value] = /^(--?[^=]*)(?:=([\s\S]*))?$/.exec(arg.text) ?? [];
-      const flag = FLAGS[word === 'recover' ? 'recover' : 'diagnose'][name];
+      const flag =
+        FLAGS[(word as keyof typeof FLAGS) in FLAGS ? (word as keyof typeof FLAGS) : 'diagnose'][name];
       if (!flag) throw new Error(`unknown option ${name} for /${word}`);
       if (flags.has(name)) throw new Error(`${name} is given twice; give it once`);
       if (flag === 'boolean') {
@@ -153,7 +161,9 @@ function parseLine(line: string, maxTargets: number): Command {
   if (targets.length > maxTargets)
     throw new Error(`/${word} names ${targets.length} workspaces; at most ${maxTargets} per command`);
   if (word === 'diagnose') return { kind: 'diagnose', targets };
+  if (word === 'release') return { kind: 'release', targets };
   const reason = flags.get('--reason');
+  if (word === 'hold') return holdCommand(targets, flags.get('--for'), reason);
   return {
     kind: 'recover',
     targets,
@@ -163,10 +173,26 @@ function parseLine(line: string, maxTargets: number): Command {
   };
 }
 
-const FLAGS: Record<'recover' | 'diagnose', Record<string, 'boolean' | 'text'>> = {
+const FLAGS: Record<'recover' | 'diagnose' | 'hold' | 'release', Record<string, 'boolean' | 'text'>> = {
   recover: { '--dry-run': 'boolean', '--force': 'boolean', '--reason': 'text' },
   diagnose: {},
+  hold: { '--for': 'text', '--reason': 'text' },
+  release: {},
 };
+
+function holdCommand(
+  targets: string[],
+  forText: string | boolean | undefined,
+  reason: string | boolean | undefined,
+): Command {
+  if (typeof forText !== 'string') throw new Error('/hold needs --for, e.g. --for 2h (at most 7d)');
+  const forMs = parseDuration(forText);
+  if (forMs === null || forMs <= 0 || forMs > MAX_HOLD_MS)
+    throw new Error(`--for ${forText} is not a duration of at most 7d, e.g. --for 2h or --for 30m`);
+  if (typeof reason !== 'string')
+    throw new Error('/hold needs --reason "why", shown to everyone it turns away');
+  return { kind: 'hold', targets, forMs, reason };
+}
 
 /** Unquoted words from `from` up to the next flag or target. */
 function takeWords(args: readonly Token[], from: number): string[] {
@@ -181,58 +207,4 @@ function takeWords(args: readonly Token[], from: number): string[] {
     }
   }
   return words;
-}
-
-export interface Token {
-  readonly text: string;
-  /** The whole token was quoted ("--force" quoted is a word, not a flag). */
-  readonly quoted: boolean;
-  /** The part after `=` was quoted (`--reason="volume pruned"`). */
-  readonly valueQuoted: boolean;
-}
-
-const CLOSING: Record<string, string> = { '"': '"', "'": "'", '“': '”', '”': '”', '„': '“' };
-
-/**
- * Splits on white space, keeping quoted runs whole: "double", 'single' and the curly “double”
- * a phone's keyboard types; a backslash escapes a quote inside double quotes. A quote may
- * start mid-token (`--reason="volume pruned"`).
- */
-export function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let current: string | null = null;
-  let quoted = false;
-  let valueQuoted = false;
-  const end = () => {
-    if (current !== null) tokens.push({ text: current, quoted, valueQuoted });
-    current = null;
-    quoted = false;
-    valueQuoted = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      end();
-      continue;
-    }
-    const close = CLOSING[c];
-    if (close) {
-      const startsToken = current === null;
-      let value = '';
-      let j = i + 1;
-      for (; j < text.length && text[j] !== close && !(close === '”' && text[j] === '"'); j++) {
-        if (text[j] === '\\' && c === '"' && (text[j + 1] === '"' || text[j + 1] === '\\')) j++;
-        value += text[j];
-      }
-      if (j >= text.length) throw new Error('a quote is not closed');
-      current = (current ?? '') + value;
-      if (startsToken) quoted = true;
-      else valueQuoted = true;
-      i = j;
-      continue;
-    }
-    current = (current ?? '') + c;
-  }
-  end();
-  return tokens;
 }

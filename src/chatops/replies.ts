@@ -18,7 +18,13 @@ import { HELP, type Parsed } from './parse-commands.js';
 
 /** The workspaces (or run) a parsed command names. */
 export function targetsOf(command: Extract<Parsed, { ok: true }>['command']): readonly string[] {
-  if (command.kind === 'recover' || command.kind === 'diagnose') return command.targets;
+  if (
+    command.kind === 'recover' ||
+    command.kind === 'diagnose' ||
+    command.kind === 'hold' ||
+    command.kind === 'release'
+  )
+    return command.targets;
   return command.kind === 'rollback' ? [command.runId] : [];
 }
 

@@ -6,6 +6,7 @@ import { localExecutor, type RecoveryResult, recoverMany, type Step } from '../c
 import { diagnosisTable } from '../markdown/render-diagnosis.js';
 import { renderStatus, type StatusView } from '../markdown/render-status.js';
 import type { CommandContext } from './chatops-context.js';
+import { holdReply } from './hold-reply.js';
 import { type Command, HELP } from './parse-commands.js';
 import { StatusComment } from './status-comment.js';
 
@@ -45,6 +46,10 @@ export async function runCommand(
       rows.push({ target, found });
     }
     await answer(diagnosisTable(rows, `/diagnose ${command.targets.join(' ')}`));
+    return { results: [], closing: false };
+  }
+  if (command.kind === 'hold' || command.kind === 'release') {
+    await answer(await holdReply(deps.core, command, request));
     return { results: [], closing: false };
   }
   const targets = command.kind === 'recover' ? command.targets : [command.runId];

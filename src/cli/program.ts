@@ -8,6 +8,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDiagnose } from './commands/diagnose.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHistory } from './commands/history.js';
+import { registerHold } from './commands/hold.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerParse } from './commands/parse.js';
 import { registerPolicy } from './commands/policy.js';
@@ -31,6 +32,7 @@ const COMMANDS = [
   registerHistory,
   registerRollback,
   registerSweep,
+  registerHold,
   registerWatch,
   registerAgent,
   registerStatus,

@@ -7,6 +7,7 @@
 export { type DiagnoseOptions, diagnoseTarget } from './commands/diagnose-target.js';
 export { type Executor, localExecutor, lostItsSession, retryingExecutor } from './commands/executor.js';
 export { history } from './commands/history.js';
+export { type HoldSubject, hold, holdSubject, MAX_HOLD_MS, release } from './commands/holds.js';
 export { type Preflight, type PreflightRequest, preflight } from './commands/preflight.js';
 export { type PruneOptions, prune, pruneDaily } from './commands/prune.js';
 export { recover } from './commands/recover.js';
@@ -123,6 +124,14 @@ export {
   recentRuns,
   runDetail,
 } from './store/dashboard-store.js';
+export {
+  countHeldFailing,
+  describeHold,
+  type Hold,
+  type HoldScope,
+  holdsOf,
+  listHolds,
+} from './store/hold-store.js';
 export { persistently } from './store/persistently.js';
 export type { PruneCounts } from './store/retention.js';
 export { findWorkspace, isParked, type WorkspaceRow } from './store/workspace-store.js';

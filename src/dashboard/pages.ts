@@ -4,7 +4,11 @@ import {
   type CoreDeps,
   containerName,
   findWorkspace,
+  type Hold,
+  holdSubject,
+  holdsOf,
   isUuid,
+  listHolds,
   overview,
   parseTarget,
   type RunRow,
@@ -39,14 +43,16 @@ function runRows(base: string, runs: readonly RunRow[]): string[][] {
 const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source', 'started (UTC)'];
 
 export async function overviewPage(deps: CoreDeps, base: string, json: boolean): Promise<Rendered> {
-  const [o, runs, engines, retrying] = await Promise.all([
+  const [o, runs, engines, retrying, holds] = await Promise.all([
     overview(deps.db),
     recentRuns(deps.db, 50),
     engineStatuses(deps.db),
     retryingTasks(deps.db),
+    listHolds(deps.db, { endedWithinMs: 24 * 3600 * 1000 }),
   ]);
-  if (json) return { status: 200, json: { ...o, engines, retrying, runs } };
+  if (json) return { status: 200, json: { ...o, engines, retrying, runs, holds } };
   const body = [
+    holdsTable('Holds (live, and ended in the last day)', holds),
     engines.length === 0
       ? '<p>Engines: single-host mode (no <code>medic agent</code> has registered).</p>'
       : table(
@@ -135,8 +141,11 @@ export async function workspacePage(
   } catch {
     return notFound(base, json, `no workspace ${target}`);
   }
-  const runs = await workspaceHistory(deps.db, workspace.id, 100);
-  if (json) return { status: 200, json: { workspace, runs } };
+  const [runs, holds] = await Promise.all([
+    workspaceHistory(deps.db, workspace.id, 100),
+    holdsOf(deps.db, workspace.id),
+  ]);
+  if (json) return { status: 200, json: { workspace, runs, holds } };
   const rows = runs.map((r) => [
     `<a href="${base}/runs/${esc(r.run_id)}"><code>${esc(r.run_id.slice(0, 8))}</code></a>`,
     esc(r.command),
@@ -148,6 +157,7 @@ export async function workspacePage(
   ]);
   const body = [
     `<p>Status <strong>${esc(workspace.status)}</strong>, runtime ${esc(workspace.runtime)}, id <code>${esc(workspace.id)}</code>.</p>`,
+    holdsTable('Holds, newest first', holds),
     table(
       'Runs, newest first (refusals included)',
       ['run', 'command', 'outcome', 'actor', 'source', 'reason', 'started (UTC)'],
@@ -158,6 +168,28 @@ export async function workspacePage(
     status: 200,
     html: page(base, `${containerName(workspace.id)} ${workspace.name ?? ''}`.trim(), body),
   };
+}
+
+/** Holds as a table (nothing when there are none): what, who, why, until, how it ended. */
+function holdsTable(title: string, holds: readonly Hold[]): string {
+  if (holds.length === 0) return '';
+  const now = Date.now();
+  return table(
+    title,
+    ['on', 'holder', 'reason', 'from (UTC)', 'until (UTC)', 'ended'],
+    holds.map((h) => [
+      `<code>${esc(holdSubject(h))}</code>`,
+      `${esc(h.holder)} via ${esc(h.source)}`,
+      esc(h.reason),
+      when(h.createdAt),
+      when(h.until),
+      h.endedAt
+        ? `${when(h.endedAt)} by ${esc(h.endedBy ?? '')}: ${esc(h.endNote ?? '')}`
+        : h.until.getTime() <= now
+          ? 'ran out'
+          : '<span class="warn">live</span>',
+    ]),
+  );
 }
 
 function notFound(base: string, json: boolean, message: string): Rendered {

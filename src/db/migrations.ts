@@ -101,6 +101,13 @@ const MIGRATIONS: readonly string[] = [
      id bigserial PRIMARY KEY, client text, method text NOT NULL, path text NOT NULL,
      status int, code text, run_id uuid, at timestamptz NOT NULL DEFAULT now());
    CREATE INDEX api_calls_by_client ON medic.api_calls (lower(client), at);`,
+  // Holds ([control]): keep the automatic paths (and, for one workspace, people) off until it ends.
+  `CREATE TABLE medic.holds (
+     id bigserial PRIMARY KEY, scope text NOT NULL CHECK (scope IN ('workspace', 'all', 'engine')),
+     workspace_id uuid, engine text, holder text NOT NULL, source text NOT NULL, reason text NOT NULL,
+     origin jsonb, created_at timestamptz NOT NULL DEFAULT now(), until timestamptz NOT NULL,
+     ended_at timestamptz, ended_by text, end_note text);
+   CREATE INDEX holds_open ON medic.holds (workspace_id) WHERE ended_at IS NULL;`,
 ];
 
 const WORKSPACES = `CREATE TABLE workspaces (

@@ -3,7 +3,14 @@
 // tried again (attempts, next try, why), the failed workspaces with the engine that holds
 // each, and the recent runs. Read-only.
 import { z } from 'zod';
-import { containerName, type Queryable, type RunRow, recentRuns } from '../core/index.js';
+import {
+  containerName,
+  type Hold,
+  listHolds,
+  type Queryable,
+  type RunRow,
+  recentRuns,
+} from '../core/index.js';
 import { aliveSql } from './engine-store.js';
 
 const engineRow = z.object({
@@ -52,6 +59,8 @@ export interface FleetStatus {
   readonly retrying: readonly RetryingTask[];
   readonly failed: readonly FailedWorkspace[];
   readonly recent: readonly RunRow[];
+  /** The live holds (medic hold, /hold). */
+  readonly holds: readonly Hold[];
 }
 
 const retryingRow = z.object({
@@ -132,5 +141,6 @@ export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStat
       engine: where.get(containerName(r.id)) ?? null,
     })),
     recent: await recentRuns(db, recent),
+    holds: await listHolds(db),
   };
 }

@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import type { CoreDeps } from '../core/index.js';
-import { InvalidConfigError, leasesHeld, parseSettings, pruneDaily } from '../core/index.js';
+import {
+  countHeldFailing,
+  InvalidConfigError,
+  leasesHeld,
+  parseSettings,
+  pruneDaily,
+} from '../core/index.js';
 import { queuedTasks } from '../dispatch/task-store.js';
 import { connectDocker } from '../docker/connection.js';
 import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
@@ -61,6 +67,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   await deps.runtime.ping();
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(deps.db),
+    heldFailing: () => countHeldFailing(deps.db),
     queueDepth: () => queuedTasks(deps.db, o.engine),
   });
   const agent = new Agent(deps, docker, {

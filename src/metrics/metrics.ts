@@ -9,6 +9,8 @@ export interface MetricSources {
   readonly leasesHeld: () => Promise<number>;
   /** Work waiting in this process (the watcher's queue, or the app's pending jobs). */
   readonly queueDepth: () => Promise<number> | number;
+  /** Rows marked failed that a hold keeps the automatic paths off. */
+  readonly heldFailing?: () => Promise<number>;
 }
 
 export class MedicMetrics {
@@ -47,6 +49,17 @@ export class MedicMetrics {
         this.set(await sources.queueDepth());
       },
     });
+    const { heldFailing } = sources;
+    if (heldFailing) {
+      new Gauge({
+        name: 'medic_workspaces_held',
+        help: 'Workspaces marked failed that a hold (medic hold, /hold) keeps the automatic paths off',
+        registers: [this.registry],
+        async collect() {
+          this.set(await heldFailing());
+        },
+      });
+    }
   }
 
   observe(result: RecoveryResult): void {

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import type { CoreDeps } from '../core/index.js';
-import { leasesHeld, pruneDaily } from '../core/index.js';
+import { countHeldFailing, leasesHeld, pruneDaily } from '../core/index.js';
 import { connectDocker } from '../docker/connection.js';
 import { octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
@@ -31,6 +31,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   let watcher: Watcher | undefined;
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(deps.db),
+    heldFailing: () => countHeldFailing(deps.db),
     queueDepth: () => watcher?.queue.depth ?? 0,
   });
   watcher = new Watcher(deps, {

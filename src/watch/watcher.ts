@@ -51,6 +51,8 @@ export class Watcher {
   private lookTimer: NodeJS.Timeout | null = null;
   /** The rows `failed` at the last look: only a row not among them is new. */
   private failedBefore: ReadonlySet<string> = new Set();
+  /** Rows left alone because a hold kept them: looked at again every look, so a hold's end heals them. */
+  private readonly held = new Set<string>();
   private looking = false;
   private readonly streaks = new Map<string, Streak>();
   connected = false;
@@ -102,7 +104,10 @@ export class Watcher {
     this.looking = true;
     try {
       const now = new Set(await failedNow(this.deps, 1000));
-      const fresh = [...now].filter((id) => !this.failedBefore.has(id)).map(containerName);
+      for (const id of this.held) if (!now.has(id)) this.held.delete(id);
+      const fresh = [...now]
+        .filter((id) => !this.failedBefore.has(id) || this.held.has(id))
+        .map(containerName);
       this.failedBefore = now;
       if (fresh.length === 0) return;
       const owned = this.options.owns ? await this.options.owns(fresh) : null;
@@ -127,7 +132,12 @@ export class Watcher {
       const streak = this.streaks.get(row.id);
       if (streak && streak.retryAt > now) return;
       const verdict = await healingVerdict(deps, row);
-      if (!verdict.heal) return;
+      if (!verdict.heal) {
+        if (verdict.held) this.held.add(row.id);
+        else this.held.delete(row.id);
+        return;
+      }
+      this.held.delete(row.id);
       const found = verdict.diagnosis;
       const result = await recover(deps, row.id, {
         actor: 'medic-watch',

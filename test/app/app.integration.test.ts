@@ -4,6 +4,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueJob } from '../../src/app/jobs/job-store.js';
+import { recover } from '../../src/core/index.js';
 import { commentEventFrom } from '../../src/github/webhook-payloads.js';
 import { type AppHarness, startApp } from '../helpers/app-harness.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
@@ -52,6 +53,43 @@ describe('the app over a real engine and Postgres', () => {
     expect(state.closed).toEqual([42]);
     expect(commentsOn(state, 42)[0]).toContain('medic:result');
     expect(await jobState('real-1')).toBe('done');
+  });
+
+  it('/hold and /release from a maintainer: the watcher keeps off meanwhile; a writer may not', async () => {
+    const ws = await world.broken();
+    const { state } = githubApi();
+    permission('bob', 'write');
+    permission('alice', 'maintain');
+    app = await startApp(world.deps());
+    const say = async (author: string, body: string, id: string) => {
+      await app!.deliver('issue_comment', issueCommentPayload({ body, login: author }), id);
+      await app!.idle();
+    };
+    await say('bob', `/hold ${ws.container} --for 1h --reason "mine"`, 'hold-bob');
+    expect(commentsOn(state, 42).at(-1)).toMatch(/\/hold did nothing: `PERMISSION_DENIED`/);
+    await say('alice', `/hold ${ws.container} --for 1h --reason "rebuilding by hand"`, 'hold-alice');
+    expect(commentsOn(state, 42).at(-1)).toMatch(/held by alice until .*: rebuilding by hand/);
+    const auto = await recover(world.deps(), ws.container, { actor: 'medic-watch', source: 'auto' });
+    expect(auto.error?.code).toBe('WORKSPACE_HELD');
+    permission('alice', 'maintain'); // each command asks GitHub for the role again
+    await say('alice', `/release ${ws.container}`, 'release-alice');
+    expect(commentsOn(state, 42).at(-1)).toContain('**released**');
+    const { rows } = await world.db.query(
+      'SELECT holder, ended_by, end_note, source, origin FROM medic.holds WHERE workspace_id = $1',
+      [ws.id],
+    );
+    expect(rows).toEqual([
+      {
+        holder: 'alice',
+        ended_by: 'alice',
+        end_note: 'released',
+        source: 'app',
+        origin: expect.objectContaining({ issue: 42 }),
+      },
+    ]);
+    expect(
+      (await recover(world.deps(), ws.container, { actor: 'medic-watch', source: 'auto' })).outcome,
+    ).toBe('recovered');
   });
 
   it('runs on start a job that a dead process stored but never ran', async () => {

@@ -15,6 +15,13 @@ describe('parseCommands', () => {
     ]);
   });
 
+  it('reads /hold with --for and --reason, and /release', () => {
+    expect(ok(`/hold ${WS} ${UUID} --for 2h --reason "rebuilding it"\n/release ${WS}`)).toEqual([
+      { kind: 'hold', targets: [WS, UUID], forMs: 7_200_000, reason: 'rebuilding it' },
+      { kind: 'release', targets: [WS] },
+    ]);
+  });
+
   it('reads several commands, one a line, and /medic help', () => {
     expect(ok(`Hi\n/diagnose ${WS}\n/medic help\n/rollback ${UUID}`)).toEqual([
       { kind: 'diagnose', targets: [WS] },
@@ -61,6 +68,11 @@ describe('parseCommands', () => {
     [`/recover ${WS} --reason`, '--reason needs a text'],
     [`/diagnose ${WS} --force`, 'unknown option --force'],
     [`/rollback ${WS}`, 'run id'],
+    [`/hold ${WS} --reason "x"`, '/hold needs --for'],
+    [`/hold ${WS} --for 2h`, '/hold needs --reason'],
+    [`/hold ${WS} --for 9d --reason "x"`, 'at most 7d'],
+    [`/hold ${WS} --for soon --reason "x"`, 'not a duration'],
+    [`/release ${WS} --for 2h`, 'unknown option --for'],
     [`/medic restart`, '/medic help'],
     [`/recover ${WS} --reason "unclosed`, 'quote is not closed'],
   ])('names what is wrong in %j', (body, words) => {

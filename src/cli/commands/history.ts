@@ -1,7 +1,7 @@
 // medic history <target>: a workspace's runs, newest first, with every step of each; refused
 // commands (anyone on GitHub can be refused, many times) after the runs that did something.
 import type { Command } from 'commander';
-import { history } from '../../core/index.js';
+import { findWorkspace, history, holdsOf, parseTarget } from '../../core/index.js';
 import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { historyLines } from '../render.js';
@@ -26,6 +26,20 @@ export function registerHistory(program: Command, cli: CliSession): void {
         const entries = await history(deps, target);
         if (o.json) for (const e of entries) cli.io.out(JSON.stringify(e));
         else for (const line of historyLines(entries)) cli.io.out(line);
+        // Holds are on the record too (`medic holds --json` has them as JSON).
+        const id = (await findWorkspace(deps.db, parseTarget(target))).id;
+        const holds = o.json ? [] : await holdsOf(deps.db, id);
+        if (holds.length > 0) cli.io.out('holds');
+        for (const h of holds) {
+          const end = h.endedAt
+            ? `ended ${h.endedAt.toISOString()} by ${h.endedBy}: ${h.endNote}`
+            : h.until.getTime() <= Date.now()
+              ? 'ran out'
+              : 'live';
+          cli.io.out(
+            `  ${h.createdAt.toISOString()}  by ${h.holder} via ${h.source} until ${h.until.toISOString()}: ${h.reason} (${end})`,
+          );
+        }
         return EXIT.ok;
       }),
     );

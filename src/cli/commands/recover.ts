@@ -33,7 +33,7 @@ export function registerRecover(program: Command, cli: CliSession): void {
     .option('--dry-run', 'plan only: say what would be done, change nothing')
     .option(
       '--force',
-      'reseed even a healthy workspace (the volume is snapshotted first), and override the restart budget',
+      'reseed even a healthy workspace (the volume is snapshotted first), override the restart budget, and end a hold (medic hold)',
     )
     .option('--reason <text>', 'why, for the audit trail')
     .addOption(jsonOption())

@@ -1,7 +1,7 @@
 // medic status [--json]: the fleet at a glance: engines and their agents, failed workspaces,
 // recent runs. Read-only.
 import type { Command } from 'commander';
-import { stripControl } from '../../core/index.js';
+import { describeHold, holdSubject, stripControl } from '../../core/index.js';
 import type { FleetStatus } from '../../dispatch/fleet-status.js';
 import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -54,9 +54,11 @@ export function statusLines(status: FleetStatus, now: Date): string[] {
           (r) =>
             `  ${r.started_at.toISOString()}  ${r.command.padEnd(8)} ${outcome(r.outcome ?? r.state)}${r.error_code ? ` ${r.error_code}` : ''}  by ${r.actor} via ${r.source}  run ${r.run_id}`,
         );
+  const holds = status.holds.map((h) => `  ${holdSubject(h)}: ${describeHold(h)}`);
   return [
     'engines',
     ...engines,
+    ...(holds.length > 0 ? [`holds (${holds.length})`, ...holds] : []),
     ...(retrying.length > 0 ? [`tasks to be tried again (${retrying.length})`, ...retrying] : []),
     `failed workspaces (${status.failed.length})`,
     ...failed,

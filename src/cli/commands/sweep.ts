@@ -52,7 +52,7 @@ export function registerSweep(program: Command, cli: CliSession): void {
         cli.io.status(null);
         if (!json)
           cli.io.err(
-            `medic: sweep: ${report.results.length} recovered or planned, ${report.skipped.length} failed rows left alone`,
+            `medic: sweep: ${report.results.length} recovered or planned, ${report.skipped.length} failed rows left alone (${report.held} held)`,
           );
         return exitCodeFor(report.results);
       }),

@@ -7,14 +7,16 @@
 // `healingVerdict` for each workspace an event names.
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError } from '../model/errors.js';
+import { containerName } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
 import { type Diagnosis, diagnose } from '../steps/diagnose.js';
+import { describeHold, holdOn } from '../store/hold-store.js';
 import { failedIds, isParked, listFailedWorkspaces, type WorkspaceRow } from '../store/workspace-store.js';
 import { recover } from './recover.js';
 
 export type HealingVerdict =
   | { readonly heal: true; readonly diagnosis: Diagnosis }
-  | { readonly heal: false; readonly why: string };
+  | { readonly heal: false; readonly why: string; readonly held?: boolean };
 
 /** The rows a sweep looks at: `failed`, the longest-unchanged first. */
 export function sweepCandidates(deps: CoreDeps, limit: number): Promise<WorkspaceRow[]> {
@@ -29,6 +31,9 @@ export function failedNow(deps: CoreDeps, limit: number): Promise<string[]> {
 export async function healingVerdict(deps: CoreDeps, row: WorkspaceRow): Promise<HealingVerdict> {
   if (isParked(row.status) || row.status === 'provisioning')
     return { heal: false, why: `status ${row.status}` };
+  // A hold (on it, its engine, or the fleet) keeps every automatic path off.
+  const hold = await holdOn(deps.db, { id: row.id, container: containerName(row.id) }, { automatic: true });
+  if (hold) return { heal: false, why: describeHold(hold), held: true };
   const d = await diagnose(deps.runtime, row);
   return d.verdict === 'needs-seed'
     ? { heal: true, diagnosis: d }
@@ -56,6 +61,8 @@ export interface SweepProgress {
 export interface SweepReport {
   readonly candidates: number;
   readonly skipped: ReadonlyArray<{ readonly id: string; readonly why: string }>;
+  /** How many of the skipped were held (`medic hold`). */
+  readonly held: number;
   readonly results: readonly RecoveryResult[];
 }
 
@@ -63,6 +70,7 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
   // Read more rows than `max`: some failed rows have an intact volume and are not ours to fix.
   const rows = await sweepCandidates(deps, Math.max(options.max * 4, 100));
   const skipped: { id: string; why: string }[] = [];
+  let held = 0;
   const results: RecoveryResult[] = [];
   let taken = 0;
   let next = 0;
@@ -82,6 +90,7 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
       );
       if (!verdict.heal) {
         skipped.push({ id: row.id, why: verdict.why });
+        if (verdict.held) held++;
         progress();
         continue;
       }
@@ -94,5 +103,5 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-  return { candidates: rows.length, skipped, results };
+  return { candidates: rows.length, skipped, held, results };
 }

@@ -149,6 +149,10 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
       'more than 20 commands by one actor in 10 minutes; over the HTTP API, more than 60 calls by one client in a minute',
     action: 'wait (the API says how long in `Retry-After`)',
   },
+  WORKSPACE_HELD: {
+    meaning: 'someone holds the workspace (`medic hold`, `/hold`): medic keeps off it until the hold ends',
+    action: 'wait for its end, ask the holder, or `--force` with the elevated role (which ends the hold)',
+  },
   CLIENT_NOT_GRANTED: {
     meaning: "the HTTP API client a token belongs to is not under the policy's `clients`",
     action: 'add the client to the policy and apply it',

@@ -106,6 +106,8 @@ export class TooManyTargetsError extends refusal('TOO_MANY_TARGETS') {}
 export class RateLimitedError extends refusal('RATE_LIMITED') {}
 /** An HTTP API client (a token's) that the operator's policy does not list under `clients`. */
 export class ClientNotGrantedError extends refusal('CLIENT_NOT_GRANTED') {}
+/** A hold keeps everyone off the workspace until it ends; the message names holder, reason, end. */
+export class WorkspaceHeldError extends refusal('WORKSPACE_HELD') {}
 export class InvalidPolicyError extends coded('INVALID_POLICY') {}
 /** `policy apply` could not pin a rule to GitHub's ids: no GitHub access and no `id:` in the file. */
 export class PolicyUnresolvedError extends coded('POLICY_UNRESOLVED') {}

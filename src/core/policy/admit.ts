@@ -7,6 +7,7 @@ import { ResultDraft } from '../run/result-draft.js';
 import { insertUnstarted } from '../store/audit-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
 import { checkClient, checkGrant, isElevated } from './grant.js';
+import { passHold } from './hold-gate.js';
 import { currentPolicy } from './policy-store.js';
 
 export type Admission =
@@ -23,6 +24,32 @@ export interface AdmissionRequest {
 }
 
 export async function admit(
+  deps: CoreDeps,
+  draft: ResultDraft,
+  options: RunOptions,
+  request: AdmissionRequest,
+): Promise<Admission> {
+  const admission = await admitByPolicy(deps, draft, options, request);
+  if (!admission.admitted || draft.command === 'diagnose') return admission;
+  // A hold keeps the command off the workspace (unless --force ends it): refused, on the record.
+  const started = performance.now();
+  let held: RefusalError | null;
+  try {
+    held = await passHold(deps, draft, options, admission.workspace);
+  } catch (error) {
+    draft.fail(error);
+    return { admitted: false, result: draft.finish([], deps.clock.now()), error: asMedicError(error) };
+  }
+  if (!held) return admission;
+  const ms = Math.round(performance.now() - started);
+  return {
+    admitted: false,
+    result: await refuse(deps, draft, held, { workspaceId: admission.workspace.id, ms, step: 'hold' }),
+    error: held,
+  };
+}
+
+async function admitByPolicy(
   deps: CoreDeps,
   draft: ResultDraft,
   options: RunOptions,
@@ -105,11 +132,16 @@ async function refuse(
   deps: CoreDeps,
   draft: ResultDraft,
   error: RefusalError,
-  tie: { readonly workspaceId: string | null; readonly ms: number },
+  tie: { readonly workspaceId: string | null; readonly ms: number; readonly step?: string },
 ): Promise<RecoveryResult> {
   const { workspaceId, ms } = tie;
   draft.refuse(error);
-  const step = { name: 'policy', status: 'failed' as const, ms, detail: `${error.code}: ${error.message}` };
+  const step = {
+    name: tie.step ?? 'policy',
+    status: 'failed' as const,
+    ms,
+    detail: `${error.code}: ${error.message}`,
+  };
   const result = draft.finish([step], deps.clock.now());
   await insertUnstarted(
     deps.db,

@@ -24,6 +24,8 @@ export class ResultDraft {
   private template: RecoveryResult['template'] = null;
   private snapshot: RecoveryResult['snapshot'] = null;
   private workspace: Workspace;
+  /** Steps taken before the run began (a hold ended by --force): the run's first steps. */
+  private readonly before: Step[] = [];
 
   readonly runId: string;
   readonly command: RecoveryResult['command'];
@@ -93,6 +95,15 @@ export class ResultDraft {
 
   keptSnapshot(snapshot: RecoveryResult['snapshot']): void {
     this.snapshot = snapshot;
+  }
+
+  /** A step taken before the run began; the run records it first. */
+  early(step: Step): void {
+    this.before.push(step);
+  }
+
+  get earlySteps(): readonly Step[] {
+    return this.before;
   }
 
   conclude(outcome: Outcome): void {

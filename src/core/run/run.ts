@@ -80,6 +80,7 @@ export class Run {
       });
       const run = new Run({ deps, session, draft, workspace, options });
       try {
+        for (const step of draft.earlySteps) await run.record(step); // a hold ended by --force
         await run.leased(async () => draft.conclude(await body(run)));
       } catch (error) {
         if (error instanceof LeaseHeldError) draft.busy(error);
@@ -222,9 +223,7 @@ export class Run {
     }
     return new LeaseLostError(
       "another run took over this workspace's lease (this run stalled past MEDIC_LEASE_TTL_S); stopped before changing anything more",
-      {
-        hint: 'the other run carries on; medic history shows both',
-      },
+      { hint: 'the other run carries on; medic history shows both' },
     );
   }
 
@@ -233,7 +232,7 @@ export class Run {
    * failover), so is its lease: the step is kept for the result, and the run stops before
    * its next change with LEASE_LOST.
    */
-  private async record(step: Step): Promise<void> {
+  async record(step: Step): Promise<void> {
     this.steps.push(step);
     await appendStep(this.session, this.id, this.steps.length, step).catch((error: unknown) => {
       const e = asMedicError(error);

@@ -1,0 +1,110 @@
+// hold and release: an operator (the CLI) or a maintainer (ChatOps, the rule's elevated role)
+// keeps medic off workspaces for a while, with a reason; `all` or an engine holds the
+// automatic paths off the whole fleet or one host (a maintenance window), for operators only.
+import type { CoreDeps, RunOptions } from '../model/deps.js';
+import { InvalidConfigError, PermissionDeniedError } from '../model/errors.js';
+import { containerName, parseTarget, stripControl } from '../model/names.js';
+import { checkGrant } from '../policy/grant.js';
+import { currentPolicy } from '../policy/policy-store.js';
+import { endHolds, type Hold, type HoldScope, insertHold } from '../store/hold-store.js';
+import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
+
+/** What a hold is on: workspaces (by target), the whole fleet, or one engine. */
+export type HoldSubject =
+  | { readonly targets: readonly string[] }
+  | { readonly all: true }
+  | { readonly engine: string };
+
+/** The longest hold: a week (a hold is a pause, not a way to switch medic off). */
+export const MAX_HOLD_MS = 7 * 24 * 3600 * 1000;
+
+type Requester = Pick<RunOptions, 'actor' | 'source' | 'grant'>;
+
+export async function hold(
+  deps: CoreDeps,
+  subject: HoldSubject,
+  request: Requester & { readonly reason: string; readonly forMs: number },
+): Promise<Hold[]> {
+  const reason = stripControl(request.reason).trim().slice(0, 500);
+  if (!reason) throw new InvalidConfigError('a hold needs --reason: say why medic should keep off');
+  if (!(request.forMs > 0 && request.forMs <= MAX_HOLD_MS)) {
+    throw new InvalidConfigError('--for must be more than 0 and at most 7d', { hint: 'e.g. --for 2h' });
+  }
+  const base = {
+    holder: request.actor,
+    source: request.source,
+    reason,
+    forMs: request.forMs,
+    origin: request.grant?.origin ?? null,
+  };
+  if (!('targets' in subject)) {
+    operatorOnly(request, 'hold');
+    const scope: HoldScope = 'all' in subject ? 'all' : 'engine';
+    return [
+      await insertHold(deps.db, {
+        ...base,
+        scope,
+        ...('engine' in subject ? { engine: subject.engine } : {}),
+      }),
+    ];
+  }
+  const rows = await granted(deps, subject.targets, request);
+  const placed: Hold[] = [];
+  for (const row of rows)
+    placed.push(await insertHold(deps.db, { ...base, scope: 'workspace', workspaceId: row.id }));
+  return placed;
+}
+
+export async function release(deps: CoreDeps, subject: HoldSubject, request: Requester): Promise<Hold[]> {
+  if (!('targets' in subject)) {
+    operatorOnly(request, 'release');
+    const scope: HoldScope = 'all' in subject ? 'all' : 'engine';
+    return endHolds(
+      deps.db,
+      { scope, ...('engine' in subject ? { engine: subject.engine } : {}) },
+      request.actor,
+      'released',
+    );
+  }
+  const rows = await granted(deps, subject.targets, request);
+  const ended: Hold[] = [];
+  for (const row of rows) {
+    ended.push(
+      ...(await endHolds(deps.db, { scope: 'workspace', workspaceId: row.id }, request.actor, 'released')),
+    );
+  }
+  return ended;
+}
+
+/** The workspaces the targets name; from GitHub, each under the rule's elevated role (else refused). */
+async function granted(
+  deps: CoreDeps,
+  targets: readonly string[],
+  request: Requester,
+): Promise<WorkspaceRow[]> {
+  const policy = request.grant ? await currentPolicy(deps.db) : null;
+  const rows: WorkspaceRow[] = [];
+  for (const target of targets) {
+    const workspace = await findWorkspace(deps.db, parseTarget(target));
+    if (request.grant) checkGrant(policy, request.grant, { elevated: true, target, workspace });
+    rows.push(workspace);
+  }
+  return rows;
+}
+
+function operatorOnly(request: Requester, what: string): void {
+  if (!request.grant) return;
+  throw new PermissionDeniedError({
+    required: 'an operator (the CLI)',
+    held: request.grant.role,
+    on: request.grant.repo,
+    because: `a ${what} of the fleet or of an engine is a maintenance window`,
+  });
+}
+
+/** How a hold names its subject, for messages. */
+export function holdSubject(h: Hold): string {
+  if (h.scope === 'all') return 'every workspace (automatic paths)';
+  if (h.scope === 'engine') return `engine ${h.engine} (automatic paths)`;
+  return containerName(h.workspaceId ?? '');
+}

@@ -1,0 +1,44 @@
+// Whether a hold keeps this run off its workspace. People (and the HTTP API) are kept off by a
+// hold on the workspace itself, unless they say --force (their grant already asked for the
+// elevated role), which ends the hold and says so in the run's steps; the automatic paths are
+// also kept off by a fleet or engine hold, and never end one.
+import type { CoreDeps, RunOptions } from '../model/deps.js';
+import { type RefusalError, WorkspaceHeldError } from '../model/errors.js';
+import { containerName } from '../model/names.js';
+import type { ResultDraft } from '../run/result-draft.js';
+import { describeHold, endHolds, holdOn } from '../store/hold-store.js';
+import type { WorkspaceRow } from '../store/workspace-store.js';
+
+export async function passHold(
+  deps: CoreDeps,
+  draft: ResultDraft,
+  options: RunOptions,
+  workspace: WorkspaceRow,
+): Promise<RefusalError | null> {
+  const started = performance.now();
+  const automatic = options.source === 'auto';
+  const container = containerName(workspace.id);
+  const hold = await holdOn(deps.db, { id: workspace.id, container }, { automatic });
+  if (!hold) return null;
+  if (options.force && !automatic && hold.scope === 'workspace') {
+    await endHolds(
+      deps.db,
+      { scope: 'workspace', workspaceId: workspace.id },
+      options.actor,
+      `ended by --force (run ${draft.runId})`,
+    );
+    draft.early({
+      name: 'hold',
+      status: 'ok',
+      ms: Math.round(performance.now() - started),
+      detail: `ended the hold of ${hold.holder} (${hold.reason}) with --force`,
+    });
+    return null;
+  }
+  return new WorkspaceHeldError(`${container} is ${describeHold(hold)}`, {
+    hint:
+      hold.scope === 'workspace'
+        ? `wait until it ends, ask ${hold.holder}, or --force with the elevated role (it ends the hold)`
+        : 'a maintenance window keeps the automatic paths off; people can still act',
+  });
+}
