@@ -3,6 +3,8 @@
 // comment is known by (installation, repository, comment id): the same comment under any
 // delivery id is stored once, and a comment older than MEDIC_COMMENT_MAX_AGE_S is dropped.
 import type { ApplicationFunction, Probot } from 'probot';
+import { expireDue } from '../chatops/approval-store.js';
+import { endedText } from '../chatops/approvals.js';
 import { FloorQueue } from '../chatops/floor.js';
 import { handleComment } from '../chatops/handle-comment.js';
 import { handleIncident } from '../chatops/handle-incident.js';
@@ -133,7 +135,27 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     });
 
     worker.start();
+    // Requests for approval that nobody answered in time: marked expired, and their comment says so.
+    setInterval(() => void expireRequests(app, core, pacers), EXPIRY_SWEEP_MS).unref();
   };
+}
+
+/** How often unanswered requests for approval are looked for (they expire after MEDIC_APPROVAL_TTL). */
+const EXPIRY_SWEEP_MS = 15_000;
+
+async function expireRequests(app: Probot, core: CoreDeps, pacers: PacerRegistry): Promise<void> {
+  try {
+    for (const request of await expireDue(core.db)) {
+      if (request.installation === null || request.commentId === null) continue;
+      const [owner = '', repo = ''] = request.repo.split('/');
+      const github = octokitPort(await app.auth(request.installation), owner, repo);
+      await pacers
+        .for(String(request.installation))
+        .schedule('progress', () => github.updateComment(request.commentId!, endedText(request))).done;
+    }
+  } catch (error) {
+    app.log.warn({ err: (error as Error).message }, 'could not expire requests for approval; will retry');
+  }
 }
 
 function withInstallation<T>(l: { owner: string; repo: string; installationId: number | null; event: T }) {
@@ -169,6 +191,7 @@ async function runJob(
         executor,
         fence,
         floors,
+        installation: p.installationId,
       },
       p.event,
     );

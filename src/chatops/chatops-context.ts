@@ -21,6 +21,8 @@ export interface ChatOpsDeps {
   readonly executor?: Executor;
   /** The job's fence (src/queue): every run of this comment stops before a change once the job is not ours. */
   readonly fence?: () => Promise<void>;
+  /** The app's installation id (stored with a request for approval, so its expiry can be told). */
+  readonly installation?: number;
   /** One floor check at a time per actor and repository (the app's, shared by its jobs). */
   readonly floors?: FloorQueue;
 }

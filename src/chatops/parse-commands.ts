@@ -22,10 +22,20 @@ export type Command =
   | { readonly kind: 'rollback'; readonly runId: string }
   | { readonly kind: 'hold'; readonly targets: string[]; readonly forMs: number; readonly reason: string }
   | { readonly kind: 'release'; readonly targets: string[] }
+  | { readonly kind: 'approve'; readonly id: string }
+  | { readonly kind: 'deny'; readonly id: string; readonly reason: string | null }
   | { readonly kind: 'help' };
 
 /** The command word a line starts with (`medic` for `/medic …`). */
-export type CommandWord = 'recover' | 'diagnose' | 'rollback' | 'hold' | 'release' | 'medic';
+export type CommandWord =
+  | 'recover'
+  | 'diagnose'
+  | 'rollback'
+  | 'hold'
+  | 'release'
+  | 'approve'
+  | 'deny'
+  | 'medic';
 
 export type Parsed =
   | { readonly ok: true; readonly command: Command; readonly line: string; readonly lineNo: number }
@@ -40,7 +50,7 @@ export type Parsed =
 /** The longest reason kept in the audit trail. */
 export const MAX_REASON = 500;
 
-const WORDS = 'recover|diagnose|rollback|hold|release|medic';
+const WORDS = 'recover|diagnose|rollback|hold|release|approve|deny|medic';
 const COMMAND = new RegExp(`^ {0,3}\\/(${WORDS})(?=\\s|$)([\\s\\S]*)$`);
 const ANY_COMMAND_LINE = new RegExp(`^\\uFEFF? {0,3}\\/(${WORDS})\\b`, 'm');
 const LINE_BREAK = /\r\n|\r|\n|\u2028|\u2029/;
@@ -58,6 +68,7 @@ export const HELP = [
   '- `/rollback <run-id>`: put back the volume content a run snapshotted before it seeded',
   '- `/hold <ws-id12|uuid>... --for 2h --reason "why"`: keep medic (and everyone else) off the workspaces until then (the elevated role)',
   '- `/release <ws-id12|uuid>...`: end their holds early (the elevated role)',
+  '- `/approve <request-id>`, `/deny <request-id> [--reason "why"]`: answer a request for approval (another person with the elevated role)',
   '- `/medic help`: this text',
 ].join('\n');
 
@@ -104,6 +115,7 @@ function parseLine(line: string, maxTargets: number): Command {
     if (args.length === 1 && args[0]?.text === 'help') return { kind: 'help' };
     throw new Error('unknown /medic command; the only one is `/medic help`');
   }
+  if (word === 'approve' || word === 'deny') return decision(word, args);
   if (word === 'rollback') {
     if (args.length !== 1 || !isUuid(args[0]!.text))
       throw new Error('/rollback takes exactly one run id (a uuid)');
@@ -179,6 +191,28 @@ const FLAGS: Record<'recover' | 'diagnose' | 'hold' | 'release', Record<string, 
   hold: { '--for': 'text', '--reason': 'text' },
   release: {},
 };
+
+/** `/approve <id>`, `/deny <id> [--reason "why"]`: a request id is 8 hexadecimal characters. */
+function decision(word: 'approve' | 'deny', args: readonly Token[]): Command {
+  const [id, ...rest] = args;
+  if (!id || !/^[0-9a-f]{8}$/i.test(id.text))
+    throw new Error(`/${word} takes a request id (8 characters, as the request says)`);
+  if (word === 'approve') {
+    if (rest.length > 0) throw new Error('/approve takes only the request id');
+    return { kind: 'approve', id: id.text.toLowerCase() };
+  }
+  let reason: string | null = null;
+  if (rest.length > 0) {
+    const [flag, value, ...more] = rest;
+    const inline = /^--reason=([\s\S]*)$/.exec(flag!.text)?.[1];
+    reason = inline ?? (flag!.text === '--reason' ? (value?.text ?? null) : null);
+    if (!reason || more.length > (inline !== undefined ? 1 : 0) || (inline !== undefined && value))
+      throw new Error('/deny takes the request id and --reason "why" (quoted when it has several words)');
+    if (reason.length > MAX_REASON)
+      throw new Error(`--reason is ${reason.length} characters; at most ${MAX_REASON}`);
+  }
+  return { kind: 'deny', id: id.text.toLowerCase(), reason };
+}
 
 function holdCommand(
   targets: string[],

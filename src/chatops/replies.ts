@@ -26,6 +26,7 @@ export function targetsOf(command: Extract<Parsed, { ok: true }>['command']): re
   )
     return command.targets;
   return command.kind === 'rollback' ? [command.runId] : [];
+  // /approve and /deny name a request, not a workspace: its command's targets were counted when asked.
 }
 
 /** The refusal stored as a run: its command and first target, as the comment named them. */

@@ -2,9 +2,10 @@
 // core checks each workspace against the policy), keeping its status comment current.
 // Diagnoses post a table and change nothing. Every write goes through the pacer as what it
 // is to the user: the answer (a result), or progress.
-import { localExecutor, type RecoveryResult, recoverMany, type Step } from '../core/index.js';
+import { type Approval, localExecutor, type RecoveryResult, recoverMany, type Step } from '../core/index.js';
 import { diagnosisTable } from '../markdown/render-diagnosis.js';
 import { renderStatus, type StatusView } from '../markdown/render-status.js';
+import { askApproval, decide } from './approvals.js';
 import type { CommandContext } from './chatops-context.js';
 import { holdReply } from './hold-reply.js';
 import { type Command, HELP } from './parse-commands.js';
@@ -16,6 +17,8 @@ export interface CommandOptions {
    * it with (the incident's closing note), or null.
    */
   readonly closing?: (results: readonly RecoveryResult[]) => string | null;
+  /** Set when other people approved this command (it is not asked for again). */
+  readonly approval?: Approval;
 }
 
 export interface CommandRun {
@@ -31,7 +34,13 @@ export async function runCommand(
   options: CommandOptions = {},
 ): Promise<CommandRun> {
   const { deps, issue, actor, grant } = ctx;
-  const request = { actor, source: deps.source, grant, ...(deps.fence ? { fence: deps.fence } : {}) };
+  const request = {
+    actor,
+    source: deps.source,
+    grant,
+    ...(deps.fence ? { fence: deps.fence } : {}),
+    ...(options.approval ? { approval: options.approval } : {}),
+  };
   const executor = deps.executor ?? localExecutor(deps.core);
   const answer = (body: string) =>
     deps.writes.schedule('result', () => deps.github.createComment(issue, body)).done;
@@ -52,6 +61,14 @@ export async function runCommand(
     await answer(await holdReply(deps.core, command, request));
     return { results: [], closing: false };
   }
+  if (command.kind === 'approve' || command.kind === 'deny') {
+    const results = await decide(ctx, command, (as, approved, approvedLine, approval) =>
+      runCommand(as, approved, approvedLine, { approval }),
+    );
+    return { results: [...results], closing: false };
+  }
+  // A rule that asks other people's approval for this command: stored as a request, not run.
+  if (!options.approval && (await askApproval(ctx, command, line))) return { results: [], closing: false };
   const targets = command.kind === 'recover' ? command.targets : [command.runId];
   const reason = command.kind === 'recover' ? command.reason : null;
   const status = new StatusComment({

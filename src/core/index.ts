@@ -26,7 +26,7 @@ export {
 export { type TemplateReport, templates } from './commands/templates.js';
 // The model: configuration, errors, names, the result object, ports
 export { loadConfig, type MedicConfig, parseDuration, parseSettings } from './model/config.js';
-export type { CoreDeps, RunOptions, StepListener } from './model/deps.js';
+export type { Approval, CoreDeps, RunOptions, StepListener } from './model/deps.js';
 export { type CatalogEntry, ERROR_CATALOG } from './model/error-catalog.js';
 export * from './model/errors.js';
 export {

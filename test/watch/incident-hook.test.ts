@@ -18,6 +18,7 @@ describe('incident hook', () => {
     source: 'auto',
     actor: 'medic-watch',
     origin: null,
+    approval: null,
     workspace: {
       id: '90f04b5c-6063-4f8b-8a8a-a896e3ad244e',
       container: 'ws-90f04b5c-606',

@@ -5,6 +5,17 @@ import { z } from 'zod';
 import { InvalidConfigError } from './errors.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A duration setting (`30d`, `15m`), in ms. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === null || ms <= 0)
+        ctx.addIssue({ code: 'custom', message: `must look like ${fallback} (a count and s|m|h|d)` });
+      return ms ?? 0;
+    });
 
 const BUDGET = /^(\d+)\/(\d+)(s|m|h|d)$/;
 const DURATION = /^(\d+)(s|m|h|d)$/;
@@ -92,18 +103,12 @@ export const coreSettingsSchema = z
     MEDIC_SNAPSHOT_MAX_BYTES: positiveInt(64 * 1024 * 1024).describe(
       'cap on a volume snapshot in bytes; a larger volume is not seeded over (`SNAPSHOT_TOO_LARGE`)',
     ),
-    MEDIC_RETENTION: z
-      .string()
-      .default('30d')
-      .transform((v, ctx) => {
-        const ms = parseDuration(v);
-        if (ms === null)
-          ctx.addIssue({ code: 'custom', message: 'must look like 30d (a count and s|m|h|d)' });
-        return ms ?? 0;
-      })
-      .describe(
-        'snapshots, finished jobs and finished fleet tasks older than this are pruned daily by the watcher, the agents and the app',
-      ),
+    MEDIC_RETENTION: duration('30d').describe(
+      'snapshots, finished jobs and finished fleet tasks older than this are pruned daily by the watcher, the agents and the app',
+    ),
+    MEDIC_APPROVAL_TTL: duration('15m').describe(
+      "how long a request for approval (the policy's `approval:`) waits for its answer before it expires",
+    ),
     MEDIC_API_CALLS_PER_MINUTE: z.coerce
       .number()
       .int()
@@ -170,6 +175,8 @@ export interface MedicConfig {
   readonly snapshotMaxBytes: number;
   /** How often the healers look for rows newly marked failed (ms; 0: the sweep only). */
   readonly lookMs: number;
+  /** How long a request for approval waits (ms). */
+  readonly approvalTtlMs: number;
   /** Calls per client per minute to the HTTP API. */
   readonly apiCallsPerMinute: number;
   /** Snapshots and finished jobs older than this are pruned daily (ms). */
@@ -228,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     retentionMs: e.MEDIC_RETENTION,
     lookMs: e.MEDIC_LOOK_MS,
     apiCallsPerMinute: e.MEDIC_API_CALLS_PER_MINUTE,
+    approvalTtlMs: e.MEDIC_APPROVAL_TTL,
     dockerTls:
       e.DOCKER_TLS_VERIFY && e.DOCKER_TLS_VERIFY !== '0'
         ? { certPath: e.DOCKER_CERT_PATH ?? path.join(env.HOME ?? '.', '.docker') }

@@ -18,6 +18,13 @@ export interface CoreDeps {
   readonly holder: string;
 }
 
+/** Who asked for an approved command, and who approved it. */
+export interface Approval {
+  readonly id: string;
+  readonly requestedBy: string;
+  readonly approvedBy: readonly string[];
+}
+
 export interface RunOptions {
   readonly dryRun?: boolean;
   readonly force?: boolean;
@@ -29,6 +36,8 @@ export interface RunOptions {
   readonly grant?: Grant;
   /** Set by the HTTP API: the client (a token's) the policy's `clients` must grant. */
   readonly client?: ClientGrant;
+  /** A command run once other people approved it (ChatOps approvals): in its steps and its result. */
+  readonly approval?: Approval;
   /** The run's id when the door chose it beforehand (the HTTP API, for its idempotency record). */
   readonly runId?: string;
   /**

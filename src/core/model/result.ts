@@ -40,6 +40,11 @@ export const resultSchema = z.object({
   snapshot: z.object({ digest: z.string(), bytes: z.number().int().nonnegative() }).nullable(),
   steps: z.array(stepSchema),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** For a command that needed approvals: the request, who asked, who approved; null otherwise. */
+  approval: z
+    .object({ id: z.string(), requestedBy: z.string(), approvedBy: z.array(z.string()) })
+    .nullable()
+    .default(null),
   /** Where a run from GitHub (app, action) was asked for; null otherwise. */
   origin: originSchema.nullable().default(null),
   startedAt: z.string().datetime(),

@@ -40,7 +40,18 @@ export async function admit(
     draft.fail(error);
     return { admitted: false, result: draft.finish([], deps.clock.now()), error: asMedicError(error) };
   }
-  if (!held) return admission;
+  if (!held) {
+    const { approval } = options;
+    if (approval) {
+      draft.early({
+        name: 'approval',
+        status: 'ok',
+        ms: 0,
+        detail: `asked by ${approval.requestedBy}, approved by ${approval.approvedBy.join(', ')} (request ${approval.id})`,
+      });
+    }
+    return admission;
+  }
   const ms = Math.round(performance.now() - started);
   return {
     admitted: false,

@@ -56,6 +56,14 @@ const ruleSchema = z
     workspaces: z.union([z.literal('all'), selectorSchema]),
     permission: atLeast('write').default('write'),
     elevated: atLeast('maintain').default('maintain'),
+    /** Approvals by other people (with the elevated role) before an elevated command runs. */
+    approval: z
+      .object({
+        rollback: z.number().int().min(1).max(5).optional(),
+        force: z.number().int().min(1).max(5).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((r) => r.id === undefined || !r.repo.includes('*'), {
@@ -142,7 +150,12 @@ export function describePolicy(policy: Policy): string[] {
       ? ['no repository may act (an empty policy refuses every command from GitHub)']
       : policy.repos.map((r) => {
           const later = r.new_repositories ? ' (and repositories created later that fit it)' : '';
-          return `${r.repo}${later}: /recover and /diagnose with ${r.permission} or more, --force and /rollback with ${r.elevated} or more, on ${describeSelector(r.workspaces)}`;
+          const approval = r.approval
+            ? `; approvals needed: ${Object.entries(r.approval)
+                .map(([k, n]) => `${k === 'force' ? '--force' : '/rollback'} ${n}`)
+                .join(', ')}`
+            : '';
+          return `${r.repo}${later}: /recover and /diagnose with ${r.permission} or more, --force and /rollback with ${r.elevated} or more, on ${describeSelector(r.workspaces)}${approval}`;
         });
   const clients = policy.clients.map(
     (c) => `API client ${c.name}: ${c.may.join(', ')} on ${describeSelector(c.workspaces)}`,

@@ -140,6 +140,9 @@ export class ResultDraft {
       steps,
       error: this.error ? { code: this.error.code, message: this.error.message } : null,
       origin: this.options.grant?.origin ?? null,
+      approval: this.options.approval
+        ? { ...this.options.approval, approvedBy: [...this.options.approval.approvedBy] }
+        : null,
       startedAt: this.startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
     });

@@ -1,0 +1,210 @@
+// A second pair of eyes (docs/control.md). A rule may say `approval: {rollback: 1, force: 1}`:
+// such a command from ChatOps is stored as a request, not run, and its answer names the
+// request, who may approve and until when. Another person with the rule's elevated role
+// answers `/approve <id>` (or `/deny <id>`) on the same issue; the requester never counts, and
+// bots never reach here. The approval binds the command as it was asked (targets and flags):
+// once approved, it runs through every usual check again, as the requester (their role looked
+// up again), with the approval in its first step and its result.
+import {
+  type Approval,
+  asMedicError,
+  currentPolicy,
+  type Grant,
+  grantedRule,
+  holdsAtLeast,
+  PermissionDeniedError,
+  type PolicyRule,
+  type RecoveryResult,
+} from '../core/index.js';
+import { codeSpan, escapeInline } from '../markdown/escape.js';
+import {
+  type ApprovalRequest,
+  approve,
+  createRequest,
+  deny,
+  expireDue,
+  loadRequest,
+  setRequestComment,
+} from './approval-store.js';
+import type { CommandContext } from './chatops-context.js';
+import type { Command } from './parse-commands.js';
+
+type Gated = Extract<Command, { kind: 'recover' | 'rollback' }>;
+type Decision = Extract<Command, { kind: 'approve' | 'deny' }>;
+/** Runs an approved command as its requester (run-command.ts's runCommand, passed in). */
+export type RunApproved = (
+  ctx: CommandContext,
+  command: Command,
+  line: string,
+  approval: Approval,
+) => Promise<{ readonly results: readonly RecoveryResult[] }>;
+
+/** How many approvals the rule asks for this command (0: none, it runs now). */
+export function approvalsNeeded(rule: PolicyRule, command: Gated): number {
+  if (command.kind === 'rollback') return rule.approval?.rollback ?? 0;
+  return command.force && !command.dryRun ? (rule.approval?.force ?? 0) : 0;
+}
+
+/**
+ * When the rule asks approvals for this command: stores the request, answers with it, and
+ * returns true (the command is not run now). The requester must hold the elevated role already.
+ */
+export async function askApproval(ctx: CommandContext, command: Gated, line: string): Promise<boolean> {
+  const { deps } = ctx;
+  const rule = grantedRule(await currentPolicy(deps.core.db), ctx.grant);
+  const needed = approvalsNeeded(rule, command);
+  if (needed === 0) return false;
+  if (!holdsAtLeast(ctx.grant.role, rule.elevated)) {
+    throw new PermissionDeniedError({
+      required: rule.elevated,
+      held: ctx.grant.role,
+      on: ctx.grant.repo,
+      because: '--force and /rollback are elevated',
+    });
+  }
+  const request = await createRequest(deps.core.db, {
+    repo: ctx.grant.repo,
+    repoId: ctx.grant.repoId,
+    issue: ctx.issue,
+    installation: deps.installation ?? null,
+    requester: ctx.actor,
+    command,
+    line,
+    needed,
+    ttlMs: deps.core.config.approvalTtlMs,
+  });
+  const id = await deps.writes.schedule('result', () =>
+    deps.github.createComment(ctx.issue, pendingText(request, rule)),
+  ).done;
+  if (id !== undefined) await setRequestComment(deps.core.db, request.id, id);
+  deps.logger.info({ request: request.id, requester: ctx.actor, line }, 'command awaits approval');
+  return true;
+}
+
+/** `/approve <id>` or `/deny <id>`: answered on the issue; an approval that completes the request runs it. */
+export async function decide(
+  ctx: CommandContext,
+  command: Decision,
+  run: RunApproved,
+): Promise<readonly RecoveryResult[]> {
+  const { deps } = ctx;
+  const db = deps.core.db;
+  const say = (text: string) =>
+    deps.writes.schedule('result', () => deps.github.createComment(ctx.issue, text)).done;
+  const request = await loadRequest(db, command.id);
+  if (!request || request.repoId !== ctx.grant.repoId || request.issue !== ctx.issue) {
+    await say(`🩺 there is no request ${codeSpan(command.id)} on this issue.`);
+    return [];
+  }
+  if (request.state === 'pending' && request.expiresAt.getTime() <= Date.now()) {
+    for (const expired of await expireDue(db, request.id)) await markComment(ctx, expired);
+    await say(
+      `🩺 request ${codeSpan(request.id)} expired at ${request.expiresAt.toISOString()}; nothing ran. Ask again.`,
+    );
+    return [];
+  }
+  if (request.state !== 'pending') {
+    await say(
+      `🩺 request ${codeSpan(request.id)} is already ${request.state}${request.decidedBy ? ` (by @${escapeInline(request.decidedBy)})` : ''}.`,
+    );
+    return [];
+  }
+  try {
+    const rule = grantedRule(await currentPolicy(db), ctx.grant);
+    if (ctx.actor.toLowerCase() === request.requester.toLowerCase()) {
+      throw new PermissionDeniedError({
+        required: `another person's ${rule.elevated}`,
+        held: ctx.grant.role,
+        on: ctx.grant.repo,
+        because: 'a requester cannot approve their own command',
+      });
+    }
+    if (!holdsAtLeast(ctx.grant.role, rule.elevated)) {
+      throw new PermissionDeniedError({
+        required: rule.elevated,
+        held: ctx.grant.role,
+        on: ctx.grant.repo,
+        because: 'approving an elevated command',
+      });
+    }
+  } catch (error) {
+    const e = asMedicError(error);
+    await say(
+      `🩺 /${command.kind} ${codeSpan(request.id)} refused: ${codeSpan(e.code)}: ${escapeInline(e.message, 300)}`,
+    );
+    return [];
+  }
+  if (command.kind === 'deny') {
+    const denied = await deny(db, request.id, ctx.actor, command.reason ?? '');
+    if (!denied) {
+      await say(`🩺 request ${codeSpan(request.id)} was decided or expired meanwhile; nothing changed.`);
+      return [];
+    }
+    await markComment(ctx, denied);
+    await say(
+      `🩺 request ${codeSpan(request.id)} **denied** by @${escapeInline(ctx.actor)}${command.reason ? `: ${escapeInline(command.reason, 300)}` : ''}. Nothing ran.`,
+    );
+    return [];
+  }
+  const approved = await approve(db, request.id, ctx.actor);
+  if (!approved) {
+    await say(
+      `🩺 request ${codeSpan(request.id)} was decided, expired, or already has your approval; nothing changed.`,
+    );
+    return [];
+  }
+  if (!approved.completed) {
+    await say(
+      `🩺 @${escapeInline(ctx.actor)} approved request ${codeSpan(request.id)}: ${approved.request.approvers.length} of ${request.needed}.`,
+    );
+    return [];
+  }
+  await markComment(ctx, approved.request);
+  // Every usual check again, as the requester: their role now, not when they asked.
+  const role = await deps.github.permissionOf(request.requester);
+  const grant: Grant = { ...ctx.grant, role };
+  const ran = await run({ ...ctx, actor: request.requester, grant }, request.command, request.line, {
+    id: request.id,
+    requestedBy: request.requester,
+    approvedBy: approved.request.approvers,
+  });
+  return ran.results;
+}
+
+/** The request's comment, rewritten for how it ended (expired, denied, approved). */
+export async function markComment(
+  ctx: Pick<CommandContext, 'deps'>,
+  request: ApprovalRequest,
+): Promise<void> {
+  if (request.commentId === null) return;
+  const { deps } = ctx;
+  const body = endedText(request);
+  await deps.writes
+    .schedule('progress', () => deps.github.updateComment(request.commentId!, body))
+    .done.catch((error: unknown) =>
+      deps.logger.warn(
+        { request: request.id, err: (error as Error).message },
+        'could not update the request comment',
+      ),
+    );
+}
+
+function pendingText(r: ApprovalRequest, rule: PolicyRule): string {
+  return [
+    `🩺 ${codeSpan(r.line, 300)} by @${escapeInline(r.requester)} **awaits approval**: request ${codeSpan(r.id)}.`,
+    '',
+    `It needs ${r.needed} approval${r.needed > 1 ? 's' : ''} from another person with ${rule.elevated} or more on ${escapeInline(r.repo)} (not @${escapeInline(r.requester)}; bots do not count), by ${r.expiresAt.toISOString()}.`,
+    `Answer \`/approve ${r.id}\`, or \`/deny ${r.id} --reason "why"\`. Nothing runs until then.`,
+  ].join('\n');
+}
+
+export function endedText(r: ApprovalRequest): string {
+  const head = `🩺 ${codeSpan(r.line, 300)} by @${escapeInline(r.requester)}, request ${codeSpan(r.id)}:`;
+  if (r.state === 'approved')
+    return `${head} **approved** by ${r.approvers.map((a) => `@${escapeInline(a)}`).join(', ')}; it runs now (its result follows).`;
+  if (r.state === 'denied')
+    return `${head} **denied** by @${escapeInline(r.decidedBy ?? '')}${r.denyReason ? `: ${escapeInline(r.denyReason, 300)}` : ''}. Nothing ran.`;
+  if (r.state === 'expired')
+    return `${head} **expired** at ${r.expiresAt.toISOString()} unanswered. Nothing ran.`;
+  return head;
+}
