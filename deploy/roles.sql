@@ -33,7 +33,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA medic TO medic_app;
 REVOKE INSERT, UPDATE, DELETE ON medic.policies, medic.engine_roles, medic.schema_version FROM medic_app;
 
 REVOKE ALL ON ALL TABLES IN SCHEMA medic FROM medic_agent;
-GRANT SELECT ON medic.schema_version, medic.policies, medic.engine_roles TO medic_agent;
+GRANT SELECT ON medic.schema_version, medic.policies, medic.engine_roles, medic.holds TO medic_agent;
+-- What its runs tell: their events (the outbox, which it also delivers) and regressions.
+GRANT SELECT, INSERT, UPDATE ON medic.outbox, medic.outbox_attempts, medic.regressions TO medic_agent;
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON medic.runs, medic.step_events, medic.leases, medic.snapshots,
       medic.engines, medic.placements, medic.tasks

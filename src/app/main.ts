@@ -23,6 +23,7 @@ import type { PacerRegistry } from '../github/write-pacer.js';
 import { bodyCap, handlerServer, listen, MAX_BODY_BYTES } from '../http/server.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
+import { Notifier } from '../notify/notifier.js';
 import type { JobWorker } from '../queue/index.js';
 import { medicApp } from './app.js';
 import { type Job, jobCounts } from './jobs/job-store.js';
@@ -98,6 +99,8 @@ try {
     const { port, host } = settings.listen;
     await listen(server, { port, host, setting: 'PORT' });
     const stopPruning = pruneDaily(core);
+    const notifier = new Notifier(core, env);
+    notifier.start();
     probot.log.info(`medic app listening on ${host}:${port}`);
     // SIGTERM (a supervisor) or SIGINT (Ctrl-C): the same drain.
     const signal = await untilStopSignal();
@@ -106,6 +109,7 @@ try {
     stopPruning();
     await worker?.stop();
     await api.idle();
+    await notifier.stop();
     // Closes and reactions still queued go out first (bounded: GitHub may be slow).
     await pacers?.idle(30_000);
     server.close();

@@ -9,6 +9,7 @@ import {
   type Approval,
   asMedicError,
   currentPolicy,
+  emit,
   type Grant,
   grantedRule,
   holdsAtLeast,
@@ -78,6 +79,7 @@ export async function askApproval(ctx: CommandContext, command: Gated, line: str
   ).done;
   if (id !== undefined) await setRequestComment(deps.core.db, request.id, id);
   deps.logger.info({ request: request.id, requester: ctx.actor, line }, 'command awaits approval');
+  await emit(deps.core, 'approval.requested', request, null);
   return true;
 }
 

@@ -10,6 +10,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerHistory } from './commands/history.js';
 import { registerHold } from './commands/hold.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerNotify } from './commands/notify.js';
 import { registerParse } from './commands/parse.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerPrune } from './commands/prune.js';
@@ -37,6 +38,7 @@ const COMMANDS = [
   registerAgent,
   registerStatus,
   registerPolicy,
+  registerNotify,
   registerToken,
   registerPrune,
   registerTemplates,

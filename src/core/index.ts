@@ -84,6 +84,9 @@ export {
   CLIENT_ABILITIES,
   type ClientAbility,
   describePolicy,
+  EVENTS,
+  type MedicEvent,
+  type NotifySink,
   type Policy,
   type PolicyClient,
   type PolicyRule,
@@ -114,6 +117,7 @@ export {
 // Runs, diagnoses and the audit trail, as the doors read them
 export { leasesHeld } from './run/lease.js';
 export { unstartedResult } from './run/result-draft.js';
+export { emit } from './run/signals.js';
 export { type Diagnosis, describe, diagnosisSchema, isFixable, type Verdict } from './steps/diagnose.js';
 export { abandonOrphanedRuns, type HistoryEntry, workspaceHistory } from './store/audit-store.js';
 export {
@@ -132,6 +136,13 @@ export {
   holdsOf,
   listHolds,
 } from './store/hold-store.js';
+export {
+  claimDue,
+  type OutboxRow,
+  settleAttempt,
+  type Undelivered,
+  undelivered,
+} from './store/outbox-store.js';
 export { persistently } from './store/persistently.js';
 export type { PruneCounts } from './store/retention.js';
 export { findWorkspace, isParked, type WorkspaceRow } from './store/workspace-store.js';

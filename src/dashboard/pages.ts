@@ -14,6 +14,7 @@ import {
   type RunRow,
   recentRuns,
   runDetail,
+  undelivered,
   workspaceHistory,
 } from '../core/index.js';
 import { engineStatuses, retryingTasks } from '../dispatch/fleet-status.js';
@@ -43,16 +44,30 @@ function runRows(base: string, runs: readonly RunRow[]): string[][] {
 const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source', 'started (UTC)'];
 
 export async function overviewPage(deps: CoreDeps, base: string, json: boolean): Promise<Rendered> {
-  const [o, runs, engines, retrying, holds] = await Promise.all([
+  const [o, runs, engines, retrying, holds, unsent] = await Promise.all([
     overview(deps.db),
     recentRuns(deps.db, 50),
     engineStatuses(deps.db),
     retryingTasks(deps.db),
     listHolds(deps.db, { endedWithinMs: 24 * 3600 * 1000 }),
+    undelivered(deps.db),
   ]);
-  if (json) return { status: 200, json: { ...o, engines, retrying, runs, holds } };
+  if (json) return { status: 200, json: { ...o, engines, retrying, runs, holds, undelivered: unsent } };
   const body = [
     holdsTable('Holds (live, and ended in the last day)', holds),
+    unsent.length === 0
+      ? ''
+      : table(
+          'Notifications not delivered',
+          ['sink', 'pending', 'given up (7 days)', 'oldest (UTC)', 'last error'],
+          unsent.map((u) => [
+            `${u.sink}: ${esc(u.kind)} <code>$${esc(u.urlEnv)}</code>`,
+            String(u.pending),
+            String(u.failed),
+            when(u.oldest),
+            esc(u.lastError ?? ''),
+          ]),
+        ),
     engines.length === 0
       ? '<p>Engines: single-host mode (no <code>medic agent</code> has registered).</p>'
       : table(

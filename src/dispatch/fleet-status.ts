@@ -10,6 +10,8 @@ import {
   type Queryable,
   type RunRow,
   recentRuns,
+  type Undelivered,
+  undelivered,
 } from '../core/index.js';
 import { aliveSql } from './engine-store.js';
 
@@ -61,6 +63,8 @@ export interface FleetStatus {
   readonly recent: readonly RunRow[];
   /** The live holds (medic hold, /hold). */
   readonly holds: readonly Hold[];
+  /** Notifications not delivered yet (pending) or given up, by sink. */
+  readonly undelivered: readonly Undelivered[];
 }
 
 const retryingRow = z.object({
@@ -142,5 +146,6 @@ export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStat
     })),
     recent: await recentRuns(db, recent),
     holds: await listHolds(db),
+    undelivered: await undelivered(db),
   };
 }

@@ -16,6 +16,7 @@ import { queuedTasks } from '../dispatch/task-store.js';
 import { connectDocker } from '../docker/connection.js';
 import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
+import { Notifier } from '../notify/notifier.js';
 import { watchIncidentHook } from '../watch/run-watch.js';
 import { Agent } from './agent.js';
 
@@ -82,6 +83,8 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   });
   const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
   await agent.start();
+  const notifier = new Notifier(deps, o.env);
+  notifier.start();
   // An agent under the least-privileged role (deploy/roles.sql) may not delete jobs: the
   // app's replicas prune then.
   const stopPruning = (await mayPrune(deps)) ? pruneDaily(deps) : () => {};
@@ -92,6 +95,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   o.say(`medic: ${signal}: finishing ${agent.inFlight} tasks and recoveries in flight`);
   stopPruning();
   await agent.stop();
+  await notifier.stop();
   server?.close();
 }
 

@@ -10,6 +10,7 @@ import { octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
 import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
+import { Notifier } from '../notify/notifier.js';
 import { githubIncidentHook, type IncidentHook, noIncidentHook } from './incident-hook.js';
 import { incidentSettings } from './watch-settings.js';
 import { Watcher } from './watcher.js';
@@ -48,6 +49,8 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   });
   const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
   watcher.start();
+  const notifier = new Notifier(deps, o.env);
+  notifier.start();
   const stopPruning = pruneDaily(deps);
   o.say(
     `medic: watching ws-* containers (sweep every ${o.interval}s, ${o.concurrency} at a time${server ? `, metrics on :${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
@@ -56,6 +59,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   o.say(`medic: ${signal}: finishing ${watcher.queue.inFlight} recoveries in flight`);
   stopPruning();
   await watcher.stop();
+  await notifier.stop();
   server?.close();
 }
 

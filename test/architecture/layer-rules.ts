@@ -15,6 +15,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   demo: 2,
   dispatch: 2,
   metrics: 2,
+  notify: 2,
   // Long-running parts built from the services.
   api: 3,
   dashboard: 3,

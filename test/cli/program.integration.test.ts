@@ -203,6 +203,7 @@ describe('medic CLI', () => {
         },
       ],
       clients: [],
+      notify: [],
     });
 
     // A refusal from GitHub, recorded by the core, shows in the operator's history.

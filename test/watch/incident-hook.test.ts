@@ -19,6 +19,9 @@ describe('incident hook', () => {
     actor: 'medic-watch',
     origin: null,
     approval: null,
+    detectedAt: null,
+    detectedToOnlineMs: null,
+    regression: null,
     workspace: {
       id: '90f04b5c-6063-4f8b-8a8a-a896e3ad244e',
       container: 'ws-90f04b5c-606',

@@ -61,11 +61,15 @@ export function registerServe(program: Command, cli: CliSession): void {
           (err) => deps.logger.error({ err: (err as Error).message }, 'a request failed'),
         );
         const address = await listen(server, { port: o.port, host: o.host, setting: '--port' });
+        const { Notifier } = await import('../../notify/notifier.js');
+        const notifier = new Notifier(deps, cli.ctx.env);
+        notifier.start();
         const shown = `${address.address}:${address.port}`;
         cli.io.err(`medic: dashboard on http://${shown}/${token ? ' (token required)' : ' (loopback only)'}`);
         await untilStopSignal();
         server.close();
         await api.idle();
+        await notifier.stop();
         return EXIT.ok;
       }),
     );

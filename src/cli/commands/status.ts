@@ -55,10 +55,15 @@ export function statusLines(status: FleetStatus, now: Date): string[] {
             `  ${r.started_at.toISOString()}  ${r.command.padEnd(8)} ${outcome(r.outcome ?? r.state)}${r.error_code ? ` ${r.error_code}` : ''}  by ${r.actor} via ${r.source}  run ${r.run_id}`,
         );
   const holds = status.holds.map((h) => `  ${holdSubject(h)}: ${describeHold(h)}`);
+  const unsent = status.undelivered.map(
+    (u) =>
+      `  sink ${u.sink} (${u.kind}, $${u.urlEnv}): ${u.pending} pending, ${u.failed} given up since ${u.oldest.toISOString()}${u.lastError ? `; last: ${stripControl(u.lastError)}` : ''}`,
+  );
   return [
     'engines',
     ...engines,
     ...(holds.length > 0 ? [`holds (${holds.length})`, ...holds] : []),
+    ...(unsent.length > 0 ? ['notifications not delivered', ...unsent] : []),
     ...(retrying.length > 0 ? [`tasks to be tried again (${retrying.length})`, ...retrying] : []),
     `failed workspaces (${status.failed.length})`,
     ...failed,

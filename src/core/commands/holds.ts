@@ -6,6 +6,7 @@ import { InvalidConfigError, PermissionDeniedError } from '../model/errors.js';
 import { containerName, parseTarget, stripControl } from '../model/names.js';
 import { checkGrant } from '../policy/grant.js';
 import { currentPolicy } from '../policy/policy-store.js';
+import { emit } from '../run/signals.js';
 import { endHolds, type Hold, type HoldScope, insertHold } from '../store/hold-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
 
@@ -39,39 +40,46 @@ export async function hold(
   };
   if (!('targets' in subject)) {
     operatorOnly(request, 'hold');
-    const scope: HoldScope = 'all' in subject ? 'all' : 'engine';
-    return [
-      await insertHold(deps.db, {
-        ...base,
-        scope,
-        ...('engine' in subject ? { engine: subject.engine } : {}),
-      }),
-    ];
+    const engine = 'engine' in subject ? { engine: subject.engine } : {};
+    const placed = await insertHold(deps.db, {
+      ...base,
+      scope: 'all' in subject ? 'all' : 'engine',
+      ...engine,
+    });
+    await emit(deps, 'hold.started', placed, null);
+    return [placed];
   }
-  const rows = await granted(deps, subject.targets, request);
   const placed: Hold[] = [];
-  for (const row of rows)
-    placed.push(await insertHold(deps.db, { ...base, scope: 'workspace', workspaceId: row.id }));
+  for (const row of await granted(deps, subject.targets, request)) {
+    const h = await insertHold(deps.db, { ...base, scope: 'workspace', workspaceId: row.id });
+    await emit(deps, 'hold.started', h, row);
+    placed.push(h);
+  }
   return placed;
 }
 
 export async function release(deps: CoreDeps, subject: HoldSubject, request: Requester): Promise<Hold[]> {
+  const ended: Hold[] = [];
   if (!('targets' in subject)) {
     operatorOnly(request, 'release');
     const scope: HoldScope = 'all' in subject ? 'all' : 'engine';
-    return endHolds(
+    const engine = 'engine' in subject ? { engine: subject.engine } : {};
+    for (const h of await endHolds(deps.db, { scope, ...engine }, request.actor, 'released')) {
+      await emit(deps, 'hold.ended', h, null);
+      ended.push(h);
+    }
+    return ended;
+  }
+  for (const row of await granted(deps, subject.targets, request)) {
+    for (const h of await endHolds(
       deps.db,
-      { scope, ...('engine' in subject ? { engine: subject.engine } : {}) },
+      { scope: 'workspace', workspaceId: row.id },
       request.actor,
       'released',
-    );
-  }
-  const rows = await granted(deps, subject.targets, request);
-  const ended: Hold[] = [];
-  for (const row of rows) {
-    ended.push(
-      ...(await endHolds(deps.db, { scope: 'workspace', workspaceId: row.id }, request.actor, 'released')),
-    );
+    )) {
+      await emit(deps, 'hold.ended', h, row);
+      ended.push(h);
+    }
   }
   return ended;
 }

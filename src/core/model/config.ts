@@ -4,44 +4,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { InvalidConfigError } from './errors.js';
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-/** A duration setting (`30d`, `15m`), in ms. */
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v, ctx) => {
-      const ms = parseDuration(v);
-      if (ms === null || ms <= 0)
-        ctx.addIssue({ code: 'custom', message: `must look like ${fallback} (a count and s|m|h|d)` });
-      return ms ?? 0;
-    });
+import { duration, LEASE_MARGIN_S, parseBudget, positiveInt, type RestartBudget } from './settings-values.js';
 
-const BUDGET = /^(\d+)\/(\d+)(s|m|h|d)$/;
-const DURATION = /^(\d+)(s|m|h|d)$/;
-/** Seconds a lease's TTL must exceed a stop and a start by. */
-export const LEASE_MARGIN_S = 5;
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-export interface RestartBudget {
-  readonly max: number;
-  readonly windowMs: number;
-  readonly text: string;
-}
-
-export function parseBudget(text: string): RestartBudget | null {
-  const match = BUDGET.exec(text.trim());
-  if (!match) return null;
-  const [, max, amount, unit] = match;
-  return { max: Number(max), windowMs: Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS], text };
-}
-
-/** `30d`, `12h`, `90m`, `45s` in milliseconds, or null. */
-export function parseDuration(text: string): number | null {
-  const match = DURATION.exec(text.trim());
-  if (!match) return null;
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-}
+export { LEASE_MARGIN_S, parseBudget, parseDuration, type RestartBudget } from './settings-values.js';
 
 /** Every command's settings (the CLI, watch, agent, the app, the action): docs/configuration.md is generated from it. */
 export const coreSettingsSchema = z
@@ -106,6 +71,16 @@ export const coreSettingsSchema = z
     MEDIC_RETENTION: duration('30d').describe(
       'snapshots, finished jobs and finished fleet tasks older than this are pruned daily by the watcher, the agents and the app',
     ),
+    MEDIC_REGRESSION_WINDOW: duration('24h').describe(
+      'a workspace broken again within this long after a recovery is a regression (an event, a reopened incident, a count)',
+    ),
+    MEDIC_DASHBOARD_URL: z
+      .string()
+      .url()
+      .optional()
+      .describe(
+        "the dashboard's address as people reach it, for links in notifications (e.g. https://medic.example.com/medic)",
+      ),
     MEDIC_APPROVAL_TTL: duration('15m').describe(
       "how long a request for approval (the policy's `approval:`) waits for its answer before it expires",
     ),
@@ -175,6 +150,10 @@ export interface MedicConfig {
   readonly snapshotMaxBytes: number;
   /** How often the healers look for rows newly marked failed (ms; 0: the sweep only). */
   readonly lookMs: number;
+  /** Broken again within this long after a recovery: a regression (ms). */
+  readonly regressionWindowMs: number;
+  /** The dashboard's public address for links, or null. */
+  readonly dashboardUrl: string | null;
   /** How long a request for approval waits (ms). */
   readonly approvalTtlMs: number;
   /** Calls per client per minute to the HTTP API. */
@@ -236,6 +215,8 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     lookMs: e.MEDIC_LOOK_MS,
     apiCallsPerMinute: e.MEDIC_API_CALLS_PER_MINUTE,
     approvalTtlMs: e.MEDIC_APPROVAL_TTL,
+    regressionWindowMs: e.MEDIC_REGRESSION_WINDOW,
+    dashboardUrl: e.MEDIC_DASHBOARD_URL ?? null,
     dockerTls:
       e.DOCKER_TLS_VERIFY && e.DOCKER_TLS_VERIFY !== '0'
         ? { certPath: e.DOCKER_CERT_PATH ?? path.join(env.HOME ?? '.', '.docker') }

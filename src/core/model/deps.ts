@@ -38,6 +38,8 @@ export interface RunOptions {
   readonly client?: ClientGrant;
   /** A command run once other people approved it (ChatOps approvals): in its steps and its result. */
   readonly approval?: Approval;
+  /** When the breakage was first seen, when the door knows better than the row (a container's death). */
+  readonly detectedAt?: string;
   /** The run's id when the door chose it beforehand (the HTTP API, for its idempotency record). */
   readonly runId?: string;
   /**

@@ -45,6 +45,12 @@ export const resultSchema = z.object({
     .object({ id: z.string(), requestedBy: z.string(), approvedBy: z.array(z.string()) })
     .nullable()
     .default(null),
+  /** When the breakage was first seen (the row marked failed, the container's death, the incident), if known. */
+  detectedAt: z.string().datetime().nullable().default(null),
+  /** For a recovery: from detectedAt to online, in ms. */
+  detectedToOnlineMs: z.number().int().nonnegative().nullable().default(null),
+  /** Broken again within MEDIC_REGRESSION_WINDOW of this earlier recovery; null otherwise. */
+  regression: z.object({ previousRunId: z.string().uuid(), gapS: z.number().int() }).nullable().default(null),
   /** Where a run from GitHub (app, action) was asked for; null otherwise. */
   origin: originSchema.nullable().default(null),
   startedAt: z.string().datetime(),

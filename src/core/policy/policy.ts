@@ -89,8 +89,34 @@ const clientSchema = z
   })
   .strict();
 
+/** What medic tells the outside world about (docs/signal.md). */
+export const EVENTS = [
+  'recovery.failed',
+  'recovery.succeeded',
+  'budget.exhausted',
+  'regression',
+  'approval.requested',
+  'hold.started',
+  'hold.ended',
+] as const;
+export type MedicEvent = (typeof EVENTS)[number];
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable (A-Z, 0-9, _)');
+const sinkBase = {
+  events: z.array(z.enum(EVENTS)).min(1),
+  workspaces: selectorSchema.optional(),
+};
+const notifySchema = z.union([
+  z.object({ slack: z.object({ url_env: envName }).strict(), ...sinkBase }).strict(),
+  z.object({ webhook: z.object({ url_env: envName, secret_env: envName }).strict(), ...sinkBase }).strict(),
+]);
+
 export const policySchema = z
-  .object({ repos: z.array(ruleSchema).default([]), clients: z.array(clientSchema).default([]) })
+  .object({
+    repos: z.array(ruleSchema).default([]),
+    clients: z.array(clientSchema).default([]),
+    notify: z.array(notifySchema).default([]),
+  })
   .strict()
   .refine((p) => new Set(p.clients.map((c) => c.name.toLowerCase())).size === p.clients.length, {
     message: 'two clients have the same name',
@@ -98,6 +124,7 @@ export const policySchema = z
   });
 export type Policy = z.infer<typeof policySchema>;
 export type PolicyClient = Policy['clients'][number];
+export type NotifySink = Policy['notify'][number];
 export type PolicyRule = Policy['repos'][number];
 export type Selector = Exclude<PolicyRule['workspaces'], 'all'>;
 
@@ -160,7 +187,11 @@ export function describePolicy(policy: Policy): string[] {
   const clients = policy.clients.map(
     (c) => `API client ${c.name}: ${c.may.join(', ')} on ${describeSelector(c.workspaces)}`,
   );
-  return [...repos, ...clients];
+  const sinks = policy.notify.map(
+    (n, i) =>
+      `notify sink ${i + 1}: ${'slack' in n ? `Slack ($${n.slack.url_env})` : `webhook ($${n.webhook.url_env}, signed with $${n.webhook.secret_env})`} on ${n.events.join(', ')}${n.workspaces ? ` for ${describeSelector(n.workspaces)}` : ''}`,
+  );
+  return [...repos, ...clients, ...sinks];
 }
 
 function describeSelector(s: PolicyRule['workspaces']): string {

@@ -24,6 +24,8 @@ export class ResultDraft {
   private template: RecoveryResult['template'] = null;
   private snapshot: RecoveryResult['snapshot'] = null;
   private workspace: Workspace;
+  private detected: Date | null = null;
+  private regressionOf: RecoveryResult['regression'] = null;
   /** Steps taken before the run began (a hold ended by --force): the run's first steps. */
   private readonly before: Step[] = [];
 
@@ -97,6 +99,20 @@ export class ResultDraft {
     this.snapshot = snapshot;
   }
 
+  /** When the breakage was first seen (stored with the run as it began). */
+  detectedAt(at: Date | null): void {
+    this.detected = at;
+  }
+
+  /** This workspace was recovered by `previousRunId` `gapS` seconds before it broke again. */
+  regression(of: RecoveryResult['regression']): void {
+    this.regressionOf = of;
+  }
+
+  get isRegression(): boolean {
+    return this.regressionOf !== null;
+  }
+
   /** A step taken before the run began; the run records it first. */
   early(step: Step): void {
     this.before.push(step);
@@ -140,6 +156,12 @@ export class ResultDraft {
       steps,
       error: this.error ? { code: this.error.code, message: this.error.message } : null,
       origin: this.options.grant?.origin ?? null,
+      detectedAt: this.detected?.toISOString() ?? null,
+      detectedToOnlineMs:
+        this.detected && this.outcome === 'recovered'
+          ? Math.max(0, finishedAt.getTime() - this.detected.getTime())
+          : null,
+      regression: this.regressionOf,
       approval: this.options.approval
         ? { ...this.options.approval, approvedBy: [...this.options.approval.approvedBy] }
         : null,

@@ -15,6 +15,7 @@ import { persistently } from '../store/persistently.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 import { acquireLease, keepRenewed, releaseLease, renewLease } from './lease.js';
 import type { ResultDraft } from './result-draft.js';
+import { afterRun, noteRegression } from './signals.js';
 
 /** What a step's work returns: its detail text, its value, and whether it found nothing to do. */
 export interface StepWork<T> {
@@ -66,7 +67,7 @@ export class Run {
     body: (run: Run) => Promise<RunEnd>,
   ): Promise<RecoveryResult> {
     return deps.db.session(async (session) => {
-      await insertRun(session, {
+      const detected = await insertRun(session, {
         runId: draft.runId,
         workspaceId: workspace.id,
         command: draft.command,
@@ -77,7 +78,9 @@ export class Run {
         force: options.force ?? false,
         startedAt: draft.startedAt,
         origin: options.grant?.origin ?? null,
+        detectedAt: options.detectedAt ?? null,
       });
+      draft.detectedAt(detected);
       const run = new Run({ deps, session, draft, workspace, options });
       try {
         for (const step of draft.earlySteps) await run.record(step); // a hold ended by --force
@@ -86,6 +89,7 @@ export class Run {
         if (error instanceof LeaseHeldError) draft.busy(error);
         else draft.fail(error);
       }
+      await noteRegression(deps, session, draft, workspace.id).catch(() => undefined);
       const result = draft.finish(run.steps, deps.clock.now());
       // A run whose session went away (a Postgres restart) still stores how it ended, through
       // a connection of its own.
@@ -101,14 +105,10 @@ export class Run {
             ),
         });
       });
+      await afterRun(deps, result, workspace); // its events and regression, in the outbox
+      const { runId, command, outcome } = result;
       deps.logger.info(
-        {
-          runId: result.runId,
-          command: result.command,
-          workspace: workspace.id,
-          outcome: result.outcome,
-          error: result.error?.code,
-        },
+        { runId, command, workspace: workspace.id, outcome, error: result.error?.code },
         'run finished',
       );
       return result;

@@ -16,12 +16,17 @@ export interface RunStart {
   readonly force: boolean;
   readonly startedAt: Date;
   readonly origin: Origin | null;
+  /** When the breakage was first seen, if the door knows (else the row's `updated_at` when it is failed). */
+  readonly detectedAt?: string | null;
 }
 
-export async function insertRun(db: Queryable, run: RunStart): Promise<void> {
-  await db.query(
-    `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, reason, dry_run, force, state, started_at, origin)
-     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, 'running', $9, $10::jsonb)`,
+/** Records the run as begun; returns when its breakage was first seen (null: not known). */
+export async function insertRun(db: Queryable, run: RunStart): Promise<Date | null> {
+  const { rows } = await db.query(
+    `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, reason, dry_run, force, state, started_at, origin, detected_at)
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, 'running', $9, $10::jsonb,
+             COALESCE($11::timestamptz, (SELECT w.updated_at FROM workspaces w WHERE w.id = $2::uuid AND w.status = 'failed')))
+     RETURNING detected_at`,
     [
       run.runId,
       run.workspaceId,
@@ -33,8 +38,11 @@ export async function insertRun(db: Queryable, run: RunStart): Promise<void> {
       run.force,
       run.startedAt.toISOString(),
       run.origin ? JSON.stringify(run.origin) : null,
+      run.detectedAt ?? null,
     ],
   );
+  const at = (rows[0] as { detected_at: Date | string | null } | undefined)?.detected_at;
+  return at ? new Date(at) : null;
 }
 
 /** A run that ended before its lease (refused, or not dispatched): stored whole, with its outcome. */

@@ -1,0 +1,41 @@
+// The shapes of medic's settings' values: durations (`30d`), budgets (`3/1h`), counts.
+import { z } from 'zod';
+
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A duration setting (`30d`, `15m`), in ms. */
+export const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === null || ms <= 0)
+        ctx.addIssue({ code: 'custom', message: `must look like ${fallback} (a count and s|m|h|d)` });
+      return ms ?? 0;
+    });
+
+const BUDGET = /^(\d+)\/(\d+)(s|m|h|d)$/;
+const DURATION = /^(\d+)(s|m|h|d)$/;
+/** Seconds a lease's TTL must exceed a stop and a start by. */
+export const LEASE_MARGIN_S = 5;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+export interface RestartBudget {
+  readonly max: number;
+  readonly windowMs: number;
+  readonly text: string;
+}
+
+export function parseBudget(text: string): RestartBudget | null {
+  const match = BUDGET.exec(text.trim());
+  if (!match) return null;
+  const [, max, amount, unit] = match;
+  return { max: Number(max), windowMs: Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS], text };
+}
+
+/** `30d`, `12h`, `90m`, `45s` in milliseconds, or null. */
+export function parseDuration(text: string): number | null {
+  const match = DURATION.exec(text.trim());
+  if (!match) return null;
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}

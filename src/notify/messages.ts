@@ -1,0 +1,94 @@
+// What a sink receives. The generic webhook: the event's object as JSON (for a run, its result
+// object), signed like GitHub's webhooks. Slack: one readable message with the workspace, the
+// outcome, the code, the steps and links to the issue and the dashboard's run page.
+import { createHmac } from 'node:crypto';
+import type { OutboxRow } from '../core/index.js';
+
+export const SIGNATURE_HEADER = 'x-medic-signature-256';
+
+/** `sha256=<hex HMAC-SHA256 of the body>`, as GitHub signs its webhooks. */
+export function signature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** A URL with its path cut: what may be shown (a Slack webhook's path is its secret). */
+export function cutUrl(url: string | undefined): string {
+  if (!url) return '(unset)';
+  try {
+    return `${new URL(url).origin}/…`;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+interface ResultLike {
+  readonly runId?: string;
+  readonly command?: string;
+  readonly outcome?: string;
+  readonly actor?: string;
+  readonly source?: string;
+  readonly workspace?: { readonly container?: string; readonly runtime?: string | null };
+  readonly error?: { readonly code: string; readonly message: string } | null;
+  readonly steps?: ReadonlyArray<{ readonly name: string; readonly status: string; readonly ms: number }>;
+  readonly origin?: { readonly repo: string; readonly issue: number | null } | null;
+  readonly regression?: { readonly previousRunId: string; readonly gapS: number } | null;
+}
+
+interface HoldLike {
+  readonly scope?: string;
+  readonly holder?: string;
+  readonly reason?: string;
+  readonly until?: string;
+  readonly engine?: string | null;
+}
+
+const HEADLINES: Record<string, string> = {
+  'recovery.failed': 'recovery failed',
+  'recovery.succeeded': 'recovered',
+  'budget.exhausted': 'restart budget exhausted: medic stops retrying',
+  regression: 'broke again soon after a recovery',
+  test: 'a test notification (`medic notify test`)',
+};
+
+/** Slack's incoming-webhook body: `text` (mrkdwn) only, so that every client shows it. */
+export function slackMessage(
+  row: Pick<OutboxRow, 'event' | 'payload'>,
+  dashboardUrl: string | null,
+): { text: string } {
+  const p = row.payload as ResultLike &
+    HoldLike & { line?: string; requester?: string; id?: string; repo?: string; issue?: number };
+  if (row.event === 'hold.started' || row.event === 'hold.ended') {
+    const on =
+      p.scope === 'workspace' ? 'a workspace' : p.scope === 'all' ? 'the whole fleet' : `engine ${p.engine}`;
+    const verb = row.event === 'hold.started' ? 'held' : 'released';
+    return {
+      text: `🩺 medic: ${on} ${verb} by ${p.holder}${row.event === 'hold.started' ? ` until ${p.until}` : ''}: ${p.reason}`,
+    };
+  }
+  if (row.event === 'approval.requested') {
+    return {
+      text: `🩺 medic: \`${p.line}\` by ${p.requester} awaits approval (request \`${p.id}\`) on <https://github.com/${p.repo}/issues/${p.issue}|${p.repo}#${p.issue}>`,
+    };
+  }
+  if (row.event === 'test') return { text: `🩺 medic: ${HEADLINES.test}` };
+  const ws = p.workspace?.container ?? 'a workspace';
+  const lines = [
+    `🩺 medic: *${ws}* (${p.workspace?.runtime ?? '?'}) ${HEADLINES[row.event] ?? row.event}: ${p.outcome}${p.error ? ` \`${p.error.code}\`: ${p.error.message}` : ''}`,
+    `${p.command} by ${p.actor} via ${p.source}`,
+  ];
+  if (p.regression) {
+    lines.push(
+      `recovered ${Math.round(p.regression.gapS / 60)} min before by run \`${p.regression.previousRunId}\``,
+    );
+  }
+  if (p.steps?.length)
+    lines.push(p.steps.map((s) => `${s.status === 'failed' ? '✗' : '✓'} ${s.name} ${s.ms} ms`).join(' · '));
+  const links = [
+    p.origin?.issue ? `<https://github.com/${p.origin.repo}/issues/${p.origin.issue}|issue>` : null,
+    dashboardUrl && p.runId
+      ? `<${dashboardUrl.replace(/\/$/, '')}/runs/${p.runId}|run ${p.runId.slice(0, 8)}>`
+      : null,
+  ].filter(Boolean);
+  if (links.length > 0) lines.push(links.join(' · '));
+  return { text: lines.join('\n') };
+}

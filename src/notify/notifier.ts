@@ -1,0 +1,141 @@
+// Delivers the outbox (docs/signal.md), in every long-running process (the app, `medic watch`,
+// `medic agent`, `medic serve`): claims due events with SKIP LOCKED, posts each to its sink
+// with a 10-second cut, records every attempt, and tries a failed one again with a doubling
+// backoff (1 s, 2 s, 4 s … at most 10 minutes) for 24 hours, then gives up with the reason.
+// The delivery id is the same on every attempt, so a receiver can drop duplicates. Nothing
+// here is on a recovery's path: runs only write the outbox.
+import { type CoreDeps, claimDue, type OutboxRow, redactSecrets, settleAttempt } from '../core/index.js';
+import { cutUrl, SIGNATURE_HEADER, signature, slackMessage } from './messages.js';
+
+export interface NotifierOptions {
+  readonly pollMs?: number;
+  readonly timeoutMs?: number;
+  readonly maxBackoffS?: number;
+  readonly giveUpAfterMs?: number;
+}
+
+export interface Attempted {
+  readonly deliveryId: string;
+  readonly sink: number;
+  readonly event: string;
+  readonly to: string;
+  readonly ok: boolean;
+  readonly status: number | null;
+  readonly error: string | null;
+}
+
+export class Notifier {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+  private readonly o: Required<NotifierOptions>;
+
+  constructor(
+    private readonly deps: Pick<CoreDeps, 'db' | 'logger' | 'config'>,
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    options: NotifierOptions = {},
+  ) {
+    this.o = {
+      pollMs: options.pollMs ?? 500,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxBackoffS: options.maxBackoffS ?? 600,
+      giveUpAfterMs: options.giveUpAfterMs ?? 24 * 3600 * 1000,
+    };
+  }
+
+  start(): void {
+    const tick = () => {
+      this.running = this.pass()
+        .catch((error: unknown) =>
+          this.deps.logger.warn({ err: (error as Error).message }, 'notifications: pass failed'),
+        )
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, this.o.pollMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    const t = this.timer;
+    this.timer = null;
+    if (t) clearTimeout(t);
+    await this.running;
+  }
+
+  /** One pass: every due event (or those `ids` name) claimed and tried once, at the same time. */
+  async pass(ids?: readonly string[]): Promise<Attempted[]> {
+    const rows = await claimDue(
+      this.deps.db,
+      ids ? ids.length : 20,
+      Math.ceil(this.o.timeoutMs / 1000) + 20,
+      ids,
+    );
+    return Promise.all(rows.map((row) => this.deliver(row)));
+  }
+
+  private async deliver(row: OutboxRow): Promise<Attempted> {
+    const url = this.env[row.urlEnv];
+    const secret = row.secretEnv ? this.env[row.secretEnv] : undefined;
+    const started = performance.now();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      if (!url) throw new Error(`${row.urlEnv} is not set in this process`);
+      if (row.secretEnv && !secret) throw new Error(`${row.secretEnv} is not set in this process`);
+      const body = JSON.stringify(
+        row.kind === 'slack' ? slackMessage(row, this.deps.config.dashboardUrl) : row.payload,
+      );
+      const res = await fetch(url, {
+        method: 'POST',
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.o.timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'workspace-medic',
+          'x-medic-event': row.event,
+          'x-medic-delivery': row.deliveryId,
+          ...(secret ? { [SIGNATURE_HEADER]: signature(secret, body) } : {}),
+        },
+      });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (status < 200 || status >= 300) error = `answered ${status}`;
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      error =
+        err.name === 'TimeoutError'
+          ? `no answer within ${this.o.timeoutMs / 1000} s`
+          : `${err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}`;
+    }
+    // Never a URL or a secret in what is stored: the message is redacted of both.
+    error = error
+      ? redactSecrets(
+          error,
+          [url, secret].filter((x): x is string => Boolean(x)),
+        )
+      : null;
+    const ms = Math.round(performance.now() - started);
+    const age = Date.now() - row.createdAt.getTime();
+    const next = !error
+      ? { delivered: true as const }
+      : age >= this.o.giveUpAfterMs
+        ? { gaveUp: `gave up after ${row.attempts} attempts over 24 h: ${error}` }
+        : { retryInS: Math.min(2 ** (row.attempts - 1), this.o.maxBackoffS) };
+    await settleAttempt(this.deps.db, row, { status, ms, error, next });
+    if (error)
+      this.deps.logger.warn(
+        { sink: row.sink, event: row.event, delivery: row.deliveryId, attempt: row.attempts, err: error },
+        'notification not delivered',
+      );
+    return {
+      deliveryId: row.deliveryId,
+      sink: row.sink,
+      event: row.event,
+      to: cutUrl(url),
+      ok: !error,
+      status,
+      error,
+    };
+  }
+}
