@@ -3,8 +3,6 @@
 // comment is known by (installation, repository, comment id): the same comment under any
 // delivery id is stored once, and a comment older than MEDIC_COMMENT_MAX_AGE_S is dropped.
 import type { ApplicationFunction, Probot } from 'probot';
-import { expireDue } from '../chatops/approval-store.js';
-import { endedText } from '../chatops/approvals.js';
 import { FloorQueue } from '../chatops/floor.js';
 import { handleComment } from '../chatops/handle-comment.js';
 import { handleIncident } from '../chatops/handle-incident.js';
@@ -23,6 +21,7 @@ import { octokitPort } from '../github/github-port.js';
 import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
 import { PacerRegistry } from '../github/write-pacer.js';
 import { JobWorker, workerName } from '../queue/index.js';
+import { EXPIRY_SWEEP_MS, expireRequests, reopenRegressions } from './chores.js';
 import { enqueueJob, type Job, jobQueue } from './jobs/job-store.js';
 
 /** How often a task handed to an agent is read while the app waits on it (the bound: 250 ms). */
@@ -48,6 +47,8 @@ export interface MedicAppOptions {
   readonly onResult?: (result: RecoveryResult) => void;
   /** Gives the caller the worker (for shutdown, tests, and the metrics endpoint). */
   readonly onWorker?: (worker: JobWorker<Job>) => void;
+  /** How often regressions are looked for, to reopen their incidents (ms; 5000). */
+  readonly regressionLookMs?: number;
   /** Gives the caller the write pacers (shutdown drains them; tests wait for them). */
   readonly onPacers?: (pacers: PacerRegistry) => void;
 }
@@ -137,25 +138,9 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     worker.start();
     // Requests for approval that nobody answered in time: marked expired, and their comment says so.
     setInterval(() => void expireRequests(app, core, pacers), EXPIRY_SWEEP_MS).unref();
+    // Workspaces that broke again soon after a command recovered them: their incident is reopened.
+    setInterval(() => void reopenRegressions(app, core, pacers), options.regressionLookMs ?? 5_000).unref();
   };
-}
-
-/** How often unanswered requests for approval are looked for (they expire after MEDIC_APPROVAL_TTL). */
-const EXPIRY_SWEEP_MS = 15_000;
-
-async function expireRequests(app: Probot, core: CoreDeps, pacers: PacerRegistry): Promise<void> {
-  try {
-    for (const request of await expireDue(core.db)) {
-      if (request.installation === null || request.commentId === null) continue;
-      const [owner = '', repo = ''] = request.repo.split('/');
-      const github = octokitPort(await app.auth(request.installation), owner, repo);
-      await pacers
-        .for(String(request.installation))
-        .schedule('progress', () => github.updateComment(request.commentId!, endedText(request))).done;
-    }
-  } catch (error) {
-    app.log.warn({ err: (error as Error).message }, 'could not expire requests for approval; will retry');
-  }
 }
 
 function withInstallation<T>(l: { owner: string; repo: string; installationId: number | null; event: T }) {

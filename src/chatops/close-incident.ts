@@ -20,5 +20,29 @@ export function closingNote(
   const list = results
     .map((r) => `- \`${r.workspace.container}\`: ${r.outcome} (run \`${r.runId}\`)`)
     .join('\n');
-  return `🩺 Every workspace named is back. Recovered by @${escapeInline(comment.author, 40)} with medic:\n\n${list}\n\nClosing this incident.`;
+  return `🩺 Every workspace named is back. Recovered by @${escapeInline(comment.author, 40)} with medic:\n\n${list}\n\n${timeline(event, results)}\n\nClosing this incident.`;
+}
+
+/** First seen, the incident, the command, recovered, closed: each with its time (UTC). */
+function timeline(event: CommentEvent, results: readonly RecoveryResult[]): string {
+  const at = (iso: string | null | undefined) =>
+    iso ? new Date(iso).toISOString().slice(0, 19).replace('T', ' ') : null;
+  const seen = results
+    .map((r) => r.detectedAt)
+    .filter((x): x is string => Boolean(x))
+    .sort()[0];
+  const back = results
+    .map((r) => r.finishedAt)
+    .sort()
+    .at(-1);
+  const rows = [
+    ['first seen', at(seen)],
+    ['incident opened', at(event.issue.createdAt)],
+    [`\`${'/recover'}\` by @${escapeInline(event.comment.author, 40)}`, at(event.comment.createdAt)],
+    ['recovered', at(back)],
+    ['closed', at(new Date().toISOString())],
+  ].filter((r): r is [string, string] => r[1] !== null);
+  return ['| timeline (UTC) | |', '|---|---|', ...rows.map(([what, when]) => `| ${what} | ${when} |`)].join(
+    '\n',
+  );
 }

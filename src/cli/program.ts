@@ -15,6 +15,7 @@ import { registerParse } from './commands/parse.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRecover } from './commands/recover.js';
+import { registerReport } from './commands/report.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
@@ -37,6 +38,7 @@ const COMMANDS = [
   registerWatch,
   registerAgent,
   registerStatus,
+  registerReport,
   registerPolicy,
   registerNotify,
   registerToken,

@@ -144,5 +144,6 @@ export {
   undelivered,
 } from './store/outbox-store.js';
 export { persistently } from './store/persistently.js';
+export { type Report, regressionsOf, report } from './store/report-store.js';
 export type { PruneCounts } from './store/retention.js';
 export { findWorkspace, isParked, type WorkspaceRow } from './store/workspace-store.js';

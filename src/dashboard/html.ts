@@ -30,13 +30,13 @@ export function page(base: string, title: string, body: string): string {
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · medic</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,"><link rel="stylesheet" href="${base}/style.css"></head>
-<body><header><nav aria-label="medic"><a href="${base}/">medic</a></nav></header>
+<body><header><nav aria-label="medic"><a href="${base}/">medic</a> <a href="${base}/report">report</a></nav></header>
 <main><h1>${esc(title)}</h1>${body}</main>
 <footer><p>Read-only view of medic's audit trail. JSON: <a href="${base}/api/runs">${base}/api/runs</a></p></footer></body></html>`;
 }
 
 export const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1b1f24}
-header{background:#1b1f24;padding:.5rem 1rem}header a{color:#fff;text-decoration:none;font-weight:600}
+header{background:#1b1f24;padding:.5rem 1rem}header a{color:#fff;text-decoration:none;font-weight:600;margin-right:1rem}
 main{padding:1rem;max-width:72rem}table{border-collapse:collapse;margin:.5rem 0 1.5rem;width:100%}
 caption{text-align:left;font-weight:600;padding:.25rem 0}th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}.ok{color:#1a7f37}.failed,.refused{color:#cf222e}.busy,.skipped{color:#9a6700}

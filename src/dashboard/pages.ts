@@ -13,6 +13,7 @@ import {
   parseTarget,
   type RunRow,
   recentRuns,
+  regressionsOf,
   runDetail,
   undelivered,
   workspaceHistory,
@@ -156,11 +157,12 @@ export async function workspacePage(
   } catch {
     return notFound(base, json, `no workspace ${target}`);
   }
-  const [runs, holds] = await Promise.all([
+  const [runs, holds, regressions] = await Promise.all([
     workspaceHistory(deps.db, workspace.id, 100),
     holdsOf(deps.db, workspace.id),
+    regressionsOf(deps.db, workspace.id),
   ]);
-  if (json) return { status: 200, json: { workspace, runs, holds } };
+  if (json) return { status: 200, json: { workspace, runs, holds, regressions } };
   const rows = runs.map((r) => [
     `<a href="${base}/runs/${esc(r.run_id)}"><code>${esc(r.run_id.slice(0, 8))}</code></a>`,
     esc(r.command),
@@ -172,6 +174,18 @@ export async function workspacePage(
   ]);
   const body = [
     `<p>Status <strong>${esc(workspace.status)}</strong>, runtime ${esc(workspace.runtime)}, id <code>${esc(workspace.id)}</code>.</p>`,
+    regressions.length === 0
+      ? ''
+      : `<p class="failed"><strong>Regressed ${regressions.length} time${regressions.length > 1 ? 's' : ''}</strong>: broken again soon after a recovery.</p>${table(
+          'Regressions, newest first',
+          ['run', 'after run', 'broken again after', 'at (UTC)'],
+          regressions.map((r) => [
+            `<a href="${base}/runs/${esc(r.runId)}"><code>${esc(r.runId.slice(0, 8))}</code></a>`,
+            `<a href="${base}/runs/${esc(r.previousRunId)}"><code>${esc(r.previousRunId.slice(0, 8))}</code></a>`,
+            `${Math.round(r.gapS / 60)} min`,
+            when(r.at),
+          ]),
+        )}`,
     holdsTable('Holds, newest first', holds),
     table(
       'Runs, newest first (refusals included)',

@@ -12,6 +12,7 @@ import { type CoreDeps, recentRuns } from '../core/index.js';
 import { type Handler, handlerServer } from '../http/server.js';
 import { esc, page, STYLE } from './html.js';
 import { overviewPage, type Rendered, runPage, workspacePage } from './pages.js';
+import { reportPage } from './report-page.js';
 
 export interface DashboardOptions {
   readonly deps: CoreDeps;
@@ -72,7 +73,10 @@ export function dashboardHandler(o: DashboardOptions): Handler {
           )
         : send(res, 401, 'text/html; charset=utf-8', loginPage(o.base, false));
     }
-    const rendered = await route(o, path, Number(url.searchParams.get('limit') ?? 50));
+    const rendered =
+      path === '/report' || path === '/api/report'
+        ? await reportPage(o.deps, o.base, path === '/api/report', url.searchParams.get('since'))
+        : await route(o, path, Number(url.searchParams.get('limit') ?? 50));
     if (!rendered) return send(res, 404, 'text/plain', 'not found\n');
     return rendered.json !== undefined
       ? send(res, rendered.status, 'application/json', JSON.stringify(rendered.json))

@@ -13,6 +13,7 @@ export interface GitHubPort {
   createComment(issue: number, body: string): Promise<number>;
   updateComment(commentId: number, body: string): Promise<void>;
   closeIssue(issue: number): Promise<void>;
+  reopenIssue(issue: number): Promise<void>;
   /** Opens an issue; returns its number. */
   createIssue(title: string, body: string, labels: readonly string[]): Promise<number>;
   /** The open issue with `label` whose title contains `text`, or null. */
@@ -50,6 +51,9 @@ export function octokitPort(octokit: RestClient, owner: string, repo: string): G
         state: 'closed',
         state_reason: 'completed',
       });
+    },
+    async reopenIssue(issue) {
+      await octokit.rest.issues.update({ ...r, issue_number: issue, state: 'open' });
     },
     async createIssue(title, body, labels) {
       const { data } = await octokit.rest.issues.create({ ...r, title, body, labels: [...labels] });

@@ -12,7 +12,13 @@ export interface RepositoryIds {
 export interface CommentEvent {
   /** Absent in a job stored before medic read ids: such a job is granted nothing. */
   readonly repository?: RepositoryIds;
-  readonly issue: { readonly number: number; readonly labels: readonly string[]; readonly state: string };
+  readonly issue: {
+    readonly number: number;
+    readonly labels: readonly string[];
+    readonly state: string;
+    /** When the issue (the incident) was opened, when the payload says. */
+    readonly createdAt?: string | null;
+  };
   readonly comment: {
     readonly id: number;
     readonly body: string;
@@ -51,7 +57,12 @@ const issueCommentSchema = z.object({
   action: z.string(),
   installation: z.object({ id: z.number() }).optional(),
   repository,
-  issue: z.object({ number: z.number(), state: z.string(), labels }),
+  issue: z.object({
+    number: z.number(),
+    state: z.string(),
+    labels,
+    created_at: z.string().nullable().optional(),
+  }),
   comment: z.object({
     id: z.number(),
     body: z.string().nullable(),
@@ -105,7 +116,12 @@ export function commentEventFrom(payload: unknown): Located<CommentEvent> & { re
     ...located(p),
     event: {
       repository: idsOf(p.repository),
-      issue: { number: p.issue.number, state: p.issue.state, labels: p.issue.labels.map((l) => l.name) },
+      issue: {
+        number: p.issue.number,
+        state: p.issue.state,
+        labels: p.issue.labels.map((l) => l.name),
+        createdAt: p.issue.created_at ?? null,
+      },
       comment: {
         id: p.comment.id,
         body: p.comment.body ?? '',

@@ -17,6 +17,7 @@ export class MedicMetrics {
   readonly registry = new Registry();
   private readonly recoveries: Counter<'outcome' | 'source' | 'code'>;
   private readonly steps: Histogram<'step' | 'status'>;
+  private readonly regressions: Counter;
 
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'medic_' });
@@ -31,6 +32,11 @@ export class MedicMetrics {
       help: 'Duration of each recovery step',
       labelNames: ['step', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    this.regressions = new Counter({
+      name: 'medic_regressions_total',
+      help: 'Recoveries of a workspace broken again within MEDIC_REGRESSION_WINDOW of an earlier recovery',
       registers: [this.registry],
     });
     new Gauge({
@@ -64,6 +70,7 @@ export class MedicMetrics {
 
   observe(result: RecoveryResult): void {
     this.recoveries.inc({ outcome: result.outcome, source: result.source, code: result.error?.code ?? '' });
+    if (result.regression) this.regressions.inc();
     for (const step of result.steps)
       this.steps.observe({ step: step.name, status: step.status }, step.ms / 1000);
   }

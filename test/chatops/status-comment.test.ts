@@ -22,6 +22,7 @@ function recordingPort(now: () => number, overrides: Partial<GitHubPort> = {}) {
       writes.push({ kind: 'update', body, at: now() });
     },
     closeIssue: async () => {},
+    reopenIssue: async () => {},
     createIssue: async () => 1,
     findOpenIssue: async () => null,
     permissionOf: async () => 'write',

@@ -92,4 +92,13 @@ describe('the dashboard in Chromium', () => {
     expect(v.problems).toEqual([]);
     expect(v.shape.h1).toContain(run.workspace.container);
   });
+
+  it('draws the report: summary, runs by source and outcome, and recoveries per day as SVG', async () => {
+    const v = await visit('/report', path.join(tmpdir(), 'medic-report.png'));
+    expect(v.status).toBe(200);
+    expect(v.problems).toEqual([]);
+    expect(v.shape).toMatchObject({ main: 1, nav: 1, h1: 'Report' });
+    expect(v.shape.svg).toBeGreaterThanOrEqual(2); // a day's recovered and failed bars
+    expect(v.shape.th).toBeGreaterThanOrEqual(5);
+  });
 });

@@ -61,6 +61,7 @@ export async function startApp(core: CoreDeps, options: HarnessOptions = {}): Pr
     commentMaxAgeS: 3600,
     // Paced as in production only where a test measures pacing; otherwise writes go at once.
     writeGapMs: options.writeGapMs ?? 0,
+    regressionLookMs: 200,
     onWorker: (w) => {
       worker = w;
     },

@@ -10,6 +10,7 @@ export interface GitHubState {
   comments: Map<number, { issue: number; body: string; edits: number }>;
   reactions: string[];
   closed: number[];
+  reopened: number[];
 }
 
 const R = `/repos/${OWNER}/${REPO}`;
@@ -19,7 +20,7 @@ export function githubApi(options: { config?: string | null } = {}): {
   state: GitHubState;
   scope: nock.Scope;
 } {
-  const state: GitHubState = { comments: new Map(), reactions: [], closed: [] };
+  const state: GitHubState = { comments: new Map(), reactions: [], closed: [], reopened: [] };
   let nextId = 100;
   const scope = nock('https://api.github.com')
     .persist()
@@ -65,8 +66,11 @@ export function githubApi(options: { config?: string | null } = {}): {
     .patch(new RegExp(`^${R}/issues/\\d+$`))
     .reply(200, (uri, body) => {
       if ((body as { state?: string }).state === 'closed') state.closed.push(Number(uri.split('/').at(-1)));
+      if ((body as { state?: string }).state === 'open') state.reopened.push(Number(uri.split('/').at(-1)));
       return {};
-    });
+    })
+    .get(`${R}/installation`)
+    .reply(200, { id: INSTALLATION });
   return { state, scope };
 }
 

@@ -109,6 +109,7 @@ describe('hostile comments', () => {
         written[id - 1] = body;
       },
       closeIssue: async () => {},
+      reopenIssue: async () => {},
       createIssue: async () => 1,
       findOpenIssue: async () => null,
       permissionOf: async () => perm,

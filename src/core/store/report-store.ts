@@ -1,0 +1,103 @@
+// `medic report` and the dashboard's report page (docs/signal.md): recoveries by source and
+// outcome, time to recover (from the breakage first seen to online), regressions, the
+// workspaces that broke most, restart budgets exhausted, and recoveries per day. Read-only.
+import { z } from 'zod';
+import { containerName } from '../model/names.js';
+import type { Queryable } from '../model/ports.js';
+
+export interface Report {
+  readonly since: string;
+  readonly until: string;
+  readonly runs: ReadonlyArray<{ readonly source: string; readonly outcome: string; readonly n: number }>;
+  readonly timeToRecover: {
+    readonly n: number;
+    readonly p50Ms: number | null;
+    readonly p95Ms: number | null;
+    readonly maxMs: number | null;
+  };
+  readonly regressions: number;
+  readonly brokeMost: ReadonlyArray<{ readonly container: string; readonly id: string; readonly n: number }>;
+  readonly budgetExhausted: number;
+  readonly days: ReadonlyArray<{ readonly day: string; readonly recovered: number; readonly failed: number }>;
+}
+
+const n = z.coerce.number();
+const msOrNull = z.coerce.number().nullable();
+
+export async function report(db: Queryable, sinceMs: number): Promise<Report> {
+  const secs = sinceMs / 1000;
+  const window = 'started_at > now() - make_interval(secs => $1)';
+  const [runs, ttr, regressions, most, budget, days, bounds] = await Promise.all([
+    db.query(
+      `SELECT source, coalesce(outcome, state) AS outcome, count(*)::int AS n FROM medic.runs
+        WHERE ${window} AND command IN ('recover', 'rollback') GROUP BY 1, 2 ORDER BY 1, 2`,
+      [secs],
+    ),
+    db.query(
+      `SELECT count(*)::int AS n,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY (result->>'detectedToOnlineMs')::float8) AS p50,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY (result->>'detectedToOnlineMs')::float8) AS p95,
+              max((result->>'detectedToOnlineMs')::float8) AS max
+         FROM medic.runs WHERE ${window} AND outcome = 'recovered' AND result->>'detectedToOnlineMs' IS NOT NULL`,
+      [secs],
+    ),
+    db.query(
+      'SELECT count(*)::int AS n FROM medic.regressions WHERE at > now() - make_interval(secs => $1)',
+      [secs],
+    ),
+    db.query(
+      `SELECT workspace_id::text AS id, count(*)::int AS n FROM medic.runs
+        WHERE ${window} AND command = 'recover' AND outcome IN ('recovered', 'failed')
+        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
+      [secs],
+    ),
+    db.query(
+      `SELECT count(*)::int AS n FROM medic.runs WHERE ${window} AND error_code = 'RESTART_BUDGET_EXCEEDED'`,
+      [secs],
+    ),
+    db.query(
+      `SELECT to_char(date_trunc('day', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day,
+              count(*) FILTER (WHERE outcome = 'recovered')::int AS recovered,
+              count(*) FILTER (WHERE outcome = 'failed')::int AS failed
+         FROM medic.runs WHERE ${window} AND command = 'recover' GROUP BY 1 ORDER BY 1`,
+      [secs],
+    ),
+    db.query('SELECT now() - make_interval(secs => $1) AS since, now() AS until', [secs]),
+  ]);
+  const t = z.object({ n, p50: msOrNull, p95: msOrNull, max: msOrNull }).parse(ttr.rows[0]);
+  const b = z.object({ since: z.coerce.date(), until: z.coerce.date() }).parse(bounds.rows[0]);
+  const round = (x: number | null) => (x === null ? null : Math.round(x));
+  return {
+    since: b.since.toISOString(),
+    until: b.until.toISOString(),
+    runs: z.array(z.object({ source: z.string(), outcome: z.string(), n })).parse(runs.rows),
+    timeToRecover: { n: t.n, p50Ms: round(t.p50), p95Ms: round(t.p95), maxMs: round(t.max) },
+    regressions: z.object({ n }).parse(regressions.rows[0]).n,
+    brokeMost: z
+      .array(z.object({ id: z.string(), n }))
+      .parse(most.rows)
+      .map((w) => ({ ...w, container: containerName(w.id) })),
+    budgetExhausted: z.object({ n }).parse(budget.rows[0]).n,
+    days: z.array(z.object({ day: z.string(), recovered: n, failed: n })).parse(days.rows),
+  };
+}
+
+/** A workspace's regressions, newest first (its dashboard page marks them). */
+export async function regressionsOf(
+  db: Queryable,
+  workspaceId: string,
+): Promise<
+  Array<{ readonly runId: string; readonly previousRunId: string; readonly gapS: number; readonly at: Date }>
+> {
+  const { rows } = await db.query(
+    `SELECT run_id::text AS run_id, previous_run_id::text AS previous_run_id, gap_s, at FROM medic.regressions
+      WHERE workspace_id = $1::uuid ORDER BY at DESC LIMIT 20`,
+    [workspaceId],
+  );
+  return z
+    .array(
+      z.object({ run_id: z.string(), previous_run_id: z.string(), gap_s: z.number(), at: z.coerce.date() }),
+    )
+    .parse(rows)
+    .map((r) => ({ runId: r.run_id, previousRunId: r.previous_run_id, gapS: r.gap_s, at: r.at }));
+}
