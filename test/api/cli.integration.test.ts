@@ -1,7 +1,7 @@
 // The API as an operator sets it up, all through the built CLI: a policy with a client,
 // `medic token create` (the token printed once, only its hash stored), `medic serve`, the
 // README's curl call recovering a broken workspace (and again: the same run), the run in
-// `medic history` with source api, then `medic token revoke` and the same token refused.
+// `medic history` and `medic report` with source api, then `medic token revoke` and the same token refused.
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -89,6 +89,11 @@ describe('the HTTP API from the CLI', () => {
       .map((l) => JSON.parse(l));
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ run_id: first.runId, source: 'api', actor: 'provisioner' });
+
+    const report = JSON.parse((await medic(['report', '--json'])).stdout) as {
+      runs: { source: string; outcome: string; n: number }[];
+    };
+    expect(report.runs).toContainEqual({ source: 'api', outcome: 'recovered', n: 1 });
 
     expect((await medic(['token', 'revoke', prefix])).stdout).toContain(`revoked ${prefix}`);
     const refused = JSON.parse((await curl()).stdout);

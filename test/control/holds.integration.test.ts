@@ -121,6 +121,18 @@ describe('a held workspace', () => {
     expect(trail.filter((r) => r.error_code === 'WORKSPACE_HELD')).toHaveLength(3);
     const history = await medic(['history', ws.container]);
     expect(history.stdout).toMatch(/holds\n.*by alice via cli until .*: again \(live\)/);
+    const listed = await medic(['holds']);
+    expect(listed.stdout).toContain(`${ws.container}: held by alice until`);
+    expect(listed.stdout).toMatch(/hands off \(ended .* by bob: ended by --force/);
+    const json = (await medic(['holds', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(
+      json.some(
+        (h: { reason: string; endedAt: string | null }) => h.reason === 'again' && h.endedAt === null,
+      ),
+    ).toBe(true);
     await release(world.deps(), { targets: [ws.container] }, operator);
   });
 

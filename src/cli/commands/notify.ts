@@ -8,7 +8,8 @@ import { EXIT } from '../exit-codes.js';
 export function registerNotify(program: Command, cli: CliSession): void {
   const notify = program
     .command('notify')
-    .description("the policy's notification sinks (`notify:`, docs/signal.md)");
+    .description("the policy's notification sinks (`notify:`, docs/signal.md)")
+    .addHelpText('after', helpFooter(['medic notify test', 'medic notify test --sink 2'], CORE_ENV));
   notify
     .command('test')
     .description('send a test event to every sink (or --sink N) now, and say what each answered')
