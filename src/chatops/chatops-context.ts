@@ -40,6 +40,8 @@ export interface CommandContext {
   readonly issue: number;
   readonly actor: string;
   readonly grant: Grant;
+  /** When the incident this comment is on was opened: its runs' breakage was seen by then. */
+  readonly detectedAt?: string;
   /** Said in the status comment (say, a .github/medic.yml value that was ignored). */
   readonly notes: readonly string[];
 }

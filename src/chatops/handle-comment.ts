@@ -109,7 +109,11 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
           ? (out: readonly RecoveryResult[]) =>
               results.every((r) => isSuccess(r.outcome)) ? closingNote(event, loaded.config, out) : null
           : undefined;
-      const run = await runCommand({ ...ctx, notes: effective.notes }, p.command, p.line, {
+      const incident = issue.labels.some(
+        (l) => l.toLowerCase() === loaded.config.incident_label.toLowerCase(),
+      );
+      const opened = incident && issue.createdAt ? { detectedAt: issue.createdAt } : {};
+      const run = await runCommand({ ...ctx, ...opened, notes: effective.notes }, p.command, p.line, {
         closing: closeWith,
       });
       // Once an answer is out, an acknowledgement still waiting would say nothing new.

@@ -40,6 +40,7 @@ export async function runCommand(
     grant,
     ...(deps.fence ? { fence: deps.fence } : {}),
     ...(options.approval ? { approval: options.approval } : {}),
+    ...(ctx.detectedAt ? { detectedAt: ctx.detectedAt } : {}),
   };
   const executor = deps.executor ?? localExecutor(deps.core);
   const answer = (body: string) =>

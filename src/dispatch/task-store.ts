@@ -38,6 +38,7 @@ export const taskOptionsSchema = z.object({
     .optional(),
   client: z.object({ name: z.string() }).optional(),
   runId: z.string().uuid().optional(),
+  detectedAt: z.string().optional(),
   approval: z.object({ id: z.string(), requestedBy: z.string(), approvedBy: z.array(z.string()) }).optional(),
   list: z.boolean().optional(),
   permission: z.enum(PERMISSIONS).optional(),

@@ -18,6 +18,8 @@ export interface GitHubPort {
   createIssue(title: string, body: string, labels: readonly string[]): Promise<number>;
   /** The open issue with `label` whose title contains `text`, or null. */
   findOpenIssue(label: string, text: string): Promise<number | null>;
+  /** The most recently closed issue with `label` whose title contains `text`, or null. */
+  findClosedIssue?(label: string, text: string): Promise<number | null>;
   /** The user's role on the repository: read, triage, write, maintain, admin, or none. */
   permissionOf(login: string): Promise<string>;
   isTeamMember(org: string, team: string, login: string): Promise<boolean>;
@@ -64,6 +66,17 @@ export function octokitPort(octokit: RestClient, owner: string, repo: string): G
         ...r,
         state: 'open',
         labels: label,
+        per_page: 100,
+      });
+      return data.find((i) => !i.pull_request && i.title.includes(text))?.number ?? null;
+    },
+    async findClosedIssue(label, text) {
+      const { data } = await octokit.rest.issues.listForRepo({
+        ...r,
+        state: 'closed',
+        labels: label,
+        sort: 'updated',
+        direction: 'desc',
         per_page: 100,
       });
       return data.find((i) => !i.pull_request && i.title.includes(text))?.number ?? null;

@@ -18,10 +18,33 @@ export function githubIncidentHook(github: GitHubPort, label: string, logger: Lo
   const body = (intro: string, r: RecoveryResult) =>
     [intro, '', ...resultTable([r]), '', `<!-- medic:result ${jsonForHtmlComment(r)} -->`].join('\n');
 
+  /**
+   * A workspace broken again within the window of the recovery that closed its incident: that
+   * incident is reopened with both runs and the time between them, and left open (the cause is
+   * still there). False when there is no closed incident of it to reopen.
+   */
+  const reopenRegressed = async (r: RecoveryResult): Promise<boolean> => {
+    const container = r.workspace.container;
+    if ((await github.findOpenIssue(label, container)) !== null) return false;
+    const closed = (await github.findClosedIssue?.(label, container)) ?? null;
+    if (closed === null) return false;
+    const { previousRunId, gapS } = r.regression!;
+    await github.reopenIssue(closed);
+    await github.createComment(
+      closed,
+      body(
+        `🩺 **regression**: \`${container}\` broke again ${Math.round(gapS / 60)} minutes after run \`${previousRunId}\` recovered it; run \`${r.runId}\` ${r.outcome === 'recovered' ? 'recovered it again' : `ended ${r.outcome}`}. Reopening: the cause is still there.`,
+        r,
+      ),
+    );
+    return true;
+  };
+
   return {
     async report(r) {
       const container = r.workspace.container;
       try {
+        if (r.regression && (await reopenRegressed(r))) return;
         const open = await github.findOpenIssue(label, container);
         if (r.outcome === 'failed') {
           const text = body(

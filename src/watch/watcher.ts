@@ -51,6 +51,8 @@ export class Watcher {
   private lookTimer: NodeJS.Timeout | null = null;
   /** The rows `failed` at the last look: only a row not among them is new. */
   private failedBefore: ReadonlySet<string> = new Set();
+  /** When each container was seen to die, for its next run's `detectedAt`. */
+  private readonly died = new Map<string, Date>();
   /** Rows left alone because a hold kept them: looked at again every look, so a hold's end heals them. */
   private readonly held = new Set<string>();
   private looking = false;
@@ -64,7 +66,13 @@ export class Watcher {
     this.queue = new HealQueue(options.concurrency, (target) => this.heal(target));
     this.feed = new DockerEventFeed(
       options.events,
-      (e) => this.queue.push(e.container),
+      (e) => {
+        // The container's death is when its breakage was first seen (kept until a run uses it).
+        if (this.died.size > 10_000) this.died.clear(); // a bound on memory, not a limit anyone reaches
+        if (e.action === 'die' && !this.died.has(e.container))
+          this.died.set(e.container, new Date(e.time > 0 ? e.time * 1000 : deps.clock.now().getTime()));
+        this.queue.push(e.container);
+      },
       deps.logger,
       (up) => {
         this.connected = up;
@@ -134,15 +142,21 @@ export class Watcher {
       const verdict = await healingVerdict(deps, row);
       if (!verdict.heal) {
         if (verdict.held) this.held.add(row.id);
-        else this.held.delete(row.id);
+        else {
+          this.held.delete(row.id);
+          this.died.delete(containerName(row.id)); // not ours to heal: its death is no breakage of ours
+        }
         return;
       }
       this.held.delete(row.id);
       const found = verdict.diagnosis;
+      const died = this.died.get(found.container);
+      this.died.delete(found.container);
       const result = await recover(deps, row.id, {
         actor: 'medic-watch',
         source: 'auto',
         reason: `automatic: config volume ${found.entries === 0 ? 'empty' : 'lacks config.yaml'}`,
+        ...(died ? { detectedAt: died.toISOString() } : {}),
       });
       deps.logger.info(
         { workspace: row.id, outcome: result.outcome, error: result.error?.code, runId: result.runId },

@@ -168,6 +168,21 @@ describe('a held workspace', () => {
   });
 });
 
+describe('a sweep as wide as the connection pool', () => {
+  it('recovers every workspace: a run writes its events only once its session is back in the pool', async () => {
+    // The test world's pool holds 8 connections; 8 runs at once each hold one for their lease.
+    const broken = await world.brokenMany(8);
+    const report = await sweep(world.deps({ MEDIC_RESTART_BUDGET: '100/1h' }), {
+      actor: 'medic-sweep',
+      source: 'auto',
+      concurrency: 8,
+      max: 100,
+    });
+    const ours = report.results.filter((r) => broken.some((b) => b.id === r.workspace.id));
+    expect(ours.map((r) => r.outcome)).toEqual(Array(8).fill('recovered'));
+  }, 60_000);
+});
+
 describe('races', () => {
   it('a hold placed while a recovery runs: that run finishes, the next one is refused', async () => {
     const ws = await world.broken({ cmd: ['sleep', '3600'] }); // its stop takes MEDIC_STOP_TIMEOUT_S

@@ -67,4 +67,30 @@ describe('incident hook', () => {
     expect(api.isDone()).toBe(true);
     nock.enableNetConnect();
   });
+
+  it('reopens the incident a regression broke again, links both runs, and leaves it open', async () => {
+    nock.disableNetConnect();
+    const previous = '5f1c2d3e-0000-4000-8000-000000000000';
+    const api = nock('https://gh.test/api/v3')
+      .get('/repos/acme/ops/issues')
+      .query((q) => q.state === 'open')
+      .reply(200, [])
+      .get('/repos/acme/ops/issues')
+      .query((q) => q.state === 'closed' && q.sort === 'updated')
+      .reply(200, [{ number: 7, title: 'ws-90f04b5c-606: automatic recovery failed' }])
+      .patch('/repos/acme/ops/issues/7', { state: 'open' })
+      .reply(200, {})
+      .post(
+        '/repos/acme/ops/issues/7/comments',
+        (b) =>
+          b.body.includes('**regression**') &&
+          b.body.includes('10 minutes after run `5f1c2d3e') &&
+          b.body.includes('0a6eb4b7-d388-4968-ad03-b69ad78eec4b'),
+      )
+      .reply(201, { id: 2 });
+    const hook = githubIncidentHook(octokitPort(octokit, 'acme', 'ops'), 'incident', silentLogger);
+    await hook.report({ ...result('recovered'), regression: { previousRunId: previous, gapS: 600 } });
+    expect(api.isDone()).toBe(true);
+    nock.enableNetConnect();
+  });
 });

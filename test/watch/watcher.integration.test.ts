@@ -56,9 +56,15 @@ describe('medic watch', () => {
     const ws = await world.broken({ stray: { 'config.yaml': 'runtime: claude-code\n' }, status: 'online' });
     const w = watch();
     await expect.poll(() => w.connected, { timeout: 5000 }).toBe(true);
+    const broke = Date.now();
     await breakIt(ws.container);
     await expect.poll(() => results.length, { timeout: 20_000 }).toBeGreaterThan(0);
     expect(results[0]).toMatchObject({ outcome: 'recovered', source: 'auto', actor: 'medic-watch' });
+    // Detected when the container died (the Docker event), not when the run began.
+    const detected = Date.parse(results[0]!.detectedAt!);
+    expect(detected).toBeGreaterThanOrEqual(Math.floor(broke / 1000) * 1000);
+    expect(detected).toBeLessThanOrEqual(Date.parse(results[0]!.startedAt));
+    expect(results[0]!.detectedToOnlineMs).toBeGreaterThan(0);
     expect(await running(ws.container)).toBe(true);
     expect(await world.ls(ws.volume)).toContain('config.yaml');
     expect(await world.status(ws.id)).toBe('online');

@@ -66,7 +66,7 @@ export class Run {
     options: RunOptions,
     body: (run: Run) => Promise<RunEnd>,
   ): Promise<RecoveryResult> {
-    return deps.db.session(async (session) => {
+    const result = await deps.db.session(async (session) => {
       const detected = await insertRun(session, {
         runId: draft.runId,
         workspaceId: workspace.id,
@@ -99,13 +99,9 @@ export class Run {
           clock: deps.clock,
           forS: 60,
           onRetry: (e, delayMs) =>
-            deps.logger.warn(
-              { runId: result.runId, err: e.message, delayMs },
-              'cannot store the run yet; retrying',
-            ),
+            deps.logger.warn({ runId: result.runId, err: e.message, delayMs }, 'cannot store the run yet'),
         });
       });
-      await afterRun(deps, result, workspace); // its events and regression, in the outbox
       const { runId, command, outcome } = result;
       deps.logger.info(
         { runId, command, workspace: workspace.id, outcome, error: result.error?.code },
@@ -113,6 +109,8 @@ export class Run {
       );
       return result;
     });
+    await afterRun(deps, result, workspace); // its events, once its session is back in the pool
+    return result;
   }
 
   /**

@@ -16,7 +16,7 @@ export interface RunStart {
   readonly force: boolean;
   readonly startedAt: Date;
   readonly origin: Origin | null;
-  /** When the breakage was first seen, if the door knows (else the row's `updated_at` when it is failed). */
+  /** When the breakage was first seen, if the door knows (the earlier of it and the failed row's `updated_at` is kept). */
   readonly detectedAt?: string | null;
 }
 
@@ -25,7 +25,7 @@ export async function insertRun(db: Queryable, run: RunStart): Promise<Date | nu
   const { rows } = await db.query(
     `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, reason, dry_run, force, state, started_at, origin, detected_at)
      VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, 'running', $9, $10::jsonb,
-             COALESCE($11::timestamptz, (SELECT w.updated_at FROM workspaces w WHERE w.id = $2::uuid AND w.status = 'failed')))
+             LEAST($11::timestamptz, (SELECT w.updated_at FROM workspaces w WHERE w.id = $2::uuid AND w.status = 'failed')))
      RETURNING detected_at`,
     [
       run.runId,
