@@ -67,13 +67,15 @@ export function apiHandler(o: ApiOptions): ApiHandler {
     } catch (error) {
       answer = failure(error, deps);
     }
+    reply(res, answer);
+    // The call's record is completed after the answer is sent: it is not the caller's wait.
     const body = answer.body as { code?: string };
     await finishCall(deps.db, slot.id, {
       status: answer.status,
       code: answer.status >= 400 ? (body.code ?? null) : null,
       runId: answer.runId ?? null,
     }).catch((e: unknown) => deps.logger.warn({ err: (e as Error).message }, 'could not record an API call'));
-    return reply(res, answer);
+    return true;
   };
 
   const route = async (

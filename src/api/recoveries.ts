@@ -27,6 +27,7 @@ const POLL_MS = 100;
 
 export class Recoveries {
   private readonly inflight = new Map<string, Promise<RecoveryResult>>();
+  private readonly storing = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: CoreDeps,
@@ -35,7 +36,7 @@ export class Recoveries {
 
   /** Resolves once every run started here has ended. */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.inflight.values()]);
+    await Promise.allSettled([...this.inflight.values(), ...this.storing]);
   }
 
   async post(client: string, body: RecoveryRequest, req: IncomingMessage): Promise<Answer> {
@@ -100,14 +101,19 @@ export class Recoveries {
           error,
           at: this.deps.clock.now(),
         }),
+      );
+    // The answer is kept with the key off the caller's path: until it is, a replay reads the
+    // run's own stored result (a refusal or a finished run is in medic.runs already).
+    const stored = running
+      .then((result) => storeAnswer(this.deps.db, result))
+      .catch((e: unknown) =>
+        this.deps.logger.error({ runId, err: (e as Error).message }, 'could not store the API answer'),
       )
-      .then(async (result) => {
-        await storeAnswer(this.deps.db, result).catch((e: unknown) =>
-          this.deps.logger.error({ runId, err: (e as Error).message }, 'could not store the API answer'),
-        );
-        return result;
-      })
-      .finally(() => this.inflight.delete(runId));
+      .finally(() => {
+        this.inflight.delete(runId);
+        this.storing.delete(stored);
+      });
+    this.storing.add(stored);
     this.inflight.set(runId, running);
   }
 
