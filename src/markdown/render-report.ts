@@ -4,6 +4,8 @@ import type { Report } from '../core/index.js';
 const seconds = (ms: number | null) =>
   ms === null ? '–' : ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 export function reportMarkdown(r: Report): string {
   const outcomes = [...new Set(r.runs.map((x) => x.outcome))].sort();
   const sources = [...new Set(r.runs.map((x) => x.source))].sort();
@@ -12,9 +14,9 @@ export function reportMarkdown(r: Report): string {
   return [
     `### 🩺 medic report: ${r.since.slice(0, 16).replace('T', ' ')} to ${r.until.slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    '| | runs |',
+    '| | |',
     '|---|--:|',
-    `| time to recover (first seen → online), p50 / p95 / max | ${seconds(t.p50Ms)} / ${seconds(t.p95Ms)} / ${seconds(t.maxMs)} (${t.n} recoveries) |`,
+    `| time to recover (first seen → online), p50 / p95 / max | ${seconds(t.p50Ms)} / ${seconds(t.p95Ms)} / ${seconds(t.maxMs)} (${plural(t.n, 'recovery', 'recoveries')}) |`,
     `| regressions (broken again within the window) | ${r.regressions} |`,
     `| restart budgets exhausted | ${r.budgetExhausted} |`,
     '',
@@ -28,7 +30,12 @@ export function reportMarkdown(r: Report): string {
     '',
     ...(r.brokeMost.length === 0
       ? []
-      : ['Broke most:', '', ...r.brokeMost.map((w) => `- \`${w.container}\`: ${w.n} recoveries`), '']),
+      : [
+          'Broke most:',
+          '',
+          ...r.brokeMost.map((w) => `- \`${w.container}\`: ${plural(w.n, 'recovery', 'recoveries')}`),
+          '',
+        ]),
   ].join('\n');
 }
 
@@ -36,7 +43,7 @@ export function reportText(r: Report): string[] {
   const t = r.timeToRecover;
   return [
     `report ${r.since} to ${r.until}`,
-    `  time to recover p50 ${seconds(t.p50Ms)}, p95 ${seconds(t.p95Ms)}, max ${seconds(t.maxMs)} (${t.n} recoveries)`,
+    `  time to recover p50 ${seconds(t.p50Ms)}, p95 ${seconds(t.p95Ms)}, max ${seconds(t.maxMs)} (${plural(t.n, 'recovery', 'recoveries')})`,
     `  regressions ${r.regressions}, restart budgets exhausted ${r.budgetExhausted}`,
     '  runs by source and outcome',
     ...(r.runs.length === 0

@@ -103,7 +103,9 @@ describe('a regression', () => {
     const md = await promisify(execFile)('node', [BIN, 'report', '--markdown'], {
       env: { PATH: process.env.PATH, DATABASE_URL: world.url, CONFIGS_DIR: TEMPLATES },
     });
-    expect(md.stdout).toMatch(/### 🩺 medic report: .* UTC\n\n\| \| runs \|/);
+    expect(md.stdout).toMatch(
+      /### 🩺 medic report: .* UTC\n\n\| \| \|\n\|---\|--:\|\n\| time to recover .* \(2 recoveries\) \|/,
+    );
     expect(md.stdout).toContain('| regressions (broken again within the window) | 1 |');
     expect(md.stdout).toMatch(/\| app \| .*\|\n\| auto \| /);
     expect(md.stdout).toContain(`- \`${ws.container}\`: 2 recoveries`);
