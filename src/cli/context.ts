@@ -8,6 +8,7 @@ import {
   type CoreDeps,
   INPUT_ERROR_CODES,
   type MedicError,
+  parseDuration,
   type RecoveryResult,
   redactSecrets,
   secretsOf,
@@ -124,6 +125,21 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
   return n;
+}
+
+/**
+ * A commander parser of a duration (`30d`, `12h`, `90m`, `45s`) in ms; its error shows
+ * `examples`. `positive`: 0 is refused too.
+ */
+export function duration(
+  examples: string,
+  o: { readonly positive?: boolean } = {},
+): (value: string) => number {
+  return (value) => {
+    const ms = parseDuration(value);
+    if (ms === null || (o.positive && ms <= 0)) throw new InvalidArgumentError(`must look like ${examples}`);
+    return ms;
+  };
 }
 
 export function port(value: string): number {

@@ -1,7 +1,7 @@
 // medic hold <target>... --for 2h --reason TEXT (or --all / --engine NAME: a maintenance
 // window for the automatic paths), medic release <target>... (or --all / --engine NAME), and
 // medic holds [--json]: the live holds, and those that ended in the last day.
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import {
   type CoreDeps,
   describeHold,
@@ -11,17 +11,10 @@ import {
   holdSubject,
   InvalidConfigError,
   listHolds,
-  parseDuration,
   release,
 } from '../../core/index.js';
-import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
+import { type CliSession, CORE_ENV, duration, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-
-function duration(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === null) throw new InvalidArgumentError('must look like 2h, 30m, 1d or 45s');
-  return ms;
-}
 
 interface SubjectFlags {
   readonly all?: boolean;
@@ -50,7 +43,7 @@ export function registerHold(program: Command, cli: CliSession): void {
       'keep medic off workspaces until --for runs out or `medic release`: the watcher, the agents and sweep leave them alone, and recover/rollback are refused WORKSPACE_HELD unless --force (which ends the hold); --all or --engine hold the automatic paths only (a maintenance window)',
     )
     .argument('[targets...]', 'ws-<id12> or uuids')
-    .requiredOption('--for <duration>', 'how long, e.g. 2h (at most 7d)', duration)
+    .requiredOption('--for <duration>', 'how long, e.g. 2h (at most 7d)', duration('2h, 30m, 1d or 45s'))
     .requiredOption('--reason <text>', 'why: shown to everyone the hold turns away')
     .option('--all', 'every workspace, for the automatic paths only')
     .option('--engine <name>', "one engine's workspaces, for the automatic paths only")

@@ -1,14 +1,8 @@
 // medic prune [--older-than 30d] [--dry-run] [--runs]: what medic keeps, trimmed.
-import { type Command, InvalidArgumentError } from 'commander';
-import { parseDuration, prune } from '../../core/index.js';
-import { type CliSession, CORE_ENV, helpFooter } from '../context.js';
+import type { Command } from 'commander';
+import { prune } from '../../core/index.js';
+import { type CliSession, CORE_ENV, duration, helpFooter } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-
-function duration(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === null) throw new InvalidArgumentError('must look like 30d, 12h, 90m or 45s');
-  return ms;
-}
 
 export function registerPrune(program: Command, cli: CliSession): void {
   program
@@ -23,7 +17,11 @@ export function registerPrune(program: Command, cli: CliSession): void {
         [...CORE_ENV, 'MEDIC_RETENTION'],
       ),
     )
-    .option('--older-than <age>', 'the cut-off, e.g. 30d (default MEDIC_RETENTION, 30d)', duration)
+    .option(
+      '--older-than <age>',
+      'the cut-off, e.g. 30d (default MEDIC_RETENTION, 30d)',
+      duration('30d, 12h, 90m or 45s'),
+    )
     .option('--dry-run', 'count what would go, remove nothing')
     .option('--runs', 'remove runs and their steps too (their history is gone after this)')
     .action(async (o: { olderThan?: number; dryRun?: boolean; runs?: boolean }) =>

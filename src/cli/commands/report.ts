@@ -1,15 +1,9 @@
 // medic report [--since 7d] [--json|--markdown]: how medic did (docs/signal.md).
-import { type Command, InvalidArgumentError } from 'commander';
-import { parseDuration, report } from '../../core/index.js';
+import type { Command } from 'commander';
+import { report } from '../../core/index.js';
 import { reportMarkdown, reportText } from '../../markdown/render-report.js';
-import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
+import { type CliSession, CORE_ENV, duration, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-
-function duration(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === null || ms <= 0) throw new InvalidArgumentError('must look like 7d, 24h or 90m');
-  return ms;
-}
 
 export function registerReport(program: Command, cli: CliSession): void {
   program
@@ -17,7 +11,12 @@ export function registerReport(program: Command, cli: CliSession): void {
     .description(
       'recoveries by source and outcome, time to recover p50/p95/max, regressions, the workspaces that broke most, restart budgets exhausted',
     )
-    .option('--since <age>', 'how far back (default 7d)', duration, 7 * 24 * 3600 * 1000)
+    .option(
+      '--since <age>',
+      'how far back (default 7d)',
+      duration('7d, 24h or 90m', { positive: true }),
+      7 * 24 * 3600 * 1000,
+    )
     .addOption(jsonOption())
     .option('--markdown', 'Markdown, to paste into an issue')
     .addHelpText(
