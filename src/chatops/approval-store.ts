@@ -71,15 +71,10 @@ const parse = (rows: unknown[]) => z.array(rowSchema).parse(rows);
 
 export async function createRequest(
   db: Queryable,
-  r: {
-    readonly repo: string;
-    readonly repoId: number | null;
-    readonly issue: number;
-    readonly installation: number | null;
-    readonly requester: string;
-    readonly command: Command;
-    readonly line: string;
-    readonly needed: number;
+  r: Pick<
+    ApprovalRequest,
+    'repo' | 'repoId' | 'issue' | 'installation' | 'requester' | 'command' | 'line' | 'needed'
+  > & {
     readonly ttlMs: number;
   },
 ): Promise<ApprovalRequest> {

@@ -55,14 +55,7 @@ export async function askApproval(ctx: CommandContext, command: Gated, line: str
   const rule = grantedRule(await currentPolicy(deps.core.db), ctx.grant);
   const needed = approvalsNeeded(rule, command);
   if (needed === 0) return false;
-  if (!holdsAtLeast(ctx.grant.role, rule.elevated)) {
-    throw new PermissionDeniedError({
-      required: rule.elevated,
-      held: ctx.grant.role,
-      on: ctx.grant.repo,
-      because: '--force and /rollback are elevated',
-    });
-  }
+  requireElevated(ctx, rule, '--force and /rollback are elevated');
   const request = await createRequest(deps.core.db, {
     repo: ctx.grant.repo,
     repoId: ctx.grant.repoId,
@@ -121,14 +114,7 @@ export async function decide(
         because: 'a requester cannot approve their own command',
       });
     }
-    if (!holdsAtLeast(ctx.grant.role, rule.elevated)) {
-      throw new PermissionDeniedError({
-        required: rule.elevated,
-        held: ctx.grant.role,
-        on: ctx.grant.repo,
-        because: 'approving an elevated command',
-      });
-    }
+    requireElevated(ctx, rule, 'approving an elevated command');
   } catch (error) {
     const e = asMedicError(error);
     await say(
@@ -171,6 +157,17 @@ export async function decide(
     approvedBy: approved.request.approvers,
   });
   return ran.results;
+}
+
+/** Throws PERMISSION_DENIED unless the commenter holds the rule's elevated role. */
+function requireElevated(ctx: CommandContext, rule: PolicyRule, because: string): void {
+  if (holdsAtLeast(ctx.grant.role, rule.elevated)) return;
+  throw new PermissionDeniedError({
+    required: rule.elevated,
+    held: ctx.grant.role,
+    on: ctx.grant.repo,
+    because,
+  });
 }
 
 /** The request's comment, rewritten for how it ended (expired, denied, approved). */

@@ -57,6 +57,7 @@ export type {
 export { silentLogger, systemClock } from './model/ports.js';
 export { redactSecrets, redactUrl, secretsOf } from './model/redact.js';
 export {
+  approvalSchema,
   isSuccess,
   type Origin,
   OUTCOMES,

@@ -4,6 +4,7 @@
 // heartbeated while it runs, and carries its steps as the agent stores them and its answer.
 import { z } from 'zod';
 import {
+  approvalSchema,
   originSchema,
   PERMISSIONS,
   type Queryable,
@@ -39,7 +40,7 @@ export const taskOptionsSchema = z.object({
   client: z.object({ name: z.string() }).optional(),
   runId: z.string().uuid().optional(),
   detectedAt: z.string().optional(),
-  approval: z.object({ id: z.string(), requestedBy: z.string(), approvedBy: z.array(z.string()) }).optional(),
+  approval: approvalSchema.optional(),
   list: z.boolean().optional(),
   permission: z.enum(PERMISSIONS).optional(),
 });

@@ -21,11 +21,11 @@ export function githubIncidentHook(github: GitHubPort, label: string, logger: Lo
   /**
    * A workspace broken again within the window of the recovery that closed its incident: that
    * incident is reopened with both runs and the time between them, and left open (the cause is
-   * still there). False when there is no closed incident of it to reopen.
+   * still there). False when there is no closed incident of it to reopen (asked only when none
+   * is open).
    */
   const reopenRegressed = async (r: RecoveryResult): Promise<boolean> => {
     const container = r.workspace.container;
-    if ((await github.findOpenIssue(label, container)) !== null) return false;
     const closed = (await github.findClosedIssue?.(label, container)) ?? null;
     if (closed === null) return false;
     const { previousRunId, gapS } = r.regression!;
@@ -44,8 +44,8 @@ export function githubIncidentHook(github: GitHubPort, label: string, logger: Lo
     async report(r) {
       const container = r.workspace.container;
       try {
-        if (r.regression && (await reopenRegressed(r))) return;
         const open = await github.findOpenIssue(label, container);
+        if (r.regression && open === null && (await reopenRegressed(r))) return;
         if (r.outcome === 'failed') {
           const text = body(
             `🩺 medic could not recover \`${container}\` automatically: \`${r.error?.code ?? 'unknown'}\`.`,

@@ -20,6 +20,13 @@ export const originSchema = z.object({
 });
 export type Origin = z.infer<typeof originSchema>;
 
+/** Who asked for a command that needed approvals, and who approved it. */
+export const approvalSchema = z.object({
+  id: z.string(),
+  requestedBy: z.string(),
+  approvedBy: z.array(z.string()),
+});
+
 export const resultSchema = z.object({
   version: z.literal(1),
   runId: z.string().uuid(),
@@ -41,10 +48,7 @@ export const resultSchema = z.object({
   steps: z.array(stepSchema),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** For a command that needed approvals: the request, who asked, who approved; null otherwise. */
-  approval: z
-    .object({ id: z.string(), requestedBy: z.string(), approvedBy: z.array(z.string()) })
-    .nullable()
-    .default(null),
+  approval: approvalSchema.nullable().default(null),
   /** When the breakage was first seen (the row marked failed, the container's death, the incident), if known. */
   detectedAt: z.string().datetime().nullable().default(null),
   /** For a recovery: from detectedAt to online, in ms. */

@@ -109,10 +109,6 @@ export class ResultDraft {
     this.regressionOf = of;
   }
 
-  get isRegression(): boolean {
-    return this.regressionOf !== null;
-  }
-
   /** A step taken before the run began; the run records it first. */
   early(step: Step): void {
     this.before.push(step);

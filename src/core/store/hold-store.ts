@@ -26,7 +26,8 @@ export interface Hold {
 
 const COLUMNS = `id::int AS id, scope, workspace_id::text AS workspace_id, engine, holder, source, reason,
   created_at, until, ended_at, ended_by, end_note`;
-const LIVE = 'ended_at IS NULL AND until > now()';
+/** A hold in force: not ended, not run out (`t`: the table's alias with its dot). */
+const live = (t = '') => `${t}ended_at IS NULL AND ${t}until > now()`;
 
 const holdSchema = z
   .object({
@@ -76,7 +77,7 @@ export interface NewHold {
 export async function insertHold(db: Queryable, h: NewHold): Promise<Hold> {
   await db.query(
     `UPDATE medic.holds SET ended_at = now(), ended_by = $4, end_note = 'replaced by a new hold'
-      WHERE ${LIVE} AND scope = $1 AND workspace_id IS NOT DISTINCT FROM $2::uuid AND engine IS NOT DISTINCT FROM $3`,
+      WHERE ${live()} AND scope = $1 AND workspace_id IS NOT DISTINCT FROM $2::uuid AND engine IS NOT DISTINCT FROM $3`,
     [h.scope, h.workspaceId ?? null, h.engine ?? null, h.holder],
   );
   const { rows } = await db.query(
@@ -106,7 +107,7 @@ export async function endHolds(
 ): Promise<Hold[]> {
   const { rows } = await db.query(
     `UPDATE medic.holds SET ended_at = now(), ended_by = $4, end_note = $5
-      WHERE ${LIVE} AND scope = $1 AND workspace_id IS NOT DISTINCT FROM $2::uuid AND engine IS NOT DISTINCT FROM $3
+      WHERE ${live()} AND scope = $1 AND workspace_id IS NOT DISTINCT FROM $2::uuid AND engine IS NOT DISTINCT FROM $3
       RETURNING ${COLUMNS}`,
     [subject.scope, subject.workspaceId ?? null, subject.engine ?? null, by, note],
   );
@@ -125,7 +126,7 @@ export async function holdOn(
 ): Promise<Hold | null> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM medic.holds h
-      WHERE ${LIVE} AND (h.workspace_id = $1::uuid OR ($3 AND (h.scope = 'all' OR (h.scope = 'engine'
+      WHERE ${live()} AND (h.workspace_id = $1::uuid OR ($3 AND (h.scope = 'all' OR (h.scope = 'engine'
             AND h.engine = (SELECT p.engine FROM medic.placements p WHERE p.container = $2)))))
       ORDER BY (h.scope = 'workspace') DESC, h.until DESC LIMIT 1`,
     [workspace.id, workspace.container, o.automatic],
@@ -137,7 +138,7 @@ export async function holdOn(
 export async function listHolds(db: Queryable, o: { readonly endedWithinMs?: number } = {}): Promise<Hold[]> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM medic.holds
-      WHERE ${LIVE} OR ($1::float8 IS NOT NULL AND coalesce(ended_at, until) > now() - make_interval(secs => $1))
+      WHERE ${live()} OR ($1::float8 IS NOT NULL AND coalesce(ended_at, until) > now() - make_interval(secs => $1))
       ORDER BY created_at DESC LIMIT 500`,
     [o.endedWithinMs === undefined ? null : o.endedWithinMs / 1000],
   );
@@ -168,7 +169,7 @@ export function describeHold(h: Hold): string {
 export async function countHeldFailing(db: Queryable): Promise<number> {
   const { rows } = await db.query(
     `SELECT count(*)::int AS n FROM workspaces w WHERE w.status = 'failed' AND EXISTS (
-       SELECT 1 FROM medic.holds h WHERE h.${LIVE.replace(' AND until', ' AND h.until')}
+       SELECT 1 FROM medic.holds h WHERE ${live('h.')}
           AND (h.workspace_id = w.id OR h.scope = 'all' OR (h.scope = 'engine' AND h.engine = (
                SELECT p.engine FROM medic.placements p WHERE p.container = 'ws-' || left(w.id::text, 12)))))`,
   );
