@@ -9,7 +9,7 @@ export { type Executor, localExecutor, lostItsSession, retryingExecutor } from '
 export { history } from './commands/history.js';
 export { type HoldSubject, hold, holdSubject, MAX_HOLD_MS, release } from './commands/holds.js';
 export { type Preflight, type PreflightRequest, preflight } from './commands/preflight.js';
-export { type PruneOptions, prune, pruneDaily } from './commands/prune.js';
+export { type PruneOptions, type PruneReport, prune, pruneDaily } from './commands/prune.js';
 export { recover } from './commands/recover.js';
 export { type RecoverManyOptions, recoverMany } from './commands/recover-many.js';
 export { rollback } from './commands/rollback.js';
@@ -52,6 +52,7 @@ export type {
   Logger,
   Queryable,
   QueryResult,
+  ReadAhead,
   VolumeEntry,
 } from './model/ports.js';
 export { silentLogger, systemClock } from './model/ports.js';

@@ -3,7 +3,13 @@
 // work whether the container runs or not; no docker CLI, no throwaway container for seeding.
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import type { ConfigFile, ConfigsExport, ContainerRuntime, ContainerState } from '../core/index.js';
+import type {
+  ConfigFile,
+  ConfigsExport,
+  ContainerRuntime,
+  ContainerState,
+  ReadAhead,
+} from '../core/index.js';
 import {
   CONFIGS_MOUNT,
   ContainerStartFailedError,
@@ -13,6 +19,8 @@ import {
 } from '../core/index.js';
 import { connectDocker, type EngineAddress } from './connection.js';
 import { dockerError, engineCall } from './engine-errors.js';
+import { readAhead, removeHelpers } from './read-ahead.js';
+import { exportThrough } from './tar-export.js';
 import { packFiles } from './tar-write.js';
 import { restoreVolume } from './volume-restore.js';
 
@@ -139,29 +147,25 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async exportConfigs(name: string, maxBytes: number): Promise<ConfigsExport> {
-    const stream = await engineCall(
-      `export ${CONFIGS_MOUNT} of ${name}`,
-      () => this.docker.getContainer(name).getArchive({ path: CONFIGS_MOUNT }),
-      name,
-    );
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > maxBytes) {
-        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-        throw new RangeError(`volume content exceeds ${maxBytes} bytes`);
-      }
-      chunks.push(chunk);
+    try {
+      return await exportThrough(this.docker.getContainer(name), maxBytes);
+    } catch (error) {
+      if (error instanceof RangeError) throw error;
+      throw dockerError(error, `export ${CONFIGS_MOUNT} of ${name}`, name);
     }
-    const tar = Buffer.concat(chunks);
-    // Every entry takes at least one 512-byte header, so this bound never cuts the count short.
-    const listed = await readTarEntries(tar, {
-      maxEntries: Math.ceil(tar.length / 512),
-      keepContent: () => false,
+  }
+
+  /** Reads /configs beside the container's stop, through a helper (read-ahead.ts). */
+  readAhead(state: ContainerState, maxBytes: number): ReadAhead | null {
+    if (!state.configsVolume) return null;
+    return readAhead(this.docker, state.image, state.configsVolume, maxBytes);
+  }
+
+  /** Helpers a process that died mid-run left behind, older than `olderThanMs`, removed. */
+  removeHelpers(olderThanMs: number): Promise<number> {
+    return removeHelpers(this.docker, { olderThanMs }).catch((error: unknown) => {
+      throw dockerError(error, 'remove leftover snapshot helpers');
     });
-    const entries = listed.filter((e) => e.path.replace(/\/$/, '') !== 'configs').length;
-    return { tar, entries };
   }
 
   async writeConfigs(name: string, files: readonly ConfigFile[]): Promise<void> {

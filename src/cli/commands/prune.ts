@@ -32,8 +32,9 @@ export function registerPrune(program: Command, cli: CliSession): void {
           runs: o.runs ?? false,
         });
         const verb = o.dryRun ? 'would remove' : 'removed';
+        const helpers = counts.helpers > 0 ? `, ${counts.helpers} leftover snapshot helpers` : '';
         cli.io.out(
-          `${verb} ${counts.snapshots} snapshots, ${counts.jobs} finished jobs, ${counts.runs} runs`,
+          `${verb} ${counts.snapshots} snapshots, ${counts.jobs} finished jobs, ${counts.runs} runs${helpers}`,
         );
         return EXIT.ok;
       }),

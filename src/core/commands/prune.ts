@@ -1,6 +1,7 @@
 // prune: removes snapshots and finished jobs older than the cut-off (default MEDIC_RETENTION),
-// and with `runs` the audit trail of runs that old. A rollback of a pruned snapshot is
-// NO_SNAPSHOT; `history` still shows the run unless runs were pruned too.
+// with `runs` the audit trail of runs that old, and the snapshot helpers a process that died
+// mid-run left on the engine. A rollback of a pruned snapshot is NO_SNAPSHOT; `history` still
+// shows the run unless runs were pruned too.
 import type { CoreDeps } from '../model/deps.js';
 import { type PruneCounts, pruneOlderThan } from '../store/retention.js';
 
@@ -11,11 +12,25 @@ export interface PruneOptions {
   readonly runs?: boolean;
 }
 
-export async function prune(deps: CoreDeps, options: PruneOptions = {}): Promise<PruneCounts> {
-  return pruneOlderThan(deps.db, options.olderThanMs ?? deps.config.retentionMs, {
-    dryRun: options.dryRun ?? false,
+/** What a prune removed: the database's counts, and the engine's leftover snapshot helpers. */
+export interface PruneReport extends PruneCounts {
+  readonly helpers: number;
+}
+
+/**
+ * A snapshot helper (a container created, never started, that reads a volume beside a
+ * workspace's stop) lives for one run; one older than this was left by a process that died.
+ */
+const HELPER_AGE_MS = 10 * 60_000;
+
+export async function prune(deps: CoreDeps, options: PruneOptions = {}): Promise<PruneReport> {
+  const dryRun = options.dryRun ?? false;
+  const counts = await pruneOlderThan(deps.db, options.olderThanMs ?? deps.config.retentionMs, {
+    dryRun,
     runs: options.runs ?? false,
   });
+  const helpers = dryRun ? 0 : ((await deps.runtime.removeHelpers?.(HELPER_AGE_MS)) ?? 0);
+  return { ...counts, helpers };
 }
 
 /** Prunes now and then every day, until the returned function is called (the watcher, the app). */
@@ -23,7 +38,7 @@ export function pruneDaily(deps: CoreDeps): () => void {
   const run = () =>
     prune(deps).then(
       (counts) => {
-        if (counts.snapshots + counts.jobs > 0) deps.logger.info({ ...counts }, 'pruned by MEDIC_RETENTION');
+        if (counts.snapshots + counts.jobs + counts.helpers > 0) deps.logger.info({ ...counts }, 'pruned by MEDIC_RETENTION');
       },
       (error: unknown) =>
         deps.logger.warn({ err: (error as Error).message }, 'daily prune failed; will retry tomorrow'),

@@ -81,6 +81,25 @@ export interface ContainerRuntime {
   restoreConfigs(container: string, tar: Buffer): Promise<void>;
   stop(container: string, timeoutS: number): Promise<void>;
   start(container: string): Promise<void>;
+  /**
+   * Starts reading /configs now, beside the container's stop (an engine that queues operations
+   * on one container would make a read through it wait for the stop). Optional: without it, or
+   * when it answers null, /configs is read after the stop.
+   */
+  readAhead?(state: ContainerState, maxBytes: number): ReadAhead | null;
+  /** Removes what a process that died mid-run left behind on the engine (older than `olderThanMs`). */
+  removeHelpers?(olderThanMs: number): Promise<number>;
+}
+
+/** A read of /configs begun before the container stopped. */
+export interface ReadAhead {
+  /**
+   * Once the container has stopped: the read, when /configs provably did not change since it
+   * began; else null (the caller reads again). Never throws; cleans up after itself.
+   */
+  settle(): Promise<ConfigsExport | null>;
+  /** Gives it up (the stop failed). */
+  discard(): Promise<unknown>;
 }
 
 export interface Clock {

@@ -2,6 +2,7 @@
 // its .provisioned marker, start, wait, mark online. If the container was stopped and could
 // not be brought back, the row is set to `failed` so that it tells the truth.
 import { SnapshotTooLargeError, StatusChangedError } from '../model/errors.js';
+import type { ReadAhead } from '../model/ports.js';
 import type { Run } from '../run/run.js';
 import { saveSnapshot } from '../store/snapshot-store.js';
 import { setStatusGuarded } from '../store/workspace-store.js';
@@ -12,9 +13,19 @@ import { waitRunning } from './wait-running.js';
 export async function reseed(run: Run, found: Diagnosis, template: Template): Promise<void> {
   const { runtime, clock } = run.deps;
   const name = found.container;
-  await stopIfRunning(run, found);
+  // The read for the snapshot begins beside the stop; the `snapshot` step uses it only if the
+  // volume provably did not change until the container had stopped (else it reads again).
+  const ahead = found.state?.running
+    ? runtime.readAhead?.(found.state, run.deps.config.snapshotMaxBytes)
+    : null;
   try {
-    await keepSnapshot(run, found);
+    await stopIfRunning(run, found);
+  } catch (error) {
+    await ahead?.discard();
+    throw error;
+  }
+  try {
+    await keepSnapshot(run, found, ahead ?? null);
     await run.change('seed', async () => {
       const marker: ProvisionedMarker = {
         template: template.name,
@@ -72,11 +83,6 @@ export async function markOnline(run: Run, found: Diagnosis): Promise<void> {
   });
 }
 
-/**
- * The `snapshot` step: what the volume holds now, kept in Postgres under this run (so it can
- * be rolled back); an empty volume is a skipped step. One read, after the stop, so nothing
- * written while the agent shut down is missed.
- */
 /** The `stop` step, skipped when the container was not running. */
 export async function stopIfRunning(run: Run, found: Diagnosis): Promise<void> {
   const { runtime, config } = run.deps;
@@ -91,13 +97,24 @@ export async function stopIfRunning(run: Run, found: Diagnosis): Promise<void> {
   }
 }
 
-export async function keepSnapshot(run: Run, found: Diagnosis): Promise<void> {
+/**
+ * The `snapshot` step: what the volume holds now, kept in Postgres under this run (so it can
+ * be rolled back); an empty volume is a skipped step. What the volume held once the container
+ * had stopped, so nothing written while the agent shut down is missed: the read begun beside
+ * the stop when it is confirmed to still hold, else one read now.
+ */
+export async function keepSnapshot(
+  run: Run,
+  found: Diagnosis,
+  ahead: ReadAhead | null = null,
+): Promise<void> {
   const { runtime, config } = run.deps;
   const name = found.container;
   const snapshot = await run.step('snapshot', async () => {
-    const { tar, entries } = await runtime
-      .exportConfigs(name, config.snapshotMaxBytes)
-      .catch((error: unknown) => {
+    const early = ahead ? await ahead.settle() : null;
+    const { tar, entries } =
+      early ??
+      (await runtime.exportConfigs(name, config.snapshotMaxBytes).catch((error: unknown) => {
         if (error instanceof RangeError) {
           throw new SnapshotTooLargeError(
             `${found.volume} holds more than ${config.snapshotMaxBytes} bytes`,
@@ -107,8 +124,11 @@ export async function keepSnapshot(run: Run, found: Diagnosis): Promise<void> {
           );
         }
         throw error;
-      });
-    if (entries === 0) return { detail: `${found.volume} is empty`, value: null, skipped: true };
+      }));
+    if (entries === 0) {
+      const when = early ? ' (read while it stopped, unchanged since)' : '';
+      return { detail: `${found.volume} is empty${when}`, value: null, skipped: true };
+    }
     const digest = await saveSnapshot(run.session, run.id, found.workspace.id, tar);
     return {
       detail: `${entries} entries, ${tar.length} bytes, ${digest}`,
