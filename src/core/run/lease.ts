@@ -5,6 +5,7 @@
 // (hung) loses the row to the next run, and stops with LEASE_LOST before its next change.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
+import { appendStepsClause, type NumberedStep, stepsParam } from '../store/step-trail.js';
 
 export interface LeaseHolder {
   readonly runId: string;
@@ -114,21 +115,28 @@ async function lockHolderPid(db: Queryable, workspaceId: string): Promise<number
  * `lockedFor` (the workspace whose advisory lock this session took), also false when this
  * session no longer holds that lock (the database restarted, or failed over, under it).
  */
+/**
+ * Extends the run's lease, if it is still the run's (and, with `lockedFor`, its session still
+ * holds the workspace's lock); `unrecorded` steps are appended to the trail in the same
+ * statement.
+ */
 export async function renewLease(
   session: Queryable,
   runId: string,
   ttlS: number,
   lockedFor: string | null = null,
+  unrecorded: readonly NumberedStep[] = [],
 ): Promise<boolean> {
   const { rows } = await session.query(
-    `UPDATE medic.leases SET expires_at = now() + make_interval(secs => $2)
+    `WITH ${appendStepsClause('$1', '$4')}
+     UPDATE medic.leases SET expires_at = now() + make_interval(secs => $2)
       WHERE run_id = $1::uuid AND ($3::uuid IS NULL OR EXISTS (
         SELECT 1 FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted AND k.objsubid = 1
            AND k.pid = pg_backend_pid()
            AND k.classid = ((${key('$3')} >> 32) & 4294967295)::oid
            AND k.objid = (${key('$3')} & 4294967295)::oid))
       RETURNING 1`,
-    [runId, ttlS, lockedFor],
+    [runId, ttlS, lockedFor, stepsParam(unrecorded)],
   );
   return rows.length === 1;
 }
@@ -139,8 +147,12 @@ export async function releaseLease(
   runId: string,
   locked: boolean,
 ): Promise<void> {
-  await session.query('DELETE FROM medic.leases WHERE run_id = $1::uuid', [runId]);
-  if (locked) await session.query(`SELECT pg_advisory_unlock(${key('$1')})`, [workspaceId]);
+  // One round trip: the row goes, and the lock with it.
+  await session.query(
+    `WITH gone AS (DELETE FROM medic.leases WHERE run_id = $2::uuid)
+     SELECT CASE WHEN $3::boolean THEN pg_advisory_unlock(${key('$1')}) END`,
+    [workspaceId, runId, locked],
+  );
 }
 
 async function readLease(db: Queryable, workspaceId: string) {

@@ -6,16 +6,17 @@
 // that stalled past its TTL, or whose session is gone, stops there with LEASE_LOST).
 
 import type { CoreDeps, RunOptions } from '../model/deps.js';
-import { asMedicError, DatabaseUnavailableError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
+import { asMedicError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
 import { stripControl } from '../model/names.js';
 import type { Queryable } from '../model/ports.js';
 import type { Outcome, RecoveryResult, Step } from '../model/result.js';
-import { appendStep, finishRun, insertRun, markAbandoned } from '../store/audit-store.js';
-import { persistently } from '../store/persistently.js';
+import { insertRun, markAbandoned } from '../store/audit-store.js';
+import type { NumberedStep } from '../store/step-trail.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 import { acquireLease, keepRenewed, releaseLease, renewLease } from './lease.js';
 import type { ResultDraft } from './result-draft.js';
 import { afterRun, noteRegression } from './signals.js';
+import { storeEnd } from './store-end.js';
 
 /** What a step's work returns: its detail text, its value, and whether it found nothing to do. */
 export interface StepWork<T> {
@@ -29,6 +30,8 @@ export type RunEnd = Extract<Outcome, 'recovered' | 'healthy' | 'planned'>;
 
 export class Run {
   readonly steps: Step[] = [];
+  /** Steps not yet in the trail: they go with the run's next statement (see `record`). */
+  private unrecorded: NumberedStep[] = [];
   /** Set when a renewal found the lease taken by another run, or its session gone. */
   private lost = false;
   private lostWhy: string | null = null;
@@ -91,17 +94,7 @@ export class Run {
       }
       await noteRegression(deps, session, draft, workspace.id).catch(() => undefined);
       const result = draft.finish(run.steps, deps.clock.now());
-      // A run whose session went away (a Postgres restart) still stores how it ended, through
-      // a connection of its own.
-      await finishRun(session, result).catch((error: unknown) => {
-        if (!(asMedicError(error) instanceof DatabaseUnavailableError)) throw error;
-        return persistently(() => finishRun(deps.db, result), {
-          clock: deps.clock,
-          forS: 60,
-          onRetry: (e, delayMs) =>
-            deps.logger.warn({ runId: result.runId, err: e.message, delayMs }, 'cannot store the run yet'),
-        });
-      });
+      await storeEnd(deps, session, result, run.takeUnrecorded());
       const { runId, command, outcome } = result;
       deps.logger.info(
         { runId, command, workspace: workspace.id, outcome, error: result.error?.code },
@@ -161,8 +154,10 @@ export class Run {
    */
   private async stillLeased(): Promise<boolean> {
     const { leaseTtlS } = this.deps.config;
-    return renewLease(this.session, this.id, leaseTtlS, this.locked ? this.workspace.id : null).catch(
+    const steps = this.takeUnrecorded();
+    return renewLease(this.session, this.id, leaseTtlS, this.locked ? this.workspace.id : null, steps).catch(
       (error: unknown) => {
+        this.unrecorded.unshift(...steps); // stored with the run's end instead
         this.lostWhy = `the database session that held this run's lease is gone (${asMedicError(error).message})`;
         return false;
       },
@@ -226,19 +221,22 @@ export class Run {
   }
 
   /**
-   * Appends the step to the trail. If the run's session is gone (a Postgres restart, a
-   * failover), so is its lease: the step is kept for the result, and the run stops before
-   * its next change with LEASE_LOST.
+   * Adds the step to the run and shows it to the caller. It reaches the trail with the run's
+   * next statement (the renewal before the next change, or the run's end): stored before the
+   * workspace is changed again, at no round trip of its own. A session gone meanwhile fails
+   * the renewal: LEASE_LOST before the next change, the steps stored with the run's end.
    */
   async record(step: Step): Promise<void> {
     this.steps.push(step);
-    await appendStep(this.session, this.id, this.steps.length, step).catch((error: unknown) => {
-      const e = asMedicError(error);
-      if (!(e instanceof DatabaseUnavailableError)) throw e;
-      this.lost = true;
-      this.lostWhy ??= `the database session that held this run's lease is gone (${e.message})`;
-    });
+    this.unrecorded.push({ seq: this.steps.length, step, at: this.deps.clock.now().toISOString() });
     this.options.onStep?.(step, this.steps.length - 1);
+  }
+
+  /** The steps not yet in the trail, now handed to the statement that stores them. */
+  takeUnrecorded(): NumberedStep[] {
+    const taken = this.unrecorded;
+    this.unrecorded = [];
+    return taken;
   }
 }
 

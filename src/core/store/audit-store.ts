@@ -2,8 +2,9 @@
 // step ends (so a run that dies midway leaves its trail), and the whole result at the end.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
-import type { Origin, RecoveryResult, Step } from '../model/result.js';
+import type { Origin, RecoveryResult } from '../model/result.js';
 import { LIVE_LEASE } from '../run/lease.js';
+import { appendSteps, appendStepsClause, type NumberedStep, stepsParam } from './step-trail.js';
 
 export interface RunStart {
   readonly runId: string;
@@ -71,21 +72,32 @@ export async function insertUnstarted(
       result.outcome,
     ],
   );
-  for (const [i, step] of result.steps.entries()) await appendStep(db, result.runId, i + 1, step);
-}
-
-export async function appendStep(db: Queryable, runId: string, seq: number, step: Step): Promise<void> {
-  await db.query(
-    `INSERT INTO medic.step_events (run_id, seq, name, status, ms, detail) VALUES ($1::uuid, $2, $3, $4, $5, $6)`,
-    [runId, seq, step.name, step.status, step.ms, step.detail],
+  const at = result.finishedAt;
+  await appendSteps(
+    db,
+    result.runId,
+    result.steps.map((step, i) => ({ seq: i + 1, step, at })),
   );
 }
 
-export async function finishRun(db: Queryable, result: RecoveryResult): Promise<void> {
+/** Stores how the run ended, with the steps its trail does not hold yet. */
+export async function finishRun(
+  db: Queryable,
+  result: RecoveryResult,
+  unrecorded: readonly NumberedStep[] = [],
+): Promise<void> {
   await db.query(
-    `UPDATE medic.runs SET state = 'finished', outcome = $2, error_code = $3, finished_at = $4, result = $5::jsonb
+    `WITH ${appendStepsClause('$1', '$6')}
+     UPDATE medic.runs SET state = 'finished', outcome = $2, error_code = $3, finished_at = $4, result = $5::jsonb
       WHERE run_id = $1::uuid`,
-    [result.runId, result.outcome, result.error?.code ?? null, result.finishedAt, JSON.stringify(result)],
+    [
+      result.runId,
+      result.outcome,
+      result.error?.code ?? null,
+      result.finishedAt,
+      JSON.stringify(result),
+      stepsParam(unrecorded),
+    ],
   );
 }
 

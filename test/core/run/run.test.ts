@@ -62,6 +62,30 @@ describe('Run.execute', () => {
     expect(await world.db.one('SELECT * FROM medic.leases')).toBeUndefined();
   });
 
+  it('stores every step in the trail before the next change begins, without a round trip of its own', async () => {
+    const trail = (runId: string) =>
+      world.db.query('SELECT name FROM medic.step_events WHERE run_id = $1 ORDER BY seq', [runId]);
+    const seen: string[][] = [];
+    const { result } = await frame(async (run) => {
+      await run.step('look', async () => ({ detail: 'looked', value: 1 }));
+      await run.change('act', async () => {
+        seen.push((await trail(run.id)).rows.map((r) => (r as { name: string }).name));
+        return { detail: 'acted', value: 1 };
+      });
+      await run.change('act-again', async () => {
+        seen.push((await trail(run.id)).rows.map((r) => (r as { name: string }).name));
+        return { detail: 'acted', value: 1 };
+      });
+      return 'recovered';
+    });
+    expect(seen).toEqual([
+      ['lease', 'look'],
+      ['lease', 'look', 'act'],
+    ]);
+    const { rows } = await trail(result.runId);
+    expect(rows.map((r) => (r as { name: string }).name)).toEqual(['lease', 'look', 'act', 'act-again']);
+  });
+
   it('is failed with the step code when a step throws, and the failed step is on the trail', async () => {
     const { result } = await frame(async (run) => {
       await run.step('template', async () => {

@@ -1,0 +1,48 @@
+// A run's steps in medic.step_events, the trail that `medic history`, the dashboard and the
+// API's progress read while a run goes on. A run appends the steps it has taken as part of its
+// next statement (a lease's renewal before a change, its end), so the trail costs no round trip
+// of its own, and every step is in it before the next change to the workspace begins.
+import type { Queryable } from '../model/ports.js';
+import type { Step } from '../model/result.js';
+
+/** A step of a run's trail: its place in the run, and when it ended. */
+export interface NumberedStep {
+  readonly seq: number;
+  readonly step: Step;
+  readonly at: string;
+}
+
+/**
+ * A data-modifying CTE that appends a run's steps, given as JSON: the first clause of a
+ * statement that does something else too (a lease's renewal, a run's end), so that the trail
+ * costs no round trip of its own. `$run` and `$steps` name the statement's parameters.
+ */
+export function appendStepsClause(run: string, steps: string): string {
+  return `steps_added AS (
+    INSERT INTO medic.step_events (run_id, seq, name, status, ms, detail, at)
+    SELECT ${run}::uuid, s.seq, s.name, s.status, s.ms, s.detail, s.at
+      FROM jsonb_to_recordset(${steps}::jsonb) AS s(seq int, name text, status text, ms int, detail text, at timestamptz)
+    ON CONFLICT (run_id, seq) DO NOTHING)`;
+}
+
+export function stepsParam(steps: readonly NumberedStep[]): string {
+  return JSON.stringify(
+    steps.map(({ seq, step, at }) => ({
+      seq,
+      name: step.name,
+      status: step.status,
+      ms: step.ms,
+      detail: step.detail,
+      at,
+    })),
+  );
+}
+
+export async function appendSteps(
+  db: Queryable,
+  runId: string,
+  steps: readonly NumberedStep[],
+): Promise<void> {
+  if (steps.length === 0) return;
+  await db.query(`WITH ${appendStepsClause('$1', '$2')} SELECT 1`, [runId, stepsParam(steps)]);
+}
