@@ -22,12 +22,20 @@ export async function recover(deps: CoreDeps, input: string, options: RunOptions
   });
   if (!admission.admitted) return admission.result;
   draft.found(admission.workspace);
-  return Run.execute(deps, draft, admission.workspace, options, runSteps);
+  // The engine is asked whether it can act while the run is recorded and leased; the answer
+  // is awaited in `diagnose`, as before.
+  const engine = deps.runtime.ping();
+  engine.catch(() => undefined);
+  return Run.execute(deps, draft, admission.workspace, options, (run) => runSteps(run, engine));
 }
 
-async function runSteps(run: Run): Promise<RunEnd> {
+async function runSteps(run: Run, engine: Promise<void>): Promise<RunEnd> {
   const { options } = run;
-  const found = await diagnoseStep(run);
+  // The template is read from disk while the engine answers `diagnose` (it is needed only to
+  // reseed, and costs a few milliseconds of reads when it is not); its step awaits it.
+  const reading = readTemplate(run);
+  reading.catch(() => undefined);
+  const found = await diagnoseStep(run, engine);
   if (found.verdict === 'healthy' && !options.force) {
     if (found.workspace.status === 'online') return 'healthy';
     // Running with its config, but the row says otherwise (say, a run killed between start
@@ -47,7 +55,7 @@ async function runSteps(run: Run): Promise<RunEnd> {
     return 'recovered';
   }
 
-  const template = await templateStep(run);
+  const template = await templateStep(run, reading);
   if (options.dryRun) {
     await run.skip('plan', `dry run: would ${(await plan(run, found, template)).join(', then ')}`);
     return 'planned';
@@ -56,15 +64,15 @@ async function runSteps(run: Run): Promise<RunEnd> {
   return 'recovered';
 }
 
-async function templateStep(run: Run): Promise<Template> {
+function readTemplate(run: Run): Promise<Template> {
   const { config } = run.deps;
+  return resolveTemplate(config.configsDir, run.workspace.runtime ?? '', config.templateMaxBytes);
+}
+
+async function templateStep(run: Run, reading: Promise<Template>): Promise<Template> {
   const template = await run
     .step('template', async () => {
-      const t = await resolveTemplate(
-        config.configsDir,
-        run.workspace.runtime ?? '',
-        config.templateMaxBytes,
-      );
+      const t = await reading;
       return { detail: `${t.name}: ${t.files.length} files, ${t.bytes} bytes, ${t.digest}`, value: t };
     })
     .catch(async (error: unknown) => {

@@ -9,10 +9,13 @@ import {
 import type { Run } from '../run/run.js';
 import { type Diagnosis, describe, diagnose } from './diagnose.js';
 
-/** The `diagnose` step of recover and rollback; throws what no run acts on. */
-export async function diagnoseStep(run: Run): Promise<Diagnosis> {
+/**
+ * The `diagnose` step of recover and rollback; throws what no run acts on. `engine` is the
+ * engine's answer to a ping the caller began earlier (beside its lease), else one asked now.
+ */
+export async function diagnoseStep(run: Run, engine?: Promise<void>): Promise<Diagnosis> {
   const found = await run.step('diagnose', async () => {
-    await run.deps.runtime.ping();
+    await (engine ?? run.deps.runtime.ping());
     const d = await diagnose(run.deps.runtime, run.workspace);
     return { detail: describe(d), value: d };
   });
