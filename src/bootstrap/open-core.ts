@@ -1,9 +1,7 @@
 // The composition root shared by every door: configuration from the environment, a pino
 // logger on stderr, the database (migrated), and the Docker runtime, as one CoreDeps.
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { CoreDeps } from '../core/index.js';
 import {
@@ -15,7 +13,8 @@ import {
   systemClock,
 } from '../core/index.js';
 import { openDatabase } from '../db/open-database.js';
-import { DockerRuntime } from '../docker/docker-runtime.js';
+
+export { packageRootFrom } from './package-root.js';
 
 export interface OpenCoreOptions {
   readonly env: Record<string, string | undefined>;
@@ -25,17 +24,6 @@ export interface OpenCoreOptions {
   readonly poolSize?: number;
   /** Instead of the engine at DOCKER_HOST (the app with MEDIC_EXECUTOR=agents holds none). */
   readonly runtime?: ContainerRuntime;
-}
-
-/** The directory above the running module that holds package.json and templates/. */
-export function packageRootFrom(moduleUrl: string): string {
-  let dir = path.dirname(fileURLToPath(moduleUrl));
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'templates'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return path.dirname(fileURLToPath(moduleUrl));
-    dir = up;
-  }
 }
 
 /** pino on stderr (JSON lines), or on `destination` (the CLI's readable lines on a terminal). */
@@ -60,18 +48,28 @@ export function loadMedicConfig(options: OpenCoreOptions): MedicConfig {
 export async function openCore(options: OpenCoreOptions): Promise<CoreDeps> {
   const config = loadMedicConfig(options);
   const logger = options.logger ?? createLogger(options.env);
-  const db = await openDatabase(config, logger, { poolSize: options.poolSize });
-  // Runs left 'running' by a process that died (its lease lapsed) are marked abandoned.
-  const abandoned = await abandonOrphanedRuns(db);
-  if (abandoned.length > 0) logger.warn({ runs: abandoned }, 'marked runs of a dead process as abandoned');
+  const opening = openDatabase(config, logger, { poolSize: options.poolSize }).then(async (db) => {
+    // Runs left 'running' by a process that died (its lease lapsed) are marked abandoned.
+    const abandoned = await abandonOrphanedRuns(db).catch(async (error: unknown) => {
+      await db.close().catch(() => undefined);
+      throw error;
+    });
+    if (abandoned.length > 0) logger.warn({ runs: abandoned }, 'marked runs of a dead process as abandoned');
+    return db;
+  });
+  opening.catch(() => undefined); // awaited below; meanwhile the Docker client loads
+  await new Promise((resolve) => setImmediate(resolve)); // the connection is under way first
+  // The Docker client is loaded while the database connects (~20 ms each, overlapped: the
+  // CLI opens the core once per command).
+  const runtime =
+    options.runtime ??
+    (await import('../docker/docker-runtime.js')).DockerRuntime.connect(config, {
+      requestTimeoutMs: (config.stopTimeoutS + 30) * 1000,
+      pingTimeoutMs: 10_000,
+    });
   return {
-    db,
-    runtime:
-      options.runtime ??
-      DockerRuntime.connect(config, {
-        requestTimeoutMs: (config.stopTimeoutS + 30) * 1000,
-        pingTimeoutMs: 10_000,
-      }),
+    db: await opening,
+    runtime,
     config,
     clock: systemClock,
     logger,

@@ -2,7 +2,6 @@
 // `withCore`, which opens the core, runs the command, reports an error with its code and hint,
 // and sets the exit code. One object, so a command file needs no other wiring.
 import { InvalidArgumentError, Option } from 'commander';
-import { createLogger, openCore } from '../bootstrap/open-core.js';
 import {
   asMedicError,
   type CoreDeps,
@@ -48,6 +47,9 @@ export class CliSession {
     const { env, packageRoot, io } = this.ctx;
     let deps: CoreDeps | undefined;
     try {
+      // Loaded when a command opens the core, not for every command (the database and the
+      // Docker client are most of the CLI's start).
+      const { createLogger, openCore } = await import('../bootstrap/open-core.js');
       deps = await openCore({
         env,
         packageRoot,

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageRootFrom } from '../bootstrap/open-core.js';
+import { packageRootFrom } from '../bootstrap/package-root.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
 

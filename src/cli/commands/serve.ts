@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { untilStopSignal } from '../../bootstrap/stop-signal.js';
 import { InvalidConfigError, localExecutor, retryingExecutor } from '../../core/index.js';
 import { dashboardSettings } from '../../dashboard/dashboard-settings.js';
-import { bodyCap, handlerServer, listen, MAX_BODY_BYTES } from '../../http/server.js';
 import { type CliSession, CORE_ENV, helpFooter, port } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -49,7 +48,9 @@ export function registerServe(program: Command, cli: CliSession): void {
             },
           );
         }
-        // The dashboard's pages and the API load only here, not with every command.
+        // The HTTP server, the dashboard's pages and the API load only here, not with every
+        // command (node:http alone costs ~25 ms to import as a module: it loads undici).
+        const { bodyCap, handlerServer, listen, MAX_BODY_BYTES } = await import('../../http/server.js');
         const { dashboardHandler } = await import('../../dashboard/server.js');
         const { apiHandler } = await import('../../api/handler.js');
         const api = apiHandler({
