@@ -27,7 +27,9 @@ const snapshotStep = (r: RecoveryResult) => r.steps.find((s) => s.name === 'snap
 const storedSnapshot = async (runId: string) => {
   const { rows } = await world.db.query('SELECT tar FROM medic.snapshots WHERE run_id = $1', [runId]);
   const tar = (rows[0] as { tar: Buffer } | undefined)?.tar;
-  return tar ? (await readTarEntries(tar, { maxEntries: 100, keepContent: () => true })).map((e) => e.path) : null;
+  return tar
+    ? (await readTarEntries(tar, { maxEntries: 100, keepContent: () => true })).map((e) => e.path)
+    : null;
 };
 
 describe('the snapshot read beside the stop', () => {

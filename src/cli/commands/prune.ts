@@ -8,7 +8,7 @@ export function registerPrune(program: Command, cli: CliSession): void {
   program
     .command('prune')
     .description(
-      'remove snapshots and finished jobs older than the cut-off (and, with --runs, the runs: the audit trail)',
+      'remove snapshots and finished jobs older than the cut-off (and, with --runs, the runs: the audit trail), and snapshot helpers a process that died mid-run left on the engine',
     )
     .addHelpText(
       'after',

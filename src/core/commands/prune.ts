@@ -38,7 +38,8 @@ export function pruneDaily(deps: CoreDeps): () => void {
   const run = () =>
     prune(deps).then(
       (counts) => {
-        if (counts.snapshots + counts.jobs + counts.helpers > 0) deps.logger.info({ ...counts }, 'pruned by MEDIC_RETENTION');
+        if (counts.snapshots + counts.jobs + counts.helpers > 0)
+          deps.logger.info({ ...counts }, 'pruned by MEDIC_RETENTION');
       },
       (error: unknown) =>
         deps.logger.warn({ err: (error as Error).message }, 'daily prune failed; will retry tomorrow'),
