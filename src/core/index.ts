@@ -24,6 +24,7 @@ export {
   sweepCandidates,
 } from './commands/sweep.js';
 export { type TemplateReport, templates } from './commands/templates.js';
+export { atATime, PER_ENGINE_CPU, recoveriesAtATime } from './model/concurrency.js';
 // The model: configuration, errors, names, the result object, ports
 export { loadConfig, type MedicConfig, parseDuration, parseSettings } from './model/config.js';
 export type { Approval, CoreDeps, RunOptions, StepListener } from './model/deps.js';

@@ -78,6 +78,11 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
       }
     },
     close: () => pool.end(),
+    // pg-pool reads `max` whenever it decides whether it may open another connection.
+    reserve: (sessions) => {
+      const options = (pool as unknown as { options: { max: number } }).options;
+      options.max = Math.max(options.max, sessions + 4);
+    },
     listen: async (channel, onNotify) => {
       let client: pg.Client | null = null;
       let stopped = false;

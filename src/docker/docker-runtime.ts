@@ -161,6 +161,11 @@ export class DockerRuntime implements ContainerRuntime {
     return readAhead(this.docker, state.image, state.configsVolume, maxBytes);
   }
 
+  async engineCpus(): Promise<number | null> {
+    const info = (await this.docker.info().catch(() => null)) as { NCPU?: unknown } | null;
+    return typeof info?.NCPU === 'number' ? info.NCPU : null;
+  }
+
   /** Helpers a process that died mid-run left behind, older than `olderThanMs`, removed. */
   removeHelpers(olderThanMs: number): Promise<number> {
     return removeHelpers(this.docker, { olderThanMs }).catch((error: unknown) => {

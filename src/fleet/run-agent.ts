@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import type { CoreDeps } from '../core/index.js';
 import {
+  atATime,
   countHeldFailing,
   InvalidConfigError,
   leasesHeld,
@@ -22,7 +23,8 @@ import { Agent } from './agent.js';
 
 export interface AgentRunOptions {
   readonly engine: string;
-  readonly concurrency: number;
+  /** Default: sized to the engine (recoveriesAtATime). */
+  readonly concurrency?: number;
   readonly interval: number;
   readonly metricsPort: number;
   readonly heal: boolean;
@@ -66,6 +68,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   const e = o.settings;
   const docker = connectDocker(deps.config);
   await deps.runtime.ping();
+  const width = await atATime(deps, o.concurrency);
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(deps.db),
     heldFailing: () => countHeldFailing(deps.db),
@@ -73,7 +76,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   });
   const agent = new Agent(deps, docker, {
     engine: o.engine,
-    concurrency: o.concurrency,
+    concurrency: width.n,
     intervalS: o.interval,
     pollMs: e.MEDIC_AGENT_POLL_MS,
     staleS: e.MEDIC_TASK_STALE_S,
@@ -89,7 +92,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   // app's replicas prune then.
   const stopPruning = (await mayPrune(deps)) ? pruneDaily(deps) : () => {};
   o.say(
-    `medic: agent for engine ${o.engine} (${o.concurrency} at a time, ${o.heal ? `healing, sweep every ${o.interval}s` : 'not healing (--no-heal)'}${server ? `, metrics on :${o.metricsPort}/metrics` : ''})`,
+    `medic: agent for engine ${o.engine} (${width.said}, ${o.heal ? `healing, sweep every ${o.interval}s` : 'not healing (--no-heal)'}${server ? `, metrics on :${o.metricsPort}/metrics` : ''})`,
   );
   const signal = await untilStopSignal();
   o.say(`medic: ${signal}: finishing ${agent.inFlight} tasks and recoveries in flight`);

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import type { CoreDeps } from '../core/index.js';
-import { countHeldFailing, leasesHeld, pruneDaily } from '../core/index.js';
+import { atATime, countHeldFailing, leasesHeld, pruneDaily } from '../core/index.js';
 import { connectDocker } from '../docker/connection.js';
 import { octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
@@ -17,7 +17,8 @@ import { Watcher } from './watcher.js';
 
 export interface WatchOptions {
   readonly interval: number;
-  readonly concurrency: number;
+  /** Default: sized to the engine (recoveriesAtATime). */
+  readonly concurrency?: number;
   readonly metricsPort: number;
   readonly env: Record<string, string | undefined>;
   /** Where the watcher says what it does (the CLI: stderr). */
@@ -28,6 +29,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   const incident = incidentSettings(o.env);
   const docker = connectDocker(deps.config);
   await deps.runtime.ping();
+  const width = await atATime(deps, o.concurrency);
   const hook = watchIncidentHook(deps, o.env);
   let watcher: Watcher | undefined;
   const metrics = new MedicMetrics({
@@ -37,7 +39,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   });
   watcher = new Watcher(deps, {
     intervalS: o.interval,
-    concurrency: o.concurrency,
+    concurrency: width.n,
     incidents: hook,
     events: (since) =>
       docker.getEvents({
@@ -53,7 +55,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   notifier.start();
   const stopPruning = pruneDaily(deps);
   o.say(
-    `medic: watching ws-* containers (sweep every ${o.interval}s, ${o.concurrency} at a time${server ? `, metrics on :${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
+    `medic: watching ws-* containers (sweep every ${o.interval}s, ${width.said}${server ? `, metrics on :${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
   );
   const signal = await untilStopSignal();
   o.say(`medic: ${signal}: finishing ${watcher.queue.inFlight} recoveries in flight`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recover } from '../../src/core/index.js';
+import { recover, recoveriesAtATime } from '../../src/core/index.js';
 import { resultSchema } from '../../src/core/model/result.js';
 import { TEMPLATES, testGrant } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
@@ -119,6 +119,14 @@ describe('medic CLI', () => {
     expect(ids).toContain(broken.id);
     expect(ids).not.toContain(intact.id);
     expect(await world.status(intact.id)).toBe('failed');
+  });
+
+  it('sizes a sweep to the engine when --concurrency is not given (two per CPU of the engine)', async () => {
+    const cpus = (await world.docker.info()).NCPU as number;
+    const out = await medic(['sweep', '--dry-run']);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toContain(`${recoveriesAtATime(cpus)} at a time (2 per engine CPU)`);
+    expect((await medic(['sweep', '--dry-run', '--concurrency', '3'])).stderr).toContain('3 at a time)');
   });
 
   it('names a bad setting, and a database that is down, with exit codes 2 and 1', async () => {

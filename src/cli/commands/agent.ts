@@ -41,7 +41,11 @@ export function registerAgent(program: Command, cli: CliSession): void {
       'the name of this Docker host in the fleet (what `medic status` shows)',
       engineName,
     )
-    .option('--concurrency <n>', 'tasks and healings at a time', positiveInt, 4)
+    .option(
+      '--concurrency <n>',
+      'tasks and healings at a time (default: 2 per CPU of the engine, from 2 to 16)',
+      positiveInt,
+    )
     .option(
       '--interval <seconds>',
       'seconds between sweeps of failed rows and full listings of containers',
@@ -53,7 +57,7 @@ export function registerAgent(program: Command, cli: CliSession): void {
     .action(
       async (o: {
         engine: string;
-        concurrency: number;
+        concurrency?: number;
         interval: number;
         metricsPort: number;
         heal: boolean;

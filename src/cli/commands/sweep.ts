@@ -1,13 +1,13 @@
 // medic sweep: recover every failed workspace whose config volume lacks config.yaml.
 import type { Command } from 'commander';
-import { sweep } from '../../core/index.js';
+import { atATime, sweep } from '../../core/index.js';
 import { type CliSession, helpFooter, jsonOption, positiveInt, RUN_ENV } from '../context.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { printResult } from '../io.js';
 
 interface Options {
   dryRun?: boolean;
-  concurrency: number;
+  concurrency?: number;
   max: number;
   json?: boolean;
 }
@@ -21,15 +21,20 @@ export function registerSweep(program: Command, cli: CliSession): void {
       helpFooter(['medic sweep --dry-run', 'medic sweep --concurrency 8 --max 100'], RUN_ENV),
     )
     .option('--dry-run', 'plan only')
-    .option('--concurrency <n>', 'recoveries at a time', positiveInt, 4)
+    .option(
+      '--concurrency <n>',
+      'recoveries at a time (default: 2 per CPU of the engine, from 2 to 16)',
+      positiveInt,
+    )
     .option('--max <n>', 'recover at most this many', positiveInt, 50)
     .addOption(jsonOption())
     .action(async (o: Options) =>
       cli.withCore(async (deps) => {
         const json = o.json ?? false;
+        const width = await atATime(deps, o.concurrency);
         if (!json)
           cli.io.err(
-            `medic: sweep: recovering failed workspaces whose config volume lacks config.yaml (at most ${o.max}, ${o.concurrency} at a time)${o.dryRun ? ' (dry run)' : ''}`,
+            `medic: sweep: recovering failed workspaces whose config volume lacks config.yaml (at most ${o.max}, ${width.said})${o.dryRun ? ' (dry run)' : ''}`,
           );
         const started = Date.now();
         // Each result is printed as its recovery finishes, not after the whole fleet.
@@ -37,7 +42,7 @@ export function registerSweep(program: Command, cli: CliSession): void {
           dryRun: o.dryRun ?? false,
           actor: cli.ctx.actor,
           source: 'cli',
-          concurrency: o.concurrency,
+          concurrency: width.n,
           max: o.max,
           onResult: (result) => printResult(cli.io, result, json),
           // On a terminal, one line that says how far the fleet is (io.status writes nothing elsewhere).

@@ -22,9 +22,13 @@ export function registerWatch(program: Command, cli: CliSession): void {
       ),
     )
     .option('--interval <seconds>', 'seconds between sweeps of failed rows', positiveInt, 60)
-    .option('--concurrency <n>', 'recoveries at a time, fleet-wide', positiveInt, 4)
+    .option(
+      '--concurrency <n>',
+      'recoveries at a time, fleet-wide (default: 2 per CPU of the engine, from 2 to 16)',
+      positiveInt,
+    )
     .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (0: off)', port, 9464)
-    .action(async (o: { interval: number; concurrency: number; metricsPort: number }) =>
+    .action(async (o: { interval: number; concurrency?: number; metricsPort: number }) =>
       cli.withCore(async (deps) => {
         const { runWatch } = await import('../../watch/run-watch.js');
         await runWatch(deps, { ...o, env: cli.ctx.env, say: (line) => cli.io.err(line) });

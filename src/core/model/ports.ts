@@ -24,6 +24,8 @@ export interface Database extends Queryable {
    * receiving one.
    */
   listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Makes room for `sessions` runs at once (each holds a session) beside plain queries. */
+  reserve?(sessions: number): void;
 }
 
 export interface ContainerState {
@@ -87,6 +89,8 @@ export interface ContainerRuntime {
    * when it answers null, /configs is read after the stop.
    */
   readAhead?(state: ContainerState, maxBytes: number): ReadAhead | null;
+  /** How many CPUs the engine's host has (Docker's /info NCPU), to size how many recoveries it is given. */
+  engineCpus?(): Promise<number | null>;
   /** Removes what a process that died mid-run left behind on the engine (older than `olderThanMs`). */
   removeHelpers?(olderThanMs: number): Promise<number>;
 }

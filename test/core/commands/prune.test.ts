@@ -45,7 +45,12 @@ describe('prune', () => {
       await age(table, 'created_at', 40);
       await age(table, 'finished_at', 40);
     }
-    expect(await prune(world.deps(), { dryRun: true })).toEqual({ snapshots: 1, jobs: 3, runs: 0, helpers: 0 });
+    expect(await prune(world.deps(), { dryRun: true })).toEqual({
+      snapshots: 1,
+      jobs: 3,
+      runs: 0,
+      helpers: 0,
+    });
     expect(await prune(world.deps())).toEqual({ snapshots: 1, jobs: 3, runs: 0, helpers: 0 });
     expect(await world.db.one('SELECT state FROM medic.jobs')).toEqual({ state: 'pending' });
     expect(await world.db.one('SELECT state FROM medic.tasks')).toEqual({ state: 'running' });
