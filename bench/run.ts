@@ -12,6 +12,7 @@ import { removeFixtures } from '../src/demo/broken-workspace.js';
 import { benchAction } from './action-bench.js';
 import { apiSection, benchApi } from './api-bench.js';
 import { benchCliStart, cliStartSection } from './cli-start.js';
+import { benchConcurrency, concurrencySection } from './concurrency-bench.js';
 import { openFleet, ROOT } from './fleet.js';
 import { benchFleet } from './fleet-bench.js';
 import { fleetSection } from './fleet-report.js';
@@ -65,6 +66,14 @@ try {
 
   log('10. the HTTP API');
   const api = await benchApi(fleet, env('BENCH_API_ROUNDS', 9), log);
+
+  log('11. concurrency');
+  const concurrency = await benchConcurrency(
+    fleet,
+    env('BENCH_WIDTH_SIZE', 40),
+    (process.env.BENCH_WIDTHS ?? '1,2,4,8,16').split(',').map(Number),
+    log,
+  );
 
   const machine = {
     date: new Date().toISOString(),
@@ -125,6 +134,7 @@ try {
     ...fleetSection(agents),
     ...outageSection(outage),
     ...apiSection(api),
+    ...concurrencySection(concurrency),
     '## 5. Memory (peak RSS)',
     '',
     `- the app under benchmark 3: **${webhooks.maxRssMb?.toFixed(0) ?? '?'} MB**`,
@@ -136,7 +146,7 @@ try {
   writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
   writeFileSync(
     path.join(ROOT, 'bench/results.json'),
-    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents, outage, api }, null, 1)}\n`,
+    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents, outage, api, concurrency }, null, 1)}\n`,
   );
   process.stdout.write(`${lines.slice(0, -3).join('\n')}\n`);
 } finally {
