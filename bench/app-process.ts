@@ -2,6 +2,7 @@
 // key, a free port, Probot's env pointing at a GitHub stand-in, medic's env at the fleet.
 
 import type { ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { APP_ENV } from '../test/helpers/processes.js';
 import { type Fleet, ROOT, TEMPLATES } from './fleet.js';
@@ -12,7 +13,16 @@ export interface AppProcess {
   readonly port: number;
 }
 
-export function startAppProcess(
+/** A port nothing listens on now (the kernel's choice), instead of a random guess that may be taken. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function startAppProcess(
   f: Fleet,
   app: {
     readonly secret: string;
@@ -20,8 +30,8 @@ export function startAppProcess(
     readonly env?: Record<string, string>;
     readonly rssProbe?: boolean;
   },
-): AppProcess {
-  const port = 30000 + Math.floor(Math.random() * 20000);
+): Promise<AppProcess> {
+  const port = await freePort();
   const child = startNode(
     [path.join(ROOT, 'lib/app/main.js')],
     {

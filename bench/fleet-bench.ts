@@ -141,10 +141,14 @@ async function chatopsPaths(f: Fleet, n: number): Promise<FleetBench['chatops']>
         phase === 'agents'
           ? { MEDIC_EXECUTOR: 'agents', DOCKER_HOST: 'unix:///nonexistent/docker.sock' }
           : {};
-      const { child, port } = startAppProcess(f, { secret: SECRET, githubHost: new URL(gh.url).host, env });
+      const { child, port } = await startAppProcess(f, {
+        secret: SECRET,
+        githubHost: new URL(gh.url).host,
+        env,
+      });
       const done = finish(child);
       try {
-        await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+        await waitForHttp(`http://127.0.0.1:${port}/healthz`, done);
         const probe = chatopsProbe(f, gh, port, SECRET);
         for (let i = 0; i < Math.ceil(n / 2); i++) {
           const [w] = await f.brokenMany(1);

@@ -49,10 +49,10 @@ export async function benchLatency(
     bob: 'admin',
     ...Object.fromEntries(STRANGERS.map((s) => [s, 'read'])),
   });
-  const { child: app, port } = startAppProcess(f, { secret: SECRET, githubHost: new URL(gh.url).host });
+  const { child: app, port } = await startAppProcess(f, { secret: SECRET, githubHost: new URL(gh.url).host });
   const appDone = finish(app);
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, appDone);
     const { send, sample } = chatopsProbe(f, gh, port, SECRET);
 
     log(`  (a) one /recover at a time, ${singles} times`);

@@ -62,14 +62,28 @@ export async function waitForFile(file: string, timeoutMs = 10_000): Promise<str
   }
 }
 
-export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
+/** Until `url` answers; if `exited` (the server's process) ends first, says how, with its stderr. */
+export async function waitForHttp(
+  url: string,
+  exited?: Promise<Finished>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
+  let gone: Finished | null = null;
+  void exited?.then((f) => {
+    gone = f;
+  });
   while (Date.now() < until) {
     const ok = await fetch(url).then(
       () => true,
       () => false,
     );
     if (ok) return;
+    const ended = gone as Finished | null;
+    if (ended)
+      throw new Error(
+        `the process serving ${url} exited (${ended.code}) before it answered:\n${ended.stderr}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not answer`);

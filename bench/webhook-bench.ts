@@ -29,7 +29,7 @@ export async function benchWebhooks(f: Fleet, log: (s: string) => void): Promise
     process.env,
   );
   const ghPort = await waitForFile(path.join(dir, 'port'));
-  const { child: app, port } = startAppProcess(f, {
+  const { child: app, port } = await startAppProcess(f, {
     secret: SECRET,
     githubHost: `127.0.0.1:${ghPort}`,
     rssProbe: true,
@@ -42,7 +42,7 @@ export async function benchWebhooks(f: Fleet, log: (s: string) => void): Promise
     },
   });
   const appDone = finish(app);
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, appDone);
 
   let n = 0;
   const deliver = async (id: string): Promise<[number, number]> => {
