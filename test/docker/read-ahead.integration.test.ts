@@ -46,20 +46,50 @@ describe('the snapshot read beside the stop', () => {
     expect(await helpersOf(ws.volume)).toEqual([]);
   });
 
-  it('reads again after the stop when the agent wrote into the volume as it shut down, and keeps what it wrote', async () => {
-    const ws = await world.broken({
-      cmd: ['sh', '-c', "trap 'echo bye > /configs/late.txt; exit 0' TERM; sleep 3600 & wait"],
-    });
-    await settle();
-    const result = await recover(world.deps(), ws.container, cli);
-    expect(result.outcome).toBe('recovered');
-    const step = snapshotStep(result);
-    expect(step?.status).toBe('ok');
-    expect(step?.detail).toMatch(/^1 entries, /);
-    expect(result.snapshot).not.toBeNull();
-    expect(await storedSnapshot(result.runId)).toContain('configs/late.txt');
-    expect(await world.cat(ws.volume, 'late.txt')).toBe('bye\n');
-    expect(await helpersOf(ws.volume)).toEqual([]);
+  // At once (the read sees the file), and 300 ms after SIGTERM (the read saw an empty volume;
+  // the directory's stat after the stop tells that it changed).
+  it.each([
+    ['at once', ''],
+    ['after the read', 'sleep 0.3; '],
+  ])(
+    'reads again after the stop when the agent wrote into the volume as it shut down (%s), and keeps what it wrote',
+    async (_when, delay) => {
+      const ws = await world.broken({
+        cmd: ['sh', '-c', `trap '${delay}echo bye > /configs/late.txt; exit 0' TERM; sleep 3600 & wait`],
+      });
+      await settle();
+      const result = await recover(world.deps(), ws.container, cli);
+      expect(result.outcome).toBe('recovered');
+      const step = snapshotStep(result);
+      expect(step?.status).toBe('ok');
+      expect(step?.detail).toMatch(/^1 entries, /);
+      expect(result.snapshot).not.toBeNull();
+      expect(await storedSnapshot(result.runId)).toContain('configs/late.txt');
+      expect(await world.cat(ws.volume, 'late.txt')).toBe('bye\n');
+      expect(await helpersOf(ws.volume)).toEqual([]);
+    },
+  );
+
+  it('settles to the read only when the directory did not move between the read and the stop', async () => {
+    const runtime = world.deps().runtime;
+    const exec = async (container: string, cmd: string) => {
+      const e = await world.docker.getContainer(container).exec({ Cmd: ['sh', '-c', cmd] });
+      const stream = await e.start({});
+      stream.resume();
+      await new Promise((r) => stream.on('end', r));
+    };
+    for (const write of [false, true]) {
+      const ws = await world.broken();
+      await settle();
+      const ahead = runtime.readAhead?.((await runtime.inspect(ws.container))!, 1024 * 1024);
+      await new Promise((r) => setTimeout(r, 500)); // the read (~70 ms) is done by now
+      if (write) await exec(ws.container, 'echo x > /configs/new.txt'); // after the read, before the stop
+      await runtime.stop(ws.container, 5);
+      const settled = await ahead!.settle();
+      if (write) expect(settled).toBeNull();
+      else expect(settled).toMatchObject({ entries: 0 });
+      await expect.poll(async () => (await helpersOf(ws.volume)).length, { timeout: 5000 }).toBe(0);
+    }
   });
 
   it('reads a volume that was not empty after the stop', async () => {
