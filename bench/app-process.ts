@@ -2,8 +2,8 @@
 // key, a free port, Probot's env pointing at a GitHub stand-in, medic's env at the fleet.
 
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../test/helpers/free-port.js';
 import { APP_ENV } from '../test/helpers/processes.js';
 import { type Fleet, ROOT, TEMPLATES } from './fleet.js';
 import { startNode } from './processes.js';
@@ -11,15 +11,6 @@ import { startNode } from './processes.js';
 export interface AppProcess {
   readonly child: ChildProcess;
   readonly port: number;
-}
-
-/** A port nothing listens on now (the kernel's choice), instead of a random guess that may be taken. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startAppProcess(

@@ -2,12 +2,13 @@
 // port), for tests that restart or stop the server: the shared server on 5432 that the rest
 // of the suite uses is never disturbed. Local trust authentication: it listens on 127.0.0.1
 // only, and lives as long as the test file.
+
 import { execFile } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 
@@ -24,15 +25,6 @@ export interface OwnPostgres {
 async function binDir(): Promise<string> {
   const { stdout } = await run('sh', ['-c', 'ls /usr/lib/postgresql | sort -n | tail -n 1']);
   return `/usr/lib/postgresql/${stdout.trim()}/bin`;
-}
-
-/** A port nothing listens on now (the kernel's pick), so that a cluster a killed run left behind is never in the way. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function ownPostgres(): Promise<OwnPostgres> {
