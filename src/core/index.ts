@@ -15,6 +15,7 @@ export { type RecoverManyOptions, recoverMany } from './commands/recover-many.js
 export { rollback } from './commands/rollback.js';
 export {
   failedNow,
+  failureTriggerInstalled,
   type HealingVerdict,
   healingVerdict,
   type SweepOptions,

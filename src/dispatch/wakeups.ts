@@ -5,6 +5,8 @@ import type { Database, Logger } from '../core/index.js';
 
 export const TASK_EVENTS = 'medic_task_events';
 export const TASKS_QUEUED = 'medic_tasks';
+/** Sent by medic's optional trigger on the platform's table when a row becomes `failed`. */
+export const WORKSPACE_FAILED = 'medic_workspace_failed';
 
 /**
  * Calls `onNotify` with each payload on `channel` when the database can LISTEN; otherwise (the

@@ -42,6 +42,8 @@ export interface AgentOptions {
   readonly heal: boolean;
   readonly incidents: IncidentHook;
   readonly onResult?: (result: RecoveryResult) => void;
+  /** medic's trigger is on the platform's table: a row that becomes `failed` wakes a look (Watcher). */
+  readonly wakeOnFailure?: boolean;
 }
 
 export class Agent {
@@ -92,6 +94,7 @@ export class Agent {
           events: this.events,
           owns: (containers) => placedOn(deps.db, engine, containers),
           lookMs: deps.config.lookMs,
+          wakeOnFailure: options.wakeOnFailure ?? false,
           ...(options.onResult ? { onResult: options.onResult } : {}),
         });
     this.placements = new DockerEventFeed(

@@ -8,6 +8,7 @@ import type { CoreDeps } from '../core/index.js';
 import {
   atATime,
   countHeldFailing,
+  failureTriggerInstalled,
   InvalidConfigError,
   leasesHeld,
   parseSettings,
@@ -69,6 +70,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   const docker = connectDocker(deps.config);
   await deps.runtime.ping();
   const width = await atATime(deps, o.concurrency);
+  const woken = o.heal && (await failureTriggerInstalled(deps).catch(() => false));
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(deps.db),
     heldFailing: () => countHeldFailing(deps.db),
@@ -83,6 +85,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
     heal: o.heal,
     incidents: watchIncidentHook(deps, o.env),
     onResult: (r) => metrics.observe(r),
+    wakeOnFailure: woken,
   });
   const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
   await agent.start();
@@ -92,7 +95,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   // app's replicas prune then.
   const stopPruning = (await mayPrune(deps)) ? pruneDaily(deps) : () => {};
   o.say(
-    `medic: agent for engine ${o.engine} (${width.said}, ${o.heal ? `healing, sweep every ${o.interval}s` : 'not healing (--no-heal)'}${server ? `, metrics on :${o.metricsPort}/metrics` : ''})`,
+    `medic: agent for engine ${o.engine} (${width.said}, ${o.heal ? `healing, sweep every ${o.interval}s${woken ? ", woken by the platform's trigger" : ''}` : 'not healing (--no-heal)'}${server ? `, metrics on :${o.metricsPort}/metrics` : ''})`,
   );
   const signal = await untilStopSignal();
   o.say(`medic: ${signal}: finishing ${agent.inFlight} tasks and recoveries in flight`);

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import type { CoreDeps } from '../core/index.js';
-import { atATime, countHeldFailing, leasesHeld, pruneDaily } from '../core/index.js';
+import { atATime, countHeldFailing, failureTriggerInstalled, leasesHeld, pruneDaily } from '../core/index.js';
 import { connectDocker } from '../docker/connection.js';
 import { octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
@@ -30,6 +30,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   const docker = connectDocker(deps.config);
   await deps.runtime.ping();
   const width = await atATime(deps, o.concurrency);
+  const woken = await failureTriggerInstalled(deps).catch(() => false);
   const hook = watchIncidentHook(deps, o.env);
   let watcher: Watcher | undefined;
   const metrics = new MedicMetrics({
@@ -48,6 +49,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
       }) as Promise<Readable>,
     onResult: (r) => metrics.observe(r),
     lookMs: deps.config.lookMs,
+    wakeOnFailure: woken,
   });
   const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
   watcher.start();
@@ -55,7 +57,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   notifier.start();
   const stopPruning = pruneDaily(deps);
   o.say(
-    `medic: watching ws-* containers (sweep every ${o.interval}s, ${width.said}${server ? `, metrics on :${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
+    `medic: watching ws-* containers (sweep every ${o.interval}s, ${width.said}${woken ? ", woken by the platform's trigger" : ''}${server ? `, metrics on :${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
   );
   const signal = await untilStopSignal();
   o.say(`medic: ${signal}: finishing ${watcher.queue.inFlight} recoveries in flight`);

@@ -16,6 +16,7 @@ import {
   recover,
   sweepCandidates,
 } from '../core/index.js';
+import { listenOrPoll, WORKSPACE_FAILED } from '../dispatch/wakeups.js';
 import { DockerEventFeed, type EventSource } from './docker-events.js';
 import { HealQueue } from './heal-queue.js';
 import type { IncidentHook } from './incident-hook.js';
@@ -34,6 +35,11 @@ export interface WatcherOptions {
    * sweep, which stays as the safety net.
    */
   readonly lookMs?: number;
+  /**
+   * The platform's table carries medic's trigger (deploy/workspace-failed-trigger.sql): a row
+   * that becomes `failed` wakes a look at once (LISTEN), besides the look every `lookMs`.
+   */
+  readonly wakeOnFailure?: boolean;
 }
 
 /** A workspace that keeps failing: how often in a row, when to try next, whether it was reported. */
@@ -56,6 +62,15 @@ export class Watcher {
   /** Rows left alone because a hold kept them: looked at again every look, so a hold's end heals them. */
   private readonly held = new Set<string>();
   private looking = false;
+  /** A wakeup came while a look was under way: look once more after it. */
+  private lookAgain = false;
+  private unlisten: (() => Promise<void>) | null = null;
+  private stopped = false;
+  private heard!: () => void;
+  /** Resolves once a row that becomes `failed` wakes a look (the trigger's NOTIFY is listened to). */
+  readonly listening: Promise<void> = new Promise((resolve) => {
+    this.heard = resolve;
+  });
   private readonly streaks = new Map<string, Streak>();
   connected = false;
 
@@ -86,10 +101,26 @@ export class Watcher {
     this.timer = setInterval(() => void this.sweep(), this.options.intervalS * 1000);
     const lookMs = this.options.lookMs ?? 0;
     if (lookMs > 0) this.lookTimer = setInterval(() => void this.look(), lookMs);
+    if (this.options.wakeOnFailure) void this.listenForFailures();
+  }
+
+  private async listenForFailures(): Promise<void> {
+    const stop = await listenOrPoll(this.deps.db, WORKSPACE_FAILED, () => this.wake(), this.deps.logger);
+    if (this.stopped) return void (await stop());
+    this.unlisten = stop;
+    this.heard();
+  }
+
+  /** A look now, or right after the one under way. */
+  private wake(): void {
+    if (this.looking) this.lookAgain = true;
+    else void this.look();
   }
 
   /** Stops listening and sweeping, then waits for the recoveries in flight to finish. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.unlisten?.();
     this.feed.stop();
     if (this.timer) clearInterval(this.timer);
     if (this.lookTimer) clearInterval(this.lookTimer);
@@ -124,6 +155,10 @@ export class Watcher {
       this.deps.logger.warn({ err: (error as Error).message }, 'could not look at the rows; will retry');
     } finally {
       this.looking = false;
+      if (this.lookAgain) {
+        this.lookAgain = false;
+        void this.look();
+      }
     }
   }
 

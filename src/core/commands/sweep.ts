@@ -28,6 +28,17 @@ export function failedNow(deps: CoreDeps, limit: number): Promise<string[]> {
   return failedIds(deps.db, limit);
 }
 
+/**
+ * Whether the platform's table carries medic's optional trigger (deploy/workspace-failed-trigger.sql),
+ * which sends NOTIFY `medic_workspace_failed` when a row becomes `failed`.
+ */
+export async function failureTriggerInstalled(deps: CoreDeps): Promise<boolean> {
+  const { rows } = await deps.db.query(
+    "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'medic_workspace_failed' AND NOT tgisinternal) AS installed",
+  );
+  return (rows[0] as { installed?: boolean } | undefined)?.installed === true;
+}
+
 export async function healingVerdict(deps: CoreDeps, row: WorkspaceRow): Promise<HealingVerdict> {
   if (isParked(row.status) || row.status === 'provisioning')
     return { heal: false, why: `status ${row.status}` };
