@@ -114,11 +114,7 @@ async function lockHolderPid(db: Queryable, workspaceId: string): Promise<number
  * Extends the lease if it is still this run's; false when another run has taken it. With
  * `lockedFor` (the workspace whose advisory lock this session took), also false when this
  * session no longer holds that lock (the database restarted, or failed over, under it).
- */
-/**
- * Extends the run's lease, if it is still the run's (and, with `lockedFor`, its session still
- * holds the workspace's lock); `unrecorded` steps are appended to the trail in the same
- * statement.
+ * `unrecorded` steps are appended to the trail in the same statement.
  */
 export async function renewLease(
   session: Queryable,

@@ -1,5 +1,6 @@
-// The audit trail: a row per run, written when the run starts, a step event appended as each
-// step ends (so a run that dies midway leaves its trail), and the whole result at the end.
+// The audit trail: a row per run, written when the run starts, its steps (step-trail.ts: each
+// stored before the workspace is changed again, so a run that dies midway leaves its trail),
+// and the whole result at the end.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
 import type { Origin, RecoveryResult } from '../model/result.js';
