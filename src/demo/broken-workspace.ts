@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Queryable } from '../core/index.js';
 import { containerName, volumeName } from '../core/index.js';
-import { HELPER_LABEL } from '../docker/read-ahead.js';
+import { removeHelpers } from '../docker/read-ahead.js';
 import { packFiles } from '../docker/tar-write.js';
 
 export interface BrokenWorkspaceOptions {
@@ -76,17 +76,7 @@ export async function removeFixtures(docker: Docker, label: string): Promise<voi
   const { Volumes } = await docker.listVolumes({ filters: { label: [label] } });
   // A snapshot helper left by a run killed mid-stop holds its volume (read-ahead.ts).
   const volumes = new Set((Volumes ?? []).map((v) => v.Name));
-  const helpers = await docker.listContainers({ all: true, filters: { label: [HELPER_LABEL] } });
-  await Promise.all(
-    helpers
-      .filter((h) => volumes.has(h.Labels['workspace-medic.volume'] ?? ''))
-      .map((h) =>
-        docker
-          .getContainer(h.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-  );
+  await removeHelpers(docker, { volumes }).catch(() => undefined);
   await Promise.all(
     (Volumes ?? []).map((v) =>
       docker

@@ -12,6 +12,8 @@ import { exportThrough } from './tar-export.js';
 
 /** Every helper carries it, so that one a crashed process left behind can be found (`medic prune`). */
 export const HELPER_LABEL = 'workspace-medic.helper';
+/** ...and names the volume it reads. */
+const VOLUME_LABEL = 'workspace-medic.volume';
 
 const pathStatSchema = z.object({ mode: z.number(), mtime: z.string(), size: z.number() });
 type DirStat = z.infer<typeof pathStatSchema>;
@@ -69,7 +71,7 @@ export function readAhead(docker: Docker, image: string, volume: string, maxByte
     Image: image,
     Entrypoint: ['/workspace-medic-helper-is-never-started'],
     Cmd: [],
-    Labels: { [HELPER_LABEL]: 'snapshot', 'workspace-medic.volume': volume },
+    Labels: { [HELPER_LABEL]: 'snapshot', [VOLUME_LABEL]: volume },
     NetworkDisabled: true,
     HostConfig: {
       NetworkMode: 'none',
@@ -79,7 +81,8 @@ export function readAhead(docker: Docker, image: string, volume: string, maxByte
   // Helpers of this volume that a process which died mid-run left behind go now, beside the
   // stop (this run holds the workspace's lease, so no other run is using one).
   made.then(
-    (helper) => removeHelpers(docker, { volume, except: helper.id }).catch(() => undefined),
+    (helper) =>
+      removeHelpers(docker, { volumes: new Set([volume]), except: helper.id }).catch(() => undefined),
     () => undefined, // settle() answers null for a helper never made
   );
   const seen = made.then(async (helper) => {
@@ -114,17 +117,25 @@ export function readAhead(docker: Docker, image: string, volume: string, maxByte
 
 /**
  * Removes helpers left behind by a process that died mid-run (they hold the volume, which the
- * platform then cannot remove): those of `volume` but `except`, or all older than `olderThanMs`.
+ * platform then cannot remove): those of `volumes` but `except`, or all older than `olderThanMs`.
  * Answers how many.
  */
 export async function removeHelpers(
   docker: Docker,
-  which: { readonly volume?: string; readonly except?: string; readonly olderThanMs?: number },
+  which: {
+    readonly volumes?: ReadonlySet<string>;
+    readonly except?: string;
+    readonly olderThanMs?: number;
+  },
 ): Promise<number> {
-  const label = which.volume ? [`${HELPER_LABEL}`, `workspace-medic.volume=${which.volume}`] : [HELPER_LABEL];
-  const helpers = await docker.listContainers({ all: true, filters: { label } });
+  const helpers = await docker.listContainers({ all: true, filters: { label: [HELPER_LABEL] } });
   const cutoff = Date.now() - (which.olderThanMs ?? 0);
-  const gone = helpers.filter((h) => h.Id !== which.except && h.Created * 1000 <= cutoff);
+  const gone = helpers.filter(
+    (h) =>
+      h.Id !== which.except &&
+      h.Created * 1000 <= cutoff &&
+      (!which.volumes || which.volumes.has(h.Labels[VOLUME_LABEL] ?? '')),
+  );
   await Promise.all(gone.map((h) => docker.getContainer(h.Id).remove({ force: true })));
   return gone.length;
 }
