@@ -123,6 +123,12 @@ export const RUN_ENV = [
 
 export const jsonOption = () => new Option('--json', 'print only JSON objects on stdout, one per line');
 
+/** `--concurrency <n>` of the commands that recover many; unset, the core sizes it to the engine (atATime). */
+export const concurrencyOption = (what: string) =>
+  new Option('--concurrency <n>', `${what} (default: 2 per CPU of the engine, from 2 to 16)`).argParser(
+    positiveInt,
+  );
+
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');

@@ -14,6 +14,7 @@ export { recover } from './commands/recover.js';
 export { type RecoverManyOptions, recoverMany } from './commands/recover-many.js';
 export { rollback } from './commands/rollback.js';
 export {
+  atATime,
   failedNow,
   failureTriggerInstalled,
   type HealingVerdict,
@@ -25,7 +26,7 @@ export {
   sweepCandidates,
 } from './commands/sweep.js';
 export { type TemplateReport, templates } from './commands/templates.js';
-export { atATime, PER_ENGINE_CPU, recoveriesAtATime } from './model/concurrency.js';
+export { PER_ENGINE_CPU, recoveriesAtATime } from './model/concurrency.js';
 // The model: configuration, errors, names, the result object, ports
 export { loadConfig, type MedicConfig, parseDuration, parseSettings } from './model/config.js';
 export type { Approval, CoreDeps, RunOptions, StepListener } from './model/deps.js';

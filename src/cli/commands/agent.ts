@@ -1,6 +1,6 @@
 // medic agent --engine NAME: serve one Docker host for the fleet until SIGTERM. Loaded only when run.
 import { type Command, InvalidArgumentError } from 'commander';
-import { type CliSession, helpFooter, port, positiveInt, RUN_ENV } from '../context.js';
+import { type CliSession, concurrencyOption, helpFooter, port, positiveInt, RUN_ENV } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 const ENGINE_NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/i;
@@ -41,11 +41,7 @@ export function registerAgent(program: Command, cli: CliSession): void {
       'the name of this Docker host in the fleet (what `medic status` shows)',
       engineName,
     )
-    .option(
-      '--concurrency <n>',
-      'tasks and healings at a time (default: 2 per CPU of the engine, from 2 to 16)',
-      positiveInt,
-    )
+    .addOption(concurrencyOption('tasks and healings at a time'))
     .option(
       '--interval <seconds>',
       'seconds between sweeps of failed rows and full listings of containers',

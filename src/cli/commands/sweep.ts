@@ -1,7 +1,14 @@
 // medic sweep: recover every failed workspace whose config volume lacks config.yaml.
 import type { Command } from 'commander';
 import { atATime, sweep } from '../../core/index.js';
-import { type CliSession, helpFooter, jsonOption, positiveInt, RUN_ENV } from '../context.js';
+import {
+  type CliSession,
+  concurrencyOption,
+  helpFooter,
+  jsonOption,
+  positiveInt,
+  RUN_ENV,
+} from '../context.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { printResult } from '../io.js';
 
@@ -21,11 +28,7 @@ export function registerSweep(program: Command, cli: CliSession): void {
       helpFooter(['medic sweep --dry-run', 'medic sweep --concurrency 8 --max 100'], RUN_ENV),
     )
     .option('--dry-run', 'plan only')
-    .option(
-      '--concurrency <n>',
-      'recoveries at a time (default: 2 per CPU of the engine, from 2 to 16)',
-      positiveInt,
-    )
+    .addOption(concurrencyOption('recoveries at a time'))
     .option('--max <n>', 'recover at most this many', positiveInt, 50)
     .addOption(jsonOption())
     .action(async (o: Options) =>

@@ -1,6 +1,6 @@
 // medic watch: heal automatically until SIGTERM. The watcher itself is loaded only when run.
 import type { Command } from 'commander';
-import { type CliSession, helpFooter, port, positiveInt, RUN_ENV } from '../context.js';
+import { type CliSession, concurrencyOption, helpFooter, port, positiveInt, RUN_ENV } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 export function registerWatch(program: Command, cli: CliSession): void {
@@ -22,11 +22,7 @@ export function registerWatch(program: Command, cli: CliSession): void {
       ),
     )
     .option('--interval <seconds>', 'seconds between sweeps of failed rows', positiveInt, 60)
-    .option(
-      '--concurrency <n>',
-      'recoveries at a time, fleet-wide (default: 2 per CPU of the engine, from 2 to 16)',
-      positiveInt,
-    )
+    .addOption(concurrencyOption('recoveries at a time, fleet-wide'))
     .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (0: off)', port, 9464)
     .action(async (o: { interval: number; concurrency?: number; metricsPort: number }) =>
       cli.withCore(async (deps) => {

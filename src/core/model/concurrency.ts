@@ -5,8 +5,6 @@
 // per CPU of the engine is the least that keeps it busy; more only queues inside the engine.
 // Bounded: at least 2 (one slow stop must not hold up the rest), at most 16 (each run holds a
 // database session, and a bigger engine is not yet measured).
-import type { CoreDeps } from './deps.js';
-
 export const PER_ENGINE_CPU = 2;
 const MIN = 2;
 const MAX = 16;
@@ -15,19 +13,4 @@ const MAX = 16;
 export function recoveriesAtATime(cpus: number | null | undefined): number {
   if (!cpus || !Number.isFinite(cpus) || cpus < 1) return 4;
   return Math.min(MAX, Math.max(MIN, Math.round(cpus * PER_ENGINE_CPU)));
-}
-
-/**
- * How many recoveries at a time: what the operator said, else sized to the engine
- * (recoveriesAtATime); the database makes room for as many sessions.
- */
-export async function atATime(
-  deps: CoreDeps,
-  said: number | undefined,
-): Promise<{ readonly n: number; readonly said: string }> {
-  const cpus = said === undefined ? await deps.runtime.engineCpus?.() : null;
-  const n = said ?? recoveriesAtATime(cpus);
-  deps.db.reserve?.(n);
-  const why = said === undefined && cpus ? ` (${PER_ENGINE_CPU} per engine CPU)` : '';
-  return { n, said: `${n} at a time${why}` };
 }
