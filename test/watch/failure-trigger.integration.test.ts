@@ -3,14 +3,12 @@
 // minute away heals it at once; `medic watch` says when it is woken so.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureTriggerInstalled } from '../../src/core/index.js';
 import type { RecoveryResult } from '../../src/core/model/result.js';
-import { noIncidentHook } from '../../src/watch/incident-hook.js';
-import { Watcher } from '../../src/watch/watcher.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
+import { startWatcher } from '../helpers/watcher.js';
 import { cliEnv, spawnMedic } from '../reliability/cli-process.js';
 
 const TRIGGER = path.resolve(import.meta.dirname, '../../deploy/workspace-failed-trigger.sql');
@@ -56,20 +54,11 @@ describe("medic's optional trigger on the platform's table", () => {
     await world.db.query("UPDATE workspaces SET status = 'offline' WHERE status = 'failed'"); // earlier rows
     const ws = await world.broken({ status: 'online' }); // running, its volume empty
     const results: RecoveryResult[] = [];
-    const watcher = new Watcher(world.deps(), {
-      intervalS: 3600,
-      concurrency: 2,
-      incidents: noIncidentHook,
-      events: (since) =>
-        world.docker.getEvents({
-          ...(since ? { since } : {}),
-          filters: { type: ['container'] },
-        }) as Promise<Readable>,
+    const watcher = startWatcher(world, {
       onResult: (r) => results.push(r),
       lookMs: 60_000,
       wakeOnFailure: true,
     });
-    watcher.start();
     try {
       await watcher.listening;
       await new Promise((r) => setTimeout(r, 500)); // its first sweep and look are done

@@ -1,11 +1,10 @@
 // medic watch against the real engine: heals with no human step, stops at the restart
 // budget, leaves paused workspaces alone; and as a process, serves metrics and stops cleanly.
-import type { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RecoveryResult } from '../../src/core/model/result.js';
-import { noIncidentHook } from '../../src/watch/incident-hook.js';
-import { Watcher } from '../../src/watch/watcher.js';
+import type { Watcher } from '../../src/watch/watcher.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
+import { startWatcher } from '../helpers/watcher.js';
 import { cliEnv, spawnMedic } from '../reliability/cli-process.js';
 
 let world: TestWorld;
@@ -23,18 +22,7 @@ afterEach(async () => {
 afterAll(() => world?.close());
 
 function watch(env: Record<string, string> = {}, intervalS = 3600) {
-  watcher = new Watcher(world.deps(env), {
-    intervalS,
-    concurrency: 2,
-    incidents: noIncidentHook,
-    events: (since) =>
-      world.docker.getEvents({
-        ...(since ? { since } : {}),
-        filters: { type: ['container'] },
-      }) as Promise<Readable>,
-    onResult: (r) => results.push(r),
-  });
-  watcher.start();
+  watcher = startWatcher(world, { env, intervalS, onResult: (r) => results.push(r) });
   return watcher;
 }
 
