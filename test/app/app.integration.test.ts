@@ -1,35 +1,16 @@
 // The app over real services: a /recover comment recovers a real container, and jobs left
 // behind by a process that died are picked up when the next one starts.
 
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueueJob } from '../../src/app/jobs/job-store.js';
 import { recover } from '../../src/core/index.js';
 import { commentEventFrom } from '../../src/github/webhook-payloads.js';
-import { type AppHarness, startApp } from '../helpers/app-harness.js';
-import { applyTestPolicy } from '../helpers/core-deps.js';
+import { useRealAppWorld } from '../helpers/app-world.js';
 import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
-import { type TestWorld, testWorld } from '../helpers/services.js';
 import { issueCommentPayload } from '../helpers/webhooks.js';
 
-let world: TestWorld;
-let app: AppHarness | undefined;
-
-beforeAll(async () => {
-  world = await testWorld();
-  await applyTestPolicy(world.db);
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-});
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  nock.cleanAll();
-});
-afterAll(async () => {
-  nock.enableNetConnect();
-  await world?.close();
-});
+const real = useRealAppWorld();
+const { world } = real;
 
 const jobState = async (delivery: string) =>
   (
@@ -43,7 +24,7 @@ describe('the app over a real engine and Postgres', () => {
     const ws = await world.broken();
     const { state } = githubApi();
     permission('alice', 'maintain');
-    app = await startApp(world.deps());
+    const app = await real.start(world.deps());
     expect(
       await app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container}` }), 'real-1'),
     ).toBe(200);
@@ -60,10 +41,10 @@ describe('the app over a real engine and Postgres', () => {
     const { state } = githubApi();
     permission('bob', 'write');
     permission('alice', 'maintain');
-    app = await startApp(world.deps());
+    const app = await real.start(world.deps());
     const say = async (author: string, body: string, id: string) => {
-      await app!.deliver('issue_comment', issueCommentPayload({ body, login: author }), id);
-      await app!.idle();
+      await app.deliver('issue_comment', issueCommentPayload({ body, login: author }), id);
+      await app.idle();
     };
     await say('bob', `/hold ${ws.container} --for 1h --reason "mine"`, 'hold-bob');
     expect(commentsOn(state, 42).at(-1)).toMatch(/\/hold did nothing: `PERMISSION_DENIED`/);
@@ -104,7 +85,7 @@ describe('the app over a real engine and Postgres', () => {
     });
     const { state } = githubApi();
     permission('alice', 'write');
-    app = await startApp(world.deps());
+    await real.start(world.deps());
     await expect.poll(() => jobState('left-pending'), { timeout: 20_000 }).toBe('done');
     expect(await world.status(ws.id)).toBe('online');
     expect(state.closed).toEqual([50]);
@@ -125,7 +106,7 @@ describe('the app over a real engine and Postgres', () => {
     );
     githubApi();
     permission('alice', 'write');
-    app = await startApp(world.deps());
+    await real.start(world.deps());
     await expect.poll(() => jobState('left-running'), { timeout: 20_000 }).toBe('done');
     expect(await world.status(ws.id)).toBe('online');
   });

@@ -5,36 +5,19 @@
 // runs nothing and its comment says so. And the races, on the store: two approvals at once
 // make one run; an approval racing the expiry ends as exactly one of them.
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approve, createRequest, expireDue, loadRequest } from '../../src/chatops/approval-store.js';
 import { type RecoveryResult, recover, workspaceHistory } from '../../src/core/index.js';
-import { type AppHarness, startApp } from '../helpers/app-harness.js';
-import { applyTestPolicy } from '../helpers/core-deps.js';
+import { useRealAppWorld } from '../helpers/app-world.js';
 import { commentsOn, type GitHubState, githubApi } from '../helpers/github-nock.js';
-import { type TestWorld, testWorld } from '../helpers/services.js';
+import type { TestWorld } from '../helpers/services.js';
 import { issueCommentPayload, OWNER, REPO } from '../helpers/webhooks.js';
 
 const POLICY =
   'repos:\n  - repo: acme/platform\n    workspaces: all\n    approval: {rollback: 1, force: 1}\n';
-let world: TestWorld;
-let app: AppHarness | undefined;
+const real = useRealAppWorld(POLICY);
+const { world } = real;
 let state: GitHubState;
-
-beforeAll(async () => {
-  world = await testWorld();
-  await applyTestPolicy(world.db, POLICY);
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-});
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  nock.cleanAll();
-});
-afterAll(async () => {
-  nock.enableNetConnect();
-  await world?.close();
-});
 
 /** Each login's role on the repository, answered as often as it is asked. */
 function roles(map: Record<string, string>): void {
@@ -48,8 +31,8 @@ function roles(map: Record<string, string>): void {
 
 let delivery = 0;
 async function say(login: string, body: string): Promise<string> {
-  await app!.deliver('issue_comment', issueCommentPayload({ body, login }), `approvals-${delivery++}`);
-  await app!.idle();
+  await real.app.deliver('issue_comment', issueCommentPayload({ body, login }), `approvals-${delivery++}`);
+  await real.app.idle();
   return commentsOn(state, 42).at(-1) ?? '';
 }
 
@@ -69,7 +52,7 @@ describe('approvals over the app', () => {
   it('a /rollback waits for a second maintainer, refuses its requester and a writer, then runs once with both names', async () => {
     ({ state } = githubApi());
     roles({ alice: 'maintain', carol: 'maintain', bob: 'write' });
-    app = await startApp(world.deps());
+    await real.start(world.deps());
     const { ws, run } = await snapshotted();
 
     const asked = await say('alice', `/rollback ${run.runId}`);
@@ -112,7 +95,7 @@ describe('approvals over the app', () => {
   it('a denied request, and one that expires unanswered, run nothing and say so', async () => {
     ({ state } = githubApi());
     roles({ alice: 'maintain', carol: 'maintain' });
-    app = await startApp(world.deps({ MEDIC_APPROVAL_TTL: '2s' }));
+    await real.start(world.deps({ MEDIC_APPROVAL_TTL: '2s' }));
     const { ws, run } = await snapshotted();
 
     const first = /request `([0-9a-f]{8})`/.exec(await say('alice', `/rollback ${run.runId}`))![1]!;

@@ -6,35 +6,19 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type RecoveryResult, recover, report } from '../../src/core/index.js';
 import { workspacePage } from '../../src/dashboard/pages.js';
-import { type AppHarness, startApp } from '../helpers/app-harness.js';
-import { applyTestPolicy, TEMPLATES } from '../helpers/core-deps.js';
+import { useRealAppWorld } from '../helpers/app-world.js';
+import { TEMPLATES } from '../helpers/core-deps.js';
 import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
-import { type TestWorld, testWorld } from '../helpers/services.js';
 import { issueCommentPayload } from '../helpers/webhooks.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
-let world: TestWorld;
-let app: AppHarness | undefined;
-
-beforeAll(async () => {
-  world = await testWorld();
-  await applyTestPolicy(
-    world.db,
-    'repos:\n  - repo: acme/platform\n    workspaces: all\nnotify:\n  - webhook: {url_env: HOOK, secret_env: HOOK_SECRET}\n    events: [regression]\n',
-  );
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-});
-afterAll(async () => {
-  await app?.close();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await world?.close();
-});
+const real = useRealAppWorld(
+  'repos:\n  - repo: acme/platform\n    workspaces: all\nnotify:\n  - webhook: {url_env: HOOK, secret_env: HOOK_SECRET}\n    events: [regression]\n',
+);
+const { world } = real;
 
 /** What the platform sees: the volume found empty, the row marked failed. */
 async function breakAgain(volume: string, id: string) {
@@ -55,7 +39,7 @@ describe('a regression', () => {
     const ws = await world.broken();
     const { state } = githubApi();
     permission('alice', 'maintain');
-    app = await startApp(world.deps());
+    const app = await real.start(world.deps());
     await app.deliver('issue_comment', issueCommentPayload({ body: `/recover ${ws.container}` }), 'reg-1');
     await app.idle();
     expect(state.closed).toEqual([42]);
