@@ -27,16 +27,43 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA medic TO medic_operator, medic_ap
 -- The platform's table: read, and its status set (recovered: online; failed to come back: failed).
 GRANT SELECT, UPDATE (status, updated_at) ON workspaces TO medic_operator, medic_app, medic_agent;
 
+-- The audit trail is append-only for every role but the schema's owner: a run that has ended
+-- is not changed (a trigger refuses it), and its seal (medic.seals) is written by the database
+-- as the run ends, never by a role. Only the operator prunes runs; a prune marks their seals.
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA medic TO medic_operator;
+REVOKE INSERT, UPDATE, DELETE ON medic.seals FROM medic_operator;
+GRANT UPDATE (pruned_at) ON medic.seals TO medic_operator;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA medic TO medic_app;
-REVOKE INSERT, UPDATE, DELETE ON medic.policies, medic.engine_roles, medic.schema_version FROM medic_app;
+REVOKE INSERT, UPDATE, DELETE ON medic.policies, medic.engine_roles, medic.schema_version,
+                                 medic.seals, medic.audit_checks FROM medic_app;
+REVOKE DELETE ON medic.runs, medic.step_events FROM medic_app;
 
+-- An agent: row-level security limits every table it writes to its own engines' rows (runs,
+-- steps, snapshots, leases and regressions by the workspace's placement; the outbox rows it
+-- wrote; its engines' placements and tasks). It deletes no run, step or snapshot.
 REVOKE ALL ON ALL TABLES IN SCHEMA medic FROM medic_agent;
 GRANT SELECT ON medic.schema_version, medic.policies, medic.engine_roles, medic.holds TO medic_agent;
--- What its runs tell: their events (the outbox, which it also delivers) and regressions.
-GRANT SELECT, INSERT, UPDATE ON medic.outbox, medic.outbox_attempts, medic.regressions TO medic_agent;
+GRANT SELECT, INSERT, UPDATE ON medic.runs, medic.outbox, medic.regressions TO medic_agent;
+GRANT SELECT, INSERT ON medic.step_events, medic.snapshots, medic.outbox_attempts TO medic_agent;
 GRANT SELECT, INSERT, UPDATE, DELETE
-   ON medic.runs, medic.step_events, medic.leases, medic.snapshots,
-      medic.engines, medic.placements, medic.tasks
+   ON medic.leases, medic.engines, medic.placements, medic.tasks
    TO medic_agent;
+
+-- No temporary tables for an agent: a temporary table is found before the catalogue's unless
+-- a function pins its search_path (medic's all do). TEMPORARY is PUBLIC's by default, so it is
+-- taken from PUBLIC and given back to every role that had it and is not an agent's. A role
+-- made later that needs temporary tables is granted TEMPORARY by name.
+DO $$
+DECLARE
+  r record;
+BEGIN
+  EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+  FOR r IN SELECT rolname FROM pg_catalog.pg_roles
+            WHERE rolname NOT LIKE 'pg\_%' AND NOT pg_catalog.pg_has_role(oid, 'medic_agent', 'MEMBER')
+               OR rolname IN ('medic_operator', 'medic_app') LOOP
+    EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO %I', current_database(), r.rolname);
+  END LOOP;
+  EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM medic_agent', current_database());
+END
+$$;

@@ -3,6 +3,7 @@
 // lines with --json), everything else to stderr.
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
+import { registerAudit } from './commands/audit.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiagnose } from './commands/diagnose.js';
@@ -32,6 +33,7 @@ const COMMANDS = [
   registerRecover,
   registerDiagnose,
   registerHistory,
+  registerAudit,
   registerRollback,
   registerSweep,
   registerHold,

@@ -4,6 +4,14 @@
 // ports below.
 
 // Commands
+export {
+  type AuditProblem,
+  type AuditReport,
+  exportTrail,
+  nextLink,
+  type TrailHead,
+  verifyTrail,
+} from './commands/audit.js';
 export { type DiagnoseOptions, diagnoseTarget } from './commands/diagnose-target.js';
 export { type Executor, localExecutor, lostItsSession, retryingExecutor } from './commands/executor.js';
 export { history } from './commands/history.js';
@@ -151,4 +159,5 @@ export {
 export { persistently } from './store/persistently.js';
 export { type Report, regressionsOf, report } from './store/report-store.js';
 export type { PruneCounts } from './store/retention.js';
+export { type AuditCheck, lastCheck } from './store/seal-store.js';
 export { findWorkspace, isParked, type WorkspaceRow } from './store/workspace-store.js';

@@ -3,8 +3,11 @@
 // created only where none exists (a demo or the embedded database), never altered.
 import { z } from 'zod';
 import type { Database, Queryable } from '../core/index.js';
+import { CONTAIN } from './migration-contain.js';
 
-const MIGRATIONS: readonly string[] = [
+// A migration is DDL split at each line that ends with ';', or (where function bodies hold such
+// lines) its statements one by one.
+const MIGRATIONS: ReadonlyArray<string | readonly string[]> = [
   `CREATE SCHEMA IF NOT EXISTS medic;
    CREATE TABLE medic.runs (
      run_id uuid PRIMARY KEY, workspace_id uuid NOT NULL, command text NOT NULL, source text NOT NULL,
@@ -130,6 +133,7 @@ const MIGRATIONS: readonly string[] = [
      run_id uuid PRIMARY KEY, previous_run_id uuid NOT NULL, workspace_id uuid NOT NULL, gap_s int NOT NULL,
      at timestamptz NOT NULL DEFAULT now(), reopened_at timestamptz);
    ALTER TABLE medic.runs ADD COLUMN detected_at timestamptz;`,
+  CONTAIN,
 ];
 
 const WORKSPACES = `CREATE TABLE workspaces (
@@ -182,8 +186,9 @@ export async function currentVersion(db: Queryable): Promise<number> {
 }
 
 // Parameterless DDL, split so that each statement goes through the same query() port.
-async function execAll(db: Queryable, sql: string): Promise<void> {
-  for (const statement of sql.split(/;\s*$/m).map((s) => s.trim())) {
+async function execAll(db: Queryable, sql: string | readonly string[]): Promise<void> {
+  const statements = typeof sql === 'string' ? sql.split(/;\s*$/m) : sql;
+  for (const statement of statements.map((s) => s.trim())) {
     if (statement) await db.query(statement);
   }
 }

@@ -17,6 +17,8 @@ export async function openPgliteDatabase(dataDir: string): Promise<Database> {
   await privateDir(dir);
   const { PGlite } = await import('@electric-sql/pglite');
   const db = await PGlite.create(dir);
+  // medic's own session seals each run that ends (src/db/migration-contain.ts).
+  await db.exec("SET medic.trail = 'on'");
   await privateFiles(dir);
   const port: Queryable = {
     async query(sql, params) {

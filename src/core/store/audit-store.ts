@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
 import type { Origin, RecoveryResult } from '../model/result.js';
 import { LIVE_LEASE } from '../run/lease.js';
-import { appendSteps, appendStepsClause, type NumberedStep, stepsParam } from './step-trail.js';
+import { appendStepsClause, type NumberedStep, stepsParam } from './step-trail.js';
 
 export interface RunStart {
   readonly runId: string;
@@ -54,10 +54,12 @@ export async function insertUnstarted(
   workspaceId: string | null,
   reason: string | null,
 ): Promise<void> {
+  // Begun and ended in two statements: row-level security lets an agent add steps only to a
+  // run it can already see, and the seal is taken as the run's end commits, steps and all. A
+  // process that dies between the two leaves a running run, marked abandoned like any other.
   await db.query(
-    `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, reason, state, outcome, error_code,
-                             started_at, finished_at, result, origin)
-     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, 'finished', $12, $7, $8, $9, $10::jsonb, $11::jsonb)`,
+    `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, reason, state, started_at, origin)
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, 'running', $7, $8::jsonb)`,
     [
       result.runId,
       workspaceId,
@@ -65,18 +67,14 @@ export async function insertUnstarted(
       result.source,
       result.actor,
       reason,
-      result.error?.code ?? null,
       result.startedAt,
-      result.finishedAt,
-      JSON.stringify(result),
       result.origin ? JSON.stringify(result.origin) : null,
-      result.outcome,
     ],
   );
   const at = result.finishedAt;
-  await appendSteps(
+  await finishRun(
     db,
-    result.runId,
+    result,
     result.steps.map((step, i) => ({ seq: i + 1, step, at })),
   );
 }
@@ -90,7 +88,7 @@ export async function finishRun(
   await db.query(
     `WITH ${appendStepsClause('$1', '$6')}
      UPDATE medic.runs SET state = 'finished', outcome = $2, error_code = $3, finished_at = $4, result = $5::jsonb
-      WHERE run_id = $1::uuid`,
+      WHERE run_id = $1::uuid AND finished_at IS NULL`,
     [
       result.runId,
       result.outcome,

@@ -55,7 +55,14 @@ export async function pruneOlderThan(
       `DELETE FROM medic.step_events e USING medic.runs r WHERE e.run_id = r.run_id AND r.state IN ('finished', 'abandoned') AND r.started_at < now() - make_interval(secs => $1)`,
       [secs],
     );
-    runs = await deleted(`DELETE FROM medic.runs WHERE ${FINISHED_RUNS} AND ${old('started_at')}`);
+    // Their seals stay, marked pruned: the chain (docs/security.md) still verifies across the gap.
+    const { rows } = await db.query(
+      `WITH gone AS (DELETE FROM medic.runs WHERE ${FINISHED_RUNS} AND ${old('started_at')} RETURNING run_id),
+            marked AS (UPDATE medic.seals s SET pruned_at = now() FROM gone WHERE s.run_id = gone.run_id)
+       SELECT count(*)::int AS n FROM gone`,
+      [secs],
+    );
+    runs = z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
   }
   await db.query("DELETE FROM medic.commands WHERE at < now() - interval '1 day'");
   // An Idempotency-Key is kept 24 h; the API's call log as long as jobs.

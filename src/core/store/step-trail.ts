@@ -18,10 +18,14 @@ export interface NumberedStep {
  * costs no round trip of its own. `$run` and `$steps` name the statement's parameters.
  */
 export function appendStepsClause(run: string, steps: string): string {
+  // An ended run's trail is sealed (src/db/migration-contain.ts): a run that another took over
+  // and marked abandoned adds nothing to it when its stalled process wakes.
+  const open = `WHERE EXISTS (SELECT 1 FROM medic.runs r WHERE r.run_id = ${run}::uuid AND r.finished_at IS NULL)`;
   return `steps_added AS (
     INSERT INTO medic.step_events (run_id, seq, name, status, ms, detail, at)
     SELECT ${run}::uuid, s.seq, s.name, s.status, s.ms, s.detail, s.at
       FROM jsonb_to_recordset(${steps}::jsonb) AS s(seq int, name text, status text, ms int, detail text, at timestamptz)
+     ${open}
     ON CONFLICT (run_id, seq) DO NOTHING)`;
 }
 
