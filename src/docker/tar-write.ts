@@ -13,7 +13,8 @@ export async function packFiles(files: readonly ConfigFile[], mtime: Date): Prom
       dirs.add(dir);
       pack.entry({ name: `${dir}/`, type: 'directory', mode: 0o755, mtime });
     }
-    pack.entry({ name: file.path, mode: file.mode, mtime, size: file.content.length }, file.content);
+    // A template's permission bits, never setuid or setgid (docs/security.md).
+    pack.entry({ name: file.path, mode: file.mode & 0o1777, mtime, size: file.content.length }, file.content);
   }
   pack.finalize();
   const chunks: Buffer[] = [];

@@ -31,18 +31,28 @@ export const STAGING_PREFIX = '.medic-restore-';
  * are dropped (the packer writes its own for the new name), and the staged archive is read
  * back and every entry checked to lie under the staging directory before it is used.
  */
-export async function stageArchive(snapshot: Buffer, staging: string): Promise<Buffer> {
+export async function stageArchive(snapshot: Buffer, staging: string, owner: Owner = ROOT): Promise<Buffer> {
   const extract = tar.extract();
   const pack = tar.pack();
   extract.on('entry', (header, stream, next) => {
+    if (header.type !== 'file' && header.type !== 'directory') {
+      stream.resume();
+      extract.destroy(
+        new SnapshotInvalidError(
+          `snapshot entry "${printable(header.name)}" is a ${header.type}, not a file or directory`,
+        ),
+      );
+      return;
+    }
     const rest = header.name.replace(/^configs\/?/, '');
     const pax: Record<string, string> = { ...(header.pax as Record<string, string> | undefined) };
-    delete pax.path;
-    delete pax.linkpath;
+    // The name is the packer's own; the owner is the volume's: a PAX record would win over both.
+    for (const key of ['path', 'linkpath', 'uid', 'gid', 'uname', 'gname']) delete pax[key];
     const entry = {
       ...header,
       name: rest ? `${staging}/${rest}` : `${staging}/`,
       pax: Object.keys(pax).length > 0 ? pax : undefined,
+      ...dataNotPrivileges(header.mode, owner),
     };
     stream.pipe(pack.entry(entry, next));
   });
@@ -54,6 +64,21 @@ export async function stageArchive(snapshot: Buffer, staging: string): Promise<B
   const staged = Buffer.concat(chunks);
   await checkStaged(staged, staging);
   return staged;
+}
+
+export interface Owner {
+  readonly uid: number;
+  readonly gid: number;
+}
+const ROOT: Owner = { uid: 0, gid: 0 };
+
+/**
+ * What a restored entry keeps: its data and its permission bits, not privileges. setuid and
+ * setgid are cleared and the owner is the volume's, whatever the snapshot's header says, so a
+ * snapshot altered to carry a setuid-root file brings back a plain file.
+ */
+export function dataNotPrivileges(mode: number | undefined, owner: Owner) {
+  return { mode: (mode ?? 0o644) & 0o1777, uid: owner.uid, gid: owner.gid, uname: '', gname: '' };
 }
 
 /** Every entry of the staged archive, as the engine will read it, lies under `staging/`. */
@@ -162,7 +187,8 @@ export async function restoreVolume(docker: Docker, name: string, snapshot: Buff
     ),
   );
   const { staging, previous } = swapNames();
-  const staged = await stageArchive(snapshot, staging);
+  const [uid, gid] = user.split(':').map(Number);
+  const staged = await stageArchive(snapshot, staging, { uid: uid ?? 0, gid: gid ?? 0 });
   const helper = (script: string) =>
     runHelper(docker, helperSpec({ imageId: info.Image, volume, user, script, container: name }), name);
   try {
