@@ -15,7 +15,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => world?.close());
 
-async function hostileSnapshot(extra: tar.Headers[] = []): Promise<Buffer> {
+async function hostileSnapshot(extra: tar.Header[] = []): Promise<Buffer> {
   const pack = tar.pack();
   pack.entry({ name: 'configs/', type: 'directory', mode: 0o755, uid: 0, gid: 0 });
   pack.entry({ name: 'configs/config.yaml', mode: 0o644, uid: 0, gid: 0 }, 'model: x\n');
@@ -63,7 +63,7 @@ describe('a restore brings back data, not privileges', () => {
     for (const header of [
       { name: 'configs/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
       { name: 'configs/pipe', type: 'fifo', mode: 0o644 },
-    ] as tar.Headers[]) {
+    ] as tar.Header[]) {
       await expect(
         restoreVolume(world.docker, w.container, await hostileSnapshot([header])),
       ).rejects.toMatchObject({
