@@ -105,10 +105,26 @@ describe('a held workspace', () => {
     const cli = await medic(['recover', ws.container]);
     expect(cli.code).toBe(1);
     expect(cli.stderr + cli.stdout).toContain('WORKSPACE_HELD');
+    // [contain] A dry run ends nothing: the hold is live after it, and said would-be ended.
+    const planned = await recover(world.deps(), ws.container, {
+      actor: 'bob',
+      source: 'cli',
+      force: true,
+      dryRun: true,
+    });
+    expect(planned.outcome).toBe('planned');
+    expect(planned.steps[0]).toMatchObject({ name: 'hold', status: 'skipped' });
+    const live = await world.db.query('SELECT ended_at FROM medic.holds WHERE workspace_id = $1', [ws.id]);
+    expect(live.rows).toEqual([{ ended_at: null }]);
     const forced = await recover(world.deps(), ws.container, { actor: 'bob', source: 'cli', force: true });
     expect(forced.outcome).toBe('recovered');
-    expect(forced.steps[0]).toMatchObject({ name: 'hold', status: 'ok' });
-    expect(forced.steps[0]?.detail).toContain('ended the hold of alice (hands off) with --force');
+    // Ended once the run holds the lease, right before its first change.
+    const names = forced.steps.map((s) => s.name);
+    expect(names.indexOf('hold')).toBeGreaterThan(names.indexOf('lease'));
+    expect(names.indexOf('hold')).toBe(names.indexOf('stop') - 1);
+    const ended = forced.steps.find((s) => s.name === 'hold');
+    expect(ended).toMatchObject({ status: 'ok' });
+    expect(ended?.detail).toContain('ended the hold of alice (hands off) with --force');
     const { rows } = await world.db.query(
       'SELECT ended_by, end_note FROM medic.holds WHERE workspace_id = $1',
       [ws.id],

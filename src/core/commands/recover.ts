@@ -40,6 +40,10 @@ async function runSteps(run: Run, engine: Promise<void>): Promise<RunEnd> {
     if (found.workspace.status === 'online') return 'healthy';
     // Running with its config, but the row says otherwise (say, a run killed between start
     // and mark online left it `failed`): the row is what is wrong, so that is what is fixed.
+    if (options.dryRun) {
+      await run.skip('mark online', `dry run: would set the row online (it says ${found.workspace.status})`);
+      return 'planned';
+    }
     await markOnline(run, found);
     return 'recovered';
   }

@@ -1,12 +1,13 @@
 // Whether a hold keeps this run off its workspace. People (and the HTTP API) are kept off by a
 // hold on the workspace itself, unless they say --force (their grant already asked for the
-// elevated role), which ends the hold and says so in the run's steps; the automatic paths are
+// elevated role), which ends the hold (once the run holds the lease and changes something: never
+// in a dry run) and says so in the run's steps; the automatic paths are
 // also kept off by a fleet or engine hold, and never end one.
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { type RefusalError, WorkspaceHeldError } from '../model/errors.js';
 import { containerName } from '../model/names.js';
 import type { ResultDraft } from '../run/result-draft.js';
-import { describeHold, endHolds, holdOn } from '../store/hold-store.js';
+import { describeHold, holdOn } from '../store/hold-store.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 
 export async function passHold(
@@ -21,18 +22,18 @@ export async function passHold(
   const hold = await holdOn(deps.db, { id: workspace.id, container }, { automatic });
   if (!hold) return null;
   if (options.force && !automatic && hold.scope === 'workspace') {
-    await endHolds(
-      deps.db,
-      { scope: 'workspace', workspaceId: workspace.id },
-      options.actor,
-      `ended by --force (run ${draft.runId})`,
-    );
-    draft.early({
-      name: 'hold',
-      status: 'ok',
-      ms: Math.round(performance.now() - started),
-      detail: `ended the hold of ${hold.holder} (${hold.reason}) with --force`,
-    });
+    // A dry run ends nothing; a real one ends the hold only once it holds the lease and is
+    // about to change the workspace (Run.change), and says so with `hold.ended`.
+    if (options.dryRun) {
+      draft.early({
+        name: 'hold',
+        status: 'skipped',
+        ms: Math.round(performance.now() - started),
+        detail: `dry run: --force would end the hold of ${hold.holder} (${hold.reason})`,
+      });
+    } else {
+      draft.endsHold(hold);
+    }
     return null;
   }
   return new WorkspaceHeldError(`${container} is ${describeHold(hold)}`, {

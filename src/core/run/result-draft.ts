@@ -5,6 +5,7 @@ import type { RunOptions } from '../model/deps.js';
 import { asMedicError, type MedicError } from '../model/errors.js';
 import { containerName, parseTarget, type Target, volumeName } from '../model/names.js';
 import { type Outcome, type RecoveryResult, resultSchema, type Step } from '../model/result.js';
+import type { Hold } from '../store/hold-store.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 
 type Workspace = RecoveryResult['workspace'];
@@ -28,6 +29,7 @@ export class ResultDraft {
   private regressionOf: RecoveryResult['regression'] = null;
   /** Steps taken before the run began (a hold ended by --force): the run's first steps. */
   private readonly before: Step[] = [];
+  private forcedHold: Hold | null = null;
 
   readonly runId: string;
   readonly command: RecoveryResult['command'];
@@ -116,6 +118,18 @@ export class ResultDraft {
 
   get earlySteps(): readonly Step[] {
     return this.before;
+  }
+
+  /** A hold that --force ends, once the run holds the lease and is about to change something. */
+  endsHold(hold: Hold): void {
+    this.forcedHold = hold;
+  }
+
+  /** The hold to end now (once: later calls get null). */
+  takeHoldToEnd(): Hold | null {
+    const hold = this.forcedHold;
+    this.forcedHold = null;
+    return hold;
   }
 
   conclude(outcome: Outcome): void {
