@@ -50,43 +50,66 @@ const HEADLINES: Record<string, string> = {
   test: 'a test notification (`medic notify test`)',
 };
 
+/**
+ * Text from outside (a reason, an actor, an error's message) as Slack shows it and nothing
+ * more: `&`, `<` and `>` escaped as Slack's own rules ask, so no `<!channel>`, `<!here>` or
+ * disguised `<url|label>` gets through, and every `@` followed by a name broken with a
+ * zero-width joiner, so no `@channel`, `@here` or `@someone` pings anyone.
+ */
+export function slackEscape(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@(?=\w)/g, '@\u2060');
+}
+
 /** Slack's incoming-webhook body: `text` (mrkdwn) only, so that every client shows it. */
 export function slackMessage(
   row: Pick<OutboxRow, 'event' | 'payload'>,
   dashboardUrl: string | null,
 ): { text: string } {
+  const e = slackEscape;
   const p = row.payload as ResultLike &
     HoldLike & { line?: string; requester?: string; id?: string; repo?: string; issue?: number };
   if (row.event === 'hold.started' || row.event === 'hold.ended') {
     const on =
-      p.scope === 'workspace' ? 'a workspace' : p.scope === 'all' ? 'the whole fleet' : `engine ${p.engine}`;
+      p.scope === 'workspace'
+        ? 'a workspace'
+        : p.scope === 'all'
+          ? 'the whole fleet'
+          : `engine ${e(p.engine)}`;
     const verb = row.event === 'hold.started' ? 'held' : 'released';
     return {
-      text: `🩺 medic: ${on} ${verb} by ${p.holder}${row.event === 'hold.started' ? ` until ${p.until}` : ''}: ${p.reason}`,
+      text: `🩺 medic: ${on} ${verb} by ${e(p.holder)}${row.event === 'hold.started' ? ` until ${e(p.until)}` : ''}: ${e(p.reason)}`,
     };
   }
   if (row.event === 'approval.requested') {
     return {
-      text: `🩺 medic: \`${p.line}\` by ${p.requester} awaits approval (request \`${p.id}\`) on <https://github.com/${p.repo}/issues/${p.issue}|${p.repo}#${p.issue}>`,
+      text: `🩺 medic: \`${e(p.line)}\` by ${e(p.requester)} awaits approval (request \`${e(p.id)}\`) on <https://github.com/${e(p.repo)}/issues/${Number(p.issue)}|${e(p.repo)}#${Number(p.issue)}>`,
     };
   }
   if (row.event === 'test') return { text: `🩺 medic: ${HEADLINES.test}` };
-  const ws = p.workspace?.container ?? 'a workspace';
+  const ws = e(p.workspace?.container ?? 'a workspace');
   const lines = [
-    `🩺 medic: *${ws}* (${p.workspace?.runtime ?? '?'}) ${HEADLINES[row.event] ?? row.event}: ${p.outcome}${p.error ? ` \`${p.error.code}\`: ${p.error.message}` : ''}`,
-    `${p.command} by ${p.actor} via ${p.source}`,
+    `🩺 medic: *${ws}* (${e(p.workspace?.runtime ?? '?')}) ${HEADLINES[row.event] ?? e(row.event)}: ${e(p.outcome)}${p.error ? ` \`${e(p.error.code)}\`: ${e(p.error.message)}` : ''}`,
+    `${e(p.command)} by ${e(p.actor)} via ${e(p.source)}`,
   ];
   if (p.regression) {
     lines.push(
-      `recovered ${Math.round(p.regression.gapS / 60)} min before by run \`${p.regression.previousRunId}\``,
+      `recovered ${Math.round(p.regression.gapS / 60)} min before by run \`${e(p.regression.previousRunId)}\``,
     );
   }
   if (p.steps?.length)
-    lines.push(p.steps.map((s) => `${s.status === 'failed' ? '✗' : '✓'} ${s.name} ${s.ms} ms`).join(' · '));
+    lines.push(
+      p.steps.map((s) => `${s.status === 'failed' ? '✗' : '✓'} ${e(s.name)} ${Number(s.ms)} ms`).join(' · '),
+    );
   const links = [
-    p.origin?.issue ? `<https://github.com/${p.origin.repo}/issues/${p.origin.issue}|issue>` : null,
+    p.origin?.issue
+      ? `<https://github.com/${e(p.origin.repo)}/issues/${Number(p.origin.issue)}|issue>`
+      : null,
     dashboardUrl && p.runId
-      ? `<${dashboardUrl.replace(/\/$/, '')}/runs/${p.runId}|run ${p.runId.slice(0, 8)}>`
+      ? `<${dashboardUrl.replace(/\/$/, '')}/runs/${encodeURIComponent(p.runId)}|run ${e(p.runId.slice(0, 8))}>`
       : null,
   ].filter(Boolean);
   if (links.length > 0) lines.push(links.join(' · '));
