@@ -129,7 +129,7 @@ export async function countRecentRecoveries(
 export async function abandonOrphanedRuns(db: Queryable): Promise<string[]> {
   const { rows } = await db.query(
     `UPDATE medic.runs r SET state = 'abandoned', finished_at = now()
-      WHERE r.state = 'running' AND r.started_at < now() - interval '30 seconds'
+      WHERE r.state IN ('running', 'abandoned') AND r.finished_at IS NULL AND r.started_at < now() - interval '30 seconds'
         AND NOT EXISTS (SELECT 1 FROM medic.leases l WHERE l.run_id = r.run_id AND ${LIVE_LEASE})
       RETURNING r.run_id::text AS run_id`,
   );
@@ -139,12 +139,16 @@ export async function abandonOrphanedRuns(db: Queryable): Promise<string[]> {
     .map((r) => r.run_id);
 }
 
-/** The run whose lapsed lease another run took over: its holder is gone. */
+/**
+ * The run whose lapsed lease another run took over: its holder is gone, or stalled. It is not
+ * ended here (an ended run is sealed, and takes nothing more): a stalled holder that wakes
+ * stores how it stopped (LEASE_LOST, TASK_LOST), and one that never does is ended by
+ * abandonOrphanedRuns.
+ */
 export async function markAbandoned(db: Queryable, runId: string): Promise<void> {
-  await db.query(
-    "UPDATE medic.runs SET state = 'abandoned', finished_at = now() WHERE run_id = $1::uuid AND state = 'running'",
-    [runId],
-  );
+  await db.query("UPDATE medic.runs SET state = 'abandoned' WHERE run_id = $1::uuid AND state = 'running'", [
+    runId,
+  ]);
 }
 
 /** A row of medic.runs as the views read it (history, the dashboard). */

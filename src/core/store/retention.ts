@@ -12,7 +12,7 @@ export interface PruneCounts {
 
 const FINISHED_JOBS = "state IN ('done', 'failed', 'abandoned')";
 const FINISHED_TASKS = "state IN ('done', 'failed', 'abandoned', 'expired')";
-const FINISHED_RUNS = "state IN ('finished', 'abandoned')";
+const FINISHED_RUNS = "state IN ('finished', 'abandoned') AND finished_at IS NOT NULL";
 
 export async function pruneOlderThan(
   db: Queryable,
@@ -52,7 +52,7 @@ export async function pruneOlderThan(
   let runs = 0;
   if (options.runs) {
     await db.query(
-      `DELETE FROM medic.step_events e USING medic.runs r WHERE e.run_id = r.run_id AND r.state IN ('finished', 'abandoned') AND r.started_at < now() - make_interval(secs => $1)`,
+      `DELETE FROM medic.step_events e USING medic.runs r WHERE e.run_id = r.run_id AND r.state IN ('finished', 'abandoned') AND r.finished_at IS NOT NULL AND r.started_at < now() - make_interval(secs => $1)`,
       [secs],
     );
     // Their seals stay, marked pruned: the chain (docs/security.md) still verifies across the gap.
