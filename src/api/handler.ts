@@ -8,13 +8,21 @@
 // the per-client rate limit counts them.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { asMedicError, type CoreDeps, type Executor, history, MedicError } from '../core/index.js';
+import {
+  asMedicError,
+  type CoreDeps,
+  type Executor,
+  history,
+  InvalidRequestError,
+  MedicError,
+} from '../core/index.js';
 import type { Handler } from '../http/server.js';
 import { type Answer, bearerOf, bodyOf, failure, reply } from './http-io.js';
 import { problem } from './problem.js';
 import { Recoveries } from './recoveries.js';
 import { finishCall, takeCallSlot } from './request-store.js';
 import { API_BASE, diagnosesRequestSchema, recoveryRequestSchema } from './schemas.js';
+import { strangerGate } from './strangers.js';
 import { authenticate } from './tokens.js';
 
 export interface ApiOptions {
@@ -32,6 +40,7 @@ export function apiHandler(o: ApiOptions): ApiHandler {
   const { deps } = o;
   const recoveries = new Recoveries(deps, o.executor);
   const perMinute = deps.config.apiCallsPerMinute;
+  const strangers = strangerGate();
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://api');
@@ -42,9 +51,26 @@ export function apiHandler(o: ApiOptions): ApiHandler {
       const { openApiDocument } = await import('./openapi.js');
       return reply(res, { status: 200, body: openApiDocument() });
     }
+    const from = req.socket.remoteAddress ?? 'unknown';
+    const blocked = strangers.blockedFor(from, deps.clock.now().getTime());
+    if (blocked !== null) {
+      const p = problem(
+        'RATE_LIMITED',
+        `too many calls without a valid token from ${from} in the last minute`,
+        {
+          hint: 'wait as long as Retry-After says, with a valid token',
+        },
+      );
+      return reply(res, { status: 429, body: p, headers: { 'retry-after': String(blocked) } });
+    }
     const client = await authenticate(deps.db, bearerOf(req));
     if (!client) {
-      deps.logger.warn({ method, path, from: req.socket.remoteAddress }, 'API call without a valid token');
+      if (strangers.failed(from, deps.clock.now().getTime())) {
+        deps.logger.warn(
+          { method, path, from },
+          'API call without a valid token (further ones from this address this minute are not logged)',
+        );
+      }
       const p = problem(
         'UNAUTHENTICATED',
         'this call needs Authorization: Bearer <token> with a valid token',
@@ -90,7 +116,7 @@ export function apiHandler(o: ApiOptions): ApiHandler {
       return recoveries.post(client, await bodyOf(req, recoveryRequestSchema), req);
     }
     const run = /^\/recoveries\/([^/]+)$/.exec(path);
-    if (run && method === 'GET') return recoveries.get(client, decodeURIComponent(run[1]!));
+    if (run && method === 'GET') return recoveries.get(client, pathPart(run[1]!));
     if (path === '/diagnoses' && method === 'POST') {
       const { targets } = await bodyOf(req, diagnosesRequestSchema);
       const diagnoses = [];
@@ -112,7 +138,7 @@ export function apiHandler(o: ApiOptions): ApiHandler {
       const limit = Number(url.searchParams.get('limit') ?? 50);
       const entries = await history(
         deps,
-        decodeURIComponent(runs[1]!),
+        pathPart(runs[1]!),
         Number.isInteger(limit) && limit > 0 ? Math.min(limit, 500) : 50,
         request,
       );
@@ -145,4 +171,18 @@ export function apiHandler(o: ApiOptions): ApiHandler {
   };
 
   return Object.assign(handler, { idle: () => recoveries.idle() });
+}
+
+/** A path segment decoded; a malformed one (`%zz`) is the caller's error, answered 400. */
+function pathPart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new InvalidRequestError(
+      `"${raw.slice(0, 80)}" is not a valid path segment (bad percent-encoding)`,
+      {
+        hint: 'percent-encode the run id or target as RFC 3986 says',
+      },
+    );
+  }
 }

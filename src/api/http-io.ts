@@ -17,9 +17,10 @@ export interface Answer {
 /** An error as its problem details (an unexpected one is logged, and its message kept out). */
 export function failure(error: unknown, deps: CoreDeps): Answer {
   const e = asMedicError(error);
-  if (e.code === 'INTERNAL') deps.logger.error({ err: e.message }, 'an API call failed');
-  const detail = e.code === 'INTERNAL' ? 'medic failed unexpectedly; the log has the details' : e.message;
-  const p = problem(e.code, detail, { hint: e.hint ?? null });
+  if (e.code === 'INTERNAL' || e.code === 'DATABASE_UNAVAILABLE') {
+    deps.logger.error({ code: e.code, err: e.message }, 'an API call failed');
+  }
+  const p = problem(e.code, e.message, { hint: e.code === 'DATABASE_UNAVAILABLE' ? null : (e.hint ?? null) });
   const retry = retryAfterOf(e.code);
   return { status: p.status, body: p, headers: retry ? { 'retry-after': String(retry) } : {} };
 }

@@ -75,6 +75,32 @@ export interface Problem {
   readonly result?: RecoveryResult;
 }
 
+/**
+ * Codes whose message tells internals (SQL, paths, the database's host, user and name): a
+ * client is told what happened and that the operator has the rest. The run's stored result
+ * keeps the message for `medic history` and the dashboard (RFC 9457, section 4).
+ */
+const MASKED: Readonly<Record<string, string>> = {
+  INTERNAL: 'medic failed unexpectedly; the operator finds the details in the log and in the run',
+  DATABASE_UNAVAILABLE: "medic's database is unavailable; the operator finds the details in the log",
+};
+
+/** What a client is shown of a message with this code. */
+export function publicDetail(code: string, detail: string): string {
+  return MASKED[code] ?? detail;
+}
+
+/** A result as a client is shown it: the message of a masked code, and its failed step's detail, masked. */
+export function publicResult(result: RecoveryResult): RecoveryResult {
+  const code = result.error?.code;
+  if (!code || !MASKED[code] || !result.error) return result;
+  return {
+    ...result,
+    error: { ...result.error, message: MASKED[code] },
+    steps: result.steps.map((s) => (s.status === 'failed' ? { ...s, detail: MASKED[code]! } : s)),
+  };
+}
+
 /** The problem for a code: `type` names the code (its entry in docs/errors.md), `title` what it means. */
 export function problem(
   code: string,
@@ -85,9 +111,9 @@ export function problem(
     type: `urn:workspace-medic:error:${code}`,
     title: ERROR_CATALOG[code]?.meaning.replace(/`/g, '') ?? code,
     status: extra.status ?? statusOf(code),
-    detail,
+    detail: publicDetail(code, detail),
     code,
     ...(extra.hint ? { hint: extra.hint } : {}),
-    ...(extra.result ? { runId: extra.result.runId, result: extra.result } : {}),
+    ...(extra.result ? { runId: extra.result.runId, result: publicResult(extra.result) } : {}),
   };
 }

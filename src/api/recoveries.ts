@@ -19,7 +19,7 @@ import {
   unstartedResult,
 } from '../core/index.js';
 import { type Answer, waitOf } from './http-io.js';
-import { problem, retryAfterOf } from './problem.js';
+import { problem, publicResult, retryAfterOf } from './problem.js';
 import { claimKey, progressOf, requestOf, storeAnswer } from './request-store.js';
 import { API_BASE, type RecoveryRequest } from './schemas.js';
 
@@ -152,7 +152,7 @@ export class Recoveries {
         hint: 'a client reads the runs it started; `GET /workspaces/{target}/runs` lists a workspace’s',
       });
     }
-    if (stored.result) return { status: 200, body: stored.result, runId };
+    if (stored.result) return { status: 200, body: publicResult(stored.result), runId };
     return { status: 200, body: await this.progress(runId), runId };
   }
 }

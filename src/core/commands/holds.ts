@@ -2,7 +2,7 @@
 // keeps medic off workspaces for a while, with a reason; `all` or an engine holds the
 // automatic paths off the whole fleet or one host (a maintenance window), for operators only.
 import type { CoreDeps, RunOptions } from '../model/deps.js';
-import { InvalidConfigError, PermissionDeniedError } from '../model/errors.js';
+import { InvalidConfigError, MedicError, PermissionDeniedError } from '../model/errors.js';
 import { containerName, parseTarget, stripControl } from '../model/names.js';
 import { checkGrant } from '../policy/grant.js';
 import { currentPolicy } from '../policy/policy-store.js';
@@ -93,9 +93,16 @@ async function granted(
   const policy = request.grant ? await currentPolicy(deps.db) : null;
   const rows: WorkspaceRow[] = [];
   for (const target of targets) {
-    const workspace = await findWorkspace(deps.db, parseTarget(target));
+    const found = await findWorkspace(deps.db, parseTarget(target)).catch((error: unknown) => {
+      if (!(error instanceof MedicError) || error.code === 'INTERNAL' || !request.grant) throw error;
+      return error;
+    });
+    // From GitHub, a workspace that does not exist is answered as one outside the grant is
+    // (as `/recover` answers it): the grant is checked first, so existence is no oracle.
+    const workspace = found instanceof MedicError ? null : found;
     if (request.grant) checkGrant(policy, request.grant, { elevated: true, target, workspace });
-    rows.push(workspace);
+    if (found instanceof MedicError) throw found;
+    rows.push(found);
   }
   return rows;
 }
