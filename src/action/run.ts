@@ -101,6 +101,16 @@ function actorOf(env: Record<string, string | undefined>): string {
   return env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR || 'github-actions';
 }
 
+/**
+ * A re-run (GITHUB_RUN_ATTEMPT > 1) on a runner that does not say who started it: GITHUB_ACTOR
+ * is the first attempt's actor, whose role the re-run must not borrow. It acts with the lowest
+ * role (read), and says so.
+ */
+export function unknownRerun(env: Record<string, string | undefined>): number | null {
+  const attempt = Number(env.GITHUB_RUN_ATTEMPT ?? '1');
+  return !env.GITHUB_TRIGGERING_ACTOR && Number.isInteger(attempt) && attempt > 1 ? attempt : null;
+}
+
 /** The repository's GitHub ids as the runner gives them: what the operator's policy matches. */
 function idsOf(env: Record<string, string | undefined>): { repoId: number | null; ownerId: number | null } {
   const id = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : null);
@@ -123,10 +133,16 @@ async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<stri
   const [owner, name] = repoOf(env);
   const github = octokitPort(client(inputs, env), owner, name);
   const repo = `${owner}/${name}`;
+  const rerun = unknownRerun(env);
+  if (rerun !== null) {
+    actions.warning(
+      `attempt ${rerun} of this run, and the runner does not say who re-ran it (GITHUB_TRIGGERING_ACTOR is unset): acting with the lowest role, read`,
+    );
+  }
   const grant = {
     repo,
     ...idsOf(env),
-    role: await github.permissionOf(actor),
+    role: rerun !== null ? 'read' : await github.permissionOf(actor),
     origin: { repo, issue, comment: null },
   };
   const run = { dryRun: inputs['dry-run'], force: inputs.force, reason: inputs.reason || null };

@@ -16,10 +16,14 @@ export interface ApprovalRequest {
   readonly issue: number;
   readonly installation: number | null;
   readonly requester: string;
+  /** The requester's GitHub user id (null: a request stored before medic kept it). */
+  readonly requesterId: number | null;
   readonly command: Command;
   readonly line: string;
   readonly needed: number;
   readonly approvers: readonly string[];
+  /** The approvers' GitHub user ids, in the order they approved: the people counted. */
+  readonly approverIds: readonly number[];
   readonly state: ApprovalState;
   readonly commentId: number | null;
   readonly expiresAt: Date;
@@ -28,7 +32,8 @@ export interface ApprovalRequest {
 }
 
 const COLUMNS = `id, repo, repo_id::float8 AS repo_id, issue, installation::float8 AS installation, requester, command,
-  line, needed, approvers, state, comment_id::float8 AS comment_id, expires_at, decided_by, deny_reason`;
+  line, needed, approvers, requester_id::float8 AS requester_id,
+  COALESCE(approver_ids, '{}')::float8[] AS approver_ids, state, comment_id::float8 AS comment_id, expires_at, decided_by, deny_reason`;
 
 const rowSchema = z
   .object({
@@ -42,6 +47,8 @@ const rowSchema = z
     line: z.string(),
     needed: z.number(),
     approvers: z.array(z.string()),
+    requester_id: z.number().nullable(),
+    approver_ids: z.array(z.number()),
     state: z.enum(['pending', 'approved', 'denied', 'expired']),
     comment_id: z.number().nullable(),
     expires_at: z.coerce.date(),
@@ -60,6 +67,8 @@ const rowSchema = z
       line: r.line,
       needed: r.needed,
       approvers: r.approvers,
+      requesterId: r.requester_id,
+      approverIds: r.approver_ids,
       state: r.state,
       commentId: r.comment_id,
       expiresAt: r.expires_at,
@@ -73,14 +82,14 @@ export async function createRequest(
   db: Queryable,
   r: Pick<
     ApprovalRequest,
-    'repo' | 'repoId' | 'issue' | 'installation' | 'requester' | 'command' | 'line' | 'needed'
+    'repo' | 'repoId' | 'issue' | 'installation' | 'requester' | 'requesterId' | 'command' | 'line' | 'needed'
   > & {
     readonly ttlMs: number;
   },
 ): Promise<ApprovalRequest> {
   const { rows } = await db.query(
-    `INSERT INTO medic.approvals (id, repo, repo_id, issue, installation, requester, command, line, needed, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, now() + make_interval(secs => $10))
+    `INSERT INTO medic.approvals (id, repo, repo_id, issue, installation, requester, command, line, needed, expires_at, requester_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, now() + make_interval(secs => $10), $11::bigint)
      RETURNING ${COLUMNS}`,
     [
       randomBytes(4).toString('hex'),
@@ -93,6 +102,7 @@ export async function createRequest(
       r.line,
       r.needed,
       r.ttlMs / 1000,
+      r.requesterId,
     ],
   );
   return parse(rows)[0]!;
@@ -108,24 +118,28 @@ export async function loadRequest(db: Queryable, id: string): Promise<ApprovalRe
 }
 
 /**
- * Counts `approver`'s approval while the request is pending and unexpired (and not already
- * counted); the request becomes `approved` when it has enough. Returns the request after it,
- * and whether this call made it `approved` (the only caller that then runs the command).
+ * Counts a person's approval while the request is pending and unexpired: a person is their
+ * GitHub user id, so a login renamed since is still the same person (the requester never
+ * counts, nor anyone twice; without an id nobody counts). The request becomes `approved` when
+ * it has enough. Returns the request after it, and whether this call made it `approved` (the
+ * only caller that then runs the command).
  */
 export async function approve(
   db: Queryable,
   id: string,
-  approver: string,
+  approver: { readonly login: string; readonly id: number | null },
 ): Promise<{ readonly request: ApprovalRequest; readonly completed: boolean } | null> {
   const { rows } = await db.query(
-    `UPDATE medic.approvals SET approvers = array_append(approvers, $2),
-            state = CASE WHEN cardinality(approvers) + 1 >= needed THEN 'approved' ELSE 'pending' END,
-            decided_at = CASE WHEN cardinality(approvers) + 1 >= needed THEN now() END,
-            decided_by = CASE WHEN cardinality(approvers) + 1 >= needed THEN $2 END
+    `UPDATE medic.approvals SET approvers = array_append(approvers, $2), approver_ids = array_append(approver_ids, $3::bigint),
+            state = CASE WHEN cardinality(approver_ids) + 1 >= needed THEN 'approved' ELSE 'pending' END,
+            decided_at = CASE WHEN cardinality(approver_ids) + 1 >= needed THEN now() END,
+            decided_by = CASE WHEN cardinality(approver_ids) + 1 >= needed THEN $2 END
       WHERE id = lower($1) AND state = 'pending' AND expires_at > now()
-        AND lower($2) <> lower(requester) AND NOT (lower($2) = ANY (SELECT lower(a) FROM unnest(approvers) a))
+        AND $3::bigint IS NOT NULL AND $3::bigint IS DISTINCT FROM requester_id
+        AND NOT ($3::bigint = ANY (approver_ids))
+        AND (requester_id IS NOT NULL OR lower($2) <> lower(requester))
       RETURNING ${COLUMNS}`,
-    [id, approver],
+    [id, approver.login, approver.id],
   );
   const request = parse(rows)[0];
   return request ? { request, completed: request.state === 'approved' } : null;

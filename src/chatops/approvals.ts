@@ -62,6 +62,7 @@ export async function askApproval(ctx: CommandContext, command: Gated, line: str
     issue: ctx.issue,
     installation: deps.installation ?? null,
     requester: ctx.actor,
+    requesterId: ctx.actorId ?? null,
     command,
     line,
     needed,
@@ -106,7 +107,11 @@ export async function decide(
   }
   try {
     const rule = grantedRule(await currentPolicy(db), ctx.grant);
-    if (ctx.actor.toLowerCase() === request.requester.toLowerCase()) {
+    const same =
+      request.requesterId !== null && ctx.actorId != null
+        ? request.requesterId === ctx.actorId
+        : ctx.actor.toLowerCase() === request.requester.toLowerCase();
+    if (same) {
       throw new PermissionDeniedError({
         required: `another person's ${rule.elevated}`,
         held: ctx.grant.role,
@@ -134,16 +139,18 @@ export async function decide(
     );
     return [];
   }
-  const approved = await approve(db, request.id, ctx.actor);
+  const approved = await approve(db, request.id, { login: ctx.actor, id: ctx.actorId ?? null });
   if (!approved) {
     await say(
-      `🩺 request ${codeSpan(request.id)} was decided, expired, or already has your approval; nothing changed.`,
+      ctx.actorId == null
+        ? `🩺 request ${codeSpan(request.id)}: an approval counts a person by their GitHub user id, and this comment did not carry one; nothing changed.`
+        : `🩺 request ${codeSpan(request.id)} was decided, expired, or already has your approval; nothing changed.`,
     );
     return [];
   }
   if (!approved.completed) {
     await say(
-      `🩺 @${escapeInline(ctx.actor)} approved request ${codeSpan(request.id)}: ${approved.request.approvers.length} of ${request.needed}.`,
+      `🩺 @${escapeInline(ctx.actor)} approved request ${codeSpan(request.id)}: ${approved.request.approverIds.length} of ${request.needed}.`,
     );
     return [];
   }
@@ -188,9 +195,27 @@ export async function markComment(
     );
 }
 
+/** Targets shown in an approval request before the rest are counted. */
+const SHOWN_TARGETS = 10;
+
+/**
+ * The command an approval binds, from its parsed form (what will run, not the comment's text):
+ * every flag, the targets up to ten and then how many more, a long reason cut with a mark.
+ */
+export function describeGated(command: Gated): string {
+  if (command.kind === 'rollback') return `${codeSpan(`/rollback ${command.runId}`)}`;
+  const shown = command.targets.slice(0, SHOWN_TARGETS).map((t) => codeSpan(t, 80));
+  const more = command.targets.length - shown.length;
+  const flags = [command.force ? '`--force`' : null, command.dryRun ? '`--dry-run`' : null].filter(Boolean);
+  const reason = command.reason
+    ? ` with reason “${escapeInline(command.reason, 200)}”${command.reason.length > 200 ? ' (cut)' : ''}`
+    : '';
+  return `\`/recover\` of ${command.targets.length} workspace${command.targets.length === 1 ? '' : 's'} (${shown.join(' ')}${more > 0 ? ` … and ${more} more` : ''})${flags.length ? ` ${flags.join(' ')}` : ''}${reason}`;
+}
+
 function pendingText(r: ApprovalRequest, rule: PolicyRule): string {
   return [
-    `🩺 ${codeSpan(r.line, 300)} by @${escapeInline(r.requester)} **awaits approval**: request ${codeSpan(r.id)}.`,
+    `🩺 ${describeGated(r.command as Gated)} by @${escapeInline(r.requester)} **awaits approval**: request ${codeSpan(r.id)}.`,
     '',
     `It needs ${r.needed} approval${r.needed > 1 ? 's' : ''} from another person with ${rule.elevated} or more on ${escapeInline(r.repo)} (not @${escapeInline(r.requester)}; bots do not count), by ${r.expiresAt.toISOString()}.`,
     `Answer \`/approve ${r.id}\`, or \`/deny ${r.id} --reason "why"\`. Nothing runs until then.`,
@@ -198,7 +223,7 @@ function pendingText(r: ApprovalRequest, rule: PolicyRule): string {
 }
 
 export function endedText(r: ApprovalRequest): string {
-  const head = `🩺 ${codeSpan(r.line, 300)} by @${escapeInline(r.requester)}, request ${codeSpan(r.id)}:`;
+  const head = `🩺 ${describeGated(r.command as Gated)} by @${escapeInline(r.requester)}, request ${codeSpan(r.id)}:`;
   if (r.state === 'approved')
     return `${head} **approved** by ${r.approvers.map((a) => `@${escapeInline(a)}`).join(', ')}; it runs now (its result follows).`;
   if (r.state === 'denied')

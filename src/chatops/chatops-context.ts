@@ -39,6 +39,8 @@ export interface CommandContext {
   readonly deps: ChatOpsDeps;
   readonly issue: number;
   readonly actor: string;
+  /** The actor's GitHub user id (approvals count people by it; the login is only shown). */
+  readonly actorId?: number | null;
   readonly grant: Grant;
   /** When the incident this comment is on was opened: its runs' breakage was seen by then. */
   readonly detectedAt?: string;

@@ -60,6 +60,7 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
       deps: { ...deps, github },
       issue: issue.number,
       actor: comment.author,
+      actorId: comment.authorId ?? null,
       grant: { ...source, role: floor.held, origin: { repo, issue: issue.number, comment: comment.id } },
       notes: [],
     };

@@ -165,6 +165,8 @@ export const CONTAIN: readonly string[] = [
   `CREATE TABLE medic.audit_checks (
      id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), ok boolean NOT NULL,
      sealed int NOT NULL, head_seq bigint, head text, first_bad uuid, problem text, checked_by name NOT NULL DEFAULT current_user)`,
+  // Approvals count people by their GitHub user id (a login can be renamed).
+  "ALTER TABLE medic.approvals ADD COLUMN requester_id bigint, ADD COLUMN approver_ids bigint[] NOT NULL DEFAULT '{}'",
   // The runs that ended before this version, sealed in the order they ended.
   `DO $$
    DECLARE

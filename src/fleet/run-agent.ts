@@ -28,6 +28,8 @@ export interface AgentRunOptions {
   readonly concurrency?: number;
   readonly interval: number;
   readonly metricsPort: number;
+  /** Where /metrics and /healthz listen (default 127.0.0.1: this machine only). */
+  readonly metricsHost?: string;
   readonly heal: boolean;
   /** From agentSettings, read before the core is opened. */
   readonly settings: AgentSettings;
@@ -87,7 +89,8 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
     onResult: (r) => metrics.observe(r),
     wakeOnFailure: woken,
   });
-  const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
+  const server =
+    o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort, o.metricsHost) : null;
   await agent.start();
   const notifier = new Notifier(deps, o.env);
   notifier.start();
@@ -95,7 +98,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   // app's replicas prune then.
   const stopPruning = (await mayPrune(deps)) ? pruneDaily(deps) : () => {};
   o.say(
-    `medic: agent for engine ${o.engine} (${width.said}, ${o.heal ? `healing, sweep every ${o.interval}s${woken ? ", woken by the platform's trigger" : ''}` : 'not healing (--no-heal)'}${server ? `, metrics on :${o.metricsPort}/metrics` : ''})`,
+    `medic: agent for engine ${o.engine} (${width.said}, ${o.heal ? `healing, sweep every ${o.interval}s${woken ? ", woken by the platform's trigger" : ''}` : 'not healing (--no-heal)'}${server ? `, metrics on ${o.metricsHost ?? '127.0.0.1'}:${o.metricsPort}/metrics` : ''})`,
   );
   const signal = await untilStopSignal();
   o.say(`medic: ${signal}: finishing ${agent.inFlight} tasks and recoveries in flight`);

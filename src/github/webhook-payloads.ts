@@ -23,6 +23,8 @@ export interface CommentEvent {
     readonly id: number;
     readonly body: string;
     readonly author: string;
+    /** The author's GitHub user id: who they are (a login can be renamed). Null in a job stored before medic read it. */
+    readonly authorId?: number | null;
     readonly authorType: string;
     /** ISO time; comments older than MEDIC_COMMENT_MAX_AGE_S are ignored (a replayed old body). */
     readonly createdAt: string | null;
@@ -66,7 +68,7 @@ const issueCommentSchema = z.object({
   comment: z.object({
     id: z.number(),
     body: z.string().nullable(),
-    user: z.object({ login: z.string(), type: z.string() }),
+    user: z.object({ login: z.string(), type: z.string(), id: z.number().int().optional() }),
     created_at: z.string().nullable().optional(),
   }),
 });
@@ -126,6 +128,7 @@ export function commentEventFrom(payload: unknown): Located<CommentEvent> & { re
         id: p.comment.id,
         body: p.comment.body ?? '',
         author: p.comment.user.login,
+        authorId: p.comment.user.id ?? null,
         authorType: p.comment.user.type,
         createdAt: p.comment.created_at ?? null,
       },

@@ -56,9 +56,12 @@ export function observabilityHandler(
   };
 }
 
-/** The metrics and health endpoints of `watch` and `agent`, on `--metrics-port`. */
-export async function serve(handler: Handler, port: number): Promise<http.Server> {
+/**
+ * The metrics and health endpoints of `watch` and `agent`, on `--metrics-port`, on this machine
+ * only unless `--metrics-host` says otherwise (a scraper in another container or host).
+ */
+export async function serve(handler: Handler, port: number, host = '127.0.0.1'): Promise<http.Server> {
   const server = handlerServer([handler], () => undefined);
-  await listen(server, { port, host: '0.0.0.0', setting: '--metrics-port' });
+  await listen(server, { port, host, setting: '--metrics-port' });
   return server;
 }

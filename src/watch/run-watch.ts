@@ -20,6 +20,8 @@ export interface WatchOptions {
   /** Default: sized to the engine (recoveriesAtATime). */
   readonly concurrency?: number;
   readonly metricsPort: number;
+  /** Where /metrics and /healthz listen (default 127.0.0.1: this machine only). */
+  readonly metricsHost?: string;
   readonly env: Record<string, string | undefined>;
   /** Where the watcher says what it does (the CLI: stderr). */
   readonly say: (line: string) => void;
@@ -51,13 +53,14 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
     lookMs: deps.config.lookMs,
     wakeOnFailure: woken,
   });
-  const server = o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort) : null;
+  const server =
+    o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort, o.metricsHost) : null;
   watcher.start();
   const notifier = new Notifier(deps, o.env);
   notifier.start();
   const stopPruning = pruneDaily(deps);
   o.say(
-    `medic: watching ws-* containers (sweep every ${o.interval}s, ${width.said}${woken ? ", woken by the platform's trigger" : ''}${server ? `, metrics on :${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
+    `medic: watching ws-* containers (sweep every ${o.interval}s, ${width.said}${woken ? ", woken by the platform's trigger" : ''}${server ? `, metrics on ${o.metricsHost ?? '127.0.0.1'}:${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
   );
   const signal = await untilStopSignal();
   o.say(`medic: ${signal}: finishing ${watcher.queue.inFlight} recoveries in flight`);

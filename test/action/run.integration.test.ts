@@ -243,9 +243,45 @@ describe('the action', () => {
     });
     expect(refused.error?.message).toContain('you have write');
     expect(await world.cat(ws.volume, 'config.yaml')).toBe('mine\n');
+    // [contain] A re-run on a runner that does not say who started it borrows nobody's role.
+    const byUnknown = await runAction(inputs, rerun);
+    expect(byUnknown.code).not.toBe(0);
+    expect(byUnknown.stdout).toMatch(/attempt 2 of this run.*acting with the lowest role, read/);
+    expect(resultSchema.parse(JSON.parse(byUnknown.outputs.result!))).toMatchObject({
+      outcome: 'refused',
+      error: { code: 'PERMISSION_DENIED' },
+    });
+    expect(await world.cat(ws.volume, 'config.yaml')).toBe('mine\n');
     const byMaintainer = await runAction(inputs, { ...rerun, GITHUB_TRIGGERING_ACTOR: 'carol' });
     expect(byMaintainer.code).toBe(0);
     expect(byMaintainer.outputs.outcome).toBe('recovered');
+  });
+
+  it('[contain] a forced dispatch without an issue, under a rule that asks approval, is refused APPROVAL_REQUIRED', async () => {
+    await applyTestPolicy(
+      world.db,
+      'repos:\n  - repo: acme/platform\n    workspaces: all\n    approval: {force: 1}\n',
+    );
+    try {
+      const ws = await world.broken({ status: 'online', stray: { 'config.yaml': 'mine\n' } });
+      const inputs = { workspace: ws.container, force: 'true', 'database-url': world.url };
+      const dispatch = { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_ACTOR: 'carol' };
+      const refused = await runAction(inputs, dispatch);
+      expect(refused.code).not.toBe(0);
+      const result = resultSchema.parse(JSON.parse(refused.outputs.result!));
+      expect(result).toMatchObject({ outcome: 'refused', error: { code: 'APPROVAL_REQUIRED' } });
+      expect(result.error?.message).toMatch(/asks 1 approval for --force/);
+      expect(await world.cat(ws.volume, 'config.yaml')).toBe('mine\n');
+      // A dry run asks nothing of anyone; the policy may exempt the action (an environment gates it).
+      expect((await runAction({ ...inputs, 'dry-run': 'true' }, dispatch)).outputs.outcome).toBe('planned');
+      await applyTestPolicy(
+        world.db,
+        'repos:\n  - repo: acme/platform\n    workspaces: all\n    approval: {force: 1, exempt: [action]}\n',
+      );
+      expect((await runAction(inputs, dispatch)).outputs.outcome).toBe('recovered');
+    } finally {
+      await applyTestPolicy(world.db);
+    }
   });
 
   it('runs an issue_comment once: a re-run of the workflow finds the comment handled and does nothing', async () => {

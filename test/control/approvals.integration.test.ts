@@ -11,7 +11,7 @@ import { type RecoveryResult, recover, workspaceHistory } from '../../src/core/i
 import { useRealAppWorld } from '../helpers/app-world.js';
 import { commentsOn, type GitHubState, githubApi } from '../helpers/github-nock.js';
 import type { TestWorld } from '../helpers/services.js';
-import { issueCommentPayload, OWNER, REPO } from '../helpers/webhooks.js';
+import { issueCommentPayload, OWNER, REPO, userIdOf } from '../helpers/webhooks.js';
 
 const POLICY =
   'repos:\n  - repo: acme/platform\n    workspaces: all\n    approval: {rollback: 1, force: 1}\n';
@@ -30,8 +30,12 @@ function roles(map: Record<string, string>): void {
 }
 
 let delivery = 0;
-async function say(login: string, body: string): Promise<string> {
-  await real.app.deliver('issue_comment', issueCommentPayload({ body, login }), `approvals-${delivery++}`);
+async function say(login: string, body: string, userId?: number): Promise<string> {
+  await real.app.deliver(
+    'issue_comment',
+    issueCommentPayload({ body, login, ...(userId !== undefined ? { userId } : {}) }),
+    `approvals-${delivery++}`,
+  );
   await real.app.idle();
   return commentsOn(state, 42).at(-1) ?? '';
 }
@@ -67,6 +71,11 @@ describe('approvals over the app', () => {
       /refused: `PERMISSION_DENIED`: .*a requester cannot approve their own command/,
     );
     expect(await say('bob', `/approve ${id}`)).toMatch(/refused: `PERMISSION_DENIED`: this needs maintain/);
+    // [contain] The requester renamed (a new login, the same GitHub user) is still the requester.
+    roles({ 'alice-renamed': 'maintain' });
+    expect(await say('alice-renamed', `/approve ${id}`, userIdOf('alice'))).toMatch(
+      /refused: `PERMISSION_DENIED`: .*a requester cannot approve their own command/,
+    );
     expect(await rollbacks(ws.id)).toEqual([]);
 
     await say('carol', `/approve ${id}`);
@@ -126,6 +135,7 @@ describe('races on the store (real Postgres)', () => {
     issue: 7,
     installation: null,
     requester: 'alice',
+    requesterId: 1,
     command: { kind: 'rollback' as const, runId: '00000000-0000-4000-8000-000000000000' },
     line: '/rollback 00000000-0000-4000-8000-000000000000',
   };
@@ -133,7 +143,10 @@ describe('races on the store (real Postgres)', () => {
   it('two approvals at once complete the request once', async () => {
     for (let i = 0; i < 10; i++) {
       const r = await createRequest(world.db, { ...base, needed: 1, ttlMs: 60_000 });
-      const [a, b] = await Promise.all([approve(world.db, r.id, 'carol'), approve(world.db, r.id, 'dave')]);
+      const [a, b] = await Promise.all([
+        approve(world.db, r.id, { login: 'carol', id: 3 }),
+        approve(world.db, r.id, { login: 'dave', id: 4 }),
+      ]);
       expect([a?.completed, b?.completed].filter(Boolean)).toHaveLength(1);
       expect((await loadRequest(world.db, r.id))?.approvers).toHaveLength(1);
     }
@@ -145,7 +158,7 @@ describe('races on the store (real Postgres)', () => {
       const r = await createRequest(world.db, { ...base, needed: 1, ttlMs: 30 });
       await new Promise((res) => setTimeout(res, 25 + (i % 10)));
       const [approved, expired] = await Promise.all([
-        approve(world.db, r.id, 'carol'),
+        approve(world.db, r.id, { login: 'carol', id: 3 }),
         expireDue(world.db, r.id),
       ]);
       const after = await loadRequest(world.db, r.id);

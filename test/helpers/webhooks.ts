@@ -26,6 +26,8 @@ export const INSTALLATION = 77;
 interface CommentOptions {
   body: string;
   login?: string;
+  /** The author's GitHub user id (default: one per login, as GitHub keeps one per person). */
+  userId?: number;
   type?: 'User' | 'Bot';
   issue?: number;
   labels?: string[];
@@ -37,6 +39,13 @@ interface CommentOptions {
 }
 
 let nextCommentId = 9001;
+
+/** A stable user id per login (the examples' payloads carry one id for everyone). */
+export function userIdOf(login: string): number {
+  let h = 7;
+  for (const c of login.toLowerCase()) h = (h * 31 + c.charCodeAt(0)) % 1_000_000_007;
+  return 100_000 + h;
+}
 
 /** GitHub's ids of the fixtures' acme/platform (those of the examples' issue_comment repository). */
 export const REPO_ID = 186853002;
@@ -69,7 +78,13 @@ export function issueCommentPayload(o: CommentOptions): Record<string, unknown> 
   const p = example('issue_comment', 'created');
   const issue = p.issue as Record<string, unknown>;
   const comment = p.comment as Record<string, unknown>;
-  const user = { ...(comment.user as object), login: o.login ?? 'alice', type: o.type ?? 'User' };
+  const login = o.login ?? 'alice';
+  const user = {
+    ...(comment.user as object),
+    login,
+    id: o.userId ?? userIdOf(login),
+    type: o.type ?? 'User',
+  };
   return {
     ...p,
     action: o.action ?? 'created',

@@ -10,10 +10,7 @@ import { type TestWorld, testWorld } from '../helpers/services.js';
 let world: TestWorld;
 beforeAll(async () => {
   world = await testWorld();
-  await applyTestPolicy(
-    world.db,
-    'repos:\n  - repo: acme/platform\n    workspaces: {names: ["team-a *"]}\n',
-  );
+  await applyTestPolicy(world.db, 'repos:\n  - repo: acme/platform\n    workspaces: {names: ["team-a *"]}\n');
 }, 60_000);
 afterAll(() => world?.close());
 

@@ -49,6 +49,11 @@ export function registerAgent(program: Command, cli: CliSession): void {
       60,
     )
     .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (0: off)', port, 9464)
+    .option(
+      '--metrics-host <host>',
+      'the address /metrics and /healthz listen on (0.0.0.0 for a scraper elsewhere)',
+      '127.0.0.1',
+    )
     .option('--no-heal', "do not heal on its own (run only the app's tasks and keep placements)")
     .action(
       async (o: {
@@ -56,6 +61,7 @@ export function registerAgent(program: Command, cli: CliSession): void {
         concurrency?: number;
         interval: number;
         metricsPort: number;
+        metricsHost: string;
         heal: boolean;
       }) => {
         const { agentSettings, runAgent } = await import('../../fleet/run-agent.js');

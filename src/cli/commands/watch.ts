@@ -24,7 +24,12 @@ export function registerWatch(program: Command, cli: CliSession): void {
     .option('--interval <seconds>', 'seconds between sweeps of failed rows', positiveInt, 60)
     .addOption(concurrencyOption('recoveries at a time, fleet-wide'))
     .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (0: off)', port, 9464)
-    .action(async (o: { interval: number; concurrency?: number; metricsPort: number }) =>
+    .option(
+      '--metrics-host <host>',
+      'the address /metrics and /healthz listen on (0.0.0.0 for a scraper elsewhere)',
+      '127.0.0.1',
+    )
+    .action(async (o: { interval: number; concurrency?: number; metricsPort: number; metricsHost: string }) =>
       cli.withCore(async (deps) => {
         const { runWatch } = await import('../../watch/run-watch.js');
         await runWatch(deps, { ...o, env: cli.ctx.env, say: (line) => cli.io.err(line) });

@@ -149,6 +149,12 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
       'more than 20 commands by one actor in 10 minutes; over the HTTP API, more than 60 calls by one client in a minute',
     action: 'wait (the API says how long in `Retry-After`)',
   },
+  APPROVAL_REQUIRED: {
+    meaning:
+      "the policy asks other people's approval for this command (`approval:`), and it came from GitHub without one (a `workflow_dispatch` with `force` and no issue)",
+    action:
+      "ask on an issue (`issue-number`, or `/recover … --force` in a comment) so that others can `/approve` it, or gate the workflow with a GitHub environment and list `action` under the rule's `approval: {exempt: [action]}`",
+  },
   WORKSPACE_HELD: {
     meaning: 'someone holds the workspace (`medic hold`, `/hold`): medic keeps off it until the hold ends',
     action: 'wait for its end, ask the holder, or `--force` with the elevated role (which ends the hold)',

@@ -108,6 +108,8 @@ export class RateLimitedError extends refusal('RATE_LIMITED') {}
 export class ClientNotGrantedError extends refusal('CLIENT_NOT_GRANTED') {}
 /** A hold keeps everyone off the workspace until it ends; the message names holder, reason, end. */
 export class WorkspaceHeldError extends refusal('WORKSPACE_HELD') {}
+/** The policy asks other people's approval for this command, and it came from GitHub without one. */
+export class ApprovalRequiredError extends refusal('APPROVAL_REQUIRED') {}
 export class InvalidPolicyError extends coded('INVALID_POLICY') {}
 /** `policy apply` could not pin a rule to GitHub's ids: no GitHub access and no `id:` in the file. */
 export class PolicyUnresolvedError extends coded('POLICY_UNRESOLVED') {}

@@ -40,9 +40,25 @@ export function secretsOf(env: Record<string, string | undefined>): string[] {
   return secrets.filter((s): s is string => Boolean(s));
 }
 
-/** Text with any of the given secrets (a PGPASSWORD, a URL's password) replaced, for output. */
+/** A URL already shown with its password masked (redactUrl's output): its other parts stay. */
+const MASKED_URL = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"@/]*:\*\*\*@[^\s'"]*/gi;
+
+/**
+ * Text with any of the given secrets (a PGPASSWORD, a URL's password) replaced, for output.
+ * A URL whose password is masked already keeps its scheme, user, host and database as they
+ * are: masking those where they equal the password would tell the password.
+ */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('***');
-  return out;
+  const mask = (part: string) => {
+    let out = part;
+    for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('***');
+    return out;
+  };
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(MASKED_URL)) {
+    out += mask(text.slice(last, m.index)) + m[0];
+    last = (m.index ?? 0) + m[0].length;
+  }
+  return out + mask(text.slice(last));
 }

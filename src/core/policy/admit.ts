@@ -1,5 +1,5 @@
 import type { CoreDeps, RunOptions } from '../model/deps.js';
-import { asMedicError, MedicError, RefusalError } from '../model/errors.js';
+import { ApprovalRequiredError, asMedicError, MedicError, RefusalError } from '../model/errors.js';
 import { parseTarget, stripControl } from '../model/names.js';
 import type { Permission } from '../model/permissions.js';
 import type { RecoveryResult } from '../model/result.js';
@@ -8,6 +8,7 @@ import { insertUnstarted } from '../store/audit-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
 import { checkClient, checkGrant, isElevated } from './grant.js';
 import { passHold } from './hold-gate.js';
+import type { PolicyRule } from './policy.js';
 import { currentPolicy } from './policy-store.js';
 
 export type Admission =
@@ -90,8 +91,14 @@ async function admitByPolicy(
       if (!(error instanceof MedicError) || error.code === 'INTERNAL') throw error;
       unresolved = error;
     }
-    if (grant)
-      checkGrant(stored, grant, { ...request, elevated: isElevated(draft.command, options), workspace });
+    if (grant) {
+      const rule = checkGrant(stored, grant, {
+        ...request,
+        elevated: isElevated(draft.command, options),
+        workspace,
+      });
+      requireApproval(rule, draft.command, options);
+    }
     if (client) {
       checkClient(stored, client, {
         ability: draft.command,
@@ -176,4 +183,27 @@ async function refuse(
 /** For callers that need to tell a refusal's error apart (the doors' reactions). */
 export function isRefusal(error: unknown): error is RefusalError {
   return asMedicError(error) instanceof RefusalError;
+}
+
+/**
+ * The policy's `approval:` holds for every GitHub door, not only for comments: a command it
+ * gates runs only with the approval ChatOps collected (RunOptions.approval), unless the rule
+ * exempts the door (the action, when its workflow has a GitHub environment of its own).
+ */
+function requireApproval(rule: PolicyRule, command: RecoveryResult['command'], options: RunOptions): void {
+  const needed =
+    command === 'rollback'
+      ? (rule.approval?.rollback ?? 0)
+      : command === 'recover' && options.force && !options.dryRun
+        ? (rule.approval?.force ?? 0)
+        : 0;
+  if (needed === 0 || options.approval) return;
+  const source = options.source;
+  if (source === 'action' && rule.approval?.exempt.includes('action')) return;
+  throw new ApprovalRequiredError(
+    `${rule.repo} asks ${needed} approval${needed > 1 ? 's' : ''} for ${command === 'rollback' ? '/rollback' : '--force'}, and this ${source} request carries none`,
+    {
+      hint: "ask on an issue (the action: set issue-number) so that another person can /approve it, or gate the workflow with a GitHub environment and list `action` under the rule's approval exempt",
+    },
+  );
 }

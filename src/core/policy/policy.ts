@@ -61,6 +61,8 @@ const ruleSchema = z
       .object({
         rollback: z.number().int().min(1).max(5).optional(),
         force: z.number().int().min(1).max(5).optional(),
+        /** Doors whose commands need no approval here (`action`: the workflow has a GitHub environment of its own). */
+        exempt: z.array(z.enum(['action'])).default([]),
       })
       .strict()
       .optional(),

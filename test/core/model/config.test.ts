@@ -91,4 +91,20 @@ describe('config', () => {
       expect(redactUrl(url)).not.toContain('s3cr3t-pw');
     expect(redactSecrets('auth failed for s3cr3t-pw at db', ['s3cr3t-pw'])).toBe('auth failed for *** at db');
   });
+
+  it('[contain] masks a password alone, even when it equals the scheme or the user', () => {
+    for (const url of ['postgres://medic:medic@db:5432/medic', 'postgres://postgres:postgres@db/app']) {
+      const secret = new URL(url).password;
+      const shown = redactSecrets(`cannot use Postgres at ${redactUrl(url)}: refused`, [secret]);
+      const u = new URL(url);
+      // Everything but the password is shown as it is, so nothing hints at what the password was.
+      expect(shown).toBe(
+        `cannot use Postgres at ${u.protocol}//${u.username}:***@${u.host}${u.pathname}: refused`,
+      );
+    }
+    // Elsewhere in the same line the secret is still masked.
+    expect(redactSecrets('x postgres://medic:***@db/medic pw medic', ['medic'])).toBe(
+      'x postgres://medic:***@db/medic pw ***',
+    );
+  });
 });
