@@ -61,15 +61,25 @@ export function repoDirectoryFromEnv(env: Record<string, string | undefined>): R
 /** The app sees each owner through its installation there. */
 function appDirectory(client: (installationId?: number) => Octokit, describe: string): RepoDirectory {
   const app = client();
-  const installations = new Map<string, Octokit | null>();
-  const asInstallation = async (owner: string): Promise<Octokit | null> => {
+  // The app's own credentials reach only /app routes; everything else goes through the
+  // owner's installation, asked for first (as Probot does).
+  const installations = new Map<
+    string,
+    { readonly client: Octokit; readonly accountId: number | null } | null
+  >();
+  const installationFor = async (owner: string) => {
     const key = owner.toLowerCase();
     if (!installations.has(key)) {
-      const id = await installationOf(app, owner);
-      installations.set(key, id === null ? null : client(id));
+      const found = await installationOf(app, owner);
+      installations.set(
+        key,
+        found === null ? null : { client: client(found.id), accountId: found.accountId },
+      );
     }
     return installations.get(key) ?? null;
   };
+  const asInstallation = async (owner: string): Promise<Octokit | null> =>
+    (await installationFor(owner))?.client ?? null;
   return {
     describe,
     async repo(owner, name) {
@@ -91,7 +101,11 @@ function appDirectory(client: (installationId?: number) => Octokit, describe: st
         .parse(all)
         .flatMap((i) => (i.account ? [i.account.login] : []));
     },
-    ownerId: (owner) => accountId(app, owner),
+    async ownerId(owner) {
+      const installation = await installationFor(owner);
+      if (!installation) return null;
+      return installation.accountId ?? accountId(installation.client, owner);
+    },
   };
 }
 
@@ -137,16 +151,24 @@ async function accountId(client: Octokit, login: string): Promise<number | null>
   }
 }
 
-async function installationOf(app: Octokit, owner: string): Promise<number | null> {
+/** The app's installation on an owner (an organization or a user), with the owner's account id. */
+async function installationOf(
+  app: Octokit,
+  owner: string,
+): Promise<{ readonly id: number; readonly accountId: number | null } | null> {
+  const found = (data: { id: number; account?: unknown }) => ({
+    id: data.id,
+    accountId: z.object({ id: z.number() }).safeParse(data.account).data?.id ?? null,
+  });
   try {
     const { data } = await app.rest.apps.getOrgInstallation({ org: owner });
-    return data.id;
+    return found(data);
   } catch (error) {
     if (statusOf(error) !== 404) throw error;
   }
   try {
     const { data } = await app.rest.apps.getUserInstallation({ username: owner });
-    return data.id;
+    return found(data);
   } catch (error) {
     if (statusOf(error) === 404) return null;
     throw error;

@@ -140,6 +140,11 @@ describe('grants pinned to GitHub ids', () => {
     );
     const check = await medic(['policy', 'check', file], {});
     expect(check.stderr).toMatch(/WARNING: rule 1 \(acme\/team-a-\*\) says new_repositories: true/);
+    // [contain] With the app's credentials too: the owner's id comes through its installation.
+    const asTheApp = await medic(['policy', 'apply', file], asApp());
+    expect(asTheApp.stderr).not.toContain('installationId');
+    expect(asTheApp.code).toBe(0);
+    expect(asTheApp.stdout).toContain(`new repositories of owner id ${OWNER_ID}`);
     const applied = await medic(['policy', 'apply', file], {
       GITHUB_TOKEN: 'ghp_test',
       GITHUB_API_URL: gh.url,
