@@ -54,6 +54,8 @@ export interface Task {
   readonly command: TaskCommand;
   readonly target: string;
   readonly options: TaskOptions;
+  /** Written by a member of medic_app (deploy/roles.sql): it must carry the grant it was admitted under. */
+  readonly byApp?: boolean;
 }
 
 /** What the app reads back while it waits. */
@@ -76,8 +78,9 @@ const taskRow = z
     command: z.enum(TASK_COMMANDS),
     target: z.string(),
     options: taskOptionsSchema,
+    by_app: z.boolean().default(false),
   })
-  .transform(({ attempts, ...t }): Task => ({ ...t, attempt: attempts }));
+  .transform(({ attempts, by_app, ...t }): Task => ({ ...t, attempt: attempts, byApp: by_app }));
 const viewRow = z
   .object({
     state: z.enum(['pending', 'running', 'done', 'failed', 'abandoned', 'expired']),
@@ -179,7 +182,11 @@ export function taskQueue(db: Queryable, engine: string): WorkQueue<Task> {
   return fencedQueue(db, {
     table: 'medic.tasks',
     scope: { column: 'engine', value: engine },
-    columns: 'id, attempts, engine, command, target, options',
+    // Whether the app's role wrote it (deploy/roles.sql): such a task must carry its grant.
+    columns: `id, attempts, engine, command, target, options, EXISTS (
+      SELECT 1 FROM pg_catalog.pg_auth_members m
+        JOIN pg_catalog.pg_roles g ON g.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member
+       WHERE g.rolname = 'medic_app' AND u.rolname = created_by) AS by_app`,
     row: taskRow,
     onClaim: "steps = '[]', result = NULL",
     abandonedWhy: 'its agent stopped twice while running it',

@@ -9,8 +9,10 @@ import {
   type CoreDeps,
   localExecutor,
   lostItsSession,
+  PermissionDeniedError,
   persistently,
   type RecoveryResult,
+  refuseCommand,
   type Step,
   TaskLostError,
 } from '../core/index.js';
@@ -60,7 +62,25 @@ export async function runTask(
   // The same core calls as any door in single-host mode.
   const local = localExecutor(deps);
   let answer: TaskAnswer;
-  if (task.command === 'diagnose') {
+  const ungranted = grantMissing(task);
+  if (ungranted) {
+    answer =
+      task.command === 'diagnose'
+        ? {
+            kind: 'error',
+            error: { code: ungranted.code, message: ungranted.message, hint: ungranted.hint ?? null },
+          }
+        : {
+            kind: 'result',
+            // Refused and on the record, as any door's refusal.
+            result: await refuseCommand(deps, {
+              command: task.command,
+              target: task.target,
+              options: request,
+              error: ungranted,
+            }),
+          };
+  } else if (task.command === 'diagnose') {
     answer = await local
       .diagnose(task.target, {
         request,
@@ -117,6 +137,24 @@ export async function runTask(
       'lost this task to another agent; its answer is not stored',
     );
   }
+}
+
+/**
+ * A task the app's role wrote runs under the grant it was admitted under (a GitHub grant or an
+ * API client, checked again by the core here against the target); one that carries neither
+ * would run as an operator's. Only the watcher's own kind of work, a plain automatic recovery,
+ * needs none.
+ */
+function grantMissing(task: Task): PermissionDeniedError | null {
+  const o = task.options;
+  if (!task.byApp || o.grant || o.client) return null;
+  if (o.source === 'auto' && task.command === 'recover' && !o.force) return null;
+  return new PermissionDeniedError({
+    required: 'the grant the task was admitted under',
+    held: 'none',
+    on: task.target,
+    because: "a task written by the app's role must carry its GitHub grant or API client",
+  });
 }
 
 /** How many attempts of a task a lease held by its own stalled attempt (or a lost lease) is retried for; then its answer stands. */

@@ -122,6 +122,29 @@ describe('the three roles of deploy/roles.sql', () => {
     });
   });
 
+  it("[contain] a task the app's role wrote without its grant is refused by the agent, and changes nothing", async () => {
+    const w = await world.broken({ status: 'online', stray: { 'config.yaml': 'mine\n' } });
+    await expect.poll(() => placementOf(world.db, w.container), { timeout: 15_000, interval: 50 }).toBe('a');
+    // As an app replica would write it if it were compromised: no grant, no client, --force.
+    await asRole('app_1', (c) =>
+      c.query(
+        "INSERT INTO medic.tasks (key, engine, command, target, options) VALUES ('forged', 'a', 'recover', $1, $2::jsonb)",
+        [w.container, JSON.stringify({ actor: 'mallory', source: 'cli', force: true })],
+      ),
+    );
+    await expect
+      .poll(
+        async () =>
+          (await world.db.query("SELECT state, result FROM medic.tasks WHERE key = 'forged'")).rows[0],
+        { timeout: 20_000, interval: 100 },
+      )
+      .toMatchObject({
+        state: 'done',
+        result: { kind: 'result', result: { outcome: 'refused', error: { code: 'PERMISSION_DENIED' } } },
+      });
+    expect(await world.cat(w.volume, 'config.yaml')).toBe('mine\n');
+  }, 60_000);
+
   it('an agent started for an engine its role was not given exits naming the fix', async () => {
     const wrong = startAgent('b', { DATABASE_URL: as('agent_a'), DOCKER_HOST: ENGINE_A });
     expect(await wrong.exited).not.toBe(0);
