@@ -1,6 +1,7 @@
 // The dashboard's pages and their JSON: the overview (with the fleet's engines), a run, a
 // workspace's timeline.
 import {
+  type AuditCheck,
   type CoreDeps,
   containerName,
   findWorkspace,
@@ -8,6 +9,7 @@ import {
   holdSubject,
   holdsOf,
   isUuid,
+  lastCheck,
   listHolds,
   overview,
   parseTarget,
@@ -45,16 +47,19 @@ function runRows(base: string, runs: readonly RunRow[]): string[][] {
 const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source', 'started (UTC)'];
 
 export async function overviewPage(deps: CoreDeps, base: string, json: boolean): Promise<Rendered> {
-  const [o, runs, engines, retrying, holds, unsent] = await Promise.all([
+  const [o, runs, engines, retrying, holds, unsent, audit] = await Promise.all([
     overview(deps.db),
     recentRuns(deps.db, 50),
     engineStatuses(deps.db),
     retryingTasks(deps.db),
     listHolds(deps.db, { endedWithinMs: 24 * 3600 * 1000 }),
     undelivered(deps.db),
+    lastCheck(deps.db),
   ]);
-  if (json) return { status: 200, json: { ...o, engines, retrying, runs, holds, undelivered: unsent } };
+  if (json)
+    return { status: 200, json: { ...o, engines, retrying, runs, holds, undelivered: unsent, audit } };
   const body = [
+    auditLine(audit),
     holdsTable('Holds (live, and ended in the last day)', holds),
     unsent.length === 0
       ? ''
@@ -200,6 +205,15 @@ export async function workspacePage(
 }
 
 /** Holds as a table (nothing when there are none): what, who, why, until, how it ended. */
+/** When the trail's seals were last walked (`medic audit verify`), and what it found. */
+function auditLine(check: AuditCheck | null): string {
+  if (!check) return '<p>Audit trail: never verified. Run <code>medic audit verify</code>.</p>';
+  const found = check.ok
+    ? `<span class="ok">intact</span> (${check.sealed} sealed runs)`
+    : `<span class="failed">altered</span>${check.firstBad ? ` at run <code>${esc(check.firstBad)}</code>` : ''}: ${esc(check.problem ?? '')}`;
+  return `<p>Audit trail: last verified ${when(check.at)} UTC by <code>medic audit verify</code>: ${found}.</p>`;
+}
+
 function holdsTable(title: string, holds: readonly Hold[]): string {
   if (holds.length === 0) return '';
   const now = Date.now();

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RecoveryResult, recover } from '../../src/core/index.js';
+import { type RecoveryResult, recover, verifyTrail } from '../../src/core/index.js';
 import { dashboardServer } from '../../src/dashboard/server.js';
 import { engineStopped, place, registerEngine } from '../../src/dispatch/engine-store.js';
 import { applyTestPolicy, TEMPLATES, testGrant } from '../helpers/core-deps.js';
@@ -86,6 +86,16 @@ describe('the dashboard', () => {
     expect(workspace).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(workspace).not.toContain('<script>');
     expect(workspace).toContain('alpha &lt;b&gt;bold&lt;/b&gt;');
+  });
+
+  it('[contain] shows when the trail was last verified, and what was found', async () => {
+    expect(await (await get('/')).text()).toContain('Audit trail: never verified');
+    const report = await verifyTrail(world.deps());
+    expect(report.ok).toBe(true);
+    const html = await (await get('/')).text();
+    expect(html).toMatch(
+      /Audit trail: last verified .* UTC by <code>medic audit verify<\/code>: <span class="ok">intact<\/span> \(\d+ sealed runs\)/,
+    );
   });
 
   it("shows the fleet's engines once agents have registered: alive or gone, placed, tasks", async () => {

@@ -11,6 +11,8 @@ export interface MemoryDb extends Database {
 
 export async function memoryDb(): Promise<MemoryDb> {
   const pg = await PGlite.create();
+  // As medic's own sessions do (src/db/pglite-database.ts): each run that ends is sealed.
+  await pg.exec("SET medic.trail = 'on'");
   const port: Queryable = {
     query: async (sql, params) => ({ rows: (await pg.query(sql, params ? [...params] : undefined)).rows }),
   };
@@ -18,10 +20,13 @@ export async function memoryDb(): Promise<MemoryDb> {
     ...port,
     session: (fn) => fn(port),
     close: () => pg.close(),
+    // Every table medic has (a table added later is emptied too, without a list to keep), and
+    // the platform's; the schema's version stays.
     reset: async () => {
-      await pg.exec(
-        'TRUNCATE medic.step_events, medic.runs, medic.leases, medic.snapshots, medic.jobs, medic.policies, medic.commands, medic.refusals, medic.action_comments, workspaces',
+      const { rows } = await pg.query<{ t: string }>(
+        "SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_tables WHERE schemaname = 'medic' AND tablename <> 'schema_version'",
       );
+      await pg.exec(`TRUNCATE ${[...rows.map((r) => r.t), 'workspaces'].join(', ')} RESTART IDENTITY`);
     },
     one: async <T>(sql: string, params?: unknown[]) =>
       (await port.query(sql, params)).rows[0] as T | undefined,

@@ -3,9 +3,11 @@
 // is the one an outside review ran against the code before this (docs/security.md's threat
 // table names these tests). On a Postgres cluster of this file's own (roles are cluster-wide),
 // with the roles of deploy/roles.sql.
-import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTrail } from '../../src/core/index.js';
@@ -13,6 +15,22 @@ import { type OwnPostgres, ownPostgres } from '../helpers/own-postgres.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
 const ROLES_SQL = path.resolve(import.meta.dirname, '../../deploy/roles.sql');
+const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The CLI as an operator runs it, on this file's database. */
+async function medic(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)('node', [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: world.url, NO_COLOR: '1' },
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+    }),
+  );
+}
 
 let cluster: OwnPostgres;
 let world: TestWorld;
@@ -56,7 +74,6 @@ async function placedWithRun(engine: string, actor = 'alice') {
     [runId, id, actor],
   );
   const tar = Buffer.from(`tar of ${container}`);
-  const { createHash } = await import('node:crypto');
   const digest = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
   await world.db.query(
     'INSERT INTO medic.snapshots (run_id, workspace_id, digest, bytes, tar) VALUES ($1, $2, $3, $4, $5)',
@@ -222,11 +239,29 @@ describe("an agent's role reaches its own engine's rows only", () => {
 describe('the trail shows tampering (medic audit verify)', () => {
   const verify = () => verifyTrail(world.deps());
 
-  it('passes on an untouched trail', async () => {
+  it('passes on an untouched trail; the export proves itself to anyone with sha256', async () => {
     const report = await verify();
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.sealed).toBeGreaterThanOrEqual(2);
+    const cli = await medic(['audit', 'verify']);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^trail intact: \d+ sealed runs verified; head \d+:[0-9a-f]{64}/);
+    const exported = await medic(['audit', 'export']);
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const head = lines.pop() as { head: { seq: number; chain: string } };
+    let chain = '';
+    for (const r of lines as Array<{ content: string; content_digest: string; chain: string }>) {
+      expect(sha256(r.content)).toBe(r.content_digest);
+      chain = sha256(chain + r.content_digest);
+      expect(r.chain).toBe(chain);
+    }
+    expect(head.head.chain).toBe(chain);
+    expect(exported.stderr).toContain(`--head ${head.head.seq}:${chain}`);
+    expect((await medic(['audit', 'verify', '--head', `${head.head.seq}:${chain}`])).code).toBe(0);
   });
 
   it('names the run the owner UPDATEd by hand, and passes again once it is put back', async () => {
@@ -234,6 +269,11 @@ describe('the trail shows tampering (medic audit verify)', () => {
     const report = await verify();
     expect(report.ok).toBe(false);
     expect(report.problems[0]).toMatchObject({ kind: 'changed', runId: theirs.runId });
+    const cli = await medic(['audit', 'verify']);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain(
+      `trail altered: run ${theirs.runId}: the run or its steps changed after it was sealed`,
+    );
     await byHand((c) => c.query("UPDATE medic.runs SET actor = 'alice' WHERE run_id = $1", [theirs.runId]));
     expect((await verify()).ok).toBe(true);
   });

@@ -11,12 +11,12 @@ import { stripControl } from '../model/names.js';
 import type { Queryable } from '../model/ports.js';
 import type { Outcome, RecoveryResult, Step } from '../model/result.js';
 import { insertRun, markAbandoned } from '../store/audit-store.js';
-import { endHolds, type Hold } from '../store/hold-store.js';
 import type { NumberedStep } from '../store/step-trail.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
+import { endForcedHold } from './forced-hold.js';
 import { acquireLease, keepRenewed, releaseLease, renewLease } from './lease.js';
 import type { ResultDraft } from './result-draft.js';
-import { afterRun, emit, noteRegression } from './signals.js';
+import { afterRun, noteRegression } from './signals.js';
 import { storeEnd } from './store-end.js';
 
 /** What a step's work returns: its detail text, its value, and whether it found nothing to do. */
@@ -141,32 +141,12 @@ export class Run {
     if (!this.lost && !(await this.stillLeased())) this.lost = true;
     const { fence } = this.options;
     const hold = this.lost ? null : this.draft.takeHoldToEnd();
-    if (hold) await this.endForcedHold(hold);
+    if (hold) await endForcedHold(this, hold);
     return this.step(name, async () => {
       // The job or task this run does for someone is still this worker's (a worker that
       // stalled and woke to find it taken over stops here, having changed nothing more).
       await fence?.();
       return fn();
-    });
-  }
-
-  /** --force ends the hold on this workspace: now, with the lease held, before the first change. */
-  private async endForcedHold(hold: Hold): Promise<void> {
-    await this.step('hold', async () => {
-      await this.options.fence?.();
-      const ended = await endHolds(
-        this.deps.db,
-        { scope: 'workspace', workspaceId: this.workspace.id },
-        this.options.actor,
-        `ended by --force (run ${this.id})`,
-      );
-      for (const h of ended) await emit(this.deps, 'hold.ended', h, this.workspace);
-      return {
-        detail: ended.length
-          ? `ended the hold of ${hold.holder} (${hold.reason}) with --force`
-          : `the hold of ${hold.holder} had already ended`,
-        value: undefined,
-      };
     });
   }
 
