@@ -25,6 +25,13 @@ export function registerAudit(program: Command, cli: CliSession): void {
     .command('audit')
     .description(
       "the audit trail's seals: verify that no run was changed, deleted or written outside medic, or export them",
+    )
+    .addHelpText(
+      'after',
+      helpFooter(
+        ['medic audit verify', 'medic audit export > trail.jsonl', 'medic audit verify --head 1041:<chain>'],
+        CORE_ENV,
+      ),
     );
 
   audit
