@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { createLogger, loadMedicConfig } from '../bootstrap/open-core.js';
 import { asMedicError, currentPolicy, type MedicConfig, templates } from '../core/index.js';
-import { currentVersion, SCHEMA_VERSION } from '../db/migrations.js';
+import { currentVersion, newerSchemaError, SCHEMA_VERSION } from '../db/migrations.js';
 import { openPgDatabase } from '../db/pg-database.js';
 import { openPgliteDatabase } from '../db/pglite-database.js';
 import { connectDocker } from '../docker/connection.js';
@@ -82,7 +82,10 @@ async function databaseChecks(
         : {
             ok: false,
             name: 'database',
-            detail: `schema medic at version ${version}, this medic needs ${SCHEMA_VERSION}: run medic migrate`,
+            detail:
+              version > SCHEMA_VERSION
+                ? newerSchemaError(version).message + `: ${newerSchemaError(version).hint}`
+                : `schema medic at version ${version}, this medic needs ${SCHEMA_VERSION}: run medic migrate`,
           },
     );
     const stored = version > 0 ? await currentPolicy(db).catch(() => null) : null;

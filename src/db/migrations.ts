@@ -2,7 +2,7 @@
 // processes starting at once migrate exactly once. The platform's `workspaces` table is
 // created only where none exists (a demo or the embedded database), never altered.
 import { z } from 'zod';
-import type { Database, Queryable } from '../core/index.js';
+import { type Database, InvalidConfigError, type Queryable } from '../core/index.js';
 import { CONTAIN } from './migration-contain.js';
 
 // A migration is DDL split at each line that ends with ';', or (where function bodies hold such
@@ -148,10 +148,25 @@ export interface MigrationReport {
   readonly createdWorkspaces: boolean;
 }
 
+/**
+ * A database whose schema is newer than this code: a newer medic migrated it, and this one
+ * would misread it (as Postgres refuses a data directory of a newer major version).
+ */
+export function newerSchemaError(version: number): InvalidConfigError {
+  return new InvalidConfigError(
+    `the database's medic schema is at version ${version}, newer than this medic's ${SCHEMA_VERSION}: a newer medic migrated it`,
+    {
+      hint: 'upgrade medic on this host (every process against one database runs the same version or newer)',
+    },
+  );
+}
+
 export async function migrate(db: Database): Promise<MigrationReport> {
-  if ((await currentVersion(db)) === SCHEMA_VERSION) {
+  const found = await currentVersion(db);
+  if (found === SCHEMA_VERSION) {
     return { from: SCHEMA_VERSION, to: SCHEMA_VERSION, createdWorkspaces: false };
   }
+  if (found > SCHEMA_VERSION) throw newerSchemaError(found);
   return db.session(async (s) => {
     await s.query('BEGIN');
     try {
@@ -161,6 +176,7 @@ export async function migrate(db: Database): Promise<MigrationReport> {
         'CREATE TABLE IF NOT EXISTS medic.schema_version (version int NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
       );
       const from = await currentVersion(s);
+      if (from > SCHEMA_VERSION) throw newerSchemaError(from);
       for (let v = from; v < MIGRATIONS.length; v++) {
         await execAll(s, MIGRATIONS[v]!);
         await s.query('INSERT INTO medic.schema_version (version) VALUES ($1)', [v + 1]);
