@@ -100,25 +100,39 @@ export async function finishRun(
   );
 }
 
+/** The steps that change a workspace: a run that took one of them is a recovery that counts. */
+const CHANGES = "('stop', 'seed', 'start', 'restore', 'mark online')";
+
+/** What the restart budget counted: the recoveries in the window, and when the oldest leaves it. */
+export interface BudgetUse {
+  readonly used: number;
+  readonly runIds: readonly string[];
+  /** When the oldest counted recovery leaves the window (null: none counted). */
+  readonly frees: Date | null;
+}
+
 /**
- * Recoveries of a workspace within the window, for the restart budget: those that changed
- * something, and those that failed after the budget let them try (a workspace that cannot be
- * fixed must not be tried forever).
+ * Recoveries of a workspace within the window, for the restart budget: runs that changed it
+ * (stopped, seeded, started it or set its row), whatever their outcome. An attempt that
+ * stopped before touching anything (a template missing, a refusal, a dry run) counts nothing.
  */
-export async function countRecentRecoveries(
+export async function recentRecoveries(
   db: Queryable,
   workspaceId: string,
   windowMs: number,
-): Promise<number> {
+): Promise<BudgetUse> {
   const { rows } = await db.query(
-    `SELECT count(*)::int AS n FROM medic.runs
-      WHERE workspace_id = $1::uuid AND command = 'recover'
-        AND started_at > now() - make_interval(secs => $2)
-        AND (outcome = 'recovered' OR (outcome = 'failed' AND EXISTS (
-              SELECT 1 FROM medic.step_events s WHERE s.run_id = medic.runs.run_id AND s.name = 'budget' AND s.status = 'ok')))`,
+    `SELECT r.run_id::text AS run_id, r.started_at + make_interval(secs => $2) AS frees
+       FROM medic.runs r
+      WHERE r.workspace_id = $1::uuid AND r.command = 'recover' AND NOT r.dry_run
+        AND r.started_at > now() - make_interval(secs => $2)
+        AND EXISTS (SELECT 1 FROM medic.step_events s
+                     WHERE s.run_id = r.run_id AND s.name IN ${CHANGES} AND s.status = 'ok')
+      ORDER BY r.started_at`,
     [workspaceId, windowMs / 1000],
   );
-  return z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
+  const runs = z.array(z.object({ run_id: z.string(), frees: z.coerce.date() })).parse(rows);
+  return { used: runs.length, runIds: runs.map((r) => r.run_id), frees: runs[0]?.frees ?? null };
 }
 
 /**

@@ -260,19 +260,48 @@ describe('recover', () => {
   it('refuses past the restart budget unless forced', async () => {
     const ws = await addWorkspace(world.db);
     world.runtime.add(ws.container);
+    // Two earlier recoveries that stopped it (what the budget counts).
     for (let i = 0; i < 2; i++) {
+      const runId = crypto.randomUUID();
       await world.db.query(
-        "INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, state, outcome, started_at) VALUES ($1, $2, 'recover', 'auto', 'w', 'finished', 'recovered', now())",
-        [crypto.randomUUID(), ws.id],
+        "INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, state, started_at) VALUES ($1, $2, 'recover', 'auto', 'w', 'running', now())",
+        [runId, ws.id],
+      );
+      await world.db.query(
+        `WITH s AS (INSERT INTO medic.step_events (run_id, seq, name, status, ms, detail) VALUES ($1, 1, 'stop', 'ok', 1, 'stopped'))
+         UPDATE medic.runs SET state = 'finished', outcome = 'recovered', finished_at = now() WHERE run_id = $1`,
+        [runId],
       );
     }
     const deps = unitDeps(world.db, world.runtime, { MEDIC_RESTART_BUDGET: '2/1h' });
     const refused = await recover(deps, ws.container, cli);
     expect(refused.error?.code).toBe('RESTART_BUDGET_EXCEEDED');
+    expect(refused.error?.message).toMatch(
+      /2 of 2 recoveries used in the last 1h \(runs [0-9a-f]{8}, [0-9a-f]{8}, each stopped or restarted it\)/,
+    );
     expect(world.runtime.calls).toEqual([]);
     const forced = await recover(deps, ws.container, { ...cli, force: true });
     expect(forced.outcome).toBe('recovered');
     expect(forced.steps.find((s) => s.name === 'budget')?.detail).toContain('overridden by --force');
+  });
+
+  it('[defaults] attempts that changed nothing leave the budget untouched: three TEMPLATE_NOT_FOUND, then the template is added and it recovers', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'medic-configs-'));
+    const ws = await addWorkspace(world.db, { runtime: 'new-runtime' });
+    world.runtime.add(ws.container);
+    const deps = unitDeps(world.db, world.runtime, { MEDIC_RESTART_BUDGET: '3/1h', CONFIGS_DIR: dir });
+    for (let i = 0; i < 3; i++) {
+      expect((await recover(deps, ws.container, cli)).error?.code).toBe('TEMPLATE_NOT_FOUND');
+    }
+    await mkdir(path.join(dir, 'new-runtime'));
+    await writeFile(
+      path.join(dir, 'new-runtime', 'config.yaml'),
+      'template_schema_version: 1\nruntime: new-runtime\n',
+    );
+    const ran = await recover(deps, ws.container, cli);
+    expect(ran.error).toBeNull();
+    expect(ran.outcome).toBe('recovered');
+    expect(ran.steps.find((s) => s.name === 'budget')?.detail).toBe('0 of 3 recoveries used in the last 1h');
   });
 
   it('--force reseeds a healthy workspace after snapshotting it', async () => {
