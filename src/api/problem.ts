@@ -38,6 +38,7 @@ const STATUS: Readonly<Record<string, number>> = {
   DOCKER_ERROR: 502,
   DOCKER_UNAVAILABLE: 503,
   DATABASE_UNAVAILABLE: 503,
+  API_BUSY: 503,
   ENGINE_UNAVAILABLE: 503,
   WORKSPACE_NOT_PLACED: 503,
   GITHUB_UNAVAILABLE: 503,
@@ -49,6 +50,7 @@ const STATUS: Readonly<Record<string, number>> = {
 const RETRY_AFTER_S: Readonly<Record<string, number>> = {
   LEASE_HELD: 5,
   RATE_LIMITED: 60,
+  API_BUSY: 5,
   DOCKER_UNAVAILABLE: 10,
   DATABASE_UNAVAILABLE: 10,
   ENGINE_UNAVAILABLE: 10,

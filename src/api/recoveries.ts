@@ -13,14 +13,17 @@ import {
   InvalidRequestError,
   isSuccess,
   parseTarget,
+  preflight,
   type RecoveryResult,
+  RefusalError,
   RunNotFoundError,
   type RunOptions,
+  ServiceBusyError,
   unstartedResult,
 } from '../core/index.js';
 import { type Answer, waitOf } from './http-io.js';
 import { problem, publicResult, retryAfterOf } from './problem.js';
-import { claimKey, progressOf, requestOf, storeAnswer } from './request-store.js';
+import { claimKey, progressOf, releaseKey, requestOf, storeAnswer } from './request-store.js';
 import { API_BASE, type RecoveryRequest } from './schemas.js';
 
 const POLL_MS = 100;
@@ -50,6 +53,15 @@ export class Recoveries {
       );
     }
     parseTarget(body.target); // a target that names nothing is answered now (INVALID_TARGET)
+    const max = this.deps.config.apiMaxRuns;
+    if (this.inflight.size >= max) {
+      throw new ServiceBusyError(
+        `this replica is running ${max} API recoveries already (MEDIC_API_MAX_RUNS)`,
+        {
+          hint: 'call again after Retry-After with the same Idempotency-Key; nothing was started',
+        },
+      );
+    }
     const waitS = waitOf(req);
     const claim = await claimKey(this.deps.db, {
       client,
@@ -64,8 +76,15 @@ export class Recoveries {
         { hint: 'a new request needs a new key' },
       );
     }
-    if (claim.kind === 'new') this.start(client, key, body, claim.runId);
-    const known = claim.kind === 'replay' ? claim.result : null;
+    let refused: RecoveryResult | null = null;
+    if (claim.kind === 'new') {
+      // The policy is asked before the answer: a refusal is a final answer, given at once
+      // (403, kept with the key), waited for or not.
+      refused = await this.refusal(client, body, claim.runId);
+      if (refused) await storeAnswer(this.deps.db, refused);
+      else this.start(client, key, body, claim.runId);
+    }
+    const known = refused ?? (claim.kind === 'replay' ? claim.result : null);
     const result = known ?? (waitS > 0 ? await this.settled(client, claim.runId, waitS) : null);
     const location = `${API_BASE}/recoveries/${claim.runId}`;
     if (result) return finished(result, { location });
@@ -81,8 +100,22 @@ export class Recoveries {
     };
   }
 
-  private start(client: string, key: string, body: RecoveryRequest, runId: string): void {
-    const options: RunOptions = {
+  /** The policy's refusal of this call, recorded as a run (null: admitted). */
+  private async refusal(
+    client: string,
+    body: RecoveryRequest,
+    runId: string,
+  ): Promise<RecoveryResult | null> {
+    const checked = await preflight(this.deps, {
+      command: 'recover',
+      target: body.target,
+      options: this.optionsOf(client, body, runId),
+    });
+    return checked.admitted || !(checked.error instanceof RefusalError) ? null : checked.result;
+  }
+
+  private optionsOf(client: string, body: RecoveryRequest, runId: string): RunOptions {
+    return {
       actor: client,
       source: 'api',
       client: { name: client },
@@ -91,6 +124,10 @@ export class Recoveries {
       force: body.force,
       reason: body.reason,
     };
+  }
+
+  private start(client: string, key: string, body: RecoveryRequest, runId: string): void {
+    const options = this.optionsOf(client, body, runId);
     const running = this.executor(`api:${client}:${key}`)
       .recover(body.target, options)
       .catch((error: unknown) =>
@@ -105,7 +142,9 @@ export class Recoveries {
     // The answer is kept with the key off the caller's path: until it is, a replay reads the
     // run's own stored result (a refusal or a finished run is in medic.runs already).
     const stored = running
-      .then((result) => storeAnswer(this.deps.db, result))
+      .then((result) =>
+        keepsKey(result) ? storeAnswer(this.deps.db, result) : releaseKey(this.deps.db, result),
+      )
       .catch((e: unknown) =>
         this.deps.logger.error({ runId, err: (e as Error).message }, 'could not store the API answer'),
       )
@@ -170,4 +209,30 @@ function finished(result: RecoveryResult, o: { location: string }): Answer {
     headers: { ...headers, ...(retry ? { 'retry-after': String(retry) } : {}) },
     runId: result.runId,
   };
+}
+
+/**
+ * Codes the same call may get past later (another run holds the workspace, something medic
+ * needs is down, the work was lost to a restart): their answer is not kept with the key.
+ */
+const TRANSIENT = new Set([
+  'LEASE_HELD',
+  'LEASE_LOST',
+  'TASK_LOST',
+  'DATABASE_UNAVAILABLE',
+  'DOCKER_UNAVAILABLE',
+  'ENGINE_UNAVAILABLE',
+  'GITHUB_UNAVAILABLE',
+  'WORKSPACE_NOT_PLACED',
+  'RATE_LIMITED',
+]);
+/** Steps after which a run has changed the workspace: its end is final, whatever its code. */
+const CHANGES = new Set(['stop', 'seed', 'start', 'restore', 'mark online']);
+
+/** Whether a run's answer is the key's for good (Stripe's rule: once it began a change, or ended for good). */
+export function keepsKey(result: RecoveryResult): boolean {
+  if (result.outcome === 'busy') return false;
+  const code = result.error?.code;
+  if (!code || !TRANSIENT.has(code)) return true;
+  return result.steps.some((s) => s.status === 'ok' && CHANGES.has(s.name));
 }

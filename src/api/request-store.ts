@@ -94,6 +94,19 @@ export async function storeAnswer(db: Queryable, result: RecoveryResult): Promis
   ]);
 }
 
+/**
+ * Frees a key whose run ended in a way the same call may undo later (as Stripe keeps no
+ * answer for a request that met a conflict or a failure before it began executing): the
+ * row stays, renamed, so its client still reads the run, and the next call with the key
+ * starts a new run against the workspace as it is then.
+ */
+export async function releaseKey(db: Queryable, result: RecoveryResult): Promise<void> {
+  await db.query(
+    "UPDATE medic.api_requests SET key = key || ' (released by run ' || run_id::text || ')', result = $2::jsonb WHERE run_id = $1::uuid",
+    [result.runId, JSON.stringify(result)],
+  );
+}
+
 /** A run started through the API, as its client may read it: null when it is not theirs. */
 export async function requestOf(
   db: Queryable,

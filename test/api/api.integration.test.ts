@@ -173,7 +173,7 @@ describe('POST /api/v1/recoveries', () => {
     const ws = await world.broken();
     const held = await world.holdLease(ws.id);
     try {
-      const busy = await recover(ws.container, { wait: 10 });
+      const busy = await recover(ws.container, { key: 'busy-1', wait: 10 });
       expect(busy.status).toBe(409);
       expect(busy.body).toMatchObject({ code: 'LEASE_HELD' });
       expect((busy.body.result as RecoveryResult).outcome).toBe('busy');
@@ -181,6 +181,45 @@ describe('POST /api/v1/recoveries', () => {
     } finally {
       await held.release();
     }
+    // [defaults] Retried with the same key, as docs/api.md says, once the other run ended: a
+    // fresh answer (the workspace as it is now), not the stored LEASE_HELD.
+    await until('the busy answer is settled', 10_000, async () => {
+      const again = await recover(ws.container, { key: 'busy-1', wait: 30 });
+      return again.status === 200 && again.body.outcome === 'recovered';
+    });
+    expect(await world.status(ws.id)).toBe('online');
+  });
+
+  it('[defaults] runs at most MEDIC_API_MAX_RUNS at once: beyond, 503 API_BUSY with Retry-After, nothing started', async () => {
+    const narrow = await serve(
+      world.deps({ MEDIC_STOP_TIMEOUT_S: '3', MEDIC_API_CALLS_PER_MINUTE: '1000', MEDIC_API_MAX_RUNS: '1' }),
+    );
+    const slow = await world.broken({ cmd: ['sleep', '3600'] }); // its stop takes 3 s
+    const other = await world.broken();
+    const first = await recover(slow.container, { base: narrow.url });
+    expect(first.status).toBe(202);
+    const refused = await recover(other.container, { base: narrow.url, key: 'beyond-1' });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ code: 'API_BUSY' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await apiRuns(other.id)).toBe(0);
+    await narrow.api.idle();
+    // The same key later starts it: nothing was kept for it.
+    expect(
+      (await recover(other.container, { base: narrow.url, key: 'beyond-1', wait: 30 })).body,
+    ).toMatchObject({
+      outcome: 'recovered',
+    });
+  });
+
+  it('[defaults] answers a call the policy refuses at once with 403, without Prefer: wait', async () => {
+    const ws = await world.broken({ name: 'team-b worker' });
+    const outside = await recover(ws.container, { token: tokens.narrow!, key: 'refused-1' });
+    expect(outside.status).toBe(403);
+    expect(outside.body).toMatchObject({ code: 'WORKSPACE_NOT_GRANTED' });
+    // A refusal is final: the same key is the same answer.
+    const again = await recover(ws.container, { token: tokens.narrow!, key: 'refused-1' });
+    expect(again.body).toMatchObject({ code: 'WORKSPACE_NOT_GRANTED', runId: outside.body.runId });
   });
 });
 

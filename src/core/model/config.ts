@@ -90,6 +90,14 @@ export const coreSettingsSchema = z
       .min(1)
       .default(60)
       .describe('calls to the HTTP API (`/api/v1`) each client may make in a minute; more are answered 429'),
+    MEDIC_API_MAX_RUNS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(8)
+      .describe(
+        'recoveries the HTTP API runs at once in one process; a call beyond them is answered 503 with Retry-After',
+      ),
     MEDIC_LOOK_MS: z.coerce
       .number()
       .int()
@@ -158,6 +166,7 @@ export interface MedicConfig {
   readonly approvalTtlMs: number;
   /** Calls per client per minute to the HTTP API. */
   readonly apiCallsPerMinute: number;
+  readonly apiMaxRuns: number;
   /** Snapshots and finished jobs older than this are pruned daily (ms). */
   readonly retentionMs: number;
   /** Certificates for a TLS engine (DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), else null. */
@@ -214,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     retentionMs: e.MEDIC_RETENTION,
     lookMs: e.MEDIC_LOOK_MS,
     apiCallsPerMinute: e.MEDIC_API_CALLS_PER_MINUTE,
+    apiMaxRuns: e.MEDIC_API_MAX_RUNS,
     approvalTtlMs: e.MEDIC_APPROVAL_TTL,
     regressionWindowMs: e.MEDIC_REGRESSION_WINDOW,
     dashboardUrl: e.MEDIC_DASHBOARD_URL ?? null,

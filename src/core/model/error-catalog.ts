@@ -149,6 +149,11 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
       'more than 20 commands by one actor in 10 minutes; over the HTTP API, more than 60 calls by one client in a minute',
     action: 'wait (the API says how long in `Retry-After`)',
   },
+  API_BUSY: {
+    meaning:
+      'this replica of the HTTP API runs `MEDIC_API_MAX_RUNS` recoveries already; the call started nothing',
+    action: 'call again after `Retry-After`, with the same Idempotency-Key',
+  },
   APPROVAL_REQUIRED: {
     meaning:
       "the policy asks other people's approval for this command (`approval:`), and it came from GitHub without one (a `workflow_dispatch` with `force` and no issue)",
