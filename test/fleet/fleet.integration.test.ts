@@ -211,9 +211,10 @@ describe('three replicas and two agents on two engines', () => {
   }, 60_000);
 
   it('an agent frozen mid-run past its heartbeat: another agent takes over, and the frozen one, resumed, writes and touches nothing', async () => {
-    // Both agents of engine A with a short lease TTL: the frozen one keeps its database session
-    // (and its advisory lock) open, so its lease lapses only by its TTL.
-    const short = { MEDIC_LEASE_TTL_S: '12', MEDIC_START_TIMEOUT_S: '4' };
+    // Both agents of engine A with the default lease (15 s): the frozen one keeps its database
+    // session (and its advisory lock) open, so its lease lapses only by its TTL. (The start
+    // timeout is shortened only to save time: the container ignores SIGTERM.)
+    const short = { MEDIC_START_TIMEOUT_S: '4' };
     // Made before the agent starts, so that its first listing places it (events come only once
     // it listens).
     const w = await world.broken({ cmd: ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'] });
@@ -243,7 +244,8 @@ describe('three replicas and two agents on two engines', () => {
         .toMatchObject({ engine: 'a', why: expect.stringContaining('busy') });
       // The second agent takes the task over once the frozen one's heartbeat is stale, is kept
       // out by the frozen one's lease until its TTL, and then recovers the workspace.
-      const body = await resultOf(n, 90_000);
+      // Within 60 s of the freeze, with every setting at its default (docs/fleet.md).
+      const body = await resultOf(n, 60_000);
       expect(body).toContain('recovered');
       expect(body).not.toMatch(/LEASE_HELD|\| busy/);
       const [task] = await tasksOf(w.container);

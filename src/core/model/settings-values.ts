@@ -16,8 +16,6 @@ export const duration = (fallback: string) =>
 
 const BUDGET = /^(\d+)\/(\d+)(s|m|h|d)$/;
 const DURATION = /^(\d+)(s|m|h|d)$/;
-/** Seconds a lease's TTL must exceed a stop and a start by. */
-export const LEASE_MARGIN_S = 5;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 export interface RestartBudget {
