@@ -134,6 +134,9 @@ const MIGRATIONS: ReadonlyArray<string | readonly string[]> = [
      at timestamptz NOT NULL DEFAULT now(), reopened_at timestamptz);
    ALTER TABLE medic.runs ADD COLUMN detected_at timestamptz;`,
   CONTAIN,
+  // [defaults] A dead worker's reclaims, counted apart from the item's attempts.
+  `ALTER TABLE medic.jobs ADD COLUMN reclaims int NOT NULL DEFAULT 0;
+   ALTER TABLE medic.tasks ADD COLUMN reclaims int NOT NULL DEFAULT 0`,
 ];
 
 const WORKSPACES = `CREATE TABLE workspaces (

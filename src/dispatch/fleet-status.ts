@@ -52,6 +52,8 @@ export interface RetryingTask {
   readonly target: string;
   /** The attempts made so far. */
   readonly attempts: number;
+  /** How often a dead agent's claim of it was taken back (apart from its attempts). */
+  readonly reclaims: number;
   readonly nextTry: string;
   readonly why: string | null;
 }
@@ -72,6 +74,7 @@ const retryingRow = z.object({
   engine: z.string(),
   target: z.string(),
   attempts: z.number(),
+  reclaims: z.number(),
   not_before: z.coerce.date(),
   error: z.string().nullable(),
 });
@@ -79,7 +82,7 @@ const retryingRow = z.object({
 /** Tasks waiting for their next try, with the attempts made and why. */
 export async function retryingTasks(db: Queryable): Promise<RetryingTask[]> {
   const { rows } = await db.query(
-    `SELECT id, engine, target, attempts, not_before, error FROM medic.tasks
+    `SELECT id, engine, target, attempts, reclaims, not_before, error FROM medic.tasks
       WHERE state = 'pending' AND not_before IS NOT NULL ORDER BY not_before LIMIT 50`,
   );
   return z
@@ -90,6 +93,7 @@ export async function retryingTasks(db: Queryable): Promise<RetryingTask[]> {
       engine: t.engine,
       target: t.target,
       attempts: t.attempts,
+      reclaims: t.reclaims,
       nextTry: t.not_before.toISOString(),
       why: t.error,
     }));

@@ -26,8 +26,12 @@ export interface QueueSpec<J extends Claimed> {
   readonly order?: 'id' | 'priority DESC, id';
 }
 
-/** A dead worker's item is run again once (a recovery is idempotent); after that it is given up. */
-export const MAX_RECLAIMS = 2;
+/**
+ * How many times a dead worker's item is run again (a recovery is idempotent); after that it
+ * is given up. Counted apart from its attempts: an item put back after a database blip
+ * (RetryLater) has used an attempt, not a reclaim, and still survives its worker's death.
+ */
+export const MAX_RECLAIMS = 1;
 
 export function fencedQueue<J extends Claimed>(db: Queryable, spec: QueueSpec<J>): WorkQueue<J> {
   const { table } = spec;
@@ -105,7 +109,7 @@ export function fencedQueue<J extends Claimed>(db: Queryable, spec: QueueSpec<J>
                      AND NOT (id = ANY(${n(2)}::bigint[]))`;
       const ids = running.map((r) => r.id);
       await db.query(
-        `UPDATE ${table} SET state = 'pending' WHERE ${stale} AND attempts < ${MAX_RECLAIMS}`,
+        `UPDATE ${table} SET state = 'pending', reclaims = reclaims + 1 WHERE ${stale} AND reclaims < ${MAX_RECLAIMS}`,
         args(staleS, ids),
       );
       const { rows } = await db.query(

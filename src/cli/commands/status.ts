@@ -38,7 +38,7 @@ export function statusLines(status: FleetStatus, now: Date): string[] {
         );
   const retrying = status.retrying.map(
     (t) =>
-      `  task ${t.id} ${t.target} on ${t.engine}: ${t.attempts} attempts, next try in ${Math.max(0, Math.round((Date.parse(t.nextTry) - now.getTime()) / 1000))}s${t.why ? `: ${stripControl(t.why)}` : ''}`,
+      `  task ${t.id} ${t.target} on ${t.engine}: ${t.attempts} attempts${t.reclaims > 0 ? ` (${t.reclaims} after its agent died)` : ''}, next try in ${Math.max(0, Math.round((Date.parse(t.nextTry) - now.getTime()) / 1000))}s${t.why ? `: ${stripControl(t.why)}` : ''}`,
   );
   const failed =
     status.failed.length === 0

@@ -86,6 +86,26 @@ describe('job store', () => {
     expect(await jobCounts(world.db)).toEqual({ done: 1 });
   });
 
+  it('[defaults] counts a retry and a reclaim apart: a job retried once still survives its worker dying', async () => {
+    await enqueueJob(world.db, 'd-1', payload(1));
+    const first = (await claimJob(world.db, 'w1'))!;
+    // A database blip: put back, an attempt used.
+    expect(await queue().retry('w1', first, 0, 'DATABASE_UNAVAILABLE')).toBe(true);
+    await world.db.query("UPDATE medic.jobs SET not_before = now() - interval '1 second'");
+    const second = (await claimJob(world.db, 'w2'))!;
+    expect(second.attempt).toBe(2);
+    // Its worker dies (SIGKILL): reclaimed, not abandoned.
+    await age(second.id);
+    expect(await queue().reclaimStale(60, [])).toEqual([]);
+    expect(await jobCounts(world.db)).toEqual({ pending: 1 });
+    const third = (await claimJob(world.db, 'w3'))!;
+    expect(third.attempt).toBe(3);
+    const { rows } = await world.db.query('SELECT attempts, reclaims FROM medic.jobs WHERE id = $1', [
+      third.id,
+    ]);
+    expect(rows).toEqual([{ attempts: 3, reclaims: 1 }]);
+  });
+
   it('puts a job back with a backoff: not claimed before its time', async () => {
     await enqueueJob(world.db, 'd-1', payload(1));
     const job = (await claimJob(world.db, 'w1'))!;
