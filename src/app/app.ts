@@ -16,13 +16,13 @@ import {
   retryingExecutor,
 } from '../core/index.js';
 import { agentsExecutor } from '../dispatch/agents-executor.js';
-import { TASK_EVENTS, Wakeups } from '../dispatch/wakeups.js';
+import { listenOrPoll, TASK_EVENTS, Wakeups } from '../dispatch/wakeups.js';
 import { octokitPort } from '../github/github-port.js';
 import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
 import { PacerRegistry } from '../github/write-pacer.js';
 import { JobWorker, workerName } from '../queue/index.js';
 import { EXPIRY_SWEEP_MS, expireRequests, reopenRegressions } from './chores.js';
-import { enqueueJob, type Job, jobQueue } from './jobs/job-store.js';
+import { enqueueJob, JOBS_QUEUED, type Job, jobQueue } from './jobs/job-store.js';
 
 /** How often a task handed to an agent is read while the app waits on it (the bound: 250 ms). */
 const AGENT_POLL_MS = 200;
@@ -136,6 +136,8 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     });
 
     worker.start();
+    // A job stored by another replica wakes this one's worker too (polling stays as the net).
+    worker.onStop(await listenOrPoll(core.db, JOBS_QUEUED, () => worker.wake(), app.log));
     // Requests for approval that nobody answered in time: marked expired, and their comment says so.
     setInterval(() => void expireRequests(app, core, pacers), EXPIRY_SWEEP_MS).unref();
     // Workspaces that broke again soon after a command recovered them: their incident is reopened.

@@ -32,6 +32,7 @@ export class JobWorker<J extends Claimed> {
   private readonly held = new Map<number, { item: Claimed; lost: boolean }>();
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
+  private readonly cleanups: Array<() => Promise<void>> = [];
   private pumping = false;
   private ticking = false;
 
@@ -71,9 +72,15 @@ export class JobWorker<J extends Claimed> {
     void this.pump();
   }
 
+  /** Something to end with the worker (its NOTIFY listener). */
+  onStop(fn: () => Promise<void>): void {
+    this.cleanups.push(fn);
+  }
+
   /** Claims nothing more, and waits for what it holds (still heartbeated, so nobody takes it over). */
   async stop(): Promise<void> {
     this.stopping = true;
+    await Promise.allSettled(this.cleanups.splice(0).map((fn) => fn()));
     if (this.timer) clearInterval(this.timer);
     const beat = setInterval(() => void this.beat().catch(() => undefined), this.options.pollMs);
     await Promise.allSettled(this.running.values());

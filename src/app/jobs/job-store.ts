@@ -33,13 +33,20 @@ export async function enqueueJob(
   commentKey: string | null = null,
   priority: IntakePriority = 'normal',
 ): Promise<boolean> {
+  // Every replica's worker LISTENs (JOBS_QUEUED): the one with room claims it at once, not at
+  // its next poll (which stays as the net).
   const { rows } = await db.query(
-    `INSERT INTO medic.jobs (delivery_id, kind, payload, comment_key, priority) VALUES ($1, $2, $3::jsonb, $4, $5)
-     ON CONFLICT DO NOTHING RETURNING id`,
-    [deliveryId, payload.kind, JSON.stringify(payload), commentKey, PRIORITY[priority]],
+    `WITH added AS (
+       INSERT INTO medic.jobs (delivery_id, kind, payload, comment_key, priority) VALUES ($1, $2, $3::jsonb, $4, $5)
+       ON CONFLICT DO NOTHING RETURNING id)
+     SELECT id, pg_notify($6, id::text) FROM added`,
+    [deliveryId, payload.kind, JSON.stringify(payload), commentKey, PRIORITY[priority], JOBS_QUEUED],
   );
   return rows.length === 1;
 }
+
+/** The NOTIFY channel a stored job is announced on (its id the payload). */
+export const JOBS_QUEUED = 'medic_jobs';
 
 /** Jobs are claimed by priority, then oldest first (the app's intake decides: intakePriority). */
 const PRIORITY: Record<IntakePriority, number> = { high: 1, normal: 0, low: -1 };
