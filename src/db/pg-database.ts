@@ -49,6 +49,15 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
     try {
       return await fn();
     } catch (error) {
+      if (error instanceof Error && /timeout exceeded when trying to connect/.test(error.message)) {
+        throw new DatabaseUnavailableError(
+          `no connection to Postgres at ${shown} came free within 5 s: every one of the pool's is in use`,
+          {
+            hint: "lower --concurrency (each recovery holds one session), or raise the server's max_connections",
+            cause: error,
+          },
+        );
+      }
       if (isConnectionError(error)) {
         throw new DatabaseUnavailableError(`cannot use Postgres at ${shown}: ${(error as Error).message}`, {
           hint: 'check that the server is up and DATABASE_URL is right',

@@ -23,6 +23,7 @@ import {
 import { type Task, taskQueue } from '../dispatch/task-store.js';
 import { listenOrPoll, TASKS_QUEUED } from '../dispatch/wakeups.js';
 import { JobWorker, workerName } from '../queue/index.js';
+import { Width } from '../queue/width.js';
 import { DockerEventFeed, PLACEMENT_ACTIONS } from '../watch/docker-events.js';
 import type { IncidentHook } from '../watch/incident-hook.js';
 import { Watcher } from '../watch/watcher.js';
@@ -64,6 +65,8 @@ export class Agent {
   ) {
     const { engine } = options;
     this.name = workerName(deps.holder);
+    // Tasks and heals draw from one width: the process runs `concurrency` recoveries in all.
+    const width = new Width(options.concurrency);
     this.worker = new JobWorker<Task>(
       {
         queue: taskQueue(deps.db, engine),
@@ -80,6 +83,7 @@ export class Agent {
       },
       {
         concurrency: options.concurrency,
+        width,
         pollMs: options.pollMs,
         staleS: options.staleS,
         name: this.name,
@@ -90,6 +94,7 @@ export class Agent {
       : new Watcher(deps, {
           intervalS: options.intervalS,
           concurrency: options.concurrency,
+          width,
           incidents: options.incidents,
           events: this.events,
           owns: (containers) => placedOn(deps.db, engine, containers),

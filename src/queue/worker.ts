@@ -3,8 +3,10 @@
 // its webhook jobs with it; an agent runs its engine's tasks. What it holds it heartbeats
 // with its attempt; work it learns it lost is fenced off: its `fence` throws TASK_LOST, and
 // nothing more is written about it.
+
 import { randomBytes } from 'node:crypto';
 import { type Logger, persistently, systemClock, TaskLostError } from '../core/index.js';
+import type { Width } from './width.js';
 import { type Claimed, RetryLater, type WorkQueue } from './work-queue.js';
 
 /** How long a worker keeps trying to write how an item ended while the database is away. */
@@ -21,6 +23,8 @@ export function workerName(holder: string): string {
 
 export interface WorkerOptions {
   readonly concurrency: number;
+  /** Shared with the process's other runs (an agent's healer): taken per job, given back at its end. */
+  readonly width?: Width;
   readonly pollMs: number;
   readonly staleS: number;
   readonly name: string;
@@ -33,6 +37,7 @@ export class JobWorker<J extends Claimed> {
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
   private readonly cleanups: Array<() => Promise<void>> = [];
+  private unwatchWidth: (() => void) | null = null;
   private pumping = false;
   private ticking = false;
 
@@ -62,6 +67,8 @@ export class JobWorker<J extends Claimed> {
   }
 
   start(): void {
+    if (this.options.width) this.onStop(async () => this.unwatchWidth?.());
+    this.unwatchWidth = this.options.width?.onFree(() => void this.pump()) ?? null;
     this.timer = setInterval(() => void this.tick(), this.options.pollMs);
     this.timer.unref();
     void this.tick();
@@ -125,11 +132,20 @@ export class JobWorker<J extends Claimed> {
     if (this.pumping) return;
     this.pumping = true;
     try {
+      const { width } = this.options;
       while (!this.stopping && this.running.size < this.options.concurrency) {
-        const job = await this.queue.claim(this.options.name);
-        if (!job) break;
+        if (width && !width.take()) break;
+        const job = await this.queue.claim(this.options.name).catch((error: unknown) => {
+          width?.give();
+          throw error;
+        });
+        if (!job) {
+          width?.give();
+          break;
+        }
         const done = this.execute(job).finally(() => {
           this.running.delete(job.id);
+          width?.give();
           void this.pump();
         });
         this.running.set(job.id, done);

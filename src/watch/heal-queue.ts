@@ -1,5 +1,7 @@
 // The watcher's fleet-wide queue: each workspace at most once in it, at most `concurrency`
-// being healed at a time. What it runs for an item is the caller's `heal`.
+// being healed at a time (and, in an agent, within the width it shares with its tasks). What
+// it runs for an item is the caller's `heal`.
+import type { Width } from '../queue/width.js';
 export class HealQueue {
   private readonly waiting = new Set<string>();
   private readonly active = new Map<string, Promise<void>>();
@@ -8,7 +10,11 @@ export class HealQueue {
   constructor(
     private readonly concurrency: number,
     private readonly heal: (target: string) => Promise<void>,
-  ) {}
+    /** Shared with the process's other runs (an agent's tasks). */
+    private readonly width?: Width,
+  ) {
+    width?.onFree(() => this.drain());
+  }
 
   /** Queues a workspace (by container name or uuid); a duplicate of a queued or active one is dropped. */
   push(target: string): void {
@@ -40,9 +46,11 @@ export class HealQueue {
   private drain(): void {
     for (const target of this.waiting) {
       if (this.active.size >= this.concurrency) return;
+      if (this.width && !this.width.take()) return;
       this.waiting.delete(target);
       const run = this.heal(target).finally(() => {
         this.active.delete(target);
+        this.width?.give();
         this.drain();
       });
       this.active.set(target, run);

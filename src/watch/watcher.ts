@@ -17,6 +17,7 @@ import {
   sweepCandidates,
 } from '../core/index.js';
 import { listenOrPoll, WORKSPACE_FAILED } from '../dispatch/wakeups.js';
+import type { Width } from '../queue/width.js';
 import { DockerEventFeed, type EventSource } from './docker-events.js';
 import { HealQueue } from './heal-queue.js';
 import type { IncidentHook } from './incident-hook.js';
@@ -24,6 +25,8 @@ import type { IncidentHook } from './incident-hook.js';
 export interface WatcherOptions {
   readonly intervalS: number;
   readonly concurrency: number;
+  /** Shared with the process's other runs (an agent's tasks): one width per process. */
+  readonly width?: Width;
   readonly events: EventSource;
   readonly incidents: IncidentHook;
   readonly onResult?: (result: RecoveryResult) => void;
@@ -78,7 +81,7 @@ export class Watcher {
     private readonly deps: CoreDeps,
     private readonly options: WatcherOptions,
   ) {
-    this.queue = new HealQueue(options.concurrency, (target) => this.heal(target));
+    this.queue = new HealQueue(options.concurrency, (target) => this.heal(target), options.width);
     this.feed = new DockerEventFeed(
       options.events,
       (e) => {

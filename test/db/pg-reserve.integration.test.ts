@@ -36,4 +36,24 @@ describe.skipIf(!url)('Database.reserve on Postgres', () => {
       await db.close();
     }
   });
+
+  it('[defaults] a pool with no connection free within its bound is DATABASE_UNAVAILABLE naming what to change, not INTERNAL', async () => {
+    const db = openPgDatabase(url!, silentLogger, 1);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    try {
+      const held = db.session(async () => gate);
+      await expect(db.query('SELECT 1')).rejects.toMatchObject({
+        code: 'DATABASE_UNAVAILABLE',
+        hint: expect.stringContaining('--concurrency'),
+      });
+      release();
+      await held;
+    } finally {
+      release();
+      await db.close();
+    }
+  }, 20_000);
 });
