@@ -3,7 +3,8 @@
 // recovered (source `auto`) only when the core's `healingVerdict` says so (the rule `medic
 // sweep` uses: not parked, not provisioning, config.yaml missing). A workspace that keeps
 // failing is retried with a backoff doubling from the sweep interval up to an hour, and
-// reported once per failure streak; failed attempts count toward the restart budget.
+// reported once per failure streak; attempts that changed the workspace count toward the
+// restart budget (those that stopped first, say TEMPLATE_NOT_FOUND, do not).
 import {
   type CoreDeps,
   containerName,

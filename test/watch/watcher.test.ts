@@ -82,8 +82,9 @@ describe('the watcher', () => {
       'TEMPLATE_NOT_FOUND',
       'TEMPLATE_NOT_FOUND',
     ]);
-    // Failed attempts count toward the restart budget (3/1h): the fourth try is refused by it.
-    expect(results[3]?.error?.code).toBe('RESTART_BUDGET_EXCEEDED');
+    // [defaults] Attempts that changed nothing do not use the restart budget (3/1h): the
+    // fourth try is the same failure, still backed off, not RESTART_BUDGET_EXCEEDED.
+    expect(results[3]?.error?.code).toBe('TEMPLATE_NOT_FOUND');
     expect(reports).toHaveLength(1);
     expect(reports[0]?.error?.code).toBe('TEMPLATE_NOT_FOUND');
   });
