@@ -84,7 +84,7 @@ async function databaseChecks(
             name: 'database',
             detail:
               version > SCHEMA_VERSION
-                ? newerSchemaError(version).message + `: ${newerSchemaError(version).hint}`
+                ? `${newerSchemaError(version).message}: ${newerSchemaError(version).hint}`
                 : `schema medic at version ${version}, this medic needs ${SCHEMA_VERSION}: run medic migrate`,
           },
     );
