@@ -86,7 +86,10 @@ describe('the snapshot read beside the stop', () => {
       if (write) await exec(ws.container, 'echo x > /configs/new.txt'); // after the read, before the stop
       await runtime.stop(ws.container, 5);
       const settled = await ahead!.settle();
-      if (write) expect(settled).toBeNull();
+      // Written after the read: settled to null (read again). On a machine so busy that the
+      // read itself came after the write, the read holds the file, which is right too; what
+      // must never happen is a read that says empty while the file is there.
+      if (write) expect(settled === null || settled.entries >= 1).toBe(true);
       else expect(settled).toMatchObject({ entries: 0 });
       await expect.poll(async () => (await helpersOf(ws.volume)).length, { timeout: 5000 }).toBe(0);
     }
