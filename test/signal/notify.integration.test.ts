@@ -135,11 +135,17 @@ describe('notifications', () => {
     const ws = await world.broken({ runtime: 'nosuch' });
     await expect.poll(() => runOf(ws.id), { timeout: 15_000 }).toBeDefined();
     const run = (await runOf(ws.id))!;
-    const { rows } = await world.db.query(
-      "SELECT id, delivery_id::text AS delivery_id FROM medic.outbox WHERE payload->>'runId' = $1 AND url_env = 'PAGER_HOOK_URL'",
-      [run.run_id],
-    );
-    const row = rows[0] as { id: number; delivery_id: string };
+    // A run's events are written once its session is back in the pool, a moment after the run
+    // is visible: wait for the row, not for the run.
+    const outboxRow = async () =>
+      (
+        await world.db.query(
+          "SELECT id, delivery_id::text AS delivery_id FROM medic.outbox WHERE payload->>'runId' = $1 AND url_env = 'PAGER_HOOK_URL'",
+          [run.run_id],
+        )
+      ).rows[0] as { id: number; delivery_id: string } | undefined;
+    await expect.poll(outboxRow, { timeout: 15_000 }).toBeDefined();
+    const row = (await outboxRow())!;
     await new Promise((r) => setTimeout(r, Math.max(0, 60_000 - (Date.now() - downAt))));
     const attempts = await world.db.query(
       'SELECT at, error FROM medic.outbox_attempts WHERE outbox_id = $1 ORDER BY at',
