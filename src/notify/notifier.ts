@@ -2,8 +2,11 @@
 // `medic agent`, `medic serve`): claims due events with SKIP LOCKED, posts each to its sink
 // with a 10-second cut, records every attempt, and tries a failed one again with a doubling
 // backoff (1 s, 2 s, 4 s … at most 10 minutes) for 24 hours, then gives up with the reason.
-// The delivery id is the same on every attempt, so a receiver can drop duplicates. Nothing
-// here is on a recovery's path: runs only write the outbox.
+// The delivery id is the same on every attempt, so a receiver can drop duplicates. Each event
+// is delivered and settled on its own, claims are fair across sinks (at most 4 of a sink's in
+// flight in a process), and a sink that fails 5 times in a row is paused (30 s, doubling up
+// to 10 minutes) instead of retried row by row: one dead receiver cannot hold back the others.
+// Nothing here is on a recovery's path: runs only write the outbox.
 import { type CoreDeps, claimDue, type OutboxRow, redactSecrets, settleAttempt } from '../core/index.js';
 import { cutUrl, SIGNATURE_HEADER, signature, slackMessage } from './messages.js';
 
@@ -24,9 +27,25 @@ export interface Attempted {
   readonly error: string | null;
 }
 
+/** Deliveries in flight in one process, and of them for one sink. */
+const IN_FLIGHT = 20;
+const PER_SINK = 4;
+/** Failures in a row after which a sink is paused, and for how long (doubling up to 10 min). */
+const TRIP_AFTER = 5;
+const PAUSE_MS = 30_000;
+
+interface SinkState {
+  inFlight: number;
+  failures: number;
+  pausedUntil: number;
+  pauses: number;
+}
+
 export class Notifier {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly sinks = new Map<string, SinkState>();
   private readonly o: Required<NotifierOptions>;
 
   constructor(
@@ -44,7 +63,7 @@ export class Notifier {
 
   start(): void {
     const tick = () => {
-      this.running = this.pass()
+      this.running = this.claimMore()
         .catch((error: unknown) =>
           this.deps.logger.warn({ err: (error as Error).message }, 'notifications: pass failed'),
         )
@@ -60,17 +79,85 @@ export class Notifier {
     this.timer = null;
     if (t) clearTimeout(t);
     await this.running;
+    await Promise.allSettled([...this.inFlight]);
   }
 
-  /** One pass: every due event (or those `ids` name) claimed and tried once, at the same time. */
+  /** Sinks paused now (a circuit: too many failures in a row), with when each resumes. */
+  paused(now = Date.now()): Array<{ readonly urlEnv: string; readonly until: Date }> {
+    return [...this.sinks.entries()]
+      .filter(([, s]) => s.pausedUntil > now)
+      .map(([urlEnv, s]) => ({ urlEnv, until: new Date(s.pausedUntil) }));
+  }
+
+  /**
+   * One pass of `medic notify test`: the events `ids` names (or every due one) claimed and tried
+   * once, awaited together, so it can say what each sink answered.
+   */
   async pass(ids?: readonly string[]): Promise<Attempted[]> {
-    const rows = await claimDue(
-      this.deps.db,
-      ids ? ids.length : 20,
-      Math.ceil(this.o.timeoutMs / 1000) + 20,
-      ids,
-    );
+    const rows = await claimDue(this.deps.db, ids ? ids.length : IN_FLIGHT, this.leaseS, ids);
     return Promise.all(rows.map((row) => this.deliver(row)));
+  }
+
+  private get leaseS(): number {
+    return Math.ceil(this.o.timeoutMs / 1000) + 20;
+  }
+
+  private sink(urlEnv: string): SinkState {
+    let s = this.sinks.get(urlEnv);
+    if (!s) {
+      s = { inFlight: 0, failures: 0, pausedUntil: 0, pauses: 0 };
+      this.sinks.set(urlEnv, s);
+    }
+    return s;
+  }
+
+  /**
+   * The background loop's claim: as many due events as there is room for, fairly across sinks,
+   * each delivered and settled on its own (a sink that never answers holds its own few slots for
+   * its 10 s, never the others').
+   */
+  private async claimMore(): Promise<void> {
+    const room = IN_FLIGHT - this.inFlight.size;
+    if (room <= 0) return;
+    const now = Date.now();
+    const skip = [...this.sinks.entries()]
+      .filter(([, s]) => s.inFlight >= PER_SINK || s.pausedUntil > now)
+      .map(([urlEnv]) => urlEnv);
+    const rows = await claimDue(this.deps.db, room, this.leaseS, undefined, { perSink: PER_SINK, skip });
+    for (const row of rows) {
+      const s = this.sink(row.urlEnv);
+      s.inFlight++;
+      const delivery = this.deliver(row)
+        .then((a) => this.note(row.urlEnv, a.ok))
+        .catch((error: unknown) =>
+          this.deps.logger.warn({ err: (error as Error).message }, 'notifications: delivery failed'),
+        )
+        .finally(() => {
+          s.inFlight--;
+          this.inFlight.delete(delivery);
+        });
+      this.inFlight.add(delivery);
+    }
+  }
+
+  /** A sink that keeps failing is paused (its rows wait, untried), then tried again. */
+  private note(urlEnv: string, ok: boolean): void {
+    const s = this.sink(urlEnv);
+    if (ok) {
+      s.failures = 0;
+      s.pauses = 0;
+      return;
+    }
+    s.failures++;
+    if (s.failures < TRIP_AFTER || s.pausedUntil > Date.now()) return;
+    const ms = Math.min(PAUSE_MS * 2 ** s.pauses, 600_000);
+    s.pauses++;
+    s.failures = 0;
+    s.pausedUntil = Date.now() + ms;
+    this.deps.logger.warn(
+      { sink: urlEnv, pausedS: ms / 1000 },
+      'notifications: sink keeps failing; paused (its events wait, and are tried when it resumes)',
+    );
   }
 
   private async deliver(row: OutboxRow): Promise<Attempted> {

@@ -85,21 +85,32 @@ export async function enqueueEvent(
 /**
  * Claims up to `limit` events that are due, for one delivery attempt each: their next try is
  * pushed `leaseS` ahead, so a process that dies mid-delivery leaves them to the next claim.
+ * Fair across sinks: at most `perSink` of each sink's oldest, and none of the sinks in `skip`
+ * (those this process has enough in flight for, or has paused): a sink that never answers
+ * cannot fill every claim while a healthy one waits.
  */
 export async function claimDue(
   db: Queryable,
   limit: number,
   leaseS: number,
   ids?: readonly string[],
+  fair: { readonly perSink?: number; readonly skip?: readonly string[] } = {},
 ): Promise<OutboxRow[]> {
   const { rows } = await db.query(
     `UPDATE medic.outbox o SET next_at = now() + make_interval(secs => $2), attempts = o.attempts + 1
-      WHERE o.id IN (SELECT id FROM medic.outbox WHERE state = 'pending'
-                       AND ($3::uuid[] IS NULL AND next_at <= now() OR delivery_id = ANY($3::uuid[]))
+      WHERE o.id IN (SELECT id FROM medic.outbox
+                      WHERE state = 'pending'
+                        AND ($3::uuid[] IS NULL AND next_at <= now() OR delivery_id = ANY($3::uuid[]))
+                        AND id IN (SELECT id FROM (
+                                     SELECT id, row_number() OVER (PARTITION BY url_env ORDER BY id) AS n
+                                       FROM medic.outbox
+                                      WHERE state = 'pending' AND NOT (url_env = ANY($5::text[]))
+                                        AND ($3::uuid[] IS NULL AND next_at <= now() OR delivery_id = ANY($3::uuid[]))) ranked
+                                    WHERE n <= $4)
                      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
       RETURNING o.id::int AS id, o.delivery_id::text AS delivery_id, o.sink, o.sink_kind, o.url_env, o.secret_env,
                 o.event, o.payload, o.attempts, o.created_at`,
-    [limit, leaseS, ids ?? null],
+    [limit, leaseS, ids ?? null, fair.perSink ?? limit, [...(fair.skip ?? [])]],
   );
   return z.array(rowSchema).parse(rows);
 }
