@@ -1,4 +1,4 @@
-// What medic keeps, and for how long: snapshots (up to MEDIC_SNAPSHOT_MAX_BYTES each),
+// What medic keeps, and for how long (docs/recovery.md, "Retention"): snapshots (up to MEDIC_SNAPSHOT_MAX_BYTES each),
 // finished jobs and finished fleet tasks (counted with the jobs) go after the retention period; runs and their steps (the audit trail) only
 // when asked; the per-actor command counts after a day (the rate limit needs ten minutes).
 import { z } from 'zod';
@@ -64,9 +64,30 @@ export async function pruneOlderThan(
     );
     runs = z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
   }
+  await pruneRecords(db, secs);
   await db.query("DELETE FROM medic.commands WHERE at < now() - interval '1 day'");
   // An Idempotency-Key is kept 24 h; the API's call log as long as jobs.
   await db.query("DELETE FROM medic.api_requests WHERE created_at < now() - interval '2 days'");
   await db.query(`DELETE FROM medic.api_calls WHERE ${old('at')}`, [secs]);
   return { snapshots, jobs, runs };
+}
+
+/**
+ * The records that grow with use, kept as long as MEDIC_RETENTION (default 30 days) once they
+ * are settled: notifications delivered or given up (with their attempts), refusals, decided
+ * approvals, ended holds, regressions and the action's handled comments. Pending notifications,
+ * pending approvals and live holds are never pruned.
+ */
+async function pruneRecords(db: Queryable, secs: number): Promise<void> {
+  const old = (column: string) => `${column} < now() - make_interval(secs => $1)`;
+  await db.query(
+    `WITH gone AS (DELETE FROM medic.outbox WHERE state IN ('delivered', 'failed') AND ${old('created_at')} RETURNING id)
+     DELETE FROM medic.outbox_attempts a USING gone WHERE a.outbox_id = gone.id`,
+    [secs],
+  );
+  await db.query(`DELETE FROM medic.refusals WHERE ${old('at')}`, [secs]);
+  await db.query(`DELETE FROM medic.approvals WHERE state <> 'pending' AND ${old('created_at')}`, [secs]);
+  await db.query(`DELETE FROM medic.holds WHERE ended_at IS NOT NULL AND ${old('ended_at')}`, [secs]);
+  await db.query(`DELETE FROM medic.regressions WHERE ${old('at')}`, [secs]);
+  await db.query(`DELETE FROM medic.action_comments WHERE ${old('at')}`, [secs]);
 }

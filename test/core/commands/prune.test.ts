@@ -67,4 +67,34 @@ describe('prune', () => {
     expect(await history(world.deps(), ws.container)).toEqual([]);
     expect(await world.db.one('SELECT count(*)::int AS n FROM medic.step_events')).toEqual({ n: 0 });
   });
+
+  it('[defaults] prunes what grows with use once settled, and keeps what is pending or live', async () => {
+    const ws = await addWorkspace(world.db, { status: 'online' });
+    const old = "now() - interval '40 days'";
+    await world.db.query(
+      `INSERT INTO medic.outbox (delivery_id, sink, sink_kind, url_env, event, payload, state, created_at)
+       VALUES (gen_random_uuid(), 1, 'webhook', 'H', 'x', '{}', 'delivered', ${old}),
+              (gen_random_uuid(), 1, 'webhook', 'H', 'x', '{}', 'pending', ${old})`,
+    );
+    await world.db.query(`INSERT INTO medic.outbox_attempts (outbox_id, ms) SELECT id, 1 FROM medic.outbox`);
+    await world.db.query(
+      `INSERT INTO medic.refusals (actor, repo, code, answered, at) VALUES ('m', 'a/b', 'X', 'y', ${old})`,
+    );
+    await world.db.query(
+      `INSERT INTO medic.holds (scope, workspace_id, holder, source, reason, until, created_at, ended_at)
+       VALUES ('workspace', $1, 'a', 'cli', 'r', ${old}, ${old}, ${old}),
+              ('workspace', $1, 'a', 'cli', 'live', now() + interval '1 hour', ${old}, NULL)`,
+      [ws.id],
+    );
+    await world.db.query(`INSERT INTO medic.action_comments (key, at) VALUES ('k', ${old})`);
+    await prune(world.deps());
+    const count = async (sql: string) => (await world.db.one<{ n: number }>(sql))?.n;
+    expect(await count("SELECT count(*)::int AS n FROM medic.outbox WHERE state = 'pending'")).toBe(1);
+    expect(await count('SELECT count(*)::int AS n FROM medic.outbox')).toBe(1);
+    expect(await count('SELECT count(*)::int AS n FROM medic.outbox_attempts')).toBe(1);
+    expect(await count('SELECT count(*)::int AS n FROM medic.refusals')).toBe(0);
+    expect(await count("SELECT count(*)::int AS n FROM medic.holds WHERE reason = 'live'")).toBe(1);
+    expect(await count('SELECT count(*)::int AS n FROM medic.holds')).toBe(1);
+    expect(await count('SELECT count(*)::int AS n FROM medic.action_comments')).toBe(0);
+  });
 });
