@@ -60,6 +60,7 @@ export interface DiagnosisView {
   readonly configPresent: boolean;
   readonly marker: Diagnosis['marker'];
   readonly verdict: Diagnosis['verdict'];
+  readonly budget: Diagnosis['budget'];
   readonly summary: string;
   readonly next: string | null;
 }
@@ -78,6 +79,7 @@ export function diagnosisView(target: string, d: Diagnosis): DiagnosisView {
     configPresent: d.configPresent,
     marker: d.marker,
     verdict: d.verdict,
+    budget: d.budget ?? null,
     summary: describe(d),
     next,
   };
@@ -88,6 +90,13 @@ export function diagnosisLines(view: DiagnosisView): string[] {
     `${view.container} (${view.workspace.id}, runtime ${view.workspace.runtime ?? 'unset'}): ${view.verdict}`,
   ];
   lines.push(`  ${view.summary}`);
+  const b = view.budget;
+  if (b) {
+    const left = b.max - b.used;
+    lines.push(
+      `  restart budget: ${b.used} of ${b.max} used in the last ${b.window}${b.frees ? `; the oldest leaves the window at ${b.frees}` : ''}${left <= 0 ? ' (exhausted: a recovery needs --force until then)' : ''}`,
+    );
+  }
   if (view.next) lines.push(`  to fix: ${view.next}`);
   return lines;
 }

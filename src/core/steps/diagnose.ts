@@ -36,6 +36,17 @@ export interface Diagnosis {
   /** The marker's content, when listed and readable. */
   readonly marker: ProvisionedMarker | null;
   readonly verdict: Verdict;
+  /** The restart budget as `medic diagnose` shows it (absent inside a recovery's own diagnosis). */
+  readonly budget?: BudgetView | null;
+}
+
+/** What is left of the restart budget (MEDIC_RESTART_BUDGET), and when the oldest counted recovery leaves the window. */
+export interface BudgetView {
+  readonly used: number;
+  readonly max: number;
+  readonly window: string;
+  /** ISO time; null when none is counted. */
+  readonly frees: string | null;
 }
 
 /** A Diagnosis as it crosses a process boundary (an agent's answer read by the app). */
@@ -59,6 +70,10 @@ export const diagnosisSchema: z.ZodType<Diagnosis, z.ZodTypeDef, unknown> = z.ob
   markerPresent: z.boolean(),
   marker: markerSchema.nullable(),
   verdict: z.enum(['healthy', 'stopped', 'needs-seed', 'not-recoverable', 'no-container']),
+  budget: z
+    .object({ used: z.number(), max: z.number(), window: z.string(), frees: z.string().nullable() })
+    .nullable()
+    .optional(),
 });
 
 export async function diagnose(

@@ -4,6 +4,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { diagnosisLines, diagnosisView } from '../../../src/cli/render.js';
+import { diagnoseTarget } from '../../../src/core/commands/diagnose-target.js';
 import { recover } from '../../../src/core/commands/recover.js';
 import { resultSchema } from '../../../src/core/model/result.js';
 import { acquireLease } from '../../../src/core/run/lease.js';
@@ -302,6 +304,28 @@ describe('recover', () => {
     expect(ran.error).toBeNull();
     expect(ran.outcome).toBe('recovered');
     expect(ran.steps.find((s) => s.name === 'budget')?.detail).toBe('0 of 3 recoveries used in the last 1h');
+  });
+
+  it('[defaults] diagnose shows what is left of the restart budget and when the oldest counted recovery leaves the window', async () => {
+    const ws = await addWorkspace(world.db);
+    world.runtime.add(ws.container);
+    const deps = unitDeps(world.db, world.runtime, { MEDIC_RESTART_BUDGET: '3/1h' });
+    expect((await diagnoseTarget(deps, ws.container)).budget).toEqual({
+      used: 0,
+      max: 3,
+      window: '1h',
+      frees: null,
+    });
+    expect((await recover(deps, ws.container, cli)).outcome).toBe('recovered');
+    const after = (await diagnoseTarget(deps, ws.container)).budget;
+    expect(after).toMatchObject({ used: 1, max: 3, window: '1h' });
+    const frees = Date.parse(after!.frees!) - Date.now();
+    expect(frees).toBeGreaterThan(59 * 60_000);
+    expect(frees).toBeLessThanOrEqual(60 * 60_000);
+    const lines = diagnosisLines(diagnosisView(ws.container, (await diagnoseTarget(deps, ws.container))!));
+    expect(lines.join('\n')).toMatch(
+      /restart budget: 1 of 3 used in the last 1h; the oldest leaves the window at /,
+    );
   });
 
   it('--force reseeds a healthy workspace after snapshotting it', async () => {
