@@ -5,8 +5,9 @@
 // it was not given. On a Postgres cluster of this file's own (roles are cluster-wide).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { asRole as asRoleOn, codeOf, urlAs } from '../helpers/as-role.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
 import { agentUp, deliverRecover, placementOf, recoveredRuns, resultOf } from '../helpers/fleet-rig.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
@@ -24,26 +25,8 @@ let gh: StandIn;
 let replica: Replica;
 let agent: Proc;
 /** The test database's URL as another login role. */
-const as = (role: string) => {
-  const url = new URL(world.url);
-  url.username = role;
-  url.password = 'unused'; // the cluster trusts local connections; the role is what counts
-  return url.toString();
-};
-async function asRole<T>(role: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: as(role) });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'ok',
-    (e: { code?: string }) => e.code ?? 'error',
-  );
+const as = (role: string) => urlAs(world.url, role);
+const asRole = <T>(role: string, fn: (c: pg.Client) => Promise<T>) => asRoleOn(world.url, role, fn);
 
 beforeAll(async () => {
   cluster = await ownPostgres();

@@ -8,9 +8,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTrail } from '../../src/core/index.js';
+import { asRole as asRoleOn, codeOf } from '../helpers/as-role.js';
 import { type OwnPostgres, ownPostgres } from '../helpers/own-postgres.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
@@ -35,28 +36,9 @@ async function medic(args: string[]): Promise<{ code: number; stdout: string; st
 let cluster: OwnPostgres;
 let world: TestWorld;
 
-const as = (role: string) => {
-  const url = new URL(world.url);
-  url.username = role;
-  url.password = 'unused'; // the cluster trusts local connections; the role is what counts
-  return url.toString();
-};
-async function asRole<T>(role: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: as(role) });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+const asRole = <T>(role: string, fn: (c: pg.Client) => Promise<T>) => asRoleOn(world.url, role, fn);
 /** The owner's hand, as psql gives it: no medic session, so nothing it writes is sealed. */
 const byHand = <T>(fn: (c: pg.Client) => Promise<T>) => asRole('medic', fn);
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'ok',
-    (e: { code?: string }) => e.code ?? 'error',
-  );
 
 /** A workspace placed on `engine`, with one ended run (and a snapshot), written by medic. */
 async function placedWithRun(engine: string, actor = 'alice') {
