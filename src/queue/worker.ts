@@ -85,13 +85,43 @@ export class JobWorker<J extends Claimed> {
   }
 
   /** Claims nothing more, and waits for what it holds (still heartbeated, so nobody takes it over). */
-  async stop(): Promise<void> {
+  async stop(o: { readonly withinMs?: number } = {}): Promise<void> {
     this.stopping = true;
     await Promise.allSettled(this.cleanups.splice(0).map((fn) => fn()));
     if (this.timer) clearInterval(this.timer);
     const beat = setInterval(() => void this.beat().catch(() => undefined), this.options.pollMs);
-    await Promise.allSettled(this.running.values());
+    let timer: NodeJS.Timeout | undefined;
+    const bound =
+      o.withinMs === undefined
+        ? new Promise<void>(() => {})
+        : new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, o.withinMs);
+          });
+    await Promise.race([Promise.allSettled(this.running.values()), bound]);
+    clearTimeout(timer);
     clearInterval(beat);
+    await this.handBack();
+  }
+
+  /**
+   * What is still running when a bounded drain ends goes back to the queue at once, for another
+   * worker: each is fenced off here first (its run stops before its next change), then put back
+   * under this worker's attempt, so nobody waits for its heartbeat to go stale.
+   */
+  private async handBack(): Promise<void> {
+    for (const [id, h] of this.held) {
+      if (!this.running.has(id) || h.lost) continue;
+      this.markLost(id);
+      const back = await this.queue
+        .retry(this.options.name, h.item, 0, 'handed back: its worker was stopping')
+        .catch(() => false);
+      this.logger.warn(
+        { job: id, attempt: h.item.attempt, handedBack: back },
+        back
+          ? 'still running at the end of the drain: handed back to the queue'
+          : 'could not hand it back; it is reclaimed once stale',
+      );
+    }
   }
 
   /** Resolves when no job is running or pending in this process (tests, benchmarks). */
