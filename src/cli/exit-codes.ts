@@ -1,10 +1,10 @@
 // The CLI's exit codes (docs/cli.md): 0 recovered/healthy/planned, 1 failed, 2 invalid input or
-// usage, 3 busy. Several results: the most serious wins (2, then 1, then 3).
+// usage, 3 busy, 130 interrupted (Ctrl-C). Several results: the most serious wins (2, then 1, then 3).
 
 import type { RecoveryResult } from '../core/index.js';
 import { INPUT_ERROR_CODES } from '../core/index.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, busy: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, busy: 3, interrupted: 130 } as const;
 
 export function exitCodeFor(results: readonly RecoveryResult[]): number {
   const codes = results.map((r) => {

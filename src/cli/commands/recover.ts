@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { recoverMany } from '../../core/index.js';
 import { type CliSession, helpFooter, jsonOption, RUN_ENV } from '../context.js';
-import { exitCodeFor } from '../exit-codes.js';
+import { EXIT, exitCodeFor } from '../exit-codes.js';
 import { printResult, progressPrinter } from '../io.js';
 
 interface Options {
@@ -41,7 +41,9 @@ export function registerRecover(program: Command, cli: CliSession): void {
       cli.withCore(
         async (deps) => {
           const json = o.json ?? false;
+          const interrupt = onInterrupt(cli);
           const results = await recoverMany(deps, targets, {
+            interrupt: interrupt.signal,
             dryRun: o.dryRun ?? false,
             force: o.force ?? false,
             reason: o.reason ?? null,
@@ -53,10 +55,35 @@ export function registerRecover(program: Command, cli: CliSession): void {
               return progressPrinter(cli.io);
             },
             onResult: (result) => printResult(cli.io, result, json),
-          });
-          return exitCodeFor(results);
+          }).finally(interrupt.done);
+          return interrupt.signal.aborted ? EXIT.interrupted : exitCodeFor(results);
         },
         cli.unstartedResults(targets, 'recover', o.json),
       ),
     );
+}
+
+/**
+ * Ctrl-C (or SIGTERM) while recovering: the first asks the run to stop at a safe point (before
+ * its first change it stops there; once it has stopped a container it finishes seed and start,
+ * so no workspace is left stopped) and says so; the second exits at once.
+ */
+function onInterrupt(cli: CliSession): { readonly signal: AbortSignal; readonly done: () => void } {
+  const controller = new AbortController();
+  const handler = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    controller.abort();
+    cli.io.err(
+      `medic: ${signal}: stopping at a safe point (a workspace being changed is finished first, never left stopped); ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to exit now`,
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    done: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
 }

@@ -48,4 +48,10 @@ export interface RunOptions {
    * before every step that changes the workspace, so a stalled worker that wakes changes nothing.
    */
   readonly fence?: () => Promise<void>;
+  /**
+   * A person's interrupt (the CLI's first Ctrl-C): honoured before the run's first change (it
+   * ends INTERRUPTED, nothing changed); once the run has begun changing the workspace it
+   * finishes (seed, start, mark online), so an interrupt never leaves a workspace stopped.
+   */
+  readonly interrupt?: AbortSignal;
 }

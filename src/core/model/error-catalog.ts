@@ -149,6 +149,11 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
       'more than 20 commands by one actor in 10 minutes; over the HTTP API, more than 60 calls by one client in a minute',
     action: 'wait (the API says how long in `Retry-After`)',
   },
+  INTERRUPTED: {
+    meaning:
+      'the command was interrupted (Ctrl-C, SIGTERM) before its run changed anything; a run that had begun its change finishes it first, so no workspace is left stopped',
+    action: 'run the same command again when you are ready',
+  },
   API_BUSY: {
     meaning:
       'this replica of the HTTP API runs `MEDIC_API_MAX_RUNS` recoveries already; the call started nothing',

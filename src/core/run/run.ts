@@ -9,25 +9,19 @@ import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
 import { stripControl } from '../model/names.js';
 import type { Queryable } from '../model/ports.js';
-import type { Outcome, RecoveryResult, Step } from '../model/result.js';
+import type { RecoveryResult, Step } from '../model/result.js';
 import { insertRun, markAbandoned } from '../store/audit-store.js';
 import type { NumberedStep } from '../store/step-trail.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 import { endForcedHold } from './forced-hold.js';
+import { noteInterrupt, stopIfInterrupted } from './interrupt.js';
 import { acquireLease, keepRenewed, releaseLease, renewLease } from './lease.js';
 import type { ResultDraft } from './result-draft.js';
 import { afterRun, noteRegression } from './signals.js';
+import type { RunEnd, StepWork } from './step-work.js';
 import { storeEnd } from './store-end.js';
 
-/** What a step's work returns: its detail text, its value, and whether it found nothing to do. */
-export interface StepWork<T> {
-  readonly detail: string;
-  readonly value: T;
-  readonly skipped?: boolean;
-}
-
-/** What a run's body ends with when it does not throw. */
-export type RunEnd = Extract<Outcome, 'recovered' | 'healthy' | 'planned'>;
+export type { RunEnd, StepWork } from './step-work.js';
 
 export class Run {
   readonly steps: Step[] = [];
@@ -35,6 +29,8 @@ export class Run {
   private unrecorded: NumberedStep[] = [];
   /** Set when a renewal found the lease taken by another run, or its session gone. */
   private lost = false;
+  /** Whether a change step of this run has completed (an interrupt is honoured only before one). */
+  changed = false;
   private lostWhy: string | null = null;
   /** Whether this run's session holds the workspace's advisory lock (not when it took over a hung holder's row). */
   private locked = false;
@@ -89,6 +85,7 @@ export class Run {
       try {
         for (const step of draft.earlySteps) await run.record(step); // what --force would end, in a dry run
         await run.leased(async () => draft.conclude(await body(run)));
+        await noteInterrupt(run);
       } catch (error) {
         if (error instanceof LeaseHeldError) draft.busy(error);
         else draft.fail(error);
@@ -138,6 +135,7 @@ export class Run {
    * renewed first, and if another run holds it now, nothing more is changed.
    */
   async change<T>(name: string, fn: () => Promise<StepWork<T>>): Promise<T> {
+    await stopIfInterrupted(this, name);
     if (!this.lost && !(await this.stillLeased())) this.lost = true;
     const { fence } = this.options;
     const hold = this.lost ? null : this.draft.takeHoldToEnd();
@@ -146,7 +144,9 @@ export class Run {
       // The job or task this run does for someone is still this worker's (a worker that
       // stalled and woke to find it taken over stops here, having changed nothing more).
       await fence?.();
-      return fn();
+      const done = await fn();
+      this.changed = true;
+      return done;
     });
   }
 
