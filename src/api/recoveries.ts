@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
   type CoreDeps,
+  changedWorkspace,
   type Executor,
   IdempotencyKeyReusedError,
   InvalidRequestError,
@@ -226,13 +227,11 @@ const TRANSIENT = new Set([
   'WORKSPACE_NOT_PLACED',
   'RATE_LIMITED',
 ]);
-/** Steps after which a run has changed the workspace: its end is final, whatever its code. */
-const CHANGES = new Set(['stop', 'seed', 'start', 'restore', 'mark online']);
 
 /** Whether a run's answer is the key's for good (Stripe's rule: once it began a change, or ended for good). */
 export function keepsKey(result: RecoveryResult): boolean {
   if (result.outcome === 'busy') return false;
   const code = result.error?.code;
   if (!code || !TRANSIENT.has(code)) return true;
-  return result.steps.some((s) => s.status === 'ok' && CHANGES.has(s.name));
+  return changedWorkspace(result.steps); // a run that changed the workspace: its end is final
 }

@@ -70,6 +70,7 @@ export { silentLogger, systemClock } from './model/ports.js';
 export { redactSecrets, redactUrl, secretsOf } from './model/redact.js';
 export {
   approvalSchema,
+  changedWorkspace,
   isSuccess,
   type Origin,
   OUTCOMES,

@@ -3,6 +3,19 @@
 import { z } from 'zod';
 
 export const OUTCOMES = ['recovered', 'healthy', 'planned', 'failed', 'busy', 'refused'] as const;
+
+/**
+ * The steps that change a workspace: a run with one of them `ok` has changed it (the restart
+ * budget counts such runs; the API keeps such a run's answer with its key).
+ */
+export const CHANGE_STEPS: readonly string[] = ['stop', 'seed', 'start', 'restore', 'mark online'];
+
+/** Whether a run's steps changed the workspace. */
+export function changedWorkspace(
+  steps: ReadonlyArray<{ readonly name: string; readonly status: string }>,
+): boolean {
+  return steps.some((s) => s.status === 'ok' && CHANGE_STEPS.includes(s.name));
+}
 export const SOURCES = ['cli', 'app', 'action', 'auto', 'api'] as const;
 export const STEP_STATUSES = ['ok', 'skipped', 'failed'] as const;
 

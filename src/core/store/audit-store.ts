@@ -3,7 +3,7 @@
 // and the whole result at the end.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
-import type { Origin, RecoveryResult } from '../model/result.js';
+import { CHANGE_STEPS, type Origin, type RecoveryResult } from '../model/result.js';
 import { LIVE_LEASE } from '../run/lease.js';
 import { appendStepsClause, type NumberedStep, stepsParam } from './step-trail.js';
 
@@ -100,9 +100,6 @@ export async function finishRun(
   );
 }
 
-/** The steps that change a workspace: a run that took one of them is a recovery that counts. */
-const CHANGES = "('stop', 'seed', 'start', 'restore', 'mark online')";
-
 /** What the restart budget counted: the recoveries in the window, and when the oldest leaves it. */
 export interface BudgetUse {
   readonly used: number;
@@ -127,9 +124,9 @@ export async function recentRecoveries(
       WHERE r.workspace_id = $1::uuid AND r.command = 'recover' AND NOT r.dry_run
         AND r.started_at > now() - make_interval(secs => $2)
         AND EXISTS (SELECT 1 FROM medic.step_events s
-                     WHERE s.run_id = r.run_id AND s.name IN ${CHANGES} AND s.status = 'ok')
+                     WHERE s.run_id = r.run_id AND s.name = ANY($3::text[]) AND s.status = 'ok')
       ORDER BY r.started_at`,
-    [workspaceId, windowMs / 1000],
+    [workspaceId, windowMs / 1000, CHANGE_STEPS],
   );
   const runs = z.array(z.object({ run_id: z.string(), frees: z.coerce.date() })).parse(rows);
   return { used: runs.length, runIds: runs.map((r) => r.run_id), frees: runs[0]?.frees ?? null };

@@ -2,7 +2,6 @@
 // API's progress read while a run goes on. A run appends the steps it has taken as part of its
 // next statement (a lease's renewal before a change, its end), so the trail costs no round trip
 // of its own, and every step is in it before the next change to the workspace begins.
-import type { Queryable } from '../model/ports.js';
 import type { Step } from '../model/result.js';
 
 /** A step of a run's trail: its place in the run, and when it ended. */
@@ -40,13 +39,4 @@ export function stepsParam(steps: readonly NumberedStep[]): string {
       at,
     })),
   );
-}
-
-export async function appendSteps(
-  db: Queryable,
-  runId: string,
-  steps: readonly NumberedStep[],
-): Promise<void> {
-  if (steps.length === 0) return;
-  await db.query(`WITH ${appendStepsClause('$1', '$2')} SELECT 1`, [runId, stepsParam(steps)]);
 }
