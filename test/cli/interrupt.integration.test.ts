@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recover } from '../../src/core/index.js';
 import { type Proc, startProcess } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
+import { stopBegun } from '../helpers/stop-begun.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');
 let world: TestWorld;
@@ -14,25 +15,6 @@ beforeAll(async () => {
   world = await testWorld();
 }, 60_000);
 afterAll(() => world?.close());
-
-/** Resolves when the engine sends `container` its stop signal: the run's stop has begun. */
-async function stopBegun(container: string, since: number): Promise<void> {
-  const events = (await world.docker.getEvents({
-    since,
-    filters: { container: [container], event: ['kill'] },
-  })) as NodeJS.ReadableStream & { destroy(): void };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${container} was not sent its stop signal`)), 30_000);
-      events.once('data', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  } finally {
-    events.destroy();
-  }
-}
 
 describe('Ctrl-C during a recovery', () => {
   it('during the stop: the run finishes seed and start, the workspace runs, the CLI exits 130', async () => {
@@ -45,7 +27,7 @@ describe('Ctrl-C during a recovery', () => {
         DATABASE_URL: world.url,
         MEDIC_STOP_TIMEOUT_S: '3',
       });
-      await stopBegun(ws.container, since);
+      await stopBegun(world.docker, ws.container, since);
       cli.child.kill('SIGINT');
       expect(await cli.exited).toBe(130);
     } finally {

@@ -30,6 +30,7 @@ import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
 import { type OwnPostgres, ownPostgres } from '../helpers/own-postgres.js';
 import { type Proc, type Replica, ready, startLocalApp, startReplica } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
+import { stopBegun } from '../helpers/stop-begun.js';
 import { tcpProxy } from '../helpers/tcp-proxy.js';
 import { issueCommentPayload } from '../helpers/webhooks.js';
 
@@ -130,29 +131,6 @@ async function historyHolds(
   return runs;
 }
 
-/**
- * Resolves when the engine sends `container` its stop signal (its `kill` event, after `since`,
- * in seconds): the run's stop has begun, so a fault injected now lands during the stop. The
- * task's `template` step alone could be seen before the run had renewed its lease for the stop.
- */
-async function stopBegun(container: string, since: number): Promise<void> {
-  const events = (await world.docker.getEvents({
-    since,
-    filters: { container: [container], event: ['kill'] },
-  })) as NodeJS.ReadableStream & { destroy(): void };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${container} was not sent its stop signal`)), 30_000);
-      events.once('data', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  } finally {
-    events.destroy();
-  }
-}
-
 describe('Postgres restarted under a recovery (pg_ctl restart -m fast)', () => {
   it('between stop and seed: the run stops LEASE_LOST, the task is tried again, the workspace recovers once', async () => {
     const w = await brokenOnA({ cmd: SLOW_STOP });
@@ -160,7 +138,7 @@ describe('Postgres restarted under a recovery (pg_ctl restart -m fast)', () => {
     const since = Math.floor(Date.now() / 1000);
     await deliverRecover([replica], SECRET, { targets: [w.container], issue: n, first: 0 });
     await taskReached(world.db, w.container, 'template');
-    await stopBegun(w.container, since);
+    await stopBegun(world.docker, w.container, since);
     await pg.restart(); // the stop is still under way (3 s)
     expect(await resultOf(gh, n, 90_000)).toContain('recovered');
     const runs = await historyHolds(w, n, world.docker, world.image);
@@ -334,7 +312,7 @@ describe('the network between an agent and Postgres cut for 30 s', () => {
       const since = Math.floor(Date.now() / 1000);
       await deliverRecover([replica], SECRET, { targets: [w.container], issue: n, first: 0 });
       await taskReached(world.db, w.container, 'template');
-      await stopBegun(w.container, since);
+      await stopBegun(world.docker, w.container, since);
       proxy.cut();
       const m = issue++;
       await deliverRecover([replica], SECRET, { targets: [other.container], issue: m, first: 0 });

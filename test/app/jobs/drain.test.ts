@@ -2,30 +2,14 @@
 // time (MEDIC_DRAIN_S), then hands what is left back to the queue (claimable at once by
 // another worker, with no wait for a stale heartbeat) and fences it off here.
 import { describe, expect, it } from 'vitest';
-import type { JobPayload } from '../../../src/app/jobs/job-payload.js';
 import { enqueueJob, type Job, jobCounts, jobQueue } from '../../../src/app/jobs/job-store.js';
 import { silentLogger } from '../../../src/core/index.js';
 import { JobWorker } from '../../../src/queue/index.js';
+import { commentJob } from '../../helpers/job-payload.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 
 const world = useUnitWorld();
-const payload: JobPayload = {
-  kind: 'comment',
-  owner: 'acme',
-  repo: 'platform',
-  installationId: 77,
-  event: {
-    issue: { number: 1, labels: [], state: 'open' },
-    comment: {
-      id: 7001,
-      body: '/recover ws-92f6d88b-6a9',
-      author: 'alice',
-      authorType: 'User',
-      createdAt: null,
-    },
-    repositoryFork: false,
-  },
-};
+const payload = commentJob(1);
 
 describe('a bounded drain', () => {
   it('hands back a job that outlasts it, fenced off here, claimable at once elsewhere', async () => {

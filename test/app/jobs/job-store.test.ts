@@ -3,30 +3,14 @@
 // more, then is abandoned; and every write names the worker and the attempt, so a worker
 // whose job was taken over can neither heartbeat, finish nor retry it.
 import { describe, expect, it } from 'vitest';
-import type { JobPayload } from '../../../src/app/jobs/job-payload.js';
 import { enqueueJob, jobCounts, jobQueue } from '../../../src/app/jobs/job-store.js';
+import { commentJob } from '../../helpers/job-payload.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 
 const world = useUnitWorld();
 const queue = () => jobQueue(world.db);
 const claimJob = (_db: unknown, worker: string) => queue().claim(worker);
-const payload = (issue: number): JobPayload => ({
-  kind: 'comment',
-  owner: 'acme',
-  repo: 'platform',
-  installationId: 77,
-  event: {
-    issue: { number: issue, labels: [], state: 'open' },
-    comment: {
-      id: 7000 + issue,
-      body: '/recover ws-92f6d88b-6a9',
-      author: 'alice',
-      authorType: 'User',
-      createdAt: null,
-    },
-    repositoryFork: false,
-  },
-});
+const payload = commentJob;
 const age = (id: number) =>
   world.db.query("UPDATE medic.jobs SET heartbeat_at = now() - interval '1 hour' WHERE id = $1", [id]);
 

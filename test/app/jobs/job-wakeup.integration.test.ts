@@ -2,11 +2,11 @@
 // docs/configuration.md promises), on a real Postgres: a worker whose next poll is an hour
 // away runs a job another replica stored, at once. The poll stays as the net.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobPayload } from '../../../src/app/jobs/job-payload.js';
 import { enqueueJob, JOBS_QUEUED, type Job, jobQueue } from '../../../src/app/jobs/job-store.js';
 import { silentLogger } from '../../../src/core/index.js';
 import { listenOrPoll } from '../../../src/dispatch/wakeups.js';
 import { JobWorker } from '../../../src/queue/index.js';
+import { commentJob } from '../../helpers/job-payload.js';
 import { type TestWorld, testWorld } from '../../helpers/services.js';
 
 let world: TestWorld;
@@ -15,23 +15,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => world?.close());
 
-const payload: JobPayload = {
-  kind: 'comment',
-  owner: 'acme',
-  repo: 'platform',
-  installationId: 77,
-  event: {
-    issue: { number: 1, labels: [], state: 'open' },
-    comment: {
-      id: 7001,
-      body: '/recover ws-92f6d88b-6a9',
-      author: 'alice',
-      authorType: 'User',
-      createdAt: null,
-    },
-    repositoryFork: false,
-  },
-};
+const payload = commentJob(1);
 
 describe('job wake-ups across replicas', () => {
   it("runs a job another replica stored at once, though this worker's next poll is an hour away", async () => {
