@@ -36,7 +36,13 @@ export {
 export { type TemplateReport, templates } from './commands/templates.js';
 export { PER_ENGINE_CPU, recoveriesAtATime } from './model/concurrency.js';
 // The model: configuration, errors, names, the result object, ports
-export { loadConfig, type MedicConfig, parseDuration, parseSettings } from './model/config.js';
+export {
+  loadConfig,
+  type MedicConfig,
+  parseDuration,
+  parseSettings,
+  type RestartBudget,
+} from './model/config.js';
 export type { Approval, CoreDeps, RunOptions, StepListener } from './model/deps.js';
 export { type CatalogEntry, ERROR_CATALOG } from './model/error-catalog.js';
 export * from './model/errors.js';
@@ -133,7 +139,14 @@ export { leasesHeld } from './run/lease.js';
 export { unstartedResult } from './run/result-draft.js';
 export { emit } from './run/signals.js';
 export { type Diagnosis, describe, diagnosisSchema, isFixable, type Verdict } from './steps/diagnose.js';
-export { abandonOrphanedRuns, type HistoryEntry, workspaceHistory } from './store/audit-store.js';
+export {
+  abandonOrphanedRuns,
+  type BudgetView,
+  budgetUses,
+  budgetView,
+  type HistoryEntry,
+  workspaceHistory,
+} from './store/audit-store.js';
 export {
   type Overview,
   overview,
@@ -153,6 +166,7 @@ export {
 export {
   claimDue,
   type OutboxRow,
+  SINK_TRIP_AFTER,
   settleAttempt,
   type Undelivered,
   undelivered,

@@ -1,12 +1,11 @@
 // The dashboard's pages and their JSON: the overview (with the fleet's engines), a run, a
 // workspace's timeline.
 import {
-  type AuditCheck,
+  budgetUses,
+  budgetView,
   type CoreDeps,
   containerName,
   findWorkspace,
-  type Hold,
-  holdSubject,
   holdsOf,
   isUuid,
   lastCheck,
@@ -21,12 +20,12 @@ import {
   workspaceHistory,
 } from '../core/index.js';
 import { engineStatuses, retryingTasks } from '../dispatch/fleet-status.js';
+import { auditLine, budgetCell, holdsTable, when } from './cells.js';
 import { esc, page, table } from './html.js';
 import { waterfall } from './waterfall.js';
 
 export type Rendered = { readonly status: number; readonly html?: string; readonly json?: unknown };
 
-const when = (d: Date | null) => (d ? esc(d.toISOString().replace('T', ' ').slice(0, 19)) : '–');
 const outcomeCell = (r: { outcome: string | null; state: string; error_code: string | null }) =>
   `<span class="${esc(r.outcome ?? r.state)}">${esc(r.outcome ?? r.state)}</span>${r.error_code ? ` <code>${esc(r.error_code)}</code>` : ''}`;
 
@@ -47,17 +46,28 @@ function runRows(base: string, runs: readonly RunRow[]): string[][] {
 const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source', 'started (UTC)'];
 
 export async function overviewPage(deps: CoreDeps, base: string, json: boolean): Promise<Rendered> {
-  const [o, runs, engines, retrying, holds, unsent, audit] = await Promise.all([
-    overview(deps.db),
+  const o = await overview(deps.db);
+  const [runs, engines, retrying, holds, unsent, audit, budgets] = await Promise.all([
     recentRuns(deps.db, 50),
     engineStatuses(deps.db),
     retryingTasks(deps.db),
     listHolds(deps.db, { endedWithinMs: 24 * 3600 * 1000 }),
     undelivered(deps.db),
     lastCheck(deps.db),
+    budgetUses(
+      deps.db,
+      o.failing.map((w) => w.id),
+      deps.config.restartBudget.windowMs,
+    ),
   ]);
-  if (json)
-    return { status: 200, json: { ...o, engines, retrying, runs, holds, undelivered: unsent, audit } };
+  const budgetOf = (id: string) => budgetView(budgets.get(id), deps.config.restartBudget);
+  if (json) {
+    const failing = o.failing.map((w) => ({ ...w, budget: budgetOf(w.id) }));
+    return {
+      status: 200,
+      json: { ...o, failing, engines, retrying, runs, holds, undelivered: unsent, audit },
+    };
+  }
   const body = [
     auditLine(audit),
     holdsTable('Holds (live, and ended in the last day)', holds),
@@ -111,11 +121,12 @@ export async function overviewPage(deps: CoreDeps, base: string, json: boolean):
     ),
     table(
       'Failing now',
-      ['workspace', 'name', 'runtime'],
+      ['workspace', 'name', 'runtime', 'restart budget'],
       o.failing.map((w) => [
         `<a href="${base}/workspaces/${esc(containerName(w.id))}"><code>${esc(containerName(w.id))}</code></a>`,
         esc(w.name),
         esc(w.runtime),
+        budgetCell(budgetOf(w.id)),
       ]),
     ),
     `<p>Leases held now: <strong>${o.leases}</strong>. Jobs: ${o.jobs.map((j) => `${esc(j.state)} ${j.n}`).join(', ') || 'none queued'}.</p>`,
@@ -162,12 +173,14 @@ export async function workspacePage(
   } catch {
     return notFound(base, json, `no workspace ${target}`);
   }
-  const [runs, holds, regressions] = await Promise.all([
+  const [runs, holds, regressions, used] = await Promise.all([
     workspaceHistory(deps.db, workspace.id, 100),
     holdsOf(deps.db, workspace.id),
     regressionsOf(deps.db, workspace.id),
+    budgetUses(deps.db, [workspace.id], deps.config.restartBudget.windowMs),
   ]);
-  if (json) return { status: 200, json: { workspace, runs, holds, regressions } };
+  const budget = budgetView(used.get(workspace.id), deps.config.restartBudget);
+  if (json) return { status: 200, json: { workspace, runs, holds, regressions, budget } };
   const rows = runs.map((r) => [
     `<a href="${base}/runs/${esc(r.run_id)}"><code>${esc(r.run_id.slice(0, 8))}</code></a>`,
     esc(r.command),
@@ -178,7 +191,7 @@ export async function workspacePage(
     when(r.started_at),
   ]);
   const body = [
-    `<p>Status <strong>${esc(workspace.status)}</strong>, runtime ${esc(workspace.runtime)}, id <code>${esc(workspace.id)}</code>.</p>`,
+    `<p>Status <strong>${esc(workspace.status)}</strong>, runtime ${esc(workspace.runtime)}, id <code>${esc(workspace.id)}</code>. Restart budget: ${budgetCell(budget)}.</p>`,
     regressions.length === 0
       ? ''
       : `<p class="failed"><strong>Regressed ${regressions.length} time${regressions.length > 1 ? 's' : ''}</strong>: broken again soon after a recovery.</p>${table(
@@ -202,37 +215,6 @@ export async function workspacePage(
     status: 200,
     html: page(base, `${containerName(workspace.id)} ${workspace.name ?? ''}`.trim(), body),
   };
-}
-
-/** Holds as a table (nothing when there are none): what, who, why, until, how it ended. */
-/** When the trail's seals were last walked (`medic audit verify`), and what it found. */
-function auditLine(check: AuditCheck | null): string {
-  if (!check) return '<p>Audit trail: never verified. Run <code>medic audit verify</code>.</p>';
-  const found = check.ok
-    ? `<span class="ok">intact</span> (${check.sealed} sealed runs)`
-    : `<span class="failed">altered</span>${check.firstBad ? ` at run <code>${esc(check.firstBad)}</code>` : ''}: ${esc(check.problem ?? '')}`;
-  return `<p>Audit trail: last verified ${when(check.at)} UTC by <code>medic audit verify</code>: ${found}.</p>`;
-}
-
-function holdsTable(title: string, holds: readonly Hold[]): string {
-  if (holds.length === 0) return '';
-  const now = Date.now();
-  return table(
-    title,
-    ['on', 'holder', 'reason', 'from (UTC)', 'until (UTC)', 'ended'],
-    holds.map((h) => [
-      `<code>${esc(holdSubject(h))}</code>`,
-      `${esc(h.holder)} via ${esc(h.source)}`,
-      esc(h.reason),
-      when(h.createdAt),
-      when(h.until),
-      h.endedAt
-        ? `${when(h.endedAt)} by ${esc(h.endedBy ?? '')}: ${esc(h.endNote ?? '')}`
-        : h.until.getTime() <= now
-          ? 'ran out'
-          : '<span class="warn">live</span>',
-    ]),
-  );
 }
 
 function notFound(base: string, json: boolean, message: string): Rendered {

@@ -1,13 +1,17 @@
 // What `medic status` shows: each engine (is its agent alive, when did it last heartbeat, how
 // many workspaces are placed on it, its tasks queued and running), the tasks waiting to be
 // tried again (attempts, next try, why), the failed workspaces with the engine that holds
-// each, and the recent runs. Read-only.
+// each and their restart budget, and the recent runs. Read-only.
 import { z } from 'zod';
 import {
+  type BudgetView,
+  budgetUses,
+  budgetView,
   containerName,
   type Hold,
   listHolds,
   type Queryable,
+  type RestartBudget,
   type RunRow,
   recentRuns,
   type Undelivered,
@@ -43,6 +47,8 @@ export interface FailedWorkspace {
   readonly runtime: string | null;
   /** null: no agent has seen its container. */
   readonly engine: string | null;
+  /** Its restart budget: recoveries counted in the window, and when the oldest leaves it. */
+  readonly budget: BudgetView;
 }
 
 /** A task put back to be tried again (a run kept out by its own stalled attempt's lease, or one whose lease session was lost). */
@@ -124,7 +130,7 @@ export async function engineStatuses(db: Queryable): Promise<EngineStatus[]> {
     }));
 }
 
-export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStatus> {
+export async function fleetStatus(db: Queryable, budget: RestartBudget, recent = 10): Promise<FleetStatus> {
   const failed = await db.query(
     "SELECT id::text AS id, runtime FROM workspaces WHERE status = 'failed' ORDER BY updated_at DESC LIMIT 100",
   );
@@ -139,6 +145,11 @@ export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStat
       .parse(placed.rows)
       .map((p) => [p.container, p.engine]),
   );
+  const used = await budgetUses(
+    db,
+    rows.map((r) => r.id),
+    budget.windowMs,
+  );
   return {
     engines: await engineStatuses(db),
     retrying: await retryingTasks(db),
@@ -147,6 +158,7 @@ export async function fleetStatus(db: Queryable, recent = 10): Promise<FleetStat
       id: r.id,
       runtime: r.runtime,
       engine: where.get(containerName(r.id)) ?? null,
+      budget: budgetView(used.get(r.id), budget),
     })),
     recent: await recentRuns(db, recent),
     holds: await listHolds(db),

@@ -166,10 +166,10 @@ export class DockerRuntime implements ContainerRuntime {
     return typeof info?.NCPU === 'number' ? info.NCPU : null;
   }
 
-  /** Helpers a process that died mid-run left behind, older than `olderThanMs`, removed. */
-  removeHelpers(olderThanMs: number): Promise<number> {
-    return removeHelpers(this.docker, { olderThanMs }).catch((error: unknown) => {
-      throw dockerError(error, 'remove leftover snapshot helpers');
+  /** Helpers a process that died mid-run left behind, older than `olderThanMs`, removed (or listed). */
+  removeHelpers(olderThanMs: number, dryRun = false): Promise<readonly string[]> {
+    return removeHelpers(this.docker, { olderThanMs, dryRun }).catch((error: unknown) => {
+      throw dockerError(error, 'remove leftover helper containers');
     });
   }
 

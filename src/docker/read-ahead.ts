@@ -118,7 +118,7 @@ export function readAhead(docker: Docker, image: string, volume: string, maxByte
 /**
  * Removes helpers left behind by a process that died mid-run (they hold the volume, which the
  * platform then cannot remove): those of `volumes` but `except`, or all older than `olderThanMs`.
- * Answers how many.
+ * With `dryRun`, removes nothing. Answers their names.
  */
 export async function removeHelpers(
   docker: Docker,
@@ -126,8 +126,9 @@ export async function removeHelpers(
     readonly volumes?: ReadonlySet<string>;
     readonly except?: string;
     readonly olderThanMs?: number;
+    readonly dryRun?: boolean;
   },
-): Promise<number> {
+): Promise<string[]> {
   const helpers = await docker.listContainers({ all: true, filters: { label: [HELPER_LABEL] } });
   const cutoff = Date.now() - (which.olderThanMs ?? 0);
   const gone = helpers.filter(
@@ -136,6 +137,6 @@ export async function removeHelpers(
       h.Created * 1000 <= cutoff &&
       (!which.volumes || which.volumes.has(h.Labels[VOLUME_LABEL] ?? '')),
   );
-  await Promise.all(gone.map((h) => docker.getContainer(h.Id).remove({ force: true })));
-  return gone.length;
+  if (!which.dryRun) await Promise.all(gone.map((h) => docker.getContainer(h.Id).remove({ force: true })));
+  return gone.map((h) => (h.Names[0] ?? h.Id.slice(0, 12)).replace(/^\//, ''));
 }

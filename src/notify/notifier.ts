@@ -7,7 +7,14 @@
 // flight in a process), and a sink that fails 5 times in a row is paused (30 s, doubling up
 // to 10 minutes) instead of retried row by row: one dead receiver cannot hold back the others.
 // Nothing here is on a recovery's path: runs only write the outbox.
-import { type CoreDeps, claimDue, type OutboxRow, redactSecrets, settleAttempt } from '../core/index.js';
+import {
+  type CoreDeps,
+  claimDue,
+  type OutboxRow,
+  redactSecrets,
+  SINK_TRIP_AFTER,
+  settleAttempt,
+} from '../core/index.js';
 import { cutUrl, SIGNATURE_HEADER, signature, slackMessage } from './messages.js';
 
 export interface NotifierOptions {
@@ -30,8 +37,7 @@ export interface Attempted {
 /** Deliveries in flight in one process, and of them for one sink. */
 const IN_FLIGHT = 20;
 const PER_SINK = 4;
-/** Failures in a row after which a sink is paused, and for how long (doubling up to 10 min). */
-const TRIP_AFTER = 5;
+/** How long a sink is paused after SINK_TRIP_AFTER failures in a row (doubling up to 10 min). */
 const PAUSE_MS = 30_000;
 
 interface SinkState {
@@ -149,7 +155,7 @@ export class Notifier {
       return;
     }
     s.failures++;
-    if (s.failures < TRIP_AFTER || s.pausedUntil > Date.now()) return;
+    if (s.failures < SINK_TRIP_AFTER || s.pausedUntil > Date.now()) return;
     const ms = Math.min(PAUSE_MS * 2 ** s.pauses, 600_000);
     s.pauses++;
     s.failures = 0;

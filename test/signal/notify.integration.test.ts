@@ -162,6 +162,9 @@ describe('notifications', () => {
     expect(status.output()).toMatch(
       /notifications not delivered\n {2}sink 2 \(webhook, \$PAGER_HOOK_URL\): 1 pending/,
     );
+    // Its attempts since the last delivery are counted (four or more by now); from five on,
+    // the circuit is open.
+    expect(status.output()).toMatch(/sink 2 .*(; 4 failures in a row|circuit open \(\d+ failures in a row)/);
     await hook.up();
     await expect
       .poll(() => hook.got.filter((g) => g.body.includes(run.run_id)).length, {

@@ -8,7 +8,7 @@ export function registerPrune(program: Command, cli: CliSession): void {
   program
     .command('prune')
     .description(
-      'remove snapshots and finished jobs older than the cut-off (and, with --runs, the runs: the audit trail), and snapshot helpers a process that died mid-run left on the engine',
+      'remove snapshots and finished jobs older than the cut-off (and, with --runs, the runs: the audit trail), and snapshot helpers a process that died mid-run left on the engine (listed by --dry-run)',
     )
     .addHelpText(
       'after',
@@ -32,7 +32,10 @@ export function registerPrune(program: Command, cli: CliSession): void {
           runs: o.runs ?? false,
         });
         const verb = o.dryRun ? 'would remove' : 'removed';
-        const helpers = counts.helpers > 0 ? `, ${counts.helpers} leftover snapshot helpers` : '';
+        const helpers =
+          counts.helpers.length > 0
+            ? `, ${counts.helpers.length} leftover helper containers (${counts.helpers.join(', ')})`
+            : '';
         cli.io.out(
           `${verb} ${counts.snapshots} snapshots, ${counts.jobs} finished jobs, ${counts.runs} runs${helpers}`,
         );

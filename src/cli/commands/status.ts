@@ -1,7 +1,14 @@
 // medic status [--json]: the fleet at a glance: engines and their agents, failed workspaces,
 // recent runs. Read-only.
 import type { Command } from 'commander';
-import { describeHold, holdSubject, stripControl } from '../../core/index.js';
+import {
+  type BudgetView,
+  describeHold,
+  holdSubject,
+  SINK_TRIP_AFTER,
+  stripControl,
+  type Undelivered,
+} from '../../core/index.js';
 import type { FleetStatus } from '../../dispatch/fleet-status.js';
 import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -12,20 +19,38 @@ export function registerStatus(program: Command, cli: CliSession): void {
   program
     .command('status')
     .description(
-      'show the fleet: engines (agent alive, last heartbeat, placed, tasks), failed workspaces, recent runs',
+      'show the fleet: engines (agent alive, last heartbeat, placed, tasks), failed workspaces with their restart budget, sinks not delivered to (and their circuit), recent runs',
     )
     .addHelpText('after', helpFooter(['medic status', 'medic status --json | jq .engines'], CORE_ENV))
     .addOption(jsonOption())
     .action(async (o: { json?: boolean }) =>
       cli.withCore(async (deps) => {
         const { fleetStatus } = await import('../../dispatch/fleet-status.js');
-        const status = await fleetStatus(deps.db);
+        const status = await fleetStatus(deps.db, deps.config.restartBudget);
         if (o.json) cli.io.out(JSON.stringify(status));
         else for (const line of statusLines(status, deps.clock.now())) cli.io.out(line);
         return EXIT.ok;
       }),
     );
 }
+
+/** "budget 1/3 per 1h, frees in 40m", or "budget spent (3/3 per 1h), frees in 12m". */
+export function budgetLine(b: BudgetView, now: Date): string {
+  const frees = b.frees
+    ? `, frees in ${Math.max(1, Math.ceil((Date.parse(b.frees) - now.getTime()) / 60_000))}m`
+    : '';
+  return b.used >= b.max
+    ? paint('failed', `budget spent (${b.used}/${b.max} per ${b.window})${frees}`)
+    : `budget ${b.used}/${b.max} per ${b.window}${frees}`;
+}
+
+/** A sink failing SINK_TRIP_AFTER times in a row is paused by every notifier: its circuit is open. */
+const circuit = (u: Undelivered) =>
+  u.failingInARow >= SINK_TRIP_AFTER
+    ? `; ${paint('failed', 'circuit open')} (${u.failingInARow} failures in a row: paused, tried again after 30 s, then longer)`
+    : u.failingInARow > 0
+      ? `; ${u.failingInARow} failures in a row`
+      : '';
 
 export function statusLines(status: FleetStatus, now: Date): string[] {
   const ago = (iso: string) => `${Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000))}s ago`;
@@ -45,7 +70,7 @@ export function statusLines(status: FleetStatus, now: Date): string[] {
       ? ['  none']
       : status.failed.map(
           (w) =>
-            `  ${w.container}  ${(w.runtime ?? '?').padEnd(12)} ${w.engine ? `on ${w.engine}` : paint('warn', 'not placed')}`,
+            `  ${w.container}  ${(w.runtime ?? '?').padEnd(12)} ${w.engine ? `on ${w.engine}` : status.engines.length > 0 ? paint('warn', 'not placed') : 'single host'}  ${budgetLine(w.budget, now)}`,
         );
   const runs =
     status.recent.length === 0
@@ -57,7 +82,7 @@ export function statusLines(status: FleetStatus, now: Date): string[] {
   const holds = status.holds.map((h) => `  ${holdSubject(h)}: ${describeHold(h)}`);
   const unsent = status.undelivered.map(
     (u) =>
-      `  sink ${u.sink} (${u.kind}, $${u.urlEnv}): ${u.pending} pending, ${u.failed} given up since ${u.oldest.toISOString()}${u.lastError ? `; last: ${stripControl(u.lastError)}` : ''}`,
+      `  sink ${u.sink} (${u.kind}, $${u.urlEnv}): ${u.pending} pending, ${u.failed} given up since ${u.oldest.toISOString()}${circuit(u)}${u.lastError ? `; last: ${stripControl(u.lastError)}` : ''}`,
   );
   return [
     'engines',

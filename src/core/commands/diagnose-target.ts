@@ -9,7 +9,7 @@ import type { Permission } from '../model/permissions.js';
 import { admit } from '../policy/admit.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { type Diagnosis, diagnose } from '../steps/diagnose.js';
-import { recentRecoveries } from '../store/audit-store.js';
+import { budgetView, recentRecoveries } from '../store/audit-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
 
 export interface DiagnoseOptions {
@@ -44,14 +44,5 @@ export async function diagnoseTarget(
     diagnose(deps.runtime, workspace, { list: options.list ?? true }),
     recentRecoveries(deps.db, workspace.id, deps.config.restartBudget.windowMs),
   ]);
-  const { restartBudget } = deps.config;
-  return {
-    ...found,
-    budget: {
-      used: use.used,
-      max: restartBudget.max,
-      window: restartBudget.text.split('/')[1] ?? restartBudget.text,
-      frees: use.frees?.toISOString() ?? null,
-    },
-  };
+  return { ...found, budget: budgetView(use, deps.config.restartBudget) };
 }

@@ -12,9 +12,9 @@ export interface PruneOptions {
   readonly runs?: boolean;
 }
 
-/** What a prune removed: the database's counts, and the engine's leftover snapshot helpers. */
+/** What a prune removed: the database's counts, and the names of the engine's leftover helpers. */
 export interface PruneReport extends PruneCounts {
-  readonly helpers: number;
+  readonly helpers: readonly string[];
 }
 
 /**
@@ -29,7 +29,7 @@ export async function prune(deps: CoreDeps, options: PruneOptions = {}): Promise
     dryRun,
     runs: options.runs ?? false,
   });
-  const helpers = dryRun ? 0 : ((await deps.runtime.removeHelpers?.(HELPER_AGE_MS)) ?? 0);
+  const helpers = (await deps.runtime.removeHelpers?.(HELPER_AGE_MS, dryRun)) ?? [];
   return { ...counts, helpers };
 }
 
@@ -38,7 +38,7 @@ export function pruneDaily(deps: CoreDeps): () => void {
   const run = () =>
     prune(deps).then(
       (counts) => {
-        if (counts.snapshots + counts.jobs + counts.helpers > 0)
+        if (counts.snapshots + counts.jobs + counts.helpers.length > 0)
           deps.logger.info({ ...counts }, 'pruned by MEDIC_RETENTION');
       },
       (error: unknown) =>

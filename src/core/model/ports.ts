@@ -91,8 +91,11 @@ export interface ContainerRuntime {
   readAhead?(state: ContainerState, maxBytes: number): ReadAhead | null;
   /** How many CPUs the engine's host has (Docker's /info NCPU), to size how many recoveries it is given. */
   engineCpus?(): Promise<number | null>;
-  /** Removes what a process that died mid-run left behind on the engine (older than `olderThanMs`). */
-  removeHelpers?(olderThanMs: number): Promise<number>;
+  /**
+   * Removes what a process that died mid-run left behind on the engine (older than
+   * `olderThanMs`; with `dryRun`, only lists it). Answers the helpers' names.
+   */
+  removeHelpers?(olderThanMs: number, dryRun?: boolean): Promise<readonly string[]>;
 }
 
 /** A read of /configs begun before the container stopped. */

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
 import { CHANGE_STEPS, type Origin, type RecoveryResult } from '../model/result.js';
+import type { RestartBudget } from '../model/settings-values.js';
 import { LIVE_LEASE } from '../run/lease.js';
 import { appendStepsClause, type NumberedStep, stepsParam } from './step-trail.js';
 
@@ -118,18 +119,55 @@ export async function recentRecoveries(
   workspaceId: string,
   windowMs: number,
 ): Promise<BudgetUse> {
+  return (await budgetUses(db, [workspaceId], windowMs)).get(workspaceId) ?? NONE_USED;
+}
+
+const NONE_USED: BudgetUse = { used: 0, runIds: [], frees: null };
+
+/** A workspace's restart budget as the doors show it: used of max in the window, and when it frees. */
+export interface BudgetView {
+  readonly used: number;
+  readonly max: number;
+  readonly window: string;
+  /** When the oldest counted recovery leaves the window (ISO; null: none counted). */
+  readonly frees: string | null;
+}
+
+export function budgetView(use: BudgetUse | undefined, budget: RestartBudget): BudgetView {
+  return {
+    used: use?.used ?? 0,
+    max: budget.max,
+    window: budget.text.split('/')[1] ?? budget.text,
+    frees: use?.frees?.toISOString() ?? null,
+  };
+}
+
+/** recentRecoveries for several workspaces in one query (`medic status`, the dashboard). */
+export async function budgetUses(
+  db: Queryable,
+  workspaceIds: readonly string[],
+  windowMs: number,
+): Promise<Map<string, BudgetUse>> {
   const { rows } = await db.query(
-    `SELECT r.run_id::text AS run_id, r.started_at + make_interval(secs => $2) AS frees
+    `SELECT r.workspace_id::text AS id, r.run_id::text AS run_id, r.started_at + make_interval(secs => $2) AS frees
        FROM medic.runs r
-      WHERE r.workspace_id = $1::uuid AND r.command = 'recover' AND NOT r.dry_run
+      WHERE r.workspace_id = ANY($1::uuid[]) AND r.command = 'recover' AND NOT r.dry_run
         AND r.started_at > now() - make_interval(secs => $2)
         AND EXISTS (SELECT 1 FROM medic.step_events s
                      WHERE s.run_id = r.run_id AND s.name = ANY($3::text[]) AND s.status = 'ok')
       ORDER BY r.started_at`,
-    [workspaceId, windowMs / 1000, CHANGE_STEPS],
+    [workspaceIds, windowMs / 1000, CHANGE_STEPS],
   );
-  const runs = z.array(z.object({ run_id: z.string(), frees: z.coerce.date() })).parse(rows);
-  return { used: runs.length, runIds: runs.map((r) => r.run_id), frees: runs[0]?.frees ?? null };
+  const uses = new Map<string, { used: number; runIds: string[]; frees: Date | null }>();
+  for (const r of z
+    .array(z.object({ id: z.string(), run_id: z.string(), frees: z.coerce.date() }))
+    .parse(rows)) {
+    const use = uses.get(r.id) ?? { used: 0, runIds: [], frees: r.frees };
+    use.used++;
+    use.runIds.push(r.run_id);
+    uses.set(r.id, use);
+  }
+  return uses;
 }
 
 /**

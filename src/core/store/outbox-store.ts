@@ -151,6 +151,9 @@ export async function settleAttempt(
   }
 }
 
+/** Failures in a row after which the notifier pauses a sink (its circuit opens). */
+export const SINK_TRIP_AFTER = 5;
+
 export interface Undelivered {
   readonly sink: number;
   readonly kind: string;
@@ -159,6 +162,8 @@ export interface Undelivered {
   readonly failed: number;
   readonly lastError: string | null;
   readonly oldest: Date;
+  /** Attempts that failed since its last delivery (from SINK_TRIP_AFTER on, the notifier pauses it). */
+  readonly failingInARow: number;
 }
 
 /** Events not delivered (pending or given up), by sink: what `medic status` and the dashboard show. */
@@ -167,8 +172,12 @@ export async function undelivered(db: Queryable): Promise<Undelivered[]> {
     `SELECT sink, sink_kind, url_env, count(*) FILTER (WHERE state = 'pending')::int AS pending,
             count(*) FILTER (WHERE state = 'failed' AND created_at > now() - interval '7 days')::int AS failed,
             (array_agg(last_error ORDER BY id DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error,
-            min(created_at) AS oldest
-       FROM medic.outbox WHERE state = 'pending' OR (state = 'failed' AND created_at > now() - interval '7 days')
+            min(created_at) AS oldest,
+            (SELECT count(*)::int FROM medic.outbox_attempts a JOIN medic.outbox f ON f.id = a.outbox_id
+              WHERE f.url_env = o.url_env AND a.error IS NOT NULL
+                AND a.at > coalesce((SELECT max(s.at) FROM medic.outbox_attempts s JOIN medic.outbox d ON d.id = s.outbox_id
+                                      WHERE d.url_env = o.url_env AND s.error IS NULL), '-infinity')) AS failing
+       FROM medic.outbox o WHERE state = 'pending' OR (state = 'failed' AND created_at > now() - interval '7 days')
       GROUP BY sink, sink_kind, url_env ORDER BY sink`,
   );
   return z
@@ -181,6 +190,7 @@ export async function undelivered(db: Queryable): Promise<Undelivered[]> {
         failed: z.number(),
         last_error: z.string().nullable(),
         oldest: z.coerce.date(),
+        failing: z.number(),
       }),
     )
     .parse(rows)
@@ -192,5 +202,6 @@ export async function undelivered(db: Queryable): Promise<Undelivered[]> {
       failed: r.failed,
       lastError: r.last_error,
       oldest: r.oldest,
+      failingInARow: r.failing,
     }));
 }

@@ -4,11 +4,14 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { statusLines } from '../../../src/cli/commands/status.js';
 import { diagnosisLines, diagnosisView } from '../../../src/cli/render.js';
 import { diagnoseTarget } from '../../../src/core/commands/diagnose-target.js';
 import { recover } from '../../../src/core/commands/recover.js';
 import { resultSchema } from '../../../src/core/model/result.js';
 import { acquireLease } from '../../../src/core/run/lease.js';
+import { overviewPage, workspacePage } from '../../../src/dashboard/pages.js';
+import { fleetStatus } from '../../../src/dispatch/fleet-status.js';
 import { addWorkspace, unitDeps } from '../../helpers/core-deps.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 
@@ -326,6 +329,24 @@ describe('recover', () => {
     expect(lines.join('\n')).toMatch(
       /restart budget: 1 of 3 used in the last 1h; the oldest leaves the window at /,
     );
+  });
+
+  it("[defaults] medic status and the dashboard show each failed workspace's budget and when it frees", async () => {
+    const ws = await addWorkspace(world.db);
+    world.runtime.add(ws.container);
+    const deps = unitDeps(world.db, world.runtime, { MEDIC_RESTART_BUDGET: '1/1h' });
+    expect((await recover(deps, ws.container, cli)).outcome).toBe('recovered');
+    await world.db.query("UPDATE workspaces SET status = 'failed' WHERE id = $1", [ws.id]);
+    const status = await fleetStatus(world.db, deps.config.restartBudget);
+    const failed = status.failed.find((w) => w.id === ws.id)!;
+    expect(failed.budget).toMatchObject({ used: 1, max: 1, window: '1h' });
+    const painted = statusLines(status, new Date()).find((l) => l.includes(ws.container))!;
+    const line = painted.replace(/[\uE000-\uE005]/g, ''); // paint()'s markers, made colours by the terminal
+    expect(line).toMatch(/single host {2}budget spent \(1\/1 per 1h\), frees in (59|60)m/);
+    const overview = await overviewPage(deps, '', true);
+    expect(JSON.stringify(overview.json)).toContain('"budget":{"used":1,"max":1,"window":"1h"');
+    const page = await workspacePage(deps, '', ws.container, false);
+    expect(page.html).toMatch(/Restart budget: <span class="failed">spent: 1 of 1 used per 1h, frees /);
   });
 
   it('--force reseeds a healthy workspace after snapshotting it', async () => {

@@ -1,0 +1,42 @@
+// Small pieces the dashboard's pages share: a budget, the audit line, a holds table.
+import { type AuditCheck, type BudgetView, type Hold, holdSubject } from '../core/index.js';
+import { esc, table } from './html.js';
+
+export const when = (d: Date | null) => (d ? esc(d.toISOString().replace('T', ' ').slice(0, 19)) : '–');
+
+/** "1 of 3 used per 1h, frees 12:40 UTC", red when spent. */
+export function budgetCell(b: BudgetView): string {
+  const text = `${b.used} of ${b.max} used per ${esc(b.window)}${b.frees ? `, frees ${when(new Date(b.frees))} UTC` : ''}`;
+  return b.used >= b.max ? `<span class="failed">spent: ${text}</span>` : text;
+}
+
+/** When the trail's seals were last walked (`medic audit verify`), and what it found. */
+export function auditLine(check: AuditCheck | null): string {
+  if (!check) return '<p>Audit trail: never verified. Run <code>medic audit verify</code>.</p>';
+  const found = check.ok
+    ? `<span class="ok">intact</span> (${check.sealed} sealed runs)`
+    : `<span class="failed">altered</span>${check.firstBad ? ` at run <code>${esc(check.firstBad)}</code>` : ''}: ${esc(check.problem ?? '')}`;
+  return `<p>Audit trail: last verified ${when(check.at)} UTC by <code>medic audit verify</code>: ${found}.</p>`;
+}
+
+/** Holds as a table (nothing when there are none): what, who, why, until, how it ended. */
+export function holdsTable(title: string, holds: readonly Hold[]): string {
+  if (holds.length === 0) return '';
+  const now = Date.now();
+  return table(
+    title,
+    ['on', 'holder', 'reason', 'from (UTC)', 'until (UTC)', 'ended'],
+    holds.map((h) => [
+      `<code>${esc(holdSubject(h))}</code>`,
+      `${esc(h.holder)} via ${esc(h.source)}`,
+      esc(h.reason),
+      when(h.createdAt),
+      when(h.until),
+      h.endedAt
+        ? `${when(h.endedAt)} by ${esc(h.endedBy ?? '')}: ${esc(h.endNote ?? '')}`
+        : h.until.getTime() <= now
+          ? 'ran out'
+          : '<span class="warn">live</span>',
+    ]),
+  );
+}
