@@ -32,8 +32,8 @@ export interface ApiOptions {
 }
 
 export interface ApiHandler extends Handler {
-  /** Resolves once every run started here has ended (shutdown). */
-  idle(): Promise<void>;
+  /** Resolves once every run started here has ended (shutdown); with `withinMs`, then stops them at a safe point. */
+  idle(o?: { readonly withinMs?: number }): Promise<void>;
 }
 
 export function apiHandler(o: ApiOptions): ApiHandler {
@@ -170,7 +170,7 @@ export function apiHandler(o: ApiOptions): ApiHandler {
     return { status: p.status, body: p };
   };
 
-  return Object.assign(handler, { idle: () => recoveries.idle() });
+  return Object.assign(handler, { idle: (o?: { readonly withinMs?: number }) => recoveries.idle(o) });
 }
 
 /** A path segment decoded; a malformed one (`%zz`) is the caller's error, answered 400. */

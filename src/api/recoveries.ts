@@ -20,6 +20,7 @@ import {
   RunNotFoundError,
   type RunOptions,
   ServiceBusyError,
+  settledWithin,
   unstartedResult,
 } from '../core/index.js';
 import { type Answer, waitOf } from './http-io.js';
@@ -32,15 +33,23 @@ const POLL_MS = 100;
 export class Recoveries {
   private readonly inflight = new Map<string, Promise<RecoveryResult>>();
   private readonly storing = new Set<Promise<void>>();
+  /** Aborted when a bounded drain runs out: each run stops at its next safe point. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly deps: CoreDeps,
     private readonly executor: (scope: string) => Executor,
   ) {}
 
-  /** Resolves once every run started here has ended. */
-  async idle(): Promise<void> {
-    await Promise.allSettled([...this.inflight.values(), ...this.storing]);
+  /**
+   * Resolves once every run started here has ended and its answer is stored; with `withinMs`,
+   * waits that long, then asks each run to stop at its next safe point and waits for it.
+   */
+  async idle(o: { readonly withinMs?: number } = {}): Promise<void> {
+    const all = () => Promise.allSettled([...this.inflight.values(), ...this.storing]);
+    if (await settledWithin(all(), o.withinMs)) return;
+    this.stopping.abort();
+    await all();
   }
 
   async post(client: string, body: RecoveryRequest, req: IncomingMessage): Promise<Answer> {
@@ -124,6 +133,7 @@ export class Recoveries {
       dryRun: body.dryRun,
       force: body.force,
       reason: body.reason,
+      interrupt: this.stopping.signal,
     };
   }
 
@@ -226,6 +236,7 @@ const TRANSIENT = new Set([
   'GITHUB_UNAVAILABLE',
   'WORKSPACE_NOT_PLACED',
   'RATE_LIMITED',
+  'INTERRUPTED',
 ]);
 
 /** Whether a run's answer is the key's for good (Stripe's rule: once it began a change, or ended for good). */

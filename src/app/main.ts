@@ -105,13 +105,13 @@ try {
     // SIGTERM (a supervisor) or SIGINT (Ctrl-C): the same drain.
     const signal = await untilStopSignal();
     probot.log.info(
-      `${signal}: finishing ${worker?.busy ?? 0} jobs in flight (at most ${settings.drainMs / 1000} s, MEDIC_DRAIN_S)`,
+      `${signal}: finishing ${worker?.busy ?? 0} jobs in flight (at most ${core.config.drainMs / 1000} s, MEDIC_DRAIN_S)`,
     );
     // Finish the runs in flight (they hold leases and comments) for a bounded time; what is
     // left goes back to the queue for another replica, and the process leaves.
     stopPruning();
-    await worker?.stop({ withinMs: settings.drainMs });
-    await Promise.race([api.idle(), new Promise((r) => setTimeout(r, settings.drainMs).unref())]);
+    await worker?.stop({ withinMs: core.config.drainMs });
+    await api.idle({ withinMs: core.config.drainMs });
     await notifier.stop();
     // Closes and reactions still queued go out first (bounded: GitHub may be slow).
     await pacers?.idle(30_000);

@@ -38,14 +38,6 @@ export const appSettingsSchema = z.object({
     .describe(
       'least time between two edits of a status comment, and how long a command runs before its status comment is posted',
     ),
-  MEDIC_DRAIN_S: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(20)
-    .describe(
-      'after SIGTERM, how long the app lets its jobs in flight finish before it hands the rest back to the queue and exits (well under Kubernetes’ 30 s)',
-    ),
   MEDIC_POLL_MS: z.coerce
     .number()
     .int()
@@ -117,7 +109,6 @@ export function appSettings(env: Record<string, string | undefined>) {
     concurrency: e.MEDIC_APP_CONCURRENCY,
     editIntervalMs: e.MEDIC_EDIT_INTERVAL_MS,
     pollMs: e.MEDIC_POLL_MS,
-    drainMs: e.MEDIC_DRAIN_S * 1000,
     staleS: e.MEDIC_JOB_STALE_S,
     commentMaxAgeS: e.MEDIC_COMMENT_MAX_AGE_S,
     writeGapMs: e.MEDIC_WRITE_GAP_MS,

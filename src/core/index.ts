@@ -89,6 +89,7 @@ export {
   type Step,
   stepSchema,
 } from './model/result.js';
+export { settledWithin } from './model/settled-within.js';
 export { readTarEntries, type TarEntry } from './model/tar-read.js';
 // The operator's policy
 export { type Admission, isRefusal, refuseCommand } from './policy/admit.js';

@@ -147,11 +147,15 @@ export class Agent {
     this.watcher?.start();
   }
 
-  /** Takes no more work, finishes what it holds (still heartbeating), then says it has gone. */
-  async stop(): Promise<void> {
+  /**
+   * Takes no more work, finishes what it holds (still heartbeating; with `withinMs`, that long:
+   * then its tasks go back to the queue and its heals stop at their next safe point), then says
+   * it has gone.
+   */
+  async stop(o: { readonly withinMs?: number } = {}): Promise<void> {
     this.placements.stop();
     await this.unlisten();
-    await Promise.all([this.worker.stop(), this.watcher?.stop()]);
+    await Promise.all([this.worker.stop(o), this.watcher?.stop(o)]);
     for (const t of this.timers) clearInterval(t);
     await engineStopped(this.deps.db, this.options.engine, this.deps.holder);
   }

@@ -1,5 +1,6 @@
 // `medic agent` as a service: serves one engine until SIGTERM or SIGINT, then finishes what it
-// holds and exits 0. Needs the fleet's shared Postgres (DATABASE_URL): an embedded database
+// holds for at most MEDIC_DRAIN_S (then hands its tasks back and stops its heals at a safe
+// point) and exits 0. Needs the fleet's shared Postgres (DATABASE_URL): an embedded database
 // is this process's alone, and no app could hand it work.
 
 import { z } from 'zod';
@@ -101,9 +102,11 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
     `medic: agent for engine ${o.engine} (${width.said}, ${o.heal ? `healing, sweep every ${o.interval}s${woken ? ", woken by the platform's trigger" : ''}` : 'not healing (--no-heal)'}${server ? `, metrics on ${o.metricsHost ?? '127.0.0.1'}:${o.metricsPort}/metrics` : ''})`,
   );
   const signal = await untilStopSignal();
-  o.say(`medic: ${signal}: finishing ${agent.inFlight} tasks and recoveries in flight`);
+  o.say(
+    `medic: ${signal}: finishing ${agent.inFlight} tasks and recoveries in flight (at most ${deps.config.drainMs / 1000} s, MEDIC_DRAIN_S)`,
+  );
   stopPruning();
-  await agent.stop();
+  await agent.stop({ withinMs: deps.config.drainMs });
   await notifier.stop();
   server?.close();
 }

@@ -5,7 +5,7 @@
 // nothing more is written about it.
 
 import { randomBytes } from 'node:crypto';
-import { type Logger, persistently, systemClock, TaskLostError } from '../core/index.js';
+import { type Logger, persistently, settledWithin, systemClock, TaskLostError } from '../core/index.js';
 import type { Width } from './width.js';
 import { type Claimed, RetryLater, type WorkQueue } from './work-queue.js';
 
@@ -90,15 +90,7 @@ export class JobWorker<J extends Claimed> {
     await Promise.allSettled(this.cleanups.splice(0).map((fn) => fn()));
     if (this.timer) clearInterval(this.timer);
     const beat = setInterval(() => void this.beat().catch(() => undefined), this.options.pollMs);
-    let timer: NodeJS.Timeout | undefined;
-    const bound =
-      o.withinMs === undefined
-        ? new Promise<void>(() => {})
-        : new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, o.withinMs);
-          });
-    await Promise.race([Promise.allSettled(this.running.values()), bound]);
-    clearTimeout(timer);
+    await settledWithin(Promise.allSettled(this.running.values()), o.withinMs);
     clearInterval(beat);
     await this.handBack();
   }

@@ -1,15 +1,18 @@
 // The watcher's fleet-wide queue: each workspace at most once in it, at most `concurrency`
 // being healed at a time (and, in an agent, within the width it shares with its tasks). What
-// it runs for an item is the caller's `heal`.
+// it runs for an item is the caller's `heal`, given the signal that asks its run to stop at
+// its next safe point when a bounded drain runs out.
+import { settledWithin } from '../core/index.js';
 import type { Width } from '../queue/width.js';
 export class HealQueue {
   private readonly waiting = new Set<string>();
   private readonly active = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
   private accepting = true;
 
   constructor(
     private readonly concurrency: number,
-    private readonly heal: (target: string) => Promise<void>,
+    private readonly heal: (target: string, interrupt: AbortSignal) => Promise<void>,
     /** Shared with the process's other runs (an agent's tasks). */
     private readonly width?: Width,
   ) {
@@ -31,11 +34,21 @@ export class HealQueue {
     return this.active.size;
   }
 
-  /** Stops taking work and waits for the runs in flight; queued items are dropped. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking work (queued items are dropped) and waits for the runs in flight; with
+   * `withinMs`, only that long: then each is interrupted, stops at its next safe point (one
+   * that stopped its container still seeds and starts it), and is waited for. Answers how many
+   * were interrupted.
+   */
+  async close(o: { readonly withinMs?: number } = {}): Promise<number> {
     this.accepting = false;
     this.waiting.clear();
-    await Promise.allSettled(this.active.values());
+    const all = () => Promise.allSettled(this.active.values());
+    if (await settledWithin(all(), o.withinMs)) return 0;
+    const interrupted = this.active.size;
+    this.stopping.abort();
+    await all();
+    return interrupted;
   }
 
   /** Resolves when nothing is queued or running (tests). */
@@ -48,7 +61,7 @@ export class HealQueue {
       if (this.active.size >= this.concurrency) return;
       if (this.width && !this.width.take()) return;
       this.waiting.delete(target);
-      const run = this.heal(target).finally(() => {
+      const run = this.heal(target, this.stopping.signal).finally(() => {
         this.active.delete(target);
         this.width?.give();
         this.drain();

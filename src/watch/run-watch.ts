@@ -1,5 +1,6 @@
 // `medic watch` as a service: runs the watcher with its metrics endpoint until SIGTERM or SIGINT, then
-// finishes the recoveries in flight and exits 0.
+// finishes the recoveries in flight for at most MEDIC_DRAIN_S (then each stops at its next safe
+// point) and exits 0.
 
 import type { Readable } from 'node:stream';
 import { untilStopSignal } from '../bootstrap/stop-signal.js';
@@ -63,9 +64,13 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
     `medic: watching ws-* containers (sweep every ${o.interval}s, ${width.said}${woken ? ", woken by the platform's trigger" : ''}${server ? `, metrics on ${o.metricsHost ?? '127.0.0.1'}:${o.metricsPort}/metrics` : ''}${incident ? `, incidents in ${incident.owner}/${incident.repo}` : ''})`,
   );
   const signal = await untilStopSignal();
-  o.say(`medic: ${signal}: finishing ${watcher.queue.inFlight} recoveries in flight`);
+  o.say(
+    `medic: ${signal}: finishing ${watcher.queue.inFlight} recoveries in flight (at most ${deps.config.drainMs / 1000} s, MEDIC_DRAIN_S)`,
+  );
   stopPruning();
-  await watcher.stop();
+  const cut = await watcher.stop({ withinMs: deps.config.drainMs });
+  if (cut > 0)
+    o.say(`medic: ${cut} recoveries stopped at a safe point when the drain ran out (see medic history)`);
   await notifier.stop();
   server?.close();
 }

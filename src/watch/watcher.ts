@@ -82,7 +82,11 @@ export class Watcher {
     private readonly deps: CoreDeps,
     private readonly options: WatcherOptions,
   ) {
-    this.queue = new HealQueue(options.concurrency, (target) => this.heal(target), options.width);
+    this.queue = new HealQueue(
+      options.concurrency,
+      (target, interrupt) => this.heal(target, interrupt),
+      options.width,
+    );
     this.feed = new DockerEventFeed(
       options.events,
       (e) => {
@@ -121,14 +125,17 @@ export class Watcher {
     else void this.look();
   }
 
-  /** Stops listening and sweeping, then waits for the recoveries in flight to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops listening and sweeping, then waits for the recoveries in flight to finish (with
+   * `withinMs`, that long; then they stop at their next safe point). Answers how many were cut short.
+   */
+  async stop(o: { readonly withinMs?: number } = {}): Promise<number> {
     this.stopped = true;
     await this.unlisten?.();
     this.feed.stop();
     if (this.timer) clearInterval(this.timer);
     if (this.lookTimer) clearInterval(this.lookTimer);
-    await this.queue.close();
+    return this.queue.close(o);
   }
 
   async sweep(): Promise<void> {
@@ -171,7 +178,7 @@ export class Watcher {
     return this.streaks.get(workspaceId)?.retryAt ?? null;
   }
 
-  private async heal(target: string): Promise<void> {
+  private async heal(target: string, interrupt: AbortSignal): Promise<void> {
     const { deps } = this;
     try {
       const row = await findWorkspace(deps.db, parseTarget(target));
@@ -195,6 +202,7 @@ export class Watcher {
         actor: 'medic-watch',
         source: 'auto',
         reason: `automatic: config volume ${found.entries === 0 ? 'empty' : 'lacks config.yaml'}`,
+        interrupt,
         ...(died ? { detectedAt: died.toISOString() } : {}),
       });
       deps.logger.info(

@@ -44,4 +44,28 @@ describe('HealQueue', () => {
     expect(done).toEqual(['a']);
     expect(q.depth).toBe(0);
   });
+
+  it('[defaults] a bounded close asks the runs still going at its end to stop at a safe point, and waits for them', async () => {
+    const seen: boolean[] = [];
+    const q = new HealQueue(2, async (_t, interrupt) => {
+      await new Promise<void>((resolve) => interrupt.addEventListener('abort', () => resolve()));
+      seen.push(interrupt.aborted);
+    });
+    q.push('a');
+    q.push('b');
+    expect(await q.close({ withinMs: 20 })).toBe(2);
+    expect(seen).toEqual([true, true]);
+    expect(q.inFlight).toBe(0);
+  });
+
+  it('a bounded close whose runs end in time interrupts none', async () => {
+    let aborted = false;
+    const q = new HealQueue(1, async (_t, interrupt) => {
+      await new Promise((r) => setImmediate(r));
+      aborted = interrupt.aborted;
+    });
+    q.push('a');
+    expect(await q.close({ withinMs: 5_000 })).toBe(0);
+    expect(aborted).toBe(false);
+  });
 });

@@ -67,9 +67,12 @@ export function registerServe(program: Command, cli: CliSession): void {
         notifier.start();
         const shown = `${address.address}:${address.port}`;
         cli.io.err(`medic: dashboard on http://${shown}/${token ? ' (token required)' : ' (loopback only)'}`);
-        await untilStopSignal();
+        const signal = await untilStopSignal();
+        cli.io.err(
+          `medic: ${signal}: finishing the API's runs in flight (at most ${deps.config.drainMs / 1000} s, MEDIC_DRAIN_S)`,
+        );
         server.close();
-        await api.idle();
+        await api.idle({ withinMs: deps.config.drainMs });
         await notifier.stop();
         return EXIT.ok;
       }),

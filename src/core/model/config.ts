@@ -103,6 +103,14 @@ export const coreSettingsSchema = z
       .describe(
         'recoveries the HTTP API runs at once in one process; a call beyond them is answered 503 with Retry-After',
       ),
+    MEDIC_DRAIN_S: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(20)
+      .describe(
+        'after SIGTERM, how long the app, `medic watch`, `medic agent` and `medic serve` let their runs in flight finish; then a run stops at its next safe point (one that has stopped a container still starts it again), the rest is handed back to the queue, and the process exits (well under Kubernetes’ 30 s)',
+      ),
     MEDIC_LOOK_MS: z.coerce
       .number()
       .int()
@@ -146,6 +154,8 @@ export interface MedicConfig {
   readonly configsDir: string;
   readonly dockerHost: string | undefined;
   readonly leaseTtlS: number;
+  /** After SIGTERM, how long a process lets its runs in flight finish (ms). */
+  readonly drainMs: number;
   readonly restartBudget: RestartBudget;
   readonly startTimeoutS: number;
   readonly stopTimeoutS: number;
@@ -210,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     configsDir: path.resolve(e.CONFIGS_DIR ?? defaultConfigsDir),
     dockerHost: e.DOCKER_HOST,
     leaseTtlS: e.MEDIC_LEASE_TTL_S,
+    drainMs: e.MEDIC_DRAIN_S * 1000,
     restartBudget: e.MEDIC_RESTART_BUDGET,
     startTimeoutS: e.MEDIC_START_TIMEOUT_S,
     stopTimeoutS: e.MEDIC_STOP_TIMEOUT_S,
