@@ -73,7 +73,11 @@ export class CliSession {
         secretsOf(this.ctx.env),
       ),
     );
-    this.code = INPUT_ERROR_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
+    this.code = INPUT_ERROR_CODES.has(e.code)
+      ? EXIT.usage
+      : e.code === 'DATABASE_IN_USE'
+        ? EXIT.busy
+        : EXIT.failed;
     return e;
   }
 

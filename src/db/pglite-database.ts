@@ -7,19 +7,32 @@
 // one that group or others can enter (naming the chmod that fixes it). PGlite writes its files
 // 0666 whatever the umask; they are unreachable behind the 0700 directory, and are set to 0600
 // when the database opens and when it closes.
+//
+// One process at a time: the directory is locked while open (data-dir-lock.ts), so a second
+// medic process refuses at once (DATABASE_IN_USE) instead of running a second Postgres on the
+// same files.
 import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { type Database, InsecureDataDirError, type Queryable } from '../core/index.js';
+import { lockDataDir, thisCommand } from './data-dir-lock.js';
 
 export async function openPgliteDatabase(dataDir: string): Promise<Database> {
   const dir = path.join(dataDir, 'pglite');
   await privateDir(dataDir);
-  await privateDir(dir);
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(dir);
-  // medic's own session seals each run that ends (src/db/migration-contain.ts).
-  await db.exec("SET medic.trail = 'on'");
-  await privateFiles(dir);
+  const unlock = await lockDataDir(dataDir, thisCommand());
+  let db: PGlite;
+  try {
+    await privateDir(dir);
+    const { PGlite } = await import('@electric-sql/pglite');
+    db = await PGlite.create(dir);
+    // medic's own session seals each run that ends (src/db/migration-contain.ts).
+    await db.exec("SET medic.trail = 'on'");
+    await privateFiles(dir);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   const port: Queryable = {
     async query(sql, params) {
       const result = await db.query(sql, params ? [...params] : undefined);
@@ -30,8 +43,12 @@ export async function openPgliteDatabase(dataDir: string): Promise<Database> {
     ...port,
     session: (fn) => fn(port),
     close: async () => {
-      await db.close();
-      await privateFiles(dir);
+      try {
+        await db.close();
+        await privateFiles(dir);
+      } finally {
+        await unlock();
+      }
     },
   };
 }

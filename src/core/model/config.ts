@@ -26,7 +26,7 @@ export const coreSettingsSchema = z
       .min(1)
       .default('.medic')
       .describe(
-        'where the embedded database lives (made 0700; one that group or others can enter is refused, `INSECURE_DATA_DIR`)',
+        'where the embedded database lives (made 0700; one that group or others can enter is refused, `INSECURE_DATA_DIR`); one medic process at a time has it open, a second is refused at once (`DATABASE_IN_USE`) naming the first',
       ),
     CONFIGS_DIR: z
       .string()

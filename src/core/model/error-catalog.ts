@@ -125,6 +125,12 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
     meaning: 'Postgres cannot be reached',
     action: 'check the server and `DATABASE_URL`; nothing was changed before the first step',
   },
+  DATABASE_IN_USE: {
+    meaning:
+      'another medic process (named in the message) has the embedded database open; it has one writer, so this one refused at once and changed nothing',
+    action:
+      'wait for that process, or stop it; to run several at once (`medic watch` beside other commands), give them a Postgres server with `DATABASE_URL`',
+  },
   GITHUB_UNAVAILABLE: {
     meaning: 'a GitHub call a command needs (a permission look-up) failed; nothing ran',
     action: 'comment the command again in a minute',

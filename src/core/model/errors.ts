@@ -61,6 +61,8 @@ export class LeaseHeldError extends MedicError {
   }
 }
 export class DatabaseUnavailableError extends coded('DATABASE_UNAVAILABLE') {}
+/** Another medic process has the embedded database open (it has one writer). */
+export class DatabaseInUseError extends coded('DATABASE_IN_USE') {}
 /** The embedded database's directory lets group or others in (it holds volume snapshots). */
 export class InsecureDataDirError extends coded('INSECURE_DATA_DIR') {}
 /** A GitHub call a command needs (a permission look-up) failed; retrying later may work. */
