@@ -133,6 +133,18 @@ export const concurrencyOption = (what: string) =>
     positiveInt,
   );
 
+/** How watch and agent say each decision: a line for a person, or JSON for a log pipeline. */
+export const logFormatOption = () =>
+  new Option(
+    '--log-format <format>',
+    'one line per decision (heal, failure, refusal, skip): human, or json (default: human on a terminal, json otherwise)',
+  ).choices(['human', 'json']);
+
+/** The format asked for, or the one for where stderr goes. */
+export function logFormatOf(asked: string | undefined): 'human' | 'json' {
+  return asked === 'human' || asked === 'json' ? asked : process.stderr.isTTY ? 'human' : 'json';
+}
+
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');

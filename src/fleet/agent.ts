@@ -24,6 +24,7 @@ import { type Task, taskQueue } from '../dispatch/task-store.js';
 import { listenOrPoll, TASKS_QUEUED } from '../dispatch/wakeups.js';
 import { JobWorker, workerName } from '../queue/index.js';
 import { Width } from '../queue/width.js';
+import type { Decisions } from '../watch/decision-log.js';
 import { DockerEventFeed, PLACEMENT_ACTIONS } from '../watch/docker-events.js';
 import type { IncidentHook } from '../watch/incident-hook.js';
 import { Watcher } from '../watch/watcher.js';
@@ -45,6 +46,8 @@ export interface AgentOptions {
   readonly onResult?: (result: RecoveryResult) => void;
   /** medic's trigger is on the platform's table: a row that becomes `failed` wakes a look (Watcher). */
   readonly wakeOnFailure?: boolean;
+  /** Where its healer says each decision (medic agent: a DecisionLog on stderr). */
+  readonly decisions?: Decisions;
 }
 
 export class Agent {
@@ -101,6 +104,7 @@ export class Agent {
           lookMs: deps.config.lookMs,
           wakeOnFailure: options.wakeOnFailure ?? false,
           ...(options.onResult ? { onResult: options.onResult } : {}),
+          ...(options.decisions ? { decisions: options.decisions } : {}),
         });
     this.placements = new DockerEventFeed(
       this.events,

@@ -20,6 +20,7 @@ import { connectDocker } from '../docker/connection.js';
 import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { Notifier } from '../notify/notifier.js';
+import { DecisionLog, type LogFormat } from '../watch/decision-log.js';
 import { watchIncidentHook } from '../watch/run-watch.js';
 import { Agent } from './agent.js';
 
@@ -36,6 +37,8 @@ export interface AgentRunOptions {
   readonly settings: AgentSettings;
   readonly env: Record<string, string | undefined>;
   readonly say: (line: string) => void;
+  /** How each decision is said (default human). */
+  readonly logFormat?: LogFormat;
 }
 
 /** `medic agent`'s own settings (docs/configuration.md is generated from it). */
@@ -79,7 +82,9 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
     heldFailing: () => countHeldFailing(deps.db),
     queueDepth: () => queuedTasks(deps.db, o.engine),
   });
+  const decisions = new DecisionLog(o.say, o.logFormat ?? 'human');
   const agent = new Agent(deps, docker, {
+    decisions,
     engine: o.engine,
     concurrency: width.n,
     intervalS: o.interval,
@@ -108,6 +113,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   stopPruning();
   await agent.stop({ withinMs: deps.config.drainMs });
   await notifier.stop();
+  decisions.close();
   server?.close();
 }
 

@@ -12,6 +12,7 @@ import { restOctokit } from '../github/octokit-client.js';
 import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { Notifier } from '../notify/notifier.js';
+import { DecisionLog, type LogFormat } from './decision-log.js';
 import { githubIncidentHook, type IncidentHook, noIncidentHook } from './incident-hook.js';
 import { incidentSettings } from './watch-settings.js';
 import { Watcher } from './watcher.js';
@@ -26,6 +27,8 @@ export interface WatchOptions {
   readonly env: Record<string, string | undefined>;
   /** Where the watcher says what it does (the CLI: stderr). */
   readonly say: (line: string) => void;
+  /** How each decision is said (default human). */
+  readonly logFormat?: LogFormat;
 }
 
 export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
@@ -36,6 +39,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   const woken = await failureTriggerInstalled(deps).catch(() => false);
   const hook = watchIncidentHook(deps, o.env);
   let watcher: Watcher | undefined;
+  const decisions = new DecisionLog(o.say, o.logFormat ?? 'human');
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(deps.db),
     heldFailing: () => countHeldFailing(deps.db),
@@ -53,6 +57,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
     onResult: (r) => metrics.observe(r),
     lookMs: deps.config.lookMs,
     wakeOnFailure: woken,
+    decisions,
   });
   const server =
     o.metricsPort > 0 ? await serve(observabilityHandler(deps, metrics), o.metricsPort, o.metricsHost) : null;
@@ -72,6 +77,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   if (cut > 0)
     o.say(`medic: ${cut} recoveries stopped at a safe point when the drain ran out (see medic history)`);
   await notifier.stop();
+  decisions.close();
   server?.close();
 }
 

@@ -19,6 +19,7 @@ import {
 } from '../core/index.js';
 import { listenOrPoll, WORKSPACE_FAILED } from '../dispatch/wakeups.js';
 import type { Width } from '../queue/width.js';
+import { type Decisions, loggerDecisions } from './decision-log.js';
 import { DockerEventFeed, type EventSource } from './docker-events.js';
 import { HealQueue } from './heal-queue.js';
 import type { IncidentHook } from './incident-hook.js';
@@ -44,6 +45,8 @@ export interface WatcherOptions {
    * that becomes `failed` wakes a look at once (LISTEN), besides the look every `lookMs`.
    */
   readonly wakeOnFailure?: boolean;
+  /** Where each decision is said (DecisionLog); unset: the logger. */
+  readonly decisions?: Decisions;
 }
 
 /** A workspace that keeps failing: how often in a row, when to try next, whether it was reported. */
@@ -180,18 +183,29 @@ export class Watcher {
 
   private async heal(target: string, interrupt: AbortSignal): Promise<void> {
     const { deps } = this;
+    const say = this.options.decisions ?? loggerDecisions(deps.logger);
     try {
       const row = await findWorkspace(deps.db, parseTarget(target));
       const now = deps.clock.now().getTime();
       const streak = this.streaks.get(row.id);
-      if (streak && streak.retryAt > now) return;
+      const workspace = containerName(row.id);
+      if (streak && streak.retryAt > now) {
+        say.decide({
+          kind: 'skipped',
+          workspace,
+          why: `failed ${streak.failures} times in a row; next try at ${new Date(streak.retryAt).toISOString()}`,
+        });
+        return;
+      }
       const verdict = await healingVerdict(deps, row);
       if (!verdict.heal) {
         if (verdict.held) this.held.add(row.id);
         else {
           this.held.delete(row.id);
-          this.died.delete(containerName(row.id)); // not ours to heal: its death is no breakage of ours
+          this.died.delete(workspace); // not ours to heal: its death is no breakage of ours
         }
+        // A row the platform calls failed that medic leaves alone: said why (a hold, its volume).
+        if (row.status === 'failed') say.decide({ kind: 'skipped', workspace, why: verdict.why });
         return;
       }
       this.held.delete(row.id);
@@ -205,10 +219,7 @@ export class Watcher {
         interrupt,
         ...(died ? { detectedAt: died.toISOString() } : {}),
       });
-      deps.logger.info(
-        { workspace: row.id, outcome: result.outcome, error: result.error?.code, runId: result.runId },
-        'automatic recovery',
-      );
+      say.ran(result);
       this.options.onResult?.(result);
       if (result.outcome === 'busy') return;
       if (result.outcome === 'failed') {
@@ -222,9 +233,11 @@ export class Watcher {
       this.streaks.delete(row.id);
       await this.options.incidents.report(result);
     } catch (error) {
-      // A workspace that vanished or an engine hiccup: logged, retried by the next event or sweep.
+      // A container that is no workspace here, a workspace that vanished, an engine hiccup:
+      // said, and retried by the next event or sweep.
       const code = error instanceof MedicError ? error.code : 'INTERNAL';
-      deps.logger.warn({ target, code, err: (error as Error).message }, 'could not heal');
+      if (code === 'WORKSPACE_NOT_FOUND') say.stranger(target);
+      else say.decide({ kind: 'failed', workspace: target, code, why: (error as Error).message });
     }
   }
 }

@@ -1,6 +1,15 @@
 // medic agent --engine NAME: serve one Docker host for the fleet until SIGTERM. Loaded only when run.
 import { type Command, InvalidArgumentError } from 'commander';
-import { type CliSession, concurrencyOption, helpFooter, port, positiveInt, RUN_ENV } from '../context.js';
+import {
+  type CliSession,
+  concurrencyOption,
+  helpFooter,
+  logFormatOf,
+  logFormatOption,
+  port,
+  positiveInt,
+  RUN_ENV,
+} from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 const ENGINE_NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/i;
@@ -54,6 +63,7 @@ export function registerAgent(program: Command, cli: CliSession): void {
       'the address /metrics and /healthz listen on (0.0.0.0 for a scraper elsewhere)',
       '127.0.0.1',
     )
+    .addOption(logFormatOption())
     .option('--no-heal', "do not heal on its own (run only the app's tasks and keep placements)")
     .action(
       async (o: {
@@ -63,6 +73,7 @@ export function registerAgent(program: Command, cli: CliSession): void {
         metricsPort: number;
         metricsHost: string;
         heal: boolean;
+        logFormat?: string;
       }) => {
         const { agentSettings, runAgent } = await import('../../fleet/run-agent.js');
         let settings: ReturnType<typeof agentSettings>;
@@ -73,7 +84,13 @@ export function registerAgent(program: Command, cli: CliSession): void {
           return;
         }
         await cli.withCore(async (deps) => {
-          await runAgent(deps, { ...o, settings, env: cli.ctx.env, say: (line) => cli.io.err(line) });
+          await runAgent(deps, {
+            ...o,
+            settings,
+            env: cli.ctx.env,
+            say: (line) => cli.io.err(line),
+            logFormat: logFormatOf(o.logFormat),
+          });
           return EXIT.ok;
         });
       },

@@ -1,6 +1,15 @@
 // medic watch: heal automatically until SIGTERM. The watcher itself is loaded only when run.
 import type { Command } from 'commander';
-import { type CliSession, concurrencyOption, helpFooter, port, positiveInt, RUN_ENV } from '../context.js';
+import {
+  type CliSession,
+  concurrencyOption,
+  helpFooter,
+  logFormatOf,
+  logFormatOption,
+  port,
+  positiveInt,
+  RUN_ENV,
+} from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 export function registerWatch(program: Command, cli: CliSession): void {
@@ -29,11 +38,24 @@ export function registerWatch(program: Command, cli: CliSession): void {
       'the address /metrics and /healthz listen on (0.0.0.0 for a scraper elsewhere)',
       '127.0.0.1',
     )
-    .action(async (o: { interval: number; concurrency?: number; metricsPort: number; metricsHost: string }) =>
-      cli.withCore(async (deps) => {
-        const { runWatch } = await import('../../watch/run-watch.js');
-        await runWatch(deps, { ...o, env: cli.ctx.env, say: (line) => cli.io.err(line) });
-        return EXIT.ok;
-      }),
+    .addOption(logFormatOption())
+    .action(
+      async (o: {
+        interval: number;
+        concurrency?: number;
+        metricsPort: number;
+        metricsHost: string;
+        logFormat?: string;
+      }) =>
+        cli.withCore(async (deps) => {
+          const { runWatch } = await import('../../watch/run-watch.js');
+          await runWatch(deps, {
+            ...o,
+            env: cli.ctx.env,
+            say: (line) => cli.io.err(line),
+            logFormat: logFormatOf(o.logFormat),
+          });
+          return EXIT.ok;
+        }),
     );
 }
