@@ -118,7 +118,10 @@ export function problem(
     status: extra.status ?? statusOf(code),
     detail: publicDetail(code, detail),
     code,
-    ...(extra.hint ? { hint: extra.hint } : {}),
+    // The way out: the error's own hint, or what the code always asks for (docs/errors.md).
+    ...(extra.hint || ERROR_CATALOG[code]
+      ? { hint: extra.hint || ERROR_CATALOG[code]!.action.replace(/`/g, '') }
+      : {}),
     ...(extra.result ? { runId: extra.result.runId, result: publicResult(extra.result) } : {}),
   };
 }

@@ -1,5 +1,7 @@
 // The composition root shared by every door: configuration from the environment, a pino
 // logger on stderr, the database (migrated), and the Docker runtime, as one CoreDeps.
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -7,6 +9,7 @@ import type { CoreDeps } from '../core/index.js';
 import {
   abandonOrphanedRuns,
   type ContainerRuntime,
+  InvalidConfigError,
   type Logger,
   loadConfig,
   type MedicConfig,
@@ -41,12 +44,37 @@ export function createLogger(
   );
 }
 
+/**
+ * CONFIGS_DIR must be a directory this process can read, checked as every process starts:
+ * otherwise every recovery would fail later with a bare ENOENT. Named, with the fix.
+ */
+export async function templatesReadable(dir: string): Promise<void> {
+  const found = await stat(dir).catch((error: NodeJS.ErrnoException) => error);
+  const problem =
+    found instanceof Error
+      ? found.code === 'ENOENT'
+        ? 'does not exist'
+        : `cannot be read (${found.code})`
+      : !found.isDirectory()
+        ? 'is not a directory'
+        : await access(dir, constants.R_OK | constants.X_OK).then(
+            () => null,
+            (error: NodeJS.ErrnoException) => `cannot be read (${error.code})`,
+          );
+  if (problem) {
+    throw new InvalidConfigError(`CONFIGS_DIR ${dir} ${problem}`, {
+      hint: "set CONFIGS_DIR to the directory of runtime templates (one directory per runtime, each with its config.yaml), or unset it for medic's own templates/",
+    });
+  }
+}
+
 export function loadMedicConfig(options: OpenCoreOptions): MedicConfig {
   return loadConfig(options.env, path.join(options.packageRoot, 'templates'));
 }
 
 export async function openCore(options: OpenCoreOptions): Promise<CoreDeps> {
   const config = loadMedicConfig(options);
+  await templatesReadable(config.configsDir);
   const logger = options.logger ?? createLogger(options.env);
   const opening = openDatabase(config, logger, { poolSize: options.poolSize }).then(async (db) => {
     // Runs left 'running' by a process that died (its lease lapsed) are marked abandoned.

@@ -1,8 +1,15 @@
 // The checks of `medic doctor` (commands/doctor.ts), loaded only when it runs: each stands
 // alone (the database, the engine, the templates, the policy) and changes nothing.
 import { existsSync } from 'node:fs';
-import { createLogger, loadMedicConfig } from '../bootstrap/open-core.js';
-import { asMedicError, currentPolicy, type MedicConfig, templates } from '../core/index.js';
+import { createLogger, loadMedicConfig, templatesReadable } from '../bootstrap/open-core.js';
+import {
+  asMedicError,
+  currentPolicy,
+  type MedicConfig,
+  type Policy,
+  type Queryable,
+  templates,
+} from '../core/index.js';
 import { currentVersion, newerSchemaError, SCHEMA_VERSION } from '../db/migrations.js';
 import { openPgDatabase } from '../db/pg-database.js';
 import { openPgliteDatabase } from '../db/pglite-database.js';
@@ -44,6 +51,7 @@ export async function doctor(ctx: CliContext): Promise<Check[]> {
     checks.push(failure('engine', error));
   }
   try {
+    await templatesReadable(config.configsDir);
     const reports = await templates(config);
     const bad = reports.filter((r) => !r.valid && r.problem?.code !== 'SHADOWED');
     checks.push(
@@ -88,22 +96,78 @@ async function databaseChecks(
                 : `schema medic at version ${version}, this medic needs ${SCHEMA_VERSION}: run medic migrate`,
           },
     );
+    out.push(await platformTable(db, Boolean(config.databaseUrl)));
     const stored = version > 0 ? await currentPolicy(db).catch(() => null) : null;
-    out.push(
-      stored
-        ? {
-            ok: true,
-            name: 'policy',
-            detail: `version ${stored.version} (${stored.policy.repos.length} rules), applied by ${stored.appliedBy}`,
-          }
-        : NO_POLICY,
-    );
+    out.push(stored ? policyCheck(stored.policy, stored.version, stored.appliedBy) : NO_POLICY);
+    if (stored) out.push(...sinkVariables(stored.policy, env));
   } catch (error) {
     out.push(failure('database', error));
   } finally {
     await db.close().catch(() => undefined);
   }
   return out;
+}
+
+/** The platform's `workspaces` table: there, with the columns medic reads and writes, and the rights. */
+async function platformTable(db: Queryable, server: boolean): Promise<Check> {
+  const { rows } = await db.query(
+    `SELECT column_name AS name FROM information_schema.columns
+      WHERE table_name = 'workspaces' AND table_schema = ANY(current_schemas(false))`,
+  );
+  const has = new Set((rows as { name: string }[]).map((r) => r.name));
+  const where = server ? 'this database' : 'the embedded database';
+  if (has.size === 0)
+    return {
+      ok: false,
+      name: 'workspaces',
+      detail: `${where} has no \`workspaces\` table: medic reads the platform's (it does not create one on a server); point DATABASE_URL at the platform's database`,
+    };
+  const missing = WORKSPACE_COLUMNS.filter((c) => !has.has(c));
+  if (missing.length > 0)
+    return {
+      ok: false,
+      name: 'workspaces',
+      detail: `the \`workspaces\` table lacks ${missing.join(', ')}: medic needs ${WORKSPACE_COLUMNS.join(', ')} (docs/operations.md#database-rights)`,
+    };
+  const { rows: rights } = await db.query(
+    `SELECT has_table_privilege('workspaces', 'SELECT') AS reads,
+            has_column_privilege('workspaces', 'status', 'UPDATE') AS writes`,
+  );
+  const r = rights[0] as { reads: boolean; writes: boolean };
+  if (!r.reads || !r.writes)
+    return {
+      ok: false,
+      name: 'workspaces',
+      detail: `this role may not ${!r.reads ? 'SELECT from' : 'UPDATE status and updated_at of'} \`workspaces\`: GRANT SELECT, UPDATE (status, updated_at) ON workspaces TO <medic's role> (deploy/roles.sql)`,
+    };
+  return { ok: true, name: 'workspaces', detail: `the platform's table is there, readable, its status writable` };
+}
+
+const WORKSPACE_COLUMNS = ['id', 'name', 'status', 'runtime', 'updated_at'];
+
+/** The policy as what it holds: repository rules, API clients, notify sinks, each counted. */
+function policyCheck(policy: Policy, version: number, by: string): Check {
+  const n = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
+  return {
+    ok: true,
+    name: 'policy',
+    detail: `version ${version} (${n(policy.repos.length, 'repository rule')}, ${n(policy.clients.length, 'API client')}, ${n(policy.notify.length, 'notify sink')}), applied by ${by}`,
+  };
+}
+
+/** Each notify sink's variables, set in this process (the app, watch and agents read the same). */
+function sinkVariables(policy: Policy, env: Record<string, string | undefined>): Check[] {
+  return policy.notify.map((sink, i) => {
+    const names = 'slack' in sink ? [sink.slack.url_env] : [sink.webhook.url_env, sink.webhook.secret_env];
+    const unset = names.filter((v) => !env[v]?.trim());
+    return unset.length === 0
+      ? { ok: true, name: `notify ${i + 1}`, detail: `${names.map((v) => `$${v}`).join(' and ')} set here` }
+      : {
+          ok: 'warn',
+          name: `notify ${i + 1}`,
+          detail: `${unset.map((v) => `$${v}`).join(' and ')} unset here: set ${unset.length === 1 ? 'it' : 'them'} in every process that delivers (the app, medic watch, the agents), or its events wait undelivered`,
+        };
+  });
 }
 
 function failure(name: string, error: unknown): Check {

@@ -2,7 +2,7 @@
 // diagnosis and history views. Machine output (--json) never goes through here.
 
 import type { HistoryEntry, RecoveryResult, Step } from '../core/index.js';
-import { type Diagnosis, describe, isFixable } from '../core/index.js';
+import { type Diagnosis, describe, ERROR_CATALOG, isFixable } from '../core/index.js';
 import { paint, type Style } from './terminal.js';
 
 const MARK: Record<Step['status'], string> = {
@@ -36,15 +36,21 @@ export function resultLines(result: RecoveryResult): string[] {
     ws.statusBefore === ws.statusAfter
       ? `status ${ws.statusAfter ?? 'unknown'}`
       : `${ws.statusBefore} -> ${ws.statusAfter}`;
+  // A run that never found its workspace was not recorded: no run id to look up.
+  const run = ws.id === null ? 'not recorded' : `run ${result.runId}`;
   const lines = [
-    `${paint('bold', ws.container)}: ${outcome(result.outcome)} (${status}) in ${ms} ms, run ${result.runId}`,
+    `${paint('bold', ws.container)}: ${outcome(result.outcome)} (${status}) in ${ms} ms, ${run}`,
   ];
   if (result.template) lines.push(`  template ${result.template.name} ${result.template.digest}`);
   if (result.snapshot)
     lines.push(
       `  snapshot ${result.snapshot.bytes} bytes ${result.snapshot.digest} (medic rollback ${result.runId})`,
     );
-  if (result.error) lines.push(`  error ${result.error.code}: ${result.error.message}`);
+  if (result.error) {
+    lines.push(`  error ${result.error.code}: ${result.error.message}`);
+    const next = ERROR_CATALOG[result.error.code]?.action;
+    if (next) lines.push(`  next: ${next.replace(/`/g, '')}`);
+  }
   return lines;
 }
 

@@ -69,6 +69,7 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
   };
 
   return {
+    where: `Postgres at ${shown}`,
     query: (sql, params) => wrap(() => pool.query(sql, params as unknown[] | undefined)),
     async session(fn) {
       const client = await wrap(() => pool.connect());

@@ -34,6 +34,7 @@ export async function openPgliteDatabase(dataDir: string): Promise<Database> {
     throw error;
   }
   const port: Queryable = {
+    where: `the embedded database in ${dataDir}`,
     async query(sql, params) {
       const result = await db.query(sql, params ? [...params] : undefined);
       return { rows: result.rows };

@@ -8,6 +8,8 @@ export interface QueryResult {
 /** Anything that runs parameterised SQL: a pg client or pool, PGlite. */
 export interface Queryable {
   query(sql: string, params?: readonly unknown[]): Promise<QueryResult>;
+  /** Which database this is, for a person ("the embedded database in .medic", "Postgres medic on db:5432"); no secret. */
+  readonly where?: string;
 }
 
 /**

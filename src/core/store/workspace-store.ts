@@ -31,8 +31,11 @@ export async function findWorkspace(db: Queryable, target: Target): Promise<Work
       );
   const found = z.array(workspaceRowSchema).parse(rows);
   if (found.length === 0) {
-    throw new WorkspaceNotFoundError(`no workspace in the workspaces table matches ${target.input}`, {
-      hint: 'check the id (medic reads the table named by DATABASE_URL)',
+    const where = db.where ?? 'the database of DATABASE_URL';
+    throw new WorkspaceNotFoundError(`no workspace in the workspaces table of ${where} matches ${target.input}`, {
+      hint: db.where?.startsWith('the embedded database')
+        ? 'check the id; the embedded database holds only what medic demo made: set DATABASE_URL to the platform’s Postgres'
+        : 'check the id, and that DATABASE_URL names the platform’s database',
     });
   }
   if (found.length > 1) {

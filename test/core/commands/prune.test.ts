@@ -23,7 +23,7 @@ const age = (table: string, column: string, days: number) =>
 describe('prune', () => {
   it('keeps what is younger than the cut-off', async () => {
     await forcedRun();
-    expect(await prune(world.deps())).toEqual({ snapshots: 0, jobs: 0, runs: 0, helpers: 0 });
+    expect(await prune(world.deps())).toEqual({ snapshots: 0, jobs: 0, runs: 0, helpers: [] });
   });
 
   it('removes old snapshots and finished jobs; a rollback is then NO_SNAPSHOT and history still shows the run', async () => {
@@ -49,9 +49,9 @@ describe('prune', () => {
       snapshots: 1,
       jobs: 3,
       runs: 0,
-      helpers: 0,
+      helpers: [],
     });
-    expect(await prune(world.deps())).toEqual({ snapshots: 1, jobs: 3, runs: 0, helpers: 0 });
+    expect(await prune(world.deps())).toEqual({ snapshots: 1, jobs: 3, runs: 0, helpers: [] });
     expect(await world.db.one('SELECT state FROM medic.jobs')).toEqual({ state: 'pending' });
     expect(await world.db.one('SELECT state FROM medic.tasks')).toEqual({ state: 'running' });
     expect((await rollback(world.deps(), run.runId, cli)).error?.code).toBe('NO_SNAPSHOT');
