@@ -20,6 +20,7 @@ echo "== build"; npm run build --silent
 echo "== typecheck"; npx tsc -p tsconfig.test.json
 echo "== lint"; npx biome check .
 if [ -f scripts/build-action.mjs ]; then echo "== action bundle"; node scripts/build-action.mjs --check; fi
+echo "== example policy"; node lib/medic.js policy check examples/policy.yaml >/dev/null
 
 suite=(test)
 [ "${1:-}" = --reliability ] && suite=(test/reliability)

@@ -140,7 +140,11 @@ async function platformTable(db: Queryable, server: boolean): Promise<Check> {
       name: 'workspaces',
       detail: `this role may not ${!r.reads ? 'SELECT from' : 'UPDATE status and updated_at of'} \`workspaces\`: GRANT SELECT, UPDATE (status, updated_at) ON workspaces TO <medic's role> (deploy/roles.sql)`,
     };
-  return { ok: true, name: 'workspaces', detail: `the platform's table is there, readable, its status writable` };
+  return {
+    ok: true,
+    name: 'workspaces',
+    detail: `the platform's table is there, readable, its status writable`,
+  };
 }
 
 const WORKSPACE_COLUMNS = ['id', 'name', 'status', 'runtime', 'updated_at'];

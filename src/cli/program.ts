@@ -24,7 +24,7 @@ import { registerSweep } from './commands/sweep.js';
 import { registerTemplates } from './commands/templates.js';
 import { registerToken } from './commands/token.js';
 import { registerWatch } from './commands/watch.js';
-import { type CliContext, CliSession } from './context.js';
+import { type CliContext, CliSession, CORE_ENV, helpFooter } from './context.js';
 import { EXIT } from './exit-codes.js';
 
 export type { CliContext } from './context.js';
@@ -59,6 +59,18 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .version(ctx.version ?? 'unknown', '-V, --version', 'print the version')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR does the same)')
     .showHelpAfterError('(run medic --help for usage)')
+    .addHelpText(
+      'after',
+      `${helpFooter(
+        [
+          'medic demo',
+          'medic recover ws-92f6d88b-6a9 --dry-run',
+          'medic watch --log-format human',
+          'medic doctor',
+        ],
+        CORE_ENV,
+      )}\nEach command's own examples: medic <command> --help; docs/cli.md explains them.`,
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
   for (const register of COMMANDS) register(program, cli);

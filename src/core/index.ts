@@ -111,11 +111,11 @@ export {
   type Policy,
   type PolicyClient,
   type PolicyRule,
-  parsePolicy,
   repoFits,
   selects,
 } from './policy/policy.js';
 export { applyPolicy, currentPolicy, type StoredPolicy } from './policy/policy-store.js';
+export { formatOf, type PolicyFormat, parsePolicy } from './policy/policy-text.js';
 export { COMMANDS_PER_WINDOW, takeCommandSlots, WINDOW_S } from './policy/rate-limit.js';
 export {
   type IntakePriority,

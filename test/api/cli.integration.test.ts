@@ -62,6 +62,7 @@ describe('the HTTP API from the CLI', () => {
       /on http:\/\/127\.0\.0\.1:\d+/.test(serve!.output()),
     );
     const port = /127\.0\.0\.1:(\d+)/.exec(serve.output())![1];
+    expect(serve.output()).toContain('the dashboard at /, the HTTP API at /api/v1');
     const ws = await world.broken();
     const curl = () =>
       promisify(execFile)('curl', [

@@ -88,7 +88,9 @@ describe('medic on a terminal', () => {
     expect(stdout).toContain('DATABASE_URL');
     expect(stdout).not.toContain(ESC);
 
-    const listed = (await inPipe(['--help'])).stdout.split('Commands:')[1] ?? '';
+    const top = (await inPipe(['--help'])).stdout;
+    expect(top).toContain('Examples:\n  $ medic demo');
+    const listed = top.split('Commands:')[1] ?? '';
     const commands = [...listed.matchAll(/^ {2}(\w+)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
     expect(commands.length).toBeGreaterThan(10);
     for (const command of commands)

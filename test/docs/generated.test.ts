@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generatedPages, ROOT } from '../../scripts/gen-docs.js';
 import { ERROR_CATALOG } from '../../src/core/model/error-catalog.js';
+import { parsePolicy } from '../../src/core/policy/policy-text.js';
 
 const DOCUMENTS = [
   'README.md',
@@ -98,3 +99,18 @@ function headingSlugs(markdown: string): Set<string> {
     ),
   );
 }
+
+describe('the front page and the examples', () => {
+  it('README.md stays within the house limit of 200 lines', () => {
+    const lines = readFileSync(path.join(ROOT, 'README.md'), 'utf8').trimEnd().split('\n').length;
+    expect(lines).toBeLessThanOrEqual(200);
+  });
+
+  it('examples/policy.yaml is a valid policy with rules, clients, approvals and notify sinks', () => {
+    const policy = parsePolicy(readFileSync(path.join(ROOT, 'examples/policy.yaml'), 'utf8'));
+    expect(policy.repos.length).toBeGreaterThan(0);
+    expect(policy.repos.some((r) => r.approval)).toBe(true);
+    expect(policy.clients.length).toBeGreaterThan(0);
+    expect(policy.notify.some((n) => n.events.includes('hold.started'))).toBe(true);
+  });
+});

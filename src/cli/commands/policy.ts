@@ -7,6 +7,7 @@ import {
   applyPolicy,
   currentPolicy,
   describePolicy,
+  formatOf,
   InvalidPolicyError,
   newRepositoryWarnings,
   type Policy,
@@ -22,7 +23,7 @@ async function readPolicyFile(file: string): Promise<Policy> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new InvalidPolicyError(`cannot read ${file}: ${error.code ?? error.message}`);
   });
-  return parsePolicy(text);
+  return parsePolicy(text, formatOf(file));
 }
 
 export function registerPolicy(program: Command, cli: CliSession): void {
@@ -112,9 +113,11 @@ export function registerPolicy(program: Command, cli: CliSession): void {
 /** Each rule, and the repositories (with their GitHub ids) it was pinned to when applied. */
 function printPolicy(cli: CliSession, stored: StoredPolicy): void {
   const lines = describePolicy(stored.policy);
+  const rules = stored.policy.repos.length;
   for (const [i, line] of lines.entries()) {
     cli.io.out(`  ${line}`);
-    cli.io.out(`    ${pinnedTo(stored.resolution, i)}`);
+    // Only repository rules are pinned to GitHub's ids; clients and sinks are what they say.
+    if (i < rules) cli.io.out(`    ${pinnedTo(stored.resolution, i)}`);
   }
   if (stored.resolution) cli.io.out(`  pinned via ${stored.resolution.via} at ${stored.resolution.at}`);
 }

@@ -66,7 +66,9 @@ export function registerServe(program: Command, cli: CliSession): void {
         const notifier = new Notifier(deps, cli.ctx.env);
         notifier.start();
         const shown = `${address.address}:${address.port}`;
-        cli.io.err(`medic: dashboard on http://${shown}/${token ? ' (token required)' : ' (loopback only)'}`);
+        cli.io.err(
+          `medic: serving on http://${shown}: the dashboard at /, the HTTP API at /api/v1 (its contract at /api/v1/openapi.json)${token ? '; the dashboard needs its token' : '; the dashboard on loopback only'}`,
+        );
         const signal = await untilStopSignal();
         cli.io.err(
           `medic: ${signal}: finishing the API's runs in flight (at most ${deps.config.drainMs / 1000} s, MEDIC_DRAIN_S)`,

@@ -3,9 +3,7 @@
 // `owner/name` (or a pattern), but grants are pinned to GitHub's numeric ids when the policy
 // is applied (resolution.ts), so a name that is created or re-created later is not granted.
 // The first rule that matches decides. A repository's own .github/medic.yml may only tighten it.
-import { parse } from 'yaml';
 import { z } from 'zod';
-import { InvalidPolicyError } from '../model/errors.js';
 import { parseTarget } from '../model/names.js';
 import { PERMISSIONS, permissionRank } from '../model/permissions.js';
 
@@ -131,24 +129,6 @@ export type PolicyRule = Policy['repos'][number];
 export type Selector = Exclude<PolicyRule['workspaces'], 'all'>;
 
 /** Parses a policy file's text (YAML, of which JSON is a part); a bad file names the key. */
-export function parsePolicy(text: string): Policy {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    throw new InvalidPolicyError(
-      `the policy is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
-    );
-  }
-  const parsed = policySchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.length ? issue.path.join('.') : 'the file';
-  throw new InvalidPolicyError(`policy ${where}: ${issue?.message ?? 'is invalid'}`, {
-    hint: 'see docs/policy.md for the format',
-  });
-}
-
 /** Whether a rule's `repo` fits `owner/name` by name alone (case-insensitive, `*` within a part). */
 export function repoFits(rule: Pick<PolicyRule, 'repo'>, repo: string): boolean {
   return globMatch(rule.repo, repo, '[^/]*');
@@ -179,11 +159,12 @@ export function describePolicy(policy: Policy): string[] {
       ? ['no repository may act (an empty policy refuses every command from GitHub)']
       : policy.repos.map((r) => {
           const later = r.new_repositories ? ' (and repositories created later that fit it)' : '';
-          const approval = r.approval
-            ? `; approvals needed: ${Object.entries(r.approval)
-                .map(([k, n]) => `${k === 'force' ? '--force' : '/rollback'} ${n}`)
-                .join(', ')}`
-            : '';
+          const a = r.approval;
+          const needed = a
+            ? [...(a.rollback ? [`/rollback ${a.rollback}`] : []), ...(a.force ? [`--force ${a.force}`] : [])]
+            : [];
+          const exempt = a && a.exempt.length > 0 ? ` (none from the ${a.exempt.join(', ')})` : '';
+          const approval = needed.length > 0 ? `; approvals needed: ${needed.join(', ')}${exempt}` : '';
           return `${r.repo}${later}: /recover and /diagnose with ${r.permission} or more, --force and /rollback with ${r.elevated} or more, on ${describeSelector(r.workspaces)}${approval}`;
         });
   const clients = policy.clients.map(

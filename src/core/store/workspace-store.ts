@@ -32,11 +32,14 @@ export async function findWorkspace(db: Queryable, target: Target): Promise<Work
   const found = z.array(workspaceRowSchema).parse(rows);
   if (found.length === 0) {
     const where = db.where ?? 'the database of DATABASE_URL';
-    throw new WorkspaceNotFoundError(`no workspace in the workspaces table of ${where} matches ${target.input}`, {
-      hint: db.where?.startsWith('the embedded database')
-        ? 'check the id; the embedded database holds only what medic demo made: set DATABASE_URL to the platform’s Postgres'
-        : 'check the id, and that DATABASE_URL names the platform’s database',
-    });
+    throw new WorkspaceNotFoundError(
+      `no workspace in the workspaces table of ${where} matches ${target.input}`,
+      {
+        hint: db.where?.startsWith('the embedded database')
+          ? 'check the id; the embedded database holds only what medic demo made: set DATABASE_URL to the platform’s Postgres'
+          : 'check the id, and that DATABASE_URL names the platform’s database',
+      },
+    );
   }
   if (found.length > 1) {
     throw new AmbiguousWorkspaceError(

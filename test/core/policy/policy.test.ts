@@ -2,7 +2,14 @@
 // maintain, an unknown key are invalid), the first matching rule decides, `*` matches within a
 // part of owner/name, and a selector's keys must all match.
 import { describe, expect, it } from 'vitest';
-import { checkClient, describePolicy, parsePolicy, repoFits, selects } from '../../../src/core/index.js';
+import {
+  checkClient,
+  describePolicy,
+  formatOf,
+  parsePolicy,
+  repoFits,
+  selects,
+} from '../../../src/core/index.js';
 
 const ws = { id: '92f6d88b-6a96-4e6a-875b-3cf866fa020a', name: 'team-a research', runtime: 'langgraph' };
 
@@ -23,11 +30,11 @@ describe('parsePolicy', () => {
   it.each([
     [
       'repos:\n  - repo: acme/x\n    workspaces: all\n    permission: read\n',
-      /repos\.0\.permission: may not be below write/,
+      /repos\.0\.permission \(line 4, column 17: "permission: read"\): may not be below write/,
     ],
     [
       'repos:\n  - repo: acme/x\n    workspaces: all\n    elevated: write\n',
-      /repos\.0\.elevated: may not be below maintain/,
+      /repos\.0\.elevated \(line 4, column 15: "elevated: write"\): may not be below maintain/,
     ],
     ['repos:\n  - repo: acme\n    workspaces: all\n', /repos\.0\.repo/],
     ['repos:\n  - repo: acme/x\n    workspaces: {}\n', /at least one of names, runtimes, ids/],
@@ -135,5 +142,25 @@ describe('HTTP API clients', () => {
     expect(() => parsePolicy('clients:\n  - {name: a, workspaces: all, may: [delete]}\n')).toThrow(
       /clients\.0\.may/,
     );
+  });
+
+  it('[voice] names every problem at once, each with its line', () => {
+    const text =
+      'repos:\n  - repo: acme\n    workspaces: all\n    permission: read\nclients:\n  - {name: "a b", workspaces: all}\n';
+    expect(() => parsePolicy(text)).toThrow(
+      /^3 problems: policy repos\.0\.repo \(line 2, column 11: "- repo: acme"\): .+; policy repos\.0\.permission \(line 4, .+; policy clients\.0\.name \(line 6, .+$/,
+    );
+  });
+
+  it('[voice] a YAML error says where, without a dangling colon; a .json file is read as JSON', () => {
+    expect(() => parsePolicy('repos:\n  - repo: acme/x\n   workspaces: [all\n')).toThrow(
+      /^the policy is not valid YAML at line \d+, column \d+ \(".*"\): .*[^:]$/,
+    );
+    expect(() => parsePolicy('{"repos": [{"repo": "acme/x", "workspaces": "all"}', 'json')).toThrow(
+      /^the policy is not valid JSON: /,
+    );
+    expect(parsePolicy('{"repos": [{"repo": "acme/x", "workspaces": "all"}]}', 'json').repos).toHaveLength(1);
+    expect(formatOf('policy.JSON')).toBe('json');
+    expect(formatOf('policy.yml')).toBe('yaml');
   });
 });
