@@ -13,6 +13,7 @@ import { benchAction } from './action-bench.js';
 import { apiSection, benchApi } from './api-bench.js';
 import { benchCliStart, cliStartSection } from './cli-start.js';
 import { benchConcurrency, concurrencySection } from './concurrency-bench.js';
+import { benchEmbedded, embeddedSection } from './embedded-bench.js';
 import { openFleet, ROOT } from './fleet.js';
 import { benchFleet } from './fleet-bench.js';
 import { fleetSection } from './fleet-report.js';
@@ -33,6 +34,26 @@ if (!url) throw new Error('MEDIC_TEST_DATABASE_URL is unset: run `npm run bench`
 // (benchmarks do not run side by side).
 await removeFixtures(new Docker(), 'workspace-medic.bench');
 const fleet = await openFleet(url);
+if (process.env.BENCH_ONLY === 'embedded') {
+  // One section, measured alone and put in place in bench/RESULTS.md (the rest kept as measured).
+  try {
+    log('12. the embedded database');
+    const embedded = await benchEmbedded(fleet, env('BENCH_EMBEDDED_ROUNDS', 9), log);
+    const section = embeddedSection(embedded);
+    section.splice(
+      1,
+      0,
+      '',
+      `Measured ${new Date().toISOString().slice(0, 10)} on its own (\`BENCH_ONLY=embedded npm run bench\`), Node ${process.version}.`,
+    );
+    const file = path.join(ROOT, 'bench/RESULTS.md');
+    writeFileSync(file, spliceSection(readFileSync(file, 'utf8'), '## 12.', '## 5. Memory', section));
+    process.stdout.write(`${section.join('\n')}\n`);
+  } finally {
+    await fleet.close();
+  }
+  process.exit(0);
+}
 try {
   log('1. recover vs the manual runbook');
   const recover = await benchRecover(fleet, env('BENCH_ROUNDS', 7), log);
@@ -74,6 +95,9 @@ try {
     (process.env.BENCH_WIDTHS ?? '1,2,4,8,16').split(',').map(Number),
     log,
   );
+
+  log('12. the embedded database');
+  const embedded = await benchEmbedded(fleet, env('BENCH_EMBEDDED_ROUNDS', 9), log);
 
   const machine = {
     date: new Date().toISOString(),
@@ -135,6 +159,7 @@ try {
     ...outageSection(outage),
     ...apiSection(api),
     ...concurrencySection(concurrency),
+    ...embeddedSection(embedded),
     '## 5. Memory (peak RSS)',
     '',
     `- the app under benchmark 3: **${webhooks.maxRssMb?.toFixed(0) ?? '?'} MB**`,
@@ -146,9 +171,24 @@ try {
   writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
   writeFileSync(
     path.join(ROOT, 'bench/results.json'),
-    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents, outage, api, concurrency }, null, 1)}\n`,
+    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents, outage, api, concurrency, embedded }, null, 1)}\n`,
   );
   process.stdout.write(`${lines.slice(0, -3).join('\n')}\n`);
 } finally {
   await fleet.close();
+}
+
+/** `text` with the section that starts `start` replaced by `section` (or put before `before`). */
+function spliceSection(text: string, start: string, before: string, section: readonly string[]): string {
+  const lines = text.split('\n');
+  const from = lines.findIndex((l) => l.startsWith(start));
+  const body = [...section];
+  if (from >= 0) {
+    const to = lines.findIndex((l, i) => i > from && l.startsWith('## '));
+    lines.splice(from, (to < 0 ? lines.length : to) - from, ...body);
+  } else {
+    const at = lines.findIndex((l) => l.startsWith(before));
+    lines.splice(at < 0 ? lines.length : at, 0, ...body);
+  }
+  return lines.join('\n');
 }
