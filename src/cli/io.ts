@@ -56,3 +56,53 @@ export function printResult(io: Io, result: RecoveryResult, json: boolean): void
 export function progressPrinter(io: Io): StepListener {
   return (step) => io.err(stepLine(step));
 }
+
+/** What a run does after each step (the core's order), for the live line. */
+const NEXT: Readonly<Record<string, (t: string, o: LiveTimeouts) => string>> = {
+  '': () => 'taking the lease',
+  lease: (t) => `diagnosing ${t}`,
+  diagnose: () => 'checking the restart budget',
+  budget: () => 'reading the template',
+  template: (t, o) => `stopping ${t} (grace ${o.stopTimeoutS} s)`,
+  stop: () => 'keeping what the volume held',
+  snapshot: () => 'seeding the template',
+  seed: (t) => `starting ${t}`,
+  start: (t, o) => `waiting for ${t} to run (up to ${o.startTimeoutS} s)`,
+  wait: () => 'marking it online',
+};
+
+interface LiveTimeouts {
+  readonly stopTimeoutS: number;
+  readonly startTimeoutS: number;
+}
+
+/**
+ * The steps as they end, and on a terminal a live line for a step that takes longer than a
+ * second ("stopping ws-… (grace 10 s) 4 s"), rewritten every second; `end` clears it.
+ */
+export function liveProgress(
+  io: Io,
+  target: string,
+  o: LiveTimeouts,
+): { readonly onStep: StepListener; readonly end: () => void } {
+  let last = '';
+  let since = performance.now();
+  const timer = setInterval(() => {
+    const s = Math.floor((performance.now() - since) / 1000);
+    if (s < 1) return;
+    const doing = NEXT[last]?.(target, o) ?? `working on ${target} (after ${last})`;
+    io.status(`  … ${doing} ${s} s`);
+  }, 1000);
+  timer.unref();
+  return {
+    onStep: (step) => {
+      io.err(stepLine(step));
+      last = step.name;
+      since = performance.now();
+    },
+    end: () => {
+      clearInterval(timer);
+      io.status(null);
+    },
+  };
+}

@@ -32,8 +32,11 @@ async function onTerminal(args: string[], extra: Record<string, string> = {}): P
   return stdout;
 }
 
-async function inPipe(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return promisify(execFile)('node', [BIN, ...args], { env: env() });
+async function inPipe(
+  args: string[],
+  extra: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)('node', [BIN, ...args], { env: env(extra) });
 }
 
 describe('medic on a terminal', () => {
@@ -72,6 +75,17 @@ describe('medic on a terminal', () => {
     expect(stdout.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('medic exit 0');
     expect(stderr).not.toMatch(/EPIPE|Error/);
+  });
+
+  it('[voice] shows a live line during a step longer than a second: a slow stop says so, with its grace', async () => {
+    // PID 1 ignores SIGTERM: the stop waits out MEDIC_STOP_TIMEOUT_S (3 s).
+    const ws = await world.broken({ cmd: ['sleep', '3600'] });
+    const out = await onTerminal(['recover', ws.container], { MEDIC_STOP_TIMEOUT_S: '3' });
+    expect(out).toMatch(new RegExp(`\r${ESC}\\[K {2}… stopping ${ws.container} \\(grace 3 s\\) [12] s`));
+    expect(out).toContain('recovered');
+    const slow = await world.broken({ cmd: ['sleep', '3600'] });
+    const piped = await inPipe(['recover', slow.container], { MEDIC_STOP_TIMEOUT_S: '3' });
+    expect(piped.stderr).not.toContain('…');
   });
 
   it('shows the sweep as one status line rewritten in place on a terminal', async () => {

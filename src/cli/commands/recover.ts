@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { recoverMany } from '../../core/index.js';
 import { type CliSession, helpFooter, jsonOption, RUN_ENV } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
-import { printResult, progressPrinter } from '../io.js';
+import { liveProgress, printResult } from '../io.js';
 
 interface Options {
   dryRun?: boolean;
@@ -42,6 +42,7 @@ export function registerRecover(program: Command, cli: CliSession): void {
         async (deps) => {
           const json = o.json ?? false;
           const interrupt = onInterrupt(cli);
+          let live: ReturnType<typeof liveProgress> | null = null;
           const results = await recoverMany(deps, targets, {
             interrupt: interrupt.signal,
             dryRun: o.dryRun ?? false,
@@ -52,10 +53,17 @@ export function registerRecover(program: Command, cli: CliSession): void {
             onTarget: (target) => {
               if (json) return undefined;
               cli.io.err(`medic: recover ${target}${o.dryRun ? ' (dry run)' : ''}`);
-              return progressPrinter(cli.io);
+              live = liveProgress(cli.io, target, deps.config);
+              return live.onStep;
             },
-            onResult: (result) => printResult(cli.io, result, json),
-          }).finally(interrupt.done);
+            onResult: (result) => {
+              live?.end();
+              printResult(cli.io, result, json);
+            },
+          }).finally(() => {
+            live?.end();
+            interrupt.done();
+          });
           return interrupt.signal.aborted ? EXIT.interrupted : exitCodeFor(results);
         },
         cli.unstartedResults(targets, 'recover', o.json),
