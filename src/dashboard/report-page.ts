@@ -10,7 +10,14 @@ export async function reportPage(
   json: boolean,
   since: string | null,
 ): Promise<Rendered> {
-  const ms = parseDuration(since ?? '7d') ?? 7 * 24 * 3600 * 1000;
+  // The CLI's grammar (30d, 12h, 90m, 45s), and a bad value said, not replaced by 7 days.
+  const ms = parseDuration(since ?? '7d');
+  if (ms === null || ms <= 0) {
+    const message = `since=${since} is not an age: write it as 30d, 12h, 90m or 45s`;
+    return json
+      ? { status: 400, json: { error: message, code: 'INVALID_REQUEST' } }
+      : { status: 400, html: page(base, 'Report', `<p>${esc(message)}.</p>`) };
+  }
   const r = await report(deps.db, ms);
   if (json) return { status: 200, json: r };
   const secs = (x: number | null) => (x === null ? '–' : `${(x / 1000).toFixed(1)} s`);
@@ -25,6 +32,8 @@ export async function reportPage(
           'Time to recover (first seen → online), p50 / p95 / max',
           `${secs(t.p50Ms)} / ${secs(t.p95Ms)} / ${secs(t.maxMs)} (${t.n} recoveries)`,
         ],
+        ['Breakages recovered', String(r.counts.breakages)],
+        ['Attempts that failed; commands refused', `${r.counts.failed}; ${r.counts.refused}`],
         ['Regressions (broken again within the window)', String(r.regressions)],
         ['Restart budgets exhausted', String(r.budgetExhausted)],
       ],

@@ -17,6 +17,8 @@ export function reportMarkdown(r: Report): string {
     '| | |',
     '|---|--:|',
     `| time to recover (first seen → online), p50 / p95 / max | ${seconds(t.p50Ms)} / ${seconds(t.p95Ms)} / ${seconds(t.maxMs)} (${plural(t.n, 'recovery', 'recoveries')}) |`,
+    `| breakages recovered | ${r.counts.breakages} |`,
+    `| attempts that failed; commands refused | ${r.counts.failed}; ${r.counts.refused} |`,
     `| regressions (broken again within the window) | ${r.regressions} |`,
     `| restart budgets exhausted | ${r.budgetExhausted} |`,
     '',
@@ -33,7 +35,7 @@ export function reportMarkdown(r: Report): string {
       : [
           'Broke most:',
           '',
-          ...r.brokeMost.map((w) => `- \`${w.container}\`: ${plural(w.n, 'recovery', 'recoveries')}`),
+          ...r.brokeMost.map((w) => `- \`${w.container}\`: ${plural(w.n, 'breakage', 'breakages')}`),
           '',
         ]),
   ].join('\n');
@@ -44,6 +46,7 @@ export function reportText(r: Report): string[] {
   return [
     `report ${r.since} to ${r.until}`,
     `  time to recover p50 ${seconds(t.p50Ms)}, p95 ${seconds(t.p95Ms)}, max ${seconds(t.maxMs)} (${plural(t.n, 'recovery', 'recoveries')})`,
+    `  breakages recovered ${r.counts.breakages}; attempts that failed ${r.counts.failed}, refused ${r.counts.refused}, busy ${r.counts.busy}; found healthy ${r.counts.healthy}`,
     `  regressions ${r.regressions}, restart budgets exhausted ${r.budgetExhausted}`,
     '  runs by source and outcome',
     ...(r.runs.length === 0

@@ -210,11 +210,15 @@ export class Notifier {
       : null;
     const ms = Math.round(performance.now() - started);
     const age = Date.now() - row.createdAt.getTime();
+    // `medic notify test` is one shot: its answer is what the operator asked for, and another
+    // process must not deliver it later.
     const next = !error
       ? { delivered: true as const }
-      : age >= this.o.giveUpAfterMs
-        ? { gaveUp: `gave up after ${row.attempts} attempts over 24 h: ${error}` }
-        : { retryInS: Math.min(2 ** (row.attempts - 1), this.o.maxBackoffS) };
+      : row.event === 'test'
+        ? { gaveUp: `a test, not retried: ${error}` }
+        : age >= this.o.giveUpAfterMs
+          ? { gaveUp: `gave up after ${row.attempts} attempts over 24 h: ${error}` }
+          : { retryInS: Math.min(2 ** (row.attempts - 1), this.o.maxBackoffS) };
     await settleAttempt(this.deps.db, row, { status, ms, error, next });
     if (error)
       this.deps.logger.warn(

@@ -88,6 +88,21 @@ describe('the dashboard', () => {
     expect(workspace).toContain('alpha &lt;b&gt;bold&lt;/b&gt;');
   });
 
+  it("[voice] reads the report's since as the CLI does, and answers 400 for one it cannot read", async () => {
+    const ok = await get('/api/report?since=30d');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({
+      counts: { breakages: expect.any(Number), refused: expect.any(Number) },
+    });
+    const bad = await get('/api/report?since=2w');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({
+      code: 'INVALID_REQUEST',
+      error: 'since=2w is not an age: write it as 30d, 12h, 90m or 45s',
+    });
+    expect((await get('/report?since=soon')).status).toBe(400);
+  });
+
   it('[contain] shows when the trail was last verified, and what was found', async () => {
     expect(await (await get('/')).text()).toContain('Audit trail: never verified');
     const report = await verifyTrail(world.deps());

@@ -220,5 +220,10 @@ describe('notifications', () => {
     expect(all.output()).toContain(
       'sink 3 ((unset)): not delivered: STUCK_HOOK_URL is not set in this process',
     );
+    // One shot: the test event that was not delivered is given up, not left for a notifier.
+    const { rows } = await world.db.query(
+      "SELECT state FROM medic.outbox WHERE event = 'test' AND url_env = 'STUCK_HOOK_URL'",
+    );
+    expect(rows).toEqual([{ state: 'failed' }]);
   });
 });

@@ -67,7 +67,11 @@ describe('a regression', () => {
     expect(healed.detectedAt).not.toBeNull();
     expect(healed.detectedToOnlineMs).toBeGreaterThanOrEqual(0);
     await expect.poll(() => state.reopened, { timeout: 10_000 }).toEqual([42]);
-    const reopened = commentsOn(state, 42).at(-1)!;
+    // The issue is reopened, then commented on: wait for the comment, not only the reopen.
+    await expect
+      .poll(() => commentsOn(state, 42).some((c) => c.includes('**regression**')), { timeout: 10_000 })
+      .toBe(true);
+    const reopened = commentsOn(state, 42).find((c) => c.includes('**regression**'))!;
     expect(reopened).toContain('**regression**');
     expect(reopened).toContain(first);
     expect(reopened).toContain(healed.runId);
@@ -84,6 +88,14 @@ describe('a regression', () => {
     expect(r.regressions).toBe(1);
     expect(r.timeToRecover.n).toBe(2);
     expect(r.brokeMost[0]).toMatchObject({ container: ws.container, n: 2 });
+    // A failed attempt is counted apart from the breakages it did not recover.
+    const missing = await world.broken({ runtime: 'nosuch' });
+    expect((await recover(world.deps(), missing.container, { actor: 'alice', source: 'cli' })).outcome).toBe(
+      'failed',
+    );
+    const after = await report(world.db, 24 * 3600 * 1000);
+    expect(after.counts).toMatchObject({ breakages: 2, failed: 1 });
+    expect(after.brokeMost.map((w) => w.container)).not.toContain(missing.container);
     const md = await promisify(execFile)('node', [BIN, 'report', '--markdown'], {
       env: { PATH: process.env.PATH, DATABASE_URL: world.url, CONFIGS_DIR: TEMPLATES },
     });
@@ -92,6 +104,8 @@ describe('a regression', () => {
     );
     expect(md.stdout).toContain('| regressions (broken again within the window) | 1 |');
     expect(md.stdout).toMatch(/\| app \| .*\|\n\| auto \| /);
-    expect(md.stdout).toContain(`- \`${ws.container}\`: 2 recoveries`);
+    expect(md.stdout).toContain(`- \`${ws.container}\`: 2 breakages`);
+    expect(md.stdout).toContain('| breakages recovered | 2 |');
+    expect(md.stdout).toContain('| attempts that failed; commands refused | 1; 0 |');
   });
 });

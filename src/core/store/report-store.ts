@@ -15,7 +15,20 @@ export interface Report {
     readonly p95Ms: number | null;
     readonly maxMs: number | null;
   };
+  /**
+   * Recoveries counted by what happened: `breakages` are runs that brought a broken workspace
+   * back (recovered), kept apart from attempts that failed and commands that were refused.
+   */
+  readonly counts: {
+    readonly breakages: number;
+    readonly failed: number;
+    readonly refused: number;
+    readonly busy: number;
+    readonly healthy: number;
+    readonly planned: number;
+  };
   readonly regressions: number;
+  /** The workspaces that broke most: their breakages (recoveries), not their attempts. */
   readonly brokeMost: ReadonlyArray<{ readonly container: string; readonly id: string; readonly n: number }>;
   readonly budgetExhausted: number;
   readonly days: ReadonlyArray<{ readonly day: string; readonly recovered: number; readonly failed: number }>;
@@ -47,7 +60,7 @@ export async function report(db: Queryable, sinceMs: number): Promise<Report> {
     ),
     db.query(
       `SELECT workspace_id::text AS id, count(*)::int AS n FROM medic.runs
-        WHERE ${window} AND command = 'recover' AND outcome IN ('recovered', 'failed')
+        WHERE ${window} AND command = 'recover' AND outcome = 'recovered'
         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
       [secs],
     ),
@@ -67,10 +80,21 @@ export async function report(db: Queryable, sinceMs: number): Promise<Report> {
   const t = z.object({ n, p50: msOrNull, p95: msOrNull, max: msOrNull }).parse(ttr.rows[0]);
   const b = z.object({ since: z.coerce.date(), until: z.coerce.date() }).parse(bounds.rows[0]);
   const round = (x: number | null) => (x === null ? null : Math.round(x));
+  const byOutcome = z.array(z.object({ source: z.string(), outcome: z.string(), n })).parse(runs.rows);
+  const total = (outcome: string) =>
+    byOutcome.filter((r) => r.outcome === outcome).reduce((a, r) => a + r.n, 0);
   return {
     since: b.since.toISOString(),
     until: b.until.toISOString(),
-    runs: z.array(z.object({ source: z.string(), outcome: z.string(), n })).parse(runs.rows),
+    runs: byOutcome,
+    counts: {
+      breakages: total('recovered'),
+      failed: total('failed'),
+      refused: total('refused'),
+      busy: total('busy'),
+      healthy: total('healthy'),
+      planned: total('planned'),
+    },
     timeToRecover: { n: t.n, p50Ms: round(t.p50), p95Ms: round(t.p95), maxMs: round(t.max) },
     regressions: z.object({ n }).parse(regressions.rows[0]).n,
     brokeMost: z
