@@ -38,9 +38,12 @@ export function resultLines(result: RecoveryResult): string[] {
       : `${ws.statusBefore} -> ${ws.statusAfter}`;
   // A run that never found its workspace was not recorded: no run id to look up.
   const run = ws.id === null ? 'not recorded' : `run ${result.runId}`;
-  const lines = [
-    `${paint('bold', ws.container)}: ${outcome(result.outcome)} (${status}) in ${ms} ms, ${run}`,
-  ];
+  // A rollback that succeeded put the snapshot back: it reads as what it did.
+  const word =
+    result.command === 'rollback' && result.outcome === 'recovered'
+      ? paint('ok', 'rolled back')
+      : outcome(result.outcome);
+  const lines = [`${paint('bold', ws.container)}: ${word} (${status}) in ${ms} ms, ${run}`];
   if (result.template) lines.push(`  template ${result.template.name} ${result.template.digest}`);
   if (result.snapshot)
     lines.push(

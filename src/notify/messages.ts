@@ -2,7 +2,7 @@
 // object), signed like GitHub's webhooks. Slack: one readable message with the workspace, the
 // outcome, the code, the steps and links to the issue and the dashboard's run page.
 import { createHmac } from 'node:crypto';
-import type { OutboxRow } from '../core/index.js';
+import { containerName, type OutboxRow } from '../core/index.js';
 
 export const SIGNATURE_HEADER = 'x-medic-signature-256';
 
@@ -40,6 +40,7 @@ interface HoldLike {
   readonly reason?: string;
   readonly until?: string;
   readonly engine?: string | null;
+  readonly workspaceId?: string | null;
 }
 
 const HEADLINES: Record<string, string> = {
@@ -75,7 +76,9 @@ export function slackMessage(
   if (row.event === 'hold.started' || row.event === 'hold.ended') {
     const on =
       p.scope === 'workspace'
-        ? 'a workspace'
+        ? p.workspaceId
+          ? `workspace \`${containerName(p.workspaceId)}\``
+          : 'a workspace'
         : p.scope === 'all'
           ? 'the whole fleet'
           : `engine ${e(p.engine)}`;

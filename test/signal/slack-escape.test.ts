@@ -25,6 +25,25 @@ describe('Slack text is escaped for Slack', () => {
     expect(text).toContain('&amp;');
   });
 
+  it('[voice] a hold on a workspace names it', () => {
+    const { text } = slackMessage(
+      {
+        event: 'hold.started',
+        payload: {
+          scope: 'workspace',
+          workspaceId: '92f6d88b-6a96-4e6a-875b-3cf866fa020a',
+          holder: 'alice',
+          reason: 'rebuilding',
+          until: '2026-12-06T14:00:00Z',
+        },
+      },
+      null,
+    );
+    expect(text).toBe(
+      '🩺 medic: workspace `ws-92f6d88b-6a9` held by alice until 2026-12-06T14:00:00Z: rebuilding',
+    );
+  });
+
   it("a run's actor, error message and steps cannot either; medic's own links still work", () => {
     const { text } = slackMessage(
       {

@@ -25,6 +25,7 @@ export function registerRollback(program: Command, cli: CliSession): void {
     .action(async (runId: string, o: { json?: boolean; force?: boolean }) =>
       cli.withCore(
         async (deps) => {
+          if (!o.json) cli.io.err(`medic: rollback ${runId}: put back what the volume held before that run`);
           const result = await rollback(deps, runId, {
             actor: cli.ctx.actor,
             source: 'cli',
