@@ -4,6 +4,7 @@
 // The runtime port, the watcher's event feed and the demo share it, so every Docker client in
 // the process reaches the same engine the same way.
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import Docker from 'dockerode';
 
@@ -30,7 +31,14 @@ export function dockerOptions(engine: EngineAddress): Docker.DockerOptions {
   return { protocol: 'https', host: url.hostname, port, ...certs };
 }
 
-/** A dockerode client for the engine; `timeoutMs` bounds each request's silence. */
+/**
+ * A dockerode client for the engine; `timeoutMs` bounds each request's silence. A connection
+ * per request (no keep-alive): Node 19+ keeps sockets alive by default, and a request with a
+ * body (putArchive) written to one the engine has just closed fails with EPIPE. Over a unix
+ * socket a connection costs well under a millisecond.
+ */
 export function connectDocker(engine: EngineAddress, timeoutMs?: number): Docker {
-  return new Docker({ ...dockerOptions(engine), ...(timeoutMs ? { timeout: timeoutMs } : {}) });
+  const options = dockerOptions(engine);
+  const agent = options.protocol === 'https' ? {} : { agent: new http.Agent({ keepAlive: false }) };
+  return new Docker({ ...options, ...agent, ...(timeoutMs ? { timeout: timeoutMs } : {}) });
 }

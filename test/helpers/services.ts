@@ -2,6 +2,7 @@
 // named by MEDIC_TEST_DATABASE_URL, which scripts/test.sh starts), with a `workspaces` table
 // made the way the platform makes it; and the local Docker engine with the busybox image.
 import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import Docker from 'dockerode';
 import pg from 'pg';
 import { loadConfig } from '../../src/core/model/config.js';
@@ -19,6 +20,12 @@ import {
 import { DockerRuntime } from '../../src/docker/docker-runtime.js';
 import { ensureLocalImage } from '../../src/docker/local-image.js';
 import { TEMPLATES } from './core-deps.js';
+
+// As medic's own clients (src/docker/connection.ts), no socket kept alive: a request with a
+// body (putArchive) written to one the engine had just closed failed with EPIPE under load. Set
+// on the global agent here, not as a client's agent: nock, loaded by the GitHub tests, sends a
+// request that names an agent and a socket path to port 80.
+http.globalAgent = new http.Agent({ keepAlive: false });
 
 export function serverUrl(): string {
   const url = process.env.MEDIC_TEST_DATABASE_URL;
