@@ -34,6 +34,8 @@ export interface LatencyBench {
   readonly amidFlood: LatencySample[];
   /** (c) refusal comments written, and the (actor, repository) pairs they answered. */
   readonly floodRefusals: { readonly comments: number; readonly pairs: number };
+  /** (d) an admin's /recover sent 3 s into a flood from five strangers, each sending 20 comments on each of two repositories as fast as it can. */
+  readonly amidSenders: readonly LatencySample[];
 }
 
 const STRANGERS = Array.from({ length: 10 }, (_, i) => `stranger-${i}`);
@@ -103,10 +105,34 @@ export async function benchLatency(
       await flood(100);
       amidFlood.push(await sample(sent, ws!.id));
     }
+    log(
+      '  (d) an admin /recover 3 s into five strangers sending 20 comments each on two repositories, 3 times',
+    );
+    const amidSenders: LatencySample[] = [];
+    for (let round = 0; round < 3; round++) {
+      const [ws] = await f.brokenMany(1);
+      await quiet(gh);
+      // Each stranger one sender, its comments one after another, as fast as its answers come.
+      const sender = async (login: string) => {
+        for (let i = 0; i < 40; i++)
+          await (i % 2 === 0
+            ? sendAs(port, SECRET, `/recover ${ws!.container} --force`, login, {
+                name: 'ungranted',
+                id: 555001,
+              })
+            : sendAs(port, SECRET, `/rollback ${ws!.id}`, login));
+      };
+      const flood = Promise.all(STRANGERS.slice(0, 5).map((s) => sender(`${s}-d`)));
+      await new Promise((r) => setTimeout(r, 3000));
+      const sent = await send(ws!.container, 'alice');
+      await flood;
+      amidSenders.push(await sample(sent, ws!.id));
+    }
     const refusals = [...gh.comments.values()].filter((c) => c.body.includes('medic refused'));
     const pairs = new Set(refusals.map((c) => `${/refused @([\w-]+)/.exec(c.body)?.[1]} ${c.repo}`));
     return {
       amidFlood,
+      amidSenders,
       floodRefusals: { comments: refusals.length, pairs: pairs.size },
       single,
       twenty,

@@ -23,7 +23,7 @@ import { benchOutage, outageSection } from './outage-bench.js';
 import { benchRecover, recoverTable } from './recover-vs-runbook.js';
 import { summarize } from './stats.js';
 import { benchSweep } from './sweep-bench.js';
-import { benchWebhooks } from './webhook-bench.js';
+import { benchWebhooks, webhookSection } from './webhook-bench.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -34,20 +34,32 @@ if (!url) throw new Error('MEDIC_TEST_DATABASE_URL is unset: run `npm run bench`
 // (benchmarks do not run side by side).
 await removeFixtures(new Docker(), 'workspace-medic.bench');
 const fleet = await openFleet(url);
-if (process.env.BENCH_ONLY === 'embedded') {
-  // One section, measured alone and put in place in bench/RESULTS.md (the rest kept as measured).
+// One section, measured alone and put in place in bench/RESULTS.md (the rest kept as measured):
+// BENCH_ONLY=embedded | webhooks | latency.
+const ONLY: Record<string, { heading: string; run: () => Promise<string[]> }> = {
+  embedded: {
+    heading: '## 12.',
+    run: async () => embeddedSection(await benchEmbedded(fleet, env('BENCH_EMBEDDED_ROUNDS', 9), log)),
+  },
+  webhooks: { heading: '## 3.', run: async () => webhookSection(await benchWebhooks(fleet, log)) },
+  latency: {
+    heading: '## 6.',
+    run: async () => latencySection(await benchLatency(fleet, env('BENCH_LATENCY_SINGLES', 5), log)),
+  },
+};
+const only = process.env.BENCH_ONLY ? ONLY[process.env.BENCH_ONLY] : undefined;
+if (process.env.BENCH_ONLY) {
+  if (!only) throw new Error(`BENCH_ONLY is one of ${Object.keys(ONLY).join(', ')}`);
   try {
-    log('12. the embedded database');
-    const embedded = await benchEmbedded(fleet, env('BENCH_EMBEDDED_ROUNDS', 9), log);
-    const section = embeddedSection(embedded);
+    const section = await only.run();
     section.splice(
       1,
       0,
       '',
-      `Measured ${new Date().toISOString().slice(0, 10)} on its own (\`BENCH_ONLY=embedded npm run bench\`), Node ${process.version}.`,
+      `Measured ${new Date().toISOString().slice(0, 10)} on its own (\`BENCH_ONLY=${process.env.BENCH_ONLY} npm run bench\`), Node ${process.version}.`,
     );
     const file = path.join(ROOT, 'bench/RESULTS.md');
-    writeFileSync(file, spliceSection(readFileSync(file, 'utf8'), '## 12.', '## 5. Memory', section));
+    writeFileSync(file, spliceSection(readFileSync(file, 'utf8'), only.heading, '## 5. Memory', section));
     process.stdout.write(`${section.join('\n')}\n`);
   } finally {
     await fleet.close();
@@ -118,8 +130,6 @@ try {
   const s = (v: number[]) => summarize(v);
   const c8 = s(sweep.samples.c8);
   const c1 = s(sweep.samples.c1);
-  const steadyMs = s(webhooks.steady.ms);
-  const burstMs = s(webhooks.burst.ms);
   const act = s(action.action);
   const base = s(action.nodeBaseline);
   const lines = [
@@ -140,15 +150,7 @@ try {
     '',
     `Ratio 8 vs 1: **${(c8.median / c1.median).toFixed(2)}** (target ≤ 0.3); workspaces not recovered: **${sweep.failures}**.`,
     '',
-    "## 3. Webhook acknowledgement (signed `issue_comment` to `npm start`'s server)",
-    '',
-    '| load | deliveries | p50 ms | p99 ms | max ms | non-2xx | target |',
-    '|---|--:|--:|--:|--:|--:|---|',
-    `| (a) steady 50/s for 10 s (+${webhooks.steady.redelivered} redeliveries) | ${webhooks.steady.sent} | ${steadyMs.median.toFixed(1)} | ${steadyMs.p99.toFixed(1)} | ${steadyMs.max.toFixed(1)} | ${webhooks.steady.non2xx} | p99 < 50 ms |`,
-    `| (b) burst of 200 at once | ${webhooks.burst.sent} | ${burstMs.median.toFixed(1)} | ${burstMs.p99.toFixed(1)} | ${burstMs.max.toFixed(1)} | ${webhooks.burst.non2xx} | all 2xx, p99 < 500 ms |`,
-    '',
-    `Jobs stored: ${webhooks.jobs.stored} (one per delivery id: ${webhooks.steady.sent - webhooks.steady.redelivered + webhooks.burst.sent} expected); done: ${webhooks.jobs.done}; done on their first and only attempt: ${webhooks.jobs.ranOnce}. Drained ${Math.round(webhooks.jobs.drainMs / 1000)} s after the last delivery (each job makes ~6 GitHub calls to the stand-in).`,
-    '',
+    ...webhookSection(webhooks),
     '## 4. Action cold start (`node dist/index.js`, dry run, workflow_dispatch)',
     '',
     `Bundle: **${(action.bundleBytes / 2 ** 20).toFixed(2)} MB** (target < 5 MB). Spawn to exit: median **${Math.round(act.median)} ms** (${Math.round(act.min)}–${Math.round(act.max)}; target < 300 ms) against \`node -e 0\` at ${Math.round(base.median)} ms in the same rounds (ratio ${(act.median / base.median).toFixed(1)}).`,

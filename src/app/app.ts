@@ -12,6 +12,7 @@ import {
   type Executor,
   intakePriority,
   localExecutor,
+  type Queryable,
   type RecoveryResult,
   retryingExecutor,
 } from '../core/index.js';
@@ -51,6 +52,11 @@ export interface MedicAppOptions {
   readonly regressionLookMs?: number;
   /** Gives the caller the write pacers (shutdown drains them; tests wait for them). */
   readonly onPacers?: (pacers: PacerRegistry) => void;
+  /**
+   * Where a webhook's job is stored before it is acknowledged: connections of their own, so
+   * that an acknowledgement never waits behind the jobs it wakes (default: the core's pool).
+   */
+  readonly intake?: Queryable;
 }
 
 export function medicApp(options: MedicAppOptions): ApplicationFunction {
@@ -113,12 +119,13 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
         repoId: ids?.id ?? null,
         ownerId: ids?.ownerId ?? null,
       };
+      const intake = options.intake ?? core.db;
       const stored = await enqueueJob(
-        core.db,
+        intake,
         context.id,
         { kind: 'comment', ...withInstallation(located) },
         key,
-        await intakePriority(core.db, source, comment.author),
+        await intakePriority(intake, source, comment.author),
       );
       if (stored) worker.wake();
       else
@@ -131,7 +138,12 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     app.on(['issues.opened', 'issues.labeled'], async (context) => {
       const located = incidentEventFrom(context.payload);
       if (located.installationId === null || located.event.labels.length === 0) return;
-      if (await enqueueJob(core.db, context.id, { kind: 'incident', ...withInstallation(located) }))
+      if (
+        await enqueueJob(options.intake ?? core.db, context.id, {
+          kind: 'incident',
+          ...withInstallation(located),
+        })
+      )
         worker.wake();
     });
 

@@ -17,6 +17,7 @@ import {
 } from '../core/index.js';
 import { dashboardSettings } from '../dashboard/dashboard-settings.js';
 import { dashboardHandler } from '../dashboard/server.js';
+import { openPgDatabase } from '../db/pg-database.js';
 import { agentsExecutor } from '../dispatch/agents-executor.js';
 import { noDocker } from '../dispatch/no-docker.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
@@ -47,8 +48,12 @@ try {
   });
   let worker: JobWorker<Job> | undefined;
   let pacers: PacerRegistry | undefined;
+  // Webhooks are stored through connections of their own: an acknowledgement never waits for
+  // a connection that the jobs it wakes are using (the embedded database has one anyway).
+  const intake = core.config.databaseUrl ? openPgDatabase(core.config.databaseUrl, core.logger, 4) : core.db;
   const app = medicApp({
     core,
+    intake,
     ...settings,
     onResult: (r) => metrics.observe(r),
     onWorker: (w) => {
@@ -116,6 +121,7 @@ try {
     // Closes and reactions still queued go out first (bounded: GitHub may be slow).
     await pacers?.idle(30_000);
     server.close();
+    if (intake !== core.db) await intake.close();
     await core.db.close();
     process.exit(0);
   }

@@ -52,6 +52,8 @@ export class Notifier {
   private running: Promise<unknown> = Promise.resolve();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly sinks = new Map<string, SinkState>();
+  /** Sinks whose variable this process lacks, already said. */
+  private readonly saidUnset = new Set<string>();
   private readonly o: Required<NotifierOptions>;
 
   constructor(
@@ -220,11 +222,17 @@ export class Notifier {
           ? { gaveUp: `gave up after ${row.attempts} attempts over 24 h: ${error}` }
           : { retryInS: Math.min(2 ** (row.attempts - 1), this.o.maxBackoffS) };
     await settleAttempt(this.deps.db, row, { status, ms, error, next });
-    if (error)
+    // A variable missing from this process is said once, with the fix, not at every retry.
+    const unset = !url || (row.secretEnv !== null && !secret);
+    if (error && !(unset && this.saidUnset.has(row.urlEnv))) {
+      if (unset) this.saidUnset.add(row.urlEnv);
       this.deps.logger.warn(
         { sink: row.sink, event: row.event, delivery: row.deliveryId, attempt: row.attempts, err: error },
-        'notification not delivered',
+        unset
+          ? `notification not delivered: set ${row.secretEnv && !secret ? row.secretEnv : row.urlEnv} in this process (said once; its events wait)`
+          : 'notification not delivered',
       );
+    }
     return {
       deliveryId: row.deliveryId,
       sink: row.sink,

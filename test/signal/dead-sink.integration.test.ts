@@ -68,4 +68,24 @@ describe('a sink that never answers', () => {
       await notifier.stop();
     }
   }, 60_000);
+
+  it('[voice] a sink whose variable this process lacks is said once, with the variable to set, not at every retry', async () => {
+    const warned: string[] = [];
+    const logger = { ...silentLogger, warn: (_o: object, msg?: string) => void warned.push(msg ?? '') };
+    const url = `UNSET_${randomUUID().slice(0, 8).toUpperCase()}_URL`;
+    await insert(3, url, 'webhook');
+    const { rows } = await world.db.query(
+      'SELECT delivery_id::text AS id FROM medic.outbox WHERE url_env = $1',
+      [url],
+    );
+    const ids = (rows as { id: string }[]).map((r) => r.id);
+    const notifier = new Notifier({ db: world.db, logger, config: world.deps().config }, {});
+    expect(await notifier.pass(ids)).toHaveLength(3);
+    await world.db.query('UPDATE medic.outbox SET next_at = now() WHERE url_env = $1', [url]);
+    expect(await notifier.pass(ids)).toHaveLength(3);
+    const about = warned.filter((m) => m.includes(url));
+    expect(about).toEqual([
+      `notification not delivered: set ${url} in this process (said once; its events wait)`,
+    ]);
+  });
 });
