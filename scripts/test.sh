@@ -29,7 +29,7 @@ export MEDIC_TALLY_FILE=$(mktemp)
 status=0
 npx vitest run "${suite[@]}" --reporter=default --reporter=json --outputFile.json="$report" || status=$?
 # The reliability suite's figures (test/reliability/tally.ts).
-awk '{n[$1]+=$2} END {printf "reliability: %d faults injected, %d bad inputs tried, %d runs lost data\n", n["fault"], n["badInput"], n["dataLoss"]}' "$MEDIC_TALLY_FILE"
+awk '{n[$1]+=$2} END {printf "reliability: %d faults injected (%d with every setting at its default, the rest with a setting shortened to save time), %d bad inputs tried, %d runs lost data\n", n["fault"], n["faultAtDefaults"], n["badInput"], n["dataLoss"]}' "$MEDIC_TALLY_FILE"
 rm -f "$MEDIC_TALLY_FILE"
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));

@@ -57,7 +57,7 @@ describe('outages', () => {
       },
     });
     const result = await recover(world.deps({ MEDIC_START_TIMEOUT_S: '2' }), ws.container, cli);
-    tally('fault');
+    tally('fault', 1, { shortened: ['MEDIC_START_TIMEOUT_S=2', 'MEDIC_STOP_TIMEOUT_S=5'] });
     expect(result.error?.code).toBe('START_TIMEOUT');
     expect(result.steps.at(-1)).toMatchObject({ name: 'wait', status: 'failed' });
     expect(await world.status(ws.id)).toBe('failed');
@@ -72,7 +72,7 @@ describe('outages', () => {
       stray: { 'keep.txt': 'k\n' },
     });
     const result = await recover(world.deps({ MEDIC_START_TIMEOUT_S: '5' }), ws.container, cli);
-    tally('fault');
+    tally('fault', 1, { shortened: ['MEDIC_START_TIMEOUT_S=5', 'MEDIC_STOP_TIMEOUT_S=5'] });
     expect(result.error?.code).toBe('CONTAINER_START_FAILED');
     expect(await world.status(ws.id)).toBe('failed');
     const lost = !(await world.ls(ws.volume)).includes('keep.txt');
@@ -95,7 +95,9 @@ describe('outages', () => {
         .exec({ Cmd: ['sh', '-c', 'rm -rf /configs/* /configs/.provisioned'] });
       await exec.start({});
       await new Promise((r) => setTimeout(r, 200));
-      tally('fault');
+      tally('fault', 1, {
+        shortened: ['MEDIC_RESTART_BUDGET=2/1h (one recovery fewer)', 'MEDIC_STOP_TIMEOUT_S=5'],
+      });
     }
     expect(outcomes).toEqual(['ok', 'ok', 'RESTART_BUDGET_EXCEEDED']);
   });

@@ -5,7 +5,14 @@ import { appendFileSync } from 'node:fs';
 
 export type TallyKind = 'fault' | 'badInput' | 'dataLoss';
 
-export function tally(kind: TallyKind, n = 1): void {
+/**
+ * Adds `n` of `kind`. A fault names the settings its test shortened (only ever to save time,
+ * never to make it pass); one that names none ran with every setting at its default, and the
+ * summary counts those apart.
+ */
+export function tally(kind: TallyKind, n = 1, o: { readonly shortened?: readonly string[] } = {}): void {
   const file = process.env.MEDIC_TALLY_FILE;
-  if (file && n > 0) appendFileSync(file, `${kind} ${n}\n`);
+  if (!file || n <= 0) return;
+  appendFileSync(file, `${kind} ${n}\n`);
+  if (kind === 'fault' && (o.shortened ?? []).length === 0) appendFileSync(file, `faultAtDefaults ${n}\n`);
 }
