@@ -136,7 +136,7 @@ export {
   resolvePolicy,
 } from './policy/resolution.js';
 // Runs, diagnoses and the audit trail, as the doors read them
-export { leasesHeld } from './run/lease.js';
+export { leaseLapsesInMs, leasesHeld } from './run/lease.js';
 export { unstartedResult } from './run/result-draft.js';
 export { emit } from './run/signals.js';
 export { type Diagnosis, describe, diagnosisSchema, isFixable, type Verdict } from './steps/diagnose.js';

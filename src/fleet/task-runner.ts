@@ -7,6 +7,7 @@
 import {
   asMedicError,
   type CoreDeps,
+  leaseLapsesInMs,
   localExecutor,
   lostItsSession,
   PermissionDeniedError,
@@ -112,12 +113,14 @@ export async function runTask(
       throw new RetryLater(backoffS(task.attempt, 15), `${result.error!.code}: ${result.error!.message}`);
     }
     // Busy because this task's own earlier attempt still holds the lease (its agent froze
-    // with its database session open): the user is not told `busy`; the task is tried
-    // again, backing off, until that lease lapses by its TTL.
+    // with its database session open): the user is not told `busy`; the task waits for that
+    // lease to lapse by its TTL (MEDIC_LEASE_TTL_S, 15 s) and is tried again then. A holder
+    // that is alive renews it, and after RETRIES_WHEN_BUSY attempts its `busy` stands.
     if (result.outcome === 'busy' && task.attempt > 1 && task.attempt < RETRIES_WHEN_BUSY) {
+      const lapsesMs = result.workspace.id ? await leaseLapsesInMs(deps.db, result.workspace.id) : null;
       throw new RetryLater(
-        backoffS(task.attempt, 15),
-        `busy (${result.error?.message ?? 'lease held'}): a stalled earlier attempt may still hold the lease`,
+        lapsesMs === null ? backoffS(task.attempt, 15) : lapsesMs / 1000 + 0.5,
+        `busy (${result.error?.message ?? 'lease held'}): a stalled earlier attempt may still hold the lease; tried again when it lapses`,
       );
     }
     agent.onResult?.(result);

@@ -165,6 +165,16 @@ function holderOf(row: z.infer<typeof rowSchema>): LeaseHolder {
 }
 
 /** Leases held now, by any process (metrics). */
+/** How long until the workspace's lease lapses by its TTL (ms; 0 when it has; null when none is held). */
+export async function leaseLapsesInMs(db: Queryable, workspaceId: string): Promise<number | null> {
+  const { rows } = await db.query(
+    'SELECT GREATEST(0, EXTRACT(epoch FROM expires_at - now()) * 1000)::float8 AS ms FROM medic.leases WHERE workspace_id = $1::uuid',
+    [workspaceId],
+  );
+  const ms = (rows[0] as { ms: number } | undefined)?.ms;
+  return ms === undefined ? null : Math.ceil(ms);
+}
+
 export async function leasesHeld(db: Queryable): Promise<number> {
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM medic.leases l WHERE ${LIVE_LEASE}`);
   return z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;

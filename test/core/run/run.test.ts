@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TemplateNotFoundError } from '../../../src/core/model/errors.js';
-import { acquireLease } from '../../../src/core/run/lease.js';
+import { acquireLease, leaseLapsesInMs } from '../../../src/core/run/lease.js';
 import { ResultDraft } from '../../../src/core/run/result-draft.js';
 import { Run } from '../../../src/core/run/run.js';
 import { addWorkspace } from '../../helpers/core-deps.js';
@@ -120,5 +120,14 @@ describe('Run.execute', () => {
     expect(ran).toBe(false);
     expect(result).toMatchObject({ outcome: 'busy', error: { code: 'LEASE_HELD' } });
     expect(result.error?.message).toContain(holder);
+  });
+
+  it('[defaults] says when a held lease lapses by its TTL, so that a task waits for it rather than counting attempts', async () => {
+    const { id } = await addWorkspace(world.db);
+    expect(await leaseLapsesInMs(world.db, id)).toBeNull();
+    await acquireLease(world.db, { workspaceId: id, runId: randomUUID(), holder: 'other:1', ttlS: 15 });
+    const ms = await leaseLapsesInMs(world.db, id);
+    expect(ms).toBeGreaterThan(13_000);
+    expect(ms).toBeLessThanOrEqual(15_000);
   });
 });
