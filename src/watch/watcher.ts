@@ -78,6 +78,11 @@ export class Watcher {
   readonly listening: Promise<void> = new Promise((resolve) => {
     this.heard = resolve;
   });
+  private swept!: () => void;
+  /** Resolves once the first sweep has queued what it found (what happens after it is the watcher's own doing). */
+  readonly firstSweep: Promise<void> = new Promise((resolve) => {
+    this.swept = resolve;
+  });
   private readonly streaks = new Map<string, Streak>();
   connected = false;
 
@@ -148,6 +153,8 @@ export class Watcher {
       for (const c of containers) if (!owned || owned.has(c)) this.queue.push(c);
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'sweep could not read workspaces; will retry');
+    } finally {
+      this.swept();
     }
   }
 

@@ -41,9 +41,11 @@ describe("medic's optional trigger on the platform's table", () => {
       await set('failed'); // heard again
       await world.db.query("UPDATE workspaces SET name = 'renamed' WHERE id = $1", [ws.id]);
       const fresh = await world.broken({ status: 'failed', running: false }); // inserted failed: heard
-      await expect.poll(() => heard.length, { timeout: 2000 }).toBe(3);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(heard).toEqual([ws.id, ws.id, fresh.id]);
+      // A last notification, sent after every statement above: once it is heard, anything
+      // those statements would have sent has been heard too (NOTIFYs arrive in commit order).
+      const last = await world.broken({ status: 'failed', running: false });
+      await expect.poll(() => heard.at(-1), { timeout: 2000 }).toBe(last.id);
+      expect(heard).toEqual([ws.id, ws.id, fresh.id, last.id]);
     } finally {
       await listener.end();
     }
@@ -60,8 +62,9 @@ describe("medic's optional trigger on the platform's table", () => {
       wakeOnFailure: true,
     });
     try {
-      await watcher.listening;
-      await new Promise((r) => setTimeout(r, 500)); // its first sweep and look are done
+      // Listening, and its first sweep done: from here only the trigger can wake it (its next
+      // look is a minute away).
+      await Promise.all([watcher.listening, watcher.firstSweep]);
       const marked = Date.now();
       await world.db.query("UPDATE workspaces SET status = 'failed', updated_at = now() WHERE id = $1", [
         ws.id,
