@@ -194,7 +194,20 @@ async function runJob(
       },
       p.event,
     );
-    for (const result of outcome.results) options.onResult?.(result);
+    for (const result of outcome.results) {
+      // One line per decision, as `medic watch` says its own (the outcome, the code, who asked).
+      log.info(
+        {
+          workspace: result.workspace.container,
+          outcome: result.outcome,
+          code: result.error?.code,
+          runId: result.runId,
+          actor: result.actor,
+        },
+        `${result.command} ${result.workspace.container}: ${result.outcome}${result.error ? ` ${result.error.code}` : ''}`,
+      );
+      options.onResult?.(result);
+    }
   } else {
     await handleIncident({ core: options.core, github, logger: log, executor }, p.event);
   }
