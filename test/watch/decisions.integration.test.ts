@@ -40,8 +40,12 @@ describe('medic watch, what it says', () => {
       });
       await c.start();
       await c.wait();
-      // Its start and death reach the watcher; stopping it prints the summary.
-      await new Promise((r) => setTimeout(r, 1500));
+      // A second workspace broken after the stranger died: once its heal is said, the watcher
+      // has read the engine's events past the stranger's. Stopping it prints the summary.
+      const after = await world.broken();
+      await until('the second heal is said', 30_000, async () =>
+        watch!.output().includes(`medic: healed ${after.container}`),
+      );
       expect(await watch.stop('SIGTERM')).toBe(0);
       const out = watch.output();
       expect(out).toMatch(new RegExp(`medic: healed ${ws.container} \\(run [0-9a-f]{8}, [0-9.]+ s\\)`));

@@ -81,9 +81,12 @@ describe('medic watch', () => {
     const w = watch();
     await expect.poll(() => w.connected, { timeout: 5000 }).toBe(true);
     await breakIt(ws.container);
-    await new Promise((r) => setTimeout(r, 1500));
+    // A workspace broken after it, which the watcher does heal: once its result is in, the
+    // paused one's events had reached the watcher too (the engine sends them in order).
+    const other = await world.broken();
+    await expect.poll(() => results.map((r) => r.workspace.id), { timeout: 20_000 }).toContain(other.id);
     await w.queue.idle();
-    expect(results).toEqual([]);
+    expect(results.map((r) => r.workspace.id)).toEqual([other.id]);
     expect(
       (await world.db.query('SELECT count(*)::int AS n FROM medic.runs WHERE workspace_id = $1', [ws.id]))
         .rows[0],
