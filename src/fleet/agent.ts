@@ -73,12 +73,13 @@ export class Agent {
     this.worker = new JobWorker<Task>(
       {
         queue: taskQueue(deps.db, engine),
-        run: (task, fence) =>
+        run: (task, fence, interrupt) =>
           runTask(
             deps,
             { worker: this.name, ...(options.onResult ? { onResult: options.onResult } : {}) },
             task,
             fence,
+            interrupt,
           ),
         onAbandoned: async (task) =>
           deps.logger.warn({ task: task.id, target: task.target }, 'task given up: its agent stopped twice'),

@@ -32,6 +32,8 @@ export async function runTask(
   agent: { readonly worker: string; readonly onResult?: (result: RecoveryResult) => void },
   task: Task,
   fence: () => Promise<void>,
+  /** The agent's drain ran out: the run stops at its next safe point. */
+  interrupt?: AbortSignal,
 ): Promise<void> {
   const name = agent.worker;
   const { list, permission, ...request } = task.options;
@@ -97,7 +99,12 @@ export async function runTask(
       );
   } else {
     const run = task.command === 'recover' ? local.recover : local.rollback;
-    const result = await run(task.target, { ...request, onStep, fence: fenced }).catch((error: unknown) => {
+    const result = await run(task.target, {
+      ...request,
+      onStep,
+      fence: fenced,
+      ...(interrupt ? { interrupt } : {}),
+    }).catch((error: unknown) => {
       // The run could not even store how it ended: the database is away. It is tried again.
       const e = asMedicError(error);
       if (e.code === 'DATABASE_UNAVAILABLE' && task.attempt < RETRIES_WHEN_BUSY)
@@ -106,6 +113,8 @@ export async function runTask(
     });
     await stored;
     if (lost || result.error?.code === 'TASK_LOST') return; // not ours: nothing more is written
+    // Stopped before its first change because this agent is leaving: another agent runs it.
+    if (result.error?.code === 'INTERRUPTED') throw new RetryLater(0, 'handed on: its agent was stopping');
     // The run's lease session went away under it (a Postgres restart, a failover, a cut
     // network): it stopped before its next change; the task is tried again, from the start,
     // by whoever claims it.

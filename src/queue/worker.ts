@@ -42,7 +42,9 @@ export class JobWorker<J extends Claimed> {
   private ticking = false;
 
   private readonly queue: WorkQueue<J>;
-  private readonly run: (job: J, fence: () => Promise<void>) => Promise<void>;
+  private readonly run: (job: J, fence: () => Promise<void>, interrupt: AbortSignal) => Promise<void>;
+  /** Aborted when a bounded stop runs out: a run that can stops at its next safe point. */
+  private readonly outOfTime = new AbortController();
   private readonly onAbandoned: (job: J) => Promise<void>;
   private readonly logger: Logger;
 
@@ -52,8 +54,10 @@ export class JobWorker<J extends Claimed> {
       /**
        * Runs one job; a throw marks it failed (RetryLater: claimed again later). `fence`
        * throws TASK_LOST once the job is no longer this worker's: ask it before each change.
+       * `interrupt` is aborted when the worker's bounded stop runs out (a run may stop at its
+       * next safe point and throw RetryLater to be handed on).
        */
-      readonly run: (job: J, fence: () => Promise<void>) => Promise<void>;
+      readonly run: (job: J, fence: () => Promise<void>, interrupt: AbortSignal) => Promise<void>;
       /** Tells whoever asked that a job was given up. */
       readonly onAbandoned: (job: J) => Promise<void>;
       readonly logger: Logger;
@@ -90,7 +94,13 @@ export class JobWorker<J extends Claimed> {
     await Promise.allSettled(this.cleanups.splice(0).map((fn) => fn()));
     if (this.timer) clearInterval(this.timer);
     const beat = setInterval(() => void this.beat().catch(() => undefined), this.options.pollMs);
-    await settledWithin(Promise.allSettled(this.running.values()), o.withinMs);
+    const all = () => Promise.allSettled(this.running.values());
+    if (!(await settledWithin(all(), o.withinMs))) {
+      // Out of time: each run is asked to stop at its next safe point (one past its stop still
+      // starts the workspace); what has not ended within as long again is handed back.
+      this.outOfTime.abort();
+      await settledWithin(all(), o.withinMs);
+    }
     clearInterval(beat);
     await this.handBack();
   }
@@ -222,7 +232,7 @@ export class JobWorker<J extends Claimed> {
         return false;
       });
     try {
-      await this.run(job, this.fence(item));
+      await this.run(job, this.fence(item), this.outOfTime.signal);
       if (!(await end(() => this.queue.finish(name, item, 'done', null)))) this.markLost(job.id);
     } catch (error) {
       if (error instanceof RetryLater) {

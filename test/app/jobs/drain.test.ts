@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { enqueueJob, type Job, jobCounts, jobQueue } from '../../../src/app/jobs/job-store.js';
 import { silentLogger } from '../../../src/core/index.js';
-import { JobWorker } from '../../../src/queue/index.js';
+import { JobWorker, RetryLater } from '../../../src/queue/index.js';
 import { commentJob } from '../../helpers/job-payload.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 
@@ -49,5 +49,37 @@ describe('a bounded drain', () => {
     await expect.poll(() => (fenced as { code?: string } | null)?.code).toBe('TASK_LOST');
     const other = await jobQueue(world.db).claim('replica-b');
     expect(other).toMatchObject({ deliveryId: 'd-1', attempt: 2 });
+  });
+
+  it('first asks its runs to stop at a safe point: a run that stops and asks to be retried is put back, not fenced', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
+    let fenced = false;
+    const worker = new JobWorker<Job>(
+      {
+        queue: jobQueue(world.db),
+        // A run that honours the interrupt (as a task's recovery does before its first change).
+        run: async (_job, fence, interrupt) => {
+          started();
+          await new Promise<void>((r) => interrupt.addEventListener('abort', () => r()));
+          await fence().catch(() => {
+            fenced = true;
+          });
+          throw new RetryLater(0, 'handed on: its worker was stopping');
+        },
+        onAbandoned: async () => {},
+        logger: silentLogger,
+      },
+      { concurrency: 1, pollMs: 3_600_000, staleS: 3600, name: 'replica-a' },
+    );
+    await enqueueJob(world.db, 'd-2', payload);
+    worker.start();
+    await running;
+    await worker.stop({ withinMs: 100 });
+    expect(fenced).toBe(false); // it was still this worker's when it stopped
+    expect(await jobCounts(world.db)).toEqual({ pending: 1 });
+    expect(await jobQueue(world.db).claim('replica-b')).toMatchObject({ deliveryId: 'd-2', attempt: 2 });
   });
 });
