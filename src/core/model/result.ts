@@ -5,10 +5,12 @@ import { z } from 'zod';
 export const OUTCOMES = ['recovered', 'healthy', 'planned', 'failed', 'busy', 'refused'] as const;
 
 /**
- * The steps that change a workspace: a run with one of them `ok` has changed it (the restart
- * budget counts such runs; the API keeps such a run's answer with its key).
+ * The steps that change a workspace's container or volume: a run with one of them `ok` has
+ * changed it (the restart budget counts such runs; the API keeps such a run's answer with its
+ * key). `mark-online` alone, a row set right, is not among them, as it never was: the list named
+ * it `mark online`, which no step that ran was ever called.
  */
-export const CHANGE_STEPS: readonly string[] = ['stop', 'seed', 'start', 'restore', 'mark online'];
+export const CHANGE_STEPS: readonly string[] = ['stop', 'seed', 'start', 'restore'];
 
 /** Whether a run's steps changed the workspace. */
 export function changedWorkspace(

@@ -128,7 +128,6 @@ export type NotifySink = Policy['notify'][number];
 export type PolicyRule = Policy['repos'][number];
 export type Selector = Exclude<PolicyRule['workspaces'], 'all'>;
 
-/** Parses a policy file's text (YAML, of which JSON is a part); a bad file names the key. */
 /** Whether a rule's `repo` fits `owner/name` by name alone (case-insensitive, `*` within a part). */
 export function repoFits(rule: Pick<PolicyRule, 'repo'>, repo: string): boolean {
   return globMatch(rule.repo, repo, '[^/]*');

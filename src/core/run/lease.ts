@@ -164,7 +164,6 @@ function holderOf(row: z.infer<typeof rowSchema>): LeaseHolder {
   return { runId: row.run_id, holder: row.holder, expiresAt: row.expires_at.toISOString() };
 }
 
-/** Leases held now, by any process (metrics). */
 /** How long until the workspace's lease lapses by its TTL (ms; 0 when it has; null when none is held). */
 export async function leaseLapsesInMs(db: Queryable, workspaceId: string): Promise<number | null> {
   const { rows } = await db.query(
@@ -175,6 +174,7 @@ export async function leaseLapsesInMs(db: Queryable, workspaceId: string): Promi
   return ms === undefined ? null : Math.ceil(ms);
 }
 
+/** Leases held now, by any process (metrics). */
 export async function leasesHeld(db: Queryable): Promise<number> {
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM medic.leases l WHERE ${LIVE_LEASE}`);
   return z.array(z.object({ n: z.number() })).parse(rows)[0]?.n ?? 0;
