@@ -1,7 +1,7 @@
 // Errors as RFC 9457 problem details: `application/problem+json` carrying medic's stable error
 // `code` (and the run's id and result when a run was made), with the HTTP status each code
 // maps to here, and `Retry-After` where waiting is the answer.
-import { ERROR_CATALOG, type RecoveryResult } from '../core/index.js';
+import { ERROR_CATALOG, nextStep, type RecoveryResult } from '../core/index.js';
 
 /** The status every code is answered with (a code not listed: 500). */
 const STATUS: Readonly<Record<string, number>> = {
@@ -112,16 +112,15 @@ export function problem(
   detail: string,
   extra: { readonly hint?: string | null; readonly result?: RecoveryResult; readonly status?: number } = {},
 ): Problem {
+  // The way out: the error's own hint, or what the code always asks for (docs/errors.md).
+  const hint = extra.hint || nextStep(code);
   return {
     type: `urn:workspace-medic:error:${code}`,
     title: ERROR_CATALOG[code]?.meaning.replace(/`/g, '') ?? code,
     status: extra.status ?? statusOf(code),
     detail: publicDetail(code, detail),
     code,
-    // The way out: the error's own hint, or what the code always asks for (docs/errors.md).
-    ...(extra.hint || ERROR_CATALOG[code]
-      ? { hint: extra.hint || ERROR_CATALOG[code]!.action.replace(/`/g, '') }
-      : {}),
+    ...(hint ? { hint } : {}),
     ...(extra.result ? { runId: extra.result.runId, result: publicResult(extra.result) } : {}),
   };
 }

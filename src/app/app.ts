@@ -62,6 +62,7 @@ export interface MedicAppOptions {
 export function medicApp(options: MedicAppOptions): ApplicationFunction {
   return async (app: Probot) => {
     const { core } = options;
+    const intake = options.intake ?? core.db;
     const floors = new FloorQueue();
     const pacers = new PacerRegistry({
       gapMs: options.writeGapMs,
@@ -119,7 +120,6 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
         repoId: ids?.id ?? null,
         ownerId: ids?.ownerId ?? null,
       };
-      const intake = options.intake ?? core.db;
       const stored = await enqueueJob(
         intake,
         context.id,
@@ -138,12 +138,7 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     app.on(['issues.opened', 'issues.labeled'], async (context) => {
       const located = incidentEventFrom(context.payload);
       if (located.installationId === null || located.event.labels.length === 0) return;
-      if (
-        await enqueueJob(options.intake ?? core.db, context.id, {
-          kind: 'incident',
-          ...withInstallation(located),
-        })
-      )
+      if (await enqueueJob(intake, context.id, { kind: 'incident', ...withInstallation(located) }))
         worker.wake();
     });
 

@@ -2,7 +2,7 @@
 // diagnosis and history views. Machine output (--json) never goes through here.
 
 import type { HistoryEntry, RecoveryResult, Step } from '../core/index.js';
-import { type Diagnosis, describe, ERROR_CATALOG, isFixable } from '../core/index.js';
+import { type Diagnosis, describe, isFixable, nextStep } from '../core/index.js';
 import { paint, type Style } from './terminal.js';
 
 const MARK: Record<Step['status'], string> = {
@@ -51,8 +51,8 @@ export function resultLines(result: RecoveryResult): string[] {
     );
   if (result.error) {
     lines.push(`  error ${result.error.code}: ${result.error.message}`);
-    const next = ERROR_CATALOG[result.error.code]?.action;
-    if (next) lines.push(`  next: ${next.replace(/`/g, '')}`);
+    const next = nextStep(result.error.code);
+    if (next) lines.push(`  next: ${next}`);
   }
   return lines;
 }

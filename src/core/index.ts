@@ -44,7 +44,7 @@ export {
   type RestartBudget,
 } from './model/config.js';
 export type { Approval, CoreDeps, RunOptions, StepListener } from './model/deps.js';
-export { type CatalogEntry, ERROR_CATALOG } from './model/error-catalog.js';
+export { type CatalogEntry, ERROR_CATALOG, nextStep } from './model/error-catalog.js';
 export * from './model/errors.js';
 export {
   CONFIGS_MOUNT,
@@ -89,6 +89,7 @@ export {
   type Step,
   stepSchema,
 } from './model/result.js';
+export type { BudgetView } from './model/settings-values.js';
 export { settledWithin } from './model/settled-within.js';
 export { readTarEntries, type TarEntry } from './model/tar-read.js';
 // The operator's policy
@@ -142,7 +143,6 @@ export { emit } from './run/signals.js';
 export { type Diagnosis, describe, diagnosisSchema, isFixable, type Verdict } from './steps/diagnose.js';
 export {
   abandonOrphanedRuns,
-  type BudgetView,
   budgetUses,
   budgetView,
   type HistoryEntry,

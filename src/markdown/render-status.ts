@@ -1,7 +1,7 @@
 // The status comment: a header, live steps while a run goes, and at the end a table per
 // target with the result JSON in a hidden `<!-- medic:result ... -->` block. Everything a
 // user typed is escaped; the body is kept under GitHub's 65,536-character limit.
-import { ERROR_CATALOG, type RecoveryResult, type Step } from '../core/index.js';
+import { nextStep, type RecoveryResult, type Step } from '../core/index.js';
 import { codeSpan, escapeInline, jsonForHtmlComment } from './escape.js';
 
 export const MAX_BODY = 65_000;
@@ -92,10 +92,10 @@ function stepRows(steps: readonly Step[]): string[] {
 }
 
 function details(r: RecoveryResult): string[] {
-  const next = r.error ? ERROR_CATALOG[r.error.code]?.action : undefined;
+  const next = r.error ? nextStep(r.error.code) : null;
   const error = r.error
     ? [
-        `**${escapeInline(r.error.code)}**: ${escapeInline(r.error.message, 500)}${next ? `. Next: ${escapeInline(next.replace(/`/g, ''), 300)}` : ''}`,
+        `**${escapeInline(r.error.code)}**: ${escapeInline(r.error.message, 500)}${next ? `. Next: ${escapeInline(next, 300)}` : ''}`,
         '',
       ]
     : [];

@@ -3,7 +3,7 @@
 // otherwise (--log-format). Containers named ws-* that are no workspace of this database are
 // not logged one by one: counted, and summarised once a minute. The same skip of the same
 // workspace (a hold, a backoff) is said again only after ten minutes.
-import { ERROR_CATALOG, type Logger, type RecoveryResult } from '../core/index.js';
+import { type Logger, nextStep, type RecoveryResult } from '../core/index.js';
 
 export type DecisionKind = 'healed' | 'failed' | 'refused' | 'busy' | 'skipped';
 
@@ -124,6 +124,6 @@ function human(d: Decision): string {
     : '';
   const code = d.code ? ` ${d.code}` : '';
   const why = d.why ? `: ${d.why}` : '';
-  const hint = d.code && d.kind !== 'healed' ? ERROR_CATALOG[d.code]?.action : undefined;
+  const hint = d.code && d.kind !== 'healed' ? nextStep(d.code) : null;
   return `medic: ${d.kind} ${d.workspace}${code}${why}${run}${hint ? ` (next: ${hint})` : ''}`;
 }

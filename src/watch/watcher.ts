@@ -84,17 +84,15 @@ export class Watcher {
     this.swept = resolve;
   });
   private readonly streaks = new Map<string, Streak>();
+  private readonly decisions: Decisions; // the caller's DecisionLog, or the logger
   connected = false;
 
   constructor(
     private readonly deps: CoreDeps,
     private readonly options: WatcherOptions,
   ) {
-    this.queue = new HealQueue(
-      options.concurrency,
-      (target, interrupt) => this.heal(target, interrupt),
-      options.width,
-    );
+    this.decisions = options.decisions ?? loggerDecisions(deps.logger);
+    this.queue = new HealQueue(options.concurrency, (t, interrupt) => this.heal(t, interrupt), options.width);
     this.feed = new DockerEventFeed(
       options.events,
       (e) => {
@@ -190,14 +188,13 @@ export class Watcher {
 
   private async heal(target: string, interrupt: AbortSignal): Promise<void> {
     const { deps } = this;
-    const say = this.options.decisions ?? loggerDecisions(deps.logger);
     try {
       const row = await findWorkspace(deps.db, parseTarget(target));
       const now = deps.clock.now().getTime();
       const streak = this.streaks.get(row.id);
       const workspace = containerName(row.id);
       if (streak && streak.retryAt > now) {
-        say.decide({
+        this.decisions.decide({
           kind: 'skipped',
           workspace,
           why: `failed ${streak.failures} times in a row; next try at ${new Date(streak.retryAt).toISOString()}`,
@@ -212,7 +209,7 @@ export class Watcher {
           this.died.delete(workspace); // not ours to heal: its death is no breakage of ours
         }
         // A row the platform calls failed that medic leaves alone: said why (a hold, its volume).
-        if (row.status === 'failed') say.decide({ kind: 'skipped', workspace, why: verdict.why });
+        if (row.status === 'failed') this.decisions.decide({ kind: 'skipped', workspace, why: verdict.why });
         return;
       }
       this.held.delete(row.id);
@@ -226,7 +223,7 @@ export class Watcher {
         interrupt,
         ...(died ? { detectedAt: died.toISOString() } : {}),
       });
-      say.ran(result);
+      this.decisions.ran(result);
       this.options.onResult?.(result);
       if (result.outcome === 'busy') return;
       if (result.outcome === 'failed') {
@@ -243,8 +240,8 @@ export class Watcher {
       // A container that is no workspace here, a workspace that vanished, an engine hiccup:
       // said, and retried by the next event or sweep.
       const code = error instanceof MedicError ? error.code : 'INTERNAL';
-      if (code === 'WORKSPACE_NOT_FOUND') say.stranger(target);
-      else say.decide({ kind: 'failed', workspace: target, code, why: (error as Error).message });
+      if (code === 'WORKSPACE_NOT_FOUND') this.decisions.stranger(target);
+      else this.decisions.decide({ kind: 'failed', workspace: target, code, why: (error as Error).message });
     }
   }
 }

@@ -205,3 +205,8 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   },
   INTERNAL: { meaning: 'a bug: something medic did not expect', action: 'report it with the log line' },
 };
+
+/** What to do about an error of this code, as plain text (no Markdown backticks); null when it is not catalogued. */
+export function nextStep(code: string): string | null {
+  return ERROR_CATALOG[code]?.action.replace(/`/g, '') ?? null;
+}

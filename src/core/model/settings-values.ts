@@ -24,6 +24,15 @@ export interface RestartBudget {
   readonly text: string;
 }
 
+/** A workspace's restart budget as the doors show it: used of max in the window, and when it frees. */
+export interface BudgetView {
+  readonly used: number;
+  readonly max: number;
+  readonly window: string;
+  /** When the oldest counted recovery leaves the window (ISO; null: none counted). */
+  readonly frees: string | null;
+}
+
 export function parseBudget(text: string): RestartBudget | null {
   const match = BUDGET.exec(text.trim());
   if (!match) return null;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ContainerNotFoundError } from '../model/errors.js';
 import { containerName, printable, volumeName } from '../model/names.js';
 import type { ContainerRuntime, ContainerState } from '../model/ports.js';
+import type { BudgetView } from '../model/settings-values.js';
 import { isParked, type WorkspaceRow, workspaceRowSchema } from '../store/workspace-store.js';
 
 export const MARKER_FILE = '.provisioned';
@@ -38,15 +39,6 @@ export interface Diagnosis {
   readonly verdict: Verdict;
   /** The restart budget as `medic diagnose` shows it (absent inside a recovery's own diagnosis). */
   readonly budget?: BudgetView | null;
-}
-
-/** What is left of the restart budget (MEDIC_RESTART_BUDGET), and when the oldest counted recovery leaves the window. */
-export interface BudgetView {
-  readonly used: number;
-  readonly max: number;
-  readonly window: string;
-  /** ISO time; null when none is counted. */
-  readonly frees: string | null;
 }
 
 /** A Diagnosis as it crosses a process boundary (an agent's answer read by the app). */

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
 import { CHANGE_STEPS, type Origin, type RecoveryResult } from '../model/result.js';
-import type { RestartBudget } from '../model/settings-values.js';
+import type { BudgetView, RestartBudget } from '../model/settings-values.js';
 import { LIVE_LEASE } from '../run/lease.js';
 import { appendStepsClause, type NumberedStep, stepsParam } from './step-trail.js';
 
@@ -123,15 +123,6 @@ export async function recentRecoveries(
 }
 
 const NONE_USED: BudgetUse = { used: 0, runIds: [], frees: null };
-
-/** A workspace's restart budget as the doors show it: used of max in the window, and when it frees. */
-export interface BudgetView {
-  readonly used: number;
-  readonly max: number;
-  readonly window: string;
-  /** When the oldest counted recovery leaves the window (ISO; null: none counted). */
-  readonly frees: string | null;
-}
 
 export function budgetView(use: BudgetUse | undefined, budget: RestartBudget): BudgetView {
   return {
