@@ -1,12 +1,12 @@
 // What the action reports: its outputs, the job summary table, and whether the step fails.
 
-import type { RecoveryResult } from '../core/index.js';
+import { isSuccess, type RecoveryResult } from '../core/index.js';
 import { resultTable } from '../markdown/render-status.js';
 import type { OutputKey } from './inputs.js';
 
 /** One outcome for several results: the most serious one. */
 export function overallOutcome(results: readonly RecoveryResult[]): string {
-  const order = ['failed', 'refused', 'busy', 'recovered', 'planned', 'healthy'] as const;
+  const order = ['failed', 'refused', 'interrupted', 'busy', 'recovered', 'planned', 'healthy'] as const;
   return order.find((o) => results.some((r) => r.outcome === o)) ?? 'none';
 }
 
@@ -25,7 +25,7 @@ export function summaryMarkdown(title: string, results: readonly RecoveryResult[
 
 export function failures(results: readonly RecoveryResult[]): string[] {
   return results
-    .filter((r) => r.outcome === 'failed' || r.outcome === 'refused' || r.outcome === 'busy')
+    .filter((r) => !isSuccess(r.outcome))
     .map(
       (r) =>
         `${r.workspace.container}: ${r.outcome}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}`,

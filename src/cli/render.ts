@@ -1,7 +1,7 @@
 // Human output of the CLI: a line per step as it happens, a summary per result, and the
 // diagnosis and history views. Machine output (--json) never goes through here.
 
-import type { HistoryEntry, RecoveryResult, Step } from '../core/index.js';
+import type { HistoryEntry, Outcome, RecoveryResult, Step } from '../core/index.js';
 import { type Diagnosis, describe, isFixable, nextStep } from '../core/index.js';
 import { paint, type Style } from './terminal.js';
 
@@ -10,18 +10,19 @@ const MARK: Record<Step['status'], string> = {
   skipped: paint('warn', '-'),
   failed: paint('failed', '✗'),
 };
-const OUTCOME_STYLE: Record<string, Style> = {
+const OUTCOME_STYLE: Record<Outcome, Style> = {
   recovered: 'ok',
   healthy: 'ok',
   planned: 'dim',
   failed: 'failed',
   refused: 'failed',
   busy: 'warn',
+  interrupted: 'warn',
 };
 
 /** An outcome word, styled for a terminal. */
 export function outcome(word: string): string {
-  const style = OUTCOME_STYLE[word];
+  const style = OUTCOME_STYLE[word as Outcome];
   return style ? paint(style, word) : word;
 }
 

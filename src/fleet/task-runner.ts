@@ -113,7 +113,8 @@ export async function runTask(
     });
     await stored;
     if (lost || result.error?.code === 'TASK_LOST') return; // not ours: nothing more is written
-    // Stopped before its first change because this agent is leaving: another agent runs it.
+    // Stopped at a safe point because this agent is leaving (before its first change, or after
+    // finishing one it had begun): another agent runs it, and answers for the workspace as it is.
     if (result.error?.code === 'INTERRUPTED') throw new RetryLater(0, 'handed on: its agent was stopping');
     // The run's lease session went away under it (a Postgres restart, a failover, a cut
     // network): it stopped before its next change; the task is tried again, from the start,

@@ -46,7 +46,7 @@ export function reportText(r: Report): string[] {
   return [
     `report ${r.since} to ${r.until}`,
     `  time to recover p50 ${seconds(t.p50Ms)}, p95 ${seconds(t.p95Ms)}, max ${seconds(t.maxMs)} (${plural(t.n, 'recovery', 'recoveries')})`,
-    `  breakages recovered ${r.counts.breakages}; attempts that failed ${r.counts.failed}, refused ${r.counts.refused}, busy ${r.counts.busy}; found healthy ${r.counts.healthy}`,
+    `  breakages recovered ${r.counts.breakages}; attempts that failed ${r.counts.failed}, refused ${r.counts.refused}, busy ${r.counts.busy}, interrupted ${r.counts.interrupted}; found healthy ${r.counts.healthy}`,
     `  regressions ${r.regressions}, restart budgets exhausted ${r.budgetExhausted}`,
     '  runs by source and outcome',
     ...(r.runs.length === 0

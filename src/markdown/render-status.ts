@@ -12,6 +12,7 @@ const ICON: Record<RecoveryResult['outcome'], string> = {
   failed: '❌',
   busy: '⏳',
   refused: '🚫',
+  interrupted: '⏸️',
 };
 const STEP_ICON: Record<Step['status'], string> = { ok: '✓', skipped: '–', failed: '✗' };
 

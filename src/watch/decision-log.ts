@@ -5,7 +5,7 @@
 // workspace (a hold, a backoff) is said again only after ten minutes.
 import { type Logger, nextStep, type RecoveryResult } from '../core/index.js';
 
-export type DecisionKind = 'healed' | 'failed' | 'refused' | 'busy' | 'skipped';
+export type DecisionKind = 'healed' | 'failed' | 'refused' | 'busy' | 'interrupted' | 'skipped';
 
 export interface Decision {
   readonly kind: DecisionKind;
@@ -65,8 +65,8 @@ export class DecisionLog implements Decisions {
         ? 'healed'
         : result.outcome === 'refused'
           ? 'refused'
-          : result.outcome === 'busy'
-            ? 'busy'
+          : result.outcome === 'busy' || result.outcome === 'interrupted'
+            ? result.outcome
             : 'failed';
     this.decide({
       kind,

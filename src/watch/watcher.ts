@@ -225,7 +225,7 @@ export class Watcher {
       });
       this.decisions.ran(result);
       this.options.onResult?.(result);
-      if (result.outcome === 'busy') return;
+      if (result.outcome === 'busy' || result.outcome === 'interrupted') return; // the next sweep finishes it
       if (result.outcome === 'failed') {
         const failures = (streak?.failures ?? 0) + 1;
         const backoff = Math.min(this.options.intervalS * 1000 * 2 ** (failures - 1), MAX_BACKOFF_MS);

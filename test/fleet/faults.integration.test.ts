@@ -181,6 +181,43 @@ describe('Postgres restarted under a recovery (pg_ctl restart -m fast)', () => {
   }, 150_000);
 });
 
+describe('a task retried, then its agent killed (SIGKILL)', () => {
+  it('the retry used an attempt, not the reclaim: the next agent takes the task over and recovers it', async () => {
+    // Stops slowly (TERM ignored), and once started is healthy only after 4 s: the retry's
+    // `wait` step is the moment its agent dies.
+    const w = await brokenOnA({
+      cmd: ['sh', '-c', 'trap "" TERM; rm -f /ok; sleep 4; touch /ok; while true; do sleep 1; done'],
+      healthcheck: { Test: ['CMD', 'test', '-f', '/ok'], Interval: 500_000_000, Retries: 100 },
+    });
+    const n = issue++;
+    const since = Math.floor(Date.now() / 1000);
+    await deliverRecover([replica], SECRET, { targets: [w.container], issue: n, first: 0 });
+    await taskReached(world.db, w.container, 'template');
+    await stopBegun(world.docker, w.container, since);
+    await pg.restart(); // attempt 1 ends LEASE_LOST after its stop: the task is retried
+    await until('the retry past its start step', 60_000, async () => {
+      const { rows } = await world.db.query(
+        `SELECT 1 FROM medic.tasks WHERE target = $1 AND state = 'running' AND attempts = 2
+            AND steps @> '[{"name":"start"}]'::jsonb`,
+        [w.container],
+      );
+      return rows.length === 1;
+    });
+    expect(await agents.get('a')!.stop('SIGKILL')).toBe(null);
+    agents.set('a', await agentUp(world.db, 'a', { DATABASE_URL: world.url, DOCKER_HOST: ENGINE_A }));
+    expect(await resultOf(gh, n, 120_000)).toContain('recovered');
+    await historyHolds(w, n, world.docker, world.image);
+    // Before [defaults] the retry had spent the one reclaim (attempts < 2): the task was given up.
+    expect(await tasksOf(world.db, w.container)).toEqual([
+      expect.objectContaining({ state: 'done', attempts: 3 }),
+    ]);
+    const { rows } = await world.db.query('SELECT reclaims FROM medic.tasks WHERE target = $1', [
+      w.container,
+    ]);
+    expect(rows).toEqual([{ reclaims: 1 }]);
+  }, 180_000);
+});
+
 describe('Postgres restarted under the app on one host (MEDIC_EXECUTOR=local)', () => {
   it('the run stops LEASE_LOST, the app runs it again, and the user is shown one result: recovered', async () => {
     // A database of its own: the fleet's replica would otherwise claim this app's jobs.

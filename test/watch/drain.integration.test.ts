@@ -1,7 +1,7 @@
 // [defaults] SIGTERM to `medic watch` while it heals: it drains for MEDIC_DRAIN_S, then the run
 // still going stops at its next safe point. Caught in its stop, that point is after the start:
-// the workspace runs again, its row is online, the trail says the drain cut it short, and the
-// process exits 0. MEDIC_DRAIN_S is shortened to 1 s (from 20) and the stop to 3 s only to save
+// the workspace runs again with its config and its row online, the run ends `interrupted`
+// (its trail says the drain cut it short), and the process exits 0. MEDIC_DRAIN_S is shortened to 1 s (from 20) and the stop to 3 s only to save
 // time: with the defaults the same run would finish inside the drain.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,12 +39,13 @@ describe('medic watch on SIGTERM', () => {
       expect(watch.output()).toContain('1 recoveries stopped at a safe point when the drain ran out');
       expect(await world.status(ws.id)).toBe('online');
       expect((await world.docker.getContainer(ws.container).inspect()).State.Running).toBe(true);
+      expect(await world.ls(ws.volume)).toContain('config.yaml');
       const { rows } = await world.db.query(
-        `SELECT r.outcome, (SELECT detail FROM medic.step_events s WHERE s.run_id = r.run_id AND s.name = 'interrupt') AS note
-           FROM medic.runs r WHERE r.workspace_id = $1`,
+        'SELECT outcome, error_code FROM medic.runs WHERE workspace_id = $1',
         [ws.id],
       );
-      expect(rows).toEqual([{ outcome: 'recovered', note: expect.stringContaining('finished first') }]);
+      expect(rows).toEqual([{ outcome: 'interrupted', error_code: 'INTERRUPTED' }]);
+      expect(watch.output()).toContain(`"kind":"interrupted","workspace":"${ws.container}"`);
     } finally {
       await watch?.stop('SIGKILL');
     }

@@ -157,8 +157,8 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   },
   INTERRUPTED: {
     meaning:
-      'the command was interrupted (Ctrl-C, SIGTERM) before its run changed anything; a run that had begun its change finishes it first, so no workspace is left stopped',
-    action: 'run the same command again when you are ready',
+      'the command was interrupted (Ctrl-C, SIGTERM): its run ended `interrupted` at a safe point, before its first change (nothing changed) or, once it had begun one, after finishing it (seed, start, mark online), so no workspace is left stopped',
+    action: 'run the same command again when you are ready (a workspace it finished is found healthy)',
   },
   API_BUSY: {
     meaning:

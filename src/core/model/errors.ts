@@ -67,7 +67,7 @@ export class DatabaseInUseError extends coded('DATABASE_IN_USE') {}
 export class InsecureDataDirError extends coded('INSECURE_DATA_DIR') {}
 /** A GitHub call a command needs (a permission look-up) failed; retrying later may work. */
 export class GitHubUnavailableError extends coded('GITHUB_UNAVAILABLE') {}
-/** A person interrupted the command (Ctrl-C) before its run changed anything: nothing was changed. */
+/** A run stopped by an interrupt (Ctrl-C, SIGTERM) at a safe point: before its first change, or after finishing one. */
 export class InterruptedError extends coded('INTERRUPTED') {}
 /** The HTTP API runs as many recoveries as MEDIC_API_MAX_RUNS allows; this call started nothing. */
 export class ServiceBusyError extends coded('API_BUSY') {}

@@ -2,7 +2,20 @@
 // docs/result.md documents its fields; `snapshot` is an addition (null when nothing was snapshotted).
 import { z } from 'zod';
 
-export const OUTCOMES = ['recovered', 'healthy', 'planned', 'failed', 'busy', 'refused'] as const;
+/**
+ * `interrupted`: a person's Ctrl-C (or a process's SIGTERM drain) stopped the run at a safe
+ * point: before its first change (nothing changed), or after its start (the workspace runs with
+ * its new config; its row is left as it was, for the next run to set). Its error says where.
+ */
+export const OUTCOMES = [
+  'recovered',
+  'healthy',
+  'planned',
+  'failed',
+  'busy',
+  'refused',
+  'interrupted',
+] as const;
 
 /**
  * The steps that change a workspace's container or volume: a run with one of them `ok` has

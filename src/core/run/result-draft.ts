@@ -93,6 +93,11 @@ export class ResultDraft {
     this.workspace = { ...this.workspace, statusAfter: after };
   }
 
+  /** The workspace's status as the run last set or found it. */
+  get statusAfter(): string | null {
+    return this.workspace.statusAfter;
+  }
+
   usedTemplate(template: { name: string; digest: string }): void {
     this.template = { name: template.name, digest: template.digest };
   }
@@ -144,6 +149,12 @@ export class ResultDraft {
 
   busy(error: MedicError): void {
     this.outcome = 'busy';
+    this.error = error;
+  }
+
+  /** Stopped at a safe point by an interrupt (InterruptedError says where). */
+  interrupted(error: MedicError): void {
+    this.outcome = 'interrupted';
     this.error = error;
   }
 

@@ -6,7 +6,7 @@
 // that stalled past its TTL, or whose session is gone, stops there with LEASE_LOST).
 
 import type { CoreDeps, RunOptions } from '../model/deps.js';
-import { asMedicError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
+import { asMedicError, InterruptedError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
 import { stripControl } from '../model/names.js';
 import type { Queryable } from '../model/ports.js';
 import type { RecoveryResult, Step } from '../model/result.js';
@@ -14,7 +14,7 @@ import { insertRun, markAbandoned } from '../store/audit-store.js';
 import type { NumberedStep } from '../store/step-trail.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 import { endForcedHold } from './forced-hold.js';
-import { noteInterrupt, stopIfInterrupted } from './interrupt.js';
+import { endIfInterrupted, stopIfInterrupted } from './interrupt.js';
 import { acquireLease, keepRenewed, releaseLease, renewLease } from './lease.js';
 import type { ResultDraft } from './result-draft.js';
 import { afterRun, noteRegression } from './signals.js';
@@ -85,9 +85,10 @@ export class Run {
       try {
         for (const step of draft.earlySteps) await run.record(step); // what --force would end, in a dry run
         await run.leased(async () => draft.conclude(await body(run)));
-        await noteInterrupt(run);
+        await endIfInterrupted(run, draft.statusAfter);
       } catch (error) {
         if (error instanceof LeaseHeldError) draft.busy(error);
+        else if (error instanceof InterruptedError) draft.interrupted(error);
         else draft.fail(error);
       }
       await noteRegression(deps, session, draft, workspace.id).catch(() => undefined);

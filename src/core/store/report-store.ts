@@ -24,6 +24,7 @@ export interface Report {
     readonly failed: number;
     readonly refused: number;
     readonly busy: number;
+    readonly interrupted: number;
     readonly healthy: number;
     readonly planned: number;
   };
@@ -92,6 +93,7 @@ export async function report(db: Queryable, sinceMs: number): Promise<Report> {
       failed: total('failed'),
       refused: total('refused'),
       busy: total('busy'),
+      interrupted: total('interrupted'),
       healthy: total('healthy'),
       planned: total('planned'),
     },
