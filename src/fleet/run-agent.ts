@@ -81,6 +81,8 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
     leasesHeld: () => leasesHeld(deps.db),
     heldFailing: () => countHeldFailing(deps.db),
     queueDepth: () => queuedTasks(deps.db, o.engine),
+    // Scraped only once the server below is up, after the agent is made.
+    ...(o.heal ? { lastSweep: () => agent.watcher?.lastSweepAt ?? null } : {}),
   });
   const decisions = new DecisionLog(o.say, o.logFormat ?? 'human');
   const agent = new Agent(deps, docker, {

@@ -11,6 +11,8 @@ export interface MetricSources {
   readonly queueDepth: () => Promise<number> | number;
   /** Rows marked failed that a hold keeps the automatic paths off. */
   readonly heldFailing?: () => Promise<number>;
+  /** When the watcher's last sweep ended (ms since epoch), null before the first; unset: no watcher. */
+  readonly lastSweep?: () => number | null;
 }
 
 export class MedicMetrics {
@@ -55,7 +57,18 @@ export class MedicMetrics {
         this.set(await sources.queueDepth());
       },
     });
-    const { heldFailing } = sources;
+    const { heldFailing, lastSweep } = sources;
+    if (lastSweep) {
+      // Alert on it (time() - it > a few intervals): a watcher that has gone quiet.
+      new Gauge({
+        name: 'medic_last_sweep_timestamp_seconds',
+        help: "When the watcher's last sweep of the failed rows ended (Unix time); 0 before the first",
+        registers: [this.registry],
+        collect() {
+          this.set((lastSweep() ?? 0) / 1000);
+        },
+      });
+    }
     if (heldFailing) {
       new Gauge({
         name: 'medic_workspaces_held',

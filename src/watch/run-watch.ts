@@ -44,6 +44,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
     leasesHeld: () => leasesHeld(deps.db),
     heldFailing: () => countHeldFailing(deps.db),
     queueDepth: () => watcher?.queue.depth ?? 0,
+    lastSweep: () => watcher?.lastSweepAt ?? null,
   });
   watcher = new Watcher(deps, {
     intervalS: o.interval,

@@ -79,6 +79,8 @@ export class Watcher {
     this.heard = resolve;
   });
   private swept!: () => void;
+  /** When the last sweep ended (ms since epoch; null before the first): `medic_last_sweep_timestamp_seconds`. */
+  lastSweepAt: number | null = null;
   /** Resolves once the first sweep has queued what it found (what happens after it is the watcher's own doing). */
   readonly firstSweep: Promise<void> = new Promise((resolve) => {
     this.swept = resolve;
@@ -152,6 +154,7 @@ export class Watcher {
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'sweep could not read workspaces; will retry');
     } finally {
+      this.lastSweepAt = Date.now();
       this.swept();
     }
   }

@@ -378,7 +378,16 @@ describe('three replicas and two agents on two engines', () => {
       a.id,
     ]);
     expect(rows).toEqual([{ source: 'auto', outcome: 'recovered' }]);
-    await new Promise((r) => setTimeout(r, 2500)); // two more sweeps
+    // Two more sweeps after A's recovery (its metric, not a sleep), each begun with B's row
+    // `failed`: had the healer taken B's workspace, its run would be stored by now.
+    const sweptAt = async () =>
+      Number(
+        /^medic_last_sweep_timestamp_seconds (\S+)$/m.exec(
+          await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    const after = Date.now() / 1000;
+    await until('two sweeps after the recovery', 15_000, async () => (await sweptAt()) > after + 1);
     expect(await world.status(b.id)).toBe('failed');
     const none = await world.db.query('SELECT 1 FROM medic.runs WHERE workspace_id = $1', [b.id]);
     expect(none.rows).toHaveLength(0);
