@@ -10,6 +10,7 @@ import {
   type Queryable,
   templates,
 } from '../core/index.js';
+import { openHeldDatabase } from '../db/embedded-client.js';
 import { currentVersion, newerSchemaError, SCHEMA_VERSION } from '../db/migrations.js';
 import { openPgDatabase } from '../db/pg-database.js';
 import { openPgliteDatabase } from '../db/pglite-database.js';
@@ -75,9 +76,10 @@ async function databaseChecks(
 ): Promise<Check[]> {
   const out: Check[] = [];
   const logger = createLogger({ LOG_LEVEL: 'silent', ...env });
+  const held = config.databaseUrl ? null : await openHeldDatabase(config);
   const db = config.databaseUrl
     ? openPgDatabase(config.databaseUrl, logger, 1)
-    : await openPgliteDatabase(config.dataDir);
+    : (held ?? (await openPgliteDatabase(config.dataDir)));
   try {
     const version = await currentVersion(db);
     out.push(
@@ -85,7 +87,7 @@ async function databaseChecks(
         ? {
             ok: true,
             name: 'database',
-            detail: `${config.databaseUrl ? 'Postgres' : 'embedded PGlite'}, schema medic at version ${version}`,
+            detail: `${config.databaseUrl ? 'Postgres' : held ? `embedded PGlite (held open for every medic process until ${config.embeddedIdleS} s idle, MEDIC_EMBEDDED_IDLE_S)` : 'embedded PGlite (opened by this process alone, MEDIC_EMBEDDED_IDLE_S=0)'}, schema medic at version ${version}`,
           }
         : {
             ok: false,

@@ -42,7 +42,7 @@ export async function lockDataDir(dataDir: string, command: string): Promise<() 
         throw new DatabaseInUseError(
           `the embedded database in ${dataDir} is open in another medic process (pid ${holder.pid}, \`medic ${holder.command}\`, since ${holder.since})`,
           {
-            hint: `wait for it or stop it (kill ${holder.pid}); to run medic watch beside other commands, give both a Postgres server with DATABASE_URL`,
+            hint: `wait for it or stop it (kill ${holder.pid}); to run medic watch beside other commands, leave MEDIC_EMBEDDED_IDLE_S at its default (its holder serves both) or give both a Postgres server with DATABASE_URL`,
           },
         );
       }

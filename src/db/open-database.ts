@@ -1,6 +1,8 @@
 // Chooses the database from the configuration: Postgres at DATABASE_URL, else the embedded
-// PGlite under MEDIC_DATA_DIR, and brings medic's schema up to date.
+// PGlite under MEDIC_DATA_DIR (through its holder, or in this process when there is none),
+// and brings medic's schema up to date.
 import type { Database, Logger, MedicConfig } from '../core/index.js';
+import { openHeldDatabase } from './embedded-client.js';
 import { migrate } from './migrations.js';
 import { openPgDatabase } from './pg-database.js';
 import { openPgliteDatabase } from './pglite-database.js';
@@ -12,7 +14,7 @@ export async function openDatabase(
 ): Promise<Database> {
   const db = config.databaseUrl
     ? openPgDatabase(config.databaseUrl, logger, options.poolSize)
-    : await openPgliteDatabase(config.dataDir);
+    : ((await openHeldDatabase(config)) ?? (await openPgliteDatabase(config.dataDir)));
   try {
     await migrate(db);
   } catch (error) {

@@ -9,18 +9,23 @@
 // when the database opens and when it closes.
 //
 // One process at a time: the directory is locked while open (data-dir-lock.ts), so a second
-// medic process refuses at once (DATABASE_IN_USE) instead of running a second Postgres on the
-// same files.
+// process refuses at once (DATABASE_IN_USE) instead of running a second Postgres on the same
+// files. Usually that one process is the holder (embedded-holder.ts), serving every medic
+// process on the directory; with MEDIC_EMBEDDED_IDLE_S=0, each medic process opens it itself.
 import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { type Database, InsecureDataDirError, type Queryable } from '../core/index.js';
 import { lockDataDir, thisCommand } from './data-dir-lock.js';
 
-export async function openPgliteDatabase(dataDir: string): Promise<Database> {
+/** PGlite on `dataDir`, locked for this process, private files; and how to close it (unlocked). */
+export async function openPglite(
+  dataDir: string,
+  command = thisCommand(),
+): Promise<{ db: PGlite; close: () => Promise<void> }> {
   const dir = path.join(dataDir, 'pglite');
   await privateDir(dataDir);
-  const unlock = await lockDataDir(dataDir, thisCommand());
+  const unlock = await lockDataDir(dataDir, command);
   let db: PGlite;
   try {
     await privateDir(dir);
@@ -33,16 +38,8 @@ export async function openPgliteDatabase(dataDir: string): Promise<Database> {
     await unlock();
     throw error;
   }
-  const port: Queryable = {
-    where: `the embedded database in ${dataDir}`,
-    async query(sql, params) {
-      const result = await db.query(sql, params ? [...params] : undefined);
-      return { rows: result.rows };
-    },
-  };
   return {
-    ...port,
-    session: (fn) => fn(port),
+    db,
     close: async () => {
       try {
         await db.close();
@@ -52,6 +49,19 @@ export async function openPgliteDatabase(dataDir: string): Promise<Database> {
       }
     },
   };
+}
+
+/** The embedded database in this process (MEDIC_EMBEDDED_IDLE_S=0, or no holder to be had). */
+export async function openPgliteDatabase(dataDir: string): Promise<Database> {
+  const { db, close } = await openPglite(dataDir);
+  const port: Queryable = {
+    where: `the embedded database in ${dataDir}`,
+    async query(sql, params) {
+      const result = await db.query(sql, params ? [...params] : undefined);
+      return { rows: result.rows };
+    },
+  };
+  return { ...port, session: (fn) => fn(port), close };
 }
 
 /** Makes `dir` 0700 if it is new; refuses one that exists and lets group or others in. */

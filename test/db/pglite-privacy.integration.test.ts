@@ -16,7 +16,15 @@ async function medic(args: string[], dataDir: string) {
     const { stdout, stderr } = await promisify(execFile)(
       'sh',
       ['-c', 'umask 022 && exec node "$@"', 'sh', BIN, ...args],
-      { env: { PATH: process.env.PATH, MEDIC_DATA_DIR: dataDir, CONFIGS_DIR: TEMPLATES } },
+      // The holder's idle time shortened (from 120 s) only so that it does not outlive the test.
+      {
+        env: {
+          PATH: process.env.PATH,
+          MEDIC_DATA_DIR: dataDir,
+          CONFIGS_DIR: TEMPLATES,
+          MEDIC_EMBEDDED_IDLE_S: '3',
+        },
+      },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {

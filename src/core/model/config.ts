@@ -26,7 +26,15 @@ export const coreSettingsSchema = z
       .min(1)
       .default('.medic')
       .describe(
-        'where the embedded database lives (made 0700; one that group or others can enter is refused, `INSECURE_DATA_DIR`); one medic process at a time has it open, a second is refused at once (`DATABASE_IN_USE`) naming the first',
+        'where the embedded database lives (made 0700; one that group or others can enter is refused, `INSECURE_DATA_DIR`); one process at a time has it open: the holder (`MEDIC_EMBEDDED_IDLE_S`), which serves every medic process, or with the holder off a single medic process (a second is refused at once, `DATABASE_IN_USE`, naming the first)',
+      ),
+    MEDIC_EMBEDDED_IDLE_S: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(120)
+      .describe(
+        'the embedded database is held open by a background process that serves every medic process on this data directory (over a socket in it, private to its owner), so a command does not pay for opening it and two commands share it safely; it exits after this many seconds with no medic process connected. 0: no holder, each process opens the database itself, one at a time',
       ),
     CONFIGS_DIR: z
       .string()
@@ -151,6 +159,8 @@ export const coreSettingsSchema = z
 export interface MedicConfig {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  /** The embedded database's holder exits after this long with no client (s); 0: no holder. */
+  readonly embeddedIdleS: number;
   readonly configsDir: string;
   readonly dockerHost: string | undefined;
   readonly leaseTtlS: number;
@@ -217,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.MEDIC_DATA_DIR),
+    embeddedIdleS: e.MEDIC_EMBEDDED_IDLE_S,
     configsDir: path.resolve(e.CONFIGS_DIR ?? defaultConfigsDir),
     dockerHost: e.DOCKER_HOST,
     leaseTtlS: e.MEDIC_LEASE_TTL_S,

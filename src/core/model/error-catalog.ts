@@ -127,9 +127,9 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   },
   DATABASE_IN_USE: {
     meaning:
-      'another medic process (named in the message) has the embedded database open; it has one writer, so this one refused at once and changed nothing',
+      'another process (named in the message) has the embedded database open by itself (MEDIC_EMBEDDED_IDLE_S=0, or an older medic); it has one writer, so this one refused at once and changed nothing',
     action:
-      'wait for that process, or stop it; to run several at once (`medic watch` beside other commands), give them a Postgres server with `DATABASE_URL`',
+      'wait for that process, or stop it; leave MEDIC_EMBEDDED_IDLE_S at its default (the holder serves several medic processes at once), or give them a Postgres server with `DATABASE_URL`',
   },
   GITHUB_UNAVAILABLE: {
     meaning: 'a GitHub call a command needs (a permission look-up) failed; nothing ran',

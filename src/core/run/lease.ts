@@ -50,29 +50,44 @@ export async function acquireLease(session: Queryable, claim: LeaseClaim): Promi
     [workspaceId],
   );
   const me = z.array(z.object({ locked: z.boolean(), pid: z.number() })).parse(rows)[0]!;
-  let current = await readLease(session, workspaceId);
   if (me.locked) {
-    // Advisory locks are re-entrant within a session: with one shared connection (the
-    // embedded database) another run of this process may hold it already.
-    if (current && current.run_id !== runId && !current.expired && current.session_pid === me.pid) {
-      await session.query(`SELECT pg_advisory_unlock(${key('$1')})`, [workspaceId]);
-      return { acquired: false, heldBy: holderOf(current) };
-    }
-    // Nobody else holds the lock: whatever row is there belongs to a holder that is gone.
-    await session.query(
-      `INSERT INTO medic.leases AS l (workspace_id, run_id, holder, session_pid, acquired_at, expires_at)
+    // Nobody else holds the lock, or only this session does: advisory locks are re-entrant
+    // within a session, and with one shared connection (the embedded database, whose holder
+    // serves several processes) another run may hold it already. So the row is taken in one
+    // statement, and only from a holder that is gone (another session's, whose lock is free
+    // now) or past its TTL; a live row of this same session keeps it (busy).
+    const { rows: taken } = await session.query(
+      `WITH before AS (SELECT run_id FROM medic.leases WHERE workspace_id = $1::uuid)
+       INSERT INTO medic.leases AS l (workspace_id, run_id, holder, session_pid, acquired_at, expires_at)
        VALUES ($1::uuid, $2::uuid, $3, $4, now(), now() + make_interval(secs => $5))
        ON CONFLICT (workspace_id) DO UPDATE
           SET run_id = EXCLUDED.run_id, holder = EXCLUDED.holder, session_pid = EXCLUDED.session_pid,
-              session_start = NULL, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at`,
+              session_start = NULL, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
+        WHERE l.run_id = EXCLUDED.run_id OR l.session_pid IS DISTINCT FROM EXCLUDED.session_pid
+           OR l.expires_at <= now()
+           -- the same pid, but an earlier session's (the server reused it): that holder is gone
+           OR l.acquired_at < (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
+       RETURNING (SELECT run_id::text FROM before) AS previous`,
       [workspaceId, runId, holder, me.pid, ttlS],
     );
+    const row = z.array(z.object({ previous: z.string().nullable() })).parse(taken)[0];
+    if (!row) {
+      await session.query(`SELECT pg_advisory_unlock(${key('$1')})`, [workspaceId]);
+      const current = await readLease(session, workspaceId);
+      return {
+        acquired: false,
+        heldBy: current
+          ? holderOf(current)
+          : { runId: 'unknown', holder: 'a run taking the lease now', expiresAt: '' },
+      };
+    }
     return {
       acquired: true,
-      tookOverFrom: current && current.run_id !== runId ? current.run_id : null,
+      tookOverFrom: row.previous && row.previous !== runId ? row.previous : null,
       locked: true,
     };
   }
+  let current = await readLease(session, workspaceId);
   // Another session holds the lock; the row it writes right after may lag it by a moment, and
   // until then the row (if any) is a previous holder's: wait for the holder's own row.
   for (let i = 0; i < ROW_WAITS; i++) {
