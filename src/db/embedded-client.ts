@@ -41,7 +41,7 @@ export async function attachHeld(dataDir: string): Promise<Database | null> {
   return socket ? heldDatabase(socket, dataDir) : null;
 }
 
-/** lib/db/embedded-holder.js of this installation (built by `npm run build`), if it is there. */
+/** lib/db/embedded-holder-main.js of this installation (built by `npm run build`), if it is there. */
 function holderScript(): string | null {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 5; up++, dir = path.dirname(dir)) {
@@ -53,7 +53,7 @@ function holderScript(): string | null {
     } catch {
       continue;
     }
-    const script = path.join(dir, 'lib', 'db', 'embedded-holder.js');
+    const script = path.join(dir, 'lib', 'db', 'embedded-holder-main.js');
     return existsSync(script) ? script : null;
   }
   return null;

@@ -7,13 +7,10 @@
 // socket inside the directory (0700, its owner's only), answers each query in turn, and keeps
 // a client's transaction to itself: while one is open, other clients' statements wait (as
 // pglite-socket does). It exits after MEDIC_EMBEDDED_IDLE_S with no client, or on SIGTERM,
-// closing PGlite cleanly. Started by embedded-client.ts as `node embedded-holder.js <dir> <idle s>`;
-// it says `ready` (or the error that kept it from starting, as JSON) on stdout.
+// closing PGlite cleanly. Its process is embedded-holder-main.ts, which embedded-client.ts starts.
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { asMedicError } from '../core/index.js';
 import { readFrames, sendFrame } from './frames.js';
 import { openPglite } from './pglite-database.js';
 
@@ -134,21 +131,4 @@ function errorFields(error: unknown): Record<string, unknown> {
     fields.message = String(error);
   }
   return fields;
-}
-
-// Run as a process: `node embedded-holder.js <data dir> <idle s>`.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [dataDir, idleS] = process.argv.slice(2);
-  try {
-    const { done, stop } = await holdEmbedded(path.resolve(dataDir ?? '.medic'), Number(idleS ?? 120) * 1000);
-    process.once('SIGTERM', () => void stop());
-    process.once('SIGINT', () => void stop());
-    process.stdout.write('ready\n');
-    await done;
-    process.exit(0);
-  } catch (error) {
-    const e = asMedicError(error);
-    process.stdout.write(`${JSON.stringify({ code: e.code, message: e.message, hint: e.hint ?? null })}\n`);
-    process.exit(1);
-  }
 }
