@@ -47,6 +47,12 @@ export type { Approval, CoreDeps, RunOptions, StepListener } from './model/deps.
 export { type CatalogEntry, ERROR_CATALOG, nextStep } from './model/error-catalog.js';
 export * from './model/errors.js';
 export {
+  type Classified,
+  classifyFailure,
+  FAILURE_CLASSES,
+  type FailureClass,
+} from './model/failure-class.js';
+export {
   CONFIGS_MOUNT,
   containerName,
   isContainerName,

@@ -34,6 +34,12 @@ export async function reportPage(
         ],
         ['Breakages recovered', String(r.counts.breakages)],
         ['Attempts that failed; commands refused', `${r.counts.failed}; ${r.counts.refused}`],
+        [
+          'Failures by class',
+          r.failuresByClass.length === 0
+            ? 'none'
+            : r.failuresByClass.map((c) => `${c.class} ${c.n}`).join(', '),
+        ],
         ['Regressions (broken again within the window)', String(r.regressions)],
         ['Restart budgets exhausted', String(r.budgetExhausted)],
       ],

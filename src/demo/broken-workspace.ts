@@ -21,6 +21,8 @@ export interface BrokenWorkspaceOptions {
   readonly healthcheck?: Docker.ContainerCreateOptions['Healthcheck'];
   /** Docker's network mode: `none` (tests: nothing to set up or tear down) or `bridge`, as a real workspace has. */
   readonly network?: string;
+  /** Host ports the container publishes (with `network: 'bridge'`), e.g. {'8080/tcp': [{HostPort: '38080'}]}. */
+  readonly portBindings?: Docker.HostConfig['PortBindings'];
 }
 
 export interface BrokenWorkspace {
@@ -51,7 +53,14 @@ export async function createBrokenWorkspace(
     Labels: labels,
     ...(options.cmd ? { Cmd: options.cmd } : {}),
     ...(options.healthcheck ? { Healthcheck: options.healthcheck } : {}),
-    HostConfig: { Binds: [`${volume}:/configs`], NetworkMode: options.network ?? 'none' },
+    ...(options.portBindings
+      ? { ExposedPorts: Object.fromEntries(Object.keys(options.portBindings).map((p) => [p, {}])) }
+      : {}),
+    HostConfig: {
+      Binds: [`${volume}:/configs`],
+      NetworkMode: options.network ?? 'none',
+      ...(options.portBindings ? { PortBindings: options.portBindings } : {}),
+    },
   });
   const stray = Object.entries(options.stray ?? {});
   if (stray.length > 0) {

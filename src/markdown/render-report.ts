@@ -19,6 +19,9 @@ export function reportMarkdown(r: Report): string {
     `| time to recover (first seen → online), p50 / p95 / max | ${seconds(t.p50Ms)} / ${seconds(t.p95Ms)} / ${seconds(t.maxMs)} (${plural(t.n, 'recovery', 'recoveries')}) |`,
     `| breakages recovered | ${r.counts.breakages} |`,
     `| attempts that failed; commands refused | ${r.counts.failed}; ${r.counts.refused} |`,
+    ...(r.failuresByClass.length === 0
+      ? []
+      : [`| failures by class | ${r.failuresByClass.map((c) => `${c.class} ${c.n}`).join(', ')} |`]),
     `| regressions (broken again within the window) | ${r.regressions} |`,
     `| restart budgets exhausted | ${r.budgetExhausted} |`,
     '',
@@ -48,6 +51,7 @@ export function reportText(r: Report): string[] {
     `  time to recover p50 ${seconds(t.p50Ms)}, p95 ${seconds(t.p95Ms)}, max ${seconds(t.maxMs)} (${plural(t.n, 'recovery', 'recoveries')})`,
     `  breakages recovered ${r.counts.breakages}; attempts that failed ${r.counts.failed}, refused ${r.counts.refused}, busy ${r.counts.busy}, interrupted ${r.counts.interrupted}; found healthy ${r.counts.healthy}`,
     `  regressions ${r.regressions}, restart budgets exhausted ${r.budgetExhausted}`,
+    `  failures by class: ${r.failuresByClass.length === 0 ? 'none' : r.failuresByClass.map((c) => `${c.class} ${c.n}`).join(', ')}`,
     '  runs by source and outcome',
     ...(r.runs.length === 0
       ? ['    none']

@@ -21,6 +21,7 @@ import { listenOrPoll, WORKSPACE_FAILED } from '../dispatch/wakeups.js';
 import type { Width } from '../queue/width.js';
 import { type Decisions, loggerDecisions } from './decision-log.js';
 import { DockerEventFeed, type EventSource } from './docker-events.js';
+import { FailureStreaks } from './failure-streaks.js';
 import { HealQueue } from './heal-queue.js';
 import type { IncidentHook } from './incident-hook.js';
 
@@ -48,14 +49,6 @@ export interface WatcherOptions {
   /** Where each decision is said (DecisionLog); unset: the logger. */
   readonly decisions?: Decisions;
 }
-
-/** A workspace that keeps failing: how often in a row, when to try next, whether it was reported. */
-interface Streak {
-  readonly failures: number;
-  readonly retryAt: number;
-}
-
-export const MAX_BACKOFF_MS = 3_600_000;
 
 export class Watcher {
   readonly queue: HealQueue;
@@ -85,7 +78,7 @@ export class Watcher {
   readonly firstSweep: Promise<void> = new Promise((resolve) => {
     this.swept = resolve;
   });
-  private readonly streaks = new Map<string, Streak>();
+  private readonly streaks: FailureStreaks;
   private readonly decisions: Decisions; // the caller's DecisionLog, or the logger
   connected = false;
 
@@ -95,6 +88,7 @@ export class Watcher {
   ) {
     this.decisions = options.decisions ?? loggerDecisions(deps.logger);
     this.queue = new HealQueue(options.concurrency, (t, interrupt) => this.heal(t, interrupt), options.width);
+    this.streaks = new FailureStreaks(options.intervalS);
     this.feed = new DockerEventFeed(
       options.events,
       (e) => {
@@ -186,7 +180,7 @@ export class Watcher {
 
   /** When a failing workspace will be tried next (ms since epoch), or null when it is not backing off. */
   retryAt(workspaceId: string): number | null {
-    return this.streaks.get(workspaceId)?.retryAt ?? null;
+    return this.streaks.retryAt(workspaceId);
   }
 
   private async heal(target: string, interrupt: AbortSignal): Promise<void> {
@@ -194,14 +188,10 @@ export class Watcher {
     try {
       const row = await findWorkspace(deps.db, parseTarget(target));
       const now = deps.clock.now().getTime();
-      const streak = this.streaks.get(row.id);
       const workspace = containerName(row.id);
-      if (streak && streak.retryAt > now) {
-        this.decisions.decide({
-          kind: 'skipped',
-          workspace,
-          why: `failed ${streak.failures} times in a row; next try at ${new Date(streak.retryAt).toISOString()}`,
-        });
+      const waiting = this.streaks.waiting(row.id, now);
+      if (waiting) {
+        this.decisions.decide({ kind: 'skipped', workspace, why: waiting });
         return;
       }
       const verdict = await healingVerdict(deps, row);
@@ -230,14 +220,12 @@ export class Watcher {
       this.options.onResult?.(result);
       if (result.outcome === 'busy' || result.outcome === 'interrupted') return; // the next sweep finishes it
       if (result.outcome === 'failed') {
-        const failures = (streak?.failures ?? 0) + 1;
-        const backoff = Math.min(this.options.intervalS * 1000 * 2 ** (failures - 1), MAX_BACKOFF_MS);
-        this.streaks.set(row.id, { failures, retryAt: now + backoff });
+        const first = this.streaks.failed(row.id, result, now);
         // One report per streak: the first failure opens the incident, the rest would be noise.
-        if (failures === 1) await this.options.incidents.report(result);
+        if (first) await this.options.incidents.report(result);
         return;
       }
-      this.streaks.delete(row.id);
+      this.streaks.ended(row.id);
       await this.options.incidents.report(result);
     } catch (error) {
       // A container that is no workspace here, a workspace that vanished, an engine hiccup:

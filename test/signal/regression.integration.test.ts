@@ -95,6 +95,8 @@ describe('a regression', () => {
     );
     const after = await report(world.db, 24 * 3600 * 1000);
     expect(after.counts).toMatchObject({ breakages: 2, failed: 1 });
+    // [storm] grouped by what kind of failure it was.
+    expect(after.failuresByClass).toEqual([{ class: 'template_missing', n: 1 }]);
     expect(after.brokeMost.map((w) => w.container)).not.toContain(missing.container);
     const md = await promisify(execFile)('node', [BIN, 'report', '--markdown'], {
       env: { PATH: process.env.PATH, DATABASE_URL: world.url, CONFIGS_DIR: TEMPLATES },
@@ -107,5 +109,6 @@ describe('a regression', () => {
     expect(md.stdout).toContain(`- \`${ws.container}\`: 2 breakages`);
     expect(md.stdout).toContain('| breakages recovered | 2 |');
     expect(md.stdout).toContain('| attempts that failed; commands refused | 1; 0 |');
+    expect(md.stdout).toContain('| failures by class | template_missing 1 |');
   });
 });

@@ -22,6 +22,8 @@ describe('incident hook', () => {
     detectedAt: null,
     detectedToOnlineMs: null,
     regression: null,
+    class: null,
+    retryable: null,
     workspace: {
       id: '90f04b5c-6063-4f8b-8a8a-a896e3ad244e',
       container: 'ws-90f04b5c-606',

@@ -5,7 +5,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Clock, RecoveryResult } from '../../src/core/index.js';
-import { MAX_BACKOFF_MS, Watcher } from '../../src/watch/watcher.js';
+import { DockerOperationError } from '../../src/core/index.js';
+import { MAX_BACKOFF_MS } from '../../src/watch/failure-streaks.js';
+import { Watcher } from '../../src/watch/watcher.js';
 import { addWorkspace } from '../helpers/core-deps.js';
 import { useUnitWorld } from '../helpers/unit-world.js';
 
@@ -54,9 +56,14 @@ describe('the watcher', () => {
     expect(results).toEqual([]);
   });
 
-  it('backs off a workspace it cannot fix, doubling up to an hour, and reports it once', async () => {
-    const ws = await addWorkspace(world.db, { runtime: 'nosuch' });
+  it('backs off a workspace that keeps failing, doubling up to an hour, and reports it once', async () => {
+    const ws = await addWorkspace(world.db);
     world.runtime.add(ws.container);
+    // The engine refuses the stop (nothing changed, so the budget is not used): a failure that
+    // another attempt may get past (retryable), so the waits double.
+    world.runtime.beforeCall = (call) => {
+      if (call === 'stop') throw new DockerOperationError('stop refused (fake)');
+    };
     const { w, reports, results, pass, advance, now } = watcher(60);
     const delays: number[] = [];
     for (let i = 0; i < 9; i++) {
@@ -77,16 +84,27 @@ describe('the watcher', () => {
       MAX_BACKOFF_MS,
       MAX_BACKOFF_MS,
     ]);
-    expect(results.slice(0, 3).map((r) => r.error?.code)).toEqual([
-      'TEMPLATE_NOT_FOUND',
-      'TEMPLATE_NOT_FOUND',
-      'TEMPLATE_NOT_FOUND',
+    expect(results.slice(0, 3).map((r) => [r.error?.code, r.class, r.retryable])).toEqual([
+      ['DOCKER_ERROR', 'engine_error', true],
+      ['DOCKER_ERROR', 'engine_error', true],
+      ['DOCKER_ERROR', 'engine_error', true],
     ]);
     // [defaults] Attempts that changed nothing do not use the restart budget (3/1h): the
     // fourth try is the same failure, still backed off, not RESTART_BUDGET_EXCEEDED.
-    expect(results[3]?.error?.code).toBe('TEMPLATE_NOT_FOUND');
+    expect(results[3]?.error?.code).toBe('DOCKER_ERROR');
     expect(reports).toHaveLength(1);
-    expect(reports[0]?.error?.code).toBe('TEMPLATE_NOT_FOUND');
+    expect(reports[0]?.error?.code).toBe('DOCKER_ERROR');
+  });
+
+  it('[storm] waits the longest backoff at once after a failure retrying cannot fix (template_missing)', async () => {
+    const ws = await addWorkspace(world.db, { runtime: 'nosuch' });
+    world.runtime.add(ws.container);
+    const { w, results, pass, now } = watcher(60);
+    await pass();
+    expect(results.map((r) => [r.error?.code, r.class, r.retryable])).toEqual([
+      ['TEMPLATE_NOT_FOUND', 'template_missing', false],
+    ]);
+    expect(w.retryAt(ws.id)! - now()).toBe(MAX_BACKOFF_MS);
   });
 
   it('ends the streak when the workspace comes back, and reports that', async () => {

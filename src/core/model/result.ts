@@ -1,6 +1,7 @@
 // The result object (version 1) that every door produces, validated by this one schema.
 // docs/result.md documents its fields; `snapshot` is an addition (null when nothing was snapshotted).
 import { z } from 'zod';
+import { FAILURE_CLASSES } from './failure-class.js';
 
 /**
  * `interrupted`: a person's Ctrl-C (or a process's SIGTERM drain) stopped the run at a safe
@@ -75,6 +76,10 @@ export const resultSchema = z.object({
   snapshot: z.object({ digest: z.string(), bytes: z.number().int().nonnegative() }).nullable(),
   steps: z.array(stepSchema),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** For a failed run: what kind of failure (failure-class.ts); null otherwise. */
+  class: z.enum(FAILURE_CLASSES).nullable().default(null),
+  /** For a failed run: whether another attempt, with nothing else changed, can succeed; null otherwise. */
+  retryable: z.boolean().nullable().default(null),
   /** For a command that needed approvals: the request, who asked, who approved; null otherwise. */
   approval: approvalSchema.nullable().default(null),
   /** When the breakage was first seen (the row marked failed, the container's death, the incident), if known. */

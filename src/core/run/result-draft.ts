@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunOptions } from '../model/deps.js';
 import { asMedicError, type MedicError } from '../model/errors.js';
+import { classifyFailure } from '../model/failure-class.js';
 import { containerName, parseTarget, type Target, volumeName } from '../model/names.js';
 import { type Outcome, type RecoveryResult, resultSchema, type Step } from '../model/result.js';
 import type { Hold } from '../store/hold-store.js';
@@ -176,6 +177,9 @@ export class ResultDraft {
       snapshot: this.snapshot,
       steps,
       error: this.error ? { code: this.error.code, message: this.error.message } : null,
+      ...(this.outcome === 'failed' && this.error
+        ? classifyFailure(this.error.code, this.error.message)
+        : { class: null, retryable: null }),
       origin: this.options.grant?.origin ?? null,
       detectedAt: this.detected?.toISOString() ?? null,
       detectedToOnlineMs:

@@ -29,6 +29,8 @@ export interface Report {
     readonly planned: number;
   };
   readonly regressions: number;
+  /** Failed attempts by failure class (result.class), most first. */
+  readonly failuresByClass: ReadonlyArray<{ readonly class: string; readonly n: number }>;
   /** The workspaces that broke most: their breakages (recoveries), not their attempts. */
   readonly brokeMost: ReadonlyArray<{ readonly container: string; readonly id: string; readonly n: number }>;
   readonly budgetExhausted: number;
@@ -41,7 +43,7 @@ const msOrNull = z.coerce.number().nullable();
 export async function report(db: Queryable, sinceMs: number): Promise<Report> {
   const secs = sinceMs / 1000;
   const window = 'started_at > now() - make_interval(secs => $1)';
-  const [runs, ttr, regressions, most, budget, days, bounds] = await Promise.all([
+  const [runs, ttr, regressions, most, budget, days, bounds, classes] = await Promise.all([
     db.query(
       `SELECT source, coalesce(outcome, state) AS outcome, count(*)::int AS n FROM medic.runs
         WHERE ${window} AND command IN ('recover', 'rollback') GROUP BY 1, 2 ORDER BY 1, 2`,
@@ -77,6 +79,12 @@ export async function report(db: Queryable, sinceMs: number): Promise<Report> {
       [secs],
     ),
     db.query('SELECT now() - make_interval(secs => $1) AS since, now() AS until', [secs]),
+    // [storm] Failures by class (result.class; runs stored before classes were kept: unknown).
+    db.query(
+      `SELECT coalesce(result->>'class', 'unknown') AS class, count(*)::int AS n FROM medic.runs
+        WHERE ${window} AND command IN ('recover', 'rollback') AND outcome = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1`,
+      [secs],
+    ),
   ]);
   const t = z.object({ n, p50: msOrNull, p95: msOrNull, max: msOrNull }).parse(ttr.rows[0]);
   const b = z.object({ since: z.coerce.date(), until: z.coerce.date() }).parse(bounds.rows[0]);
@@ -105,6 +113,7 @@ export async function report(db: Queryable, sinceMs: number): Promise<Report> {
       .map((w) => ({ ...w, container: containerName(w.id) })),
     budgetExhausted: z.object({ n }).parse(budget.rows[0]).n,
     days: z.array(z.object({ day: z.string(), recovered: n, failed: n })).parse(days.rows),
+    failuresByClass: z.array(z.object({ class: z.string(), n })).parse(classes.rows),
   };
 }
 

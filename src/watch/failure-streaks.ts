@@ -1,0 +1,46 @@
+// The watcher's memory of workspaces that keep failing: how often in a row, and when to try
+// next. The wait doubles from the sweep interval up to an hour; a failure that retrying cannot
+// fix (result.retryable false: an image gone, a full disk, a missing template) waits the hour
+// at once. A person's `medic recover` needs no wait, and a success ends the streak.
+import type { RecoveryResult } from '../core/index.js';
+
+export const MAX_BACKOFF_MS = 3_600_000;
+
+interface Streak {
+  readonly failures: number;
+  readonly retryAt: number;
+  /** The last failure's class (result.class). */
+  readonly class: string | null;
+}
+
+export class FailureStreaks {
+  private readonly streaks = new Map<string, Streak>();
+
+  constructor(private readonly intervalS: number) {}
+
+  /** Why not to try `workspaceId` now (still backing off), or null to go ahead. */
+  waiting(workspaceId: string, now: number): string | null {
+    const s = this.streaks.get(workspaceId);
+    if (!s || s.retryAt <= now) return null;
+    return `failed ${s.failures} times in a row${s.class ? ` (${s.class})` : ''}; next try at ${new Date(s.retryAt).toISOString()}`;
+  }
+
+  /** Records a failed run; true when it begins a streak (the one to report). */
+  failed(workspaceId: string, result: RecoveryResult, now: number): boolean {
+    const failures = (this.streaks.get(workspaceId)?.failures ?? 0) + 1;
+    const backoff =
+      result.retryable === false
+        ? MAX_BACKOFF_MS
+        : Math.min(this.intervalS * 1000 * 2 ** (failures - 1), MAX_BACKOFF_MS);
+    this.streaks.set(workspaceId, { failures, retryAt: now + backoff, class: result.class });
+    return failures === 1;
+  }
+
+  ended(workspaceId: string): void {
+    this.streaks.delete(workspaceId);
+  }
+
+  retryAt(workspaceId: string): number | null {
+    return this.streaks.get(workspaceId)?.retryAt ?? null;
+  }
+}
