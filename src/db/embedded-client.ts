@@ -31,8 +31,8 @@ export async function openHeldDatabase(config: MedicConfig): Promise<Database | 
   const script = holderScript();
   const file = path.join(config.dataDir, SOCKET_FILE);
   if (!script || file.length > MAX_SOCKET_PATH) return null;
-  const socket = (await attach(file)) ?? (await startHolder(script, config, file));
-  return heldDatabase(socket, config.dataDir);
+  const connect = async () => (await attach(file)) ?? (await startHolder(script, config, file));
+  return heldDatabase(await connect(), config.dataDir, connect);
 }
 
 /** The holder of `dataDir` if one listens there now (it is not started), else null. */
@@ -59,15 +59,28 @@ function holderScript(): string | null {
   return null;
 }
 
-/** A connection to the holder listening on `file`, or null when none answers there. */
+/**
+ * A connection to the holder listening on `file`, or null when none answers there. It answers
+ * one query first: a holder that is dying (killed a moment ago) may still take a connection.
+ */
 function attach(file: string): Promise<Socket | null> {
   return new Promise((resolve) => {
     const socket = connect(file);
+    const fail = () => {
+      socket.destroy();
+      resolve(null);
+    };
+    socket.once('error', fail);
+    socket.once('close', fail);
     socket.once('connect', () => {
-      socket.removeAllListeners('error');
-      resolve(socket);
+      const stop = readFrames(socket, () => {
+        stop();
+        socket.off('error', fail);
+        socket.off('close', fail);
+        resolve(socket);
+      });
+      sendFrame(socket, { id: 0, sql: 'SELECT 1' } satisfies HolderRequest);
     });
-    socket.once('error', () => resolve(null));
   });
 }
 
@@ -130,37 +143,67 @@ function parseReport(line: string): { code: string; message: string; hint: strin
   }
 }
 
-function heldDatabase(socket: Socket, dataDir: string): Database {
+/**
+ * The `Database` port over a connection to the holder. A holder that goes away (killed, or out
+ * of memory) fails the queries under way (DATABASE_UNAVAILABLE, as any database blip); the next
+ * query connects again through `reconnect` (a long-running process, `medic watch`, starts a new
+ * holder and goes on), or, when there is none, keeps failing with that error.
+ */
+function heldDatabase(
+  first: Socket,
+  dataDir: string,
+  reconnect: (() => Promise<Socket>) | null = null,
+): Database {
   const where = `the embedded database in ${dataDir}`;
   const pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (e: Error) => void }>();
   let next = 1;
-  let gone: Error | null = null;
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  readFrames(socket, (message) => {
-    const reply = message as HolderReply;
-    const waiting = pending.get(reply.id);
-    pending.delete(reply.id);
-    if (!waiting) return;
-    if ('error' in reply) waiting.reject(rebuilt(reply.error));
-    else waiting.resolve(reply.rows);
-  });
-  socket.on('error', () => undefined); // its close follows
-  socket.once('close', () => {
-    gone = new DatabaseUnavailableError(`${where}: its holder went away`, {
+  let socket: Socket | null = null;
+  let closed: Promise<void> = Promise.resolve();
+  let closing = false;
+  let connecting: Promise<Socket> | null = null;
+  const gone = () =>
+    new DatabaseUnavailableError(`${where}: its holder went away`, {
       hint: 'run the command again (it starts a new holder)',
     });
-    for (const w of pending.values()) w.reject(gone);
-    pending.clear();
-  });
+  const use = (s: Socket) => {
+    socket = s;
+    closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
+    readFrames(s, (message) => {
+      const reply = message as HolderReply;
+      const waiting = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (!waiting) return;
+      if ('error' in reply) waiting.reject(rebuilt(reply.error));
+      else waiting.resolve(reply.rows);
+    });
+    s.on('error', () => undefined); // its close follows
+    s.once('close', () => {
+      if (socket === s) socket = null;
+      const error = gone();
+      for (const w of pending.values()) w.reject(error);
+      pending.clear();
+    });
+  };
+  use(first);
+  const connected = async (): Promise<Socket> => {
+    if (socket) return socket;
+    if (closing || !reconnect) throw gone();
+    connecting ??= reconnect().finally(() => {
+      connecting = null;
+    });
+    const s = await connecting;
+    if (socket !== s) use(s);
+    return s;
+  };
   const port: Queryable = {
     where,
-    query(sql, params) {
-      if (gone) return Promise.reject(gone);
+    async query(sql, params) {
+      const s = await connected();
       const id = next++;
       const request: HolderRequest = params ? { id, sql, params: [...params] } : { id, sql };
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve: (rows) => resolve({ rows }), reject });
-        sendFrame(socket, request);
+        sendFrame(s, request);
       });
     },
   };
@@ -168,7 +211,8 @@ function heldDatabase(socket: Socket, dataDir: string): Database {
     ...port,
     session: (fn) => fn(port),
     close: async () => {
-      socket.end();
+      closing = true;
+      socket?.end();
       await closed;
     },
   };

@@ -11,11 +11,11 @@ export function sendFrame(socket: Socket, message: unknown): void {
   socket.write(Buffer.concat([head, body]));
 }
 
-/** Calls `onMessage` with each whole message the socket brings (a large one may span many reads). */
-export function readFrames(socket: Socket, onMessage: (message: unknown) => void): void {
+/** Calls `onMessage` with each whole message the socket brings (a large one may span many reads); answers how to stop. */
+export function readFrames(socket: Socket, onMessage: (message: unknown) => void): () => void {
   let chunks: Buffer[] = [];
   let buffered = 0;
-  socket.on('data', (chunk: Buffer) => {
+  const onData = (chunk: Buffer) => {
     chunks.push(chunk);
     buffered += chunk.length;
     for (;;) {
@@ -30,5 +30,7 @@ export function readFrames(socket: Socket, onMessage: (message: unknown) => void
       buffered = all.length;
       onMessage(message);
     }
-  });
+  };
+  socket.on('data', onData);
+  return () => socket.off('data', onData);
 }

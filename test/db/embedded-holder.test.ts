@@ -7,9 +7,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/core/index.js';
-import { attachHeld } from '../../src/db/embedded-client.js';
+import { type Database, loadConfig } from '../../src/core/index.js';
+import { attachHeld, openHeldDatabase } from '../../src/db/embedded-client.js';
 import { holdEmbedded } from '../../src/db/embedded-holder.js';
+import { TEMPLATES } from '../helpers/core-deps.js';
 
 let dataDir: string;
 let holder: Awaited<ReturnType<typeof holdEmbedded>>;
@@ -78,4 +79,23 @@ describe('the embedded database holder', () => {
     await expect(readFile(path.join(dir, 'medic.pid'))).rejects.toThrow(/ENOENT/);
     expect(await attachHeld(dir)).toBeNull();
   }, 30_000);
+
+  it('a holder killed under a long-running process: the queries under way fail, the next starts a new holder', async () => {
+    // (lib/db/embedded-holder-main.js, as `npm run build` makes it; the idle time shortened
+    // from 120 s only so that the holder does not outlive the test.)
+    const dir = await mkdtemp(path.join(tmpdir(), 'medic-holder-'));
+    const config = loadConfig({ MEDIC_DATA_DIR: dir, MEDIC_EMBEDDED_IDLE_S: '3' }, TEMPLATES);
+    const db = await openHeldDatabase(config);
+    if (!db) throw new Error('no holder: run `npm run build` first');
+    clients.push(db);
+    await db.query('CREATE TABLE kept (n int)');
+    await db.query('INSERT INTO kept VALUES (1)');
+    const first = JSON.parse(await readFile(path.join(dir, 'medic.pid'), 'utf8')) as { pid: number };
+    const under = db.query('SELECT pg_sleep(5)');
+    process.kill(first.pid, 'SIGKILL');
+    await expect(under).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    expect((await db.query('SELECT n FROM kept')).rows).toEqual([{ n: 1 }]);
+    const second = JSON.parse(await readFile(path.join(dir, 'medic.pid'), 'utf8')) as { pid: number };
+    expect(second.pid).not.toBe(first.pid);
+  }, 60_000);
 });
