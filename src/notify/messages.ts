@@ -48,6 +48,7 @@ const HEADLINES: Record<string, string> = {
   'recovery.succeeded': 'recovered',
   'budget.exhausted': 'restart budget exhausted: medic stops retrying',
   regression: 'broke again soon after a recovery',
+  'workspace.flapping': 'flapping: keeps breaking soon after each recovery; automatic heals stop for it',
   test: 'a test notification (`medic notify test`)',
 };
 

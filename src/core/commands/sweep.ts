@@ -12,6 +12,7 @@ import { asMedicError } from '../model/errors.js';
 import { containerName } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
 import { type Diagnosis, diagnose } from '../steps/diagnose.js';
+import { describeFlapping, flappingOf, windowText } from '../store/flapping-store.js';
 import { describeHold, holdOn } from '../store/hold-store.js';
 import { failedIds, isParked, listFailedWorkspaces, type WorkspaceRow } from '../store/workspace-store.js';
 import { recover } from './recover.js';
@@ -47,6 +48,14 @@ export async function healingVerdict(deps: CoreDeps, row: WorkspaceRow): Promise
   // A hold (on it, its engine, or the fleet) keeps every automatic path off.
   const hold = await holdOn(deps.db, { id: row.id, container: containerName(row.id) }, { automatic: true });
   if (hold) return { heal: false, why: describeHold(hold), held: true };
+  // [storm] A workspace that keeps breaking soon after each recovery: a person decides.
+  const flapping = await flappingOf(deps.db, row.id, deps.config.regressionWindowMs);
+  if (flapping.flapping) {
+    return {
+      heal: false,
+      why: `${describeFlapping(flapping, windowText(deps.config.regressionWindowMs))}; automatic heals stop, a person may still run medic recover ${containerName(row.id)}`,
+    };
+  }
   const d = await diagnose(deps.runtime, row);
   return d.verdict === 'needs-seed'
     ? { heal: true, diagnosis: d }

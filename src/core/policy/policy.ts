@@ -98,6 +98,7 @@ export const EVENTS = [
   'approval.requested',
   'hold.started',
   'hold.ended',
+  'workspace.flapping',
 ] as const;
 export type MedicEvent = (typeof EVENTS)[number];
 
@@ -116,6 +117,14 @@ export const policySchema = z
     repos: z.array(ruleSchema).default([]),
     clients: z.array(clientSchema).default([]),
     notify: z.array(notifySchema).default([]),
+    /** [storm] How the automatic paths (watch, agents, sweep) hold back. */
+    autoheal: z
+      .object({
+        /** Broken again within MEDIC_REGRESSION_WINDOW this many times: flapping, no more automatic heals. */
+        flapping_after: z.number().int().min(1).default(3),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .refine((p) => new Set(p.clients.map((c) => c.name.toLowerCase())).size === p.clients.length, {
@@ -173,7 +182,8 @@ export function describePolicy(policy: Policy): string[] {
     (n, i) =>
       `notify sink ${i + 1}: ${'slack' in n ? `Slack ($${n.slack.url_env})` : `webhook ($${n.webhook.url_env}, signed with $${n.webhook.secret_env})`} on ${n.events.join(', ')}${n.workspaces ? ` for ${describeSelector(n.workspaces)}` : ''}`,
   );
-  return [...repos, ...clients, ...sinks];
+  const autoheal = `automatic heals: a workspace broken again ${policy.autoheal.flapping_after} times within MEDIC_REGRESSION_WINDOW of a recovery is flapping, left to a person`;
+  return [...repos, ...clients, ...sinks, autoheal];
 }
 
 function describeSelector(s: PolicyRule['workspaces']): string {

@@ -6,6 +6,7 @@ import type { Queryable } from '../model/ports.js';
 import type { RecoveryResult } from '../model/result.js';
 import { type MedicEvent, selects } from '../policy/policy.js';
 import { currentPolicy } from '../policy/policy-store.js';
+import { flappingOf } from '../store/flapping-store.js';
 import { enqueueEvent } from '../store/outbox-store.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 import type { ResultDraft } from './result-draft.js';
@@ -77,6 +78,11 @@ export async function afterRun(
         deps.logger.warn({ err: (error as Error).message }, 'could not record a regression'),
       );
     await emit(deps, 'regression', result, workspace);
+    // [storm] The regression that makes it flapping is said once, as it crosses the threshold.
+    const f = await flappingOf(deps.db, workspace.id, deps.config.regressionWindowMs).catch(() => null);
+    if (f && f.regressions === f.after) {
+      await emit(deps, 'workspace.flapping', { ...result, flapping: f }, workspace);
+    }
   }
   const event: MedicEvent | null =
     result.error?.code === 'RESTART_BUDGET_EXCEEDED'

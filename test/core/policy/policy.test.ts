@@ -89,6 +89,7 @@ describe('rules', () => {
       'acme/team-a-*: /recover and /diagnose with write or more, --force and /rollback with maintain or more, on names "team-a *" and runtimes langgraph',
       'acme/*: /recover and /diagnose with write or more, --force and /rollback with maintain or more, on ids ws-92f6d88b-6a9',
       '*/*: /recover and /diagnose with admin or more, --force and /rollback with maintain or more, on every workspace',
+      'automatic heals: a workspace broken again 3 times within MEDIC_REGRESSION_WINDOW of a recovery is flapping, left to a person',
     ]);
   });
 });
