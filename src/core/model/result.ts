@@ -1,7 +1,6 @@
 // The result object (version 1) that every door produces, validated by this one schema.
 // docs/result.md documents its fields; `snapshot` is an addition (null when nothing was snapshotted).
 import { z } from 'zod';
-import { FAILURE_CLASSES } from './failure-class.js';
 
 /**
  * `interrupted`: a person's Ctrl-C (or a process's SIGTERM drain) stopped the run at a safe
@@ -76,8 +75,12 @@ export const resultSchema = z.object({
   snapshot: z.object({ digest: z.string(), bytes: z.number().int().nonnegative() }).nullable(),
   steps: z.array(stepSchema),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  /** For a failed run: what kind of failure (failure-class.ts); null otherwise. */
-  class: z.enum(FAILURE_CLASSES).nullable().default(null),
+  /**
+   * For a failed run: what kind of failure (one of FAILURE_CLASSES, failure-class.ts); null
+   * otherwise. A string, not an enum, in the schema: readers must take a class they do not know
+   * (more may come), and OpenAPI 3.0 cannot say a nullable enum plainly.
+   */
+  class: z.string().nullable().default(null),
   /** For a failed run: whether another attempt, with nothing else changed, can succeed; null otherwise. */
   retryable: z.boolean().nullable().default(null),
   /** For a command that needed approvals: the request, who asked, who approved; null otherwise. */
