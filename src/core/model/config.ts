@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { InvalidConfigError } from './errors.js';
 
-import { duration, parseBudget, positiveInt, type RestartBudget } from './settings-values.js';
+import { duration, nonNegativeInt, parseBudget, positiveInt, type RestartBudget } from './settings-values.js';
 
 export { parseBudget, parseDuration, type RestartBudget } from './settings-values.js';
 
@@ -28,14 +28,9 @@ export const coreSettingsSchema = z
       .describe(
         'where the embedded database lives (made 0700; one that group or others can enter is refused, `INSECURE_DATA_DIR`); one process at a time has it open: the holder (`MEDIC_EMBEDDED_IDLE_S`), which serves every medic process, or with the holder off a single medic process (a second is refused at once, `DATABASE_IN_USE`, naming the first)',
       ),
-    MEDIC_EMBEDDED_IDLE_S: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .default(120)
-      .describe(
-        'the embedded database is held open by a background process that serves every medic process on this data directory (over a socket in it, private to its owner), so a command does not pay for opening it and two commands share it safely; it exits after this many seconds with no medic process connected. 0: no holder, each process opens the database itself, one at a time',
-      ),
+    MEDIC_EMBEDDED_IDLE_S: nonNegativeInt(120).describe(
+      'the embedded database is held open by a background process that serves every medic process on this data directory (over a socket in it, private to its owner), so a command does not pay for opening it and two commands share it safely; it exits after this many seconds with no medic process connected. 0: no holder, each process opens the database itself, one at a time',
+    ),
     CONFIGS_DIR: z
       .string()
       .trim()
@@ -111,22 +106,12 @@ export const coreSettingsSchema = z
       .describe(
         'recoveries the HTTP API runs at once in one process; a call beyond them is answered 503 with Retry-After',
       ),
-    MEDIC_DRAIN_S: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .default(20)
-      .describe(
-        'after SIGTERM, how long the app, `medic watch`, `medic agent` and `medic serve` let their runs in flight finish; then a run stops at its next safe point (one that has stopped a container still starts it again), the rest is handed back to the queue, and the process exits (well under Kubernetes’ 30 s)',
-      ),
-    MEDIC_LOOK_MS: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .default(1000)
-      .describe(
-        '`medic watch` and every agent look this often for rows newly marked `failed`, and heal them then, not at the next sweep (ms; 0: the sweep only)',
-      ),
+    MEDIC_DRAIN_S: nonNegativeInt(20).describe(
+      'after SIGTERM, how long the app, `medic watch`, `medic agent` and `medic serve` let their runs in flight finish; then a run stops at its next safe point (one that has stopped a container still starts it again), the rest is handed back to the queue, and the process exits (well under Kubernetes’ 30 s)',
+    ),
+    MEDIC_LOOK_MS: nonNegativeInt(1000).describe(
+      '`medic watch` and every agent look this often for rows newly marked `failed`, and heal them then, not at the next sweep (ms; 0: the sweep only)',
+    ),
     MEDIC_ALLOW_INSECURE_DOCKER: z
       .string()
       .optional()

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A count or a time in whole units where 0 means off or none. */
+export const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 /** A duration setting (`30d`, `15m`), in ms. */
 export const duration = (fallback: string) =>
   z
