@@ -162,6 +162,7 @@ export {
   recentRuns,
   runDetail,
 } from './store/dashboard-store.js';
+export { type Flapping, flappingAmong, flappingOf } from './store/flapping-store.js';
 export {
   countHeldFailing,
   describeHold,

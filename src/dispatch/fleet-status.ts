@@ -8,6 +8,7 @@ import {
   budgetUses,
   budgetView,
   containerName,
+  flappingAmong,
   type Hold,
   listHolds,
   type Queryable,
@@ -49,6 +50,8 @@ export interface FailedWorkspace {
   readonly engine: string | null;
   /** Its restart budget: recoveries counted in the window, and when the oldest leaves it. */
   readonly budget: BudgetView;
+  /** [storm] Broken again soon after each recovery: the automatic paths leave it to a person. */
+  readonly flapping: { readonly regressions: number; readonly after: number } | null;
 }
 
 /** A task put back to be tried again (a run kept out by its own stalled attempt's lease, or one whose lease session was lost). */
@@ -130,7 +133,12 @@ export async function engineStatuses(db: Queryable): Promise<EngineStatus[]> {
     }));
 }
 
-export async function fleetStatus(db: Queryable, budget: RestartBudget, recent = 10): Promise<FleetStatus> {
+export async function fleetStatus(
+  db: Queryable,
+  budget: RestartBudget,
+  regressionWindowMs: number,
+  recent = 10,
+): Promise<FleetStatus> {
   const failed = await db.query(
     "SELECT id::text AS id, runtime FROM workspaces WHERE status = 'failed' ORDER BY updated_at DESC LIMIT 100",
   );
@@ -150,6 +158,11 @@ export async function fleetStatus(db: Queryable, budget: RestartBudget, recent =
     rows.map((r) => r.id),
     budget.windowMs,
   );
+  const flapping = await flappingAmong(
+    db,
+    rows.map((r) => r.id),
+    regressionWindowMs,
+  );
   return {
     engines: await engineStatuses(db),
     retrying: await retryingTasks(db),
@@ -159,6 +172,9 @@ export async function fleetStatus(db: Queryable, budget: RestartBudget, recent =
       runtime: r.runtime,
       engine: where.get(containerName(r.id)) ?? null,
       budget: budgetView(used.get(r.id), budget),
+      flapping: flapping.has(r.id)
+        ? { regressions: flapping.get(r.id)!.regressions, after: flapping.get(r.id)!.after }
+        : null,
     })),
     recent: await recentRuns(db, recent),
     holds: await listHolds(db),

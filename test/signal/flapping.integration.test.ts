@@ -4,8 +4,10 @@
 // (the watcher's and the sweep's verdict) leave it alone from then on, saying why; a person's
 // `medic recover` still runs, and the restart budget's refusal says flapping when that is why.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusLines } from '../../src/cli/commands/status.js';
 import { healingVerdict, parseTarget, recover } from '../../src/core/index.js';
 import { findWorkspace } from '../../src/core/store/workspace-store.js';
+import { fleetStatus } from '../../src/dispatch/fleet-status.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
@@ -66,6 +68,13 @@ describe('a flapping workspace', () => {
         `flapping: broke again 2 times within 24h of a recovery (policy autoheal.flapping_after 2); automatic heals stop, a person may still run medic recover ${ws.container}`,
       ),
     });
+    // medic status says so beside its budget.
+    const status = await fleetStatus(world.db, world.deps().config.restartBudget, 24 * 3600 * 1000);
+    expect(status.failed.find((w) => w.id === ws.id)?.flapping).toEqual({ regressions: 2, after: 2 });
+    const line = statusLines(status, new Date()).find((l) => l.includes(ws.container))!;
+    expect(line.replace(/[\uE000-\uE005]/g, '')).toContain(
+      'flapping (broke again 2 times soon after a recovery): left to a person',
+    );
     // The budget (3 per hour) is spent too: its refusal names flapping as the reason.
     const refused = await recover(world.deps(), ws.container, { actor: 'alice', source: 'cli' });
     expect(refused.error).toMatchObject({

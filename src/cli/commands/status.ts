@@ -26,7 +26,7 @@ export function registerStatus(program: Command, cli: CliSession): void {
     .action(async (o: { json?: boolean }) =>
       cli.withCore(async (deps) => {
         const { fleetStatus } = await import('../../dispatch/fleet-status.js');
-        const status = await fleetStatus(deps.db, deps.config.restartBudget);
+        const status = await fleetStatus(deps.db, deps.config.restartBudget, deps.config.regressionWindowMs);
         if (o.json) cli.io.out(JSON.stringify(status));
         else for (const line of statusLines(status, deps.clock.now())) cli.io.out(line);
         return EXIT.ok;
@@ -70,7 +70,7 @@ export function statusLines(status: FleetStatus, now: Date): string[] {
       ? ['  none']
       : status.failed.map(
           (w) =>
-            `  ${w.container}  ${(w.runtime ?? '?').padEnd(12)} ${w.engine ? `on ${w.engine}` : status.engines.length > 0 ? paint('warn', 'not placed') : 'single host'}  ${budgetLine(w.budget, now)}`,
+            `  ${w.container}  ${(w.runtime ?? '?').padEnd(12)} ${w.engine ? `on ${w.engine}` : status.engines.length > 0 ? paint('warn', 'not placed') : 'single host'}  ${budgetLine(w.budget, now)}${w.flapping ? `  ${paint('warn', `flapping (broke again ${w.flapping.regressions} times soon after a recovery): left to a person`)}` : ''}`,
         );
   const runs =
     status.recent.length === 0

@@ -42,3 +42,28 @@ export function windowText(ms: number): string {
   if (s % 60 === 0) return `${s / 60}m`;
   return `${s}s`;
 }
+
+/** Of these workspaces, the ones flapping now (their regressions within the window, the threshold). */
+export async function flappingAmong(
+  db: Queryable,
+  workspaceIds: readonly string[],
+  windowMs: number,
+): Promise<Map<string, Flapping>> {
+  if (workspaceIds.length === 0) return new Map();
+  const [stored, counted] = await Promise.all([
+    currentPolicy(db),
+    db.query(
+      `SELECT workspace_id::text AS id, count(*)::int AS n FROM medic.regressions
+        WHERE workspace_id = ANY($1::uuid[]) AND at > now() - make_interval(secs => $2) GROUP BY 1`,
+      [[...workspaceIds], windowMs / 1000],
+    ),
+  ]);
+  const after = stored?.policy.autoheal.flapping_after ?? DEFAULT_FLAPPING_AFTER;
+  return new Map(
+    z
+      .array(z.object({ id: z.string(), n: z.number() }))
+      .parse(counted.rows)
+      .filter((r) => r.n >= after)
+      .map((r) => [r.id, { regressions: r.n, after, flapping: true }]),
+  );
+}

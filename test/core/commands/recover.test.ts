@@ -337,7 +337,7 @@ describe('recover', () => {
     const deps = unitDeps(world.db, world.runtime, { MEDIC_RESTART_BUDGET: '1/1h' });
     expect((await recover(deps, ws.container, cli)).outcome).toBe('recovered');
     await world.db.query("UPDATE workspaces SET status = 'failed' WHERE id = $1", [ws.id]);
-    const status = await fleetStatus(world.db, deps.config.restartBudget);
+    const status = await fleetStatus(world.db, deps.config.restartBudget, deps.config.regressionWindowMs);
     const failed = status.failed.find((w) => w.id === ws.id)!;
     expect(failed.budget).toMatchObject({ used: 1, max: 1, window: '1h' });
     const painted = statusLines(status, new Date()).find((l) => l.includes(ws.container))!;
