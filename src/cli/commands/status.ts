@@ -19,7 +19,7 @@ export function registerStatus(program: Command, cli: CliSession): void {
   program
     .command('status')
     .description(
-      'show the fleet: engines (agent alive, last heartbeat, placed, tasks), failed workspaces with their restart budget, sinks not delivered to (and their circuit), recent runs',
+      'show the fleet: engines (agent alive, last heartbeat, placed, tasks), failed workspaces with their restart budget (and whether they flap), sinks not delivered to (and their circuit), recent runs',
     )
     .addHelpText('after', helpFooter(['medic status', 'medic status --json | jq .engines'], CORE_ENV))
     .addOption(jsonOption())
