@@ -173,6 +173,7 @@ export {
 } from './store/hold-store.js';
 export {
   claimDue,
+  claimSlackGroups,
   type OutboxRow,
   SINK_TRIP_AFTER,
   settleAttempt,

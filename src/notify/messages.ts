@@ -119,3 +119,33 @@ export function slackMessage(
   if (links.length > 0) lines.push(links.join(' · '));
   return { text: lines.join('\n') };
 }
+
+/** How many of a digest's workspaces are named, the rest counted. */
+const DIGEST_NAMES = 10;
+
+/**
+ * [storm] Several events of one kind for one Slack sink, as one message: how many, the first
+ * few workspaces (each with its error code and, with MEDIC_DASHBOARD_URL, a link to its run),
+ * and how many more.
+ */
+export function slackDigest(
+  rows: ReadonlyArray<Pick<OutboxRow, 'event' | 'payload'>>,
+  dashboardUrl: string | null,
+): { text: string } {
+  const e = slackEscape;
+  const event = rows[0]?.event ?? '';
+  const named = rows.slice(0, DIGEST_NAMES).map((row) => {
+    const p = row.payload as ResultLike & HoldLike;
+    const ws = p.workspace?.container ?? (p.workspaceId ? containerName(p.workspaceId) : 'a workspace');
+    const code = p.error ? ` \`${e(p.error.code)}\`` : '';
+    const run =
+      dashboardUrl && p.runId
+        ? ` <${dashboardUrl.replace(/\/$/, '')}/runs/${encodeURIComponent(p.runId)}|run ${e(p.runId.slice(0, 8))}>`
+        : '';
+    return `• *${e(ws)}*${code}${run}`;
+  });
+  const more = rows.length > DIGEST_NAMES ? [`and ${rows.length - DIGEST_NAMES} more`] : [];
+  return {
+    text: [`🩺 medic: ${rows.length} × ${HEADLINES[event] ?? e(event)}`, ...named, ...more].join('\n'),
+  };
+}

@@ -1,21 +1,19 @@
-// Delivers the outbox (docs/signal.md), in every long-running process (the app, `medic watch`,
-// `medic agent`, `medic serve`): claims due events with SKIP LOCKED, posts each to its sink
-// with a 10-second cut, records every attempt, and tries a failed one again with a doubling
-// backoff (1 s, 2 s, 4 s … at most 10 minutes) for 24 hours, then gives up with the reason.
-// The delivery id is the same on every attempt, so a receiver can drop duplicates. Each event
-// is delivered and settled on its own, claims are fair across sinks (at most 4 of a sink's in
-// flight in a process), and a sink that fails 5 times in a row is paused (30 s, doubling up
-// to 10 minutes) instead of retried row by row: one dead receiver cannot hold back the others.
-// Nothing here is on a recovery's path: runs only write the outbox.
+// Delivers the outbox (docs/signal.md) in every long-running process: claims due events (SKIP
+// LOCKED), posts each to its sink with a 10 s cut, records every attempt, retries with a
+// doubling backoff (1 s … 10 min) for 24 h, then gives up with the reason; the delivery id is
+// the same on every attempt. Claims are fair across sinks (at most 4 of a sink's in flight
+// here), a sink failing 5 times in a row is paused (30 s, doubling), and a Slack sink gets a
+// storm as one digest per kind per MEDIC_NOTIFY_DIGEST. Nothing here is on a recovery's path.
 import {
   type CoreDeps,
   claimDue,
+  claimSlackGroups,
   type OutboxRow,
   redactSecrets,
   SINK_TRIP_AFTER,
   settleAttempt,
 } from '../core/index.js';
-import { cutUrl, SIGNATURE_HEADER, signature, slackMessage } from './messages.js';
+import { cutUrl, SIGNATURE_HEADER, signature, slackDigest, slackMessage } from './messages.js';
 
 export interface NotifierOptions {
   readonly pollMs?: number;
@@ -97,10 +95,7 @@ export class Notifier {
       .map(([urlEnv, s]) => ({ urlEnv, until: new Date(s.pausedUntil) }));
   }
 
-  /**
-   * One pass of `medic notify test`: the events `ids` names (or every due one) claimed and tried
-   * once, awaited together, so it can say what each sink answered.
-   */
+  /** `medic notify test`'s pass: the events `ids` names tried once, awaited, to say what each sink answered. */
   async pass(ids?: readonly string[]): Promise<Attempted[]> {
     const rows = await claimDue(this.deps.db, ids ? ids.length : IN_FLIGHT, this.leaseS, ids);
     return Promise.all(rows.map((row) => this.deliver(row)));
@@ -119,11 +114,7 @@ export class Notifier {
     return s;
   }
 
-  /**
-   * The background loop's claim: as many due events as there is room for, fairly across sinks,
-   * each delivered and settled on its own (a sink that never answers holds its own few slots for
-   * its 10 s, never the others').
-   */
+  /** The loop's claim: what there is room for, fairly across sinks, each settled on its own; Slack's by group. */
   private async claimMore(): Promise<void> {
     const room = IN_FLIGHT - this.inFlight.size;
     if (room <= 0) return;
@@ -132,10 +123,13 @@ export class Notifier {
       .filter(([, s]) => s.inFlight >= PER_SINK || s.pausedUntil > now)
       .map(([urlEnv]) => urlEnv);
     const rows = await claimDue(this.deps.db, room, this.leaseS, undefined, { perSink: PER_SINK, skip });
-    for (const row of rows) {
+    const digestS = this.deps.config.notifyDigestMs / 1000;
+    const groups = await claimSlackGroups(this.deps.db, this.leaseS, digestS, skip);
+    for (const group of [...rows.map((row) => [row]), ...groups]) {
+      const row = group[0]!;
       const s = this.sink(row.urlEnv);
       s.inFlight++;
-      const delivery = this.deliver(row)
+      const delivery = this.deliver(row, group)
         .then((a) => this.note(row.urlEnv, a.ok))
         .catch((error: unknown) =>
           this.deps.logger.warn({ err: (error as Error).message }, 'notifications: delivery failed'),
@@ -168,7 +162,8 @@ export class Notifier {
     );
   }
 
-  private async deliver(row: OutboxRow): Promise<Attempted> {
+  /** Delivers `row`, or with `group` (Slack, one kind) all of them as one digest message; each row is settled. */
+  private async deliver(row: OutboxRow, group: readonly OutboxRow[] = [row]): Promise<Attempted> {
     const url = this.env[row.urlEnv];
     const secret = row.secretEnv ? this.env[row.secretEnv] : undefined;
     const started = performance.now();
@@ -177,8 +172,13 @@ export class Notifier {
     try {
       if (!url) throw new Error(`${row.urlEnv} is not set in this process`);
       if (row.secretEnv && !secret) throw new Error(`${row.secretEnv} is not set in this process`);
+      const { dashboardUrl } = this.deps.config;
       const body = JSON.stringify(
-        row.kind === 'slack' ? slackMessage(row, this.deps.config.dashboardUrl) : row.payload,
+        group.length > 1
+          ? slackDigest(group, dashboardUrl)
+          : row.kind === 'slack'
+            ? slackMessage(row, dashboardUrl)
+            : row.payload,
       );
       const res = await fetch(url, {
         method: 'POST',
@@ -221,7 +221,7 @@ export class Notifier {
         : age >= this.o.giveUpAfterMs
           ? { gaveUp: `gave up after ${row.attempts} attempts over 24 h: ${error}` }
           : { retryInS: Math.min(2 ** (row.attempts - 1), this.o.maxBackoffS) };
-    await settleAttempt(this.deps.db, row, { status, ms, error, next });
+    for (const r of group) await settleAttempt(this.deps.db, r, { status, ms, error, next });
     // A variable missing from this process is said once, with the fix, not at every retry.
     const unset = !url || (row.secretEnv !== null && !secret);
     if (error && !(unset && this.saidUnset.has(row.urlEnv))) {

@@ -82,6 +82,9 @@ export const coreSettingsSchema = z
     MEDIC_REGRESSION_WINDOW: duration('24h').describe(
       'a workspace broken again within this long after a recovery is a regression (an event, a reopened incident, a count)',
     ),
+    MEDIC_NOTIFY_DIGEST: duration('1m').describe(
+      "a Slack sink is sent an event kind's first event at once; those of the same kind that follow within this long wait for it to pass and go as one message (a digest), so a storm is a message, not a flood",
+    ),
     MEDIC_DASHBOARD_URL: z
       .string()
       .url()
@@ -160,6 +163,8 @@ export interface MedicConfig {
   readonly lookMs: number;
   /** Broken again within this long after a recovery: a regression (ms). */
   readonly regressionWindowMs: number;
+  /** Slack's digest window (ms). */
+  readonly notifyDigestMs: number;
   /** The dashboard's public address for links, or null. */
   readonly dashboardUrl: string | null;
   /** How long a request for approval waits (ms). */
@@ -228,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     apiMaxRuns: e.MEDIC_API_MAX_RUNS,
     approvalTtlMs: e.MEDIC_APPROVAL_TTL,
     regressionWindowMs: e.MEDIC_REGRESSION_WINDOW,
+    notifyDigestMs: e.MEDIC_NOTIFY_DIGEST,
     dashboardUrl: e.MEDIC_DASHBOARD_URL ?? null,
     dockerTls:
       e.DOCKER_TLS_VERIFY && e.DOCKER_TLS_VERIFY !== '0'
