@@ -212,6 +212,7 @@ describe('medic CLI', () => {
       ],
       clients: [],
       notify: [],
+      autoheal: { flapping_after: 3 },
     });
 
     // A refusal from GitHub, recorded by the core, shows in the operator's history.
