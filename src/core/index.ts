@@ -171,9 +171,9 @@ export {
   holdsOf,
   listHolds,
 } from './store/hold-store.js';
+export { claimSlackGroups } from './store/outbox-digest.js';
 export {
   claimDue,
-  claimSlackGroups,
   type OutboxRow,
   SINK_TRIP_AFTER,
   settleAttempt,
