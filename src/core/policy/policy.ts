@@ -106,6 +106,8 @@ const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment
 const sinkBase = {
   events: z.array(z.enum(EVENTS)).min(1),
   workspaces: selectorSchema.optional(),
+  /** [storm] Told only of what went wrong: no `recovery.succeeded`, whatever `events` lists. */
+  failures_only: z.boolean().default(false),
 };
 const notifySchema = z.union([
   z.object({ slack: z.object({ url_env: envName }).strict(), ...sinkBase }).strict(),

@@ -30,6 +30,7 @@ export async function emit(
         event === 'test'
           ? !o.sinks || o.sinks.includes(index)
           : sink.events.includes(event) &&
+            !(sink.failures_only && event === 'recovery.succeeded') &&
             (!sink.workspaces || (workspace !== null && selects({ workspaces: sink.workspaces }, workspace))),
       );
     return sinks.length > 0
