@@ -8,6 +8,7 @@ import {
   budgetUses,
   budgetView,
   containerName,
+  type Flapping,
   flappingAmong,
   type Hold,
   listHolds,
@@ -172,12 +173,15 @@ export async function fleetStatus(
       runtime: r.runtime,
       engine: where.get(containerName(r.id)) ?? null,
       budget: budgetView(used.get(r.id), budget),
-      flapping: flapping.has(r.id)
-        ? { regressions: flapping.get(r.id)!.regressions, after: flapping.get(r.id)!.after }
-        : null,
+      flapping: flappingView(flapping.get(r.id)),
     })),
     recent: await recentRuns(db, recent),
     holds: await listHolds(db),
     undelivered: await undelivered(db),
   };
+}
+
+/** What status shows of a flapping workspace (null: not flapping). */
+function flappingView(f: Flapping | undefined): FailedWorkspace['flapping'] {
+  return f ? { regressions: f.regressions, after: f.after } : null;
 }

@@ -148,7 +148,7 @@ export class Watcher {
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'sweep could not read workspaces; will retry');
     } finally {
-      this.lastSweepAt = Date.now();
+      this.lastSweepAt = this.deps.clock.now().getTime();
       this.swept();
     }
   }

@@ -12,7 +12,7 @@ import { asMedicError } from '../model/errors.js';
 import { containerName } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
 import { type Diagnosis, diagnose } from '../steps/diagnose.js';
-import { describeFlapping, flappingOf, windowText } from '../store/flapping-store.js';
+import { describeFlapping, flappingOf } from '../store/flapping-store.js';
 import { describeHold, holdOn } from '../store/hold-store.js';
 import { failedIds, isParked, listFailedWorkspaces, type WorkspaceRow } from '../store/workspace-store.js';
 import { recover } from './recover.js';
@@ -53,7 +53,7 @@ export async function healingVerdict(deps: CoreDeps, row: WorkspaceRow): Promise
   if (flapping.flapping) {
     return {
       heal: false,
-      why: `${describeFlapping(flapping, windowText(deps.config.regressionWindowMs))}; automatic heals stop, a person may still run medic recover ${containerName(row.id)}`,
+      why: `${describeFlapping(flapping, deps.config.regressionWindowMs)}; automatic heals stop, a person may still run medic recover ${containerName(row.id)}`,
     };
   }
   const d = await diagnose(deps.runtime, row);

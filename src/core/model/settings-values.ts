@@ -43,6 +43,14 @@ export function parseBudget(text: string): RestartBudget | null {
 }
 
 /** `30d`, `12h`, `90m`, `45s` in milliseconds, or null. */
+/** A duration as the messages say it, in the largest whole unit up to hours (`24h`, `90m`, `45s`). */
+export function durationText(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s % 3600 === 0) return `${s / 3600}h`;
+  if (s % 60 === 0) return `${s / 60}m`;
+  return `${s}s`;
+}
+
 export function parseDuration(text: string): number | null {
   const match = DURATION.exec(text.trim());
   if (!match) return null;

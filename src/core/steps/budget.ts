@@ -5,7 +5,7 @@
 import { RestartBudgetExceededError } from '../model/errors.js';
 import type { Run } from '../run/run.js';
 import { recentRecoveries } from '../store/audit-store.js';
-import { describeFlapping, flappingOf, windowText } from '../store/flapping-store.js';
+import { describeFlapping, flappingOf } from '../store/flapping-store.js';
 
 export async function checkBudget(run: Run): Promise<void> {
   const budget = run.deps.config.restartBudget;
@@ -18,9 +18,7 @@ export async function checkBudget(run: Run): Promise<void> {
     const counted = use.runIds.map((id) => id.slice(0, 8)).join(', ');
     const { regressionWindowMs } = run.deps.config;
     const f = await flappingOf(run.session, run.workspace.id, regressionWindowMs).catch(() => null);
-    const why = f?.flapping
-      ? describeFlapping(f, windowText(regressionWindowMs))
-      : 'this workspace keeps breaking';
+    const why = f?.flapping ? describeFlapping(f, regressionWindowMs) : 'this workspace keeps breaking';
     throw new RestartBudgetExceededError(`${text} (runs ${counted}, each stopped or restarted it); ${why}`, {
       hint: `find why it keeps losing its config; the next recovery is allowed at ${use.frees?.toISOString() ?? 'once one leaves the window'}, or --force recovers it now`,
     });

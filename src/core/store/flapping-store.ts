@@ -3,6 +3,7 @@
 // (signals.ts), so it needs no state of its own: it ends by itself as they leave the window.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
+import { durationText } from '../model/settings-values.js';
 import { currentPolicy } from '../policy/policy-store.js';
 
 /** The policy's `autoheal.flapping_after` when none is applied, or it says nothing. */
@@ -16,40 +17,39 @@ export interface Flapping {
   readonly flapping: boolean;
 }
 
+/** Whether `workspaceId` is flapping now: its regressions within the window, against the threshold. */
 export async function flappingOf(db: Queryable, workspaceId: string, windowMs: number): Promise<Flapping> {
-  const [stored, counted] = await Promise.all([
-    currentPolicy(db),
-    db.query(
-      `SELECT count(*)::int AS n FROM medic.regressions
-        WHERE workspace_id = $1::uuid AND at > now() - make_interval(secs => $2)`,
-      [workspaceId, windowMs / 1000],
-    ),
-  ]);
-  const after = stored?.policy.autoheal.flapping_after ?? DEFAULT_FLAPPING_AFTER;
-  const regressions = z.array(z.object({ n: z.number() })).parse(counted.rows)[0]?.n ?? 0;
+  const { after, counts } = await regressionsWithin(db, [workspaceId], windowMs);
+  const regressions = counts.get(workspaceId) ?? 0;
   return { regressions, after, flapping: regressions >= after };
 }
 
-/** How a flapping workspace is described (a watcher's skip, a budget's refusal). */
-export function describeFlapping(f: Flapping, window: string): string {
-  return `flapping: broke again ${f.regressions} times within ${window} of a recovery (policy autoheal.flapping_after ${f.after})`;
-}
-
-/** A window in the largest whole unit (`24h`, `90m`, `45s`). */
-export function windowText(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s % 3600 === 0) return `${s / 3600}h`;
-  if (s % 60 === 0) return `${s / 60}m`;
-  return `${s}s`;
-}
-
-/** Of these workspaces, the ones flapping now (their regressions within the window, the threshold). */
+/** Of these workspaces, the ones flapping now. */
 export async function flappingAmong(
   db: Queryable,
   workspaceIds: readonly string[],
   windowMs: number,
 ): Promise<Map<string, Flapping>> {
   if (workspaceIds.length === 0) return new Map();
+  const { after, counts } = await regressionsWithin(db, workspaceIds, windowMs);
+  return new Map(
+    [...counts]
+      .filter(([, n]) => n >= after)
+      .map(([id, n]) => [id, { regressions: n, after, flapping: true }]),
+  );
+}
+
+/** How a flapping workspace is described (a watcher's skip, a budget's refusal). */
+export function describeFlapping(f: Flapping, windowMs: number): string {
+  return `flapping: broke again ${f.regressions} times within ${durationText(windowMs)} of a recovery (policy autoheal.flapping_after ${f.after})`;
+}
+
+/** The policy's threshold, and each workspace's regressions within the window (absent: none). */
+async function regressionsWithin(
+  db: Queryable,
+  workspaceIds: readonly string[],
+  windowMs: number,
+): Promise<{ readonly after: number; readonly counts: Map<string, number> }> {
   const [stored, counted] = await Promise.all([
     currentPolicy(db),
     db.query(
@@ -58,12 +58,9 @@ export async function flappingAmong(
       [[...workspaceIds], windowMs / 1000],
     ),
   ]);
-  const after = stored?.policy.autoheal.flapping_after ?? DEFAULT_FLAPPING_AFTER;
-  return new Map(
-    z
-      .array(z.object({ id: z.string(), n: z.number() }))
-      .parse(counted.rows)
-      .filter((r) => r.n >= after)
-      .map((r) => [r.id, { regressions: r.n, after, flapping: true }]),
-  );
+  const rows = z.array(z.object({ id: z.string(), n: z.number() })).parse(counted.rows);
+  return {
+    after: stored?.policy.autoheal.flapping_after ?? DEFAULT_FLAPPING_AFTER,
+    counts: new Map(rows.map((r) => [r.id, r.n])),
+  };
 }
