@@ -37,6 +37,10 @@ GRANT UPDATE (pruned_at) ON medic.seals TO medic_operator;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA medic TO medic_app;
 REVOKE INSERT, UPDATE, DELETE ON medic.policies, medic.engine_roles, medic.schema_version,
                                  medic.seals, medic.audit_checks FROM medic_app;
+-- The breakers are written only by medic's functions (medic.breaker_admit and breaker_done, run
+-- as the owner, for every role; medic.breaker_shut, an operator's `medic breaker close`).
+REVOKE INSERT, UPDATE, DELETE ON medic.breakers, medic.breaker_skips, medic.breaker_log FROM medic_operator, medic_app;
+GRANT EXECUTE ON FUNCTION medic.breaker_shut(text, text, text) TO medic_operator;
 REVOKE DELETE ON medic.runs, medic.step_events FROM medic_app;
 
 -- An agent: row-level security limits every table it writes to its own engines' rows (runs,
@@ -44,7 +48,8 @@ REVOKE DELETE ON medic.runs, medic.step_events FROM medic_app;
 -- wrote; its engines' placements and tasks). It deletes no run, step or snapshot.
 REVOKE ALL ON ALL TABLES IN SCHEMA medic FROM medic_agent;
 GRANT SELECT ON medic.schema_version, medic.policies, medic.engine_roles, medic.holds TO medic_agent;
-GRANT SELECT, INSERT, UPDATE ON medic.runs, medic.outbox, medic.regressions TO medic_agent;
+GRANT SELECT, INSERT, UPDATE ON medic.runs, medic.outbox, medic.regressions, medic.flapping TO medic_agent;
+GRANT SELECT ON medic.breakers, medic.breaker_skips, medic.breaker_log TO medic_agent;
 GRANT SELECT, INSERT ON medic.step_events, medic.snapshots, medic.outbox_attempts TO medic_agent;
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON medic.leases, medic.engines, medic.placements, medic.tasks

@@ -83,7 +83,7 @@ function build(): object {
       },
       ...errors,
       409: problemResponse(
-        'LEASE_HELD (busy: see Retry-After), STATUS_NOT_RECOVERABLE, RESTART_BUDGET_EXCEEDED, AMBIGUOUS_WORKSPACE',
+        'LEASE_HELD (busy: see Retry-After), STATUS_NOT_RECOVERABLE, RESTART_BUDGET_EXCEEDED, AMBIGUOUS_WORKSPACE, BREAKER_OPEN (too many broken at once: a person closes the breaker, or the call says force if its client may)',
       ),
       422: problemResponse(
         'IDEMPOTENCY_KEY_REUSED, TEMPLATE_NOT_FOUND and the other run failures the caller cannot retry away',

@@ -9,6 +9,7 @@ import {
   asMedicError,
   countHeldFailing,
   leasesHeld,
+  listBreakers,
   localExecutor,
   pruneDaily,
   redactSecrets,
@@ -44,6 +45,7 @@ try {
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(core.db),
     heldFailing: () => countHeldFailing(core.db),
+    breakers: () => listBreakers(core.db),
     queueDepth: async () => (await jobCounts(core.db)).pending ?? 0,
   });
   let worker: JobWorker<Job> | undefined;

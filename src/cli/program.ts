@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
 import { registerAudit } from './commands/audit.js';
+import { registerBreaker } from './commands/breaker.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiagnose } from './commands/diagnose.js';
@@ -37,6 +38,7 @@ const COMMANDS = [
   registerRollback,
   registerSweep,
   registerHold,
+  registerBreaker,
   registerWatch,
   registerAgent,
   registerStatus,

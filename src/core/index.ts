@@ -12,6 +12,7 @@ export {
   type TrailHead,
   verifyTrail,
 } from './commands/audit.js';
+export { type Breaker, brakeChores, breakers, type ClosedBreaker, closeBreaker } from './commands/brake.js';
 export { type DiagnoseOptions, diagnoseTarget } from './commands/diagnose-target.js';
 export { type Executor, localExecutor, lostItsSession, retryingExecutor } from './commands/executor.js';
 export { history } from './commands/history.js';
@@ -154,6 +155,7 @@ export {
   type HistoryEntry,
   workspaceHistory,
 } from './store/audit-store.js';
+export { listBreakers } from './store/breaker-store.js';
 export {
   type Overview,
   overview,

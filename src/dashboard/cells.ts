@@ -1,5 +1,12 @@
-// Small pieces the dashboard's pages share: a budget, the audit line, a holds table.
-import { type AuditCheck, type BudgetView, type Hold, holdSubject } from '../core/index.js';
+// Small pieces the dashboard's pages share: a budget, the audit line, a holds table, the breaker banner.
+import {
+  type AuditCheck,
+  type Breaker,
+  type BudgetView,
+  containerName,
+  type Hold,
+  holdSubject,
+} from '../core/index.js';
 import { esc, table } from './html.js';
 
 export const when = (d: Date | null) => (d ? esc(d.toISOString().replace('T', ' ').slice(0, 19)) : '–');
@@ -39,4 +46,30 @@ export function holdsTable(title: string, holds: readonly Hold[]): string {
           : '<span class="warn">live</span>',
     ]),
   );
+}
+
+/**
+ * [storm] A banner at the top of the overview for each breaker open or paused: what it
+ * counted, since when, the workspaces it skipped, and how to close it.
+ */
+export function breakerBanner(base: string, list: readonly Breaker[]): string {
+  return list
+    .filter((b) => b.state !== 'closed')
+    .map((b) => {
+      const c = b.counts;
+      const what =
+        b.state === 'open'
+          ? `Breaker open in ${esc(b.scope)}: ${c?.broken} of ${c?.total} workspaces broken at once (limit ${c?.limit})`
+          : `Healing paused in ${esc(b.scope)}: wave ${c?.wave} had ${c?.waveFailed} of ${c?.waveDone} recoveries fail`;
+      const skipped = b.skips
+        .map(
+          (s) =>
+            `<li><a href="${base}/workspaces/${esc(containerName(s.workspaceId))}"><code>${esc(containerName(s.workspaceId))}</code></a> ×${s.times}</li>`,
+        )
+        .join('');
+      return `<section class="breaker" role="alert" aria-label="breaker ${esc(b.scope)}"><h2>${what}</h2>
+<p>Since ${when(b.openedAt ?? new Date(0))} UTC the watcher, the agents, sweeps and the API (without force) start no recovery there: ${b.skipped} skipped. A person can still recover a workspace. When the cause is fixed: <code>medic breaker close --scope ${esc(b.scope)} --reason "…"</code> (the rest then heal in waves).</p>
+${skipped ? `<p>Skipped:</p><ul>${skipped}</ul>` : ''}</section>`;
+    })
+    .join('');
 }

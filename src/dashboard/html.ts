@@ -41,4 +41,5 @@ main{padding:1rem;max-width:72rem}table{border-collapse:collapse;margin:.5rem 0 
 caption{text-align:left;font-weight:600;padding:.25rem 0}th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}.ok{color:#1a7f37}.failed,.refused{color:#cf222e}.busy,.skipped{color:#9a6700}
 code{font-size:90%}footer{padding:1rem;color:#57606a}svg{max-width:100%;height:auto}.empty{color:#57606a}
-form label{display:block;margin:.5rem 0}`;
+form label{display:block;margin:.5rem 0}
+.breaker{background:#ffebe9;border:1px solid #cf222e;border-radius:6px;padding:.5rem 1rem;margin:.5rem 0 1rem}.breaker h2{color:#a40e26;font-size:1.1rem;margin:.25rem 0}`;

@@ -9,6 +9,7 @@ import {
   holdsOf,
   isUuid,
   lastCheck,
+  listBreakers,
   listHolds,
   overview,
   parseTarget,
@@ -20,7 +21,7 @@ import {
   workspaceHistory,
 } from '../core/index.js';
 import { engineStatuses, retryingTasks } from '../dispatch/fleet-status.js';
-import { auditLine, budgetCell, holdsTable, when } from './cells.js';
+import { auditLine, breakerBanner, budgetCell, holdsTable, when } from './cells.js';
 import { esc, page, table } from './html.js';
 import { waterfall } from './waterfall.js';
 
@@ -47,7 +48,7 @@ const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source'
 
 export async function overviewPage(deps: CoreDeps, base: string, json: boolean): Promise<Rendered> {
   const o = await overview(deps.db);
-  const [runs, engines, retrying, holds, unsent, audit, budgets] = await Promise.all([
+  const [runs, engines, retrying, holds, unsent, audit, budgets, brakes] = await Promise.all([
     recentRuns(deps.db, 50),
     engineStatuses(deps.db),
     retryingTasks(deps.db),
@@ -59,16 +60,18 @@ export async function overviewPage(deps: CoreDeps, base: string, json: boolean):
       o.failing.map((w) => w.id),
       deps.config.restartBudget.windowMs,
     ),
+    listBreakers(deps.db),
   ]);
   const budgetOf = (id: string) => budgetView(budgets.get(id), deps.config.restartBudget);
   if (json) {
     const failing = o.failing.map((w) => ({ ...w, budget: budgetOf(w.id) }));
     return {
       status: 200,
-      json: { ...o, failing, engines, retrying, runs, holds, undelivered: unsent, audit },
+      json: { ...o, failing, engines, retrying, runs, holds, undelivered: unsent, audit, breakers: brakes },
     };
   }
   const body = [
+    breakerBanner(base, brakes),
     auditLine(audit),
     holdsTable('Holds (live, and ended in the last day)', holds),
     unsent.length === 0

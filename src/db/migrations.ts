@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { type Database, InvalidConfigError, type Queryable } from '../core/index.js';
 import { CONTAIN } from './migration-contain.js';
+import { STORM } from './migration-storm.js';
 
 // A migration is DDL split at each line that ends with ';', or (where function bodies hold such
 // lines) its statements one by one.
@@ -137,6 +138,8 @@ const MIGRATIONS: ReadonlyArray<string | readonly string[]> = [
   // [defaults] A dead worker's reclaims, counted apart from the item's attempts.
   `ALTER TABLE medic.jobs ADD COLUMN reclaims int NOT NULL DEFAULT 0;
    ALTER TABLE medic.tasks ADD COLUMN reclaims int NOT NULL DEFAULT 0`,
+  // [storm] The breaker and the waves (migration-storm.ts).
+  STORM,
 ];
 
 const WORKSPACES = `CREATE TABLE workspaces (
@@ -180,13 +183,14 @@ export async function migrate(db: Database): Promise<MigrationReport> {
       );
       const from = await currentVersion(s);
       if (from > SCHEMA_VERSION) throw newerSchemaError(from);
+      // The platform's table first: medic's functions that read it are checked as they are made.
+      const { rows } = await s.query("SELECT to_regclass('workspaces') IS NULL AS missing");
+      const missing = z.array(z.object({ missing: z.boolean() })).parse(rows)[0]?.missing ?? false;
+      if (missing) await s.query(WORKSPACES);
       for (let v = from; v < MIGRATIONS.length; v++) {
         await execAll(s, MIGRATIONS[v]!);
         await s.query('INSERT INTO medic.schema_version (version) VALUES ($1)', [v + 1]);
       }
-      const { rows } = await s.query("SELECT to_regclass('workspaces') IS NULL AS missing");
-      const missing = z.array(z.object({ missing: z.boolean() })).parse(rows)[0]?.missing ?? false;
-      if (missing) await s.query(WORKSPACES);
       await s.query('COMMIT');
       return { from, to: MIGRATIONS.length, createdWorkspaces: missing };
     } catch (error) {

@@ -4,6 +4,7 @@
 // each and their restart budget, and the recent runs. Read-only.
 import { z } from 'zod';
 import {
+  type Breaker,
   type BudgetView,
   budgetUses,
   budgetView,
@@ -11,6 +12,7 @@ import {
   type Flapping,
   flappingAmong,
   type Hold,
+  listBreakers,
   listHolds,
   type Queryable,
   type RestartBudget,
@@ -77,6 +79,8 @@ export interface FleetStatus {
   readonly holds: readonly Hold[];
   /** Notifications not delivered yet (pending) or given up, by sink. */
   readonly undelivered: readonly Undelivered[];
+  /** [storm] The breakers open or paused, or healing in waves; the skipped workspaces of each. */
+  readonly breakers: readonly Breaker[];
 }
 
 const retryingRow = z.object({
@@ -178,6 +182,7 @@ export async function fleetStatus(
     recent: await recentRuns(db, recent),
     holds: await listHolds(db),
     undelivered: await undelivered(db),
+    breakers: (await listBreakers(db)).filter((b) => b.state !== 'closed' || b.wave !== null),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   failureTriggerInstalled,
   InvalidConfigError,
   leasesHeld,
+  listBreakers,
   parseSettings,
   pruneDaily,
 } from '../core/index.js';
@@ -80,6 +81,7 @@ export async function runAgent(deps: CoreDeps, o: AgentRunOptions): Promise<void
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(deps.db),
     heldFailing: () => countHeldFailing(deps.db),
+    breakers: () => listBreakers(deps.db),
     queueDepth: () => queuedTasks(deps.db, o.engine),
     // Scraped only once the server below is up, after the agent is made.
     ...(o.heal ? { lastSweep: () => agent.watcher?.lastSweepAt ?? null } : {}),

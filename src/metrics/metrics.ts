@@ -13,6 +13,8 @@ export interface MetricSources {
   readonly heldFailing?: () => Promise<number>;
   /** When the watcher's last sweep ended (ms since epoch), null before the first; unset: no watcher. */
   readonly lastSweep?: () => number | null;
+  /** [storm] The breakers' scopes and states (the database's: every process shows the same). */
+  readonly breakers?: () => Promise<ReadonlyArray<{ readonly scope: string; readonly state: string }>>;
 }
 
 export class MedicMetrics {
@@ -20,6 +22,7 @@ export class MedicMetrics {
   private readonly recoveries: Counter<'outcome' | 'source' | 'code'>;
   private readonly steps: Histogram<'step' | 'status'>;
   private readonly regressions: Counter;
+  private readonly skipped: Counter;
 
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'medic_' });
@@ -41,6 +44,11 @@ export class MedicMetrics {
       help: 'Recoveries of a workspace broken again within MEDIC_REGRESSION_WINDOW of an earlier recovery',
       registers: [this.registry],
     });
+    this.skipped = new Counter({
+      name: 'medic_heals_skipped_total',
+      help: "Automatic recoveries not started because their scope's breaker was open or its healing paused (BREAKER_OPEN)",
+      registers: [this.registry],
+    });
     new Gauge({
       name: 'medic_leases_held',
       help: 'Workspace leases currently held (all processes)',
@@ -57,7 +65,21 @@ export class MedicMetrics {
         this.set(await sources.queueDepth());
       },
     });
-    const { heldFailing, lastSweep } = sources;
+    const { heldFailing, lastSweep, breakers } = sources;
+    if (breakers) {
+      // Alert on it (> 0): automatic heals have stopped in a scope until the cause is found.
+      new Gauge({
+        name: 'medic_breaker_open',
+        help: 'Per scope, 1 while its breaker is open or its healing paused (state says which), else 0',
+        labelNames: ['scope', 'state'],
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          for (const b of await breakers())
+            this.set({ scope: b.scope, state: b.state }, b.state === 'closed' ? 0 : 1);
+        },
+      });
+    }
     if (lastSweep) {
       // Alert on it (time() - it > a few intervals): a watcher that has gone quiet.
       new Gauge({
@@ -84,6 +106,7 @@ export class MedicMetrics {
   observe(result: RecoveryResult): void {
     this.recoveries.inc({ outcome: result.outcome, source: result.source, code: result.error?.code ?? '' });
     if (result.regression) this.regressions.inc();
+    if (result.error?.code === 'BREAKER_OPEN') this.skipped.inc();
     for (const step of result.steps)
       this.steps.observe({ step: step.name, status: step.status }, step.ms / 1000);
   }

@@ -49,6 +49,7 @@ const HEADLINES: Record<string, string> = {
   'budget.exhausted': 'restart budget exhausted: medic stops retrying',
   regression: 'broke again soon after a recovery',
   'workspace.flapping': 'flapping: keeps breaking soon after each recovery; automatic heals stop for it',
+  'workspace.stable': 'stable again: no longer flapping; automatic heals resume for it',
   test: 'a test notification (`medic notify test`)',
 };
 
@@ -94,6 +95,12 @@ export function slackMessage(
     };
   }
   if (row.event === 'test') return { text: `🩺 medic: ${HEADLINES.test}` };
+  if (row.event.startsWith('breaker.') || row.event === 'heal.paused')
+    return { text: breakerText(row, dashboardUrl) };
+  if (row.event === 'workspace.stable') {
+    const w = (row.payload as { container?: string }).container ?? 'a workspace';
+    return { text: `🩺 medic: *${e(w)}* ${HEADLINES['workspace.stable']}` };
+  }
   const ws = e(p.workspace?.container ?? 'a workspace');
   const lines = [
     `🩺 medic: *${ws}* (${e(p.workspace?.runtime ?? '?')}) ${HEADLINES[row.event] ?? e(row.event)}: ${e(p.outcome)}${p.error ? ` \`${e(p.error.code)}\`: ${e(p.error.message)}` : ''}`,
@@ -148,4 +155,42 @@ export function slackDigest(
   return {
     text: [`🩺 medic: ${rows.length} × ${HEADLINES[event] ?? e(event)}`, ...named, ...more].join('\n'),
   };
+}
+
+interface BreakerLike {
+  readonly scope?: string;
+  readonly why?: string | null;
+  readonly by?: string;
+  readonly reason?: string;
+  readonly skipped?: number;
+  readonly failed?: number;
+  readonly counts?: {
+    readonly broken?: number;
+    readonly total?: number;
+    readonly limit?: number;
+    readonly workspaces?: readonly string[];
+    readonly wave?: number;
+    readonly waveDone?: number;
+    readonly waveFailed?: number;
+  };
+}
+
+/** [storm] A breaker opened or closed, or healing paused: the scope, the counts, the first workspaces. */
+function breakerText(row: Pick<OutboxRow, 'event' | 'payload'>, dashboardUrl: string | null): string {
+  const e = slackEscape;
+  const p = row.payload as BreakerLike;
+  const c = p.counts ?? {};
+  const scope = e(p.scope ?? '?');
+  const where = dashboardUrl ? ` · <${dashboardUrl.replace(/\/$/, '')}/|dashboard>` : '';
+  if (row.event === 'breaker.closed') {
+    return `🩺 medic: breaker closed in ${scope} by ${e(p.by)}: ${e(p.reason)} (${Number(p.skipped ?? 0)} automatic recoveries had been skipped; the ${Number(p.failed ?? 0)} failed now heal in waves)${where}`;
+  }
+  const names = (c.workspaces ?? [])
+    .slice(0, DIGEST_NAMES)
+    .map((w) => `\`${e(w)}\``)
+    .join(', ');
+  if (row.event === 'heal.paused') {
+    return `🩺 medic: healing paused in ${scope}: wave ${Number(c.wave)} had ${Number(c.waveFailed)} of ${Number(c.waveDone)} recoveries fail. Automatic recoveries wait for \`medic breaker close --scope ${scope} --reason …\`${where}`;
+  }
+  return `🩺 medic: *breaker open* in ${scope}: ${Number(c.broken)} of ${Number(c.total)} workspaces broken at once (limit ${Number(c.limit)}). Automatic recoveries stop there until the count stays under the limit or \`medic breaker close\`.${names ? `\nbroken: ${names}` : ''}${where}`;
 }

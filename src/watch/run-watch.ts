@@ -5,7 +5,14 @@
 import type { Readable } from 'node:stream';
 import { untilStopSignal } from '../bootstrap/stop-signal.js';
 import type { CoreDeps } from '../core/index.js';
-import { atATime, countHeldFailing, failureTriggerInstalled, leasesHeld, pruneDaily } from '../core/index.js';
+import {
+  atATime,
+  countHeldFailing,
+  failureTriggerInstalled,
+  leasesHeld,
+  listBreakers,
+  pruneDaily,
+} from '../core/index.js';
 import { connectDocker } from '../docker/connection.js';
 import { octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
@@ -43,6 +50,7 @@ export async function runWatch(deps: CoreDeps, o: WatchOptions): Promise<void> {
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(deps.db),
     heldFailing: () => countHeldFailing(deps.db),
+    breakers: () => listBreakers(deps.db),
     queueDepth: () => watcher?.queue.depth ?? 0,
     lastSweep: () => watcher?.lastSweepAt ?? null,
   });

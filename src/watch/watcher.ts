@@ -6,6 +6,7 @@
 // reported once per failure streak; attempts that changed the workspace count toward the
 // restart budget (those that stopped first, say TEMPLATE_NOT_FOUND, do not).
 import {
+  brakeChores,
   type CoreDeps,
   containerName,
   failedNow,
@@ -142,6 +143,13 @@ export class Watcher {
 
   async sweep(): Promise<void> {
     try {
+      // [storm] A breaker under its limit long enough closes; a flapping workspace healthy again is said stable.
+      await brakeChores(this.deps).catch((error: unknown) =>
+        this.deps.logger.warn(
+          { err: (error as Error).message },
+          'could not look at the breakers; will retry',
+        ),
+      );
       const containers = (await sweepCandidates(this.deps, 500)).map((row) => containerName(row.id));
       const owned = this.options.owns ? await this.options.owns(containers) : null;
       for (const c of containers) if (!owned || owned.has(c)) this.queue.push(c);
@@ -218,7 +226,10 @@ export class Watcher {
       });
       this.decisions.ran(result);
       this.options.onResult?.(result);
-      if (result.outcome === 'busy' || result.outcome === 'interrupted') return; // the next sweep finishes it
+      // Busy or interrupted: the next sweep finishes it. Refused (the breaker, a hold): said, no incident.
+      if (result.outcome === 'busy' || result.outcome === 'interrupted' || result.outcome === 'refused') {
+        return;
+      }
       if (result.outcome === 'failed') {
         const first = this.streaks.failed(row.id, result, now);
         // One report per streak: the first failure opens the incident, the rest would be noise.

@@ -11,6 +11,7 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RecoveryResult, recover } from '../../src/core/index.js';
 import { dashboardServer } from '../../src/dashboard/server.js';
+import { applyTestPolicy } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
 const TOKEN = 'browser-token-0123456789abcdef01234567';
@@ -61,6 +62,8 @@ async function visit(p: string, screenshot?: string) {
     th: document.querySelectorAll('th[scope="col"]').length,
     svg: document.querySelectorAll('svg rect').length,
     styled: getComputedStyle(document.querySelector('th') ?? document.body).backgroundColor,
+    banner: document.querySelector('.breaker[role="alert"] h2')?.textContent ?? null,
+    bannerColor: getComputedStyle(document.querySelector('.breaker') ?? document.body).backgroundColor,
   }));
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();
@@ -100,5 +103,20 @@ describe('the dashboard in Chromium', () => {
     expect(v.shape).toMatchObject({ main: 1, nav: 1, h1: 'Report' });
     expect(v.shape.svg).toBeGreaterThanOrEqual(2); // a day's recovered and failed bars
     expect(v.shape.th).toBeGreaterThanOrEqual(5);
+  });
+
+  it("opens the overview with the breaker's banner while a breaker is open (docs/dashboard-breaker.png)", async () => {
+    await applyTestPolicy(
+      world.db,
+      'repos:\n  - repo: acme/platform\n    workspaces: all\nautoheal: {max_unhealthy: 1}\n',
+    );
+    const [one] = await Promise.all([world.broken({ name: 'planner' }), world.broken({ name: 'critic' })]);
+    const skipped = await recover(world.deps(), one!.container, { actor: 'medic-watch', source: 'auto' });
+    expect(skipped.error?.code).toBe('BREAKER_OPEN');
+    const shot = path.join(process.env.MEDIC_SCREENSHOT_DIR ?? tmpdir(), 'dashboard-breaker.png');
+    const v = await visit('/', shot);
+    expect(v.problems).toEqual([]);
+    expect(v.shape.banner).toMatch(/^Breaker open in fleet: 3 of 4 workspaces broken at once \(limit 1\)$/);
+    expect(v.shape.bannerColor).toBe('rgb(255, 235, 233)');
   });
 });

@@ -371,8 +371,11 @@ describe('three replicas and two agents on two engines', () => {
     ]);
     agents.set('a', healer);
     await expect.poll(() => world.status(a.id), { timeout: 30_000, interval: 100 }).toBe('online');
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    expect(metrics).toMatch(/medic_recoveries_total\{outcome="recovered",source="auto",code=""\} 1/);
+    // The row is online at the run's mark-online step; the run is counted as it ends, just after.
+    const metrics = () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+    await expect
+      .poll(metrics, { timeout: 5_000, interval: 50 })
+      .toMatch(/medic_recoveries_total\{outcome="recovered",source="auto",code=""\} 1/);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
     const { rows } = await world.db.query('SELECT source, outcome FROM medic.runs WHERE workspace_id = $1', [
       a.id,

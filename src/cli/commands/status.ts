@@ -14,6 +14,7 @@ import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js
 import { EXIT } from '../exit-codes.js';
 import { outcome } from '../render.js';
 import { paint } from '../terminal.js';
+import { breakerLines } from './breaker.js';
 
 export function registerStatus(program: Command, cli: CliSession): void {
   program
@@ -87,6 +88,9 @@ export function statusLines(status: FleetStatus, now: Date): string[] {
   return [
     'engines',
     ...engines,
+    ...(status.breakers.length > 0
+      ? ['breakers', ...breakerLines(status.breakers).map((l) => `  ${l}`)]
+      : []),
     ...(holds.length > 0 ? [`holds (${holds.length})`, ...holds] : []),
     ...(unsent.length > 0 ? ['notifications not delivered', ...unsent] : []),
     ...(retrying.length > 0 ? [`tasks to be tried again (${retrying.length})`, ...retrying] : []),

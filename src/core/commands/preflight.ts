@@ -39,6 +39,7 @@ export async function preflight(deps: CoreDeps, request: PreflightRequest): Prom
         ? (await rollbackSource(deps, target)).workspace
         : findTarget(deps, draft, target),
     ...(request.permission ? { permission: request.permission } : {}),
+    brake: false,
   });
   if (!admission.admitted) return admission;
   const { workspace } = admission;

@@ -3,6 +3,7 @@ import { TemplateNotFoundError } from '../model/errors.js';
 import { parseTarget } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
 import { admit } from '../policy/admit.js';
+import { waveEnded } from '../policy/breaker-gate.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
 import { checkBudget } from '../steps/budget.js';
@@ -26,7 +27,12 @@ export async function recover(deps: CoreDeps, input: string, options: RunOptions
   // is awaited in `diagnose`, as before.
   const engine = deps.runtime.ping();
   engine.catch(() => undefined);
-  return Run.execute(deps, draft, admission.workspace, options, (run) => runSteps(run, engine));
+  try {
+    return await Run.execute(deps, draft, admission.workspace, options, (run) => runSteps(run, engine));
+  } finally {
+    // [storm] Counted into its wave, whatever its end (the wave's judge reads the outcome from the trail).
+    await waveEnded(deps, admission.ticket ?? null, draft.runId, admission.workspace.id);
+  }
 }
 
 async function runSteps(run: Run, engine: Promise<void>): Promise<RunEnd> {

@@ -118,7 +118,8 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
       }
       if (taken >= options.max) break;
       taken++;
-      const result = await recover(deps, row.id, options);
+      // [storm] Unattended, whoever started it: the breaker and the waves apply.
+      const result = await recover(deps, row.id, { ...options, automatic: !options.dryRun });
       results.push(result);
       options.onResult?.(result);
       progress();

@@ -54,4 +54,9 @@ export interface RunOptions {
    * finishes (seed, start, mark online), so an interrupt never leaves a workspace stopped.
    */
   readonly interrupt?: AbortSignal;
+  /**
+   * [storm] An unattended run whose source does not say so (`medic sweep`, run from cron): the
+   * breaker and the waves hold it back as they do the watcher's (`auto`) and the API's without force.
+   */
+  readonly automatic?: boolean;
 }

@@ -175,6 +175,12 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
     meaning: 'someone holds the workspace (`medic hold`, `/hold`): medic keeps off it until the hold ends',
     action: 'wait for its end, ask the holder, or `--force` with the elevated role (which ends the hold)',
   },
+  BREAKER_OPEN: {
+    meaning:
+      "an automatic recovery (the watcher, an agent, a sweep, the API without `force`) was not started: more workspaces in its scope are broken at once than the policy's `autoheal.max_unhealthy`, or a wave of recoveries failed past `autoheal.max_failure_ratio`",
+    action:
+      'find the common cause (`medic status` lists the skipped workspaces), then `medic breaker close --reason TEXT`; a person can still `medic recover` or `/recover` one',
+  },
   CLIENT_NOT_GRANTED: {
     meaning: "the HTTP API client a token belongs to is not under the policy's `clients`",
     action: 'add the client to the policy and apply it',

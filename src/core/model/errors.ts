@@ -114,6 +114,8 @@ export class RateLimitedError extends refusal('RATE_LIMITED') {}
 export class ClientNotGrantedError extends refusal('CLIENT_NOT_GRANTED') {}
 /** A hold keeps everyone off the workspace until it ends; the message names holder, reason, end. */
 export class WorkspaceHeldError extends refusal('WORKSPACE_HELD') {}
+/** [storm] Too many broken at once in a scope, or a wave failed: the automatic paths wait for a person. */
+export class BreakerOpenError extends refusal('BREAKER_OPEN') {}
 /** The policy asks other people's approval for this command, and it came from GitHub without one. */
 export class ApprovalRequiredError extends refusal('APPROVAL_REQUIRED') {}
 export class InvalidPolicyError extends coded('INVALID_POLICY') {}

@@ -22,6 +22,7 @@ export const FAILURE_CLASSES = [
   'database_unavailable',
   'lease_lost',
   'not_allowed',
+  'breaker_open',
   'invalid_request',
   'unknown',
 ] as const;
@@ -66,6 +67,7 @@ const BY_CODE: Readonly<Record<string, Classified>> = {
   WORKSPACE_NOT_GRANTED: { class: 'not_allowed', retryable: false },
   CLIENT_NOT_GRANTED: { class: 'not_allowed', retryable: false },
   WORKSPACE_HELD: { class: 'not_allowed', retryable: false },
+  BREAKER_OPEN: { class: 'breaker_open', retryable: false },
   INVALID_TARGET: { class: 'invalid_request', retryable: false },
   WORKSPACE_NOT_FOUND: { class: 'invalid_request', retryable: false },
   AMBIGUOUS_WORKSPACE: { class: 'invalid_request', retryable: false },

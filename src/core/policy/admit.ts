@@ -1,18 +1,19 @@
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { ApprovalRequiredError, asMedicError, MedicError, RefusalError } from '../model/errors.js';
-import { parseTarget, stripControl } from '../model/names.js';
+import { parseTarget } from '../model/names.js';
 import type { Permission } from '../model/permissions.js';
 import type { RecoveryResult } from '../model/result.js';
 import { ResultDraft } from '../run/result-draft.js';
-import { insertUnstarted } from '../store/audit-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
+import { passBreaker, type WaveTicket } from './breaker-gate.js';
 import { checkClient, checkGrant, isElevated } from './grant.js';
 import { passHold } from './hold-gate.js';
 import type { PolicyRule } from './policy.js';
 import { currentPolicy } from './policy-store.js';
+import { refuse, unrecorded } from './refusal-record.js';
 
 export type Admission =
-  | { readonly admitted: true; readonly workspace: WorkspaceRow }
+  | { readonly admitted: true; readonly workspace: WorkspaceRow; readonly ticket?: WaveTicket | null }
   | { readonly admitted: false; readonly result: RecoveryResult; readonly error: MedicError };
 
 export interface AdmissionRequest {
@@ -22,6 +23,8 @@ export interface AdmissionRequest {
   readonly resolve: () => Promise<WorkspaceRow>;
   /** A lower floor than the rule's permission, for a read-only view GitHub triggers. */
   readonly permission?: Permission;
+  /** False for a check before dispatch (preflight): the run that follows meets the brake itself. */
+  readonly brake?: boolean;
 }
 
 export async function admit(
@@ -51,7 +54,9 @@ export async function admit(
         detail: `asked by ${approval.requestedBy}, approved by ${approval.approvedBy.join(', ')} (request ${approval.id})`,
       });
     }
-    return admission;
+    return draft.command === 'recover' && request.brake !== false
+      ? passTheBrake(deps, draft, options, admission.workspace)
+      : admission;
   }
   const ms = Math.round(performance.now() - started);
   return {
@@ -59,6 +64,30 @@ export async function admit(
     result: await refuse(deps, draft, held, { workspaceId: admission.workspace.id, ms, step: 'hold' }),
     error: held,
   };
+}
+
+/** [storm] An automatic recovery waits for its wave, or is refused while its scope's breaker is open. */
+async function passTheBrake(
+  deps: CoreDeps,
+  draft: ResultDraft,
+  options: RunOptions,
+  workspace: WorkspaceRow,
+): Promise<Admission> {
+  const started = performance.now();
+  try {
+    const pass = await passBreaker(deps, draft, options, workspace);
+    if (pass.go) return { admitted: true, workspace, ticket: pass.ticket };
+    const ms = Math.round(performance.now() - started);
+    const tie = { workspaceId: workspace.id, ms, step: 'breaker' };
+    // A workspace's first skip in an opening is on the record; the next are counted (breaker_skips).
+    const result = pass.record
+      ? await refuse(deps, draft, pass.refusal, tie)
+      : unrecorded(deps, draft, pass.refusal, tie);
+    return { admitted: false, result, error: pass.refusal };
+  } catch (error) {
+    draft.fail(error);
+    return { admitted: false, result: draft.finish([], deps.clock.now()), error: asMedicError(error) };
+  }
 }
 
 async function admitByPolicy(
@@ -144,40 +173,6 @@ export async function refuseCommand(
     // Not a workspace (or not one only): the refusal stands untied.
   }
   return refuse(deps, draft, error, { workspaceId, ms: 0 });
-}
-
-async function refuse(
-  deps: CoreDeps,
-  draft: ResultDraft,
-  error: RefusalError,
-  tie: { readonly workspaceId: string | null; readonly ms: number; readonly step?: string },
-): Promise<RecoveryResult> {
-  const { workspaceId, ms } = tie;
-  draft.refuse(error);
-  const step = {
-    name: tie.step ?? 'policy',
-    status: 'failed' as const,
-    ms,
-    detail: `${error.code}: ${error.message}`,
-  };
-  const result = draft.finish([step], deps.clock.now());
-  await insertUnstarted(
-    deps.db,
-    result,
-    workspaceId,
-    draft.options.reason ? stripControl(draft.options.reason) : null,
-  );
-  deps.logger.info(
-    {
-      runId: result.runId,
-      command: result.command,
-      actor: result.actor,
-      origin: result.origin,
-      code: error.code,
-    },
-    'command refused',
-  );
-  return result;
 }
 
 /** For callers that need to tell a refusal's error apart (the doors' reactions). */

@@ -99,9 +99,16 @@ export const EVENTS = [
   'hold.started',
   'hold.ended',
   'workspace.flapping',
+  'workspace.stable',
+  'breaker.opened',
+  'breaker.closed',
+  'heal.paused',
 ] as const;
 export type MedicEvent = (typeof EVENTS)[number];
 
+const durationSchema = z
+  .string()
+  .regex(/^[0-9]+(s|m|h|d)$/, "must be a duration such as '10m', '2h' or '1d'");
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable (A-Z, 0-9, _)');
 const sinkBase = {
   events: z.array(z.enum(EVENTS)).min(1),
@@ -124,6 +131,21 @@ export const policySchema = z
       .object({
         /** Broken again within MEDIC_REGRESSION_WINDOW this many times: flapping, no more automatic heals. */
         flapping_after: z.number().int().min(1).default(3),
+        /** More broken at once in a scope than this (a count, or a share of the scope): the breaker opens. */
+        max_unhealthy: z
+          .union([
+            z.number().int().min(0),
+            z.string().regex(/^(100|[1-9]?[0-9])(\.[0-9]+)?%$/, 'must be a count or a share such as 20%'),
+          ])
+          .default('100%'),
+        /** What the breaker and the waves count over: the whole fleet, each engine, or each runtime. */
+        scope: z.enum(['fleet', 'engine', 'runtime']).default('fleet'),
+        /** Under the limit this long: the breaker closes by itself. */
+        close_after: durationSchema.default('10m'),
+        /** The first wave's size when more than this many are broken in a scope; later waves double. */
+        canary: z.number().int().min(1).default(2),
+        /** A wave with more of its runs failed than this share pauses the scope's healing. */
+        max_failure_ratio: z.number().min(0).max(1).default(0.5),
       })
       .strict()
       .default({}),
@@ -184,8 +206,13 @@ export function describePolicy(policy: Policy): string[] {
     (n, i) =>
       `notify sink ${i + 1}: ${'slack' in n ? `Slack ($${n.slack.url_env})` : `webhook ($${n.webhook.url_env}, signed with $${n.webhook.secret_env})`} on ${n.events.join(', ')}${n.workspaces ? ` for ${describeSelector(n.workspaces)}` : ''}`,
   );
-  const autoheal = `automatic heals: a workspace broken again ${policy.autoheal.flapping_after} times within MEDIC_REGRESSION_WINDOW of a recovery is flapping, left to a person`;
-  return [...repos, ...clients, ...sinks, autoheal];
+  const a = policy.autoheal;
+  const autoheal = `automatic heals: a workspace broken again ${a.flapping_after} times within MEDIC_REGRESSION_WINDOW of a recovery is flapping, left to a person`;
+  const breaker =
+    a.max_unhealthy === '100%'
+      ? `breaker: off (max_unhealthy 100%); more than ${a.canary} broken at once in a ${a.scope} heal in waves from ${a.canary}, paused when over ${a.max_failure_ratio} of a wave fails`
+      : `breaker: per ${a.scope}, opens when more than ${a.max_unhealthy} are broken at once, closes after ${a.close_after} under it; more than ${a.canary} broken heal in waves from ${a.canary}, paused when over ${a.max_failure_ratio} of a wave fails`;
+  return [...repos, ...clients, ...sinks, autoheal, breaker];
 }
 
 function describeSelector(s: PolicyRule['workspaces']): string {

@@ -6,6 +6,7 @@ import type { Queryable } from '../model/ports.js';
 import type { RecoveryResult } from '../model/result.js';
 import { type MedicEvent, selects } from '../policy/policy.js';
 import { currentPolicy } from '../policy/policy-store.js';
+import { markFlapping } from '../store/breaker-store.js';
 import { flappingOf } from '../store/flapping-store.js';
 import { enqueueEvent } from '../store/outbox-store.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
@@ -82,6 +83,9 @@ export async function afterRun(
     // [storm] The regression that makes it flapping is said once, as it crosses the threshold.
     const f = await flappingOf(deps.db, workspace.id, deps.config.regressionWindowMs).catch(() => null);
     if (f && f.regressions === f.after) {
+      await markFlapping(deps.db, workspace.id).catch((error: unknown) =>
+        deps.logger.warn({ err: (error as Error).message }, 'could not record a flapping workspace'),
+      );
       await emit(deps, 'workspace.flapping', { ...result, flapping: f }, workspace);
     }
   }

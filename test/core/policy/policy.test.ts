@@ -90,6 +90,7 @@ describe('rules', () => {
       'acme/*: /recover and /diagnose with write or more, --force and /rollback with maintain or more, on ids ws-92f6d88b-6a9',
       '*/*: /recover and /diagnose with admin or more, --force and /rollback with maintain or more, on every workspace',
       'automatic heals: a workspace broken again 3 times within MEDIC_REGRESSION_WINDOW of a recovery is flapping, left to a person',
+      'breaker: off (max_unhealthy 100%); more than 2 broken at once in a fleet heal in waves from 2, paused when over 0.5 of a wave fails',
     ]);
   });
 });
