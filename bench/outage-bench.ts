@@ -7,6 +7,7 @@
 // online. The baseline, in the same run: the engine's own stop + start of the same N
 // containers, as many at a time as the watcher recovers (the floor for that concurrency).
 import path from 'node:path';
+import { applyTestPolicy } from '../test/helpers/core-deps.js';
 import { cliEnv } from '../test/reliability/cli-process.js';
 import { type Fleet, ROOT } from './fleet.js';
 import { startNode } from './processes.js';
@@ -14,6 +15,8 @@ import { startNode } from './processes.js';
 export interface OutageSample {
   /** What healed them: `medic watch`, or `medic agent` for their engine. */
   readonly healer: 'watch' | 'agent';
+  /** The defaults' waves (a canary of 2, doubling), or none (a canary larger than the outage). */
+  readonly waves: 'on' | 'off';
   readonly n: number;
   readonly concurrency: number;
   /** From the rows marked failed: the first online, the last online (ms). */
@@ -25,9 +28,16 @@ export interface OutageSample {
 
 export async function benchOutage(f: Fleet, sizes: readonly number[], log: (s: string) => void) {
   const samples: OutageSample[] = [];
-  const runs = [...sizes.map((n) => ['watch', n] as const), ['agent', sizes.at(-1) ?? 100] as const];
-  for (const [healer, n] of runs) {
-    log(`  ${n} workspaces, healed by medic ${healer}`);
+  const largest = sizes.at(-1) ?? 100;
+  const runs = [
+    ...sizes.map((n) => ['watch', n, 'on'] as const),
+    ['agent', largest, 'on'] as const,
+    // The baseline for the waves' cost, in the same run: the same outage with no waves.
+    ['watch', largest, 'off'] as const,
+  ];
+  for (const [healer, n, waves] of runs) {
+    log(`  ${n} workspaces, healed by medic ${healer}, waves ${waves}`);
+    await applyTestPolicy(f.db, waves === 'on' ? 'autoheal: {}\n' : 'autoheal: {canary: 100000}\n');
     const made = await f.brokenMany(n);
     const ids = made.map((w) => w.id);
     await f.db.query("UPDATE workspaces SET status = 'online' WHERE id = ANY($1::uuid[])", [ids]);
@@ -71,6 +81,7 @@ export async function benchOutage(f: Fleet, sizes: readonly number[], log: (s: s
       const lastMs = performance.now() - t0;
       samples.push({
         healer,
+        waves,
         n,
         concurrency,
         firstMs,
@@ -136,17 +147,25 @@ async function until(
 /** Section 9 of bench/RESULTS.md. */
 export function outageSection(samples: readonly OutageSample[]): string[] {
   const s = (ms: number) => (ms / 1000).toFixed(1);
+  const on = samples.find((x) => x.healer === 'watch' && x.waves === 'on' && x.n === samples.at(-1)?.n);
+  const off = samples.find((x) => x.waves === 'off');
   return [
     '## 9. A fleet-wide outage (`medic watch`, or `medic agent`, as the README starts them; rows marked `failed` at once)',
     '',
-    '| healed by | workspaces | first online | last online | recoveries / s | the engine\u2019s own stop + start, same concurrency | engine / s | last / engine | target |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|---|',
+    '| healed by | waves | workspaces | first online | last online | recoveries / s | the engine\u2019s own stop + start, same concurrency | engine / s | last / engine | target |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
     ...samples.map(
       (x) =>
-        `| \`medic ${x.healer}\` | ${x.n} | ${s(x.firstMs)} s | ${s(x.lastMs)} s | ${(x.n / (x.lastMs / 1000)).toFixed(2)} | ${s(x.floorMs)} s (${x.concurrency} at a time) | ${(x.n / (x.floorMs / 1000)).toFixed(2)} | ${(x.lastMs / x.floorMs).toFixed(2)} | first ≤ 3 s; last ≤ 1.5 × engine + 3 s |`,
+        `| \`medic ${x.healer}\` | ${x.waves === 'on' ? 'on (default)' : 'off'} | ${x.n} | ${s(x.firstMs)} s | ${s(x.lastMs)} s | ${(x.n / (x.lastMs / 1000)).toFixed(2)} | ${s(x.floorMs)} s (${x.concurrency} at a time) | ${(x.n / (x.floorMs / 1000)).toFixed(2)} | ${(x.lastMs / x.floorMs).toFixed(2)} | first ≤ 3 s; last ≤ 1.5 × engine + 3 s |`,
     ),
     '',
     'The watcher and the agent learn of the rows at their next look (`MEDIC_LOOK_MS`, 1 s), not at their sweep (a minute). Containers stopped, volumes empty, rows online until the platform marks them failed. The agent serves the engine as `bench` (its placements from its first listing).',
     '',
+    ...(on && off
+      ? [
+          `The waves ([storm]: a canary wave of 2, then 4, 8, …, each after the one before ended) against none, the same ${on.n} workspaces in the same run: last online ${s(on.lastMs)} s against ${s(off.lastMs)} s, **${(on.lastMs / off.lastMs).toFixed(2)}×** (${((on.lastMs - off.lastMs) / 1000).toFixed(1)} s: what a canary that succeeds costs this outage).`,
+          '',
+        ]
+      : []),
   ];
 }

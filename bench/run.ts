@@ -35,13 +35,20 @@ if (!url) throw new Error('MEDIC_TEST_DATABASE_URL is unset: run `npm run bench`
 await removeFixtures(new Docker(), 'workspace-medic.bench');
 const fleet = await openFleet(url);
 // One section, measured alone and put in place in bench/RESULTS.md (the rest kept as measured):
-// BENCH_ONLY=embedded | webhooks | latency.
+// BENCH_ONLY=embedded | webhooks | latency | outage.
 const ONLY: Record<string, { heading: string; run: () => Promise<string[]> }> = {
   embedded: {
     heading: '## 12.',
     run: async () => embeddedSection(await benchEmbedded(fleet, env('BENCH_EMBEDDED_ROUNDS', 9), log)),
   },
   webhooks: { heading: '## 3.', run: async () => webhookSection(await benchWebhooks(fleet, log)) },
+  outage: {
+    heading: '## 9.',
+    run: async () =>
+      outageSection(
+        await benchOutage(fleet, (process.env.BENCH_OUTAGE_SIZES ?? '50,100').split(',').map(Number), log),
+      ),
+  },
   latency: {
     heading: '## 6.',
     run: async () => latencySection(await benchLatency(fleet, env('BENCH_LATENCY_SINGLES', 5), log)),

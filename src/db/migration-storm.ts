@@ -18,7 +18,7 @@
 // The platform's table is `public.workspaces` here (a function that runs as the owner names
 // what it reads with its schema).
 
-import { BREAKER_ADMIT } from './migration-storm-admit.js';
+import { BREAKER_ADMIT, BREAKER_HELPERS } from './migration-storm-admit.js';
 
 const SAFE = 'SET search_path = pg_catalog, pg_temp';
 
@@ -63,13 +63,20 @@ export const STORM: readonly string[] = [
                                                   WHERE p.container = 'ws-' || pg_catalog.left(ws::text, 12)), '?')
        ELSE 'fleet' END
    $$`,
-  // The platform's rows in a scope.
+  // The class of a workspace's last automatic failure (null when its last recovery succeeded).
+  `CREATE FUNCTION medic.last_failure_class(ws uuid) RETURNS text LANGUAGE sql STABLE ${SAFE} AS $$
+     SELECT CASE WHEN r.outcome = 'failed' THEN r.result ->> 'class' END FROM medic.runs r
+      WHERE r.workspace_id = ws AND r.command = 'recover' AND r.outcome IN ('recovered', 'failed')
+      ORDER BY r.started_at DESC LIMIT 1
+   $$`,
+  // The platform's rows in a scope (`class:<name>`: those whose last recovery failed with it).
   `CREATE FUNCTION medic.scope_rows(scope text) RETURNS TABLE (id uuid, status text) LANGUAGE sql STABLE ${SAFE} AS $$
      SELECT w.id, w.status FROM public.workspaces w
       WHERE scope = 'fleet'
          OR scope = 'runtime:' || w.runtime
          OR scope LIKE 'engine:%' AND pg_catalog.substr(scope, 8) = COALESCE((SELECT p.engine FROM medic.placements p
                                                   WHERE p.container = 'ws-' || pg_catalog.left(w.id::text, 12)), '?')
+         OR scope LIKE 'class:%' AND medic.last_failure_class(w.id) = pg_catalog.substr(scope, 7)
    $$`,
   // Whether the session's login role may act on this workspace (an agent: only on its engines').
   `CREATE FUNCTION medic.caller_serves(ws uuid) RETURNS boolean LANGUAGE sql STABLE ${SAFE} AS $$
@@ -85,9 +92,12 @@ export const STORM: readonly string[] = [
               CASE WHEN pg_catalog.jsonb_typeof(s -> 'max_unhealthy') = 'number' THEN (s ->> 'max_unhealthy')::int
                    ELSE pg_catalog.floor(c.total * pg_catalog.rtrim(s ->> 'max_unhealthy', '%')::numeric / 100)::int END)
        FROM (SELECT count(*) FILTER (WHERE r.status = 'failed' AND NOT r.id = ANY (baseline)) AS broken,
-                    count(*) FILTER (WHERE r.status = 'failed') AS failed, count(*) AS total
+                    count(*) FILTER (WHERE r.status = 'failed') AS failed,
+                    -- A class's limit is a share of the fleet, not of the class.
+                    CASE WHEN k LIKE 'class:%' THEN (SELECT count(*) FROM public.workspaces) ELSE count(*) END AS total
                FROM medic.scope_rows(k) r) c
    $$`,
+  ...BREAKER_HELPERS,
   BREAKER_ADMIT,
   // Closes a scope's breaker (or resumes its paused healing): the workspaces failed now heal,
   // in waves, and count no longer towards opening it again.
@@ -131,7 +141,7 @@ export const STORM: readonly string[] = [
    END
    $$`,
   // The open breakers looked at without a recovery to admit (the watchers' sweeps): each one
-  // under its limit for close_after closes. Returns the scopes it closed.
+  // under its limit for close_after closes; finished waves end. Returns the scopes it closed.
   `CREATE FUNCTION medic.breaker_tick() RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER ${SAFE} AS $$
    DECLARE
      s jsonb := medic.autoheal();
@@ -151,6 +161,11 @@ export const STORM: readonly string[] = [
            pg_catalog.format('under the limit (%s of %s) for %s', c ->> 'broken', c ->> 'limit', s ->> 'close_after')));
        END IF;
      END LOOP;
+     -- Waves with nothing in flight and few left broken end (the next breakage starts from the canary).
+     UPDATE medic.breakers x SET wave = 0, wave_size = 0, wave_admitted = 0, wave_done = 0, wave_failed = 0,
+            wave_runs = '{}', wave_failed_runs = '{}'
+      WHERE x.state = 'closed' AND x.wave > 0 AND x.wave_done >= x.wave_admitted
+        AND (medic.breaker_counts(x.scope, x.baseline, s) ->> 'failed')::int <= GREATEST((s ->> 'canary')::int, 1);
      RETURN closed;
    END
    $$`,

@@ -212,7 +212,15 @@ describe('medic CLI', () => {
       ],
       clients: [],
       notify: [],
-      autoheal: { flapping_after: 3 },
+      autoheal: {
+        flapping_after: 3,
+        max_unhealthy: '100%',
+        scope: 'fleet',
+        close_after: '10m',
+        canary: 2,
+        max_failure_ratio: 0.5,
+      },
+      runbooks: {},
     });
 
     // A refusal from GitHub, recorded by the core, shows in the operator's history.

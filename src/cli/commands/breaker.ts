@@ -59,7 +59,10 @@ export function registerBreaker(program: Command, cli: CliSession): void {
     .description(
       'close an open breaker, or resume healing paused after a failed wave (recorded, with your reason): the workspaces broken now heal in waves and no longer count towards opening it again',
     )
-    .option('--scope <scope>', 'fleet, engine:<name> or runtime:<name> (default: every open or paused one)')
+    .option(
+      '--scope <scope>',
+      'fleet, engine:<name>, runtime:<name> or class:<name> (default: every open or paused one)',
+    )
     .requiredOption('--reason <text>', 'why it is safe to heal again: recorded and sent with breaker.closed')
     .addOption(jsonOption())
     .action(async (o: { scope?: string; reason: string; json?: boolean }) =>

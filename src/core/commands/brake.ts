@@ -19,8 +19,8 @@ import { findWorkspace } from '../store/workspace-store.js';
 
 export type { Breaker, ClosedBreaker };
 
-/** `fleet`, `engine:<name>` or `runtime:<name>`, as the breakers are keyed. */
-const SCOPE = /^(fleet|engine:[A-Za-z0-9._-]{1,63}|runtime:[A-Za-z0-9._-]{1,63})$/;
+/** `fleet`, `engine:<name>`, `runtime:<name>` or `class:<failure class>`, as the breakers are keyed. */
+const SCOPE = /^(fleet|(engine|runtime|class):[A-Za-z0-9._-]{1,63})$/;
 
 /**
  * An operator closes the breaker of `scope` (every open or paused one without it), with a
@@ -32,7 +32,7 @@ export async function closeBreaker(
 ): Promise<ClosedBreaker[]> {
   if (o.scope !== null && !SCOPE.test(o.scope)) {
     throw new InvalidConfigError(`--scope ${JSON.stringify(o.scope)} names no scope`, {
-      hint: 'fleet, engine:<name> or runtime:<name>, as `medic status` lists them',
+      hint: 'fleet, engine:<name>, runtime:<name> or class:<name>, as `medic breaker` lists them',
     });
   }
   if (o.reason.trim() === '') {

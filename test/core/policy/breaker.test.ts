@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { brakeChores, closeBreaker } from '../../../src/core/commands/brake.js';
 import { recover } from '../../../src/core/commands/recover.js';
 import { sweep } from '../../../src/core/commands/sweep.js';
-import { listBreakers } from '../../../src/core/store/breaker-store.js';
+import { listBreakers, markFlapping } from '../../../src/core/store/breaker-store.js';
 import { addWorkspace, applyTestPolicy } from '../../helpers/core-deps.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 
 const world = useUnitWorld();
 const auto = { actor: 'medic-watch', source: 'auto' } as const;
 const person = { actor: 'alice', source: 'cli' } as const;
-const EVENTS = '[breaker.opened, breaker.closed, heal.paused, recovery.failed]';
+const EVENTS = '[breaker.opened, breaker.closed, heal.paused, recovery.failed, workspace.stable]';
 
 async function policy(autoheal: string): Promise<void> {
   await applyTestPolicy(
@@ -179,5 +179,56 @@ describe('waves', () => {
     const r = await recover(world.deps(), ws[0]!.container, auto);
     expect(r.outcome).toBe('recovered');
     expect(r.steps.some((s) => s.name === 'wave')).toBe(false);
+  });
+});
+
+describe('workspace.stable', () => {
+  it('is said once when a workspace said to be flapping is online and its regressions have left the window', async () => {
+    await policy('{flapping_after: 2}');
+    const [steady, still, down] = await fleet(3, 0);
+    for (const w of [steady!, still!, down!]) await markFlapping(world.db, w.id);
+    // `still` broke again twice within the window: still flapping. `down` is failed.
+    for (let i = 0; i < 2; i++) {
+      await world.db.query(
+        'INSERT INTO medic.regressions (run_id, previous_run_id, workspace_id, gap_s) VALUES ($1, $2, $3, 60)',
+        [crypto.randomUUID(), crypto.randomUUID(), still!.id],
+      );
+    }
+    await world.db.query("UPDATE workspaces SET status = 'failed' WHERE id = $1", [down!.id]);
+    const deps = world.deps();
+    await brakeChores(deps);
+    await brakeChores(deps);
+    const stable = await events('workspace.stable');
+    expect(stable.map((p) => p.container)).toEqual([steady!.container]);
+  });
+});
+
+describe('the breaker of a failure class', () => {
+  it('opens when failed workspaces across scopes last failed with one class: those wait, the others heal', async () => {
+    // Per runtime, each under its limit of 2; one class over it, counted across the fleet.
+    await policy('{max_unhealthy: 2, scope: runtime, canary: 100}');
+    const cc = await fleet(4, 2, 'claude-code');
+    const lg = await fleet(4, 2, 'langgraph');
+    const deps = world.deps();
+    // Three of them last failed with image_missing (their runs on the record, as a watcher's would be).
+    for (const w of [cc[0]!, cc[1]!, lg[0]!]) {
+      await world.db.query(
+        `INSERT INTO medic.runs (run_id, workspace_id, command, source, actor, state, outcome, error_code, started_at, finished_at, result)
+         VALUES ($1, $2, 'recover', 'auto', 'medic-watch', 'finished', 'failed', 'DOCKER_ERROR', now(), now(), $3)`,
+        [crypto.randomUUID(), w.id, JSON.stringify({ class: 'image_missing', retryable: false })],
+      );
+    }
+    const skipped = await recover(deps, cc[0]!.container, auto);
+    expect(skipped.error?.code).toBe('BREAKER_OPEN');
+    expect(skipped.error?.message).toContain(
+      'the class:image_missing breaker is open (3 failed workspaces last failed with image_missing, limit 2)',
+    );
+    expect(await events('breaker.opened')).toMatchObject([{ scope: 'class:image_missing' }]);
+    // One that never failed heals; so does a person's run of one in the class.
+    expect((await recover(deps, lg[1]!.container, auto)).outcome).toBe('recovered');
+    expect((await recover(deps, lg[0]!.container, person)).outcome).toBe('recovered');
+    const states = (await listBreakers(world.db)).map((b) => `${b.scope}:${b.state}`);
+    expect(states).toContain('class:image_missing:open');
+    expect(states).toContain('runtime:langgraph:closed');
   });
 });
