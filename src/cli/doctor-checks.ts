@@ -8,6 +8,7 @@ import {
   type MedicConfig,
   type Policy,
   type Queryable,
+  sinkTarget,
   templates,
 } from '../core/index.js';
 import { openHeldDatabase } from '../db/embedded-client.js';
@@ -164,7 +165,8 @@ function policyCheck(policy: Policy, version: number, by: string): Check {
 /** Each notify sink's variables, set in this process (the app, watch and agents read the same). */
 function sinkVariables(policy: Policy, env: Record<string, string | undefined>): Check[] {
   return policy.notify.map((sink, i) => {
-    const names = 'slack' in sink ? [sink.slack.url_env] : [sink.webhook.url_env, sink.webhook.secret_env];
+    const t = sinkTarget(sink);
+    const names = [...new Set([t.urlEnv, ...(t.secretEnv ? [t.secretEnv] : [])])];
     const unset = names.filter((v) => !env[v]?.trim());
     return unset.length === 0
       ? { ok: true, name: `notify ${i + 1}`, detail: `${names.map((v) => `$${v}`).join(' and ')} set here` }

@@ -116,11 +116,15 @@ export {
   EVENTS,
   type MedicEvent,
   type NotifySink,
+  PAGER_EVENTS,
   type Policy,
   type PolicyClient,
   type PolicyRule,
   repoFits,
+  runbookFor,
+  type SinkKind,
   selects,
+  sinkTarget,
 } from './policy/policy.js';
 export { applyPolicy, currentPolicy, type StoredPolicy } from './policy/policy-store.js';
 export { formatOf, type PolicyFormat, parsePolicy } from './policy/policy-text.js';
@@ -182,6 +186,7 @@ export {
   type Undelivered,
   undelivered,
 } from './store/outbox-store.js';
+export { type PagerAction, pagerAction } from './store/pager-store.js';
 export { persistently } from './store/persistently.js';
 export { type Report, regressionsOf, report } from './store/report-store.js';
 export type { PruneCounts } from './store/retention.js';

@@ -3,17 +3,20 @@
 // doubling backoff (1 s … 10 min) for 24 h, then gives up with the reason; the delivery id is
 // the same on every attempt. Claims are fair across sinks (at most 4 of a sink's in flight
 // here), a sink failing 5 times in a row is paused (30 s, doubling), and a Slack sink gets a
-// storm as one digest per kind per MEDIC_NOTIFY_DIGEST. Nothing here is on a recovery's path.
+// storm as one digest per kind per MEDIC_NOTIFY_DIGEST; PagerDuty and Opsgenie get their own
+// requests (pager-messages.ts), and a resolve is never given up. Nothing here is on a recovery's path.
 import {
   type CoreDeps,
   claimDue,
   claimSlackGroups,
   type OutboxRow,
+  pagerAction,
   redactSecrets,
   SINK_TRIP_AFTER,
   settleAttempt,
 } from '../core/index.js';
 import { cutUrl, SIGNATURE_HEADER, signature, slackDigest, slackMessage } from './messages.js';
+import { OPSGENIE_URL, PAGERDUTY_URL, pagerRequest } from './pager-messages.js';
 
 export interface NotifierOptions {
   readonly pollMs?: number;
@@ -33,8 +36,7 @@ export interface Attempted {
 }
 
 /** Deliveries in flight in one process, and of them for one sink. */
-const IN_FLIGHT = 20;
-const PER_SINK = 4;
+const [IN_FLIGHT, PER_SINK] = [20, 4];
 /** How long a sink is paused after SINK_TRIP_AFTER failures in a row (doubling up to 10 min). */
 const PAUSE_MS = 30_000;
 
@@ -81,9 +83,8 @@ export class Notifier {
   }
 
   async stop(): Promise<void> {
-    const t = this.timer;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (t) clearTimeout(t);
     await this.running;
     await Promise.allSettled([...this.inFlight]);
   }
@@ -106,11 +107,8 @@ export class Notifier {
   }
 
   private sink(urlEnv: string): SinkState {
-    let s = this.sinks.get(urlEnv);
-    if (!s) {
-      s = { inFlight: 0, failures: 0, pausedUntil: 0, pauses: 0 };
-      this.sinks.set(urlEnv, s);
-    }
+    const s = this.sinks.get(urlEnv) ?? { inFlight: 0, failures: 0, pausedUntil: 0, pauses: 0 };
+    this.sinks.set(urlEnv, s);
     return s;
   }
 
@@ -164,7 +162,10 @@ export class Notifier {
 
   /** Delivers `row`, or with `group` (Slack, one kind) all of them as one digest message; each row is settled. */
   private async deliver(row: OutboxRow, group: readonly OutboxRow[] = [row]): Promise<Attempted> {
-    const url = this.env[row.urlEnv];
+    const pager = row.kind === 'pagerduty' || row.kind === 'opsgenie';
+    // An on-call service without a URL variable of its own is sent to the service's endpoint.
+    const serviceOwn = pager && row.urlEnv === row.secretEnv;
+    const url = serviceOwn ? (row.kind === 'pagerduty' ? PAGERDUTY_URL : OPSGENIE_URL) : this.env[row.urlEnv];
     const secret = row.secretEnv ? this.env[row.secretEnv] : undefined;
     const started = performance.now();
     let status: number | null = null;
@@ -173,14 +174,17 @@ export class Notifier {
       if (!url) throw new Error(`${row.urlEnv} is not set in this process`);
       if (row.secretEnv && !secret) throw new Error(`${row.secretEnv} is not set in this process`);
       const { dashboardUrl } = this.deps.config;
-      const body = JSON.stringify(
-        group.length > 1
-          ? slackDigest(group, dashboardUrl)
-          : row.kind === 'slack'
-            ? slackMessage(row, dashboardUrl)
-            : row.payload,
-      );
-      const res = await fetch(url, {
+      const paged = pager ? pagerRequest(row, secret ?? '', serviceOwn ? null : url, dashboardUrl) : null;
+      const body =
+        paged?.body ??
+        JSON.stringify(
+          group.length > 1
+            ? slackDigest(group, dashboardUrl)
+            : row.kind === 'slack'
+              ? slackMessage(row, dashboardUrl)
+              : row.payload,
+        );
+      const res = await fetch(paged?.url ?? url, {
         method: 'POST',
         body,
         redirect: 'manual',
@@ -190,7 +194,7 @@ export class Notifier {
           'user-agent': 'workspace-medic',
           'x-medic-event': row.event,
           'x-medic-delivery': row.deliveryId,
-          ...(secret ? { [SIGNATURE_HEADER]: signature(secret, body) } : {}),
+          ...(paged?.headers ?? (secret ? { [SIGNATURE_HEADER]: signature(secret, body) } : {})),
         },
       });
       status = res.status;
@@ -218,7 +222,7 @@ export class Notifier {
       ? { delivered: true as const }
       : row.event === 'test'
         ? { gaveUp: `a test, not retried: ${error}` }
-        : age >= this.o.giveUpAfterMs
+        : age >= this.o.giveUpAfterMs && !(pager && pagerAction(row.event) === 'resolve')
           ? { gaveUp: `gave up after ${row.attempts} attempts over 24 h: ${error}` }
           : { retryInS: Math.min(2 ** (row.attempts - 1), this.o.maxBackoffS) };
     for (const r of group) await settleAttempt(this.deps.db, r, { status, ms, error, next });

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { parseTarget } from '../model/names.js';
 import { PERMISSIONS, permissionRank } from '../model/permissions.js';
+import { autohealSchema } from './autoheal.js';
+import { describeSink, EVENTS, PAGER_EVENTS } from './sinks.js';
 
 const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
 
@@ -89,26 +91,6 @@ const clientSchema = z
   })
   .strict();
 
-/** What medic tells the outside world about (docs/signal.md). */
-export const EVENTS = [
-  'recovery.failed',
-  'recovery.succeeded',
-  'budget.exhausted',
-  'regression',
-  'approval.requested',
-  'hold.started',
-  'hold.ended',
-  'workspace.flapping',
-  'workspace.stable',
-  'breaker.opened',
-  'breaker.closed',
-  'heal.paused',
-] as const;
-export type MedicEvent = (typeof EVENTS)[number];
-
-const durationSchema = z
-  .string()
-  .regex(/^[0-9]+(s|m|h|d)$/, "must be a duration such as '10m', '2h' or '1d'");
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable (A-Z, 0-9, _)');
 const sinkBase = {
   events: z.array(z.enum(EVENTS)).min(1),
@@ -116,9 +98,32 @@ const sinkBase = {
   /** [storm] Told only of what went wrong: no `recovery.succeeded`, whatever `events` lists. */
   failures_only: z.boolean().default(false),
 };
+const pagerBase = {
+  ...sinkBase,
+  events: z
+    .array(z.enum(EVENTS))
+    .min(1)
+    .default([...PAGER_EVENTS]),
+  /** PagerDuty's severity (Opsgenie's priority follows it: critical P1 … info P5). */
+  severity: z.enum(['critical', 'error', 'warning', 'info']).default('error'),
+  component: z.string().min(1).max(100).optional(),
+  group: z.string().min(1).max(100).optional(),
+};
 const notifySchema = z.union([
   z.object({ slack: z.object({ url_env: envName }).strict(), ...sinkBase }).strict(),
   z.object({ webhook: z.object({ url_env: envName, secret_env: envName }).strict(), ...sinkBase }).strict(),
+  z
+    .object({
+      pagerduty: z.object({ routing_key_env: envName, url_env: envName.optional() }).strict(),
+      ...pagerBase,
+    })
+    .strict(),
+  z
+    .object({
+      opsgenie: z.object({ api_key_env: envName, url_env: envName.optional() }).strict(),
+      ...pagerBase,
+    })
+    .strict(),
 ]);
 
 export const policySchema = z
@@ -126,29 +131,10 @@ export const policySchema = z
     repos: z.array(ruleSchema).default([]),
     clients: z.array(clientSchema).default([]),
     notify: z.array(notifySchema).default([]),
+    /** [pager] The runbook for a workspace: its runtime's, else `default`; linked from every message. */
+    runbooks: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i), z.string().url()).default({}),
     /** [storm] How the automatic paths (watch, agents, sweep) hold back. */
-    autoheal: z
-      .object({
-        /** Broken again within MEDIC_REGRESSION_WINDOW this many times: flapping, no more automatic heals. */
-        flapping_after: z.number().int().min(1).default(3),
-        /** More broken at once in a scope than this (a count, or a share of the scope): the breaker opens. */
-        max_unhealthy: z
-          .union([
-            z.number().int().min(0),
-            z.string().regex(/^(100|[1-9]?[0-9])(\.[0-9]+)?%$/, 'must be a count or a share such as 20%'),
-          ])
-          .default('100%'),
-        /** What the breaker and the waves count over: the whole fleet, each engine, or each runtime. */
-        scope: z.enum(['fleet', 'engine', 'runtime']).default('fleet'),
-        /** Under the limit this long: the breaker closes by itself. */
-        close_after: durationSchema.default('10m'),
-        /** The first wave's size when more than this many are broken in a scope; later waves double. */
-        canary: z.number().int().min(1).default(2),
-        /** A wave with more of its runs failed than this share pauses the scope's healing. */
-        max_failure_ratio: z.number().min(0).max(1).default(0.5),
-      })
-      .strict()
-      .default({}),
+    autoheal: autohealSchema,
   })
   .strict()
   .refine((p) => new Set(p.clients.map((c) => c.name.toLowerCase())).size === p.clients.length, {
@@ -204,7 +190,7 @@ export function describePolicy(policy: Policy): string[] {
   );
   const sinks = policy.notify.map(
     (n, i) =>
-      `notify sink ${i + 1}: ${'slack' in n ? `Slack ($${n.slack.url_env})` : `webhook ($${n.webhook.url_env}, signed with $${n.webhook.secret_env})`} on ${n.events.join(', ')}${n.workspaces ? ` for ${describeSelector(n.workspaces)}` : ''}`,
+      `notify sink ${i + 1}: ${describeSink(n)} on ${n.events.join(', ')}${n.workspaces ? ` for ${describeSelector(n.workspaces)}` : ''}`,
   );
   const a = policy.autoheal;
   const autoheal = `automatic heals: a workspace broken again ${a.flapping_after} times within MEDIC_REGRESSION_WINDOW of a recovery is flapping, left to a person`;
@@ -238,3 +224,5 @@ function globMatch(glob: string, text: string, star: string): boolean {
     .join(star);
   return new RegExp(`^${pattern}$`, 'i').test(text);
 }
+
+export { EVENTS, type MedicEvent, PAGER_EVENTS, runbookFor, type SinkKind, sinkTarget } from './sinks.js';

@@ -4,11 +4,12 @@
 import type { CoreDeps } from '../model/deps.js';
 import type { Queryable } from '../model/ports.js';
 import type { RecoveryResult } from '../model/result.js';
-import { type MedicEvent, selects } from '../policy/policy.js';
+import { type MedicEvent, runbookFor, selects, sinkTarget } from '../policy/policy.js';
 import { currentPolicy } from '../policy/policy-store.js';
 import { markFlapping } from '../store/breaker-store.js';
 import { flappingOf } from '../store/flapping-store.js';
 import { enqueueEvent } from '../store/outbox-store.js';
+import { pagerKey, pagerWants } from '../store/pager-store.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 import type { ResultDraft } from './result-draft.js';
 
@@ -34,8 +35,26 @@ export async function emit(
             !(sink.failures_only && event === 'recovery.succeeded') &&
             (!sink.workspaces || (workspace !== null && selects({ workspaces: sink.workspaces }, workspace))),
       );
-    return sinks.length > 0
-      ? await enqueueEvent(deps.db, sinks, event, payload, { parked: o.parked ?? false })
+    // [pager] An on-call service hears of an alert's start and end only (pager-store.ts).
+    const key = pagerKey(payload, workspace);
+    const wanted = [];
+    for (const s of sinks) {
+      const { kind } = sinkTarget(s.sink);
+      const pager = kind === 'pagerduty' || kind === 'opsgenie';
+      if (
+        !pager ||
+        event === 'test' ||
+        (await pagerWants(deps.db, { index: s.index, kind }, event, key, payload))
+      )
+        wanted.push(s);
+    }
+    const runbook = stored ? runbookFor(stored.policy, workspace?.runtime) : null;
+    return wanted.length > 0
+      ? await enqueueEvent(deps.db, wanted, event, payload, {
+          parked: o.parked ?? false,
+          runbook,
+          pagerKey: key,
+        })
       : [];
   } catch (error) {
     deps.logger.warn({ event, err: (error as Error).message }, 'could not write a notification');

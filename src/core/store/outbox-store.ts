@@ -4,13 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
-import type { MedicEvent, NotifySink } from '../policy/policy.js';
+import { type MedicEvent, type NotifySink, type SinkKind, sinkTarget } from '../policy/policy.js';
 
 export interface OutboxRow {
   readonly id: number;
   readonly deliveryId: string;
   readonly sink: number;
-  readonly kind: 'slack' | 'webhook';
+  readonly kind: SinkKind;
   readonly urlEnv: string;
   readonly secretEnv: string | null;
   readonly event: string;
@@ -24,7 +24,7 @@ export const outboxRowSchema = z
     id: z.number(),
     delivery_id: z.string(),
     sink: z.number(),
-    sink_kind: z.enum(['slack', 'webhook']),
+    sink_kind: z.enum(['slack', 'webhook', 'pagerduty', 'opsgenie']),
     url_env: z.string(),
     secret_env: z.string().nullable(),
     event: z.string(),
@@ -57,11 +57,12 @@ export async function enqueueEvent(
   sinks: ReadonlyArray<{ readonly index: number; readonly sink: NotifySink }>,
   event: MedicEvent | 'test',
   payload: unknown,
-  o: { readonly parked?: boolean } = {},
+  o: { readonly parked?: boolean; readonly runbook?: string | null; readonly pagerKey?: string | null } = {},
 ): Promise<string[]> {
   const ids: string[] = [];
   for (const { index, sink } of sinks) {
-    const slack = 'slack' in sink;
+    const target = sinkTarget(sink);
+    const pager = target.kind === 'pagerduty' || target.kind === 'opsgenie';
     const id = randomUUID();
     ids.push(id);
     await db.query(
@@ -70,11 +71,25 @@ export async function enqueueEvent(
       [
         id,
         index,
-        slack ? 'slack' : 'webhook',
-        slack ? sink.slack.url_env : sink.webhook.url_env,
-        slack ? null : sink.webhook.secret_env,
+        target.kind,
+        target.urlEnv,
+        target.secretEnv,
         event,
-        JSON.stringify(payload),
+        // An on-call service is also told how the operator files it, and where the runbook is.
+        JSON.stringify(
+          pager && 'severity' in sink
+            ? {
+                object: payload,
+                pager: {
+                  severity: sink.severity,
+                  component: sink.component ?? null,
+                  group: sink.group ?? null,
+                  runbook: o.runbook ?? null,
+                  key: o.pagerKey ?? null,
+                },
+              }
+            : payload,
+        ),
         o.parked ? 3600 : 0,
       ],
     );
