@@ -31,9 +31,9 @@ export async function benchOutage(f: Fleet, sizes: readonly number[], log: (s: s
   const largest = sizes.at(-1) ?? 100;
   const runs = [
     ...sizes.map((n) => ['watch', n, 'on'] as const),
-    ['agent', largest, 'on'] as const,
     // The baseline for the waves' cost, in the same run: the same outage with no waves.
     ['watch', largest, 'off'] as const,
+    ['agent', largest, 'on'] as const,
   ];
   for (const [healer, n, waves] of runs) {
     log(`  ${n} workspaces, healed by medic ${healer}, waves ${waves}`);
@@ -91,6 +91,21 @@ export async function benchOutage(f: Fleet, sizes: readonly number[], log: (s: s
     } finally {
       watch.kill('SIGTERM');
       await new Promise((r) => watch.once('exit', r));
+      // Each run meets the same engine: this run's containers and volumes removed, rows parked.
+      await inTurn(
+        made.map((w) => async () => {
+          await f.docker
+            .getContainer(w.container)
+            .remove({ force: true })
+            .catch(() => undefined);
+          await f.docker
+            .getVolume(w.volume)
+            .remove()
+            .catch(() => undefined);
+        }),
+        8,
+      );
+      await f.db.query("UPDATE workspaces SET status = 'removed' WHERE id = ANY($1::uuid[])", [ids]);
     }
   }
   return samples;

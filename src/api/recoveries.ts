@@ -22,6 +22,7 @@ import {
   ServiceBusyError,
   settledWithin,
   unstartedResult,
+  validTraceparent,
 } from '../core/index.js';
 import { type Answer, waitOf } from './http-io.js';
 import { problem, publicResult, retryAfterOf } from './problem.js';
@@ -92,7 +93,7 @@ export class Recoveries {
       // (403, kept with the key), waited for or not.
       refused = await this.refusal(client, body, claim.runId);
       if (refused) await storeAnswer(this.deps.db, refused);
-      else this.start(client, key, body, claim.runId);
+      else this.start(client, key, body, claim.runId, validTraceparent(req.headers.traceparent));
     }
     const known = refused ?? (claim.kind === 'replay' ? claim.result : null);
     const result = known ?? (waitS > 0 ? await this.settled(client, claim.runId, waitS) : null);
@@ -124,8 +125,9 @@ export class Recoveries {
     return checked.admitted || !(checked.error instanceof RefusalError) ? null : checked.result;
   }
 
-  private optionsOf(client: string, body: RecoveryRequest, runId: string): RunOptions {
+  private optionsOf(client: string, body: RecoveryRequest, runId: string, traceparent?: string): RunOptions {
     return {
+      ...(traceparent ? { traceparent } : {}),
       actor: client,
       source: 'api',
       client: { name: client },
@@ -137,8 +139,8 @@ export class Recoveries {
     };
   }
 
-  private start(client: string, key: string, body: RecoveryRequest, runId: string): void {
-    const options = this.optionsOf(client, body, runId);
+  private start(client: string, key: string, body: RecoveryRequest, runId: string, tp?: string): void {
+    const options = this.optionsOf(client, body, runId, tp);
     const running = this.executor(`api:${client}:${key}`)
       .recover(body.target, options)
       .catch((error: unknown) =>

@@ -25,6 +25,7 @@ import type { PacerRegistry } from '../github/write-pacer.js';
 import { bodyCap, handlerServer, listen, MAX_BODY_BYTES } from '../http/server.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
+import { openTracer } from '../metrics/tracing.js';
 import { Notifier } from '../notify/notifier.js';
 import type { JobWorker } from '../queue/index.js';
 import { medicApp } from './app.js';
@@ -36,12 +37,15 @@ const env = process.env;
 try {
   const settings = appSettings(env);
   const dashboard = dashboardSettings(env);
-  const core = await openCore({
+  const opened = await openCore({
     env,
     packageRoot: packageRootFrom(import.meta.url),
     poolSize: settings.concurrency + 4,
     ...(settings.executor ? { runtime: noDocker } : {}),
   });
+  // [pager] Runs as traces when an OTLP endpoint is set (nothing is loaded otherwise).
+  const tracer = await openTracer(env, 'workspace-medic-app');
+  const core = tracer ? { ...opened, tracer } : opened;
   const metrics = new MedicMetrics({
     leasesHeld: () => leasesHeld(core.db),
     heldFailing: () => countHeldFailing(core.db),

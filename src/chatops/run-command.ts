@@ -2,7 +2,15 @@
 // core checks each workspace against the policy), keeping its status comment current.
 // Diagnoses post a table and change nothing. Every write goes through the pacer as what it
 // is to the user: the answer (a result), or progress.
-import { type Approval, localExecutor, type RecoveryResult, recoverMany, type Step } from '../core/index.js';
+import {
+  type Approval,
+  currentPolicy,
+  localExecutor,
+  type RecoveryResult,
+  recoverMany,
+  runbookFor,
+  type Step,
+} from '../core/index.js';
 import { diagnosisTable } from '../markdown/render-diagnosis.js';
 import { renderStatus, type StatusView } from '../markdown/render-status.js';
 import { askApproval, decide } from './approvals.js';
@@ -81,7 +89,9 @@ export async function runCommand(
     intervalMs: deps.editIntervalMs,
     graceMs: deps.editIntervalMs,
   });
+  const policy = (await currentPolicy(deps.core.db).catch(() => null))?.policy ?? null;
   let view: StatusView = {
+    ...(policy ? { runbook: (runtime: string | null) => runbookFor(policy, runtime) } : {}),
     commandLine: line,
     actor,
     reason,

@@ -55,11 +55,17 @@ export class CliSession {
         packageRoot,
         logger: createLogger({ LOG_LEVEL: 'warn', ...env }, io.log),
       });
+      // [pager] Traces only when an OTLP endpoint is set: otherwise the SDK is never loaded.
+      if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+        const tracer = await (await import('../metrics/tracing.js')).openTracer(env, 'workspace-medic');
+        if (tracer) deps = { ...deps, tracer };
+      }
       this.code = await fn(deps);
     } catch (error) {
       const e = this.report(error);
       if (!deps) unstarted?.(e);
     } finally {
+      await deps?.tracer?.flush();
       await deps?.db.close().catch(() => undefined);
     }
   }

@@ -77,6 +77,7 @@ export type {
   Queryable,
   QueryResult,
   ReadAhead,
+  RunTracer,
   VolumeEntry,
 } from './model/ports.js';
 export { silentLogger, systemClock } from './model/ports.js';
@@ -99,6 +100,7 @@ export {
 export type { BudgetView } from './model/settings-values.js';
 export { settledWithin } from './model/settled-within.js';
 export { readTarEntries, type TarEntry } from './model/tar-read.js';
+export { TRACEPARENT, validTraceparent } from './model/trace-context.js';
 // The operator's policy
 export { type Admission, isRefusal, refuseCommand } from './policy/admit.js';
 export {

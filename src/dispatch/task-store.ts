@@ -12,6 +12,7 @@ import {
   SOURCES,
   type Step,
   stepSchema,
+  TRACEPARENT,
 } from '../core/index.js';
 import { type Claimed, fencedQueue, type WorkQueue } from '../queue/index.js';
 import { aliveSql } from './engine-store.js';
@@ -43,6 +44,7 @@ export const taskOptionsSchema = z.object({
   approval: approvalSchema.optional(),
   list: z.boolean().optional(),
   permission: z.enum(PERMISSIONS).optional(),
+  traceparent: z.string().regex(TRACEPARENT).optional(),
 });
 export type TaskOptions = z.infer<typeof taskOptionsSchema>;
 

@@ -25,6 +25,8 @@ export interface StatusView {
   readonly done: readonly RecoveryResult[];
   readonly running: { readonly target: string; readonly steps: readonly Step[] } | null;
   readonly pending: readonly string[];
+  /** [pager] The runbook of a workspace of this runtime (the policy's `runbooks`), shown under a failure. */
+  readonly runbook?: (runtime: string | null) => string | null;
 }
 
 export function renderStatus(view: StatusView): string {
@@ -34,7 +36,7 @@ export function renderStatus(view: StatusView): string {
     ...(view.notes ?? []).map((n) => `> ⚠️ ${n}`),
     '',
   ];
-  const table = view.done.length > 0 ? resultTable(view.done) : [];
+  const table = view.done.length > 0 ? [...resultTable(view.done), ...runbookLines(view)] : [];
   const live = view.running
     ? ['', `**${escapeInline(view.running.target)}**: running…`, '', ...stepRows(view.running.steps)]
     : [];
@@ -90,6 +92,19 @@ function stepRows(steps: readonly Step[]): string[] {
     '|---|---|--:|---|',
     ...steps.map((s) => `| ${s.name} | ${STEP_ICON[s.status]} | ${s.ms} | ${escapeInline(s.detail, 300)} |`),
   ];
+}
+
+/** Under the table: the runbook of each workspace that failed, once per runbook. */
+function runbookLines(view: StatusView): string[] {
+  const seen = new Map<string, string[]>();
+  for (const r of view.done.filter((x) => x.outcome === 'failed')) {
+    const url = view.runbook?.(r.workspace.runtime) ?? null;
+    if (url && /^https?:\/\//.test(url)) seen.set(url, [...(seen.get(url) ?? []), r.workspace.container]);
+  }
+  return [...seen].map(
+    ([url, ws]) =>
+      `\n📖 Runbook for ${ws.map((w) => codeSpan(w)).join(', ')}: <${encodeURI(decodeURI(url))}>`,
+  );
 }
 
 function details(r: RecoveryResult): string[] {

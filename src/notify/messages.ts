@@ -32,6 +32,8 @@ interface ResultLike {
   readonly steps?: ReadonlyArray<{ readonly name: string; readonly status: string; readonly ms: number }>;
   readonly origin?: { readonly repo: string; readonly issue: number | null } | null;
   readonly regression?: { readonly previousRunId: string; readonly gapS: number } | null;
+  /** [pager] The policy's runbook for the workspace's runtime. */
+  readonly runbook?: string;
 }
 
 interface HoldLike {
@@ -122,6 +124,7 @@ export function slackMessage(
     dashboardUrl && p.runId
       ? `<${dashboardUrl.replace(/\/$/, '')}/runs/${encodeURIComponent(p.runId)}|run ${e(p.runId.slice(0, 8))}>`
       : null,
+    p.runbook && /^https?:\/\/[^\s|<>]+$/.test(p.runbook) ? `<${p.runbook}|runbook>` : null,
   ].filter(Boolean);
   if (links.length > 0) lines.push(links.join(' · '));
   return { text: lines.join('\n') };

@@ -14,9 +14,22 @@ export interface IncidentHook {
 
 export const noIncidentHook: IncidentHook = { report: async () => {} };
 
-export function githubIncidentHook(github: GitHubPort, label: string, logger: Logger): IncidentHook {
+export function githubIncidentHook(
+  github: GitHubPort,
+  label: string,
+  logger: Logger,
+  runbookOf: (runtime: string | null) => Promise<string | null> = async () => null,
+): IncidentHook {
+  let runbook: string | null = null;
   const body = (intro: string, r: RecoveryResult) =>
-    [intro, '', ...resultTable([r]), '', `<!-- medic:result ${jsonForHtmlComment(r)} -->`].join('\n');
+    [
+      intro,
+      '',
+      ...resultTable([r]),
+      ...(runbook && r.outcome === 'failed' ? ['', `📖 Runbook: <${encodeURI(decodeURI(runbook))}>`] : []),
+      '',
+      `<!-- medic:result ${jsonForHtmlComment(r)} -->`,
+    ].join('\n');
 
   /**
    * A workspace broken again within the window of the recovery that closed its incident: that
@@ -44,6 +57,7 @@ export function githubIncidentHook(github: GitHubPort, label: string, logger: Lo
     async report(r) {
       const container = r.workspace.container;
       try {
+        runbook = await runbookOf(r.workspace.runtime).catch(() => null);
         const open = await github.findOpenIssue(label, container);
         if (r.regression && open === null && (await reopenRegressed(r))) return;
         if (r.outcome === 'failed') {

@@ -8,10 +8,12 @@ import type { CoreDeps } from '../core/index.js';
 import {
   atATime,
   countHeldFailing,
+  currentPolicy,
   failureTriggerInstalled,
   leasesHeld,
   listBreakers,
   pruneDaily,
+  runbookFor,
 } from '../core/index.js';
 import { connectDocker } from '../docker/connection.js';
 import { octokitPort } from '../github/github-port.js';
@@ -102,5 +104,9 @@ export function watchIncidentHook(deps: CoreDeps, env: Record<string, string | u
     ),
     incident.label,
     deps.logger,
+    async (runtime) => {
+      const stored = await currentPolicy(deps.db);
+      return stored ? runbookFor(stored.policy, runtime) : null;
+    },
   );
 }

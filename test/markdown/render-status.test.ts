@@ -18,6 +18,30 @@ const result = (target: string, detail = 'ok', message = detail): RecoveryResult
 });
 
 describe('renderStatus', () => {
+  it("links each failed workspace's runbook (the policy's, by runtime) under the table, once per runbook", () => {
+    const body = renderStatus({
+      commandLine: '/recover a b',
+      actor: 'alice',
+      reason: null,
+      done: [result('ws-92f6d88b-6a9'), result('ws-aaaaaaaa-bbb')],
+      running: null,
+      pending: [],
+      runbook: () => 'https://runbooks.example.com/workspaces',
+    });
+    expect(body).toContain(
+      '📖 Runbook for `ws-92f6d88b-6a9`, `ws-aaaaaaaa-bbb`: <https://runbooks.example.com/workspaces>',
+    );
+    const none = renderStatus({
+      commandLine: '/recover a',
+      actor: 'alice',
+      reason: null,
+      done: [result('a')],
+      running: null,
+      pending: [],
+    });
+    expect(none).not.toContain('Runbook');
+  });
+
   it('escapes the command line, actor and reason, and hides the result as JSON that reads back', () => {
     const r = result('ws-92f6d88b-6a9', '--> <img src=x> @here');
     const body = renderStatus({

@@ -12,6 +12,25 @@ const slackActs = (text: string) =>
   [...text.matchAll(/<[^>]*>|@(channel|here|everyone)\b/g)].map((m) => m[0]);
 
 describe('Slack text is escaped for Slack', () => {
+  it("[pager] links the workspace's runbook; one that would break out of the link is left out", () => {
+    const failed = {
+      runId: 'b0b0b0b0-0000-4000-8000-000000000000',
+      outcome: 'failed',
+      workspace: { container: 'ws-92f6d88b-6a9', runtime: 'langgraph' },
+      error: { code: 'TEMPLATE_NOT_FOUND', message: 'no template' },
+    };
+    const ok = slackMessage(
+      { event: 'recovery.failed', payload: { ...failed, runbook: 'https://runbooks.example.com/lg' } },
+      null,
+    );
+    expect(ok.text).toContain('<https://runbooks.example.com/lg|runbook>');
+    const bad = slackMessage(
+      { event: 'recovery.failed', payload: { ...failed, runbook: 'https://x.example|<!channel>' } },
+      null,
+    );
+    expect(slackActs(bad.text)).toEqual([]);
+  });
+
   it('a hold reason cannot ping the channel or disguise a link', () => {
     const { text } = slackMessage(
       {

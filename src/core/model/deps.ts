@@ -2,7 +2,7 @@
 
 import type { ClientGrant, Grant } from '../policy/grant.js';
 import type { MedicConfig } from './config.js';
-import type { Clock, ContainerRuntime, Database, Logger } from './ports.js';
+import type { Clock, ContainerRuntime, Database, Logger, RunTracer } from './ports.js';
 import type { Source, Step } from './result.js';
 
 /** Told of each step as it ends (progress in the doors). */
@@ -16,6 +16,8 @@ export interface CoreDeps {
   readonly logger: Logger;
   /** Names this process in lease rows, e.g. `host:pid`. */
   readonly holder: string;
+  /** [pager] Traces of finished runs; unset: none (OTEL_EXPORTER_OTLP_ENDPOINT unset). */
+  readonly tracer?: RunTracer;
 }
 
 /** Who asked for an approved command, and who approved it. */
@@ -59,4 +61,6 @@ export interface RunOptions {
    * breaker and the waves hold it back as they do the watcher's (`auto`) and the API's without force.
    */
   readonly automatic?: boolean;
+  /** [pager] The caller's W3C `traceparent`: the run's trace joins it (checked by the door). */
+  readonly traceparent?: string;
 }

@@ -1,5 +1,6 @@
 // The narrow interfaces through which the core touches the world. Adapters in src/db and
 // src/docker implement them; tests pass plain objects checked with `satisfies`.
+import type { RecoveryResult } from './result.js';
 
 export interface QueryResult {
   rows: unknown[];
@@ -129,3 +130,14 @@ export const systemClock: Clock = {
 };
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * [pager] Where a finished run goes as a trace (OTLP, when OTEL_EXPORTER_OTLP_ENDPOINT is set;
+ * src/metrics/tracing.ts): one span for the run, one per step, under the caller's
+ * `traceparent` (W3C Trace Context) when there is one. Never throws, never waits.
+ */
+export interface RunTracer {
+  run(result: RecoveryResult, o: { readonly traceparent?: string | null }): void;
+  /** Sends what is buffered (a CLI command before it exits). */
+  flush(): Promise<void>;
+}

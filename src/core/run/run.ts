@@ -102,6 +102,7 @@ export class Run {
       return result;
     });
     await afterRun(deps, result, workspace); // its events, once its session is back in the pool
+    deps.tracer?.run(result, { traceparent: options.traceparent ?? null });
     return result;
   }
 

@@ -77,18 +77,20 @@ export async function enqueueEvent(
         event,
         // An on-call service is also told how the operator files it, and where the runbook is.
         JSON.stringify(
-          pager && 'severity' in sink
-            ? {
-                object: payload,
-                pager: {
-                  severity: sink.severity,
-                  component: sink.component ?? null,
-                  group: sink.group ?? null,
-                  runbook: o.runbook ?? null,
-                  key: o.pagerKey ?? null,
-                },
-              }
-            : payload,
+          target.kind === 'slack' && o.runbook && payload !== null && typeof payload === 'object'
+            ? { ...payload, runbook: o.runbook }
+            : pager && 'severity' in sink
+              ? {
+                  object: payload,
+                  pager: {
+                    severity: sink.severity,
+                    component: sink.component ?? null,
+                    group: sink.group ?? null,
+                    runbook: o.runbook ?? null,
+                    key: o.pagerKey ?? null,
+                  },
+                }
+              : payload,
         ),
         o.parked ? 3600 : 0,
       ],

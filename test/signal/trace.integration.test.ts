@@ -1,0 +1,151 @@
+// [pager] A recovery as a trace: `POST /api/v1/recoveries` with a W3C `traceparent`, handed by
+// an API with no Docker to the agent of engine B (a `medic agent` process on the second
+// engine, with the standard OTEL_* variables), yields the run's span under the caller's span
+// and one span per step under it, exported over OTLP/HTTP (http/json) to a local receiver.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiHandler } from '../../src/api/handler.js';
+import { createToken } from '../../src/api/tokens.js';
+import { createBrokenWorkspace, removeFixtures } from '../../src/demo/broken-workspace.js';
+import { agentsExecutor } from '../../src/dispatch/agents-executor.js';
+import { noDocker } from '../../src/dispatch/no-docker.js';
+import { ensureLocalImage } from '../../src/docker/local-image.js';
+import { bodyCap, handlerServer, MAX_BODY_BYTES } from '../../src/http/server.js';
+import { applyTestPolicy } from '../helpers/core-deps.js';
+import { agentUp, placementOf, until } from '../helpers/fleet-rig.js';
+import type { Proc } from '../helpers/processes.js';
+import { type TestWorld, testWorld } from '../helpers/services.js';
+
+const ENGINE_B = process.env.MEDIC_TEST_DOCKER_B ?? 'unix:///run/medic-b/docker.sock';
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER = '00f067aa0ba902b7';
+
+interface OtlpSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  readonly attributes?: ReadonlyArray<{ key: string; value: { stringValue?: string } }>;
+}
+
+/** An OTLP/HTTP receiver (JSON): every span it was sent, with its service's name. */
+function collector() {
+  const spans: Array<OtlpSpan & { service: string }> = [];
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d) => {
+      raw += d;
+    });
+    req.on('end', () => {
+      const body = JSON.parse(raw) as {
+        resourceSpans: Array<{
+          resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+          scopeSpans: Array<{ spans: OtlpSpan[] }>;
+        }>;
+      };
+      for (const rs of body.resourceSpans) {
+        const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
+        for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ ...s, service });
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  const listening = new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    spans,
+    url: async () => {
+      await listening;
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+let world: TestWorld;
+let dockerB: Docker;
+let agent: Proc | undefined;
+let api: http.Server;
+const otlp = collector();
+
+beforeAll(async () => {
+  world = await testWorld();
+  dockerB = new Docker({ socketPath: new URL(ENGINE_B).pathname });
+  await applyTestPolicy(
+    world.db,
+    'repos:\n  - repo: acme/platform\n    workspaces: all\nclients:\n  - name: provisioner\n    workspaces: all\n',
+  );
+  agent = await agentUp(
+    world.db,
+    'trace-b',
+    {
+      DATABASE_URL: world.url,
+      DOCKER_HOST: ENGINE_B,
+      OTEL_EXPORTER_OTLP_ENDPOINT: await otlp.url(),
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'medic-agent-b',
+    },
+    ['--no-heal'],
+  );
+  const replica = { ...world.deps(), runtime: noDocker };
+  const handler = apiHandler({
+    deps: replica,
+    executor: () => agentsExecutor(replica, `trace:${crypto.randomUUID()}`, { waitS: 30, pollMs: 100 }),
+  });
+  api = handlerServer([bodyCap(MAX_BODY_BYTES), handler], (e) => {
+    throw e;
+  });
+  await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
+}, 90_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  await new Promise((r) => api?.close(r));
+  await otlp.close();
+  if (dockerB && world) await removeFixtures(dockerB, world.label);
+  await world?.close();
+}, 60_000);
+
+describe('a recovery as a trace', () => {
+  it("joins the caller's trace: the run's span under its span, one span per step, from the agent of another engine", async () => {
+    const ws = await createBrokenWorkspace(dockerB, world.db, {
+      image: await ensureLocalImage(dockerB),
+      labels: { [world.label.split('=')[0]!]: world.label.split('=')[1]! },
+    });
+    await until(
+      'placed on engine B',
+      30_000,
+      async () => (await placementOf(world.db, ws.container)) === 'trace-b',
+    );
+    const { token } = await createToken(world.db, 'provisioner', 'test');
+    const res = await fetch(`http://127.0.0.1:${(api.address() as AddressInfo).port}/api/v1/recoveries`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'idempotency-key': crypto.randomUUID(),
+        prefer: 'wait=30',
+        'content-type': 'application/json',
+        traceparent: `00-${TRACE}-${CALLER}-01`,
+      },
+      body: JSON.stringify({ target: ws.container }),
+    });
+    const result = (await res.json()) as { outcome: string; runId: string; steps: Array<{ name: string }> };
+    expect(res.status).toBe(200);
+    expect(result.outcome).toBe('recovered');
+
+    await until(
+      'the spans exported',
+      20_000,
+      async () => otlp.spans.filter((s) => s.traceId === TRACE).length >= 1 + result.steps.length,
+    );
+    const inTrace = otlp.spans.filter((s) => s.traceId === TRACE);
+    const run = inTrace.find((s) => s.name === 'medic recover')!;
+    expect(run.parentSpanId).toBe(CALLER);
+    expect(run.service).toBe('medic-agent-b');
+    expect(run.attributes?.find((a) => a.key === 'medic.run_id')?.value.stringValue).toBe(result.runId);
+    const steps = inTrace.filter((s) => s.parentSpanId === run.spanId);
+    expect(steps.map((s) => s.name)).toEqual(result.steps.map((s) => s.name));
+    expect(inTrace).toHaveLength(1 + result.steps.length);
+  }, 90_000);
+});
