@@ -35,13 +35,14 @@ if (!url) throw new Error('MEDIC_TEST_DATABASE_URL is unset: run `npm run bench`
 await removeFixtures(new Docker(), 'workspace-medic.bench');
 const fleet = await openFleet(url);
 // One section, measured alone and put in place in bench/RESULTS.md (the rest kept as measured):
-// BENCH_ONLY=embedded | webhooks | latency | outage.
+// BENCH_ONLY=embedded | webhooks | latency | outage | cli.
 const ONLY: Record<string, { heading: string; run: () => Promise<string[]> }> = {
   embedded: {
     heading: '## 12.',
     run: async () => embeddedSection(await benchEmbedded(fleet, env('BENCH_EMBEDDED_ROUNDS', 9), log)),
   },
   webhooks: { heading: '## 3.', run: async () => webhookSection(await benchWebhooks(fleet, log)) },
+  cli: { heading: '## 8.', run: async () => cliStartSection(await benchCliStart(env('BENCH_CLI_ROUNDS', 20))) },
   outage: {
     heading: '## 9.',
     run: async () =>
