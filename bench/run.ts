@@ -42,7 +42,10 @@ const ONLY: Record<string, { heading: string; run: () => Promise<string[]> }> = 
     run: async () => embeddedSection(await benchEmbedded(fleet, env('BENCH_EMBEDDED_ROUNDS', 9), log)),
   },
   webhooks: { heading: '## 3.', run: async () => webhookSection(await benchWebhooks(fleet, log)) },
-  cli: { heading: '## 8.', run: async () => cliStartSection(await benchCliStart(env('BENCH_CLI_ROUNDS', 20))) },
+  cli: {
+    heading: '## 8.',
+    run: async () => cliStartSection(await benchCliStart(env('BENCH_CLI_ROUNDS', 20))),
+  },
   outage: {
     heading: '## 9.',
     run: async () =>
