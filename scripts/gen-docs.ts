@@ -119,6 +119,20 @@ export function configurationPage(): string {
     "app's `PORT`, or the `--metrics-port` of `medic watch` and `medic agent` (see",
     '[operations.md](operations.md)).',
     '',
+    '## Traces (OpenTelemetry)',
+    '',
+    "Read by every process, with the OpenTelemetry SDK's own meaning; unset, no trace is made",
+    'and the SDK is not loaded ([signal.md](signal.md#traces-opentelemetry)).',
+    '',
+    '| variable | meaning | default |',
+    '|---|---|---|',
+    '| `OTEL_EXPORTER_OTLP_ENDPOINT` | the OTLP/HTTP collector (traces go to its `/v1/traces`) | unset: no traces |',
+    '| `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` | the traces endpoint itself, instead | unset |',
+    '| `OTEL_EXPORTER_OTLP_PROTOCOL` | `http/protobuf` or `http/json` | `http/protobuf` |',
+    '| `OTEL_EXPORTER_OTLP_HEADERS` | headers for the collector (`key=value,…`: an API key) | unset |',
+    '| `OTEL_SERVICE_NAME` | the `service.name` of the spans | `workspace-medic` (the app: `workspace-medic-app`) |',
+    '| `OTEL_SDK_DISABLED` | `true`: no traces even with an endpoint | unset |',
+    '',
   );
   return lines.join('\n');
 }
