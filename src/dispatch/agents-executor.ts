@@ -73,13 +73,24 @@ export function agentsExecutor(deps: CoreDeps, jobKey: string, options: AgentsEx
         }),
       );
     }
-    const id = await enqueueTask(deps.db, { key, engine, command, target, options: taskOptions(run) });
+    // [pager] With tracing on, the hand-off is a span and the task carries its traceparent: the
+    // agent's run joins this process's trace (or the caller's, under which the span is).
+    const span = deps.tracer?.handOff(`medic dispatch ${command}`, {
+      traceparent: run.traceparent ?? null,
+      attributes: { 'medic.workspace': container, 'medic.engine': engine },
+    });
+    const carried = span ? { ...run, traceparent: span.traceparent } : run;
+    const id = await enqueueTask(deps.db, { key, engine, command, target, options: taskOptions(carried) });
     deps.logger.info({ task: id, engine, command, target: container }, 'task handed to its engine');
     const woken = options.wakeups?.follow(String(id));
+    let outcome = 'failed';
     try {
-      return await follow(deps, { id, engine }, { run, options, failed, woken });
+      const answer = await follow(deps, { id, engine }, { run, options, failed, woken });
+      outcome = answer.kind === 'result' ? answer.result.outcome : answer.kind;
+      return answer;
     } finally {
       woken?.close();
+      span?.end(outcome);
     }
   };
   return {

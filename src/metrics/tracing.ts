@@ -5,6 +5,8 @@
 // is loaded: the SDK is imported only here, and only then, so a CLI command starts as fast.
 // Each finished run is one span (`medic <command>`) with one child span per step, timed from
 // the result (its steps run one after another), under the caller's `traceparent` when given.
+// Work handed to an agent is a `medic dispatch` span whose traceparent the task carries, so
+// the agent's run joins the trace of the process that handed it over.
 import type { RecoveryResult, RunTracer } from '../core/index.js';
 
 /** A tracer for this process, or null when no OTLP endpoint is configured. */
@@ -16,6 +18,9 @@ export async function openTracer(
 ): Promise<RunTracer | null> {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint?.trim() || env.OTEL_SDK_DISABLED === 'true') return null;
+  // The signal's own endpoint as given, else the base endpoint's /v1/traces (the specification's rule).
+  const url =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || `${endpoint.trim().replace(/\/$/, '')}/v1/traces`;
   const json = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL) === 'http/json';
   const [api, sdk, resources, exporter] = await Promise.all([
     import('@opentelemetry/api'),
@@ -31,7 +36,10 @@ export async function openTracer(
       ...resource,
     }),
     spanProcessors: [
-      new sdk.BatchSpanProcessor({ exporter: new exporter.OTLPTraceExporter(), scheduledDelayMillis: 1000 }),
+      new sdk.BatchSpanProcessor({
+        exporter: new exporter.OTLPTraceExporter({ url }),
+        scheduledDelayMillis: 1000,
+      }),
     ],
   });
   const tracer = provider.getTracer('workspace-medic');
@@ -93,7 +101,25 @@ export async function openTracer(
     span.end(Math.max(ended, at));
   };
 
+  const handOff: RunTracer['handOff'] = (name, o) => {
+    const span = tracer.startSpan(
+      name,
+      { kind: api.SpanKind.PRODUCER, attributes: { ...o.attributes } },
+      parentOf(o.traceparent),
+    );
+    const c = span.spanContext();
+    return {
+      traceparent: `00-${c.traceId}-${c.spanId}-${c.traceFlags.toString(16).padStart(2, '0')}`,
+      end: (outcome) => {
+        span.setAttribute('medic.outcome', outcome);
+        if (outcome === 'failed') span.setStatus({ code: api.SpanStatusCode.ERROR, message: outcome });
+        span.end();
+      },
+    };
+  };
+
   return {
+    handOff,
     run: (r, o) => {
       try {
         run(r, o);

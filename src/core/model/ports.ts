@@ -138,6 +138,14 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
  */
 export interface RunTracer {
   run(result: RecoveryResult, o: { readonly traceparent?: string | null }): void;
+  /**
+   * A span around work handed to another process (a task for an agent), under the caller's
+   * traceparent when there is one: the traceparent to hand on, and its end.
+   */
+  handOff(
+    name: string,
+    o: { readonly traceparent?: string | null; readonly attributes?: Readonly<Record<string, string>> },
+  ): { readonly traceparent: string; end(outcome: string): void };
   /** Sends what is buffered (a CLI command before it exits). */
   flush(): Promise<void>;
 }
