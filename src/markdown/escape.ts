@@ -30,3 +30,17 @@ export function jsonForHtmlComment(value: unknown): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * A URL from the operator's policy (a runbook) as a markdown autolink, `<https://…>`: only
+ * http(s), normalised by the URL parser (so no space or `>` ends it early); null for anything
+ * else, so that a malformed one leaves the link out rather than the comment.
+ */
+export function autolink(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? `<${u.href}>` : null;
+  } catch {
+    return null;
+  }
+}

@@ -2,7 +2,7 @@
 // target with the result JSON in a hidden `<!-- medic:result ... -->` block. Everything a
 // user typed is escaped; the body is kept under GitHub's 65,536-character limit.
 import { nextStep, type RecoveryResult, type Step } from '../core/index.js';
-import { codeSpan, escapeInline, jsonForHtmlComment } from './escape.js';
+import { autolink, codeSpan, escapeInline, jsonForHtmlComment } from './escape.js';
 
 export const MAX_BODY = 65_000;
 const ICON: Record<RecoveryResult['outcome'], string> = {
@@ -98,13 +98,11 @@ function stepRows(steps: readonly Step[]): string[] {
 function runbookLines(view: StatusView): string[] {
   const seen = new Map<string, string[]>();
   for (const r of view.done.filter((x) => x.outcome === 'failed')) {
-    const url = view.runbook?.(r.workspace.runtime) ?? null;
-    if (url && /^https?:\/\//.test(url)) seen.set(url, [...(seen.get(url) ?? []), r.workspace.container]);
+    const runbook = view.runbook?.(r.workspace.runtime);
+    const link = runbook ? autolink(runbook) : null;
+    if (link) seen.set(link, [...(seen.get(link) ?? []), r.workspace.container]);
   }
-  return [...seen].map(
-    ([url, ws]) =>
-      `\n📖 Runbook for ${ws.map((w) => codeSpan(w)).join(', ')}: <${encodeURI(decodeURI(url))}>`,
-  );
+  return [...seen].map(([link, ws]) => `\n📖 Runbook for ${ws.map((w) => codeSpan(w)).join(', ')}: ${link}`);
 }
 
 function details(r: RecoveryResult): string[] {

@@ -5,7 +5,7 @@
 
 import type { Logger, RecoveryResult } from '../core/index.js';
 import type { GitHubPort } from '../github/github-port.js';
-import { jsonForHtmlComment } from '../markdown/escape.js';
+import { autolink, jsonForHtmlComment } from '../markdown/escape.js';
 import { resultTable } from '../markdown/render-status.js';
 
 export interface IncidentHook {
@@ -20,13 +20,13 @@ export function githubIncidentHook(
   logger: Logger,
   runbookOf: (runtime: string | null) => Promise<string | null> = async () => null,
 ): IncidentHook {
-  let runbook: string | null = null;
+  let link: string | null = null;
   const body = (intro: string, r: RecoveryResult) =>
     [
       intro,
       '',
       ...resultTable([r]),
-      ...(runbook && r.outcome === 'failed' ? ['', `📖 Runbook: <${encodeURI(decodeURI(runbook))}>`] : []),
+      ...(link && r.outcome === 'failed' ? ['', `📖 Runbook: ${link}`] : []),
       '',
       `<!-- medic:result ${jsonForHtmlComment(r)} -->`,
     ].join('\n');
@@ -57,7 +57,8 @@ export function githubIncidentHook(
     async report(r) {
       const container = r.workspace.container;
       try {
-        runbook = await runbookOf(r.workspace.runtime).catch(() => null);
+        const runbook = await runbookOf(r.workspace.runtime).catch(() => null);
+        link = runbook ? autolink(runbook) : null;
         const open = await github.findOpenIssue(label, container);
         if (r.regression && open === null && (await reopenRegressed(r))) return;
         if (r.outcome === 'failed') {
