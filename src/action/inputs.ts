@@ -2,7 +2,7 @@
 // against action.yml) and one zod schema over the inputs as the runner passes them
 // (INPUT_<NAME>, name upper-cased, hyphens kept). A bad input fails naming the input.
 import { z } from 'zod';
-import { MedicError, parseSettings, parseTarget } from '../core/index.js';
+import { MedicError, parseSettings, parseTarget, validTraceparent } from '../core/index.js';
 
 export const INPUT_KEYS = [
   'workspace',
@@ -14,6 +14,7 @@ export const INPUT_KEYS = [
   'docker-host',
   'github-token',
   'issue-number',
+  'traceparent',
 ] as const;
 export const OUTPUT_KEYS = ['outcome', 'run-id', 'result'] as const;
 
@@ -61,6 +62,15 @@ const schema = z.object({
     .string()
     .default('')
     .refine((v) => v.trim() === '' || /^[1-9]\d*$/.test(v.trim()), 'must be an issue number'),
+  // A W3C traceparent (00-<trace id>-<span id>-<flags>): the runs join that trace.
+  traceparent: z
+    .string()
+    .default('')
+    .refine(
+      (v) => v.trim() === '' || validTraceparent(v) !== undefined,
+      'must be a W3C traceparent, 00-<32 hex>-<16 hex>-<2 hex>',
+    )
+    .transform((v) => validTraceparent(v) ?? null),
 });
 
 export type ActionInputs = z.infer<typeof schema>;

@@ -54,6 +54,7 @@ export async function run(env: Record<string, string | undefined> = process.env)
       packageRoot: packageRootFrom(import.meta.url),
       logger: log,
     });
+    core = await withTracer(core, env);
     const { title, results } =
       env.GITHUB_EVENT_NAME === 'issue_comment'
         ? await onComment(core, inputs, env)
@@ -67,8 +68,20 @@ export async function run(env: Record<string, string | undefined> = process.env)
     if (!core) setUnstartedOutputs(targets, e, env);
     actions.setFailed(`medic: ${e.code}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
   } finally {
+    await core?.tracer?.flush();
     await core?.db.close().catch(() => undefined);
   }
+}
+
+/**
+ * With an OTLP endpoint in the step's env (the standard OTEL_* variables), each run is a span
+ * (in the `traceparent` input's trace when given) with one span per step; without one, the
+ * OpenTelemetry SDK is not evaluated.
+ */
+async function withTracer(core: CoreDeps, env: Record<string, string | undefined>): Promise<CoreDeps> {
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return core;
+  const tracer = await (await import('../metrics/tracing.js')).openTracer(env, 'workspace-medic-action');
+  return tracer ? { ...core, tracer } : core;
 }
 
 /**
@@ -147,7 +160,7 @@ async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<stri
   };
   const run = { dryRun: inputs['dry-run'], force: inputs.force, reason: inputs.reason || null };
   if (issue !== null) {
-    const deps = { ...chatOpsDeps(core, github, env) };
+    const deps = { ...chatOpsDeps(core, github, env, inputs) };
     const command = { kind: 'recover' as const, targets: inputs.workspace, ...run };
     return {
       title: line,
@@ -156,6 +169,7 @@ async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<stri
   }
   const results = await recoverMany(core, inputs.workspace, {
     ...run,
+    ...(inputs.traceparent ? { traceparent: inputs.traceparent } : {}),
     actor,
     source: 'action',
     grant,
@@ -184,7 +198,7 @@ async function onComment(core: CoreDeps, inputs: ActionInputs, env: Record<strin
     return { title: `comment ${event.comment.id} was handled by an earlier run: ignored`, results: [] };
   }
   const github = octokitPort(client(inputs, env), located.owner, located.repo);
-  const outcome = await handleComment(chatOpsDeps(core, github, env), event);
+  const outcome = await handleComment(chatOpsDeps(core, github, env, inputs), event);
   return {
     title: outcome.handled ? 'comment command' : `comment ignored: ${outcome.why}`,
     results: [...outcome.results],
@@ -195,6 +209,7 @@ function chatOpsDeps(
   core: CoreDeps,
   github: GitHubPort,
   env: Record<string, string | undefined>,
+  inputs: ActionInputs,
 ): ChatOpsDeps {
   const maxAge = Number(env.MEDIC_COMMENT_MAX_AGE_S ?? 3600);
   return {
@@ -206,6 +221,7 @@ function chatOpsDeps(
     // One command per job: GitHub's one write a second is the only pacing it needs.
     writes: new WritePacer({ gapMs: 1000, perMinute: 80, clock: systemClock }),
     commentMaxAgeS: Number.isInteger(maxAge) && maxAge > 0 ? maxAge : 3600,
+    ...(inputs.traceparent ? { traceparent: inputs.traceparent } : {}),
   };
 }
 

@@ -25,6 +25,8 @@ export interface ChatOpsDeps {
   readonly installation?: number;
   /** One floor check at a time per actor and repository (the app's, shared by its jobs). */
   readonly floors?: FloorQueue;
+  /** The caller's W3C traceparent (the action's input): its runs join that trace. */
+  readonly traceparent?: string;
 }
 
 export interface ChatOpsOutcome {

@@ -49,6 +49,7 @@ export async function runCommand(
     ...(deps.fence ? { fence: deps.fence } : {}),
     ...(options.approval ? { approval: options.approval } : {}),
     ...(ctx.detectedAt ? { detectedAt: ctx.detectedAt } : {}),
+    ...(deps.traceparent ? { traceparent: deps.traceparent } : {}),
   };
   const executor = deps.executor ?? localExecutor(deps.core);
   const answer = (body: string) =>

@@ -16,12 +16,19 @@ describe('readInputs', () => {
     expect(inputs['dry-run']).toBe(true);
     expect(inputs.force).toBe(false);
     expect(inputs['issue-number']).toBe('42');
+    expect(inputs.traceparent).toBeNull();
+  });
+
+  it('reads a W3C traceparent, lower-cased', () => {
+    const tp = '00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01';
+    expect(readInputs({ INPUT_TRACEPARENT: tp }).traceparent).toBe(tp.toLowerCase());
   });
 
   it.each([
     [{ INPUT_WORKSPACE: 'ws-xyz' }, /input workspace/],
     [{ INPUT_FORCE: 'maybe' }, /input force/],
     [{ 'INPUT_ISSUE-NUMBER': '0x2a' }, /input issue-number/],
+    [{ INPUT_TRACEPARENT: '00-00000000000000000000000000000000-b7ad6b7169203331-01' }, /input traceparent/],
   ])('names the bad input in %j', (env, message) => {
     expect(() => readInputs(env)).toThrow(message);
   });

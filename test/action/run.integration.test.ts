@@ -14,6 +14,7 @@ import { resultSchema } from '../../src/core/model/result.js';
 import { parseHiddenResults } from '../../src/markdown/render-status.js';
 import { applyTestPolicy, PLATFORM_IDS } from '../helpers/core-deps.js';
 import { githubStandIn, type StandIn } from '../helpers/github-standin.js';
+import { collector } from '../helpers/otlp-collector.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 import { issueCommentPayload } from '../helpers/webhooks.js';
 
@@ -109,6 +110,47 @@ describe('the action', () => {
     const lines = run.stdout.split('\n');
     expect(lines.filter((l) => l.startsWith('::add-mask::'))).toContain(`::add-mask::${world.url}`);
     expect(lines.filter((l) => !l.startsWith('::add-mask::') && l.includes('medic:medic@'))).toEqual([]);
+  });
+
+  it("with an OTLP endpoint, the run is a span in the traceparent input's trace with one span per step", async () => {
+    const otlp = collector();
+    try {
+      const ws = await world.broken();
+      const trace = '0af7651916cd43dd8448eb211c80319c';
+      const caller = 'b7ad6b7169203331';
+      const run = await runAction(
+        { workspace: ws.container, 'database-url': world.url, traceparent: `00-${trace}-${caller}-01` },
+        {
+          GITHUB_EVENT_NAME: 'workflow_dispatch',
+          OTEL_EXPORTER_OTLP_ENDPOINT: await otlp.url(),
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        },
+      );
+      expect(run.code).toBe(0);
+      const result = resultSchema.parse(JSON.parse(run.outputs.result!));
+      // The step flushes its spans before it ends: they are all there when it has exited.
+      const inTrace = otlp.spans.filter((s) => s.traceId === trace);
+      const span = inTrace.find((s) => s.name === 'medic recover')!;
+      expect(span).toMatchObject({ parentSpanId: caller, service: 'workspace-medic-action' });
+      const runId = span.attributes?.find((a) => a.key === 'medic.run_id')?.value.stringValue;
+      expect(runId).toBe(result.runId);
+      const steps = inTrace.filter((s) => s.parentSpanId === span.spanId);
+      expect(steps.map((s) => s.name)).toEqual(result.steps.map((s) => s.name));
+      expect(inTrace).toHaveLength(1 + result.steps.length);
+    } finally {
+      await otlp.close();
+    }
+  });
+
+  it('fails the step naming the input on a traceparent that is not W3C, and changes nothing', async () => {
+    const ws = await world.broken();
+    const run = await runAction(
+      { workspace: ws.container, 'database-url': world.url, traceparent: 'not-a-trace' },
+      { GITHUB_EVENT_NAME: 'workflow_dispatch' },
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toContain('input traceparent: must be a W3C traceparent');
+    expect(await world.status(ws.id)).toBe('failed');
   });
 
   it('plans several workspaces with dry-run, comma separated, changing nothing', async () => {

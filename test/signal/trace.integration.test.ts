@@ -2,7 +2,7 @@
 // an API with no Docker to the agent of engine B (a `medic agent` process on the second
 // engine, with the standard OTEL_* variables), yields the run's span under the caller's span
 // and one span per step under it, exported over OTLP/HTTP (http/json) to a local receiver.
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,53 +16,13 @@ import { bodyCap, handlerServer, MAX_BODY_BYTES } from '../../src/http/server.js
 import { openTracer } from '../../src/metrics/tracing.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
 import { agentUp, placementOf, until } from '../helpers/fleet-rig.js';
+import { collector, type OtlpSpan } from '../helpers/otlp-collector.js';
 import type { Proc } from '../helpers/processes.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
 const ENGINE_B = process.env.MEDIC_TEST_DOCKER_B ?? 'unix:///run/medic-b/docker.sock';
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER = '00f067aa0ba902b7';
-
-interface OtlpSpan {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId?: string;
-  readonly name: string;
-  readonly attributes?: ReadonlyArray<{ key: string; value: { stringValue?: string } }>;
-}
-
-/** An OTLP/HTTP receiver (JSON): every span it was sent, with its service's name. */
-function collector() {
-  const spans: Array<OtlpSpan & { service: string }> = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d) => {
-      raw += d;
-    });
-    req.on('end', () => {
-      const body = JSON.parse(raw) as {
-        resourceSpans: Array<{
-          resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
-          scopeSpans: Array<{ spans: OtlpSpan[] }>;
-        }>;
-      };
-      for (const rs of body.resourceSpans) {
-        const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
-        for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ ...s, service });
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  const listening = new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    spans,
-    url: async () => {
-      await listening;
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 let world: TestWorld;
 let dockerB: Docker;

@@ -1,0 +1,2 @@
+import { createRequire as __medicRequire } from 'node:module'; import { fileURLToPath as __medicPath } from 'node:url'; const require = __medicRequire(import.meta.url); const __filename = __medicPath(import.meta.url); const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
+import*as c from"child_process";import*as e from"util";var i=e.promisify(c.exec),s=e.promisify(c.execFile);export{i as a,s as b};

@@ -1,0 +1,3 @@
+import { createRequire as __medicRequire } from 'node:module'; import { fileURLToPath as __medicPath } from 'node:url'; const require = __medicRequire(import.meta.url); const __filename = __medicPath(import.meta.url); const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
+import{b as r}from"./chunk-EW6ZAW5V.js";import{z as i}from"./chunk-EAZZBDP4.js";import"./chunk-SXUEK6OR.js";var c=5e3;async function a(){try{let t=(await r("/usr/sbin/ioreg",["-rd1","-c","IOPlatformExpertDevice"],{timeout:c})).stdout.split(`
+`).find(n=>n.includes("IOPlatformUUID"));if(!t)return;let e=t.split('" = "');if(e.length===2)return e[1].slice(0,-1)}catch(t){i.debug(`error reading machine id: ${t}`)}}export{a as getMachineId};

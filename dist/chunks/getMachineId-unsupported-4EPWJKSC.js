@@ -1,0 +1,2 @@
+import { createRequire as __medicRequire } from 'node:module'; import { fileURLToPath as __medicPath } from 'node:url'; const require = __medicRequire(import.meta.url); const __filename = __medicPath(import.meta.url); const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
+import{z as o}from"./chunk-EAZZBDP4.js";import"./chunk-SXUEK6OR.js";async function e(){o.debug("could not read machine-id: unsupported platform")}export{e as getMachineId};
