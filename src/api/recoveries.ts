@@ -89,8 +89,7 @@ export class Recoveries {
     }
     let refused: RecoveryResult | null = null;
     if (claim.kind === 'new') {
-      // The policy is asked before the answer: a refusal is a final answer, given at once
-      // (403, kept with the key), waited for or not.
+      // The policy is asked first: a refusal is final, given at once (403, kept with the key), waited for or not.
       refused = await this.refusal(client, body, claim.runId);
       if (refused) await storeAnswer(this.deps.db, refused);
       else this.start(client, key, body, claim.runId, validTraceparent(req.headers.traceparent));
@@ -134,6 +133,7 @@ export class Recoveries {
       runId,
       dryRun: body.dryRun,
       force: body.force,
+      from: body.from,
       reason: body.reason,
       interrupt: this.stopping.signal,
     };

@@ -17,6 +17,12 @@ export const recoveryRequestSchema = z
       .boolean()
       .default(false)
       .describe("reseed even a healthy workspace (the client's `may` must list force)"),
+    from: z
+      .enum(['template'])
+      .optional()
+      .describe(
+        "`template`: write every template file over what the volume holds; unset: fill in only what is missing, keeping the user's files",
+      ),
     reason: z.string().max(500).nullable().default(null).describe('kept in the audit trail'),
   })
   .strict();

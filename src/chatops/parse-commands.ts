@@ -16,6 +16,8 @@ export type Command =
       readonly targets: string[];
       readonly dryRun: boolean;
       readonly force: boolean;
+      /** `--from template`: the template over the user's files; null: fill in what is missing. */
+      readonly from?: 'template' | null;
       readonly reason: string | null;
     }
   | { readonly kind: 'diagnose'; readonly targets: string[] }
@@ -63,7 +65,7 @@ export function mightHoldCommand(body: string): boolean {
 
 export const HELP = [
   'Commands (each at the start of a line):',
-  '- `/recover <ws-id12|uuid>... [--dry-run] [--force] [--reason "why"]`: reseed an empty config volume from its runtime template, start the workspace, mark it online',
+  '- `/recover <ws-id12|uuid>... [--dry-run] [--force] [--from template] [--reason "why"]`: fill the config volume in from its runtime template (the user\'s files kept; `--from template` writes the template over them), start the workspace, mark it online',
   '- `/diagnose <ws-id12|uuid>...`: show the state of each workspace; changes nothing',
   '- `/rollback <run-id>`: put back the volume content a run snapshotted before it seeded',
   '- `/hold <ws-id12|uuid>... --for 2h --reason "why"`: keep medic (and everyone else) off the workspaces until then (the elevated role)',
@@ -145,8 +147,8 @@ function parseLine(line: string, maxTargets: number): Command {
           throw new Error(`${name} needs a text, e.g. ${name} "volume pruned"`);
         }
         text = next.text;
-        if (!next.quoted) unquotedReasonAt = i;
-      } else if (!arg.valueQuoted) {
+        if (!next.quoted && name === '--reason') unquotedReasonAt = i;
+      } else if (!arg.valueQuoted && name === '--reason') {
         unquotedReasonAt = i;
       }
       if (text === '') throw new Error(`${name} needs a text, e.g. ${name} "volume pruned"`);
@@ -176,17 +178,21 @@ function parseLine(line: string, maxTargets: number): Command {
   if (word === 'release') return { kind: 'release', targets };
   const reason = flags.get('--reason');
   if (word === 'hold') return holdCommand(targets, flags.get('--for'), reason);
+  const from = flags.get('--from');
+  if (from !== undefined && from !== 'template')
+    throw new Error(`/recover --from takes \`template\` (got ${JSON.stringify(from)})`);
   return {
     kind: 'recover',
     targets,
     dryRun: flags.get('--dry-run') === true,
     force: flags.get('--force') === true,
+    ...(from === 'template' ? { from } : {}),
     reason: typeof reason === 'string' ? reason : null,
   };
 }
 
 const FLAGS: Record<'recover' | 'diagnose' | 'hold' | 'release', Record<string, 'boolean' | 'text'>> = {
-  recover: { '--dry-run': 'boolean', '--force': 'boolean', '--reason': 'text' },
+  recover: { '--dry-run': 'boolean', '--force': 'boolean', '--from': 'text', '--reason': 'text' },
   diagnose: {},
   hold: { '--for': 'text', '--reason': 'text' },
   release: {},

@@ -120,6 +120,7 @@ export async function runCommand(
       ...base,
       dryRun: command.dryRun,
       force: command.force,
+      ...(command.from ? { from: command.from } : {}),
       executor,
       onTarget,
       onResult,

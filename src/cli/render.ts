@@ -50,11 +50,33 @@ export function resultLines(result: RecoveryResult): string[] {
     lines.push(
       `  snapshot ${result.snapshot.bytes} bytes ${result.snapshot.digest} (medic rollback ${result.runId})`,
     );
+  if (result.restore) lines.push(...restoreLines(result.restore, result.outcome === 'planned'));
   if (result.error) {
     lines.push(`  error ${result.error.code}: ${result.error.message}`);
     const next = nextStep(result.error.code);
     if (next) lines.push(`  next: ${next}`);
   }
+  return lines;
+}
+
+const FILE_MARK = { added: '+', overwritten: '!', kept: '=' } as const;
+
+/**
+ * The files a recovery wrote (or, planned, would write), one line each: `+` added, `!`
+ * overwritten, and, for a plan, `=` kept (a run says only how many it kept).
+ */
+export function restoreLines(restore: NonNullable<RecoveryResult['restore']>, planned: boolean): string[] {
+  const n = (a: keyof typeof FILE_MARK) => restore.files.filter((f) => f.action === a).length;
+  const kept = n('kept') + restore.omitted;
+  const lines = [
+    `  files (${restore.source}): ${n('added')} added, ${n('overwritten')} overwritten, ${kept} kept`,
+  ];
+  for (const f of restore.files) {
+    if (f.action === 'kept' && !planned) continue;
+    const digest = f.digest ? f.digest.slice(0, 'sha256:'.length + 12) : '-';
+    lines.push(`    ${FILE_MARK[f.action]} ${f.path} ${paint('dim', `${f.bytes} B ${digest} ${f.from}`)}`);
+  }
+  if (planned && restore.omitted > 0) lines.push(`    … and ${restore.omitted} more kept`);
   return lines;
 }
 

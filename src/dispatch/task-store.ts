@@ -29,6 +29,7 @@ export const taskOptionsSchema = z.object({
   reason: z.string().nullable().optional(),
   dryRun: z.boolean().optional(),
   force: z.boolean().optional(),
+  from: z.enum(['template']).optional(),
   grant: z
     .object({
       repo: z.string(),

@@ -161,7 +161,7 @@ export async function runTask(
 function grantMissing(task: Task): PermissionDeniedError | null {
   const o = task.options;
   if (!task.byApp || o.grant || o.client) return null;
-  if (o.source === 'auto' && task.command === 'recover' && !o.force) return null;
+  if (o.source === 'auto' && task.command === 'recover' && !o.force && !o.from) return null;
   return new PermissionDeniedError({
     required: 'the grant the task was admitted under',
     held: 'none',

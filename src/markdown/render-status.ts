@@ -42,7 +42,7 @@ export function renderStatus(view: StatusView): string {
     : [];
   const pending =
     view.pending.length > 0 ? ['', `Waiting: ${view.pending.map((t) => codeSpan(t)).join(', ')}`] : [];
-  const hidden = view.done.map((r) => `<!-- medic:result ${jsonForHtmlComment(r)} -->`);
+  const hidden = view.done.map((r) => `<!-- medic:result ${jsonForHtmlComment(compactRestore(r))} -->`);
   const withDetails = [
     ...head,
     ...table,
@@ -118,10 +118,52 @@ function details(r: RecoveryResult): string[] {
     '',
     ...error,
     ...stepRows(r.steps),
+    ...fileRows(r),
     '',
     '</details>',
     '',
   ];
+}
+
+const FILE_ROWS = 30;
+
+/** The files a recovery wrote (a plan: would write, and keep), one row each, at most FILE_ROWS. */
+function fileRows(r: RecoveryResult): string[] {
+  if (!r.restore) return [];
+  const planned = r.outcome === 'planned';
+  const shown = r.restore.files.filter((f) => planned || f.action !== 'kept');
+  const kept = r.restore.files.filter((f) => f.action === 'kept').length + r.restore.omitted;
+  const rows = shown.slice(0, FILE_ROWS).map((f) => {
+    const digest = f.digest ? codeSpan(f.digest.slice(0, 19)) : '–';
+    return `| ${codeSpan(f.path)} | ${f.action} | ${f.bytes} | ${digest} | ${f.from} |`;
+  });
+  const more = shown.length - rows.length + (planned ? r.restore.omitted : 0);
+  return [
+    '',
+    `Files (${r.restore.source}): ${planned ? 'would keep' : 'kept'} ${kept} of the user's${planned ? '' : ', wrote these'}`,
+    '',
+    '| file | | bytes | sha256 | from |',
+    '|---|---|--:|---|---|',
+    ...rows,
+    ...(more > 0 ? [`| … ${more} more | | | | |`] : []),
+  ];
+}
+
+/**
+ * The result as a status comment carries it: the files kept are counted in `omitted`, not
+ * listed (a volume of many files would not fit a comment); `medic history --json` has them all.
+ */
+function compactRestore(r: RecoveryResult): RecoveryResult {
+  if (!r.restore) return r;
+  const written = r.restore.files.filter((f) => f.action !== 'kept');
+  return {
+    ...r,
+    restore: {
+      ...r.restore,
+      files: written,
+      omitted: r.restore.omitted + r.restore.files.length - written.length,
+    },
+  };
 }
 
 /** Reads the results back out of a status comment (what scripts and tests do). */

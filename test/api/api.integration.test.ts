@@ -295,6 +295,15 @@ describe('tokens and grants', () => {
 });
 
 describe('problem details', () => {
+  it("keeps the user's files by default and says so in the result (restore.source fill)", async () => {
+    const ws = await world.broken({ stray: { 'skills/README.md': 'mine\n' } });
+    const answer = await recover(ws.container, { wait: 30 });
+    expect(answer.body.restore).toMatchObject({ source: 'fill' });
+    expect(await world.cat(ws.volume, 'skills/README.md')).toBe('mine\n');
+    const bad = await recover(ws.container, { body: { from: 'yesterday' } });
+    expect(bad.status).toBe(400);
+  });
+
   it('answers each error as application/problem+json with its code and status', async () => {
     const cases: Array<[Promise<Call>, number, string]> = [
       [recover('nope'), 400, 'INVALID_TARGET'],
@@ -352,8 +361,8 @@ describe('the fleet path', () => {
     await agent?.stop();
   });
 
-  it('a replica with no Docker hands the call to the agent of the engine, which recovers it', async () => {
-    const ws = await world.broken();
+  it('a replica with no Docker hands the call to the agent of the engine, which recovers it (from: template crosses too)', async () => {
+    const ws = await world.broken({ stray: { 'skills/README.md': 'mine\n' } });
     agent = await agentUp(world.db, 'api-a', {
       DATABASE_URL: world.url,
       DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
@@ -367,11 +376,14 @@ describe('the fleet path', () => {
     const fleet = await serve(replica, () =>
       agentsExecutor(replica, `api:${randomUUID()}`, { waitS: 30, pollMs: 100 }),
     );
-    const answer = await recover(ws.container, { base: fleet.url, key: `fleet-${ws.id}`, wait: 30 });
+    const asked = { base: fleet.url, key: `fleet-${ws.id}`, wait: 30, body: { from: 'template' } };
+    const answer = await recover(ws.container, asked);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ outcome: 'recovered', source: 'api', actor: 'provisioner' });
+    expect(answer.body.restore).toMatchObject({ source: 'template' });
     expect(await world.ls(ws.volume)).toContain('config.yaml');
-    const again = await recover(ws.container, { base: fleet.url, key: `fleet-${ws.id}`, wait: 30 });
+    expect(await world.cat(ws.volume, 'skills/README.md')).not.toBe('mine\n');
+    const again = await recover(ws.container, asked);
     expect(again.body.runId).toBe(answer.body.runId);
     expect(await apiRuns(ws.id)).toBe(1);
   }, 90_000);

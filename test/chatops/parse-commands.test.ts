@@ -15,6 +15,12 @@ describe('parseCommands', () => {
     ]);
   });
 
+  it('reads /recover --from template', () => {
+    expect(ok(`/recover ${WS} --from template`)).toEqual([
+      { kind: 'recover', targets: [WS], dryRun: false, force: false, from: 'template', reason: null },
+    ]);
+  });
+
   it('reads /hold with --for and --reason, and /release', () => {
     expect(ok(`/hold ${WS} ${UUID} --for 2h --reason "rebuilding it"\n/release ${WS}`)).toEqual([
       { kind: 'hold', targets: [WS, UUID], forMs: 7_200_000, reason: 'rebuilding it' },
@@ -75,6 +81,8 @@ describe('parseCommands', () => {
     [`/release ${WS} --for 2h`, 'unknown option --for'],
     [`/medic restart`, '/medic help'],
     [`/recover ${WS} --reason "unclosed`, 'quote is not closed'],
+    [`/recover ${WS} --from last-week`, '--from takes `template`'],
+    [`/recover --from template ws-xyz`, 'ws-xyz'],
   ])('names what is wrong in %j', (body, words) => {
     const [parsed] = parseCommands(body, 10);
     expect(parsed?.ok).toBe(false);

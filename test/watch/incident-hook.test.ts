@@ -18,6 +18,7 @@ describe('incident hook', () => {
     source: 'auto',
     actor: 'medic-watch',
     origin: null,
+    restore: null,
     approval: null,
     detectedAt: null,
     detectedToOnlineMs: null,

@@ -1,5 +1,5 @@
 // medic recover <target>...: recover each workspace in turn, steps shown as they happen.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { recoverMany } from '../../core/index.js';
 import { type CliSession, helpFooter, jsonOption, RUN_ENV } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
@@ -8,6 +8,7 @@ import { liveProgress, printResult } from '../io.js';
 interface Options {
   dryRun?: boolean;
   force?: boolean;
+  from?: string;
   reason?: string;
   json?: boolean;
 }
@@ -16,14 +17,15 @@ export function registerRecover(program: Command, cli: CliSession): void {
   program
     .command('recover')
     .description(
-      'recover workspaces: reseed an empty config volume from the runtime template, start, mark online',
+      "recover workspaces: fill the config volume in from the runtime template (keeping the user's files), start, mark online",
     )
     .addHelpText(
       'after',
       helpFooter(
         [
           'medic recover ws-92f6d88b-6a9 --reason "volume pruned"',
-          'medic recover ws-92f6d88b-6a9 --dry-run',
+          'medic recover ws-92f6d88b-6a9 --dry-run    # lists each file it would add, keep or overwrite',
+          'medic recover ws-92f6d88b-6a9 --from template',
           'medic recover 92f6d88b-6a96-4e6a-875b-3cf866fa020a --json',
         ],
         RUN_ENV,
@@ -34,6 +36,12 @@ export function registerRecover(program: Command, cli: CliSession): void {
     .option(
       '--force',
       'reseed even a healthy workspace (the volume is snapshotted first), override the restart budget, and end a hold (medic hold)',
+    )
+    .addOption(
+      new Option(
+        '--from <source>',
+        "template: write every template file over what the volume holds (default: fill in only what is missing, keeping the user's files)",
+      ).choices(['template']),
     )
     .option('--reason <text>', 'why, for the audit trail')
     .addOption(jsonOption())
@@ -47,6 +55,7 @@ export function registerRecover(program: Command, cli: CliSession): void {
             interrupt: interrupt.signal,
             dryRun: o.dryRun ?? false,
             force: o.force ?? false,
+            ...(o.from === 'template' ? { from: 'template' as const } : {}),
             reason: o.reason ?? null,
             actor: cli.ctx.actor,
             source: 'cli',

@@ -9,7 +9,16 @@ import { Run, type RunEnd } from '../run/run.js';
 import { checkBudget } from '../steps/budget.js';
 import type { Diagnosis } from '../steps/diagnose.js';
 import { diagnoseStep } from '../steps/refuse-unactionable.js';
-import { markOnline, reseed, startAndMarkOnline } from '../steps/reseed.js';
+import {
+  exportVolume,
+  markOnline,
+  overwrites,
+  readVolume,
+  reseed,
+  seedFiles,
+  startAndMarkOnline,
+} from '../steps/reseed.js';
+import { planRestore, planSummary, volumeFiles } from '../steps/restore-plan.js';
 import { resolveTemplate, type Template } from '../steps/template-resolver.js';
 import { findWorkspace, setStatusGuarded, type WorkspaceRow } from '../store/workspace-store.js';
 
@@ -95,12 +104,21 @@ async function templateStep(run: Run, reading: Promise<Template>): Promise<Templ
   return template;
 }
 
+/**
+ * What a run would do, with the files it would write: the volume is read as the snapshot would
+ * read it, and planned as the seed would plan it (the result's `restore` lists them).
+ */
 async function plan(run: Run, found: Diagnosis, template: Template): Promise<string[]> {
-  const holdsFiles = (await run.deps.runtime.listConfigs(found.container)).length > 0;
+  const { tar, entries } = await exportVolume(run, found);
+  const volume = entries > 0 ? volumeFiles(await readVolume(tar)) : new Map();
+  const files = planRestore(seedFiles(run, template, run.deps.clock.now()), volume, {
+    overwrite: overwrites(run, found),
+  });
+  run.draft.restored(files);
   return [
     found.state?.running ? `stop ${found.container}` : null,
-    holdsFiles ? `snapshot what ${found.volume} holds` : null,
-    `seed ${template.files.length} files from ${template.name} and write .provisioned`,
+    entries > 0 ? `snapshot what ${found.volume} holds` : null,
+    `seed ${planSummary(files)} from ${template.name}`,
     `start ${found.container}`,
     'mark online',
   ].filter((s): s is string => s !== null);

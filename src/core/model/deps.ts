@@ -30,6 +30,11 @@ export interface Approval {
 export interface RunOptions {
   readonly dryRun?: boolean;
   readonly force?: boolean;
+  /**
+   * `template`: write every file of the template over what the volume holds (the seed's old
+   * behaviour). Unset: fill in what is missing and keep the user's files (restore-plan.ts).
+   */
+  readonly from?: 'template';
   readonly reason?: string | null;
   readonly actor: string;
   readonly source: Source;

@@ -55,6 +55,33 @@ export const approvalSchema = z.object({
   approvedBy: z.array(z.string()),
 });
 
+/** Where a recovery's files came from: the template into an empty volume (or over it, asked), or filled into a volume that kept its own. */
+export const RESTORE_SOURCES = ['template', 'fill', 'last_good'] as const;
+export type RestoreSource = (typeof RESTORE_SOURCES)[number];
+
+export const restoreFileSchema = z.object({
+  /** Relative to /configs. */
+  path: z.string(),
+  action: z.enum(['added', 'kept', 'overwritten']),
+  bytes: z.number().int().nonnegative(),
+  /** sha256 of the bytes written or kept; null for a kept entry that is not a regular file. */
+  digest: z.string().nullable(),
+  /** Where the bytes come from: the template, or the volume itself (kept). */
+  from: z.enum(['template', 'volume']),
+});
+export type RestoreFile = z.infer<typeof restoreFileSchema>;
+
+/** The most files a result lists (a volume of many files is summarised past it). */
+export const RESTORE_FILES_LISTED = 200;
+
+export const restoreSchema = z.object({
+  source: z.enum(RESTORE_SOURCES),
+  files: z.array(restoreFileSchema),
+  /** How many files were left out of `files` past RESTORE_FILES_LISTED (kept ones first). */
+  omitted: z.number().int().nonnegative(),
+});
+export type Restore = z.infer<typeof restoreSchema>;
+
 export const resultSchema = z.object({
   version: z.literal(1),
   runId: z.string().uuid(),
@@ -73,6 +100,8 @@ export const resultSchema = z.object({
   outcome: z.enum(OUTCOMES),
   template: z.object({ name: z.string(), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) }).nullable(),
   snapshot: z.object({ digest: z.string(), bytes: z.number().int().nonnegative() }).nullable(),
+  /** What a recovery wrote (or, planned, would write) into /configs, file by file; null when it wrote nothing. */
+  restore: restoreSchema.nullable().default(null),
   steps: z.array(stepSchema),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   /**

@@ -5,7 +5,15 @@ import type { RunOptions } from '../model/deps.js';
 import { asMedicError, type MedicError } from '../model/errors.js';
 import { classifyFailure } from '../model/failure-class.js';
 import { containerName, parseTarget, type Target, volumeName } from '../model/names.js';
-import { type Outcome, type RecoveryResult, resultSchema, type Step } from '../model/result.js';
+import {
+  type Outcome,
+  RESTORE_FILES_LISTED,
+  type RecoveryResult,
+  type RestoreFile,
+  type RestoreSource,
+  resultSchema,
+  type Step,
+} from '../model/result.js';
 import type { Hold } from '../store/hold-store.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 
@@ -25,6 +33,7 @@ export class ResultDraft {
   private error: MedicError | null = null;
   private template: RecoveryResult['template'] = null;
   private snapshot: RecoveryResult['snapshot'] = null;
+  private restore: RecoveryResult['restore'] = null;
   private workspace: Workspace;
   private detected: Date | null = null;
   private regressionOf: RecoveryResult['regression'] = null;
@@ -107,6 +116,18 @@ export class ResultDraft {
     this.snapshot = snapshot;
   }
 
+  /** What the seed writes (or, planned, would write), file by file: written ones listed before kept ones. */
+  restored(plan: { readonly source: RestoreSource; readonly files: readonly RestoreFile[] }): void {
+    const rank = (f: RestoreFile) => (f.action === 'kept' ? 1 : 0);
+    const listed = [...plan.files].sort((a, b) => rank(a) - rank(b)).slice(0, RESTORE_FILES_LISTED);
+    const paths = new Set(listed.map((f) => f.path));
+    this.restore = {
+      source: plan.source,
+      files: plan.files.filter((f) => paths.has(f.path)),
+      omitted: plan.files.length - listed.length,
+    };
+  }
+
   /** When the breakage was first seen (stored with the run as it began). */
   detectedAt(at: Date | null): void {
     this.detected = at;
@@ -175,6 +196,7 @@ export class ResultDraft {
       outcome: this.outcome,
       template: this.template,
       snapshot: this.snapshot,
+      restore: this.restore,
       steps,
       error: this.error ? { code: this.error.code, message: this.error.message } : null,
       ...(this.outcome === 'failed' && this.error

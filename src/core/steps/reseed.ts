@@ -1,12 +1,15 @@
-// The steps that change things: stop, snapshot what the volume holds, seed the template with
-// its .provisioned marker, start, wait, mark online. If the container was stopped and could
+// The steps that change things: stop, snapshot what the volume holds, seed what is missing from
+// the template with its .provisioned marker (restore-plan.ts: the user's files are kept), start,
+// wait, mark online. If the container was stopped and could
 // not be brought back, the row is set to `failed` so that it tells the truth.
 import { SnapshotTooLargeError, StatusChangedError } from '../model/errors.js';
-import type { ReadAhead } from '../model/ports.js';
+import type { ConfigFile, ConfigsExport, ReadAhead } from '../model/ports.js';
+import { readTarEntries, type TarEntry } from '../model/tar-read.js';
 import type { Run } from '../run/run.js';
 import { saveSnapshot } from '../store/snapshot-store.js';
 import { setStatusGuarded } from '../store/workspace-store.js';
 import { type Diagnosis, MARKER_FILE, type ProvisionedMarker } from './diagnose.js';
+import { planRestore, planSummary, volumeFiles } from './restore-plan.js';
 import type { Template } from './template-resolver.js';
 import { waitRunning } from './wait-running.js';
 
@@ -25,29 +28,43 @@ export async function reseed(run: Run, found: Diagnosis, template: Template): Pr
     throw error;
   }
   try {
-    await keepSnapshot(run, found, ahead ?? null);
+    const volume = await keepSnapshot(run, found, ahead ?? null);
     await run.change('seed', async () => {
-      const marker: ProvisionedMarker = {
-        template: template.name,
-        digest: template.digest,
-        runId: run.id,
-        time: clock.now().toISOString(),
-      };
-      const files = [
-        ...template.files,
-        { path: MARKER_FILE, content: Buffer.from(`${JSON.stringify(marker)}\n`), mode: 0o644 },
-      ];
-      await runtime.writeConfigs(name, files);
-      return {
-        detail: `${template.files.length} files from ${template.name} and ${MARKER_FILE}`,
-        value: undefined,
-      };
+      const plan = planRestore(seedFiles(run, template, clock.now()), volume, {
+        overwrite: overwrites(run, found),
+      });
+      run.draft.restored(plan);
+      if (plan.writes.length > 0) await runtime.writeConfigs(name, plan.writes);
+      return { detail: `${planSummary(plan)} from ${template.name}`, value: undefined };
     });
   } catch (error) {
     await markFailed(run, found);
     throw error;
   }
   await startAndMarkOnline(run, found);
+}
+
+/** The template's files and the `.provisioned` marker this run would write. */
+export function seedFiles(run: Run, template: Template, now: Date): ConfigFile[] {
+  const marker: ProvisionedMarker = {
+    template: template.name,
+    digest: template.digest,
+    runId: run.id,
+    time: now.toISOString(),
+  };
+  return [
+    ...template.files,
+    { path: MARKER_FILE, content: Buffer.from(`${JSON.stringify(marker)}\n`), mode: 0o644 },
+  ];
+}
+
+/**
+ * Whether the template is written over the user's files: asked for (`from: template`), or a
+ * forced reseed of a workspace whose config is there (what `--force` on a healthy workspace
+ * has always meant; its snapshot undoes it). Else the volume's files are kept.
+ */
+export function overwrites(run: Run, found: Diagnosis): boolean {
+  return run.options.from === 'template' || (run.options.force === true && found.configPresent);
 }
 
 export async function startAndMarkOnline(run: Run, found: Diagnosis): Promise<void> {
@@ -107,24 +124,12 @@ export async function keepSnapshot(
   run: Run,
   found: Diagnosis,
   ahead: ReadAhead | null = null,
-): Promise<void> {
+): Promise<Map<string, TarEntry>> {
   const { runtime, config } = run.deps;
   const name = found.container;
   const snapshot = await run.step('snapshot', async () => {
     const early = ahead ? await ahead.settle() : null;
-    const { tar, entries } =
-      early ??
-      (await runtime.exportConfigs(name, config.snapshotMaxBytes).catch((error: unknown) => {
-        if (error instanceof RangeError) {
-          throw new SnapshotTooLargeError(
-            `${found.volume} holds more than ${config.snapshotMaxBytes} bytes`,
-            {
-              hint: 'raise MEDIC_SNAPSHOT_MAX_BYTES; medic does not seed over what it cannot keep',
-            },
-          );
-        }
-        throw error;
-      }));
+    const { tar, entries } = early ?? (await exportVolume(run, found));
     if (entries === 0) {
       const when = early ? ' (read while it stopped, unchanged since)' : '';
       return { detail: `${found.volume} is empty${when}`, value: null, skipped: true };
@@ -132,10 +137,29 @@ export async function keepSnapshot(
     const digest = await saveSnapshot(run.session, run.id, found.workspace.id, tar);
     return {
       detail: `${entries} entries, ${tar.length} bytes, ${digest}`,
-      value: { digest, bytes: tar.length },
+      value: { digest, bytes: tar.length, tar },
     };
   });
-  run.draft.keptSnapshot(snapshot);
+  run.draft.keptSnapshot(snapshot && { digest: snapshot.digest, bytes: snapshot.bytes });
+  return snapshot ? volumeFiles(await readVolume(snapshot.tar)) : new Map();
+}
+
+/** What /configs holds, as a tar, within the snapshot's cap (SNAPSHOT_TOO_LARGE past it). */
+export function exportVolume(run: Run, found: Diagnosis): Promise<ConfigsExport> {
+  const { runtime, config } = run.deps;
+  return runtime.exportConfigs(found.container, config.snapshotMaxBytes).catch((error: unknown) => {
+    if (error instanceof RangeError) {
+      throw new SnapshotTooLargeError(`${found.volume} holds more than ${config.snapshotMaxBytes} bytes`, {
+        hint: 'raise MEDIC_SNAPSHOT_MAX_BYTES; medic does not seed over what it cannot keep',
+      });
+    }
+    throw error;
+  });
+}
+
+/** The entries of a volume's export, with their bytes (already bounded by the snapshot's cap). */
+export function readVolume(tar: Buffer): Promise<TarEntry[]> {
+  return readTarEntries(tar, { maxEntries: Math.ceil(tar.length / 512) + 1, keepContent: () => true });
 }
 
 /**

@@ -141,7 +141,14 @@ describe('recover', () => {
     expect(result.outcome).toBe('planned');
     expect(result.template?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(result.steps.at(-1)?.detail).toContain('would stop');
-    expect(world.runtime.calls).toEqual([]);
+    // Read as the snapshot would read it (to list the files), nothing changed.
+    expect(world.runtime.calls).toEqual([`export ${ws.container}`]);
+    expect(result.restore?.source).toBe('template');
+    expect(result.restore?.files.map((f) => `${f.action} ${f.path}`)).toEqual([
+      'added .provisioned',
+      'added config.yaml',
+      'added skills/README.md',
+    ]);
     expect(world.runtime.get(ws.container).files.size).toBe(0);
     expect(await statusOf(ws.id)).toBe('failed');
   });
