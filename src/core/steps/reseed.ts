@@ -125,8 +125,6 @@ export async function keepSnapshot(
   found: Diagnosis,
   ahead: ReadAhead | null = null,
 ): Promise<Map<string, TarEntry>> {
-  const { runtime, config } = run.deps;
-  const name = found.container;
   const snapshot = await run.step('snapshot', async () => {
     const early = ahead ? await ahead.settle() : null;
     const { tar, entries } = early ?? (await exportVolume(run, found));
