@@ -2,7 +2,7 @@
 // tables and written to bench/RESULTS.md (with the date, machine and versions) and the raw
 // samples to bench/results.json. Not part of the tests: no timing is asserted anywhere.
 //   BENCH_ROUNDS (7)  BENCH_SWEEP_SIZE (50)  BENCH_SWEEP_ROUNDS (2)  BENCH_ACTION_ROUNDS (10)
-//   BENCH_CLI_ROUNDS (20)  BENCH_OUTAGE_SIZES (50,100)
+//   BENCH_CLI_ROUNDS (20)  BENCH_OUTAGE_SIZES (50,100)  BENCH_KEEP_SIZE (12)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { benchEmbedded, embeddedSection } from './embedded-bench.js';
 import { openFleet, ROOT } from './fleet.js';
 import { benchFleet } from './fleet-bench.js';
 import { fleetSection } from './fleet-report.js';
+import { benchKeep, keepSection } from './keep-bench.js';
 import { benchLatency } from './latency-bench.js';
 import { latencySection } from './latency-report.js';
 import { benchOutage, outageSection } from './outage-bench.js';
@@ -35,7 +36,7 @@ if (!url) throw new Error('MEDIC_TEST_DATABASE_URL is unset: run `npm run bench`
 await removeFixtures(new Docker(), 'workspace-medic.bench');
 const fleet = await openFleet(url);
 // One section, measured alone and put in place in bench/RESULTS.md (the rest kept as measured):
-// BENCH_ONLY=embedded | webhooks | latency | outage | cli.
+// BENCH_ONLY=embedded | webhooks | latency | outage | cli | keep.
 const ONLY: Record<string, { heading: string; run: () => Promise<string[]> }> = {
   embedded: {
     heading: '## 12.',
@@ -52,6 +53,10 @@ const ONLY: Record<string, { heading: string; run: () => Promise<string[]> }> = 
       outageSection(
         await benchOutage(fleet, (process.env.BENCH_OUTAGE_SIZES ?? '50,100').split(',').map(Number), log),
       ),
+  },
+  keep: {
+    heading: '## 13.',
+    run: async () => keepSection(await benchKeep(fleet, env('BENCH_KEEP_SIZE', 12), log)),
   },
   latency: {
     heading: '## 6.',
@@ -122,6 +127,9 @@ try {
   log('12. the embedded database');
   const embedded = await benchEmbedded(fleet, env('BENCH_EMBEDDED_ROUNDS', 9), log);
 
+  log('13. last good copies');
+  const keep = await benchKeep(fleet, env('BENCH_KEEP_SIZE', 12), log);
+
   const machine = {
     date: new Date().toISOString(),
     cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
@@ -173,6 +181,7 @@ try {
     ...apiSection(api),
     ...concurrencySection(concurrency),
     ...embeddedSection(embedded),
+    ...keepSection(keep),
     '## 5. Memory (peak RSS)',
     '',
     `- the app under benchmark 3: **${webhooks.maxRssMb?.toFixed(0) ?? '?'} MB**`,
@@ -184,7 +193,7 @@ try {
   writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
   writeFileSync(
     path.join(ROOT, 'bench/results.json'),
-    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents, outage, api, concurrency, embedded }, null, 1)}\n`,
+    `${JSON.stringify({ machine, recover, sweep, webhooks, action, cliStart, latency, agents, outage, api, concurrency, embedded, keep }, null, 1)}\n`,
   );
   process.stdout.write(`${lines.slice(0, -3).join('\n')}\n`);
 } finally {

@@ -51,6 +51,8 @@ GRANT SELECT ON medic.schema_version, medic.policies, medic.engine_roles, medic.
 GRANT SELECT, INSERT, UPDATE ON medic.runs, medic.outbox, medic.regressions, medic.flapping TO medic_agent;
 GRANT SELECT ON medic.breakers, medic.breaker_skips, medic.breaker_log TO medic_agent;
 GRANT SELECT, INSERT ON medic.step_events, medic.snapshots, medic.outbox_attempts TO medic_agent;
+GRANT SELECT ON medic.keep_blobs TO medic_agent;
+GRANT SELECT, INSERT, UPDATE, DELETE ON medic.keep_copies, medic.keep_looks TO medic_agent;
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON medic.leases, medic.engines, medic.placements, medic.tasks
    TO medic_agent;

@@ -11,6 +11,7 @@ import { registerDiagnose } from './commands/diagnose.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHistory } from './commands/history.js';
 import { registerHold } from './commands/hold.js';
+import { registerKeep } from './commands/keep.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerNotify } from './commands/notify.js';
 import { registerParse } from './commands/parse.js';
@@ -36,6 +37,7 @@ const COMMANDS = [
   registerHistory,
   registerAudit,
   registerRollback,
+  registerKeep,
   registerSweep,
   registerHold,
   registerBreaker,

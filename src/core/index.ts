@@ -17,6 +17,7 @@ export { type DiagnoseOptions, diagnoseTarget } from './commands/diagnose-target
 export { type Executor, localExecutor, lostItsSession, retryingExecutor } from './commands/executor.js';
 export { history } from './commands/history.js';
 export { type HoldSubject, hold, holdSubject, MAX_HOLD_MS, release } from './commands/holds.js';
+export { keepChores, type Look, lookAndKeep } from './commands/keep.js';
 export { type Preflight, type PreflightRequest, preflight } from './commands/preflight.js';
 export { type PruneOptions, type PruneReport, prune, pruneDaily } from './commands/prune.js';
 export { recover } from './commands/recover.js';
@@ -179,6 +180,7 @@ export {
   holdsOf,
   listHolds,
 } from './store/hold-store.js';
+export { type KeptCopy, latestCopy, listCopies, pruneBlobs } from './store/keep-store.js';
 export { claimSlackGroups } from './store/outbox-digest.js';
 export {
   claimDue,

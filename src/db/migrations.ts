@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { type Database, InvalidConfigError, type Queryable } from '../core/index.js';
 import { CONTAIN } from './migration-contain.js';
+import { KEEP } from './migration-keep.js';
 import { STORM } from './migration-storm.js';
 
 // A migration is DDL split at each line that ends with ';', or (where function bodies hold such
@@ -140,6 +141,8 @@ const MIGRATIONS: ReadonlyArray<string | readonly string[]> = [
    ALTER TABLE medic.tasks ADD COLUMN reclaims int NOT NULL DEFAULT 0`,
   // [storm] The breaker and the waves (migration-storm.ts).
   STORM,
+  // [keep] Last good copies of healthy workspaces' config volumes (migration-keep.ts).
+  KEEP,
 ];
 
 const WORKSPACES = `CREATE TABLE workspaces (

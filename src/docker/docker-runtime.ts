@@ -85,6 +85,7 @@ export class DockerRuntime implements ContainerRuntime {
         health: info.State.Health?.Status ?? null,
         exitCode: info.State.Running ? null : info.State.ExitCode,
         configsVolume: mount?.Name ?? null,
+        startedAt: info.State.Running ? info.State.StartedAt : null,
       };
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return null;

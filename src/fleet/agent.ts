@@ -102,6 +102,7 @@ export class Agent {
           incidents: options.incidents,
           events: this.events,
           owns: (containers) => placedOn(deps.db, engine, containers),
+          name: this.name,
           lookMs: deps.config.lookMs,
           wakeOnFailure: options.wakeOnFailure ?? false,
           ...(options.onResult ? { onResult: options.onResult } : {}),

@@ -6,7 +6,6 @@
 // reported once per failure streak; attempts that changed the workspace count toward the
 // restart budget (those that stopped first, say TEMPLATE_NOT_FOUND, do not).
 import {
-  brakeChores,
   type CoreDeps,
   containerName,
   failedNow,
@@ -25,6 +24,7 @@ import { DockerEventFeed, type EventSource } from './docker-events.js';
 import { FailureStreaks } from './failure-streaks.js';
 import { HealQueue } from './heal-queue.js';
 import type { IncidentHook } from './incident-hook.js';
+import { SweepChores } from './sweep-chores.js';
 
 export interface WatcherOptions {
   readonly intervalS: number;
@@ -49,6 +49,8 @@ export interface WatcherOptions {
   readonly wakeOnFailure?: boolean;
   /** Where each decision is said (DecisionLog); unset: the logger. */
   readonly decisions?: Decisions;
+  /** Who this healer is in the records it writes (an agent's name); unset: `medic-watch`. */
+  readonly name?: string;
 }
 
 export class Watcher {
@@ -80,6 +82,7 @@ export class Watcher {
     this.swept = resolve;
   });
   private readonly streaks: FailureStreaks;
+  private readonly chores: SweepChores;
   private readonly decisions: Decisions; // the caller's DecisionLog, or the logger
   connected = false;
 
@@ -90,6 +93,7 @@ export class Watcher {
     this.decisions = options.decisions ?? loggerDecisions(deps.logger);
     this.queue = new HealQueue(options.concurrency, (t, interrupt) => this.heal(t, interrupt), options.width);
     this.streaks = new FailureStreaks(options.intervalS);
+    this.chores = new SweepChores(deps, { takenBy: options.name ?? 'medic-watch', owns: options.owns });
     this.feed = new DockerEventFeed(
       options.events,
       (e) => {
@@ -143,16 +147,11 @@ export class Watcher {
 
   async sweep(): Promise<void> {
     try {
-      // [storm] A breaker under its limit long enough closes; a flapping workspace healthy again is said stable.
-      await brakeChores(this.deps).catch((error: unknown) =>
-        this.deps.logger.warn(
-          { err: (error as Error).message },
-          'could not look at the breakers; will retry',
-        ),
-      );
+      await this.chores.before();
       const containers = (await sweepCandidates(this.deps, 500)).map((row) => containerName(row.id));
       const owned = this.options.owns ? await this.options.owns(containers) : null;
       for (const c of containers) if (!owned || owned.has(c)) this.queue.push(c);
+      void this.chores.after();
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'sweep could not read workspaces; will retry');
     } finally {

@@ -220,6 +220,7 @@ describe('medic CLI', () => {
         canary: 2,
         max_failure_ratio: 0.5,
       },
+      restore: { prefer: 'last_good', max_age: '7d' },
       runbooks: {},
     });
 

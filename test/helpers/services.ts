@@ -56,6 +56,8 @@ export interface TestWorld {
   holdLease(workspaceId: string): Promise<{ readonly runId: string; release(): Promise<void> }>;
   ls(volume: string): Promise<string[]>;
   cat(volume: string, file: string): Promise<string>;
+  /** Removes everything the volume holds (as the incident did). */
+  empty(volume: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,11 +89,11 @@ export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> 
   const docker = new Docker();
   const image = await ensureLocalImage(docker);
   const label = `workspace-medic.${tag}=${name}`;
-  const runIn = async (volume: string, cmd: string[]): Promise<string> => {
+  const runIn = async (volume: string, cmd: string[], mode: 'ro' | 'rw' = 'ro'): Promise<string> => {
     const c = await docker.createContainer({
       Image: image,
       Cmd: cmd,
-      HostConfig: { Binds: [`${volume}:/c:ro`], NetworkMode: 'none' },
+      HostConfig: { Binds: [`${volume}:/c:${mode}`], NetworkMode: 'none' },
     });
     const chunks: Buffer[] = [];
     const stream = await c.attach({ stream: true, stdout: true, stderr: true });
@@ -170,6 +172,9 @@ export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> 
       }),
     ls: async (volume) => (await runIn(volume, ['ls', '-A', '/c'])).split('\n').filter(Boolean).sort(),
     cat: (volume, file) => runIn(volume, ['cat', `/c/${file}`]),
+    empty: async (volume) => {
+      await runIn(volume, ['sh', '-c', 'rm -rf /c/* /c/.[!.]*'], 'rw');
+    },
     close: async () => {
       await removeFixtures(docker, label);
       await db.close();

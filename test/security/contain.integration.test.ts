@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTrail } from '../../src/core/index.js';
+import { listCopies, storeCopy } from '../../src/core/store/keep-store.js';
 import { asRole as asRoleOn, codeOf } from '../helpers/as-role.js';
 import { type OwnPostgres, ownPostgres } from '../helpers/own-postgres.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
@@ -204,6 +205,38 @@ describe("an agent's role reaches its own engine's rows only", () => {
     });
     const { rows } = await world.db.query('SELECT actor FROM medic.runs WHERE run_id = $1', [mine.runId]);
     expect(rows).toEqual([{ actor: 'alice' }]);
+  });
+
+  it("[keep] keeps and reads its own workspaces' last good copies, not another engine's, nor their contents", async () => {
+    const file = (text: string) => [{ path: 'config.yaml', content: Buffer.from(text), mode: 0o644 }];
+    const at = new Date();
+    await storeCopy(world.db, theirs.id, file('secret: theirs\n'), { takenBy: 'agent_h2', at, keep: 5 });
+    await asRole('agent_h1', async (c) => {
+      const kept = await storeCopy(c, mine.id, file('model: mine\n'), { takenBy: 'agent_h1', at, keep: 5 });
+      expect(kept.stored).toBe(true);
+      expect((await listCopies(c, mine.id)).map((k) => k.takenBy)).toEqual(['agent_h1']);
+      expect(await listCopies(c, theirs.id)).toEqual([]);
+      const blobs = await c.query('SELECT convert_from(content, $1) AS text FROM medic.keep_blobs', ['UTF8']);
+      expect(blobs.rows).toEqual([{ text: 'model: mine\n' }]);
+      expect(
+        await codeOf(storeCopy(c, theirs.id, file('x: 1\n'), { takenBy: 'agent_h1', at, keep: 5 })),
+      ).toBe('42501');
+      expect(
+        (await c.query('DELETE FROM medic.keep_copies WHERE workspace_id = $1', [theirs.id])).rowCount,
+      ).toBe(0);
+      // No bytes under a digest that is not theirs: a later copy naming it would restore them.
+      const forged = [
+        { digest: `sha256:${sha256('model: mine\n')}`, b64: Buffer.from('evil').toString('base64') },
+      ];
+      expect(await codeOf(c.query('SELECT medic.keep_blobs_add($1::jsonb)', [JSON.stringify(forged)]))).toBe(
+        '22023',
+      );
+      expect(
+        await codeOf(
+          c.query("INSERT INTO medic.keep_blobs (digest, size, content) VALUES ('sha256:x', 1, 'x')"),
+        ),
+      ).toBe('42501');
+    });
   });
 
   it('a task is stamped with the role that wrote it, whatever the writer says', async () => {

@@ -139,4 +139,36 @@ describe('the watcher', () => {
     await w.queue.idle();
     expect(results.map((r) => r.error?.code ?? r.outcome)).toEqual(['recovered', 'TEMPLATE_NOT_FOUND']);
   });
+
+  it('[keep] keeps a last good copy of a workspace healthy past MEDIC_KEEP_AFTER at its sweep, once per MEDIC_KEEP_EVERY', async () => {
+    const ws = await addWorkspace(world.db, { status: 'online' });
+    world.runtime.add(ws.container, { files: { 'config.yaml': 'model: mine\n' } });
+    const { w, advance } = watcher();
+    const copies = async () =>
+      (
+        (
+          await world.db.query(
+            'SELECT count(*)::int AS n FROM medic.keep_copies WHERE workspace_id = $1::uuid',
+            [ws.id],
+          )
+        ).rows[0] as { n: number }
+      ).n;
+    const exports = () => world.runtime.calls.filter((c) => c.startsWith('export')).length;
+    // The pass runs off the sweep's path: wait for what it does, or for a moment when it does nothing.
+    const afterPass = async (until: () => Promise<boolean>, ms = 1000) => {
+      for (const end = Date.now() + ms; Date.now() < end && !(await until()); )
+        await new Promise((r) => setTimeout(r, 20));
+    };
+    await w.sweep(); // healthy for less than MEDIC_KEEP_AFTER: nothing read
+    await afterPass(async () => false);
+    expect(exports()).toBe(0);
+    advance(11 * 60_000);
+    await w.sweep();
+    await afterPass(async () => (await copies()) === 1, 15_000);
+    expect(await copies()).toBe(1);
+    advance(60_000);
+    await w.sweep(); // looked at a minute ago: not due again until MEDIC_KEEP_EVERY has passed
+    await afterPass(async () => false);
+    expect(exports()).toBe(1);
+  });
 });

@@ -3,6 +3,7 @@
 // mid-run left on the engine. A rollback of a pruned snapshot is NO_SNAPSHOT; `history` still
 // shows the run unless runs were pruned too.
 import type { CoreDeps } from '../model/deps.js';
+import { pruneBlobs } from '../store/keep-store.js';
 import { type PruneCounts, pruneOlderThan } from '../store/retention.js';
 
 export interface PruneOptions {
@@ -30,6 +31,8 @@ export async function prune(deps: CoreDeps, options: PruneOptions = {}): Promise
     runs: options.runs ?? false,
   });
   const helpers = (await deps.runtime.removeHelpers?.(HELPER_AGE_MS, dryRun)) ?? [];
+  // [keep] The contents no last good copy names any more (copies go by MEDIC_KEEP_COPIES).
+  if (!dryRun) await pruneBlobs(deps.db);
   return { ...counts, helpers };
 }
 

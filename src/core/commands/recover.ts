@@ -19,6 +19,7 @@ import {
   startAndMarkOnline,
 } from '../steps/reseed.js';
 import { planRestore, planSummary, volumeFiles } from '../steps/restore-plan.js';
+import { describeSource, seedSource } from '../steps/seed-source.js';
 import { resolveTemplate, type Template } from '../steps/template-resolver.js';
 import { findWorkspace, setStatusGuarded, type WorkspaceRow } from '../store/workspace-store.js';
 
@@ -111,14 +112,15 @@ async function templateStep(run: Run, reading: Promise<Template>): Promise<Templ
 async function plan(run: Run, found: Diagnosis, template: Template): Promise<string[]> {
   const { tar, entries } = await exportVolume(run, found);
   const volume = entries > 0 ? volumeFiles(await readVolume(tar)) : new Map();
-  const files = planRestore(seedFiles(run, template, run.deps.clock.now()), volume, {
-    overwrite: overwrites(run, found),
-  });
+  const overwrite = overwrites(run, found);
+  const source = await seedSource(run, template, overwrite);
+  const seed = seedFiles(run, template, run.deps.clock.now(), source.files);
+  const files = planRestore(seed, volume, { overwrite, from: source.from });
   run.draft.restored(files);
   return [
     found.state?.running ? `stop ${found.container}` : null,
     entries > 0 ? `snapshot what ${found.volume} holds` : null,
-    `seed ${planSummary(files)} from ${template.name}`,
+    `seed ${planSummary(files)} from ${describeSource(source, template)}`,
     `start ${found.container}`,
     'mark online',
   ].filter((s): s is string => s !== null);

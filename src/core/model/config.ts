@@ -2,11 +2,16 @@
 // A bad value is an InvalidConfigError that names the variable.
 import path from 'node:path';
 import { z } from 'zod';
-import { InvalidConfigError } from './errors.js';
+import {
+  duration,
+  nonNegativeInt,
+  parseBudget,
+  parseSettings,
+  positiveInt,
+  type RestartBudget,
+} from './settings-values.js';
 
-import { duration, nonNegativeInt, parseBudget, positiveInt, type RestartBudget } from './settings-values.js';
-
-export { parseBudget, parseDuration, type RestartBudget } from './settings-values.js';
+export { parseBudget, parseDuration, parseSettings, type RestartBudget } from './settings-values.js';
 
 /** Every command's settings (the CLI, watch, agent, the app, the action): docs/configuration.md is generated from it. */
 export const coreSettingsSchema = z
@@ -82,6 +87,13 @@ export const coreSettingsSchema = z
     MEDIC_REGRESSION_WINDOW: duration('24h').describe(
       'a workspace broken again within this long after a recovery is a regression (an event, a reopened incident, a count)',
     ),
+    MEDIC_KEEP_AFTER: duration('10m').describe(
+      'a workspace running with its config and its row online this long has a last good copy of its config volume kept (restored before the template when it breaks)',
+    ),
+    MEDIC_KEEP_EVERY: duration('15m').describe(
+      '`medic watch` and every agent look at each healthy workspace this often, and keep a new copy when its content changed',
+    ),
+    MEDIC_KEEP_COPIES: positiveInt(5).describe('last good copies kept per workspace (the oldest go first)'),
     MEDIC_NOTIFY_DIGEST: duration('1m').describe(
       "a Slack sink is sent an event kind's first event at once; those of the same kind that follow within this long wait for it to pass and go as one message (a digest), so a storm is a message, not a flood",
     ),
@@ -172,35 +184,12 @@ export interface MedicConfig {
   /** Calls per client per minute to the HTTP API. */
   readonly apiCallsPerMinute: number;
   readonly apiMaxRuns: number;
+  /** [keep] Healthy this long before a last good copy is kept; looked at this often; kept per workspace. */
+  readonly keep: { readonly afterMs: number; readonly everyMs: number; readonly copies: number };
   /** Snapshots and finished jobs older than this are pruned daily (ms). */
   readonly retentionMs: number;
   /** Certificates for a TLS engine (DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), else null. */
   readonly dockerTls: { readonly certPath: string } | null;
-}
-
-/**
- * Parses settings with a zod schema; the first problem becomes an InvalidConfigError that names
- * the setting, worded by `describe` (the variable's name, by default).
- */
-export function parseSettings<S extends z.ZodTypeAny>(
-  schema: S,
-  raw: unknown,
-  describe: (name: string, problem: string) => string = (name, problem) => `${name} is invalid: ${problem}`,
-  hint?: (name: string) => string,
-): z.infer<S> {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  // Every bad setting at once, the first problem of each: an operator fixes them in one go.
-  const problems = new Map<string, string>();
-  for (const issue of parsed.error.issues) {
-    const name = String(issue.path[0] ?? 'environment');
-    if (!problems.has(name)) problems.set(name, issue.message);
-  }
-  const names = [...problems.keys()];
-  throw new InvalidConfigError(
-    [...problems].map(([name, problem]) => describe(name, problem)).join('; '),
-    hint ? { hint: hint(names.join(', ')) } : {},
-  );
 }
 
 /**
@@ -228,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     templateMaxBytes: e.MEDIC_TEMPLATE_MAX_BYTES,
     snapshotMaxBytes: e.MEDIC_SNAPSHOT_MAX_BYTES,
     retentionMs: e.MEDIC_RETENTION,
+    keep: { afterMs: e.MEDIC_KEEP_AFTER, everyMs: e.MEDIC_KEEP_EVERY, copies: e.MEDIC_KEEP_COPIES },
     lookMs: e.MEDIC_LOOK_MS,
     apiCallsPerMinute: e.MEDIC_API_CALLS_PER_MINUTE,
     apiMaxRuns: e.MEDIC_API_MAX_RUNS,

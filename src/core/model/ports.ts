@@ -40,6 +40,8 @@ export interface ContainerState {
   readonly exitCode: number | null;
   /** The named volume mounted at /configs, if any. */
   readonly configsVolume: string | null;
+  /** When it last started (ISO time), for a running container; how long it has run healthy. */
+  readonly startedAt?: string | null;
 }
 
 export interface VolumeEntry {

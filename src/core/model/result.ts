@@ -66,8 +66,8 @@ export const restoreFileSchema = z.object({
   bytes: z.number().int().nonnegative(),
   /** sha256 of the bytes written or kept; null for a kept entry that is not a regular file. */
   digest: z.string().nullable(),
-  /** Where the bytes come from: the template, or the volume itself (kept). */
-  from: z.enum(['template', 'volume']),
+  /** Where the bytes come from: the template, the workspace's last good copy, or the volume itself (kept). */
+  from: z.enum(['template', 'last_good', 'volume']),
 });
 export type RestoreFile = z.infer<typeof restoreFileSchema>;
 

@@ -1,5 +1,6 @@
 // The shapes of medic's settings' values: durations (`30d`), budgets (`3/1h`), counts.
 import { z } from 'zod';
+import { InvalidConfigError } from './errors.js';
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A count or a time in whole units where 0 means off or none. */
@@ -55,4 +56,29 @@ export function parseDuration(text: string): number | null {
   const match = DURATION.exec(text.trim());
   if (!match) return null;
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+/**
+ * Parses settings with a zod schema; the first problem becomes an InvalidConfigError that names
+ * the setting, worded by `describe` (the variable's name, by default).
+ */
+export function parseSettings<S extends z.ZodTypeAny>(
+  schema: S,
+  raw: unknown,
+  describe: (name: string, problem: string) => string = (name, problem) => `${name} is invalid: ${problem}`,
+  hint?: (name: string) => string,
+): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  // Every bad setting at once, the first problem of each: an operator fixes them in one go.
+  const problems = new Map<string, string>();
+  for (const issue of parsed.error.issues) {
+    const name = String(issue.path[0] ?? 'environment');
+    if (!problems.has(name)) problems.set(name, issue.message);
+  }
+  const names = [...problems.keys()];
+  throw new InvalidConfigError(
+    [...problems].map(([name, problem]) => describe(name, problem)).join('; '),
+    hint ? { hint: hint(names.join(', ')) } : {},
+  );
 }

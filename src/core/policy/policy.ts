@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseTarget } from '../model/names.js';
 import { PERMISSIONS, permissionRank } from '../model/permissions.js';
 import { autohealSchema } from './autoheal.js';
+import { restoreSchema } from './restore-policy.js';
 import { describeSink, EVENTS, PAGER_EVENTS } from './sinks.js';
 
 const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
@@ -135,6 +136,8 @@ export const policySchema = z
     runbooks: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i), z.string().url()).default({}),
     /** [storm] How the automatic paths (watch, agents, sweep) hold back. */
     autoheal: autohealSchema,
+    /** [keep] What an emptied volume is filled from: its last good copy within max_age, else the template. */
+    restore: restoreSchema,
   })
   .strict()
   .refine((p) => new Set(p.clients.map((c) => c.name.toLowerCase())).size === p.clients.length, {

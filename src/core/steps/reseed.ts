@@ -10,6 +10,7 @@ import { saveSnapshot } from '../store/snapshot-store.js';
 import { setStatusGuarded } from '../store/workspace-store.js';
 import { type Diagnosis, MARKER_FILE, type ProvisionedMarker } from './diagnose.js';
 import { planRestore, planSummary, volumeFiles } from './restore-plan.js';
+import { describeSource, seedSource } from './seed-source.js';
 import type { Template } from './template-resolver.js';
 import { waitRunning } from './wait-running.js';
 
@@ -30,12 +31,13 @@ export async function reseed(run: Run, found: Diagnosis, template: Template): Pr
   try {
     const volume = await keepSnapshot(run, found, ahead ?? null);
     await run.change('seed', async () => {
-      const plan = planRestore(seedFiles(run, template, clock.now()), volume, {
-        overwrite: overwrites(run, found),
-      });
+      const overwrite = overwrites(run, found);
+      const source = await seedSource(run, template, overwrite);
+      const seed = seedFiles(run, template, clock.now(), source.files);
+      const plan = planRestore(seed, volume, { overwrite, from: source.from });
       run.draft.restored(plan);
       if (plan.writes.length > 0) await runtime.writeConfigs(name, plan.writes);
-      return { detail: `${planSummary(plan)} from ${template.name}`, value: undefined };
+      return { detail: `${planSummary(plan)} from ${describeSource(source, template)}`, value: undefined };
     });
   } catch (error) {
     await markFailed(run, found);
@@ -44,8 +46,13 @@ export async function reseed(run: Run, found: Diagnosis, template: Template): Pr
   await startAndMarkOnline(run, found);
 }
 
-/** The template's files and the `.provisioned` marker this run would write. */
-export function seedFiles(run: Run, template: Template, now: Date): ConfigFile[] {
+/** The files to seed (the template's or a last good copy's) and the `.provisioned` marker this run would write. */
+export function seedFiles(
+  run: Run,
+  template: Template,
+  now: Date,
+  files: readonly ConfigFile[],
+): ConfigFile[] {
   const marker: ProvisionedMarker = {
     template: template.name,
     digest: template.digest,
@@ -53,7 +60,7 @@ export function seedFiles(run: Run, template: Template, now: Date): ConfigFile[]
     time: now.toISOString(),
   };
   return [
-    ...template.files,
+    ...files.filter((f) => f.path !== MARKER_FILE),
     { path: MARKER_FILE, content: Buffer.from(`${JSON.stringify(marker)}\n`), mode: 0o644 },
   ];
 }

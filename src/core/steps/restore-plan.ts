@@ -10,6 +10,10 @@ import { parse } from 'yaml';
 import type { ConfigFile } from '../model/ports.js';
 import type { RestoreFile, RestoreSource } from '../model/result.js';
 import type { TarEntry } from '../model/tar-read.js';
+import { MARKER_FILE } from './diagnose.js';
+
+/** Where the files a seed writes come from: the runtime's template, or the workspace's last good copy. */
+export type SeedOrigin = 'template' | 'last_good';
 
 export interface RestorePlan {
   readonly source: RestoreSource;
@@ -33,13 +37,18 @@ export function volumeFiles(entries: readonly TarEntry[]): Map<string, TarEntry>
 export function planRestore(
   seed: readonly ConfigFile[],
   volume: ReadonlyMap<string, TarEntry>,
-  o: { readonly overwrite: boolean },
+  o: { readonly overwrite: boolean; readonly from?: SeedOrigin },
 ): RestorePlan {
+  const from = o.from ?? 'template';
   const files: RestoreFile[] = [];
   const writes: ConfigFile[] = [];
   for (const file of seed) {
     const there = volume.get(file.path);
-    const action = !there ? 'added' : o.overwrite || isBroken(file.path, there) ? 'overwritten' : 'kept';
+    const action = !there
+      ? 'added'
+      : o.overwrite || isBrokenConfig(file.path, there)
+        ? 'overwritten'
+        : 'kept';
     if (action === 'kept') continue; // listed below, as the volume's
     writes.push(file);
     files.push({
@@ -47,7 +56,7 @@ export function planRestore(
       action,
       bytes: file.content.length,
       digest: digestOf(file.content),
-      from: 'template',
+      from: file.path === MARKER_FILE ? 'template' : from,
     });
   }
   const written = new Set(writes.map((f) => f.path));
@@ -62,12 +71,12 @@ export function planRestore(
     });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const kept = files.some((f) => f.action === 'kept');
-  return { source: o.overwrite || !kept ? 'template' : 'fill', files, writes };
+  const kept = files.some((f) => f.action === 'kept' && f.path !== MARKER_FILE);
+  return { source: kept && !o.overwrite ? 'fill' : from, files, writes };
 }
 
 /** config.yaml that is there but cannot be what the runtime reads: not a file, or not a YAML mapping. */
-function isBroken(path: string, entry: TarEntry): boolean {
+export function isBrokenConfig(path: string, entry: TarEntry): boolean {
   if (path !== 'config.yaml') return false;
   if (entry.type !== 'file' || !entry.content) return true;
   try {

@@ -1,0 +1,87 @@
+// [keep] Last good copies: a workspace seen healthy (its row online, its container running
+// and healthy, config.yaml a readable YAML mapping) for MEDIC_KEEP_AFTER has its config volume
+// copied, when its content changed since its last copy. The watcher and every agent look at
+// the workspaces due (one look each MEDIC_KEEP_EVERY) at each sweep; `medic keep` lists them.
+import type { CoreDeps } from '../model/deps.js';
+import { containerName } from '../model/names.js';
+import type { ConfigFile } from '../model/ports.js';
+import { MARKER_FILE } from '../steps/diagnose.js';
+import { readVolume } from '../steps/reseed.js';
+import { isBrokenConfig, volumeFiles } from '../steps/restore-plan.js';
+import { dueForLook, type KeptCopy, markLooked, rowForLook, storeCopy } from '../store/keep-store.js';
+
+export type LookOutcome = 'stored' | 'unchanged' | 'unsettled' | 'unhealthy' | 'too_large';
+
+export interface Look {
+  readonly outcome: LookOutcome;
+  readonly why: string;
+  readonly copy: KeptCopy | null;
+}
+
+/** Looks at one workspace now and keeps a copy of its config volume if it is healthy, settled and changed. */
+export async function lookAndKeep(deps: CoreDeps, workspaceId: string, takenBy: string): Promise<Look> {
+  const { runtime, clock, config, db } = deps;
+  const now = clock.now();
+  await markLooked(db, workspaceId, now);
+  const name = containerName(workspaceId);
+  const not = (outcome: LookOutcome, why: string): Look => ({ outcome, why, copy: null });
+  const row = await rowForLook(db, workspaceId);
+  if (row?.status !== 'online') return not('unhealthy', `status ${row?.status ?? 'gone'}`);
+  const state = await runtime.inspect(name);
+  if (!state?.running) return not('unhealthy', `${name} is not running`);
+  if (state.health !== null && state.health !== 'healthy')
+    return not('unhealthy', `${name} is ${state.health}`);
+  // Healthy since the later of the row's last change and the container's start (when the engine says).
+  const since = Math.max(row.since.getTime(), Date.parse(state.startedAt ?? '') || 0);
+  if (now.getTime() - since < config.keep.afterMs)
+    return not('unsettled', `healthy since ${new Date(since).toISOString()}`);
+  const read = await runtime.exportConfigs(name, config.snapshotMaxBytes).catch((error: unknown) => {
+    if (error instanceof RangeError) return null;
+    throw error;
+  });
+  if (!read) return not('too_large', `its volume holds more than ${config.snapshotMaxBytes} bytes`);
+  const volume = volumeFiles(await readVolume(read.tar));
+  const configYaml = volume.get('config.yaml');
+  if (!configYaml || isBrokenConfig('config.yaml', configYaml))
+    return not('unhealthy', 'config.yaml is not readable');
+  const files: ConfigFile[] = [];
+  for (const [path, entry] of volume) {
+    if (path === MARKER_FILE || entry.type !== 'file' || !entry.content) continue;
+    files.push({ path, content: entry.content, mode: entry.mode & 0o777 });
+  }
+  const kept = await storeCopy(db, workspaceId, files, { takenBy, at: now, keep: config.keep.copies });
+  return { outcome: kept.stored ? 'stored' : 'unchanged', why: `${files.length} files`, copy: kept.copy };
+}
+
+/**
+ * A sweep's share of looks: the workspaces due (at most `limit`), those this process serves
+ * (`owns`, an agent's engines), one after another. A look that fails is logged and tried at
+ * the next period.
+ */
+export async function keepChores(
+  deps: CoreDeps,
+  o: {
+    readonly takenBy: string;
+    readonly limit?: number;
+    readonly owns?: (containers: string[]) => Promise<ReadonlySet<string>>;
+  },
+): Promise<{ readonly looked: number; readonly stored: number }> {
+  const { afterMs, everyMs } = deps.config.keep;
+  const due = await dueForLook(deps.db, { now: deps.clock.now(), afterMs, everyMs, limit: o.limit ?? 100 });
+  const owned = o.owns ? await o.owns(due.map(containerName)) : null;
+  let stored = 0;
+  let looked = 0;
+  for (const id of due) {
+    if (owned && !owned.has(containerName(id))) continue;
+    looked++;
+    const look = await lookAndKeep(deps, id, o.takenBy).catch((error: unknown) => {
+      deps.logger.warn(
+        { workspace: containerName(id), err: (error as Error).message },
+        'could not keep a last good copy; will look again',
+      );
+      return null;
+    });
+    if (look?.outcome === 'stored') stored++;
+  }
+  return { looked, stored };
+}

@@ -1,0 +1,23 @@
+// [keep] The policy's `restore:`: what an empty (or partly emptied) config volume is filled
+// from: the workspace's last good copy when there is one taken within `max_age`, else the
+// runtime's template (`prefer: template`: always the template). Unset, the defaults hold.
+import { z } from 'zod';
+import { parseDuration } from '../model/settings-values.js';
+
+export const restoreSchema = z
+  .object({
+    prefer: z.enum(['last_good', 'template']).default('last_good'),
+    max_age: z
+      .string()
+      .regex(/^[0-9]+(s|m|h|d)$/, "must be a duration such as '7d' or '12h'")
+      .default('7d'),
+  })
+  .strict()
+  .default({});
+export type RestorePolicy = z.infer<typeof restoreSchema>;
+
+/** How old a last good copy may be to be restored (ms), or null when the template is preferred. */
+export function lastGoodMaxAgeMs(policy: { readonly restore: RestorePolicy } | null): number | null {
+  const r = policy?.restore ?? restoreSchema.parse(undefined);
+  return r.prefer === 'template' ? null : (parseDuration(r.max_age) ?? null);
+}

@@ -1,0 +1,126 @@
+// [keep] Last good copies on the real engine and Postgres: a workspace seeded from its template,
+// then edited by its user (a line added to config.yaml, a skill file added), seen healthy by
+// the healers' look (the one `medic watch` and the agents make at each sweep), then emptied and
+// marked failed, comes back with the user's line and file: `restore.source` `last_good`.
+// Every setting at its default; the look's clock is moved past MEDIC_KEEP_AFTER (10m) rather
+// than the test waiting for it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keepChores, lookAndKeep } from '../../../src/core/commands/keep.js';
+import { recover } from '../../../src/core/commands/recover.js';
+import type { CoreDeps } from '../../../src/core/model/deps.js';
+import { systemClock } from '../../../src/core/model/ports.js';
+import { listCopies } from '../../../src/core/store/keep-store.js';
+import { packFiles } from '../../../src/docker/tar-write.js';
+import { applyTestPolicy } from '../../helpers/core-deps.js';
+import { type TestWorld, testWorld } from '../../helpers/services.js';
+
+let world: TestWorld;
+const cli = { actor: 'itest', source: 'cli' } as const;
+const MINUTE = 60_000;
+
+beforeAll(async () => {
+  world = await testWorld();
+});
+afterAll(() => world?.close());
+
+/** The same deps, their clock `ms` ahead (what a look that long after sees). */
+const later = (deps: CoreDeps, ms: number): CoreDeps => ({
+  ...deps,
+  clock: { ...systemClock, now: () => new Date(Date.now() + ms) },
+});
+
+/** A workspace seeded from its template and then edited by its user, running and online. */
+async function edited() {
+  const ws = await world.broken();
+  const seeded = await recover(world.deps(), ws.container, cli);
+  expect(seeded.restore?.source).toBe('template');
+  const config = `${await world.cat(ws.volume, 'config.yaml')}model: my-own-fine-tune # the user's line\n`;
+  const files = [
+    { path: 'config.yaml', content: Buffer.from(config), mode: 0o644 },
+    { path: 'skills/triage.md', content: Buffer.from('# my triage skill\n'), mode: 0o600 },
+  ];
+  await world.docker
+    .getContainer(ws.container)
+    .putArchive(await packFiles(files, new Date()), { path: '/configs' });
+  return { ws, config };
+}
+
+async function breakIt(ws: { id: string; volume: string }) {
+  await world.empty(ws.volume);
+  await world.db.query("UPDATE workspaces SET status = 'failed' WHERE id = $1::uuid", [ws.id]);
+}
+
+describe('last good copies', () => {
+  it("restores the user's own last healthy config, not the template (source last_good)", async () => {
+    const { ws, config } = await edited();
+    // Seen healthy at the healers' next sweep, past MEDIC_KEEP_AFTER.
+    const owns = async (cs: string[]) => new Set(cs.filter((c) => c === ws.container));
+    const kept = await keepChores(later(world.deps(), 11 * MINUTE), { takenBy: 'medic-watch', owns });
+    expect(kept).toEqual({ looked: 1, stored: 1 });
+    const [copy] = await listCopies(world.db, ws.id);
+    expect(copy?.manifest.map((m) => m.path)).toEqual([
+      'config.yaml',
+      'skills/README.md',
+      'skills/triage.md',
+    ]);
+
+    await breakIt(ws);
+    const result = await recover(world.deps(), ws.container, cli);
+    expect(result.outcome).toBe('recovered');
+    expect(result.restore?.source).toBe('last_good');
+    expect(await world.cat(ws.volume, 'config.yaml')).toBe(config);
+    expect(await world.cat(ws.volume, 'skills/triage.md')).toBe('# my triage skill\n');
+    expect(result.steps.find((s) => s.name === 'seed')?.detail).toContain(`from last good copy ${copy?.id}`);
+    expect(result.restore?.files.find((f) => f.path === 'skills/triage.md')).toMatchObject({
+      action: 'added',
+      from: 'last_good',
+    });
+  });
+
+  it('keeps nothing before MEDIC_KEEP_AFTER, and nothing new when the content is unchanged', async () => {
+    const { ws } = await edited();
+    const soon = await lookAndKeep(world.deps(), ws.id, 'itest');
+    expect(soon.outcome).toBe('unsettled');
+    expect(await listCopies(world.db, ws.id)).toEqual([]);
+    const first = await lookAndKeep(later(world.deps(), 11 * MINUTE), ws.id, 'itest');
+    const again = await lookAndKeep(later(world.deps(), 30 * MINUTE), ws.id, 'itest');
+    expect([first.outcome, again.outcome]).toEqual(['stored', 'unchanged']);
+    expect(await listCopies(world.db, ws.id)).toHaveLength(1);
+  });
+
+  it('stores a content once, whichever copies and workspaces hold it', async () => {
+    const a = await edited();
+    const b = await edited();
+    const before = await blobCount();
+    for (const ws of [a.ws, b.ws]) await lookAndKeep(later(world.deps(), 11 * MINUTE), ws.id, 'itest');
+    // Both hold the template's skills/README.md and the same triage skill; their config.yaml
+    // differ only if their templates do (they do not): one new blob each for at most 3 contents.
+    expect((await blobCount()) - before).toBeLessThanOrEqual(3);
+  });
+
+  it('uses the template when the policy prefers it, or when the copy is older than max_age', async () => {
+    const { ws } = await edited();
+    await lookAndKeep(later(world.deps(), 11 * MINUTE), ws.id, 'itest');
+    await breakIt(ws);
+    // Eight days on, the copy is past the default max_age (7d).
+    const old = await recover(later(world.deps(), 8 * 24 * 60 * MINUTE), ws.container, cli);
+    expect(old.restore?.source).toBe('template');
+
+    const { ws: other } = await edited();
+    await lookAndKeep(later(world.deps(), 11 * MINUTE), other.id, 'itest');
+    await breakIt(other);
+    await applyTestPolicy(world.db, 'repos: []\nrestore: {prefer: template}\n');
+    try {
+      const result = await recover(world.deps(), other.container, cli);
+      expect(result.restore?.source).toBe('template');
+      expect(await world.ls(other.volume)).not.toContain('triage.md');
+    } finally {
+      await applyTestPolicy(world.db);
+    }
+  });
+});
+
+async function blobCount(): Promise<number> {
+  const { rows } = await world.db.query('SELECT count(*)::int AS n FROM medic.keep_blobs');
+  return (rows[0] as { n: number }).n;
+}
