@@ -125,16 +125,14 @@ export class Recoveries {
   }
 
   private optionsOf(client: string, body: RecoveryRequest, runId: string, traceparent?: string): RunOptions {
+    const { target: _target, ...asked } = body; // dryRun, force, from, plan, reason
     return {
       ...(traceparent ? { traceparent } : {}),
+      ...asked,
       actor: client,
       source: 'api',
       client: { name: client },
       runId,
-      dryRun: body.dryRun,
-      force: body.force,
-      from: body.from,
-      reason: body.reason,
       interrupt: this.stopping.signal,
     };
   }

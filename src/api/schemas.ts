@@ -23,6 +23,13 @@ export const recoveryRequestSchema = z
       .describe(
         "`template`: write every template file over what the volume holds; unset: fill in only what is missing, keeping the user's files",
       ),
+    plan: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/)
+      .optional()
+      .describe(
+        "a dry run's `restore.plan`: write exactly those files, or fail PLAN_CHANGED if the volume changed since",
+      ),
     reason: z.string().max(500).nullable().default(null).describe('kept in the audit trail'),
   })
   .strict();

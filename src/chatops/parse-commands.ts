@@ -5,28 +5,12 @@
 // ignored. Arguments may be quoted ("…", '…', or a phone's “…”); every flag takes
 // `--flag value` or `--flag=value` (booleans: bare, =true or =false). Every problem is a parse
 // error that says what was wrong and what to type instead; nothing is guessed.
-import { isUuid, MAX_HOLD_MS, parseDuration, parseTarget } from '../core/index.js';
+import { isUuid, parseTarget } from '../core/index.js';
+import { type Command, decision, holdCommand, MAX_REASON, recoverCommand } from './command-shapes.js';
 import { type Token, tokenize } from './tokenize.js';
 
+export { type Command, MAX_REASON } from './command-shapes.js';
 export { type Token, tokenize } from './tokenize.js';
-
-export type Command =
-  | {
-      readonly kind: 'recover';
-      readonly targets: string[];
-      readonly dryRun: boolean;
-      readonly force: boolean;
-      /** `--from template`: the template over the user's files; null: fill in what is missing. */
-      readonly from?: 'template' | null;
-      readonly reason: string | null;
-    }
-  | { readonly kind: 'diagnose'; readonly targets: string[] }
-  | { readonly kind: 'rollback'; readonly runId: string }
-  | { readonly kind: 'hold'; readonly targets: string[]; readonly forMs: number; readonly reason: string }
-  | { readonly kind: 'release'; readonly targets: string[] }
-  | { readonly kind: 'approve'; readonly id: string }
-  | { readonly kind: 'deny'; readonly id: string; readonly reason: string | null }
-  | { readonly kind: 'help' };
 
 /** The command word a line starts with (`medic` for `/medic …`). */
 export type CommandWord =
@@ -48,9 +32,6 @@ export type Parsed =
       readonly lineNo: number;
       readonly word: CommandWord;
     };
-
-/** The longest reason kept in the audit trail. */
-export const MAX_REASON = 500;
 
 const WORDS = 'recover|diagnose|rollback|hold|release|approve|deny|medic';
 const COMMAND = new RegExp(`^ {0,3}\\/(${WORDS})(?=\\s|$)([\\s\\S]*)$`);
@@ -178,61 +159,21 @@ function parseLine(line: string, maxTargets: number): Command {
   if (word === 'release') return { kind: 'release', targets };
   const reason = flags.get('--reason');
   if (word === 'hold') return holdCommand(targets, flags.get('--for'), reason);
-  const from = flags.get('--from');
-  if (from !== undefined && from !== 'template')
-    throw new Error(`/recover --from takes \`template\` (got ${JSON.stringify(from)})`);
-  return {
-    kind: 'recover',
-    targets,
-    dryRun: flags.get('--dry-run') === true,
-    force: flags.get('--force') === true,
-    ...(from === 'template' ? { from } : {}),
-    reason: typeof reason === 'string' ? reason : null,
-  };
+  return recoverCommand(targets, flags);
 }
 
 const FLAGS: Record<'recover' | 'diagnose' | 'hold' | 'release', Record<string, 'boolean' | 'text'>> = {
-  recover: { '--dry-run': 'boolean', '--force': 'boolean', '--from': 'text', '--reason': 'text' },
+  recover: {
+    '--dry-run': 'boolean',
+    '--force': 'boolean',
+    '--from': 'text',
+    '--plan': 'text',
+    '--reason': 'text',
+  },
   diagnose: {},
   hold: { '--for': 'text', '--reason': 'text' },
   release: {},
 };
-
-/** `/approve <id>`, `/deny <id> [--reason "why"]`: a request id is 8 hexadecimal characters. */
-function decision(word: 'approve' | 'deny', args: readonly Token[]): Command {
-  const [id, ...rest] = args;
-  if (!id || !/^[0-9a-f]{8}$/i.test(id.text))
-    throw new Error(`/${word} takes a request id (8 characters, as the request says)`);
-  if (word === 'approve') {
-    if (rest.length > 0) throw new Error('/approve takes only the request id');
-    return { kind: 'approve', id: id.text.toLowerCase() };
-  }
-  let reason: string | null = null;
-  if (rest.length > 0) {
-    const [flag, value, ...more] = rest;
-    const inline = /^--reason=([\s\S]*)$/.exec(flag!.text)?.[1];
-    reason = inline ?? (flag!.text === '--reason' ? (value?.text ?? null) : null);
-    if (!reason || more.length > (inline !== undefined ? 1 : 0) || (inline !== undefined && value))
-      throw new Error('/deny takes the request id and --reason "why" (quoted when it has several words)');
-    if (reason.length > MAX_REASON)
-      throw new Error(`--reason is ${reason.length} characters; at most ${MAX_REASON}`);
-  }
-  return { kind: 'deny', id: id.text.toLowerCase(), reason };
-}
-
-function holdCommand(
-  targets: string[],
-  forText: string | boolean | undefined,
-  reason: string | boolean | undefined,
-): Command {
-  if (typeof forText !== 'string') throw new Error('/hold needs --for, e.g. --for 2h (at most 7d)');
-  const forMs = parseDuration(forText);
-  if (forMs === null || forMs <= 0 || forMs > MAX_HOLD_MS)
-    throw new Error(`--for ${forText} is not a duration of at most 7d, e.g. --for 2h or --for 30m`);
-  if (typeof reason !== 'string')
-    throw new Error('/hold needs --reason "why", shown to everyone it turns away');
-  return { kind: 'hold', targets, forMs, reason };
-}
 
 /** Unquoted words from `from` up to the next flag or target. */
 function takeWords(args: readonly Token[], from: number): string[] {

@@ -121,6 +121,7 @@ export async function runCommand(
       dryRun: command.dryRun,
       force: command.force,
       ...(command.from ? { from: command.from } : {}),
+      ...(command.plan ? { plan: command.plan } : {}),
       executor,
       onTarget,
       onResult,

@@ -30,6 +30,7 @@ export const taskOptionsSchema = z.object({
   dryRun: z.boolean().optional(),
   force: z.boolean().optional(),
   from: z.enum(['template']).optional(),
+  plan: z.string().optional(),
   grant: z
     .object({
       repo: z.string(),

@@ -15,9 +15,18 @@ describe('parseCommands', () => {
     ]);
   });
 
-  it('reads /recover --from template', () => {
-    expect(ok(`/recover ${WS} --from template`)).toEqual([
-      { kind: 'recover', targets: [WS], dryRun: false, force: false, from: 'template', reason: null },
+  it('reads /recover --from template and --plan', () => {
+    const plan = `sha256:${'A'.repeat(64)}`;
+    expect(ok(`/recover ${WS} --from template --plan ${plan}`)).toEqual([
+      {
+        kind: 'recover',
+        targets: [WS],
+        dryRun: false,
+        force: false,
+        from: 'template',
+        plan: plan.toLowerCase(),
+        reason: null,
+      },
     ]);
   });
 
@@ -82,6 +91,7 @@ describe('parseCommands', () => {
     [`/medic restart`, '/medic help'],
     [`/recover ${WS} --reason "unclosed`, 'quote is not closed'],
     [`/recover ${WS} --from last-week`, '--from takes `template`'],
+    [`/recover ${WS} --plan abc`, '--plan takes the digest'],
     [`/recover --from template ws-xyz`, 'ws-xyz'],
   ])('names what is wrong in %j', (body, words) => {
     const [parsed] = parseCommands(body, 10);

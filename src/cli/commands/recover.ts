@@ -1,5 +1,5 @@
 // medic recover <target>...: recover each workspace in turn, steps shown as they happen.
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { recoverMany } from '../../core/index.js';
 import { type CliSession, helpFooter, jsonOption, RUN_ENV } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
@@ -9,6 +9,7 @@ interface Options {
   dryRun?: boolean;
   force?: boolean;
   from?: string;
+  plan?: string;
   reason?: string;
   json?: boolean;
 }
@@ -43,6 +44,12 @@ export function registerRecover(program: Command, cli: CliSession): void {
         "template: write every template file over what the volume holds (default: fill in only what is missing, keeping the user's files)",
       ).choices(['template']),
     )
+    .addOption(
+      new Option(
+        '--plan <digest>',
+        "a dry run's plan (its `--plan sha256:…`): write exactly those files, or refuse (PLAN_CHANGED) if the volume changed since",
+      ).argParser(planDigest),
+    )
     .option('--reason <text>', 'why, for the audit trail')
     .addOption(jsonOption())
     .action(async (targets: string[], o: Options) =>
@@ -56,6 +63,7 @@ export function registerRecover(program: Command, cli: CliSession): void {
             dryRun: o.dryRun ?? false,
             force: o.force ?? false,
             ...(o.from === 'template' ? { from: 'template' as const } : {}),
+            ...(o.plan ? { plan: o.plan } : {}),
             reason: o.reason ?? null,
             actor: cli.ctx.actor,
             source: 'cli',
@@ -78,6 +86,14 @@ export function registerRecover(program: Command, cli: CliSession): void {
         cli.unstartedResults(targets, 'recover', o.json),
       ),
     );
+}
+
+/** A plan digest as a dry run prints it; else a usage error naming the option, before anything runs. */
+function planDigest(text: string): string {
+  const plan = text.trim().toLowerCase();
+  if (!/^sha256:[0-9a-f]{64}$/.test(plan))
+    throw new InvalidArgumentError('not a plan digest (sha256:<64 hex>); copy it from the dry run');
+  return plan;
 }
 
 /**

@@ -7,19 +7,9 @@ import { waveEnded } from '../policy/breaker-gate.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
 import { checkBudget } from '../steps/budget.js';
-import type { Diagnosis } from '../steps/diagnose.js';
+import { checkPlan, planNow } from '../steps/plan-step.js';
 import { diagnoseStep } from '../steps/refuse-unactionable.js';
-import {
-  exportVolume,
-  markOnline,
-  overwrites,
-  readVolume,
-  reseed,
-  seedFiles,
-  startAndMarkOnline,
-} from '../steps/reseed.js';
-import { planRestore, planSummary, volumeFiles } from '../steps/restore-plan.js';
-import { describeSource, seedSource } from '../steps/seed-source.js';
+import { markOnline, reseed, startAndMarkOnline } from '../steps/reseed.js';
 import { resolveTemplate, type Template } from '../steps/template-resolver.js';
 import { findWorkspace, setStatusGuarded, type WorkspaceRow } from '../store/workspace-store.js';
 
@@ -77,9 +67,15 @@ async function runSteps(run: Run, engine: Promise<void>): Promise<RunEnd> {
 
   const template = await templateStep(run, reading);
   if (options.dryRun) {
-    await run.skip('plan', `dry run: would ${(await plan(run, found, template)).join(', then ')}`);
+    const { plan, says } = await planNow(run, found, template);
+    run.draft.restored(plan);
+    await run.skip(
+      'plan',
+      `dry run: would ${says.join(', then ')} (--plan ${plan.digest} runs exactly this)`,
+    );
     return 'planned';
   }
+  if (options.plan) await checkPlan(run, found, template);
   await reseed(run, found, template);
   return 'recovered';
 }
@@ -103,27 +99,6 @@ async function templateStep(run: Run, reading: Promise<Template>): Promise<Templ
     });
   run.draft.usedTemplate(template);
   return template;
-}
-
-/**
- * What a run would do, with the files it would write: the volume is read as the snapshot would
- * read it, and planned as the seed would plan it (the result's `restore` lists them).
- */
-async function plan(run: Run, found: Diagnosis, template: Template): Promise<string[]> {
-  const { tar, entries } = await exportVolume(run, found);
-  const volume = entries > 0 ? volumeFiles(await readVolume(tar)) : new Map();
-  const overwrite = overwrites(run, found);
-  const source = await seedSource(run, template, overwrite);
-  const seed = seedFiles(run, template, run.deps.clock.now(), source.files);
-  const files = planRestore(seed, volume, { overwrite, from: source.from });
-  run.draft.restored(files);
-  return [
-    found.state?.running ? `stop ${found.container}` : null,
-    entries > 0 ? `snapshot what ${found.volume} holds` : null,
-    `seed ${planSummary(files)} from ${describeSource(source, template)}`,
-    `start ${found.container}`,
-    'mark online',
-  ].filter((s): s is string => s !== null);
 }
 
 /** The workspace `input` names; the draft learns its container name first, for a failure's result. */

@@ -35,6 +35,8 @@ export interface RunOptions {
    * behaviour). Unset: fill in what is missing and keep the user's files (restore-plan.ts).
    */
   readonly from?: 'template';
+  /** [keep] A dry run's `restore.plan`: the run writes exactly that plan, or refuses (PLAN_CHANGED). */
+  readonly plan?: string;
   readonly reason?: string | null;
   readonly actor: string;
   readonly source: Source;

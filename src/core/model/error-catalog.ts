@@ -94,6 +94,11 @@ export const ERROR_CATALOG: Readonly<Record<string, CatalogEntry>> = {
     meaning: 'what the volume holds is over `MEDIC_SNAPSHOT_MAX_BYTES`; nothing was seeded over it',
     action: 'raise the cap, or empty the volume on purpose first',
   },
+  PLAN_CHANGED: {
+    meaning:
+      "a run given `--plan` (a dry run's plan digest) found the volume changed since that plan; nothing was written (a container it had stopped runs again)",
+    action: 'run the dry run again and check its files, then run with the new `--plan` (or without one)',
+  },
   NO_SNAPSHOT: {
     meaning: 'that run kept no snapshot (its volume was empty)',
     action: 'nothing to roll back to',

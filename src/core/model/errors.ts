@@ -39,6 +39,8 @@ export class ConfigMountMissingError extends coded('CONFIG_MOUNT_MISSING') {}
 export class ContainerStartFailedError extends coded('CONTAINER_START_FAILED') {}
 export class StartTimeoutError extends coded('START_TIMEOUT') {}
 export class SnapshotTooLargeError extends coded('SNAPSHOT_TOO_LARGE') {}
+/** [keep] A run bound to a dry run's plan found the volume changed since: nothing was written. */
+export class PlanChangedError extends coded('PLAN_CHANGED') {}
 export class NoSnapshotError extends coded('NO_SNAPSHOT') {}
 export class SnapshotInvalidError extends coded('SNAPSHOT_INVALID') {}
 export class DockerUnavailableError extends coded('DOCKER_UNAVAILABLE') {}

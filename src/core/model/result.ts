@@ -79,6 +79,8 @@ export const restoreSchema = z.object({
   files: z.array(restoreFileSchema),
   /** How many files were left out of `files` past RESTORE_FILES_LISTED (kept ones first). */
   omitted: z.number().int().nonnegative(),
+  /** A digest of the whole plan (every file but the marker): give it as `--plan` to run exactly this. */
+  plan: z.string().nullable().default(null),
 });
 export type Restore = z.infer<typeof restoreSchema>;
 

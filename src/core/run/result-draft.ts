@@ -117,7 +117,11 @@ export class ResultDraft {
   }
 
   /** What the seed writes (or, planned, would write), file by file: written ones listed before kept ones. */
-  restored(plan: { readonly source: RestoreSource; readonly files: readonly RestoreFile[] }): void {
+  restored(plan: {
+    readonly source: RestoreSource;
+    readonly files: readonly RestoreFile[];
+    readonly digest: string;
+  }): void {
     const rank = (f: RestoreFile) => (f.action === 'kept' ? 1 : 0);
     const listed = [...plan.files].sort((a, b) => rank(a) - rank(b)).slice(0, RESTORE_FILES_LISTED);
     const paths = new Set(listed.map((f) => f.path));
@@ -125,6 +129,7 @@ export class ResultDraft {
       source: plan.source,
       files: plan.files.filter((f) => paths.has(f.path)),
       omitted: plan.files.length - listed.length,
+      plan: plan.digest,
     };
   }
 

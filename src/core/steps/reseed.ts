@@ -2,14 +2,14 @@
 // the template with its .provisioned marker (restore-plan.ts: the user's files are kept), start,
 // wait, mark online. If the container was stopped and could
 // not be brought back, the row is set to `failed` so that it tells the truth.
-import { SnapshotTooLargeError, StatusChangedError } from '../model/errors.js';
+import { PlanChangedError, SnapshotTooLargeError, StatusChangedError } from '../model/errors.js';
 import type { ConfigFile, ConfigsExport, ReadAhead } from '../model/ports.js';
 import { readTarEntries, type TarEntry } from '../model/tar-read.js';
 import type { Run } from '../run/run.js';
 import { saveSnapshot } from '../store/snapshot-store.js';
 import { setStatusGuarded } from '../store/workspace-store.js';
 import { type Diagnosis, MARKER_FILE, type ProvisionedMarker } from './diagnose.js';
-import { planRestore, planSummary, volumeFiles } from './restore-plan.js';
+import { holdToPlan, planRestore, planSummary, volumeFiles } from './restore-plan.js';
 import { describeSource, seedSource } from './seed-source.js';
 import type { Template } from './template-resolver.js';
 import { waitRunning } from './wait-running.js';
@@ -36,11 +36,15 @@ export async function reseed(run: Run, found: Diagnosis, template: Template): Pr
       const seed = seedFiles(run, template, clock.now(), source.files);
       const plan = planRestore(seed, volume, { overwrite, from: source.from });
       run.draft.restored(plan);
+      // Bound to a dry run's plan: what the stop left must still be what was planned.
+      holdToPlan(run.options.plan, found.volume, plan);
       if (plan.writes.length > 0) await runtime.writeConfigs(name, plan.writes);
       return { detail: `${planSummary(plan)} from ${describeSource(source, template)}`, value: undefined };
     });
   } catch (error) {
-    await markFailed(run, found);
+    // Nothing was written: the container runs again as it was, its row says what is true.
+    if (error instanceof PlanChangedError) await settleAfterFailure(run, found);
+    else await markFailed(run, found);
     throw error;
   }
   await startAndMarkOnline(run, found);

@@ -7,6 +7,7 @@
 // by a dry run and recorded in the result (`restore`).
 import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
+import { PlanChangedError } from '../model/errors.js';
 import type { ConfigFile } from '../model/ports.js';
 import type { RestoreFile, RestoreSource } from '../model/result.js';
 import type { TarEntry } from '../model/tar-read.js';
@@ -21,6 +22,8 @@ export interface RestorePlan {
   readonly files: readonly RestoreFile[];
   /** What the seed writes: the added and overwritten files. */
   readonly writes: readonly ConfigFile[];
+  /** sha256 over every file's path, action, origin and content digest (the marker left out: it names the run). */
+  readonly digest: string;
 }
 
 /** The volume's files as read from its export (entries `configs/…`), by path inside /configs. */
@@ -72,7 +75,11 @@ export function planRestore(
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const kept = files.some((f) => f.action === 'kept' && f.path !== MARKER_FILE);
-  return { source: kept && !o.overwrite ? 'fill' : from, files, writes };
+  const planned = files
+    .filter((f) => f.path !== MARKER_FILE)
+    .map((f) => [f.path, f.action, f.from, f.digest]);
+  const digest = digestOf(Buffer.from(JSON.stringify(planned)));
+  return { source: kept && !o.overwrite ? 'fill' : from, files, writes, digest };
 }
 
 /** config.yaml that is there but cannot be what the runtime reads: not a file, or not a YAML mapping. */
@@ -89,6 +96,15 @@ export function isBrokenConfig(path: string, entry: TarEntry): boolean {
 
 function digestOf(content: Buffer): string {
   return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+}
+
+/** PLAN_CHANGED unless `given` (a run's `plan`, when it has one) is this plan's digest. */
+export function holdToPlan(given: string | undefined, volume: string, plan: RestorePlan): void {
+  if (!given || given === plan.digest) return;
+  throw new PlanChangedError(
+    `${volume} changed since the plan ${given.slice(0, 19)}: a run now would ${planSummary(plan)} (plan ${plan.digest.slice(0, 19)})`,
+    { hint: 'run the dry run again, check its files, and run with its --plan (or without --plan)' },
+  );
 }
 
 /** One line for a step's detail: `2 added, 1 overwritten, 14 kept (fill)`. */

@@ -88,4 +88,46 @@ describe('recover keeps what the user wrote', () => {
       digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
     });
   });
+
+  it("a run given the dry run's plan writes exactly it; the volume changed since, it refuses PLAN_CHANGED and writes nothing", async () => {
+    const ws = await addWorkspace(world.db);
+    world.runtime.add(ws.container, { files: { 'skills/README.md': 'mine' } });
+    const deps = unitDeps(world.db, world.runtime);
+    const planned = await recover(deps, ws.container, { ...cli, dryRun: true });
+    const plan = planned.restore?.plan ?? '';
+    expect(plan).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(planned.steps.at(-1)?.detail).toContain(`--plan ${plan}`);
+    // The user writes a note before the run: the plan no longer says what the run would keep.
+    world.runtime.get(ws.container).files.set('notes.txt', Buffer.from('new'));
+    const refused = await recover(deps, ws.container, { ...cli, plan });
+    expect(refused).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'PLAN_CHANGED' },
+      class: 'plan_changed',
+    });
+    expect(world.runtime.calls).toEqual([`export ${ws.container}`, `export ${ws.container}`]); // read, never changed
+    expect(await world.status(ws.id)).toBe('failed');
+    const again = await recover(deps, ws.container, { ...cli, dryRun: true });
+    const done = await recover(deps, ws.container, { ...cli, plan: again.restore?.plan ?? '' });
+    expect(done.outcome).toBe('recovered');
+    expect(done.restore?.plan).toBe(again.restore?.plan);
+  });
+
+  it('a change made while the container stopped is caught at the seed: nothing written, the container started again', async () => {
+    const ws = await addWorkspace(world.db);
+    world.runtime.add(ws.container, { files: { 'skills/README.md': 'mine' } });
+    const deps = unitDeps(world.db, world.runtime);
+    const plan = (await recover(deps, ws.container, { ...cli, dryRun: true })).restore?.plan ?? '';
+    world.runtime.beforeCall = (call, name) => {
+      // The agent writes its last words as it stops.
+      if (call === 'stop') world.runtime.get(name).files.set('last-words.txt', Buffer.from('bye'));
+    };
+    const refused = await recover(deps, ws.container, { ...cli, plan });
+    expect(refused.error?.code).toBe('PLAN_CHANGED');
+    expect(world.runtime.get(ws.container).files.has('config.yaml')).toBe(false);
+    expect(world.runtime.get(ws.container).running).toBe(true);
+    expect(refused.steps.map((s) => `${s.name}:${s.status}`)).toEqual(
+      expect.arrayContaining(['plan:ok', 'stop:ok', 'seed:failed', 'settle:ok']),
+    );
+  });
 });
