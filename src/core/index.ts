@@ -180,7 +180,14 @@ export {
   holdsOf,
   listHolds,
 } from './store/hold-store.js';
-export { type KeptCopy, latestCopy, listCopies, pruneBlobs } from './store/keep-store.js';
+export {
+  type AtRisk,
+  type KeptCopy,
+  latestCopy,
+  listAtRisk,
+  listCopies,
+  pruneBlobs,
+} from './store/keep-store.js';
 export { claimSlackGroups } from './store/outbox-digest.js';
 export {
   claimDue,

@@ -6,7 +6,8 @@
 // - `medic.keep_copies`: one row per copy: the workspace, when and by whom it was taken, and
 //   its manifest (path, digest, size, mode of each file) with the manifest's own digest, so a
 //   look that finds the same content stores nothing.
-// - `medic.keep_looks`: when each workspace was last looked at (a look every MEDIC_KEEP_EVERY).
+// - `medic.keep_looks`: when each workspace was last looked at (a look every MEDIC_KEEP_EVERY),
+//   and since when it is at risk (its volume lost files its last copy had), with what it lost.
 // An agent's role reaches the copies and looks of the workspaces on its own engines, and the
 // blobs those copies name (row-level security, as for snapshots); a blob is added only through
 // `medic.keep_blobs_add`, which checks each content against its digest.
@@ -22,7 +23,10 @@ export const KEEP: readonly string[] = [
      taken_by text NOT NULL, manifest jsonb NOT NULL, manifest_digest text NOT NULL,
      files int NOT NULL, bytes bigint NOT NULL)`,
   'CREATE INDEX keep_copies_workspace ON medic.keep_copies (workspace_id, taken_at DESC)',
-  'CREATE TABLE medic.keep_looks (workspace_id uuid PRIMARY KEY, looked_at timestamptz NOT NULL)',
+  // A workspace whose volume lost files its last copy had is at risk from then until a look finds them back.
+  `CREATE TABLE medic.keep_looks (
+     workspace_id uuid PRIMARY KEY, looked_at timestamptz NOT NULL,
+     at_risk_since timestamptz, missing jsonb)`,
   'ALTER TABLE medic.keep_copies ENABLE ROW LEVEL SECURITY',
   'CREATE POLICY by_engine ON medic.keep_copies USING (medic.may_serve_workspace(workspace_id)) WITH CHECK (medic.may_serve_workspace(workspace_id))',
   'ALTER TABLE medic.keep_looks ENABLE ROW LEVEL SECURITY',

@@ -4,6 +4,7 @@
 // each and their restart budget, and the recent runs. Read-only.
 import { z } from 'zod';
 import {
+  type AtRisk,
   type Breaker,
   type BudgetView,
   budgetUses,
@@ -12,6 +13,7 @@ import {
   type Flapping,
   flappingAmong,
   type Hold,
+  listAtRisk,
   listBreakers,
   listHolds,
   type Queryable,
@@ -81,6 +83,8 @@ export interface FleetStatus {
   readonly undelivered: readonly Undelivered[];
   /** [storm] The breakers open or paused, or healing in waves; the skipped workspaces of each. */
   readonly breakers: readonly Breaker[];
+  /** [keep] Workspaces whose volume lost files their last good copy had (seen by a look), with what. */
+  readonly atRisk: ReadonlyArray<AtRisk & { readonly container: string }>;
 }
 
 const retryingRow = z.object({
@@ -183,6 +187,7 @@ export async function fleetStatus(
     holds: await listHolds(db),
     undelivered: await undelivered(db),
     breakers: (await listBreakers(db)).filter((b) => b.state !== 'closed' || b.wave !== null),
+    atRisk: (await listAtRisk(db)).map((r) => ({ ...r, container: containerName(r.workspaceId) })),
   };
 }
 

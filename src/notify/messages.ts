@@ -52,6 +52,8 @@ const HEADLINES: Record<string, string> = {
   regression: 'broke again soon after a recovery',
   'workspace.flapping': 'flapping: keeps breaking soon after each recovery; automatic heals stop for it',
   'workspace.stable': 'stable again: no longer flapping; automatic heals resume for it',
+  'workspace.at_risk':
+    'at risk: its config volume lost files its last good copy had (the platform may mark it failed next)',
   test: 'a test notification (`medic notify test`)',
 };
 
@@ -99,9 +101,15 @@ export function slackMessage(
   if (row.event === 'test') return { text: `🩺 medic: ${HEADLINES.test}` };
   if (row.event.startsWith('breaker.') || row.event === 'heal.paused')
     return { text: breakerText(row, dashboardUrl) };
-  if (row.event === 'workspace.stable') {
-    const w = (row.payload as { container?: string }).container ?? 'a workspace';
-    return { text: `🩺 medic: *${e(w)}* ${HEADLINES['workspace.stable']}` };
+  if (row.event === 'workspace.stable' || row.event === 'workspace.at_risk') {
+    const { container, missing } = row.payload as { container?: string; missing?: string[] };
+    const lost = missing?.length
+      ? `: ${missing
+          .slice(0, 5)
+          .map((m) => `\`${e(m)}\``)
+          .join(', ')}`
+      : '';
+    return { text: `🩺 medic: *${e(container ?? 'a workspace')}* ${HEADLINES[row.event]}${lost}` };
   }
   const ws = e(p.workspace?.container ?? 'a workspace');
   const lines = [

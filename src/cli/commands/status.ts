@@ -92,6 +92,18 @@ export function statusLines(status: FleetStatus, now: Date): string[] {
       ? ['breakers', ...breakerLines(status.breakers).map((l) => `  ${l}`)]
       : []),
     ...(holds.length > 0 ? [`holds (${holds.length})`, ...holds] : []),
+    ...(status.atRisk.length > 0
+      ? [
+          `at risk (${status.atRisk.length}): lost files their last good copy had`,
+          ...status.atRisk.map(
+            (r) =>
+              `  ${r.container}  since ${r.since.toISOString()}  lost ${r.missing
+                .slice(0, 5)
+                .map((m) => stripControl(m))
+                .join(', ')}`,
+          ),
+        ]
+      : []),
     ...(unsent.length > 0 ? ['notifications not delivered', ...unsent] : []),
     ...(retrying.length > 0 ? [`tasks to be tried again (${retrying.length})`, ...retrying] : []),
     `failed workspaces (${status.failed.length})`,

@@ -5,12 +5,22 @@
 import type { CoreDeps } from '../model/deps.js';
 import { containerName } from '../model/names.js';
 import type { ConfigFile } from '../model/ports.js';
+import { emit } from '../run/signals.js';
 import { MARKER_FILE } from '../steps/diagnose.js';
 import { readVolume } from '../steps/reseed.js';
 import { isBrokenConfig, volumeFiles } from '../steps/restore-plan.js';
-import { dueForLook, type KeptCopy, markLooked, rowForLook, storeCopy } from '../store/keep-store.js';
+import {
+  clearAtRisk,
+  dueForLook,
+  type KeptCopy,
+  latestCopy,
+  markAtRisk,
+  markLooked,
+  rowForLook,
+  storeCopy,
+} from '../store/keep-store.js';
 
-export type LookOutcome = 'stored' | 'unchanged' | 'unsettled' | 'unhealthy' | 'too_large';
+export type LookOutcome = 'stored' | 'unchanged' | 'unsettled' | 'unhealthy' | 'too_large' | 'at_risk';
 
 export interface Look {
   readonly outcome: LookOutcome;
@@ -32,7 +42,7 @@ export async function lookAndKeep(deps: CoreDeps, workspaceId: string, takenBy: 
   if (state.health !== null && state.health !== 'healthy')
     return not('unhealthy', `${name} is ${state.health}`);
   // Healthy since the later of the row's last change and the container's start (when the engine says).
-  const since = Math.max(row.since.getTime(), Date.parse(state.startedAt ?? '') || 0);
+  const since = Math.max(row.updated_at.getTime(), Date.parse(state.startedAt ?? '') || 0);
   if (now.getTime() - since < config.keep.afterMs)
     return not('unsettled', `healthy since ${new Date(since).toISOString()}`);
   const read = await runtime.exportConfigs(name, config.snapshotMaxBytes).catch((error: unknown) => {
@@ -41,6 +51,20 @@ export async function lookAndKeep(deps: CoreDeps, workspaceId: string, takenBy: 
   });
   if (!read) return not('too_large', `its volume holds more than ${config.snapshotMaxBytes} bytes`);
   const volume = volumeFiles(await readVolume(read.tar));
+  // At risk: files its last copy had are gone, before the platform notices (config.yaml among them, often).
+  const last = await latestCopy(db, workspaceId);
+  const missing = (last?.manifest ?? []).map((m) => m.path).filter((p) => !volume.has(p));
+  if (missing.length > 0) {
+    if (await markAtRisk(db, workspaceId, missing, now)) {
+      const ws = { id: workspaceId, name: row.name, runtime: row.runtime };
+      await emit(deps, 'workspace.at_risk', { workspace: ws, container: name, missing, copy: last?.id }, ws);
+    }
+    return not(
+      'at_risk',
+      `lost ${missing.length} of the files of copy ${last?.id}: ${missing.slice(0, 5).join(', ')}`,
+    );
+  }
+  await clearAtRisk(db, workspaceId);
   const configYaml = volume.get('config.yaml');
   if (!configYaml || isBrokenConfig('config.yaml', configYaml))
     return not('unhealthy', 'config.yaml is not readable');

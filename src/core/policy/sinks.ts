@@ -25,6 +25,7 @@ export const EVENTS = [
   'hold.ended',
   'workspace.flapping',
   'workspace.stable',
+  'workspace.at_risk',
   'breaker.opened',
   'breaker.closed',
   'heal.paused',

@@ -189,13 +189,61 @@ function toCopy(row: unknown): KeptCopy {
 }
 
 /** The platform's row as a look needs it: its status and since when it says so. */
+const lookRow = z.object({
+  status: z.string(),
+  updated_at: z.coerce.date(),
+  name: z.string().nullable(),
+  runtime: z.string().nullable(),
+});
+
 export async function rowForLook(
   db: Queryable,
   workspaceId: string,
-): Promise<{ readonly status: string; readonly since: Date } | null> {
-  const { rows } = await db.query('SELECT status, updated_at FROM workspaces WHERE id = $1::uuid', [
-    workspaceId,
-  ]);
-  const row = z.array(z.object({ status: z.string(), updated_at: z.coerce.date() })).parse(rows)[0];
-  return row ? { status: row.status, since: row.updated_at } : null;
+): Promise<z.infer<typeof lookRow> | null> {
+  const { rows } = await db.query(
+    'SELECT status, updated_at, name, runtime FROM workspaces WHERE id = $1::uuid',
+    [workspaceId],
+  );
+  return z.array(lookRow).parse(rows)[0] ?? null;
+}
+
+export interface AtRisk {
+  readonly workspaceId: string;
+  readonly since: Date;
+  readonly missing: readonly string[];
+}
+
+/** Marks the workspace at risk (what it lost); true when it was not at risk before this look. */
+export async function markAtRisk(
+  db: Queryable,
+  workspaceId: string,
+  missing: readonly string[],
+  at: Date,
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `UPDATE medic.keep_looks SET at_risk_since = coalesce(at_risk_since, $2), missing = $3::jsonb
+      WHERE workspace_id = $1::uuid RETURNING at_risk_since = $2::timestamptz AS fresh`,
+    [workspaceId, at.toISOString(), JSON.stringify(missing)],
+  );
+  return (rows[0] as { fresh?: boolean } | undefined)?.fresh === true;
+}
+
+/** The workspace holds what its last copy had again: no longer at risk. */
+export async function clearAtRisk(db: Queryable, workspaceId: string): Promise<void> {
+  await db.query(
+    'UPDATE medic.keep_looks SET at_risk_since = NULL, missing = NULL WHERE workspace_id = $1::uuid AND at_risk_since IS NOT NULL',
+    [workspaceId],
+  );
+}
+
+/** The workspaces at risk now, the longest first. */
+export async function listAtRisk(db: Queryable): Promise<AtRisk[]> {
+  const { rows } = await db.query(
+    `SELECT workspace_id::text AS id, at_risk_since, missing FROM medic.keep_looks
+      WHERE at_risk_since IS NOT NULL ORDER BY at_risk_since LIMIT 500`,
+  );
+  return z
+    .array(z.object({ id: z.string(), at_risk_since: z.coerce.date(), missing: z.array(z.string()) }))
+    .parse(rows)
+    .map((r) => ({ workspaceId: r.id, since: r.at_risk_since, missing: r.missing }));
 }

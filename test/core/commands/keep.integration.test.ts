@@ -88,6 +88,40 @@ describe('last good copies', () => {
     expect(await listCopies(world.db, ws.id)).toHaveLength(1);
   });
 
+  it('marks a workspace at risk when its volume lost files its last copy had, once, and clears it when they are back', async () => {
+    const { ws, config } = await edited();
+    await lookAndKeep(later(world.deps(), 11 * MINUTE), ws.id, 'itest');
+    // The user's skill goes missing while the row still says online: the platform has not noticed.
+    await world.empty(ws.volume);
+    const keepConfig = [{ path: 'config.yaml', content: Buffer.from(config), mode: 0o644 }];
+    await world.docker
+      .getContainer(ws.container)
+      .putArchive(await packFiles(keepConfig, new Date()), { path: '/configs' });
+    const risky = await lookAndKeep(later(world.deps(), 30 * MINUTE), ws.id, 'itest');
+    expect(risky.outcome).toBe('at_risk');
+    expect(risky.why).toContain('skills/triage.md');
+    const { fleetStatus } = await import('../../../src/dispatch/fleet-status.js');
+    const status = await fleetStatus(world.db, world.deps().config.restartBudget, 86_400_000);
+    expect(status.atRisk).toEqual([
+      expect.objectContaining({ container: ws.container, missing: ['skills/README.md', 'skills/triage.md'] }),
+    ]);
+    expect(await listCopies(world.db, ws.id)).toHaveLength(1); // a volume that lost files is not a good copy
+    // Seen again still at risk: at risk since the first look (its event was sent then, not again).
+    await lookAndKeep(later(world.deps(), 40 * MINUTE), ws.id, 'itest');
+    const still = await fleetStatus(world.db, world.deps().config.restartBudget, 86_400_000);
+    expect(still.atRisk.map((r) => r.since)).toEqual(status.atRisk.map((r) => r.since));
+    const files = [
+      { path: 'skills/README.md', content: Buffer.from(await templateReadme()), mode: 0o644 },
+      { path: 'skills/triage.md', content: Buffer.from('# my triage skill\n'), mode: 0o600 },
+    ];
+    await world.docker
+      .getContainer(ws.container)
+      .putArchive(await packFiles(files, new Date()), { path: '/configs' });
+    const back = await lookAndKeep(later(world.deps(), 60 * MINUTE), ws.id, 'itest');
+    expect(back.outcome).toBe('unchanged');
+    expect((await fleetStatus(world.db, world.deps().config.restartBudget, 86_400_000)).atRisk).toEqual([]);
+  });
+
   it('stores a content once, whichever copies and workspaces hold it', async () => {
     const a = await edited();
     const b = await edited();
@@ -123,4 +157,13 @@ describe('last good copies', () => {
 async function blobCount(): Promise<number> {
   const { rows } = await world.db.query('SELECT count(*)::int AS n FROM medic.keep_blobs');
   return (rows[0] as { n: number }).n;
+}
+
+async function templateReadme(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  return readFile(
+    path.resolve(import.meta.dirname, '../../../templates/claude-code-default/skills/README.md'),
+    'utf8',
+  );
 }
