@@ -5,8 +5,8 @@
 // (`from: template`, or a forced reseed of a workspace whose config is there), every file of
 // the template is written over what is there, as the seed always did. The same plan is shown
 // by a dry run and recorded in the result (`restore`).
-import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
+import { sha256Digest } from '../model/digest.js';
 import { PlanChangedError } from '../model/errors.js';
 import type { ConfigFile } from '../model/ports.js';
 import type { RestoreFile, RestoreSource } from '../model/result.js';
@@ -58,7 +58,7 @@ export function planRestore(
       path: file.path,
       action,
       bytes: file.content.length,
-      digest: digestOf(file.content),
+      digest: sha256Digest(file.content),
       from: file.path === MARKER_FILE ? 'template' : from,
     });
   }
@@ -69,7 +69,7 @@ export function planRestore(
       path,
       action: 'kept',
       bytes: entry.size,
-      digest: entry.content ? digestOf(entry.content) : null,
+      digest: entry.content ? sha256Digest(entry.content) : null,
       from: 'volume',
     });
   }
@@ -78,7 +78,7 @@ export function planRestore(
   const planned = files
     .filter((f) => f.path !== MARKER_FILE)
     .map((f) => [f.path, f.action, f.from, f.digest]);
-  const digest = digestOf(Buffer.from(JSON.stringify(planned)));
+  const digest = sha256Digest(Buffer.from(JSON.stringify(planned)));
   return { source: kept && !o.overwrite ? 'fill' : from, files, writes, digest };
 }
 
@@ -92,10 +92,6 @@ export function isBrokenConfig(path: string, entry: TarEntry): boolean {
   } catch {
     return true;
   }
-}
-
-function digestOf(content: Buffer): string {
-  return `sha256:${createHash('sha256').update(content).digest('hex')}`;
 }
 
 /** PLAN_CHANGED unless `given` (a run's `plan`, when it has one) is this plan's digest. */

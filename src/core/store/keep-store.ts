@@ -2,8 +2,8 @@
 // manifest (path, digest, size, mode per file) and each distinct content is one blob, shared
 // by every copy and workspace that holds the same bytes. A blob read back is checked against
 // its digest before a recovery writes it.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { sha256Digest } from '../model/digest.js';
 import { SnapshotInvalidError } from '../model/errors.js';
 import type { ConfigFile, Queryable } from '../model/ports.js';
 
@@ -41,15 +41,12 @@ const copyRow = z.object({
 const COPY_COLUMNS =
   'id, workspace_id::text AS workspace_id, taken_at, taken_by, manifest, manifest_digest, files, bytes';
 
-export const contentDigest = (content: Buffer): string =>
-  `sha256:${createHash('sha256').update(content).digest('hex')}`;
-
 /** The manifest of these files (sorted by path) and its own digest. */
 export function manifestOf(files: readonly ConfigFile[]): { manifest: ManifestEntry[]; digest: string } {
   const manifest = files
-    .map((f) => ({ path: f.path, digest: contentDigest(f.content), size: f.content.length, mode: f.mode }))
+    .map((f) => ({ path: f.path, digest: sha256Digest(f.content), size: f.content.length, mode: f.mode }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { manifest, digest: contentDigest(Buffer.from(JSON.stringify(manifest))) };
+  return { manifest, digest: sha256Digest(Buffer.from(JSON.stringify(manifest))) };
 }
 
 /**
@@ -66,7 +63,7 @@ export async function storeCopy(
   const latest = await latestCopy(db, workspaceId);
   if (latest?.manifestDigest === digest) return { stored: false, copy: latest };
   const blobs = files.map((f) => ({
-    digest: contentDigest(f.content),
+    digest: sha256Digest(f.content),
     size: f.content.length,
     b64: f.content.toString('base64'),
   }));
@@ -121,7 +118,7 @@ export async function copyFiles(db: Queryable, copy: KeptCopy): Promise<ConfigFi
   );
   return copy.manifest.map((m) => {
     const content = blobs.get(m.digest);
-    if (!content || contentDigest(content) !== m.digest) {
+    if (!content || sha256Digest(content) !== m.digest) {
       throw new SnapshotInvalidError(
         `last good copy ${copy.id}: ${m.path} is missing or altered in medic.keep_blobs`,
         {

@@ -1,7 +1,7 @@
 // Volume snapshots taken before a seed, kept in Postgres (bytea) so that any door, on any
 // host, can roll a run back. Digest is sha256 of the tar's bytes.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { sha256Digest } from '../model/digest.js';
 import type { Queryable } from '../model/ports.js';
 
 export interface Snapshot {
@@ -12,7 +12,7 @@ export interface Snapshot {
 }
 
 export function tarDigest(tar: Buffer): string {
-  return `sha256:${createHash('sha256').update(tar).digest('hex')}`;
+  return sha256Digest(tar);
 }
 
 export async function saveSnapshot(
