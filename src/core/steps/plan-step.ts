@@ -4,9 +4,9 @@
 // with PLAN_CHANGED when the volume changed since (the seed checks once more after the stop).
 import type { Run } from '../run/run.js';
 import type { Diagnosis } from './diagnose.js';
-import { exportVolume, overwrites, readVolume, seedFiles } from './reseed.js';
-import { holdToPlan, planRestore, planSummary, type RestorePlan, volumeFiles } from './restore-plan.js';
-import { describeSource, seedSource } from './seed-source.js';
+import { exportVolume, planFor, readVolume } from './reseed.js';
+import { holdToPlan, planSummary, type RestorePlan, volumeFiles } from './restore-plan.js';
+import { describeSource } from './seed-source.js';
 import type { Template } from './template-resolver.js';
 
 /** The plan for the volume as it is now, and what the dry run says it would do. */
@@ -17,10 +17,7 @@ export async function planNow(
 ): Promise<{ plan: RestorePlan; says: string[] }> {
   const { tar, entries } = await exportVolume(run, found);
   const volume = entries > 0 ? volumeFiles(await readVolume(tar)) : new Map();
-  const overwrite = overwrites(run, found);
-  const source = await seedSource(run, template, overwrite);
-  const seed = seedFiles(run, template, run.deps.clock.now(), source.files);
-  const plan = planRestore(seed, volume, { overwrite, from: source.from });
+  const { plan, source } = await planFor(run, found, template, volume);
   const says = [
     found.state?.running ? `stop ${found.container}` : null,
     entries > 0 ? `snapshot what ${found.volume} holds` : null,

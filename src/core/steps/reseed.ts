@@ -9,13 +9,13 @@ import type { Run } from '../run/run.js';
 import { saveSnapshot } from '../store/snapshot-store.js';
 import { setStatusGuarded } from '../store/workspace-store.js';
 import { type Diagnosis, MARKER_FILE, type ProvisionedMarker } from './diagnose.js';
-import { holdToPlan, planRestore, planSummary, volumeFiles } from './restore-plan.js';
-import { describeSource, seedSource } from './seed-source.js';
+import { holdToPlan, planRestore, planSummary, type RestorePlan, volumeFiles } from './restore-plan.js';
+import { describeSource, type SeedSource, seedSource } from './seed-source.js';
 import type { Template } from './template-resolver.js';
 import { waitRunning } from './wait-running.js';
 
 export async function reseed(run: Run, found: Diagnosis, template: Template): Promise<void> {
-  const { runtime, clock } = run.deps;
+  const { runtime } = run.deps;
   const name = found.container;
   // The read for the snapshot begins beside the stop; the `snapshot` step uses it only if the
   // volume provably did not change until the container had stopped (else it reads again).
@@ -31,10 +31,7 @@ export async function reseed(run: Run, found: Diagnosis, template: Template): Pr
   try {
     const volume = await keepSnapshot(run, found, ahead ?? null);
     await run.change('seed', async () => {
-      const overwrite = overwrites(run, found);
-      const source = await seedSource(run, template, overwrite);
-      const seed = seedFiles(run, template, clock.now(), source.files);
-      const plan = planRestore(seed, volume, { overwrite, from: source.from });
+      const { plan, source } = await planFor(run, found, template, volume);
       run.draft.restored(plan);
       // Bound to a dry run's plan: what the stop left must still be what was planned.
       holdToPlan(run.options.plan, found.volume, plan);
@@ -48,6 +45,22 @@ export async function reseed(run: Run, found: Diagnosis, template: Template): Pr
     throw error;
   }
   await startAndMarkOnline(run, found);
+}
+
+/**
+ * What a seed would write into this volume: from the last good copy or the template (or the
+ * template over the user's files, asked), planned file by file. The dry run and the seed both ask.
+ */
+export async function planFor(
+  run: Run,
+  found: Diagnosis,
+  template: Template,
+  volume: ReadonlyMap<string, TarEntry>,
+): Promise<{ readonly plan: RestorePlan; readonly source: SeedSource }> {
+  const overwrite = overwrites(run, found);
+  const source = await seedSource(run, template, overwrite);
+  const seed = seedFiles(run, template, run.deps.clock.now(), source.files);
+  return { plan: planRestore(seed, volume, { overwrite, from: source.from }), source };
 }
 
 /** The files to seed (the template's or a last good copy's) and the `.provisioned` marker this run would write. */
