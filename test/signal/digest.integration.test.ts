@@ -73,10 +73,14 @@ describe('a storm of events for a Slack sink', () => {
       expect(got[1]!.text).toContain('ws-000000030-000');
       expect(got[2]!.text.split('\n')[0]).toBe('🩺 medic: 2 × recovery failed');
       expect(got[2]!.at - first.at).toBeGreaterThanOrEqual(2_900);
-      const { rows } = await world.db.query(
-        "SELECT state, count(*)::int AS n FROM medic.outbox WHERE url_env = 'SLACK_URL' GROUP BY 1",
-      );
-      expect(rows).toEqual([{ state: 'delivered', n: 23 }]);
+      // The sink has answered before the notifier marks the rows delivered: wait for the mark.
+      const states = async () =>
+        (
+          await world.db.query(
+            "SELECT state, count(*)::int AS n FROM medic.outbox WHERE url_env = 'SLACK_URL' GROUP BY 1",
+          )
+        ).rows;
+      await expect.poll(states, { timeout: 10_000, interval: 50 }).toEqual([{ state: 'delivered', n: 23 }]);
     } finally {
       await notifier.stop();
     }
