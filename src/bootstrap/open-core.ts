@@ -15,6 +15,7 @@ import {
   type MedicConfig,
   systemClock,
 } from '../core/index.js';
+import { embeddedDataKeys } from '../db/data-key-file.js';
 import { openDatabase } from '../db/open-database.js';
 
 export { packageRootFrom } from './package-root.js';
@@ -72,8 +73,14 @@ export function loadMedicConfig(options: OpenCoreOptions): MedicConfig {
   return loadConfig(options.env, path.join(options.packageRoot, 'templates'));
 }
 
+/** The embedded database without MEDIC_DATA_KEY seals under its own key file (data-key-file.ts). */
+export async function withDataKeys(config: MedicConfig): Promise<MedicConfig> {
+  if (config.databaseUrl || config.dataKeys) return config;
+  return { ...config, dataKeys: await embeddedDataKeys(config.dataDir) };
+}
+
 export async function openCore(options: OpenCoreOptions): Promise<CoreDeps> {
-  const config = loadMedicConfig(options);
+  const config = await withDataKeys(loadMedicConfig(options));
   await templatesReadable(config.configsDir);
   const logger = options.logger ?? createLogger(options.env);
   const opening = openDatabase(config, logger, { poolSize: options.poolSize }).then(async (db) => {

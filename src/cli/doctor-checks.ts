@@ -1,7 +1,8 @@
 // The checks of `medic doctor` (commands/doctor.ts), loaded only when it runs: each stands
 // alone (the database, the engine, the templates, the policy) and changes nothing.
 import { existsSync } from 'node:fs';
-import { createLogger, loadMedicConfig, templatesReadable } from '../bootstrap/open-core.js';
+import path from 'node:path';
+import { createLogger, loadMedicConfig, templatesReadable, withDataKeys } from '../bootstrap/open-core.js';
 import {
   asMedicError,
   currentPolicy,
@@ -11,15 +12,16 @@ import {
   sinkTarget,
   templates,
 } from '../core/index.js';
+import { DATA_KEY_FILE } from '../db/data-key-file.js';
 import { openHeldDatabase } from '../db/embedded-client.js';
 import { currentVersion, newerSchemaError, SCHEMA_VERSION } from '../db/migrations.js';
 import { openPgDatabase } from '../db/pg-database.js';
 import { openPgliteDatabase } from '../db/pglite-database.js';
 import { connectDocker } from '../docker/connection.js';
 import { DockerRuntime } from '../docker/docker-runtime.js';
+import { atRestCheck } from './at-rest-check.js';
+import type { Check } from './check.js';
 import type { CliContext } from './context.js';
-
-export type Check = { readonly ok: boolean | 'warn'; readonly name: string; readonly detail: string };
 
 export async function doctor(ctx: CliContext): Promise<Check[]> {
   let config: MedicConfig;
@@ -100,6 +102,7 @@ async function databaseChecks(
           },
     );
     out.push(await platformTable(db, Boolean(config.databaseUrl)));
+    if (version === SCHEMA_VERSION) out.push(await atRest(db, config));
     const stored = version > 0 ? await currentPolicy(db).catch(() => null) : null;
     out.push(stored ? policyCheck(stored.policy, stored.version, stored.appliedBy) : NO_POLICY);
     if (stored) out.push(...sinkVariables(stored.policy, env));
@@ -176,6 +179,14 @@ function sinkVariables(policy: Policy, env: Record<string, string | undefined>):
           detail: `${unset.map((v) => `$${v}`).join(' and ')} unset here: set ${unset.length === 1 ? 'it' : 'them'} in every process that delivers (the app, medic watch, the agents), or its events wait undelivered`,
         };
   });
+}
+
+/** The at-rest check with this process's keys: MEDIC_DATA_KEY, else the embedded key file if made (doctor makes none). */
+async function atRest(db: Queryable, config: MedicConfig): Promise<Check> {
+  if (config.dataKeys || config.databaseUrl)
+    return atRestCheck(db, config, config.dataKeys ? 'MEDIC_DATA_KEY' : null);
+  if (!existsSync(path.join(config.dataDir, DATA_KEY_FILE))) return atRestCheck(db, config, null);
+  return atRestCheck(db, await withDataKeys(config), 'medic-data.key');
 }
 
 function failure(name: string, error: unknown): Check {

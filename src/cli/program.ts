@@ -12,6 +12,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerHistory } from './commands/history.js';
 import { registerHold } from './commands/hold.js';
 import { registerKeep } from './commands/keep.js';
+import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerNotify } from './commands/notify.js';
 import { registerParse } from './commands/parse.js';
@@ -38,6 +39,7 @@ const COMMANDS = [
   registerAudit,
   registerRollback,
   registerKeep,
+  registerKeys,
   registerSweep,
   registerHold,
   registerBreaker,

@@ -18,6 +18,7 @@ export { type Executor, localExecutor, lostItsSession, retryingExecutor } from '
 export { history } from './commands/history.js';
 export { type HoldSubject, hold, holdSubject, MAX_HOLD_MS, release } from './commands/holds.js';
 export { keepChores, type Look, lookAndKeep } from './commands/keep.js';
+export { type KeyCount, keyInventory, type RotateReport, rotateKeys } from './commands/keys.js';
 export { type Preflight, type PreflightRequest, preflight } from './commands/preflight.js';
 export { type PruneOptions, type PruneReport, prune, pruneDaily } from './commands/prune.js';
 export { recover } from './commands/recover.js';
@@ -45,6 +46,15 @@ export {
   parseSettings,
   type RestartBudget,
 } from './model/config.js';
+export {
+  type DataKeys,
+  dataKeysFrom,
+  keyIdOf,
+  newDataKey,
+  openBytes,
+  type StoredBytes,
+  sealBytes,
+} from './model/data-cipher.js';
 export type { Approval, CoreDeps, RunOptions, StepListener } from './model/deps.js';
 export { type CatalogEntry, ERROR_CATALOG, nextStep } from './model/error-catalog.js';
 export * from './model/errors.js';
@@ -180,14 +190,8 @@ export {
   holdsOf,
   listHolds,
 } from './store/hold-store.js';
-export {
-  type AtRisk,
-  type KeptCopy,
-  latestCopy,
-  listAtRisk,
-  listCopies,
-  pruneBlobs,
-} from './store/keep-store.js';
+export { type AtRisk, listAtRisk } from './store/keep-look-store.js';
+export { type KeptCopy, latestCopy, listCopies, pruneBlobs } from './store/keep-store.js';
 export { claimSlackGroups } from './store/outbox-digest.js';
 export {
   claimDue,

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { type Database, InvalidConfigError, type Queryable } from '../core/index.js';
 import { CONTAIN } from './migration-contain.js';
-import { KEEP } from './migration-keep.js';
+import { KEEP, KEEP_SEALED } from './migration-keep.js';
 import { STORM } from './migration-storm.js';
 
 // A migration is DDL split at each line that ends with ';', or (where function bodies hold such
@@ -143,6 +143,8 @@ const MIGRATIONS: ReadonlyArray<string | readonly string[]> = [
   STORM,
   // [keep] Last good copies of healthy workspaces' config volumes (migration-keep.ts).
   KEEP,
+  // [keep] Snapshots and blobs sealed under MEDIC_DATA_KEY name their key.
+  KEEP_SEALED,
 ];
 
 const WORKSPACES = `CREATE TABLE workspaces (

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recover, recoveriesAtATime } from '../../src/core/index.js';
+import { type KeyCount, newDataKey, recover, recoveriesAtATime } from '../../src/core/index.js';
 import { resultSchema } from '../../src/core/model/result.js';
 import { TEMPLATES, testGrant } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
@@ -312,10 +312,45 @@ describe('medic CLI', () => {
     expect(ok.stdout).toMatch(/✓ engine +Docker Engine/);
     expect(ok.stdout).toMatch(/✓ templates +9 in /);
     expect(ok.stdout).not.toContain('medic:medic@');
+    // [keep] A server database without MEDIC_DATA_KEY keeps snapshots in plaintext: warned, named.
+    expect(ok.stdout).toMatch(
+      /! at rest +MEDIC_DATA_KEY is unset: snapshots and last good copies .* plaintext/,
+    );
+    const keyed = await medic(['doctor'], { MEDIC_DATA_KEY: newDataKey() });
+    expect(keyed.stdout).toMatch(
+      /(✓ at rest +.*encrypted under k[0-9a-f]{16}|! at rest +\d+ snapshots or kept files are still plaintext)/,
+    );
     const down = await medic(['doctor'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/✗ engine +DOCKER_UNAVAILABLE/);
     expect(down.stderr).toContain('engine not ready');
+  });
+
+  it('[keep] medic keys rotate seals every plaintext snapshot under MEDIC_DATA_KEY; a bad key is named, not echoed', async () => {
+    const ws = await world.broken({ stray: { 'notes.txt': 'mine\n' } });
+    expect((await medic(['recover', ws.container, '--json'])).code).toBe(0);
+    const before = JSON.parse((await medic(['keys', '--json'])).stdout) as {
+      current: null;
+      counts: KeyCount[];
+    };
+    expect(before.current).toBeNull();
+    expect(before.counts.find((c) => c.table === 'snapshots' && c.keyId === null)?.rows).toBeGreaterThan(0);
+    const key = newDataKey();
+    const rotated = await medic(['keys', 'rotate'], { MEDIC_DATA_KEY: key });
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/^sealed \d+ rows again under k[0-9a-f]{16}$/m);
+    const after = JSON.parse((await medic(['keys', '--json'], { MEDIC_DATA_KEY: key })).stdout) as {
+      current: string;
+      counts: KeyCount[];
+    };
+    expect(after.counts.every((c) => c.keyId === after.current)).toBe(true);
+    const bad = await medic(['keys'], { MEDIC_DATA_KEY: 'not-a-key' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('MEDIC_DATA_KEY is invalid: key 1 is not 32 bytes in base64');
+    expect(bad.stderr).not.toContain('not-a-key');
+    const unset = await medic(['keys', 'rotate']);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('INVALID_CONFIG: MEDIC_DATA_KEY is unset');
   });
 
   it('medic doctor changes nothing: with the embedded default it does not create the database', async () => {

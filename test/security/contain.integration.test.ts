@@ -210,16 +210,28 @@ describe("an agent's role reaches its own engine's rows only", () => {
   it("[keep] keeps and reads its own workspaces' last good copies, not another engine's, nor their contents", async () => {
     const file = (text: string) => [{ path: 'config.yaml', content: Buffer.from(text), mode: 0o644 }];
     const at = new Date();
-    await storeCopy(world.db, theirs.id, file('secret: theirs\n'), { takenBy: 'agent_h2', at, keep: 5 });
+    await storeCopy(world.db, theirs.id, file('secret: theirs\n'), {
+      takenBy: 'agent_h2',
+      at,
+      keep: 5,
+      keys: null,
+    });
     await asRole('agent_h1', async (c) => {
-      const kept = await storeCopy(c, mine.id, file('model: mine\n'), { takenBy: 'agent_h1', at, keep: 5 });
+      const kept = await storeCopy(c, mine.id, file('model: mine\n'), {
+        takenBy: 'agent_h1',
+        at,
+        keep: 5,
+        keys: null,
+      });
       expect(kept.stored).toBe(true);
       expect((await listCopies(c, mine.id)).map((k) => k.takenBy)).toEqual(['agent_h1']);
       expect(await listCopies(c, theirs.id)).toEqual([]);
       const blobs = await c.query('SELECT convert_from(content, $1) AS text FROM medic.keep_blobs', ['UTF8']);
       expect(blobs.rows).toEqual([{ text: 'model: mine\n' }]);
       expect(
-        await codeOf(storeCopy(c, theirs.id, file('x: 1\n'), { takenBy: 'agent_h1', at, keep: 5 })),
+        await codeOf(
+          storeCopy(c, theirs.id, file('x: 1\n'), { takenBy: 'agent_h1', at, keep: 5, keys: null }),
+        ),
       ).toBe('42501');
       expect(
         (await c.query('DELETE FROM medic.keep_copies WHERE workspace_id = $1', [theirs.id])).rowCount,

@@ -15,6 +15,7 @@ import {
   sealBefore,
   unsealedRuns,
 } from '../store/seal-store.js';
+import { sealedSnapshotProblems } from '../store/snapshot-store.js';
 
 export type AuditProblemKind = 'changed' | 'deleted' | 'chain' | 'unsealed' | 'snapshot' | 'head';
 
@@ -96,6 +97,9 @@ export async function verifyTrail(deps: CoreDeps, o: AuditOptions = {}): Promise
       seq: null,
       what: "the run's snapshot does not match its digest: a rollback of it would restore other bytes",
     });
+  }
+  for (const { runId, what } of await sealedSnapshotProblems(deps.db, deps.config.dataKeys)) {
+    problems.push({ kind: 'snapshot', runId, seq: null, what: `the run's encrypted snapshot ${what}` });
   }
   if (o.head) {
     const there = await sealAt(deps.db, o.head.seq);

@@ -9,16 +9,8 @@ import { emit } from '../run/signals.js';
 import { MARKER_FILE } from '../steps/diagnose.js';
 import { readVolume } from '../steps/reseed.js';
 import { isBrokenConfig, volumeFiles } from '../steps/restore-plan.js';
-import {
-  clearAtRisk,
-  dueForLook,
-  type KeptCopy,
-  latestCopy,
-  markAtRisk,
-  markLooked,
-  rowForLook,
-  storeCopy,
-} from '../store/keep-store.js';
+import { clearAtRisk, dueForLook, markAtRisk, markLooked, rowForLook } from '../store/keep-look-store.js';
+import { type KeptCopy, latestCopy, storeCopy } from '../store/keep-store.js';
 
 export type LookOutcome = 'stored' | 'unchanged' | 'unsettled' | 'unhealthy' | 'too_large' | 'at_risk';
 
@@ -73,7 +65,12 @@ export async function lookAndKeep(deps: CoreDeps, workspaceId: string, takenBy: 
     if (path === MARKER_FILE || entry.type !== 'file' || !entry.content) continue;
     files.push({ path, content: entry.content, mode: entry.mode & 0o777 });
   }
-  const kept = await storeCopy(db, workspaceId, files, { takenBy, at: now, keep: config.keep.copies });
+  const kept = await storeCopy(db, workspaceId, files, {
+    takenBy,
+    at: now,
+    keep: config.keep.copies,
+    keys: config.dataKeys,
+  });
   return { outcome: kept.stored ? 'stored' : 'unchanged', why: `${files.length} files`, copy: kept.copy };
 }
 

@@ -82,7 +82,7 @@ export async function rollbackSource(
 ): Promise<{ snapshot: Snapshot; workspace: WorkspaceRow }> {
   const runId = runIdInput.trim().toLowerCase();
   if (!isUuid(runId)) throw new RunNotFoundError(`"${printable(runIdInput)}" is not a run id (a uuid)`);
-  const snapshot = await loadSnapshot(deps.db, runId);
+  const snapshot = await loadSnapshot(deps.db, runId, deps.config.dataKeys);
   if (!snapshot) {
     throw new NoSnapshotError(
       `run ${runId} has no snapshot (its volume was empty, it was pruned, or the run is unknown)`,

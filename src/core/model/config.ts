@@ -2,6 +2,7 @@
 // A bad value is an InvalidConfigError that names the variable.
 import path from 'node:path';
 import { z } from 'zod';
+import { type DataKeys, dataKeySetting } from './data-cipher.js';
 import {
   duration,
   nonNegativeInt,
@@ -94,6 +95,9 @@ export const coreSettingsSchema = z
       '`medic watch` and every agent look at each healthy workspace this often, and keep a new copy when its content changed',
     ),
     MEDIC_KEEP_COPIES: positiveInt(5).describe('last good copies kept per workspace (the oldest go first)'),
+    MEDIC_DATA_KEY: dataKeySetting.describe(
+      'snapshots and last good copies are encrypted at rest (AES-256-GCM) under this key: 32 random bytes in base64 (`openssl rand -base64 32`); `new,old` reads both and seals under the first (`medic keys rotate` moves everything to it). Unset: the embedded database makes its own key file (`medic-data.key`, 0600) in `MEDIC_DATA_DIR`; a server database stores them plaintext and `medic doctor` warns',
+    ),
     MEDIC_NOTIFY_DIGEST: duration('1m').describe(
       "a Slack sink is sent an event kind's first event at once; those of the same kind that follow within this long wait for it to pass and go as one message (a digest), so a storm is a message, not a flood",
     ),
@@ -186,6 +190,8 @@ export interface MedicConfig {
   readonly apiMaxRuns: number;
   /** [keep] Healthy this long before a last good copy is kept; looked at this often; kept per workspace. */
   readonly keep: { readonly afterMs: number; readonly everyMs: number; readonly copies: number };
+  /** [keep] The keys snapshots and copies are sealed under at rest; null: plaintext. */
+  readonly dataKeys: DataKeys | null;
   /** Snapshots and finished jobs older than this are pruned daily (ms). */
   readonly retentionMs: number;
   /** Certificates for a TLS engine (DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), else null. */
@@ -217,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaultConfi
     templateMaxBytes: e.MEDIC_TEMPLATE_MAX_BYTES,
     snapshotMaxBytes: e.MEDIC_SNAPSHOT_MAX_BYTES,
     retentionMs: e.MEDIC_RETENTION,
+    dataKeys: e.MEDIC_DATA_KEY,
     keep: { afterMs: e.MEDIC_KEEP_AFTER, everyMs: e.MEDIC_KEEP_EVERY, copies: e.MEDIC_KEEP_COPIES },
     lookMs: e.MEDIC_LOOK_MS,
     apiCallsPerMinute: e.MEDIC_API_CALLS_PER_MINUTE,

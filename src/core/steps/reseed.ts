@@ -156,7 +156,7 @@ export async function keepSnapshot(
       const when = early ? ' (read while it stopped, unchanged since)' : '';
       return { detail: `${found.volume} is empty${when}`, value: null, skipped: true };
     }
-    const digest = await saveSnapshot(run.session, run.id, found.workspace.id, tar);
+    const digest = await saveSnapshot(run.session, run.id, found.workspace.id, tar, run.deps.config.dataKeys);
     return {
       detail: `${entries} entries, ${tar.length} bytes, ${digest}`,
       value: { digest, bytes: tar.length, tar },

@@ -25,7 +25,7 @@ export async function seedSource(run: Run, template: Template, templateOnly: boo
   const since = new Date(run.deps.clock.now().getTime() - maxAgeMs);
   const copy = await latestCopy(run.session, run.workspace.id, since);
   if (!copy) return fromTemplate;
-  return { from: 'last_good', files: await copyFiles(run.session, copy), copy };
+  return { from: 'last_good', files: await copyFiles(run.session, copy, run.deps.config.dataKeys), copy };
 }
 
 /** How a seed step says where its files came from. */

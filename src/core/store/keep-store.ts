@@ -1,8 +1,10 @@
 // [keep] Last good copies of a workspace's config volume, content-addressed: a copy is a
 // manifest (path, digest, size, mode per file) and each distinct content is one blob, shared
 // by every copy and workspace that holds the same bytes. A blob read back is checked against
-// its digest before a recovery writes it.
+// its digest before a recovery writes it. Blobs are sealed under MEDIC_DATA_KEY when one is
+// given (data-cipher.ts), each bound to its digest.
 import { z } from 'zod';
+import { blobAad, type DataKeys, openBytes, sealBytes } from '../model/data-cipher.js';
 import { sha256Digest } from '../model/digest.js';
 import { SnapshotInvalidError } from '../model/errors.js';
 import type { ConfigFile, Queryable } from '../model/ports.js';
@@ -57,16 +59,21 @@ export async function storeCopy(
   db: Queryable,
   workspaceId: string,
   files: readonly ConfigFile[],
-  o: { readonly takenBy: string; readonly at: Date; readonly keep: number },
+  o: { readonly takenBy: string; readonly at: Date; readonly keep: number; readonly keys: DataKeys | null },
 ): Promise<{ readonly stored: boolean; readonly copy: KeptCopy | null }> {
   const { manifest, digest } = manifestOf(files);
   const latest = await latestCopy(db, workspaceId);
   if (latest?.manifestDigest === digest) return { stored: false, copy: latest };
-  const blobs = files.map((f) => ({
-    digest: sha256Digest(f.content),
-    size: f.content.length,
-    b64: f.content.toString('base64'),
-  }));
+  const blobs = files.map((f) => {
+    const blobDigest = sha256Digest(f.content);
+    const stored = sealBytes(o.keys, f.content, blobAad(blobDigest));
+    return {
+      digest: blobDigest,
+      size: f.content.length,
+      b64: stored.bytes.toString('base64'),
+      key_id: stored.keyId,
+    };
+  });
   await db.query('SELECT medic.keep_blobs_add($1::jsonb)', [JSON.stringify(blobs)]);
   const bytes = files.reduce((n, f) => n + f.content.length, 0);
   const { rows } = await db.query(
@@ -103,21 +110,28 @@ export async function listCopies(db: Queryable, workspaceId: string, limit = 50)
   return rows.map(toCopy);
 }
 
-/** A copy's files with their bytes, each checked against its digest (SNAPSHOT_INVALID if one differs). */
-export async function copyFiles(db: Queryable, copy: KeptCopy): Promise<ConfigFile[]> {
+/**
+ * A copy's files with their bytes, each opened and checked against its digest (SNAPSHOT_INVALID
+ * if one differs or does not open; INVALID_CONFIG if sealed under a key not given).
+ */
+export async function copyFiles(db: Queryable, copy: KeptCopy, keys: DataKeys | null): Promise<ConfigFile[]> {
   const digests = [...new Set(copy.manifest.map((m) => m.digest))];
   const { rows } = await db.query(
-    'SELECT digest, content FROM medic.keep_blobs WHERE digest = ANY($1::text[])',
+    'SELECT digest, content, key_id FROM medic.keep_blobs WHERE digest = ANY($1::text[])',
     [digests],
   );
   const blobs = new Map(
     z
-      .array(z.object({ digest: z.string(), content: z.instanceof(Uint8Array) }))
+      .array(
+        z.object({ digest: z.string(), content: z.instanceof(Uint8Array), key_id: z.string().nullable() }),
+      )
       .parse(rows)
-      .map((r) => [r.digest, Buffer.from(r.content)]),
+      .map((r) => [r.digest, { keyId: r.key_id, bytes: Buffer.from(r.content) }]),
   );
   return copy.manifest.map((m) => {
-    const content = blobs.get(m.digest);
+    const stored = blobs.get(m.digest);
+    const content =
+      stored && openBytes(keys, stored, blobAad(m.digest), `${m.path} of last good copy ${copy.id}`);
     if (!content || sha256Digest(content) !== m.digest) {
       throw new SnapshotInvalidError(
         `last good copy ${copy.id}: ${m.path} is missing or altered in medic.keep_blobs`,
@@ -128,36 +142,6 @@ export async function copyFiles(db: Queryable, copy: KeptCopy): Promise<ConfigFi
     }
     return { path: m.path, content, mode: m.mode };
   });
-}
-
-/** Records that the workspace was looked at now. */
-export async function markLooked(db: Queryable, workspaceId: string, at: Date): Promise<void> {
-  await db.query(
-    `INSERT INTO medic.keep_looks (workspace_id, looked_at) VALUES ($1::uuid, $2)
-     ON CONFLICT (workspace_id) DO UPDATE SET looked_at = EXCLUDED.looked_at`,
-    [workspaceId, at.toISOString()],
-  );
-}
-
-/**
- * The online workspaces whose row has said so for `afterMs` and that were not looked at in
- * the last `everyMs`, the longest unlooked first.
- */
-export async function dueForLook(
-  db: Queryable,
-  o: { readonly now: Date; readonly afterMs: number; readonly everyMs: number; readonly limit: number },
-): Promise<string[]> {
-  const { rows } = await db.query(
-    `SELECT w.id::text AS id FROM workspaces w LEFT JOIN medic.keep_looks k ON k.workspace_id = w.id
-      WHERE w.status = 'online' AND w.updated_at <= $1::timestamptz - make_interval(secs => $2)
-        AND (k.looked_at IS NULL OR k.looked_at <= $1::timestamptz - make_interval(secs => $3))
-      ORDER BY k.looked_at NULLS FIRST, w.id LIMIT $4`,
-    [o.now.toISOString(), o.afterMs / 1000, o.everyMs / 1000, o.limit],
-  );
-  return z
-    .array(z.object({ id: z.string() }))
-    .parse(rows)
-    .map((r) => r.id);
 }
 
 /** Blobs no copy names any more (older than an hour, so never one a copy being stored is about to name). */
@@ -183,64 +167,4 @@ function toCopy(row: unknown): KeptCopy {
     files: r.files,
     bytes: r.bytes,
   };
-}
-
-/** The platform's row as a look needs it: its status and since when it says so. */
-const lookRow = z.object({
-  status: z.string(),
-  updated_at: z.coerce.date(),
-  name: z.string().nullable(),
-  runtime: z.string().nullable(),
-});
-
-export async function rowForLook(
-  db: Queryable,
-  workspaceId: string,
-): Promise<z.infer<typeof lookRow> | null> {
-  const { rows } = await db.query(
-    'SELECT status, updated_at, name, runtime FROM workspaces WHERE id = $1::uuid',
-    [workspaceId],
-  );
-  return z.array(lookRow).parse(rows)[0] ?? null;
-}
-
-export interface AtRisk {
-  readonly workspaceId: string;
-  readonly since: Date;
-  readonly missing: readonly string[];
-}
-
-/** Marks the workspace at risk (what it lost); true when it was not at risk before this look. */
-export async function markAtRisk(
-  db: Queryable,
-  workspaceId: string,
-  missing: readonly string[],
-  at: Date,
-): Promise<boolean> {
-  const { rows } = await db.query(
-    `UPDATE medic.keep_looks SET at_risk_since = coalesce(at_risk_since, $2), missing = $3::jsonb
-      WHERE workspace_id = $1::uuid RETURNING at_risk_since = $2::timestamptz AS fresh`,
-    [workspaceId, at.toISOString(), JSON.stringify(missing)],
-  );
-  return (rows[0] as { fresh?: boolean } | undefined)?.fresh === true;
-}
-
-/** The workspace holds what its last copy had again: no longer at risk. */
-export async function clearAtRisk(db: Queryable, workspaceId: string): Promise<void> {
-  await db.query(
-    'UPDATE medic.keep_looks SET at_risk_since = NULL, missing = NULL WHERE workspace_id = $1::uuid AND at_risk_since IS NOT NULL',
-    [workspaceId],
-  );
-}
-
-/** The workspaces at risk now, the longest first. */
-export async function listAtRisk(db: Queryable): Promise<AtRisk[]> {
-  const { rows } = await db.query(
-    `SELECT workspace_id::text AS id, at_risk_since, missing FROM medic.keep_looks
-      WHERE at_risk_since IS NOT NULL ORDER BY at_risk_since LIMIT 500`,
-  );
-  return z
-    .array(z.object({ id: z.string(), at_risk_since: z.coerce.date(), missing: z.array(z.string()) }))
-    .parse(rows)
-    .map((r) => ({ workspaceId: r.id, since: r.at_risk_since, missing: r.missing }));
 }

@@ -93,11 +93,14 @@ export async function unsealedRuns(db: Queryable, since: Date | null): Promise<s
     .map((r) => r.run_id);
 }
 
-/** Snapshots whose bytes no longer match their digest, or whose digest is not the sealed run's. */
+/**
+ * Snapshots whose bytes no longer match their digest (plaintext ones: a sealed one is opened to
+ * be checked, sealedSnapshotProblems), or whose digest is not the sealed run's.
+ */
 export async function alteredSnapshots(db: Queryable): Promise<string[]> {
   const { rows } = await db.query(
     `SELECT s.run_id::text AS run_id FROM medic.snapshots s LEFT JOIN medic.runs r ON r.run_id = s.run_id
-      WHERE 'sha256:' || encode(sha256(s.tar), 'hex') <> s.digest
+      WHERE s.key_id IS NULL AND 'sha256:' || encode(sha256(s.tar), 'hex') <> s.digest
          OR (r.result -> 'snapshot' ->> 'digest') IS DISTINCT FROM s.digest AND r.result IS NOT NULL
       ORDER BY s.created_at`,
   );

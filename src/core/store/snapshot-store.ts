@@ -1,6 +1,8 @@
 // Volume snapshots taken before a seed, kept in Postgres (bytea) so that any door, on any
-// host, can roll a run back. Digest is sha256 of the tar's bytes.
+// host, can roll a run back. Digest is sha256 of the tar's bytes; the bytes are sealed under
+// MEDIC_DATA_KEY when one is given (data-cipher.ts), bound to their run and digest.
 import { z } from 'zod';
+import { type DataKeys, openBytes, sealBytes, snapshotAad } from '../model/data-cipher.js';
 import { sha256Digest } from '../model/digest.js';
 import type { Queryable } from '../model/ports.js';
 
@@ -20,11 +22,13 @@ export async function saveSnapshot(
   runId: string,
   workspaceId: string,
   tar: Buffer,
+  keys: DataKeys | null,
 ): Promise<string> {
   const digest = tarDigest(tar);
+  const stored = sealBytes(keys, tar, snapshotAad(runId, digest));
   await db.query(
-    'INSERT INTO medic.snapshots (run_id, workspace_id, digest, bytes, tar) VALUES ($1::uuid, $2::uuid, $3, $4, $5)',
-    [runId, workspaceId, digest, tar.length, tar],
+    'INSERT INTO medic.snapshots (run_id, workspace_id, digest, bytes, tar, key_id) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6)',
+    [runId, workspaceId, digest, tar.length, stored.bytes, stored.keyId],
   );
   return digest;
 }
@@ -33,14 +37,54 @@ const rowSchema = z.object({
   workspace_id: z.string(),
   digest: z.string(),
   tar: z.instanceof(Uint8Array),
+  key_id: z.string().nullable(),
 });
 
-export async function loadSnapshot(db: Queryable, runId: string): Promise<Snapshot | null> {
+/** A run's snapshot, opened (SNAPSHOT_INVALID when its sealed bytes were altered or moved). */
+export async function loadSnapshot(
+  db: Queryable,
+  runId: string,
+  keys: DataKeys | null,
+): Promise<Snapshot | null> {
   const { rows } = await db.query(
-    'SELECT workspace_id::text AS workspace_id, digest, tar FROM medic.snapshots WHERE run_id = $1::uuid',
+    'SELECT workspace_id::text AS workspace_id, digest, tar, key_id FROM medic.snapshots WHERE run_id = $1::uuid',
     [runId],
   );
   const row = z.array(rowSchema).parse(rows)[0];
   if (!row) return null;
-  return { runId, workspaceId: row.workspace_id, digest: row.digest, tar: Buffer.from(row.tar) };
+  const stored = { keyId: row.key_id, bytes: Buffer.from(row.tar) };
+  const tar = openBytes(keys, stored, snapshotAad(runId, row.digest), `the snapshot of run ${runId}`);
+  return { runId, workspaceId: row.workspace_id, digest: row.digest, tar };
+}
+
+/**
+ * Sealed snapshots that do not open to their digest under the keys given, and those sealed
+ * under a key not given, in pages (audit verify; the plaintext ones are checked in SQL).
+ */
+export async function sealedSnapshotProblems(
+  db: Queryable,
+  keys: DataKeys | null,
+): Promise<Array<{ readonly runId: string; readonly what: string }>> {
+  const problems: Array<{ runId: string; what: string }> = [];
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const { rows } = await db.query(
+      `SELECT run_id::text AS run_id, digest, tar, key_id FROM medic.snapshots
+        WHERE key_id IS NOT NULL AND run_id > $1::uuid ORDER BY run_id LIMIT 50`,
+      [after],
+    );
+    const page = z.array(rowSchema.omit({ workspace_id: true }).extend({ run_id: z.string() })).parse(rows);
+    for (const row of page) {
+      const stored = { keyId: row.key_id, bytes: Buffer.from(row.tar) };
+      try {
+        const tar = openBytes(keys, stored, snapshotAad(row.run_id, row.digest), 'it');
+        if (tarDigest(tar) !== row.digest)
+          problems.push({ runId: row.run_id, what: 'opens to other bytes than its digest' });
+      } catch (error) {
+        problems.push({ runId: row.run_id, what: (error as Error).message });
+      }
+    }
+    if (page.length < 50) return problems;
+    after = (page.at(-1) as { run_id: string }).run_id;
+  }
 }
