@@ -65,7 +65,13 @@ export async function createBrokenWorkspace(
   const stray = Object.entries(options.stray ?? {});
   if (stray.length > 0) {
     const files = stray.map(([path, text]) => ({ path, content: Buffer.from(text), mode: 0o644 }));
-    await created.putArchive(await packFiles(files, new Date()), { path: '/configs' });
+    const tar = await packFiles(files, new Date());
+    // Once more on EPIPE: a busy engine now and then closes the connection under a request's
+    // body; the same files written again are the same volume.
+    await created.putArchive(tar, { path: '/configs' }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      return created.putArchive(tar, { path: '/configs' });
+    });
   }
   if (options.running !== false) await created.start();
   return { id, container, volume };

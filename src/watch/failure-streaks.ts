@@ -43,4 +43,19 @@ export class FailureStreaks {
   retryAt(workspaceId: string): number | null {
     return this.streaks.get(workspaceId)?.retryAt ?? null;
   }
+
+  /**
+   * Whether an automatic run's result is reported: busy, interrupted (the next sweep finishes
+   * it) and refused (a hold, the breaker: said, no incident) are not; a failure once per
+   * streak (the first opens the incident, the rest would be noise); a recovery always, and it
+   * ends the streak.
+   */
+  reports(result: RecoveryResult, now: number): boolean {
+    const id = result.workspace?.id;
+    if (!id || result.outcome === 'busy' || result.outcome === 'interrupted' || result.outcome === 'refused')
+      return false;
+    if (result.outcome === 'failed') return this.failed(id, result, now);
+    this.ended(id);
+    return true;
+  }
 }

@@ -3,7 +3,7 @@
 // flapping workspace healthy again is said stable); after, the last good copies ([keep]: the
 // healthy workspaces due a look, those this process serves), one pass at a time, off the
 // sweep's path so that a slow engine never delays a heal.
-import { brakeChores, type CoreDeps, keepChores } from '../core/index.js';
+import { brakeChores, type CoreDeps, keepChores, type RecoveryResult } from '../core/index.js';
 
 export class SweepChores {
   private keeping = false;
@@ -14,6 +14,8 @@ export class SweepChores {
       /** Who takes the copies, for `medic keep list` (`medic-watch`, an agent's name). */
       readonly takenBy: string;
       readonly owns?: (containers: string[]) => Promise<ReadonlySet<string>>;
+      /** A workspace at risk the policy healed: reported as the healer's own recoveries are. */
+      readonly onHealed?: (result: RecoveryResult) => Promise<void> | void;
     },
   ) {}
 
@@ -29,7 +31,7 @@ export class SweepChores {
     this.keeping = true;
     return keepChores(this.deps, this.o)
       .then((kept) => {
-        if (kept.stored > 0) this.deps.logger.info(kept, 'kept last good copies');
+        if (kept.stored > 0 || kept.healed > 0) this.deps.logger.info(kept, 'kept last good copies');
       })
       .catch((error: unknown) =>
         this.deps.logger.warn(

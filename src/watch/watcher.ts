@@ -93,7 +93,11 @@ export class Watcher {
     this.decisions = options.decisions ?? loggerDecisions(deps.logger);
     this.queue = new HealQueue(options.concurrency, (t, interrupt) => this.heal(t, interrupt), options.width);
     this.streaks = new FailureStreaks(options.intervalS);
-    this.chores = new SweepChores(deps, { takenBy: options.name ?? 'medic-watch', owns: options.owns });
+    this.chores = new SweepChores(deps, {
+      takenBy: options.name ?? 'medic-watch',
+      owns: options.owns,
+      onHealed: (result) => this.finished(result, deps.clock.now().getTime()),
+    });
     this.feed = new DockerEventFeed(
       options.events,
       (e) => {
@@ -223,20 +227,7 @@ export class Watcher {
         interrupt,
         ...(died ? { detectedAt: died.toISOString() } : {}),
       });
-      this.decisions.ran(result);
-      this.options.onResult?.(result);
-      // Busy or interrupted: the next sweep finishes it. Refused (the breaker, a hold): said, no incident.
-      if (result.outcome === 'busy' || result.outcome === 'interrupted' || result.outcome === 'refused') {
-        return;
-      }
-      if (result.outcome === 'failed') {
-        const first = this.streaks.failed(row.id, result, now);
-        // One report per streak: the first failure opens the incident, the rest would be noise.
-        if (first) await this.options.incidents.report(result);
-        return;
-      }
-      this.streaks.ended(row.id);
-      await this.options.incidents.report(result);
+      await this.finished(result, now);
     } catch (error) {
       // A container that is no workspace here, a workspace that vanished, an engine hiccup:
       // said, and retried by the next event or sweep.
@@ -244,5 +235,12 @@ export class Watcher {
       if (code === 'WORKSPACE_NOT_FOUND') this.decisions.stranger(target);
       else this.decisions.decide({ kind: 'failed', workspace: target, code, why: (error as Error).message });
     }
+  }
+
+  /** An automatic run ended: said, told, and reported (FailureStreaks.reports). */
+  private async finished(result: RecoveryResult, now: number): Promise<void> {
+    this.decisions.ran(result);
+    this.options.onResult?.(result);
+    if (this.streaks.reports(result, now)) await this.options.incidents.report(result);
   }
 }

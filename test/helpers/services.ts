@@ -185,3 +185,9 @@ export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> 
     },
   };
 }
+
+/** Starts an exec and waits for its command to exit (a fixed sleep lost the race on a busy engine). */
+export async function execToEnd(exec: Docker.Exec): Promise<void> {
+  await exec.start({});
+  for (let i = 0; i < 200 && (await exec.inspect()).Running; i++) await new Promise((r) => setTimeout(r, 25));
+}

@@ -2,7 +2,7 @@
 // stored where it can be.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recover } from '../../src/core/commands/recover.js';
-import { type TestWorld, testWorld } from '../helpers/services.js';
+import { execToEnd, type TestWorld, testWorld } from '../helpers/services.js';
 import { cliEnv, medic } from './cli-process.js';
 import { tally } from './tally.js';
 
@@ -93,8 +93,7 @@ describe('outages', () => {
       const exec = await world.docker
         .getContainer(ws.container)
         .exec({ Cmd: ['sh', '-c', 'rm -rf /configs/* /configs/.provisioned'] });
-      await exec.start({});
-      await new Promise((r) => setTimeout(r, 200));
+      await execToEnd(exec);
       tally('fault', 1, {
         shortened: ['MEDIC_RESTART_BUDGET=2/1h (one recovery fewer)', 'MEDIC_STOP_TIMEOUT_S=5'],
       });

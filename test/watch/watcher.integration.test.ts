@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RecoveryResult } from '../../src/core/model/result.js';
 import type { Watcher } from '../../src/watch/watcher.js';
-import { type TestWorld, testWorld } from '../helpers/services.js';
+import { execToEnd, type TestWorld, testWorld } from '../helpers/services.js';
 import { startWatcher } from '../helpers/watcher.js';
 import { cliEnv, spawnMedic } from '../reliability/cli-process.js';
 
@@ -31,8 +31,7 @@ async function breakIt(container: string) {
   const c = world.docker.getContainer(container);
   if (!(await c.inspect()).State.Running) await c.start();
   const exec = await c.exec({ Cmd: ['sh', '-c', 'rm -rf /configs/* /configs/.provisioned'] });
-  await exec.start({});
-  await new Promise((r) => setTimeout(r, 100));
+  await execToEnd(exec);
   await c.kill();
 }
 

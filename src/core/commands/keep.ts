@@ -5,12 +5,14 @@
 import type { CoreDeps } from '../model/deps.js';
 import { containerName } from '../model/names.js';
 import type { ConfigFile } from '../model/ports.js';
+import type { RecoveryResult } from '../model/result.js';
 import { emit } from '../run/signals.js';
 import { MARKER_FILE } from '../steps/diagnose.js';
 import { readVolume } from '../steps/reseed.js';
 import { isBrokenConfig, volumeFiles } from '../steps/restore-plan.js';
 import { clearAtRisk, dueForLook, markAtRisk, markLooked, rowForLook } from '../store/keep-look-store.js';
 import { type KeptCopy, latestCopy, storeCopy } from '../store/keep-store.js';
+import { healAtRisk } from './heal-at-risk.js';
 
 export type LookOutcome = 'stored' | 'unchanged' | 'unsettled' | 'unhealthy' | 'too_large' | 'at_risk';
 
@@ -85,13 +87,16 @@ export async function keepChores(
     readonly takenBy: string;
     readonly limit?: number;
     readonly owns?: (containers: string[]) => Promise<ReadonlySet<string>>;
+    /** Each recovery of a workspace at risk the policy heals (heal-at-risk.ts). */
+    readonly onHealed?: (result: RecoveryResult) => Promise<void> | void;
   },
-): Promise<{ readonly looked: number; readonly stored: number }> {
+): Promise<{ readonly looked: number; readonly stored: number; readonly healed: number }> {
   const { afterMs, everyMs } = deps.config.keep;
   const due = await dueForLook(deps.db, { now: deps.clock.now(), afterMs, everyMs, limit: o.limit ?? 100 });
   const owned = o.owns ? await o.owns(due.map(containerName)) : null;
   let stored = 0;
   let looked = 0;
+  let healed = 0;
   for (const id of due) {
     if (owned && !owned.has(containerName(id))) continue;
     looked++;
@@ -103,6 +108,36 @@ export async function keepChores(
       return null;
     });
     if (look?.outcome === 'stored') stored++;
+    if (look?.outcome === 'at_risk' && (await healLooked(deps, id, o))) healed++;
   }
-  return { looked, stored };
+  return { looked, stored, healed };
+}
+
+/** A workspace found at risk, healed when the policy says so; why not is logged. */
+async function healLooked(
+  deps: CoreDeps,
+  id: string,
+  o: { readonly takenBy: string; readonly onHealed?: (result: RecoveryResult) => Promise<void> | void },
+): Promise<boolean> {
+  const workspace = containerName(id);
+  try {
+    const heal = await healAtRisk(deps, id, o.takenBy);
+    if (!heal.healed) {
+      deps.logger.info({ workspace, why: heal.why }, 'at risk, not healed');
+      return false;
+    }
+    // Back with every file its last copy had: no longer at risk (else the next look says so).
+    const copy = await latestCopy(deps.db, id);
+    const holds = new Set(heal.result.restore?.files.map((f) => f.path));
+    if (heal.result.outcome === 'recovered' && copy?.manifest.every((m) => holds.has(m.path)))
+      await clearAtRisk(deps.db, id);
+    await o.onHealed?.(heal.result);
+    return heal.result.outcome === 'recovered';
+  } catch (error) {
+    deps.logger.warn(
+      { workspace, err: (error as Error).message },
+      'could not heal a workspace at risk; will look again',
+    );
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
 // [keep] The policy's `restore:`: what an empty (or partly emptied) config volume is filled
 // from: the workspace's last good copy when there is one taken within `max_age`, else the
-// runtime's template (`prefer: template`: always the template). Unset, the defaults hold.
+// runtime's template (`prefer: template`: always the template); `heal_at_risk`: the automatic
+// paths recover a workspace at risk then (heal-at-risk.ts). Unset, the defaults hold.
 import { z } from 'zod';
 import { parseDuration } from '../model/settings-values.js';
 
@@ -11,6 +12,8 @@ export const restoreSchema = z
       .string()
       .regex(/^[0-9]+(s|m|h|d)$/, "must be a duration such as '7d' or '12h'")
       .default('7d'),
+    /** A workspace found at risk whose diagnosis needs a seed is recovered then (fill-in only). */
+    heal_at_risk: z.boolean().default(false),
   })
   .strict()
   .default({});

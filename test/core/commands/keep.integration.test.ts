@@ -9,6 +9,7 @@ import { keepChores, lookAndKeep } from '../../../src/core/commands/keep.js';
 import { recover } from '../../../src/core/commands/recover.js';
 import type { CoreDeps } from '../../../src/core/model/deps.js';
 import { systemClock } from '../../../src/core/model/ports.js';
+import type { RecoveryResult } from '../../../src/core/model/result.js';
 import { listCopies } from '../../../src/core/store/keep-store.js';
 import { packFiles } from '../../../src/docker/tar-write.js';
 import { applyTestPolicy } from '../../helpers/core-deps.js';
@@ -56,7 +57,7 @@ describe('last good copies', () => {
     // Seen healthy at the healers' next sweep, past MEDIC_KEEP_AFTER.
     const owns = async (cs: string[]) => new Set(cs.filter((c) => c === ws.container));
     const kept = await keepChores(later(world.deps(), 11 * MINUTE), { takenBy: 'medic-watch', owns });
-    expect(kept).toEqual({ looked: 1, stored: 1 });
+    expect(kept).toEqual({ looked: 1, stored: 1, healed: 0 });
     const [copy] = await listCopies(world.db, ws.id);
     expect(copy?.manifest.map((m) => m.path)).toEqual([
       'config.yaml',
@@ -120,6 +121,56 @@ describe('last good copies', () => {
     const back = await lookAndKeep(later(world.deps(), 60 * MINUTE), ws.id, 'itest');
     expect(back.outcome).toBe('unchanged');
     expect((await fleetStatus(world.db, world.deps().config.restartBudget, 86_400_000)).atRisk).toEqual([]);
+  });
+
+  it('with restore.heal_at_risk, the healers recover one at risk whose config.yaml went (fill-in only), not one that lost a skill', async () => {
+    const gone = await edited();
+    const skill = await edited();
+    const ours = new Set([gone.ws.container, skill.ws.container]);
+    const owns = async (cs: string[]) => new Set(cs.filter((c) => ours.has(c)));
+    const settled = await keepChores(later(world.deps(), 11 * MINUTE), { takenBy: 'medic-watch', owns });
+    expect(settled.stored).toBe(2);
+    // One loses config.yaml, the other a skill; both rows still say online.
+    const readme = { path: 'skills/README.md', content: Buffer.from(await templateReadme()), mode: 0o644 };
+    const triage = { path: 'skills/triage.md', content: Buffer.from('# my triage skill\n'), mode: 0o600 };
+    const config = (text: string) => ({ path: 'config.yaml', content: Buffer.from(text), mode: 0o644 });
+    for (const [ws, files] of [
+      [gone.ws, [readme, triage]],
+      [skill.ws, [config(skill.config), readme]],
+    ] as const) {
+      await world.empty(ws.volume);
+      await world.docker
+        .getContainer(ws.container)
+        .putArchive(await packFiles([...files], new Date()), { path: '/configs' });
+    }
+    await applyTestPolicy(world.db, 'repos: []\nrestore: {heal_at_risk: true}\n');
+    try {
+      const healed: RecoveryResult[] = [];
+      const pass = await keepChores(later(world.deps(), 30 * MINUTE), {
+        takenBy: 'medic-watch',
+        owns,
+        onHealed: (r) => void healed.push(r),
+      });
+      expect(pass).toMatchObject({ looked: 2, stored: 0, healed: 1 });
+      expect(healed.map((r) => [r.workspace?.container, r.outcome, r.source])).toEqual([
+        [gone.ws.container, 'recovered', 'auto'],
+      ]);
+      expect(
+        healed[0]?.restore?.files
+          .filter((f) => f.action !== 'kept')
+          .map((f) => `${f.action} ${f.path} ${f.from}`),
+      ).toEqual(['added .provisioned template', 'added config.yaml last_good']);
+      expect(await world.cat(gone.ws.volume, 'config.yaml')).toBe(gone.config);
+      expect(await world.cat(gone.ws.volume, 'skills/triage.md')).toBe('# my triage skill\n');
+      expect(await world.status(gone.ws.id)).toBe('online');
+      // The other is still at risk, flagged for a person: nothing broken to restart it for.
+      const { fleetStatus } = await import('../../../src/dispatch/fleet-status.js');
+      const status = await fleetStatus(world.db, world.deps().config.restartBudget, 86_400_000);
+      expect(status.atRisk.map((r) => r.container)).toContain(skill.ws.container);
+      expect(status.atRisk.map((r) => r.container)).not.toContain(gone.ws.container);
+    } finally {
+      await applyTestPolicy(world.db);
+    }
   });
 
   it('stores a content once, whichever copies and workspaces hold it', async () => {
