@@ -1,5 +1,6 @@
-// Small pieces the dashboard's pages share: a budget, the audit line, a holds table, the breaker banner.
+// Small pieces the dashboard's pages share: a budget, the audit line, a holds table, the breaker banner, the workspaces at risk.
 import {
+  type AtRisk,
   type AuditCheck,
   type Breaker,
   type BudgetView,
@@ -72,4 +73,20 @@ export function breakerBanner(base: string, list: readonly Breaker[]): string {
 ${skipped ? `<p>Skipped:</p><ul>${skipped}</ul>` : ''}</section>`;
     })
     .join('');
+}
+
+/** [keep] The workspaces at risk (their volume lost files their last good copy had), if any. */
+export function atRiskTable(base: string, atRisk: readonly AtRisk[]): string {
+  if (atRisk.length === 0) return '';
+  return table(
+    'At risk: lost files their last good copy had (the platform has not marked them failed)',
+    ['workspace', 'since (UTC)', 'lost'],
+    atRisk.map((r) => [
+      `<a href="${base}/workspaces/${esc(containerName(r.workspaceId))}"><code>${esc(containerName(r.workspaceId))}</code></a>`,
+      when(r.since),
+      esc(
+        `${r.missing.slice(0, 5).join(', ')}${r.missing.length > 5 ? ` and ${r.missing.length - 5} more` : ''}`,
+      ),
+    ]),
+  );
 }

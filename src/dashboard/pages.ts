@@ -9,6 +9,7 @@ import {
   holdsOf,
   isUuid,
   lastCheck,
+  listAtRisk,
   listBreakers,
   listHolds,
   overview,
@@ -21,7 +22,7 @@ import {
   workspaceHistory,
 } from '../core/index.js';
 import { engineStatuses, retryingTasks } from '../dispatch/fleet-status.js';
-import { auditLine, breakerBanner, budgetCell, holdsTable, when } from './cells.js';
+import { atRiskTable, auditLine, breakerBanner, budgetCell, holdsTable, when } from './cells.js';
 import { esc, page, table } from './html.js';
 import { waterfall } from './waterfall.js';
 
@@ -48,7 +49,7 @@ const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source'
 
 export async function overviewPage(deps: CoreDeps, base: string, json: boolean): Promise<Rendered> {
   const o = await overview(deps.db);
-  const [runs, engines, retrying, holds, unsent, audit, budgets, brakes] = await Promise.all([
+  const [runs, engines, retrying, holds, unsent, audit, budgets, brakes, atRisk] = await Promise.all([
     recentRuns(deps.db, 50),
     engineStatuses(deps.db),
     retryingTasks(deps.db),
@@ -61,13 +62,25 @@ export async function overviewPage(deps: CoreDeps, base: string, json: boolean):
       deps.config.restartBudget.windowMs,
     ),
     listBreakers(deps.db),
+    listAtRisk(deps.db),
   ]);
   const budgetOf = (id: string) => budgetView(budgets.get(id), deps.config.restartBudget);
   if (json) {
     const failing = o.failing.map((w) => ({ ...w, budget: budgetOf(w.id) }));
     return {
       status: 200,
-      json: { ...o, failing, engines, retrying, runs, holds, undelivered: unsent, audit, breakers: brakes },
+      json: {
+        ...o,
+        failing,
+        engines,
+        retrying,
+        runs,
+        holds,
+        undelivered: unsent,
+        audit,
+        breakers: brakes,
+        atRisk,
+      },
     };
   }
   const body = [
@@ -122,6 +135,7 @@ export async function overviewPage(deps: CoreDeps, base: string, json: boolean):
       ['status', 'workspaces'],
       o.byStatus.map((s) => [esc(s.status), String(s.n)]),
     ),
+    atRiskTable(base, atRisk),
     table(
       'Failing now',
       ['workspace', 'name', 'runtime', 'restart budget'],

@@ -86,7 +86,7 @@ export function dashboardHandler(o: DashboardOptions): Handler {
 
 async function route(o: DashboardOptions, path: string, limit: number): Promise<Rendered | null> {
   const { deps, base } = o;
-  if (path === '/') return overviewPage(deps, base, false);
+  if (path === '/' || path === '/api/overview') return overviewPage(deps, base, path !== '/');
   if (path === '/api/runs') {
     return {
       status: 200,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RecoveryResult, recover, verifyTrail } from '../../src/core/index.js';
+import { clearAtRisk, markAtRisk, markLooked } from '../../src/core/store/keep-look-store.js';
 import { dashboardServer } from '../../src/dashboard/server.js';
 import { engineStopped, place, registerEngine } from '../../src/dispatch/engine-store.js';
 import { applyTestPolicy, TEMPLATES, testGrant } from '../helpers/core-deps.js';
@@ -86,6 +87,26 @@ describe('the dashboard', () => {
     expect(workspace).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(workspace).not.toContain('<script>');
     expect(workspace).toContain('alpha &lt;b&gt;bold&lt;/b&gt;');
+  });
+
+  it('[keep] lists the workspaces at risk with what they lost, on the page and in its JSON', async () => {
+    const id = recovered.workspace.id as string;
+    const lost = ['skills/<b>.md', 'config.yaml'];
+    await markLooked(world.db, id, new Date());
+    await markAtRisk(world.db, id, lost, new Date());
+    try {
+      const html = await (await get('/')).text();
+      expect(html).toContain('At risk: lost files their last good copy had');
+      expect(html).toContain(`<code>${recovered.workspace.container}</code>`);
+      expect(html).toContain('skills/&lt;b&gt;.md, config.yaml');
+      const json = (await (await get('/api/overview')).json()) as {
+        atRisk: Array<{ workspaceId: string; missing: string[] }>;
+      };
+      expect(json.atRisk).toEqual([expect.objectContaining({ workspaceId: id, missing: lost })]);
+    } finally {
+      await clearAtRisk(world.db, id);
+    }
+    expect(await (await get('/')).text()).not.toContain('At risk');
   });
 
   it("[voice] reads the report's since as the CLI does, and answers 400 for one it cannot read", async () => {

@@ -77,6 +77,8 @@ async function canaryRecovery(env: Record<string, string>, canary: string) {
     from: 'last_good',
   });
   expect(result.snapshot).not.toBeNull();
+  // The result is what every door says (the comment, the API's answer, the notification's payload).
+  expect(JSON.stringify(result)).not.toContain(canary);
   expect(await world.cat(ws.volume, 'config.yaml')).toBe(good);
   return { ws, runId: result.runId };
 }
