@@ -56,6 +56,7 @@ export {
   sealBytes,
 } from './model/data-cipher.js';
 export type { Approval, CoreDeps, RunOptions, StepListener } from './model/deps.js';
+export { sha256Digest } from './model/digest.js';
 export { type CatalogEntry, ERROR_CATALOG, nextStep } from './model/error-catalog.js';
 export * from './model/errors.js';
 export {

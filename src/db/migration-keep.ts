@@ -65,7 +65,10 @@ export const KEEP: readonly string[] = [
 // `content` are sealed under the key named by `key_id` (null: plaintext). A sealed blob's
 // content cannot be checked against its digest here, so medic checks it where it is opened
 // (a blob that does not open to its digest is never restored); a plaintext one still is.
+// A look's cheap check: the fingerprint (the stats of the last copy's files and folders) taken
+// at the last full read of the volume, and when that was.
 export const KEEP_SEALED: readonly string[] = [
+  'ALTER TABLE medic.keep_looks ADD COLUMN fingerprint text, ADD COLUMN full_at timestamptz',
   'ALTER TABLE medic.snapshots ADD COLUMN key_id text',
   'ALTER TABLE medic.keep_blobs ADD COLUMN key_id text',
   `CREATE OR REPLACE FUNCTION medic.keep_blobs_add(blobs jsonb) RETURNS int LANGUAGE plpgsql SECURITY DEFINER ${SAFE} AS $$

@@ -16,6 +16,7 @@ import {
   DockerOperationError,
   DockerUnavailableError,
   readTarEntries,
+  sha256Digest,
 } from '../core/index.js';
 import { connectDocker, type EngineAddress } from './connection.js';
 import { dockerError, engineCall } from './engine-errors.js';
@@ -25,7 +26,12 @@ import { packFiles } from './tar-write.js';
 import { restoreVolume } from './volume-restore.js';
 
 // What the engine sends back that medic reads, checked at the boundary.
-const pathStatSchema = z.object({ mode: z.number() });
+const pathStatSchema = z.object({
+  mode: z.number(),
+  size: z.number().optional(),
+  mtime: z.string().optional(),
+});
+type PathStat = z.infer<typeof pathStatSchema>;
 
 export interface EngineBounds {
   /** Longest silence on any request before it is abandoned (stop's grace period fits in it). */
@@ -103,7 +109,8 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async statConfig(name: string, relativePath: string) {
+  /** A path's stat under /configs (one HEAD through the container), or null when absent. */
+  private async pathStat(name: string, relativePath: string): Promise<PathStat | 'unsaid' | null> {
     let response: { headers?: Record<string, string | string[] | undefined> };
     try {
       response = (await this.docker
@@ -116,12 +123,25 @@ export class DockerRuntime implements ContainerRuntime {
     // dockerode hands back the HEAD response as a stream; left unread it keeps the socket, and the process, alive.
     (response as { resume?: () => void }).resume?.();
     const header = response.headers?.['x-docker-container-path-stat'];
-    if (typeof header !== 'string') return 'other' as const;
+    if (typeof header !== 'string') return 'unsaid';
+    return pathStatSchema.parse(JSON.parse(Buffer.from(header, 'base64').toString('utf8')));
+  }
+
+  async statConfig(name: string, relativePath: string) {
+    const stat = await this.pathStat(name, relativePath);
+    if (stat === null) return null;
+    if (stat === 'unsaid') return 'other' as const;
     // Go's os.FileMode: the directory bit is 1<<31, the symlink bit 1<<27, none of the type bits: a regular file.
-    const { mode } = pathStatSchema.parse(JSON.parse(Buffer.from(header, 'base64').toString('utf8')));
+    const { mode } = stat;
     if (mode & 0x80000000) return 'directory' as const;
     if (mode & 0x08000000) return 'symlink' as const;
     return (mode & 0x8f280000) === 0 ? ('file' as const) : ('other' as const);
+  }
+
+  async configsFingerprint(name: string, paths: readonly string[]) {
+    const stats = await Promise.all(paths.map((p) => this.pathStat(name, p)));
+    if (stats.some((s) => s === null || s === 'unsaid')) return null;
+    return sha256Digest(Buffer.from(JSON.stringify(paths.map((p, i) => [p, stats[i]]))));
   }
 
   async listConfigs(name: string, withContent: readonly string[] = []) {

@@ -10,9 +10,17 @@ import { emit } from '../run/signals.js';
 import { MARKER_FILE } from '../steps/diagnose.js';
 import { readVolume } from '../steps/reseed.js';
 import { isBrokenConfig, volumeFiles } from '../steps/restore-plan.js';
-import { clearAtRisk, dueForLook, markAtRisk, markLooked, rowForLook } from '../store/keep-look-store.js';
+import {
+  clearAtRisk,
+  dueForLook,
+  markAtRisk,
+  markFullLook,
+  markLooked,
+  rowForLook,
+} from '../store/keep-look-store.js';
 import { type KeptCopy, latestCopy, storeCopy } from '../store/keep-store.js';
 import { healAtRisk } from './heal-at-risk.js';
+import { fingerprintNow, unchangedSinceFullRead } from './keep-fingerprint.js';
 
 export type LookOutcome = 'stored' | 'unchanged' | 'unsettled' | 'unhealthy' | 'too_large' | 'at_risk';
 
@@ -39,6 +47,9 @@ export async function lookAndKeep(deps: CoreDeps, workspaceId: string, takenBy: 
   const since = Math.max(row.updated_at.getTime(), Date.parse(state.startedAt ?? '') || 0);
   if (now.getTime() - since < config.keep.afterMs)
     return not('unsettled', `healthy since ${new Date(since).toISOString()}`);
+  const last = await latestCopy(db, workspaceId);
+  if (last && (await unchangedSinceFullRead(deps, name, workspaceId, last)))
+    return { outcome: 'unchanged', why: 'its files and folders stat as at its last full read', copy: last };
   const read = await runtime.exportConfigs(name, config.snapshotMaxBytes).catch((error: unknown) => {
     if (error instanceof RangeError) return null;
     throw error;
@@ -46,9 +57,9 @@ export async function lookAndKeep(deps: CoreDeps, workspaceId: string, takenBy: 
   if (!read) return not('too_large', `its volume holds more than ${config.snapshotMaxBytes} bytes`);
   const volume = volumeFiles(await readVolume(read.tar));
   // At risk: files its last copy had are gone, before the platform notices (config.yaml among them, often).
-  const last = await latestCopy(db, workspaceId);
   const missing = (last?.manifest ?? []).map((m) => m.path).filter((p) => !volume.has(p));
   if (missing.length > 0) {
+    await markFullLook(db, workspaceId, now, null); // no cheap check while at risk: each look reads it
     if (await markAtRisk(db, workspaceId, missing, now)) {
       const ws = { id: workspaceId, name: row.name, runtime: row.runtime };
       await emit(deps, 'workspace.at_risk', { workspace: ws, container: name, missing, copy: last?.id }, ws);
@@ -73,6 +84,7 @@ export async function lookAndKeep(deps: CoreDeps, workspaceId: string, takenBy: 
     keep: config.keep.copies,
     keys: config.dataKeys,
   });
+  await markFullLook(db, workspaceId, now, await fingerprintNow(deps, name, kept.copy));
   return { outcome: kept.stored ? 'stored' : 'unchanged', why: `${files.length} files`, copy: kept.copy };
 }
 

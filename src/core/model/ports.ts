@@ -82,6 +82,12 @@ export interface ContainerRuntime {
    * there is anything to keep and keeps it.
    */
   exportConfigs(container: string, maxBytes: number): Promise<ConfigsExport>;
+  /**
+   * [keep] A digest of these paths' stats under /configs ('' is /configs itself: size, mode,
+   * mtime of each, one cheap stat each through the container), or null when one is absent.
+   * Optional: without it every look reads the whole volume.
+   */
+  configsFingerprint?(container: string, paths: readonly string[]): Promise<string | null>;
   /** Writes files into /configs, like `cp -r`: files already there and not written stay. */
   writeConfigs(container: string, files: readonly ConfigFile[]): Promise<void>;
   /** Replaces all of /configs with a tar from exportConfigs (rollback). */

@@ -12,6 +12,28 @@ export async function markLooked(db: Queryable, workspaceId: string, at: Date): 
   );
 }
 
+/** What the last full look at the workspace found: its fingerprint and when (null: none yet). */
+export async function lastFullLook(
+  db: Queryable,
+  workspaceId: string,
+): Promise<{ readonly fingerprint: string; readonly at: Date } | null> {
+  const { rows } = await db.query(
+    'SELECT fingerprint, full_at FROM medic.keep_looks WHERE workspace_id = $1::uuid AND fingerprint IS NOT NULL',
+    [workspaceId],
+  );
+  const row = z.array(z.object({ fingerprint: z.string(), full_at: z.coerce.date() })).parse(rows)[0];
+  return row ? { fingerprint: row.fingerprint, at: row.full_at } : null;
+}
+
+/** Records a full look (the volume read) and the fingerprint taken with it (null: none). */
+export async function markFullLook(db: Queryable, workspaceId: string, at: Date, fingerprint: string | null) {
+  await db.query('UPDATE medic.keep_looks SET fingerprint = $2, full_at = $3 WHERE workspace_id = $1::uuid', [
+    workspaceId,
+    fingerprint,
+    at.toISOString(),
+  ]);
+}
+
 /**
  * The online workspaces whose row has said so for `afterMs` and that were not looked at in
  * the last `everyMs`, the longest unlooked first.

@@ -89,6 +89,32 @@ describe('last good copies', () => {
     expect(await listCopies(world.db, ws.id)).toHaveLength(1);
   });
 
+  it('looks cheaply first: a stat per file and folder, the volume read only when one moved or a day passed', async () => {
+    const { ws, config } = await edited();
+    expect((await lookAndKeep(later(world.deps(), 11 * MINUTE), ws.id, 'itest')).outcome).toBe('stored');
+    const cheap = await lookAndKeep(later(world.deps(), 30 * MINUTE), ws.id, 'itest');
+    expect(cheap).toMatchObject({
+      outcome: 'unchanged',
+      why: 'its files and folders stat as at its last full read',
+    });
+    // A skill added in a folder the copy has: the folder's time moved, the volume is read, a copy kept.
+    const put = async (files: Parameters<typeof packFiles>[0]) =>
+      world.docker
+        .getContainer(ws.container)
+        .putArchive(await packFiles(files, new Date()), { path: '/configs' });
+    await put([{ path: 'skills/new.md', content: Buffer.from('# new\n'), mode: 0o644 }]);
+    const added = await lookAndKeep(later(world.deps(), 45 * MINUTE), ws.id, 'itest');
+    expect(added.outcome).toBe('stored');
+    expect(added.copy?.manifest.map((m) => m.path)).toContain('skills/new.md');
+    // config.yaml rewritten in place: its size and time moved.
+    await put([{ path: 'config.yaml', content: Buffer.from(`${config}temperature: 0.2\n`), mode: 0o644 }]);
+    expect((await lookAndKeep(later(world.deps(), 60 * MINUTE), ws.id, 'itest')).outcome).toBe('stored');
+    expect((await lookAndKeep(later(world.deps(), 75 * MINUTE), ws.id, 'itest')).why).toContain('stat');
+    // A day after the last full read, the volume is read whatever the stats say.
+    const daily = await lookAndKeep(later(world.deps(), 25 * 60 * MINUTE), ws.id, 'itest');
+    expect(daily).toMatchObject({ outcome: 'unchanged', why: '4 files' });
+  });
+
   it('marks a workspace at risk when its volume lost files its last copy had, once, and clears it when they are back', async () => {
     const { ws, config } = await edited();
     await lookAndKeep(later(world.deps(), 11 * MINUTE), ws.id, 'itest');
