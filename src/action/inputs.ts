@@ -15,6 +15,8 @@ export const INPUT_KEYS = [
   'github-token',
   'issue-number',
   'traceparent',
+  'from',
+  'plan',
 ] as const;
 export const OUTPUT_KEYS = ['outcome', 'run-id', 'result'] as const;
 
@@ -71,6 +73,20 @@ const schema = z.object({
       'must be a W3C traceparent, 00-<32 hex>-<16 hex>-<2 hex>',
     )
     .transform((v) => validTraceparent(v) ?? null),
+  // [keep] `template`: the template over the user's files (as `--from template`); empty: fill in.
+  from: z
+    .string()
+    .default('')
+    .transform((v) => v.trim())
+    .refine((v) => v === '' || v === 'template', "must be 'template' or empty")
+    .transform((v) => (v === 'template' ? ('template' as const) : null)),
+  // [keep] A dry run's `restore.plan`: the run writes exactly that plan, or refuses (PLAN_CHANGED).
+  plan: z
+    .string()
+    .default('')
+    .transform((v) => v.trim())
+    .refine((v) => v === '' || /^sha256:[0-9a-f]{64}$/i.test(v), "must be a dry run's plan, sha256:<64 hex>")
+    .transform((v) => (v ? v.toLowerCase() : null)),
 });
 
 export type ActionInputs = z.infer<typeof schema>;

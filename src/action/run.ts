@@ -139,7 +139,13 @@ async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<stri
   if (inputs.workspace.length === 0)
     throw new InvalidConfigError('input workspace: name at least one ws-<id12> or uuid');
   const actor = actorOf(env);
-  const line = `/recover ${inputs.workspace.join(' ')}${inputs['dry-run'] ? ' --dry-run' : ''}${inputs.force ? ' --force' : ''}`;
+  const flags = [
+    inputs['dry-run'] ? ' --dry-run' : '',
+    inputs.force ? ' --force' : '',
+    inputs.from ? ' --from template' : '',
+    inputs.plan ? ` --plan ${inputs.plan}` : '',
+  ];
+  const line = `/recover ${inputs.workspace.join(' ')}${flags.join('')}`;
   const issue = inputs['issue-number'] ? Number(inputs['issue-number']) : null;
   // The operator's policy holds for a dispatch too: the repository is the workflow's, the role
   // the one its actor holds there.
@@ -158,7 +164,13 @@ async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<stri
     role: rerun !== null ? 'read' : await github.permissionOf(actor),
     origin: { repo, issue, comment: null },
   };
-  const run = { dryRun: inputs['dry-run'], force: inputs.force, reason: inputs.reason || null };
+  const run = {
+    dryRun: inputs['dry-run'],
+    force: inputs.force,
+    reason: inputs.reason || null,
+    ...(inputs.from ? { from: inputs.from } : {}),
+    ...(inputs.plan ? { plan: inputs.plan } : {}),
+  };
   if (issue !== null) {
     const deps = { ...chatOpsDeps(core, github, env, inputs) };
     const command = { kind: 'recover' as const, targets: inputs.workspace, ...run };

@@ -24,7 +24,18 @@ describe('readInputs', () => {
     expect(readInputs({ INPUT_TRACEPARENT: tp }).traceparent).toBe(tp.toLowerCase());
   });
 
+  it("[keep] reads from: template and a dry run's plan, empty by default", () => {
+    const plan = `sha256:${'AB'.repeat(32)}`;
+    expect(readInputs({ INPUT_FROM: ' template ', INPUT_PLAN: plan })).toMatchObject({
+      from: 'template',
+      plan: plan.toLowerCase(),
+    });
+    expect(readInputs({})).toMatchObject({ from: null, plan: null });
+  });
+
   it.each([
+    [{ INPUT_FROM: 'last_good' }, /input from: must be 'template' or empty/],
+    [{ INPUT_PLAN: 'sha256:abc' }, /input plan: must be a dry run's plan/],
     [{ INPUT_WORKSPACE: 'ws-xyz' }, /input workspace/],
     [{ INPUT_FORCE: 'maybe' }, /input force/],
     [{ 'INPUT_ISSUE-NUMBER': '0x2a' }, /input issue-number/],

@@ -166,6 +166,24 @@ describe('the action', () => {
     expect(await world.ls(a.volume)).toEqual([]);
   });
 
+  it("[keep] runs a dry run's plan (input plan), and with from: template writes the template over the user's files", async () => {
+    const ws = await world.broken({ stray: { 'notes.txt': 'mine\n', 'skills/README.md': 'my notes\n' } });
+    const env = { GITHUB_EVENT_NAME: 'workflow_dispatch' };
+    const base = { workspace: ws.container, 'database-url': world.url };
+    const dry = await runAction({ ...base, 'dry-run': 'true' }, env);
+    const plan = resultSchema.parse(JSON.parse(dry.outputs.result!)).restore?.plan;
+    expect(plan).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const run = await runAction({ ...base, plan: plan! }, env);
+    expect(run.outputs.outcome).toBe('recovered');
+    expect(await world.cat(ws.volume, 'skills/README.md')).toBe('my notes\n');
+    // Again, from the template: its skills/README.md replaces the user's.
+    await world.db.query("UPDATE workspaces SET status = 'failed' WHERE id = $1::uuid", [ws.id]);
+    const forced = await runAction({ ...base, from: 'template', force: 'true', reason: 'reset' }, env);
+    expect(forced.outputs.outcome).toBe('recovered');
+    expect(resultSchema.parse(JSON.parse(forced.outputs.result!)).restore?.source).toBe('template');
+    expect(await world.cat(ws.volume, 'skills/README.md')).not.toBe('my notes\n');
+  });
+
   it('fails the step naming the input on a bad workspace, and changes nothing', async () => {
     const before = await world.db.query('SELECT count(*)::int AS n FROM medic.runs');
     const run = await runAction(
