@@ -97,3 +97,14 @@ export function readInputs(env: Record<string, string | undefined>): ActionInput
   );
   return parseSettings(schema, raw, (name, problem) => `input ${name}: ${problem}`);
 }
+
+/** A dispatch as the `/recover` command it amounts to (the status comment's and the summary's title). */
+export function dispatchLine(inputs: ActionInputs): string {
+  const flags = [
+    inputs['dry-run'] ? ' --dry-run' : '',
+    inputs.force ? ' --force' : '',
+    inputs.from ? ' --from template' : '',
+    inputs.plan ? ` --plan ${inputs.plan}` : '',
+  ];
+  return `/recover ${inputs.workspace.join(' ')}${flags.join('')}`;
+}

@@ -20,7 +20,7 @@ import { restOctokit } from '../github/octokit-client.js';
 import { commentEventFrom } from '../github/webhook-payloads.js';
 import { WritePacer } from '../github/write-pacer.js';
 import { claimComment } from './comment-claim.js';
-import { type ActionInputs, OUTPUT_KEYS, readInputs } from './inputs.js';
+import { type ActionInputs, dispatchLine, OUTPUT_KEYS, readInputs } from './inputs.js';
 import { failures, outputsFor, summaryMarkdown } from './outputs.js';
 
 const log: Logger = {
@@ -139,13 +139,7 @@ async function onDispatch(core: CoreDeps, inputs: ActionInputs, env: Record<stri
   if (inputs.workspace.length === 0)
     throw new InvalidConfigError('input workspace: name at least one ws-<id12> or uuid');
   const actor = actorOf(env);
-  const flags = [
-    inputs['dry-run'] ? ' --dry-run' : '',
-    inputs.force ? ' --force' : '',
-    inputs.from ? ' --from template' : '',
-    inputs.plan ? ` --plan ${inputs.plan}` : '',
-  ];
-  const line = `/recover ${inputs.workspace.join(' ')}${flags.join('')}`;
+  const line = dispatchLine(inputs);
   const issue = inputs['issue-number'] ? Number(inputs['issue-number']) : null;
   // The operator's policy holds for a dispatch too: the repository is the workflow's, the role
   // the one its actor holds there.

@@ -28,7 +28,8 @@ export async function recover(deps: CoreDeps, input: string, options: RunOptions
   const engine = deps.runtime.ping();
   engine.catch(() => undefined);
   try {
-    return await Run.execute(deps, draft, admission.workspace, options, (run) => runSteps(run, engine));
+    const admitted = admission.restore ? { ...options, restore: admission.restore } : options;
+    return await Run.execute(deps, draft, admission.workspace, admitted, (run) => runSteps(run, engine));
   } finally {
     // [storm] Counted into its wave, whatever its end (the wave's judge reads the outcome from the trail).
     await waveEnded(deps, admission.ticket ?? null, draft.runId, admission.workspace.id);

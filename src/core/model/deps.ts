@@ -1,6 +1,7 @@
 // What the core needs from its door, passed in whole: no globals, no module mocks.
 
 import type { ClientGrant, Grant } from '../policy/grant.js';
+import type { RestoreOverride } from '../policy/restore-policy.js';
 import type { MedicConfig } from './config.js';
 import type { Clock, ContainerRuntime, Database, Logger, RunTracer } from './ports.js';
 import type { Source, Step } from './result.js';
@@ -35,6 +36,8 @@ export interface RunOptions {
    * behaviour). Unset: fill in what is missing and keep the user's files (restore-plan.ts).
    */
   readonly from?: 'template';
+  /** [keep] Set by the policy check: the admitting rule's (or client's) `restore:`, over the policy's. */
+  readonly restore?: RestoreOverride;
   /** [keep] A dry run's `restore.plan`: the run writes exactly that plan, or refuses (PLAN_CHANGED). */
   readonly plan?: string;
   readonly reason?: string | null;

@@ -11,9 +11,16 @@ import { passHold } from './hold-gate.js';
 import type { PolicyRule } from './policy.js';
 import { currentPolicy } from './policy-store.js';
 import { refuse, unrecorded } from './refusal-record.js';
+import type { RestoreOverride } from './restore-policy.js';
 
 export type Admission =
-  | { readonly admitted: true; readonly workspace: WorkspaceRow; readonly ticket?: WaveTicket | null }
+  | {
+      readonly admitted: true;
+      readonly workspace: WorkspaceRow;
+      readonly ticket?: WaveTicket | null;
+      /** [keep] The admitting rule's (or client's) own `restore:`. */
+      readonly restore?: RestoreOverride;
+    }
   | { readonly admitted: false; readonly result: RecoveryResult; readonly error: MedicError };
 
 export interface AdmissionRequest {
@@ -54,9 +61,9 @@ export async function admit(
         detail: `asked by ${approval.requestedBy}, approved by ${approval.approvedBy.join(', ')} (request ${approval.id})`,
       });
     }
-    return draft.command === 'recover' && request.brake !== false
-      ? passTheBrake(deps, draft, options, admission.workspace)
-      : admission;
+    if (draft.command !== 'recover' || request.brake === false) return admission;
+    const braked = await passTheBrake(deps, draft, options, admission.workspace);
+    return braked.admitted ? { ...braked, restore: admission.restore } : braked;
   }
   const ms = Math.round(performance.now() - started);
   return {
@@ -111,6 +118,7 @@ async function admitByPolicy(
   const started = performance.now();
   let workspace = null as WorkspaceRow | null;
   let unresolved: MedicError | null = null;
+  let restore: RestoreOverride | undefined;
   try {
     const stored = await currentPolicy(deps.db);
     try {
@@ -127,14 +135,15 @@ async function admitByPolicy(
         workspace,
       });
       requireApproval(rule, draft.command, options);
+      restore = rule.restore;
     }
     if (client) {
-      checkClient(stored, client, {
+      restore = checkClient(stored, client, {
         ability: draft.command,
         force: draft.command === 'recover' && (options.force ?? false),
         target: request.target,
         workspace,
-      });
+      }).restore;
     }
   } catch (error) {
     if (!(error instanceof RefusalError)) return stop(error);
@@ -145,7 +154,7 @@ async function admitByPolicy(
       error,
     };
   }
-  return workspace ? { admitted: true, workspace } : stop(unresolved);
+  return workspace ? { admitted: true, workspace, ...(restore ? { restore } : {}) } : stop(unresolved);
 }
 
 /**

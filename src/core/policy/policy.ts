@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseTarget } from '../model/names.js';
 import { PERMISSIONS, permissionRank } from '../model/permissions.js';
 import { autohealSchema } from './autoheal.js';
-import { restoreSchema } from './restore-policy.js';
+import { restoreOverrideSchema, restoreSchema } from './restore-policy.js';
 import { describeSink, EVENTS, PAGER_EVENTS } from './sinks.js';
 
 const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
@@ -67,6 +67,8 @@ const ruleSchema = z
       })
       .strict()
       .optional(),
+    /** [keep] What this repository's recoveries restore (over the policy's `restore:`). */
+    restore: restoreOverrideSchema.optional(),
   })
   .strict()
   .refine((r) => r.id === undefined || !r.repo.includes('*'), {
@@ -89,6 +91,8 @@ const clientSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'must be 1-63 letters, digits, . _ -'),
     workspaces: z.union([z.literal('all'), selectorSchema]),
     may: z.array(z.enum(CLIENT_ABILITIES)).min(1).default(['recover', 'diagnose']),
+    /** [keep] What this client's recoveries restore (over the policy's `restore:`). */
+    restore: restoreOverrideSchema.optional(),
   })
   .strict();
 

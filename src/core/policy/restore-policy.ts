@@ -19,8 +19,26 @@ export const restoreSchema = z
   .default({});
 export type RestorePolicy = z.infer<typeof restoreSchema>;
 
-/** How old a last good copy may be to be restored (ms), or null when the template is preferred. */
-export function lastGoodMaxAgeMs(policy: { readonly restore: RestorePolicy } | null): number | null {
-  const r = policy?.restore ?? restoreSchema.parse(undefined);
+/** A repository rule's or an API client's own `restore:` (prefer, max_age), over the policy's for its runs. */
+export const restoreOverrideSchema = z
+  .object({
+    prefer: z.enum(['last_good', 'template']).optional(),
+    max_age: z
+      .string()
+      .regex(/^[0-9]+(s|m|h|d)$/, "must be a duration such as '7d' or '12h'")
+      .optional(),
+  })
+  .strict();
+export type RestoreOverride = z.infer<typeof restoreOverrideSchema>;
+
+/**
+ * How old a last good copy may be to be restored (ms), or null when the template is preferred:
+ * the rule's (or client's) `restore:` that admitted the run over the policy's own.
+ */
+export function lastGoodMaxAgeMs(
+  policy: { readonly restore: RestorePolicy } | null,
+  override?: RestoreOverride,
+): number | null {
+  const r = { ...(policy?.restore ?? restoreSchema.parse(undefined)), ...override };
   return r.prefer === 'template' ? null : (parseDuration(r.max_age) ?? null);
 }

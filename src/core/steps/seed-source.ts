@@ -1,5 +1,6 @@
 // [keep] What a seed writes: the workspace's last good copy (its files as they were when last
-// seen healthy, taken within the policy's `restore.max_age`), else the runtime's template.
+// seen healthy, taken within the policy's `restore.max_age`, or the admitting rule's), else the
+// runtime's template.
 // Asked for the template (`from: template`, a forced reseed), it is the template.
 import type { ConfigFile } from '../model/ports.js';
 import { currentPolicy } from '../policy/policy-store.js';
@@ -20,7 +21,7 @@ export async function seedSource(run: Run, template: Template, templateOnly: boo
   const fromTemplate: SeedSource = { from: 'template', files: template.files, copy: null };
   if (templateOnly) return fromTemplate;
   const policy = (await currentPolicy(run.deps.db).catch(() => null))?.policy ?? null;
-  const maxAgeMs = lastGoodMaxAgeMs(policy);
+  const maxAgeMs = lastGoodMaxAgeMs(policy, run.options.restore);
   if (maxAgeMs === null) return fromTemplate;
   const since = new Date(run.deps.clock.now().getTime() - maxAgeMs);
   const copy = await latestCopy(run.session, run.workspace.id, since);

@@ -12,7 +12,7 @@ import { systemClock } from '../../../src/core/model/ports.js';
 import type { RecoveryResult } from '../../../src/core/model/result.js';
 import { listCopies } from '../../../src/core/store/keep-store.js';
 import { packFiles } from '../../../src/docker/tar-write.js';
-import { applyTestPolicy } from '../../helpers/core-deps.js';
+import { applyTestPolicy, testGrant } from '../../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../../helpers/services.js';
 
 let world: TestWorld;
@@ -225,6 +225,33 @@ describe('last good copies', () => {
       const result = await recover(world.deps(), other.container, cli);
       expect(result.restore?.source).toBe('template');
       expect(await world.ls(other.volume)).not.toContain('triage.md');
+    } finally {
+      await applyTestPolicy(world.db);
+    }
+  });
+
+  it("per rule: a repository's own restore: holds for its runs, the policy's for the rest", async () => {
+    const viaRule = await edited();
+    const viaCli = await edited();
+    for (const { ws } of [viaRule, viaCli]) {
+      await lookAndKeep(later(world.deps(), 11 * MINUTE), ws.id, 'itest');
+      await breakIt(ws);
+    }
+    await applyTestPolicy(
+      world.db,
+      'repos:\n  - repo: acme/platform\n    workspaces: all\n    restore: {prefer: template}\n',
+    );
+    try {
+      const grant = testGrant('acme/platform', 'write');
+      const fromRule = await recover(world.deps(), viaRule.ws.container, {
+        actor: 'alice',
+        source: 'app',
+        grant,
+      });
+      expect(fromRule.outcome).toBe('recovered');
+      expect(fromRule.restore?.source).toBe('template');
+      const fromCli = await recover(world.deps(), viaCli.ws.container, cli);
+      expect(fromCli.restore?.source).toBe('last_good');
     } finally {
       await applyTestPolicy(world.db);
     }
