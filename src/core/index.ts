@@ -3,6 +3,17 @@
 // no door: it imports neither probot nor @actions, and reaches the world only through the
 // ports below.
 
+// The operator's policy
+export { type Admission, isRefusal, refuseCommand } from './admission/admit.js';
+export {
+  type IntakePriority,
+  intakePriority,
+  REFUSAL_WINDOW_S,
+  type RefusalAnswer,
+  recordRefusal,
+  type Silenced,
+  silencedRefusal,
+} from './admission/refusal-gate.js';
 // Commands
 export {
   type AuditProblem,
@@ -113,8 +124,6 @@ export type { BudgetView } from './model/settings-values.js';
 export { settledWithin } from './model/settled-within.js';
 export { readTarEntries, type TarEntry } from './model/tar-read.js';
 export { TRACEPARENT, validTraceparent } from './model/trace-context.js';
-// The operator's policy
-export { type Admission, isRefusal, refuseCommand } from './policy/admit.js';
 export {
   type ClientGrant,
   checkClient,
@@ -140,18 +149,8 @@ export {
   selects,
   sinkTarget,
 } from './policy/policy.js';
-export { applyPolicy, currentPolicy, type StoredPolicy } from './policy/policy-store.js';
 export { formatOf, type PolicyFormat, parsePolicy } from './policy/policy-text.js';
 export { COMMANDS_PER_WINDOW, takeCommandSlots, WINDOW_S } from './policy/rate-limit.js';
-export {
-  type IntakePriority,
-  intakePriority,
-  REFUSAL_WINDOW_S,
-  type RefusalAnswer,
-  recordRefusal,
-  type Silenced,
-  silencedRefusal,
-} from './policy/refusal-gate.js';
 export {
   GITHUB_ACCESS_VARS,
   type GitHubRepo,
@@ -204,6 +203,7 @@ export {
 } from './store/outbox-store.js';
 export { type PagerAction, pagerAction } from './store/pager-store.js';
 export { persistently } from './store/persistently.js';
+export { applyPolicy, currentPolicy, type StoredPolicy } from './store/policy-store.js';
 export { type Report, regressionsOf, report } from './store/report-store.js';
 export type { PruneCounts } from './store/retention.js';
 export { type AuditCheck, lastCheck } from './store/seal-store.js';

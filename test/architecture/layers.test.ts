@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LAYERS } from './layer-rules.js';
+import { CORE_LAYERS, LAYERS, upwardImports } from './layer-rules.js';
 
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
@@ -53,6 +53,30 @@ describe('the layers', () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  /** A file's folder inside src/core (null: outside the core, or core/index.ts). */
+  const coreFolderOf = (file: string) => {
+    const parts = file.split(path.sep);
+    return parts[0] === 'core' && parts.length > 2 ? parts[1]! : null;
+  };
+
+  it('knows every folder of src/core', () => {
+    const folders = new Set([...graph.keys()].map(coreFolderOf).filter((f) => f !== null));
+    expect([...folders].filter((f) => !(f in CORE_LAYERS)).sort()).toEqual([]);
+  });
+
+  it('has each folder of the core import only lower layers of the core (or itself)', () => {
+    expect(upwardImports(graph, CORE_LAYERS, coreFolderOf)).toEqual([]);
+  });
+
+  it('would fail on an import from core/store into core/run', () => {
+    const planted = new Map(graph);
+    const store = path.join('core', 'store', 'audit-store.ts');
+    planted.set(store, [...(graph.get(store) ?? []), path.join('core', 'run', 'lease.ts')]);
+    expect(upwardImports(planted, CORE_LAYERS, coreFolderOf)).toEqual([
+      `${store} -> ${path.join('core', 'run', 'lease.ts')} (store: layer 2, run: layer 3)`,
+    ]);
   });
 
   it('has the core import nothing outside it, and be imported through src/core/index.ts only', () => {

@@ -3,10 +3,10 @@
 // and /diagnose's view); without it, file status only. From GitHub (a grant), the policy is
 // checked first and a refusal is recorded and thrown.
 
+import { admit } from '../admission/admit.js';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { parseTarget } from '../model/names.js';
 import type { Permission } from '../model/permissions.js';
-import { admit } from '../policy/admit.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { type Diagnosis, diagnose } from '../steps/diagnose.js';
 import { budgetView, recentRecoveries } from '../store/audit-store.js';

@@ -7,7 +7,7 @@
 // to restart it for.
 import type { CoreDeps } from '../model/deps.js';
 import type { RecoveryResult } from '../model/result.js';
-import { currentPolicy } from '../policy/policy-store.js';
+import { currentPolicy } from '../store/policy-store.js';
 import { diagnoseTarget } from './diagnose-target.js';
 import { recover } from './recover.js';
 

@@ -1,8 +1,9 @@
 // history(target): a workspace's runs, newest first, each with its steps. Asked by an HTTP API
 // client, the policy is checked first (its `diagnose`), and a refusal recorded and thrown.
+
+import { admit } from '../admission/admit.js';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { parseTarget } from '../model/names.js';
-import { admit } from '../policy/admit.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { type HistoryEntry, workspaceHistory } from '../store/audit-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';

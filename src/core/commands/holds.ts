@@ -5,9 +5,9 @@ import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { InvalidConfigError, MedicError, PermissionDeniedError } from '../model/errors.js';
 import { containerName, parseTarget, stripControl } from '../model/names.js';
 import { checkGrant } from '../policy/grant.js';
-import { currentPolicy } from '../policy/policy-store.js';
 import { emit } from '../run/signals.js';
 import { endHolds, type Hold, type HoldScope, insertHold } from '../store/hold-store.js';
+import { currentPolicy } from '../store/policy-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
 
 /** What a hold is on: workspaces (by target), the whole fleet, or one engine. */

@@ -1,9 +1,9 @@
+import { admit } from '../admission/admit.js';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import type { MedicError } from '../model/errors.js';
 import { stripControl } from '../model/names.js';
 import type { Permission } from '../model/permissions.js';
 import type { RecoveryResult } from '../model/result.js';
-import { admit } from '../policy/admit.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { insertUnstarted } from '../store/audit-store.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';

@@ -1,9 +1,9 @@
+import { admit } from '../admission/admit.js';
+import { waveEnded } from '../admission/breaker-gate.js';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { TemplateNotFoundError } from '../model/errors.js';
 import { parseTarget } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
-import { admit } from '../policy/admit.js';
-import { waveEnded } from '../policy/breaker-gate.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
 import { checkBudget } from '../steps/budget.js';

@@ -1,8 +1,8 @@
+import { admit } from '../admission/admit.js';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { NoSnapshotError, RunNotFoundError } from '../model/errors.js';
 import { isUuid, parseTarget, printable } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
-import { admit } from '../policy/admit.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
 import { diagnoseStep } from '../steps/refuse-unactionable.js';

@@ -1,10 +1,9 @@
 // What the core needs from its door, passed in whole: no globals, no module mocks.
 
-import type { ClientGrant, Grant } from '../policy/grant.js';
-import type { RestoreOverride } from '../policy/restore-policy.js';
 import type { MedicConfig } from './config.js';
 import type { Clock, ContainerRuntime, Database, Logger, RunTracer } from './ports.js';
-import type { Source, Step } from './result.js';
+import type { RestoreOverride } from './restore-policy.js';
+import type { Origin, Source, Step } from './result.js';
 
 /** Told of each step as it ends (progress in the doors). */
 export type StepListener = (step: Step, index: number) => void;
@@ -73,4 +72,23 @@ export interface RunOptions {
   readonly automatic?: boolean;
   /** [pager] The caller's W3C `traceparent`: the run's trace joins it (checked by the door). */
   readonly traceparent?: string;
+}
+
+/** What a door from GitHub knows of a request: where it came from and the role held there. */
+export interface Grant {
+  /** `owner/name` of the repository the command came from. */
+  readonly repo: string;
+  /** GitHub's id of that repository (the delivery's `repository.id`, the action's GITHUB_REPOSITORY_ID). */
+  readonly repoId: number | null;
+  /** GitHub's id of its owner (`repository.owner.id`, GITHUB_REPOSITORY_OWNER_ID). */
+  readonly ownerId: number | null;
+  /** The commenter's (or workflow actor's) GitHub role_name on that repository. */
+  readonly role: string;
+  readonly origin: Origin;
+}
+
+/** What the HTTP API knows of a request: the client its bearer token belongs to. */
+export interface ClientGrant {
+  /** The client's name in the policy's `clients` (its runs' actor). */
+  readonly name: string;
 }

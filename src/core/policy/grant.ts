@@ -4,6 +4,8 @@
 // one for --force and /rollback), and the workspace must lie in the rule's selector. A target
 // that does not exist is not granted either, unless the selector is `all`, so a repository
 // learns nothing about workspaces it was not given.
+
+import type { ClientGrant, Grant } from '../model/deps.js';
 import {
   ClientNotGrantedError,
   NotAllowedError,
@@ -12,29 +14,14 @@ import {
   WorkspaceNotGrantedError,
 } from '../model/errors.js';
 import { holdsAtLeast, type Permission } from '../model/permissions.js';
-import type { Origin, RecoveryResult } from '../model/result.js';
-import type { WorkspaceRow } from '../store/workspace-store.js';
+import type { RecoveryResult } from '../model/result.js';
 import { type ClientAbility, type PolicyClient, type PolicyRule, repoFits, selects } from './policy.js';
-import type { StoredPolicy } from './policy-store.js';
+import type { StoredPolicy } from './resolution.js';
 
-/** What a door from GitHub knows of a request: where it came from and the role held there. */
-export interface Grant {
-  /** `owner/name` of the repository the command came from. */
-  readonly repo: string;
-  /** GitHub's id of that repository (the delivery's `repository.id`, the action's GITHUB_REPOSITORY_ID). */
-  readonly repoId: number | null;
-  /** GitHub's id of its owner (`repository.owner.id`, GITHUB_REPOSITORY_OWNER_ID). */
-  readonly ownerId: number | null;
-  /** The commenter's (or workflow actor's) GitHub role_name on that repository. */
-  readonly role: string;
-  readonly origin: Origin;
-}
+export type { ClientGrant, Grant };
 
-/** What the HTTP API knows of a request: the client its bearer token belongs to. */
-export interface ClientGrant {
-  /** The client's name in the policy's `clients` (its runs' actor). */
-  readonly name: string;
-}
+/** What a rule's selector reads of a workspace (its row has more). */
+type SelectedWorkspace = Parameters<typeof selects>[1];
 
 /** What a grant says of where it came from, as the policy matches it. */
 export type GrantSource = Pick<Grant, 'repo' | 'repoId' | 'ownerId'>;
@@ -83,7 +70,7 @@ export function checkGrant(
   request: {
     readonly elevated: boolean;
     readonly target: string;
-    readonly workspace: WorkspaceRow | null;
+    readonly workspace: SelectedWorkspace | null;
     /** A lower floor for a read-only view that GitHub itself triggers (an incident's diagnosis). */
     readonly permission?: Permission;
   },
@@ -128,7 +115,7 @@ export function checkClient(
     readonly ability: ClientAbility;
     readonly force: boolean;
     readonly target: string;
-    readonly workspace: WorkspaceRow | null;
+    readonly workspace: SelectedWorkspace | null;
   },
 ): PolicyClient {
   const name = client.name.toLowerCase();

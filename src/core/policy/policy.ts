@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { parseTarget } from '../model/names.js';
 import { PERMISSIONS, permissionRank } from '../model/permissions.js';
+import { restoreOverrideSchema, restoreSchema } from '../model/restore-policy.js';
 import { autohealSchema } from './autoheal.js';
-import { restoreOverrideSchema, restoreSchema } from './restore-policy.js';
 import { describeSink, EVENTS, PAGER_EVENTS } from './sinks.js';
 
 const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;

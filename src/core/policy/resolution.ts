@@ -132,3 +132,13 @@ async function resolveRule(rule: PolicyRule, directory: RepoDirectory | null): P
 function ownerOf(rule: Pick<PolicyRule, 'repo'>): string {
   return rule.repo.split('/')[0]!;
 }
+
+/** A policy version as stored: the document, who applied it and when, the ids pinned then. */
+export interface StoredPolicy {
+  readonly version: number;
+  readonly policy: Policy;
+  readonly appliedBy: string;
+  readonly appliedAt: Date;
+  /** The ids each rule was pinned to; null for a version applied before medic pinned ids. */
+  readonly resolution: Resolution | null;
+}

@@ -5,6 +5,7 @@
 // (hung) loses the row to the next run, and stops with LEASE_LOST before its next change.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
+import { leaseLockKey as key, LIVE_LEASE } from '../store/live-lease.js';
 import { appendStepsClause, type NumberedStep, stepsParam } from '../store/step-trail.js';
 
 export interface LeaseHolder {
@@ -16,16 +17,6 @@ export interface LeaseHolder {
 export type LeaseAttempt =
   | { readonly acquired: true; readonly tookOverFrom: string | null; readonly locked: boolean }
   | { readonly acquired: false; readonly heldBy: LeaseHolder };
-
-/** The workspace's advisory lock key: 64 bits of md5, so two workspaces never share one in practice. */
-const key = (param: string) =>
-  `('x' || substr(md5('workspace-medic:lease:' || ${param}::text), 1, 16))::bit(64)::bigint`;
-
-/** SQL that is true when the lease row aliased `l` has a live holder: unexpired, its lock held by some session. */
-export const LIVE_LEASE = `(l.expires_at > now() AND EXISTS (
-  SELECT 1 FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted AND k.objsubid = 1
-     AND k.classid = ((${key('l.workspace_id')} >> 32) & 4294967295)::oid
-     AND k.objid = (${key('l.workspace_id')} & 4294967295)::oid))`;
 
 const rowSchema = z.object({
   run_id: z.string(),

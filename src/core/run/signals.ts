@@ -5,11 +5,11 @@ import type { CoreDeps } from '../model/deps.js';
 import type { Queryable } from '../model/ports.js';
 import type { RecoveryResult } from '../model/result.js';
 import { type MedicEvent, runbookFor, selects, sinkTarget } from '../policy/policy.js';
-import { currentPolicy } from '../policy/policy-store.js';
 import { markFlapping } from '../store/breaker-store.js';
 import { flappingOf } from '../store/flapping-store.js';
 import { enqueueEvent } from '../store/outbox-store.js';
 import { pagerKey, pagerWants } from '../store/pager-store.js';
+import { currentPolicy } from '../store/policy-store.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 import type { ResultDraft } from './result-draft.js';
 

@@ -3,10 +3,10 @@
 // runtime's template.
 // Asked for the template (`from: template`, a forced reseed), it is the template.
 import type { ConfigFile } from '../model/ports.js';
-import { currentPolicy } from '../policy/policy-store.js';
-import { lastGoodMaxAgeMs } from '../policy/restore-policy.js';
+import { lastGoodMaxAgeMs } from '../model/restore-policy.js';
 import type { Run } from '../run/run.js';
 import { copyFiles, type KeptCopy, latestCopy } from '../store/keep-store.js';
+import { currentPolicy } from '../store/policy-store.js';
 import type { SeedOrigin } from './restore-plan.js';
 import type { Template } from './template-resolver.js';
 

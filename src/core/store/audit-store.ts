@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
 import { CHANGE_STEPS, type Origin, type RecoveryResult } from '../model/result.js';
 import type { BudgetView, RestartBudget } from '../model/settings-values.js';
-import { LIVE_LEASE } from '../run/lease.js';
+import { LIVE_LEASE } from './live-lease.js';
 import { appendStepsClause, type NumberedStep, stepsParam } from './step-trail.js';
 
 export interface RunStart {

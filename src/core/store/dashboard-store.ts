@@ -3,8 +3,8 @@
 // Read-only.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
-import { LIVE_LEASE } from '../run/lease.js';
 import { runRowSchema } from './audit-store.js';
+import { LIVE_LEASE } from './live-lease.js';
 
 const runSchema = runRowSchema.extend({ workspace_id: z.string().nullable() });
 export type RunRow = z.infer<typeof runSchema>;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
 import { durationText } from '../model/settings-values.js';
-import { currentPolicy } from '../policy/policy-store.js';
+import { currentPolicy } from '../store/policy-store.js';
 
 /** The policy's `autoheal.flapping_after` when none is applied, or it says nothing. */
 export const DEFAULT_FLAPPING_AFTER = 3;

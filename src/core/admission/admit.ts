@@ -2,16 +2,16 @@ import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { ApprovalRequiredError, asMedicError, MedicError, RefusalError } from '../model/errors.js';
 import { parseTarget } from '../model/names.js';
 import type { Permission } from '../model/permissions.js';
+import type { RestoreOverride } from '../model/restore-policy.js';
 import type { RecoveryResult } from '../model/result.js';
+import { checkClient, checkGrant, isElevated } from '../policy/grant.js';
+import type { PolicyRule } from '../policy/policy.js';
 import { ResultDraft } from '../run/result-draft.js';
+import { currentPolicy } from '../store/policy-store.js';
 import { findWorkspace, type WorkspaceRow } from '../store/workspace-store.js';
 import { passBreaker, type WaveTicket } from './breaker-gate.js';
-import { checkClient, checkGrant, isElevated } from './grant.js';
 import { passHold } from './hold-gate.js';
-import type { PolicyRule } from './policy.js';
-import { currentPolicy } from './policy-store.js';
 import { refuse, unrecorded } from './refusal-record.js';
-import type { RestoreOverride } from './restore-policy.js';
 
 export type Admission =
   | {

@@ -3,17 +3,10 @@
 // Repositories cannot change it.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';
-import { type Policy, policySchema } from './policy.js';
-import { type Resolution, resolutionSchema } from './resolution.js';
+import { type Policy, policySchema } from '../policy/policy.js';
+import { type Resolution, resolutionSchema, type StoredPolicy } from '../policy/resolution.js';
 
-export interface StoredPolicy {
-  readonly version: number;
-  readonly policy: Policy;
-  readonly appliedBy: string;
-  readonly appliedAt: Date;
-  /** The ids each rule was pinned to; null for a version applied before medic pinned ids. */
-  readonly resolution: Resolution | null;
-}
+export type { StoredPolicy };
 
 const rowSchema = z.object({
   version: z.number(),

@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { RefusalError } from '../model/errors.js';
 import type { Database, Queryable } from '../model/ports.js';
-import { type GrantSource, grantedRule } from './grant.js';
-import { currentPolicy } from './policy-store.js';
+import { type GrantSource, grantedRule } from '../policy/grant.js';
+import { currentPolicy } from '../store/policy-store.js';
 
 export const REFUSAL_WINDOW_S = 600;
 

@@ -3,7 +3,7 @@
 // runtime's template (`prefer: template`: always the template); `heal_at_risk`: the automatic
 // paths recover a workspace at risk then (heal-at-risk.ts). Unset, the defaults hold.
 import { z } from 'zod';
-import { parseDuration } from '../model/settings-values.js';
+import { parseDuration } from './settings-values.js';
 
 export const restoreSchema = z
   .object({
