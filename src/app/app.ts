@@ -3,20 +3,18 @@
 // comment is known by (installation, repository, comment id): the same comment under any
 // delivery id is stored once, and a comment older than MEDIC_COMMENT_MAX_AGE_S is dropped.
 import type { ApplicationFunction, Probot } from 'probot';
+import { ignoredComment } from '../chatops/comment-filter.js';
 import { FloorQueue } from '../chatops/floor.js';
 import { handleComment } from '../chatops/handle-comment.js';
 import { handleIncident } from '../chatops/handle-incident.js';
-import { mightHoldCommand } from '../chatops/parse-commands.js';
 import {
   type CoreDeps,
   type Executor,
   intakePriority,
-  localExecutor,
   type Queryable,
   type RecoveryResult,
-  retryingExecutor,
 } from '../core/index.js';
-import { agentsExecutor } from '../dispatch/agents-executor.js';
+import { doorExecutor } from '../dispatch/door-executor.js';
 import { listenOrPoll, TASK_EVENTS, Wakeups } from '../dispatch/wakeups.js';
 import { octokitPort } from '../github/github-port.js';
 import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
@@ -24,9 +22,6 @@ import { PacerRegistry } from '../github/write-pacer.js';
 import { JobWorker, workerName } from '../queue/index.js';
 import { EXPIRY_SWEEP_MS, expireRequests, reopenRegressions } from './chores.js';
 import { enqueueJob, JOBS_QUEUED, type Job, jobQueue } from './jobs/job-store.js';
-
-/** How often a task handed to an agent is read while the app waits on it (the issue's bound: 250 ms). */
-const AGENT_POLL_MS = 200;
 
 export interface MedicAppOptions {
   readonly core: CoreDeps;
@@ -73,19 +68,12 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     // died), it finds them instead of adding more. NOTIFY wakes its status comment's reads.
     const agents = options.executor?.agents;
     const wakeups = agents ? await Wakeups.open(core.db, TASK_EVENTS, app.log) : undefined;
-    const executorFor = (job: Job): Executor =>
-      agents
-        ? agentsExecutor(core, `job:${job.id}`, {
-            waitS: agents.waitS,
-            pollMs: AGENT_POLL_MS,
-            ...(wakeups ? { wakeups } : {}),
-          })
-        : // A run whose database session went away (a Postgres restart) is run again here.
-          retryingExecutor(localExecutor(core), core.clock);
+    const executorFor = doorExecutor(core, agents, wakeups);
     const worker = new JobWorker(
       {
         queue: jobQueue(core.db),
-        run: (job, fence) => runJob(app, options, { pacers, floors, executor: executorFor(job), fence }, job),
+        run: (job, fence) =>
+          runJob(app, options, { pacers, floors, executor: executorFor(`job:${job.id}`), fence }, job),
         onAbandoned: (job) => reportAbandoned(app, job),
         logger: app.log,
       },
@@ -102,14 +90,14 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     app.on('issue_comment.created', async (context) => {
       const located = commentEventFrom(context.payload);
       const { comment } = located.event;
-      if (located.installationId === null || comment.authorType === 'Bot' || !mightHoldCommand(comment.body))
-        return;
-      const age = comment.createdAt ? core.clock.now().getTime() - Date.parse(comment.createdAt) : 0;
-      if (age > options.commentMaxAgeS * 1000) {
-        app.log.info(
-          { delivery: context.id, comment: comment.id, ageS: Math.round(age / 1000) },
-          'comment too old; ignored',
-        );
+      if (located.installationId === null) return;
+      const why = ignoredComment(comment, {
+        nowMs: core.clock.now().getTime(),
+        maxAgeS: options.commentMaxAgeS,
+      });
+      if (why) {
+        if (why !== 'no command' && why !== 'comment by a bot')
+          app.log.info({ delivery: context.id, comment: comment.id, why }, 'comment ignored');
         return;
       }
       const key = `${located.installationId}:${located.owner}/${located.repo}:${comment.id}`.toLowerCase();

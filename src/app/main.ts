@@ -10,16 +10,14 @@ import {
   countHeldFailing,
   leasesHeld,
   listBreakers,
-  localExecutor,
   pruneDaily,
   redactSecrets,
-  retryingExecutor,
   secretsOf,
 } from '../core/index.js';
 import { dashboardSettings } from '../dashboard/dashboard-settings.js';
 import { dashboardHandler } from '../dashboard/server.js';
 import { openPgDatabase } from '../db/pg-database.js';
-import { agentsExecutor } from '../dispatch/agents-executor.js';
+import { doorExecutor } from '../dispatch/door-executor.js';
 import { noDocker } from '../dispatch/no-docker.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
 import { bodyCap, handlerServer, listen, MAX_BODY_BYTES } from '../http/server.js';
@@ -82,10 +80,7 @@ try {
     const agents = settings.executor?.agents;
     const api = apiHandler({
       deps: core,
-      executor: (scope) =>
-        agents
-          ? agentsExecutor(core, scope, { waitS: agents.waitS, pollMs: 200 })
-          : retryingExecutor(localExecutor(core), core.clock),
+      executor: doorExecutor(core, agents),
     });
     const server = handlerServer(
       [

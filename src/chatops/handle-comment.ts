@@ -19,8 +19,9 @@ import type { CommentEvent } from '../github/webhook-payloads.js';
 import { escapeInline } from '../markdown/escape.js';
 import type { ChatOpsDeps, ChatOpsOutcome, CommandContext } from './chatops-context.js';
 import { closingNote } from './close-incident.js';
+import { ignoredComment } from './comment-filter.js';
 import { checkFloor } from './floor.js';
-import { mightHoldCommand, type Parsed, parseCommands } from './parse-commands.js';
+import { type Parsed, parseCommands } from './parse-commands.js';
 import { answer, parseErrors, react, refuse, refuseAtFloor, targetsOf, unavailable } from './replies.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig, tighten } from './repo-config.js';
 import { checkRepoRules } from './repo-rules.js';
@@ -40,10 +41,12 @@ const ignored = (why: string): ChatOpsOutcome => ({ handled: false, why, results
 export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Promise<ChatOpsOutcome> {
   const { github } = deps;
   const { comment, issue } = event;
-  if (comment.authorType === 'Bot' || comment.author.endsWith('[bot]')) return ignored('comment by a bot');
+  const why = ignoredComment(comment, {
+    nowMs: deps.core.clock.now().getTime(),
+    maxAgeS: deps.commentMaxAgeS,
+  });
+  if (why) return ignored(why);
   if (event.repositoryFork) return ignored('repository is a fork');
-  if (!mightHoldCommand(comment.body)) return ignored('no command');
-  if (tooOld(comment.createdAt, deps)) return ignored(`comment older than ${deps.commentMaxAgeS}s`);
   const parsed = parseCommands(comment.body, Number.MAX_SAFE_INTEGER);
   if (parsed.length === 0) return ignored('no command outside code, quotes and comments');
 
@@ -152,9 +155,4 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
   } finally {
     release();
   }
-}
-
-function tooOld(createdAt: string | null, deps: ChatOpsDeps): boolean {
-  if (!createdAt) return false;
-  return deps.core.clock.now().getTime() - Date.parse(createdAt) > deps.commentMaxAgeS * 1000;
 }

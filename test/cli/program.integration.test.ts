@@ -220,7 +220,7 @@ describe('medic CLI', () => {
         canary: 2,
         max_failure_ratio: 0.5,
       },
-      restore: { prefer: 'last_good', max_age: '7d' },
+      restore: { prefer: 'last_good', max_age: '7d', heal_at_risk: false },
       runbooks: {},
     });
 

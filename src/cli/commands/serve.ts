@@ -3,8 +3,9 @@
 // only a loopback Host, and any other --host is refused naming the variable.
 import type { Command } from 'commander';
 import { untilStopSignal } from '../../bootstrap/stop-signal.js';
-import { InvalidConfigError, localExecutor, retryingExecutor } from '../../core/index.js';
+import { InvalidConfigError } from '../../core/index.js';
 import { dashboardSettings } from '../../dashboard/dashboard-settings.js';
+import { doorExecutor } from '../../dispatch/door-executor.js';
 import { type CliSession, CORE_ENV, helpFooter, port } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -55,7 +56,7 @@ export function registerServe(program: Command, cli: CliSession): void {
         const { apiHandler } = await import('../../api/handler.js');
         const api = apiHandler({
           deps,
-          executor: () => retryingExecutor(localExecutor(deps), deps.clock),
+          executor: doorExecutor(deps, null),
         });
         const server = handlerServer(
           [bodyCap(MAX_BODY_BYTES), api, dashboardHandler({ deps, token, secureCookie, base: '' })],

@@ -102,6 +102,10 @@ describe('last good copies', () => {
       world.docker
         .getContainer(ws.container)
         .putArchive(await packFiles(files, new Date()), { path: '/configs' });
+    // The archive sets the folder's time from its header, to the second: one second on, as
+    // any write after the copy it is compared with would be (a write by the agent itself sets
+    // it to the nanosecond).
+    await new Promise((r) => setTimeout(r, 1100));
     await put([{ path: 'skills/new.md', content: Buffer.from('# new\n'), mode: 0o644 }]);
     const added = await lookAndKeep(later(world.deps(), 45 * MINUTE), ws.id, 'itest');
     expect(added.outcome).toBe('stored');
