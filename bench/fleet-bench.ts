@@ -8,9 +8,9 @@
 //       failed, the volume empty) to the row online.
 import { randomUUID } from 'node:crypto';
 import { recover } from '../src/core/index.js';
+import { TASK_EVENTS, Wakeups } from '../src/db/wakeups.js';
 import type { BrokenWorkspace } from '../src/demo/broken-workspace.js';
 import { agentsExecutor } from '../src/dispatch/agents-executor.js';
-import { TASK_EVENTS, Wakeups } from '../src/dispatch/wakeups.js';
 import { githubStandIn } from '../test/helpers/github-standin.js';
 import { type Proc, startAgent } from '../test/helpers/processes.js';
 import { startAppProcess } from './app-process.js';

@@ -14,8 +14,8 @@ import {
   type Queryable,
   type RecoveryResult,
 } from '../core/index.js';
+import { listenOrPoll, TASK_EVENTS, Wakeups } from '../db/wakeups.js';
 import { doorExecutor } from '../dispatch/door-executor.js';
-import { listenOrPoll, TASK_EVENTS, Wakeups } from '../dispatch/wakeups.js';
 import { octokitPort } from '../github/github-port.js';
 import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
 import { PacerRegistry } from '../github/write-pacer.js';

@@ -24,7 +24,7 @@ import { bodyCap, handlerServer, listen, MAX_BODY_BYTES } from '../http/server.j
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { openTracer } from '../metrics/tracing.js';
-import { Notifier } from '../notify/notifier.js';
+import { Notifier } from '../notifications/notifier.js';
 import type { JobWorker } from '../queue/index.js';
 import { medicApp } from './app.js';
 import { type Job, jobCounts } from './jobs/job-store.js';

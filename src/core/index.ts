@@ -14,6 +14,7 @@ export {
   type Silenced,
   silencedRefusal,
 } from './admission/refusal-gate.js';
+export { atATime } from './commands/at-a-time.js';
 // Commands
 export {
   type AuditProblem,
@@ -36,7 +37,6 @@ export { recover } from './commands/recover.js';
 export { type RecoverManyOptions, recoverMany } from './commands/recover-many.js';
 export { rollback } from './commands/rollback.js';
 export {
-  atATime,
   failedNow,
   failureTriggerInstalled,
   type HealingVerdict,

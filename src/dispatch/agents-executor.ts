@@ -17,6 +17,7 @@ import {
   type RunOptions,
   WorkspaceNotPlacedError,
 } from '../core/index.js';
+import type { Wakeups } from '../db/wakeups.js';
 import { placementOf } from './engine-store.js';
 import { type Answer, readAnswer } from './task-answer.js';
 import {
@@ -27,7 +28,6 @@ import {
   type TaskView,
   taskOptions,
 } from './task-store.js';
-import type { Wakeups } from './wakeups.js';
 
 export interface AgentsExecutorOptions {
   /** MEDIC_AGENT_WAIT_S: how long a task waits for its engine to have a live agent. */

@@ -14,10 +14,10 @@ import {
   stepSchema,
   TRACEPARENT,
 } from '../core/index.js';
+import { TASK_EVENTS, TASKS_QUEUED } from '../db/wakeups.js';
 import { type Claimed, fencedQueue, type WorkQueue } from '../queue/index.js';
 import { aliveSql } from './engine-store.js';
 import { type TaskAnswer, taskAnswerSchema } from './task-answer.js';
-import { TASK_EVENTS, TASKS_QUEUED } from './wakeups.js';
 
 export const TASK_COMMANDS = ['recover', 'rollback', 'diagnose'] as const;
 export type TaskCommand = (typeof TASK_COMMANDS)[number];

@@ -9,6 +9,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { type CoreDeps, isContainerName, type RecoveryResult } from '../core/index.js';
+import { listenOrPoll, TASKS_QUEUED } from '../db/wakeups.js';
 import {
   engineStopped,
   HEARTBEAT_S,
@@ -21,7 +22,6 @@ import {
   unplace,
 } from '../dispatch/engine-store.js';
 import { type Task, taskQueue } from '../dispatch/task-store.js';
-import { listenOrPoll, TASKS_QUEUED } from '../dispatch/wakeups.js';
 import { JobWorker, workerName } from '../queue/index.js';
 import { Width } from '../queue/width.js';
 import type { Decisions } from '../watch/decision-log.js';

@@ -20,7 +20,7 @@ import { octokitPort } from '../github/github-port.js';
 import { restOctokit } from '../github/octokit-client.js';
 import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
-import { Notifier } from '../notify/notifier.js';
+import { Notifier } from '../notifications/notifier.js';
 import { DecisionLog, type LogFormat } from './decision-log.js';
 import { githubIncidentHook, type IncidentHook, noIncidentHook } from './incident-hook.js';
 import { incidentSettings } from './watch-settings.js';

@@ -17,7 +17,7 @@ import {
   recover,
   sweepCandidates,
 } from '../core/index.js';
-import { listenOrPoll, WORKSPACE_FAILED } from '../dispatch/wakeups.js';
+import { listenOrPoll, WORKSPACE_FAILED } from '../db/wakeups.js';
 import type { Width } from '../queue/width.js';
 import { type Decisions, loggerDecisions } from './decision-log.js';
 import { DockerEventFeed, type EventSource } from './docker-events.js';

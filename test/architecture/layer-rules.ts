@@ -24,7 +24,7 @@ export const SRC_LAYERS: readonly Layer[] = [
   },
   {
     layer: 2,
-    folders: ['bootstrap', 'demo', 'dispatch', 'metrics', 'notify'],
+    folders: ['bootstrap', 'demo', 'dispatch', 'metrics', 'notifications'],
     holds:
       "services the doors share: opening the core from the environment and the stop signal, the demo's fixtures, the fleet's tasks and placements, Prometheus and `/healthz`, outbound notifications (Slack, webhooks, PagerDuty, Opsgenie)",
   },

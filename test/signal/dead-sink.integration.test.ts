@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/index.js';
-import { Notifier } from '../../src/notify/notifier.js';
+import { Notifier } from '../../src/notifications/notifier.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
 let world: TestWorld;

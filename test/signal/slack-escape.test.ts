@@ -2,7 +2,7 @@
 // error's message cannot ping the channel, mention anyone or disguise a link.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { slackEscape, slackMessage } from '../../src/notify/messages.js';
+import { slackEscape, slackMessage } from '../../src/notifications/messages.js';
 
 const HOSTILE =
   '<!channel> <https://evil.example|https://github.com/acme/incidents/issues/7> @here @everyone & <@U123>';

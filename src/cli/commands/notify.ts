@@ -41,7 +41,7 @@ export function registerNotify(program: Command, cli: CliSession): void {
           parked: true,
           ...(o.sink !== undefined ? { sinks: [o.sink] } : {}),
         });
-        const { Notifier } = await import('../../notify/notifier.js');
+        const { Notifier } = await import('../../notifications/notifier.js');
         const attempts = await new Notifier(deps, cli.ctx.env).pass(ids);
         for (const a of attempts.sort((x, y) => x.sink - y.sink)) {
           cli.io.out(

@@ -63,7 +63,7 @@ export function registerServe(program: Command, cli: CliSession): void {
           (err) => deps.logger.error({ err: (err as Error).message }, 'a request failed'),
         );
         const address = await listen(server, { port: o.port, host: o.host, setting: '--port' });
-        const { Notifier } = await import('../../notify/notifier.js');
+        const { Notifier } = await import('../../notifications/notifier.js');
         const notifier = new Notifier(deps, cli.ctx.env);
         notifier.start();
         const shown = `${address.address}:${address.port}`;

@@ -5,7 +5,7 @@ import { isUuid, parseTarget, printable } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
-import { diagnoseStep } from '../steps/refuse-unactionable.js';
+import { diagnoseStep } from '../steps/diagnose-step.js';
 import { keepSnapshot, markOnline, settleAfterFailure, stopIfRunning } from '../steps/reseed.js';
 import { checkSnapshot } from '../steps/snapshot-check.js';
 import { waitRunning } from '../steps/wait-running.js';

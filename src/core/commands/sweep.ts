@@ -6,7 +6,6 @@
 // `medic sweep` runs `sweep`; the watcher runs `sweepCandidates` on a timer and
 // `healingVerdict` for each workspace an event names.
 
-import { PER_ENGINE_CPU, recoveriesAtATime } from '../model/concurrency.js';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError } from '../model/errors.js';
 import { containerName } from '../model/names.js';
@@ -127,19 +126,4 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   return { candidates: rows.length, skipped, held, results };
-}
-
-/**
- * How many recoveries at a time: what the operator said, else sized to the engine
- * (recoveriesAtATime); the database makes room for as many sessions.
- */
-export async function atATime(
-  deps: CoreDeps,
-  said: number | undefined,
-): Promise<{ readonly n: number; readonly said: string }> {
-  const cpus = said === undefined ? await deps.runtime.engineCpus?.() : null;
-  const n = said ?? recoveriesAtATime(cpus);
-  deps.db.reserve?.(n);
-  const why = said === undefined && cpus ? ` (${PER_ENGINE_CPU} per engine CPU)` : '';
-  return { n, said: `${n} at a time${why}` };
 }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueJob, JOBS_QUEUED, type Job, jobQueue } from '../../../src/app/jobs/job-store.js';
 import { silentLogger } from '../../../src/core/index.js';
-import { listenOrPoll } from '../../../src/dispatch/wakeups.js';
+import { listenOrPoll } from '../../../src/db/wakeups.js';
 import { JobWorker } from '../../../src/queue/index.js';
 import { commentJob } from '../../helpers/job-payload.js';
 import { type TestWorld, testWorld } from '../../helpers/services.js';

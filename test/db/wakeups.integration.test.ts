@@ -2,7 +2,7 @@
 // comes between two waits is not lost; and a listener whose connection is killed comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/index.js';
-import { Wakeups } from '../../src/dispatch/wakeups.js';
+import { Wakeups } from '../../src/db/wakeups.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
 let world: TestWorld;
