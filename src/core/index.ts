@@ -48,6 +48,7 @@ export {
   sweepCandidates,
 } from './commands/sweep.js';
 export { type TemplateReport, templates } from './commands/templates.js';
+export { type Backoff, backoffCeilingMs, backoffMs } from './model/backoff.js';
 export { PER_ENGINE_CPU, recoveriesAtATime } from './model/concurrency.js';
 // The model: configuration, errors, names, the result object, ports
 export {

@@ -1,11 +1,12 @@
 // Delivers the outbox (docs/signal.md) in every long-running process: claims due events (SKIP
-// LOCKED), posts each to its sink with a 10 s cut, records every attempt, retries with a
-// doubling backoff (1 s … 10 min) for 24 h, then gives up with the reason; the delivery id is
-// the same on every attempt. Claims are fair across sinks (at most 4 of a sink's in flight
-// here), a sink failing 5 times in a row is paused (30 s, doubling), and a Slack sink gets a
-// storm as one digest per kind per MEDIC_NOTIFY_DIGEST; PagerDuty and Opsgenie get their own
-// requests (pager-messages.ts), and a resolve is never given up. Nothing here is on a recovery's path.
+// LOCKED), posts each with a 10 s cut, records every attempt, retries with the one backoff (1 s
+// … 10 min, jittered) for 24 h, then gives up with the reason; one delivery id every attempt.
+// Claims are fair across sinks (at most 4 of a sink's in flight here), a sink failing 5 times
+// in a row is paused (up to 30 s, doubling), a Slack sink gets a storm as one digest per kind
+// per MEDIC_NOTIFY_DIGEST, PagerDuty and Opsgenie their own requests (pager-messages.ts), and a
+// resolve is never given up. Nothing here is on a recovery's path.
 import {
+  backoffMs,
   type CoreDeps,
   claimDue,
   claimSlackGroups,
@@ -35,10 +36,8 @@ export interface Attempted {
   readonly error: string | null;
 }
 
-/** Deliveries in flight in one process, and of them for one sink. */
-const [IN_FLIGHT, PER_SINK] = [20, 4];
-/** How long a sink is paused after SINK_TRIP_AFTER failures in a row (doubling up to 10 min). */
-const PAUSE_MS = 30_000;
+/** Deliveries in flight in one process, and of them for one sink; a sink's first pause (ms, up to). */
+const [IN_FLIGHT, PER_SINK, PAUSE_MS] = [20, 4, 30_000];
 
 interface SinkState {
   inFlight: number;
@@ -150,7 +149,7 @@ export class Notifier {
     }
     s.failures++;
     if (s.failures < SINK_TRIP_AFTER || s.pausedUntil > Date.now()) return;
-    const ms = Math.min(PAUSE_MS * 2 ** s.pauses, 600_000);
+    const ms = backoffMs(s.pauses + 1, { baseMs: PAUSE_MS, capMs: 600_000 });
     s.pauses++;
     s.failures = 0;
     s.pausedUntil = Date.now() + ms;
@@ -224,7 +223,7 @@ export class Notifier {
         ? { gaveUp: `a test, not retried: ${error}` }
         : age >= this.o.giveUpAfterMs && !(pager && pagerAction(row.event) === 'resolve')
           ? { gaveUp: `gave up after ${row.attempts} attempts over 24 h: ${error}` }
-          : { retryInS: Math.min(2 ** (row.attempts - 1), this.o.maxBackoffS) };
+          : { retryInS: backoffMs(row.attempts, { baseMs: 1000, capMs: this.o.maxBackoffS * 1000 }) / 1000 };
     for (const r of group) await settleAttempt(this.deps.db, r, { status, ms, error, next });
     // A variable missing from this process is said once, with the fix, not at every retry.
     const unset = !url || (row.secretEnv !== null && !secret);

@@ -1,5 +1,7 @@
 // What a worker needs of a queue, and what a worker's work may answer: the contract between
 // the queue (fenced-queue.ts) and the worker (worker.ts).
+import { backoffMs } from '../core/index.js';
+
 /** What a worker holds: an item and the attempt it claimed (every write names both). */
 export interface Claimed {
   readonly id: number;
@@ -36,11 +38,7 @@ export class RetryLater extends Error {
   }
 }
 
-/**
- * How long before an item put back is claimed again: exponential in its attempt, capped, with
- * jitter (half to all of it), so retries of many items do not arrive together.
- */
+/** How long before an item put back is claimed again (s): the one backoff (core's backoffMs), from 1 s. */
 export function backoffS(attempt: number, capS = 60, random: () => number = Math.random): number {
-  const full = Math.min(capS, 2 ** Math.max(0, attempt - 1));
-  return Math.round(full * (0.5 + random() / 2) * 10) / 10;
+  return backoffMs(attempt, { baseMs: 1000, capMs: capS * 1000 }, random) / 1000;
 }

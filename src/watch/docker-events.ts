@@ -2,7 +2,7 @@
 // resubscribes when the stream drops (with backoff, and `since` the last event seen, so none
 // is missed) until stopped.
 import type { Readable } from 'node:stream';
-import { isContainerName, type Logger } from '../core/index.js';
+import { backoffMs, isContainerName, type Logger } from '../core/index.js';
 
 export interface WorkspaceEvent {
   readonly container: string;
@@ -26,7 +26,8 @@ export class DockerEventFeed {
   private stream: Readable | null = null;
   private stopped = false;
   private lastTime: number | null = null;
-  private retryMs = 500;
+  /** Failed connects in a row: the next waits the one backoff (core's backoffMs), from 500 ms to 30 s. */
+  private failures = 0;
 
   constructor(
     private readonly open: EventSource,
@@ -51,19 +52,16 @@ export class DockerEventFeed {
         const stream = await this.open(this.lastTime);
         this.stream = stream;
         this.onState(true);
-        this.retryMs = 500;
+        this.failures = 0;
         await this.consume(stream);
         if (!this.stopped) this.logger.warn({}, 'docker event stream ended; reconnecting');
       } catch (error) {
-        this.logger.warn(
-          { err: (error as Error).message, retryMs: this.retryMs },
-          'docker events unavailable; retrying',
-        );
+        this.logger.warn({ err: (error as Error).message }, 'docker events unavailable; retrying');
       }
       this.onState(false);
       if (this.stopped) return;
-      await new Promise((resolve) => setTimeout(resolve, this.retryMs));
-      this.retryMs = Math.min(this.retryMs * 2, 30_000);
+      const retryMs = backoffMs(++this.failures, { baseMs: 500, capMs: 30_000 });
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
     }
   }
 

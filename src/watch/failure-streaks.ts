@@ -1,8 +1,9 @@
 // The watcher's memory of workspaces that keep failing: how often in a row, and when to try
-// next. The wait doubles from the sweep interval up to an hour; a failure that retrying cannot
-// fix (result.retryable false: an image gone, a full disk, a missing template) waits the hour
-// at once. A person's `medic recover` needs no wait, and a success ends the streak.
-import type { RecoveryResult } from '../core/index.js';
+// next. The wait is the one backoff (core's backoffMs): its ceiling doubles from the sweep
+// interval up to an hour, with full jitter; a failure that retrying cannot fix
+// (result.retryable false: an image gone, a full disk, a missing template) waits the hour at
+// once. A person's `medic recover` needs no wait, and a success ends the streak.
+import { backoffMs, type RecoveryResult } from '../core/index.js';
 
 export const MAX_BACKOFF_MS = 3_600_000;
 
@@ -16,7 +17,11 @@ interface Streak {
 export class FailureStreaks {
   private readonly streaks = new Map<string, Streak>();
 
-  constructor(private readonly intervalS: number) {}
+  constructor(
+    private readonly intervalS: number,
+    /** The backoff's jitter (a test passes `() => 1` for the ceilings). */
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** Why not to try `workspaceId` now (still backing off), or null to go ahead. */
   waiting(workspaceId: string, now: number): string | null {
@@ -31,7 +36,7 @@ export class FailureStreaks {
     const backoff =
       result.retryable === false
         ? MAX_BACKOFF_MS
-        : Math.min(this.intervalS * 1000 * 2 ** (failures - 1), MAX_BACKOFF_MS);
+        : backoffMs(failures, { baseMs: this.intervalS * 1000, capMs: MAX_BACKOFF_MS }, this.random);
     this.streaks.set(workspaceId, { failures, retryAt: now + backoff, class: result.class });
     return failures === 1;
   }

@@ -2,7 +2,7 @@
 // and a periodic sweep of `failed` rows feed one fleet-wide queue; each item is diagnosed and
 // recovered (source `auto`) only when the core's `healingVerdict` says so (the rule `medic
 // sweep` uses: not parked, not provisioning, config.yaml missing). A workspace that keeps
-// failing is retried with a backoff doubling from the sweep interval up to an hour, and
+// failing is retried with the one backoff (from the sweep interval up to an hour, jittered), and
 // reported once per failure streak; attempts that changed the workspace count toward the
 // restart budget (those that stopped first, say TEMPLATE_NOT_FOUND, do not).
 import {
@@ -51,6 +51,8 @@ export interface WatcherOptions {
   readonly decisions?: Decisions;
   /** Who this healer is in the records it writes (an agent's name); unset: `medic-watch`. */
   readonly name?: string;
+  /** The backoff's jitter; unset, Math.random (a test passes `() => 1` for the ceilings). */
+  readonly random?: () => number;
 }
 
 export class Watcher {
@@ -92,7 +94,7 @@ export class Watcher {
   ) {
     this.decisions = options.decisions ?? loggerDecisions(deps.logger);
     this.queue = new HealQueue(options.concurrency, (t, interrupt) => this.heal(t, interrupt), options.width);
-    this.streaks = new FailureStreaks(options.intervalS);
+    this.streaks = new FailureStreaks(options.intervalS, options.random);
     this.chores = new SweepChores(deps, {
       takenBy: options.name ?? 'medic-watch',
       owns: options.owns,

@@ -13,7 +13,7 @@ import { useUnitWorld } from '../helpers/unit-world.js';
 
 const world = useUnitWorld();
 
-function watcher(intervalS = 60) {
+function watcher(intervalS = 60, random?: () => number) {
   let now = Date.now();
   const clock: Clock = { now: () => new Date(now), sleep: () => new Promise((r) => setImmediate(r)) };
   const reports: RecoveryResult[] = [];
@@ -26,6 +26,7 @@ function watcher(intervalS = 60) {
       events: async () => new PassThrough(),
       incidents: { report: async (r) => void reports.push(r) },
       onResult: (r) => results.push(r),
+      ...(random ? { random } : {}),
     },
   );
   const pass = async () => {
@@ -56,7 +57,7 @@ describe('the watcher', () => {
     expect(results).toEqual([]);
   });
 
-  it('backs off a workspace that keeps failing, doubling up to an hour, and reports it once', async () => {
+  it('backs off a workspace that keeps failing, its ceiling doubling up to an hour, and reports it once', async () => {
     const ws = await addWorkspace(world.db);
     world.runtime.add(ws.container);
     // The engine refuses the stop (nothing changed, so the budget is not used): a failure that
@@ -64,7 +65,8 @@ describe('the watcher', () => {
     world.runtime.beforeCall = (call) => {
       if (call === 'stop') throw new DockerOperationError('stop refused (fake)');
     };
-    const { w, reports, results, pass, advance, now } = watcher(60);
+    // The jitter at its top: the waits are the backoff's ceilings.
+    const { w, reports, results, pass, advance, now } = watcher(60, () => 1);
     const delays: number[] = [];
     for (let i = 0; i < 9; i++) {
       await pass();

@@ -2,6 +2,7 @@
 // MEDIC_EXECUTOR=local) they are the core's own functions against this process's engine; the
 // app with MEDIC_EXECUTOR=agents hands them to the agent of the engine that holds the
 // workspace, and the same door code reads the same results.
+import { backoffMs } from '../model/backoff.js';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError } from '../model/errors.js';
 import type { Clock } from '../model/ports.js';
@@ -37,7 +38,7 @@ export function lostItsSession(code: string | undefined): boolean {
 /**
  * The executor a long-running door uses on its own host (the app with MEDIC_EXECUTOR=local):
  * a run that lost its database session (a Postgres restart, a failover) is run again from the
- * start, backing off, up to `attempts` times, so that the user is shown what the workspace
+ * start, backing off (the one backoff, model/backoff.ts), up to `attempts` times, so that the user is shown what the workspace
  * ended as rather than the restart. (The agents' tasks are tried again by their queue.)
  */
 export function retryingExecutor(
@@ -46,14 +47,14 @@ export function retryingExecutor(
   o: { readonly attempts: number; readonly firstDelayMs: number } = { attempts: 4, firstDelayMs: 500 },
 ): Executor {
   const again = async (run: () => Promise<RecoveryResult>): Promise<RecoveryResult> => {
-    for (let attempt = 1, delay = o.firstDelayMs; ; attempt++, delay *= 2) {
+    for (let attempt = 1; ; attempt++) {
       const last = attempt >= o.attempts;
       const result = await run().catch((error: unknown) => {
         if (last || asMedicError(error).code !== 'DATABASE_UNAVAILABLE') throw error;
         return null;
       });
       if (result && (last || !lostItsSession(result.error?.code))) return result;
-      await clock.sleep(delay);
+      await clock.sleep(backoffMs(attempt, { baseMs: o.firstDelayMs, capMs: o.firstDelayMs * 8 }));
     }
   };
   return {

@@ -1,7 +1,8 @@
 // A write a worker must not lose to a database that is away for a moment (a Postgres restart,
 // a failover, a network cut): tried again, backing off, while it fails with
-// DATABASE_UNAVAILABLE, for up to `forS` seconds; any other error, at once. Fenced writes are
+// DATABASE_UNAVAILABLE (the one backoff, model/backoff.ts), for up to `forS` seconds; any other error, at once. Fenced writes are
 // safe to repeat: one that lands after another worker moved on is refused, not applied.
+import { backoffMs } from '../model/backoff.js';
 import { asMedicError } from '../model/errors.js';
 import type { Clock } from '../model/ports.js';
 
@@ -15,7 +16,8 @@ export async function persistently<T>(
   },
 ): Promise<T> {
   let waited = 0;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+  for (let attempt = 1; ; attempt++) {
+    const delay = backoffMs(attempt, { baseMs: 250, capMs: 5_000 });
     try {
       return await write();
     } catch (error) {
