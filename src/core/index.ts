@@ -25,6 +25,7 @@ export {
   verifyTrail,
 } from './commands/audit.js';
 export { type Breaker, brakeChores, breakers, type ClosedBreaker, closeBreaker } from './commands/brake.js';
+export { type Chore, type ChoreTiming, periodOf, runDueChores, scheduleChores } from './commands/chores.js';
 export { type DiagnoseOptions, diagnoseTarget } from './commands/diagnose-target.js';
 export { type Executor, localExecutor, lostItsSession, retryingExecutor } from './commands/executor.js';
 export { history } from './commands/history.js';
@@ -32,7 +33,7 @@ export { type HoldSubject, hold, holdSubject, MAX_HOLD_MS, release } from './com
 export { keepChores, type Look, lookAndKeep } from './commands/keep.js';
 export { type KeyCount, keyInventory, type RotateReport, rotateKeys } from './commands/keys.js';
 export { type Preflight, type PreflightRequest, preflight } from './commands/preflight.js';
-export { type PruneOptions, type PruneReport, prune, pruneDaily } from './commands/prune.js';
+export { type PruneOptions, type PruneReport, prune, pruneChore, pruneDaily } from './commands/prune.js';
 export { recover } from './commands/recover.js';
 export { type RecoverManyOptions, recoverMany } from './commands/recover-many.js';
 export { rollback } from './commands/rollback.js';
@@ -174,6 +175,7 @@ export {
   workspaceHistory,
 } from './store/audit-store.js';
 export { listBreakers } from './store/breaker-store.js';
+export { type ChoreRow, choreTrail } from './store/chore-store.js';
 export {
   type Overview,
   overview,

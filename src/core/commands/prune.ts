@@ -2,9 +2,11 @@
 // with `runs` the audit trail of runs that old, and the snapshot helpers a process that died
 // mid-run left on the engine. A rollback of a pruned snapshot is NO_SNAPSHOT; `history` still
 // shows the run unless runs were pruned too.
+
 import type { CoreDeps } from '../model/deps.js';
 import { pruneBlobs } from '../store/keep-store.js';
 import { type PruneCounts, pruneOlderThan } from '../store/retention.js';
+import { type Chore, type ChoreTiming, scheduleChores } from './chores.js';
 
 export interface PruneOptions {
   /** Default: the configured retention (MEDIC_RETENTION). */
@@ -36,19 +38,24 @@ export async function prune(deps: CoreDeps, options: PruneOptions = {}): Promise
   return { ...counts, helpers };
 }
 
-/** Prunes now and then every day, until the returned function is called (the watcher, the app). */
-export function pruneDaily(deps: CoreDeps): () => void {
-  const run = () =>
-    prune(deps).then(
-      (counts) => {
-        if (counts.snapshots + counts.jobs + counts.helpers.length > 0)
-          deps.logger.info({ ...counts }, 'pruned by MEDIC_RETENTION');
-      },
-      (error: unknown) =>
-        deps.logger.warn({ err: (error as Error).message }, 'daily prune failed; will retry tomorrow'),
-    );
-  void run();
-  const timer = setInterval(() => void run(), 86_400_000);
-  timer.unref();
-  return () => clearInterval(timer);
+/**
+ * The daily prune as a chore (chores.ts): of every app replica, `medic watch` and agent that
+ * schedules it, one runs it each day, and one that fails is retried with the backoff, not the
+ * next day. Until the returned function is called.
+ */
+export function pruneDaily(deps: CoreDeps, timing?: ChoreTiming): () => void {
+  return scheduleChores(deps, [pruneChore(deps)], timing);
+}
+
+export function pruneChore(deps: CoreDeps): Chore {
+  return {
+    name: 'prune',
+    everyMs: 86_400_000,
+    run: async () => {
+      const counts = await prune(deps);
+      if (counts.snapshots + counts.jobs + counts.helpers.length > 0)
+        deps.logger.info({ ...counts }, 'pruned by MEDIC_RETENTION');
+      return `removed ${counts.snapshots} snapshots, ${counts.jobs} finished jobs, ${counts.helpers.length} leftover helpers`;
+    },
+  };
 }
