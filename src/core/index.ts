@@ -31,7 +31,7 @@ export { type Executor, localExecutor, lostItsSession, retryingExecutor } from '
 export { history } from './commands/history.js';
 export { type HoldSubject, hold, holdSubject, MAX_HOLD_MS, release } from './commands/holds.js';
 export { keepChores, type Look, lookAndKeep } from './commands/keep.js';
-export { type KeyCount, keyInventory, type RotateReport, rotateKeys } from './commands/keys.js';
+export { type RotateReport, rotateKeys } from './commands/keys.js';
 export { type Preflight, type PreflightRequest, preflight } from './commands/preflight.js';
 export { type PruneOptions, type PruneReport, prune, pruneChore, pruneDaily } from './commands/prune.js';
 export { recover } from './commands/recover.js';
@@ -210,4 +210,5 @@ export { applyPolicy, currentPolicy, type StoredPolicy } from './store/policy-st
 export { type Report, regressionsOf, report } from './store/report-store.js';
 export type { PruneCounts } from './store/retention.js';
 export { type AuditCheck, lastCheck } from './store/seal-store.js';
+export { type KeyCount, keyInventory } from './store/sealed-rows.js';
 export { findWorkspace, isParked, type WorkspaceRow } from './store/workspace-store.js';

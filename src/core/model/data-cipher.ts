@@ -6,6 +6,7 @@
 // the snapshot's run and digest, the blob's digest), so bytes moved to another row do not open.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { sha256Digest } from './digest.js';
 import { InvalidConfigError, SnapshotInvalidError } from './errors.js';
 
 export interface DataKeys {
@@ -94,6 +95,20 @@ export function openBytes(keys: DataKeys | null, stored: StoredBytes, aad: strin
       `${what} does not open under key ${stored.keyId}: its bytes were altered or moved`,
     );
   }
+}
+
+/** The plaintext of stored bytes, checked against its digest (SNAPSHOT_INVALID when it is other bytes). */
+export function openToDigest(
+  keys: DataKeys | null,
+  stored: StoredBytes,
+  aad: string,
+  digest: string,
+  what: string,
+): Buffer {
+  const plain = openBytes(keys, stored, aad, what);
+  if (sha256Digest(plain) !== digest)
+    throw new SnapshotInvalidError(`${what} opens to other bytes than its digest`);
+  return plain;
 }
 
 export const snapshotAad = (runId: string, digest: string) => `snapshot\0${runId}\0${digest}`;

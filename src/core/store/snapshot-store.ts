@@ -2,9 +2,10 @@
 // host, can roll a run back. Digest is sha256 of the tar's bytes; the bytes are sealed under
 // MEDIC_DATA_KEY when one is given (data-cipher.ts), bound to their run and digest.
 import { z } from 'zod';
-import { type DataKeys, openBytes, sealBytes, snapshotAad } from '../model/data-cipher.js';
+import { type DataKeys, openBytes, openToDigest, sealBytes, snapshotAad } from '../model/data-cipher.js';
 import { sha256Digest } from '../model/digest.js';
 import type { Queryable } from '../model/ports.js';
+import { sealedPages } from './sealed-rows.js';
 
 export interface Snapshot {
   readonly runId: string;
@@ -66,25 +67,14 @@ export async function sealedSnapshotProblems(
   keys: DataKeys | null,
 ): Promise<Array<{ readonly runId: string; readonly what: string }>> {
   const problems: Array<{ runId: string; what: string }> = [];
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const { rows } = await db.query(
-      `SELECT run_id::text AS run_id, digest, tar, key_id FROM medic.snapshots
-        WHERE key_id IS NOT NULL AND run_id > $1::uuid ORDER BY run_id LIMIT 50`,
-      [after],
-    );
-    const page = z.array(rowSchema.omit({ workspace_id: true }).extend({ run_id: z.string() })).parse(rows);
+  for await (const page of sealedPages(db, 'snapshots', { sealed: true })) {
     for (const row of page) {
-      const stored = { keyId: row.key_id, bytes: Buffer.from(row.tar) };
       try {
-        const tar = openBytes(keys, stored, snapshotAad(row.run_id, row.digest), 'it');
-        if (tarDigest(tar) !== row.digest)
-          problems.push({ runId: row.run_id, what: 'opens to other bytes than its digest' });
+        openToDigest(keys, row.stored, row.aad, row.digest, 'it');
       } catch (error) {
-        problems.push({ runId: row.run_id, what: (error as Error).message });
+        problems.push({ runId: row.id, what: (error as Error).message });
       }
     }
-    if (page.length < 50) return problems;
-    after = (page.at(-1) as { run_id: string }).run_id;
   }
+  return problems;
 }

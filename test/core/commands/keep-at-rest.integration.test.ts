@@ -12,12 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/bootstrap/open-core.js';
 import { verifyTrail } from '../../../src/core/commands/audit.js';
 import { keepChores } from '../../../src/core/commands/keep.js';
-import { keyInventory, rotateKeys } from '../../../src/core/commands/keys.js';
+import { rotateKeys } from '../../../src/core/commands/keys.js';
 import { recover } from '../../../src/core/commands/recover.js';
 import { rollback } from '../../../src/core/commands/rollback.js';
 import { newDataKey } from '../../../src/core/model/data-cipher.js';
 import type { CoreDeps } from '../../../src/core/model/deps.js';
 import { systemClock } from '../../../src/core/model/ports.js';
+import { keyInventory } from '../../../src/core/store/sealed-rows.js';
 import { packFiles } from '../../../src/docker/tar-write.js';
 import { type TestWorld, testWorld } from '../../helpers/services.js';
 
