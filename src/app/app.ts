@@ -91,13 +91,14 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
       const located = commentEventFrom(context.payload);
       const { comment } = located.event;
       if (located.installationId === null) return;
-      const why = ignoredComment(comment, {
+      const left = ignoredComment(comment, {
         nowMs: core.clock.now().getTime(),
         maxAgeS: options.commentMaxAgeS,
       });
-      if (why) {
-        if (why !== 'no command' && why !== 'comment by a bot')
-          app.log.info({ delivery: context.id, comment: comment.id, why }, 'comment ignored');
+      if (left) {
+        // Bots and chatter are most comments: said only when a command was left (too old).
+        if (left.kind === 'too old')
+          app.log.info({ delivery: context.id, comment: comment.id, why: left.why }, 'comment ignored');
         return;
       }
       const key = `${located.installationId}:${located.owner}/${located.repo}:${comment.id}`.toLowerCase();

@@ -5,14 +5,20 @@
 import type { CommentEvent } from '../github/webhook-payloads.js';
 import { mightHoldCommand } from './parse-commands.js';
 
+export interface Ignored {
+  readonly kind: 'bot' | 'no command' | 'too old';
+  readonly why: string;
+}
+
 /** Why this comment is left alone, or null when it may hold a command to run. */
 export function ignoredComment(
   comment: Pick<CommentEvent['comment'], 'author' | 'authorType' | 'body' | 'createdAt'>,
   o: { readonly nowMs: number; readonly maxAgeS: number },
-): string | null {
-  if (comment.authorType === 'Bot' || comment.author.endsWith('[bot]')) return 'comment by a bot';
-  if (!mightHoldCommand(comment.body)) return 'no command';
+): Ignored | null {
+  if (comment.authorType === 'Bot' || comment.author.endsWith('[bot]'))
+    return { kind: 'bot', why: 'comment by a bot' };
+  if (!mightHoldCommand(comment.body)) return { kind: 'no command', why: 'no command' };
   if (comment.createdAt && o.nowMs - Date.parse(comment.createdAt) > o.maxAgeS * 1000)
-    return `comment older than ${o.maxAgeS}s`;
+    return { kind: 'too old', why: `comment older than ${o.maxAgeS}s` };
   return null;
 }

@@ -41,11 +41,11 @@ const ignored = (why: string): ChatOpsOutcome => ({ handled: false, why, results
 export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Promise<ChatOpsOutcome> {
   const { github } = deps;
   const { comment, issue } = event;
-  const why = ignoredComment(comment, {
+  const left = ignoredComment(comment, {
     nowMs: deps.core.clock.now().getTime(),
     maxAgeS: deps.commentMaxAgeS,
   });
-  if (why) return ignored(why);
+  if (left) return ignored(left.why);
   if (event.repositoryFork) return ignored('repository is a fork');
   const parsed = parseCommands(comment.body, Number.MAX_SAFE_INTEGER);
   if (parsed.length === 0) return ignored('no command outside code, quotes and comments');

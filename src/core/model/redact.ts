@@ -26,8 +26,7 @@ export function secretsOf(env: Record<string, string | undefined>): string[] {
     env.MEDIC_GITHUB_TOKEN,
     env.MEDIC_DASHBOARD_TOKEN,
     env.GITHUB_TOKEN,
-    // [keep] Each key MEDIC_DATA_KEY lists, and the whole value.
-    env.MEDIC_DATA_KEY,
+    // [keep] Each key MEDIC_DATA_KEY lists (the whole value, when it is one).
     ...(env.MEDIC_DATA_KEY ?? '').split(',').map((k) => k.trim()),
   ];
   for (const url of [env.DATABASE_URL, env['INPUT_DATABASE-URL']]) {
