@@ -24,6 +24,7 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/lib ./lib
 COPY package.json app.yml ./
 COPY templates ./templates
+COPY migrations ./migrations
 RUN mkdir -p /var/lib/medic && chown node:node /var/lib/medic && chmod 700 /var/lib/medic
 # Non-root. To reach /var/run/docker.sock, add the socket's group (compose: group_add).
 USER node

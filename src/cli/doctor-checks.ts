@@ -14,7 +14,7 @@ import {
 } from '../core/index.js';
 import { DATA_KEY_FILE } from '../db/data-key-file.js';
 import { openHeldDatabase } from '../db/embedded-client.js';
-import { currentVersion, newerSchemaError, SCHEMA_VERSION } from '../db/migrations.js';
+import { currentVersion, newerSchemaError, schemaVersion } from '../db/migrations.js';
 import { openPgDatabase } from '../db/pg-database.js';
 import { openPgliteDatabase } from '../db/pglite-database.js';
 import { connectDocker } from '../docker/connection.js';
@@ -85,8 +85,9 @@ async function databaseChecks(
     : (held ?? (await openPgliteDatabase(config.dataDir)));
   try {
     const version = await currentVersion(db);
+    const wanted = schemaVersion();
     out.push(
-      version === SCHEMA_VERSION
+      version === wanted
         ? {
             ok: true,
             name: 'database',
@@ -96,13 +97,13 @@ async function databaseChecks(
             ok: false,
             name: 'database',
             detail:
-              version > SCHEMA_VERSION
+              version > wanted
                 ? `${newerSchemaError(version).message}: ${newerSchemaError(version).hint}`
-                : `schema medic at version ${version}, this medic needs ${SCHEMA_VERSION}: run medic migrate`,
+                : `schema medic at version ${version}, this medic needs ${wanted}: run medic migrate`,
           },
     );
     out.push(await platformTable(db, Boolean(config.databaseUrl)));
-    if (version === SCHEMA_VERSION) out.push(await atRest(db, config));
+    if (version === wanted) out.push(await atRest(db, config));
     const stored = version > 0 ? await currentPolicy(db).catch(() => null) : null;
     out.push(stored ? policyCheck(stored.policy, stored.version, stored.appliedBy) : NO_POLICY);
     if (stored) out.push(...sinkVariables(stored.policy, env));

@@ -31,7 +31,7 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max,
-    // medic's own sessions seal each run that ends (src/db/migration-contain.ts); a row
+    // medic's own sessions seal each run that ends (migrations/0011-contain.sql); a row
     // written by hand is not sealed, and `medic audit verify` names it.
     options: '-c medic.trail=on',
     connectionTimeoutMillis: 5_000,

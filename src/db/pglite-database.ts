@@ -31,7 +31,7 @@ export async function openPglite(
     await privateDir(dir);
     const { PGlite } = await import('@electric-sql/pglite');
     db = await PGlite.create(dir);
-    // medic's own session seals each run that ends (src/db/migration-contain.ts).
+    // medic's own session seals each run that ends (migrations/0011-contain.sql).
     await db.exec("SET medic.trail = 'on'");
     await privateFiles(dir);
   } catch (error) {

@@ -5,7 +5,10 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION } from '../../src/db/migrations.js';
+import { schemaVersion } from '../../src/db/migrations.js';
+
+const SCHEMA_VERSION = schemaVersion();
+
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../lib/medic.js');

@@ -1,4 +1,4 @@
-// [storm] The breaker and the waves as the database keeps them (src/db/migration-storm.ts
+// [storm] The breaker and the waves as the database keeps them (migrations/0013-storm.sql
 // holds the decisions: one door, `medic.breaker_admit`, run as the schema's owner). This file
 // only calls it and reads the state back for `medic status`, the dashboard and the metrics.
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// The trail's seals (src/db/migration-contain.ts): read back, with each run's content
+// The trail's seals (migrations/0011-contain.sql): read back, with each run's content
 // recomputed from the rows as they are now, for `medic audit verify` and `medic audit export`.
 import { z } from 'zod';
 import type { Queryable } from '../model/ports.js';

@@ -17,7 +17,7 @@ export interface NumberedStep {
  * costs no round trip of its own. `$run` and `$steps` name the statement's parameters.
  */
 export function appendStepsClause(run: string, steps: string): string {
-  // An ended run's trail is sealed (src/db/migration-contain.ts): steps that arrive after its
+  // An ended run's trail is sealed (migrations/0011-contain.sql): steps that arrive after its
   // end (a stalled process that wakes after its run was ended as abandoned) are not added.
   const open = `WHERE EXISTS (SELECT 1 FROM medic.runs r WHERE r.run_id = ${run}::uuid AND r.finished_at IS NULL)`;
   return `steps_added AS (
