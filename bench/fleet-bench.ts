@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { recover } from '../src/core/index.js';
 import { TASK_EVENTS, Wakeups } from '../src/db/wakeups.js';
 import type { BrokenWorkspace } from '../src/demo/broken-workspace.js';
-import { agentsExecutor } from '../src/dispatch/agents-executor.js';
+import { agentsExecutor } from '../src/work/tasks/agents-executor.js';
 import { githubStandIn } from '../test/helpers/github-standin.js';
 import { type Proc, startAgent } from '../test/helpers/processes.js';
 import { startAppProcess } from './app-process.js';

@@ -15,7 +15,7 @@ import { INPUT_ERROR_CODES } from '../src/core/model/errors.js';
 import { ERROR_CATALOG } from '../src/core/model/error-catalog.js';
 import { coreSettingsSchema } from '../src/core/model/config.js';
 import { dashboardSettingsSchema } from '../src/dashboard/dashboard-settings.js';
-import { agentSettingsSchema } from '../src/fleet/run-agent.js';
+import { agentSettingsSchema } from '../src/agent/run-agent.js';
 import { githubAccessSchema } from '../src/github/repo-directory.js';
 import { incidentSettingsSchema } from '../src/watch/watch-settings.js';
 import { CORE_LAYER_TABLE, layerTable, SRC_LAYERS } from '../test/architecture/layer-rules.js';
@@ -47,7 +47,7 @@ const GROUPS: readonly Group[] = [
   {
     title: 'The agent',
     readers: '`medic agent`',
-    source: 'src/fleet/run-agent.ts',
+    source: 'src/agent/run-agent.ts',
     schema: agentSettingsSchema,
   },
   {

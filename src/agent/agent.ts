@@ -20,14 +20,14 @@ import {
   type SeenContainer,
   syncPlacements,
   unplace,
-} from '../dispatch/engine-store.js';
-import { type Task, taskQueue } from '../dispatch/task-store.js';
-import { JobWorker, workerName } from '../queue/index.js';
-import { Width } from '../queue/width.js';
+} from '../engines/engine-store.js';
 import type { Decisions } from '../watch/decision-log.js';
 import { DockerEventFeed, PLACEMENT_ACTIONS } from '../watch/docker-events.js';
 import type { IncidentHook } from '../watch/incident-hook.js';
 import { Watcher } from '../watch/watcher.js';
+import { JobWorker, workerName } from '../work/queue/index.js';
+import { Width } from '../work/queue/width.js';
+import { type Task, taskQueue } from '../work/tasks/task-store.js';
 import { runTask } from './task-runner.js';
 
 export interface AgentOptions {

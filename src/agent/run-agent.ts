@@ -16,13 +16,13 @@ import {
   parseSettings,
   pruneDaily,
 } from '../core/index.js';
-import { queuedTasks } from '../dispatch/task-store.js';
 import { connectDocker } from '../docker/connection.js';
 import { observabilityHandler, serve } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { Notifier } from '../notifications/notifier.js';
 import { DecisionLog, type LogFormat } from '../watch/decision-log.js';
 import { watchIncidentHook } from '../watch/run-watch.js';
+import { queuedTasks } from '../work/tasks/task-store.js';
 import { Agent } from './agent.js';
 
 export interface AgentRunOptions {

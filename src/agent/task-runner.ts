@@ -1,6 +1,6 @@
 // How an agent runs one task: with the core, as any door in single-host mode, its steps
 // stored as they end and then its answer, each only while the task is still this agent's
-// attempt (src/queue fences every write). A refused write means another agent took the task
+// attempt (src/work/queue fences every write). A refused write means another agent took the task
 // over while this one stalled: the run stops before its next change and nothing more is
 // written. A run kept out by the task's own stalled attempt's lease, or whose lease session
 // went away, is tried again with a backoff instead of answering busy or failed.
@@ -17,9 +17,9 @@ import {
   type Step,
   TaskLostError,
 } from '../core/index.js';
-import type { TaskAnswer } from '../dispatch/task-answer.js';
-import { appendTaskStep, storeTaskResult, type Task } from '../dispatch/task-store.js';
-import { backoffS, RetryLater } from '../queue/index.js';
+import { backoffS, RetryLater } from '../work/queue/index.js';
+import type { TaskAnswer } from '../work/tasks/task-answer.js';
+import { appendTaskStep, storeTaskResult, type Task } from '../work/tasks/task-store.js';
 
 /**
  * One task, run with the core here; its steps stored as they end, then its answer, each

@@ -15,13 +15,13 @@ import {
   type RecoveryResult,
 } from '../core/index.js';
 import { listenOrPoll, TASK_EVENTS, Wakeups } from '../db/wakeups.js';
-import { doorExecutor } from '../dispatch/door-executor.js';
 import { octokitPort } from '../github/github-port.js';
 import { commentEventFrom, incidentEventFrom } from '../github/webhook-payloads.js';
 import { PacerRegistry } from '../github/write-pacer.js';
-import { JobWorker, workerName } from '../queue/index.js';
+import { doorExecutor } from '../work/door-executor.js';
+import { enqueueJob, JOBS_QUEUED, type Job, jobQueue } from '../work/jobs/job-store.js';
+import { JobWorker, workerName } from '../work/queue/index.js';
 import { EXPIRY_SWEEP_MS, expireRequests, reopenRegressions } from './chores.js';
-import { enqueueJob, JOBS_QUEUED, type Job, jobQueue } from './jobs/job-store.js';
 
 export interface MedicAppOptions {
   readonly core: CoreDeps;

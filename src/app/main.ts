@@ -17,17 +17,17 @@ import {
 import { dashboardSettings } from '../dashboard/dashboard-settings.js';
 import { dashboardHandler } from '../dashboard/server.js';
 import { openPgDatabase } from '../db/pg-database.js';
-import { doorExecutor } from '../dispatch/door-executor.js';
-import { noDocker } from '../dispatch/no-docker.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
 import { bodyCap, handlerServer, listen, MAX_BODY_BYTES } from '../http/server.js';
 import { observabilityHandler } from '../metrics/http-endpoints.js';
 import { MedicMetrics } from '../metrics/metrics.js';
 import { openTracer } from '../metrics/tracing.js';
 import { Notifier } from '../notifications/notifier.js';
-import type { JobWorker } from '../queue/index.js';
+import { doorExecutor } from '../work/door-executor.js';
+import { type Job, jobCounts } from '../work/jobs/job-store.js';
+import { noDocker } from '../work/no-docker.js';
+import type { JobWorker } from '../work/queue/index.js';
 import { medicApp } from './app.js';
-import { type Job, jobCounts } from './jobs/job-store.js';
 import { appSettings } from './settings.js';
 import { TunedProbotOctokit } from './tuned-octokit.js';
 

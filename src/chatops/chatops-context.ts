@@ -19,7 +19,7 @@ export interface ChatOpsDeps {
   readonly writes: WritePacer;
   /** Where commands run: this process (the default), or the agents of the workspaces' engines. */
   readonly executor?: Executor;
-  /** The job's fence (src/queue): every run of this comment stops before a change once the job is not ours. */
+  /** The job's fence (src/work/queue): every run of this comment stops before a change once the job is not ours. */
   readonly fence?: () => Promise<void>;
   /** The app's installation id (stored with a request for approval, so its expiry can be told). */
   readonly installation?: number;

@@ -21,7 +21,7 @@ import {
   undelivered,
   workspaceHistory,
 } from '../core/index.js';
-import { engineStatuses, retryingTasks } from '../dispatch/fleet-status.js';
+import { engineStatuses, retryingTasks } from '../engines/fleet-status.js';
 import { atRiskTable, auditLine, breakerBanner, budgetCell, holdsTable, when } from './cells.js';
 import { esc, page, table } from './html.js';
 import { waterfall } from './waterfall.js';

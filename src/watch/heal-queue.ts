@@ -3,7 +3,7 @@
 // it runs for an item is the caller's `heal`, given the signal that asks its run to stop at
 // its next safe point when a bounded drain runs out.
 import { settledWithin } from '../core/index.js';
-import type { Width } from '../queue/width.js';
+import type { Width } from '../work/queue/width.js';
 export class HealQueue {
   private readonly waiting = new Set<string>();
   private readonly active = new Map<string, Promise<void>>();

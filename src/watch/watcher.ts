@@ -18,7 +18,7 @@ import {
   sweepCandidates,
 } from '../core/index.js';
 import { listenOrPoll, WORKSPACE_FAILED } from '../db/wakeups.js';
-import type { Width } from '../queue/width.js';
+import type { Width } from '../work/queue/width.js';
 import { type Decisions, loggerDecisions } from './decision-log.js';
 import { DockerEventFeed, type EventSource } from './docker-events.js';
 import { FailureStreaks } from './failure-streaks.js';

@@ -4,7 +4,7 @@
 // (a Postgres restart) is run again.
 import { type CoreDeps, type Executor, localExecutor, retryingExecutor } from '../core/index.js';
 import type { Wakeups } from '../db/wakeups.js';
-import { agentsExecutor } from './agents-executor.js';
+import { agentsExecutor } from './tasks/agents-executor.js';
 
 /** How often a door waiting on an agent's task reads it when no NOTIFY wakes it. */
 const AGENT_POLL_MS = 200;

@@ -2,9 +2,9 @@
 // behind by a process that died are picked up when the next one starts.
 
 import { describe, expect, it } from 'vitest';
-import { enqueueJob } from '../../src/app/jobs/job-store.js';
 import { recover } from '../../src/core/index.js';
 import { commentEventFrom } from '../../src/github/webhook-payloads.js';
+import { enqueueJob } from '../../src/work/jobs/job-store.js';
 import { useRealAppWorld } from '../helpers/app-world.js';
 import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
 import { issueCommentPayload } from '../helpers/webhooks.js';

@@ -18,15 +18,15 @@ export const SRC_LAYERS: readonly Layer[] = [
   },
   {
     layer: 1,
-    folders: ['db', 'docker', 'github', 'http', 'markdown', 'queue'],
+    folders: ['db', 'docker', 'engines', 'github', 'http', 'markdown'],
     holds:
-      "adapters: the ports' implementations (pg and PGlite, dockerode), GitHub's client and payloads, the one HTTP server helper, GitHub-flavoured rendering of results, the fenced work queue",
+      "adapters: the ports' implementations (pg and PGlite, the migrations, Postgres NOTIFY wake-ups; dockerode), the fleet's engines and placements and its status, GitHub's client and payloads, the one HTTP server helper, GitHub-flavoured rendering of results",
   },
   {
     layer: 2,
-    folders: ['bootstrap', 'demo', 'dispatch', 'metrics', 'notifications'],
+    folders: ['bootstrap', 'demo', 'metrics', 'notifications', 'work'],
     holds:
-      "services the doors share: opening the core from the environment and the stop signal, the demo's fixtures, the fleet's tasks and placements, Prometheus and `/healthz`, outbound notifications (Slack, webhooks, PagerDuty, Opsgenie)",
+      "services the doors share: opening the core from the environment and the stop signal, the demo's fixtures, Prometheus and `/healthz`, outbound notifications (Slack, webhooks, PagerDuty, Opsgenie), durable work (the fenced queue, the app's webhook jobs, the agents' tasks, the executor a door runs commands through)",
   },
   {
     layer: 3,
@@ -35,8 +35,9 @@ export const SRC_LAYERS: readonly Layer[] = [
   },
   {
     layer: 4,
-    folders: ['chatops', 'fleet'],
-    holds: 'the ChatOps flow the app and the action share; `medic agent` (it heals with the watcher)',
+    folders: ['agent', 'chatops'],
+    holds:
+      '`medic agent`, the process on each Docker host (it heals with the watcher); the ChatOps flow the app and the action share',
   },
   {
     layer: 5,

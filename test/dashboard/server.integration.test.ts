@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RecoveryResult, recover, verifyTrail } from '../../src/core/index.js';
 import { clearAtRisk, markAtRisk, markLooked } from '../../src/core/store/keep-look-store.js';
 import { dashboardServer } from '../../src/dashboard/server.js';
-import { engineStopped, place, registerEngine } from '../../src/dispatch/engine-store.js';
+import { engineStopped, place, registerEngine } from '../../src/engines/engine-store.js';
 import { applyTestPolicy, TEMPLATES, testGrant } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 

@@ -13,8 +13,8 @@ import {
   createBrokenWorkspace,
   removeFixtures,
 } from '../../src/demo/broken-workspace.js';
-import type { FleetStatus } from '../../src/dispatch/fleet-status.js';
 import { ensureLocalImage } from '../../src/docker/local-image.js';
+import type { FleetStatus } from '../../src/engines/fleet-status.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
 import {
   deliverRecover,

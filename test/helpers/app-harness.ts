@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
 import { medicApp } from '../../src/app/app.js';
-import type { Job } from '../../src/app/jobs/job-store.js';
 import type { CoreDeps } from '../../src/core/model/deps.js';
 import type { PacerRegistry } from '../../src/github/write-pacer.js';
 import { bodyCap, handlerServer, MAX_BODY_BYTES } from '../../src/http/server.js';
-import type { JobWorker } from '../../src/queue/index.js';
+import type { Job } from '../../src/work/jobs/job-store.js';
+import type { JobWorker } from '../../src/work/queue/index.js';
 import { signedHeaders } from './webhooks.js';
 
 export const SECRET = 'test-secret';

@@ -1,5 +1,5 @@
 // A stored webhook job's payload: a `/recover` comment on issue `issue` of acme/platform.
-import type { JobPayload } from '../../src/app/jobs/job-payload.js';
+import type { JobPayload } from '../../src/work/jobs/job-payload.js';
 
 export const commentJob = (issue: number): JobPayload => ({
   kind: 'comment',

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusLines } from '../../src/cli/commands/status.js';
 import { healingVerdict, parseTarget, recover } from '../../src/core/index.js';
 import { findWorkspace } from '../../src/core/store/workspace-store.js';
-import { fleetStatus } from '../../src/dispatch/fleet-status.js';
+import { fleetStatus } from '../../src/engines/fleet-status.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 

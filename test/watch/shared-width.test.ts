@@ -1,8 +1,8 @@
 // [defaults] One width per process: an agent's heals and tasks draw from the same slots, so
 // with --concurrency 2 and a task running, one heal runs, not two more.
 import { describe, expect, it } from 'vitest';
-import { Width } from '../../src/queue/width.js';
 import { HealQueue } from '../../src/watch/heal-queue.js';
+import { Width } from '../../src/work/queue/width.js';
 
 describe('a width shared by the healer and the task worker', () => {
   it('heals only in the slots the tasks leave free, and goes on when a task gives its slot back', async () => {

@@ -75,7 +75,7 @@ export function registerAgent(program: Command, cli: CliSession): void {
         heal: boolean;
         logFormat?: string;
       }) => {
-        const { agentSettings, runAgent } = await import('../../fleet/run-agent.js');
+        const { agentSettings, runAgent } = await import('../../agent/run-agent.js');
         let settings: ReturnType<typeof agentSettings>;
         try {
           settings = agentSettings(cli.ctx.env);

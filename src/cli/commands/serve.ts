@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { untilStopSignal } from '../../bootstrap/stop-signal.js';
 import { InvalidConfigError } from '../../core/index.js';
 import { dashboardSettings } from '../../dashboard/dashboard-settings.js';
-import { doorExecutor } from '../../dispatch/door-executor.js';
+import { doorExecutor } from '../../work/door-executor.js';
 import { type CliSession, CORE_ENV, helpFooter, port } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 

@@ -9,7 +9,7 @@ import {
   stripControl,
   type Undelivered,
 } from '../../core/index.js';
-import type { FleetStatus } from '../../dispatch/fleet-status.js';
+import type { FleetStatus } from '../../engines/fleet-status.js';
 import { type CliSession, CORE_ENV, helpFooter, jsonOption } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { outcome } from '../render.js';
@@ -26,7 +26,7 @@ export function registerStatus(program: Command, cli: CliSession): void {
     .addOption(jsonOption())
     .action(async (o: { json?: boolean }) =>
       cli.withCore(async (deps) => {
-        const { fleetStatus } = await import('../../dispatch/fleet-status.js');
+        const { fleetStatus } = await import('../../engines/fleet-status.js');
         const status = await fleetStatus(deps.db, deps.config.restartBudget, deps.config.regressionWindowMs);
         if (o.json) cli.io.out(JSON.stringify(status));
         else for (const line of statusLines(status, deps.clock.now())) cli.io.out(line);

@@ -1,8 +1,8 @@
 // Durable jobs in Postgres: one per webhook delivery (the delivery id is unique, so a
-// redelivered webhook adds nothing), run through the fenced queue (src/queue).
+// redelivered webhook adds nothing), run through the fenced queue (src/work/queue).
 import { z } from 'zod';
 import type { IntakePriority, Queryable } from '../../core/index.js';
-import { fencedQueue, type WorkQueue } from '../../queue/index.js';
+import { fencedQueue, type WorkQueue } from '../queue/index.js';
 import { type JobPayload, jobPayloadSchema } from './job-payload.js';
 
 export interface Job {

@@ -5,7 +5,7 @@
 // graphile-worker guards completion on `locked_by`: a worker that stalled past its heartbeat
 // and woke up can neither finish, extend, nor retry what another worker now runs.
 import type { z } from 'zod';
-import type { Queryable } from '../core/index.js';
+import type { Queryable } from '../../core/index.js';
 import type { Claimed, WorkQueue } from './work-queue.js';
 
 /** Where a queue lives: its table (a constant, never input), its scope, and how a row reads. */

@@ -1,6 +1,6 @@
 // What a worker needs of a queue, and what a worker's work may answer: the contract between
 // the queue (fenced-queue.ts) and the worker (worker.ts).
-import { backoffMs } from '../core/index.js';
+import { backoffMs } from '../../core/index.js';
 
 /** What a worker holds: an item and the attempt it claimed (every write names both). */
 export interface Claimed {

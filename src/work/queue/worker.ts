@@ -5,7 +5,7 @@
 // nothing more is written about it.
 
 import { randomBytes } from 'node:crypto';
-import { type Logger, persistently, settledWithin, systemClock, TaskLostError } from '../core/index.js';
+import { type Logger, persistently, settledWithin, systemClock, TaskLostError } from '../../core/index.js';
 import type { Width } from './width.js';
 import { type Claimed, RetryLater, type WorkQueue } from './work-queue.js';
 

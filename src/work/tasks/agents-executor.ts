@@ -16,9 +16,9 @@ import {
   ReportedError,
   type RunOptions,
   WorkspaceNotPlacedError,
-} from '../core/index.js';
-import type { Wakeups } from '../db/wakeups.js';
-import { placementOf } from './engine-store.js';
+} from '../../core/index.js';
+import type { Wakeups } from '../../db/wakeups.js';
+import { placementOf } from '../../engines/engine-store.js';
 import { type Answer, readAnswer } from './task-answer.js';
 import {
   enqueueTask,

@@ -10,7 +10,7 @@ import {
   ReportedError,
   resultSchema,
   TaskAnswerInvalidError,
-} from '../core/index.js';
+} from '../../core/index.js';
 
 export const taskAnswerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('result'), result: resultSchema }),

@@ -13,10 +13,10 @@ import {
   type Step,
   stepSchema,
   TRACEPARENT,
-} from '../core/index.js';
-import { TASK_EVENTS, TASKS_QUEUED } from '../db/wakeups.js';
+} from '../../core/index.js';
+import { TASK_EVENTS, TASKS_QUEUED } from '../../db/wakeups.js';
+import { aliveSql } from '../../engines/engine-store.js';
 import { type Claimed, fencedQueue, type WorkQueue } from '../queue/index.js';
-import { aliveSql } from './engine-store.js';
 import { type TaskAnswer, taskAnswerSchema } from './task-answer.js';
 
 export const TASK_COMMANDS = ['recover', 'rollback', 'diagnose'] as const;

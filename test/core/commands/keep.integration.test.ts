@@ -131,7 +131,7 @@ describe('last good copies', () => {
     const risky = await lookAndKeep(later(world.deps(), 30 * MINUTE), ws.id, 'itest');
     expect(risky.outcome).toBe('at_risk');
     expect(risky.why).toContain('skills/triage.md');
-    const { fleetStatus } = await import('../../../src/dispatch/fleet-status.js');
+    const { fleetStatus } = await import('../../../src/engines/fleet-status.js');
     const status = await fleetStatus(world.db, world.deps().config.restartBudget, 86_400_000);
     expect(status.atRisk).toEqual([
       expect.objectContaining({ container: ws.container, missing: ['skills/README.md', 'skills/triage.md'] }),
@@ -194,7 +194,7 @@ describe('last good copies', () => {
       expect(await world.cat(gone.ws.volume, 'skills/triage.md')).toBe('# my triage skill\n');
       expect(await world.status(gone.ws.id)).toBe('online');
       // The other is still at risk, flagged for a person: nothing broken to restart it for.
-      const { fleetStatus } = await import('../../../src/dispatch/fleet-status.js');
+      const { fleetStatus } = await import('../../../src/engines/fleet-status.js');
       const status = await fleetStatus(world.db, world.deps().config.restartBudget, 86_400_000);
       expect(status.atRisk.map((r) => r.container)).toContain(skill.ws.container);
       expect(status.atRisk.map((r) => r.container)).not.toContain(gone.ws.container);

@@ -11,7 +11,7 @@ import { recover } from '../../../src/core/commands/recover.js';
 import { resultSchema } from '../../../src/core/model/result.js';
 import { acquireLease } from '../../../src/core/run/lease.js';
 import { overviewPage, workspacePage } from '../../../src/dashboard/pages.js';
-import { fleetStatus } from '../../../src/dispatch/fleet-status.js';
+import { fleetStatus } from '../../../src/engines/fleet-status.js';
 import { addWorkspace, unitDeps } from '../../helpers/core-deps.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 

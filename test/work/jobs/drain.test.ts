@@ -2,9 +2,9 @@
 // time (MEDIC_DRAIN_S), then hands what is left back to the queue (claimable at once by
 // another worker, with no wait for a stale heartbeat) and fences it off here.
 import { describe, expect, it } from 'vitest';
-import { enqueueJob, type Job, jobCounts, jobQueue } from '../../../src/app/jobs/job-store.js';
 import { silentLogger } from '../../../src/core/index.js';
-import { JobWorker, RetryLater } from '../../../src/queue/index.js';
+import { enqueueJob, type Job, jobCounts, jobQueue } from '../../../src/work/jobs/job-store.js';
+import { JobWorker, RetryLater } from '../../../src/work/queue/index.js';
 import { commentJob } from '../../helpers/job-payload.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 

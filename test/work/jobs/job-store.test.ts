@@ -3,7 +3,7 @@
 // more, then is abandoned; and every write names the worker and the attempt, so a worker
 // whose job was taken over can neither heartbeat, finish nor retry it.
 import { describe, expect, it } from 'vitest';
-import { enqueueJob, jobCounts, jobQueue } from '../../../src/app/jobs/job-store.js';
+import { enqueueJob, jobCounts, jobQueue } from '../../../src/work/jobs/job-store.js';
 import { commentJob } from '../../helpers/job-payload.js';
 import { useUnitWorld } from '../../helpers/unit-world.js';
 

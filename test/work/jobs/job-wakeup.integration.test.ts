@@ -2,10 +2,10 @@
 // docs/configuration.md promises), on a real Postgres: a worker whose next poll is an hour
 // away runs a job another replica stored, at once. The poll stays as the net.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueJob, JOBS_QUEUED, type Job, jobQueue } from '../../../src/app/jobs/job-store.js';
 import { silentLogger } from '../../../src/core/index.js';
 import { listenOrPoll } from '../../../src/db/wakeups.js';
-import { JobWorker } from '../../../src/queue/index.js';
+import { enqueueJob, JOBS_QUEUED, type Job, jobQueue } from '../../../src/work/jobs/job-store.js';
+import { JobWorker } from '../../../src/work/queue/index.js';
 import { commentJob } from '../../helpers/job-payload.js';
 import { type TestWorld, testWorld } from '../../helpers/services.js';
 
