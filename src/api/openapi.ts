@@ -1,7 +1,12 @@
 // The OpenAPI 3.1 document of /api/v1, generated from the zod schemas the handlers validate
 // with (schemas.ts). Served at /api/v1/openapi.json and committed as docs/openapi.json (the
 // docs test checks that the two match and that the document is valid OpenAPI).
-import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import {
+  extendZodWithOpenApi,
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+} from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
   API_BASE,
@@ -24,7 +29,36 @@ export function openApiDocument(): object {
   return cached;
 }
 
+// What every operation's entry uses: the registry, the security scheme, the shared schemas
+// and the problem responses.
+interface Parts {
+  readonly registry: OpenAPIRegistry;
+  readonly security: { [name: string]: string[] }[];
+  readonly result: ReturnType<OpenAPIRegistry['register']>;
+  readonly progress: ReturnType<OpenAPIRegistry['register']>;
+  readonly problemResponse: (description: string) => ResponseConfig;
+  readonly errors: Record<400 | 401 | 403 | 404 | 429 | 500, ResponseConfig>;
+}
+
 function build(): object {
+  const parts = sharedParts();
+  postRecoveries(parts);
+  getRecovery(parts);
+  postDiagnoses(parts);
+  getRuns(parts);
+  return new OpenApiGeneratorV31(parts.registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'workspace-medic',
+      version: '1',
+      description:
+        'The HTTP API of workspace-medic: recover, diagnose and read the runs of agent workspaces (docs/api.md).',
+    },
+    servers: [{ url: API_BASE }],
+  });
+}
+
+function sharedParts(): Parts {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -50,8 +84,10 @@ function build(): object {
     500: problemResponse('INTERNAL, or a run that failed for a reason in its `result`'),
   };
   const security = [{ [bearer.name]: [] }];
-  const target = z.string().openapi({ param: { name: 'target', in: 'path' }, example: 'ws-92f6d88b-6a9' });
+  return { registry, security, result, progress, problemResponse, errors };
+}
 
+function postRecoveries({ registry, security, result, progress, problemResponse, errors }: Parts): void {
   registry.registerPath({
     method: 'post',
     path: '/recoveries',
@@ -95,6 +131,9 @@ function build(): object {
       504: problemResponse('START_TIMEOUT'),
     },
   });
+}
+
+function getRecovery({ registry, security, result, progress, errors }: Parts): void {
   registry.registerPath({
     method: 'get',
     path: '/recoveries/{runId}',
@@ -111,6 +150,9 @@ function build(): object {
       429: errors[429],
     },
   });
+}
+
+function postDiagnoses({ registry, security, errors }: Parts): void {
   registry.registerPath({
     method: 'post',
     path: '/diagnoses',
@@ -129,6 +171,10 @@ function build(): object {
       429: errors[429],
     },
   });
+}
+
+function getRuns({ registry, security, errors }: Parts): void {
+  const target = z.string().openapi({ param: { name: 'target', in: 'path' }, example: 'ws-92f6d88b-6a9' });
   registry.registerPath({
     method: 'get',
     path: '/workspaces/{target}/runs',
@@ -142,15 +188,5 @@ function build(): object {
       200: { description: 'its runs', content: { 'application/json': { schema: runsResponseSchema } } },
       ...errors,
     },
-  });
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
-    openapi: '3.1.0',
-    info: {
-      title: 'workspace-medic',
-      version: '1',
-      description:
-        'The HTTP API of workspace-medic: recover, diagnose and read the runs of agent workspaces (docs/api.md).',
-    },
-    servers: [{ url: API_BASE }],
   });
 }

@@ -5,6 +5,7 @@
 import {
   type Approval,
   currentPolicy,
+  type Executor,
   localExecutor,
   type RecoveryResult,
   recoverMany,
@@ -41,44 +42,64 @@ export async function runCommand(
   line: string,
   options: CommandOptions = {},
 ): Promise<CommandRun> {
-  const { deps, issue, actor, grant } = ctx;
-  const request = {
+  const { deps, issue } = ctx;
+  const request = requestOf(ctx, options);
+  const executor = deps.executor ?? localExecutor(deps.core);
+  const answer = (body: string) =>
+    deps.writes.schedule('result', () => deps.github.createComment(issue, body)).done;
+  const none: CommandRun = { results: [], closing: false };
+  switch (command.kind) {
+    case 'help':
+      await answer(HELP);
+      return none;
+    case 'diagnose': {
+      const rows = [];
+      for (const target of command.targets) {
+        const found = await executor.diagnose(target, { request }).catch((e: unknown) => e as Error);
+        rows.push({ target, found });
+      }
+      await answer(diagnosisTable(rows, `/diagnose ${command.targets.join(' ')}`));
+      return none;
+    }
+    case 'hold':
+    case 'release':
+      await answer(await holdReply(deps.core, command, request));
+      return none;
+    case 'approve':
+    case 'deny': {
+      const results = await decide(ctx, command, (as, approved, approvedLine, approval) =>
+        runCommand(as, approved, approvedLine, { approval }),
+      );
+      return { results: [...results], closing: false };
+    }
+  }
+  // A rule that asks other people's approval for this command: stored as a request, not run.
+  if (!options.approval && (await askApproval(ctx, command, line))) return none;
+  return runWithStatus(ctx, command, line, { request, executor, options });
+}
+
+// What the core is told of who asks, under which grant, within which trace.
+function requestOf({ deps, actor, grant, detectedAt }: CommandContext, options: CommandOptions) {
+  return {
     actor,
     source: deps.source,
     grant,
     ...(deps.fence ? { fence: deps.fence } : {}),
     ...(options.approval ? { approval: options.approval } : {}),
-    ...(ctx.detectedAt ? { detectedAt: ctx.detectedAt } : {}),
+    ...(detectedAt ? { detectedAt } : {}),
     ...(deps.traceparent ? { traceparent: deps.traceparent } : {}),
   };
-  const executor = deps.executor ?? localExecutor(deps.core);
-  const answer = (body: string) =>
-    deps.writes.schedule('result', () => deps.github.createComment(issue, body)).done;
-  if (command.kind === 'help') {
-    await answer(HELP);
-    return { results: [], closing: false };
-  }
-  if (command.kind === 'diagnose') {
-    const rows = [];
-    for (const target of command.targets) {
-      const found = await executor.diagnose(target, { request }).catch((e: unknown) => e as Error);
-      rows.push({ target, found });
-    }
-    await answer(diagnosisTable(rows, `/diagnose ${command.targets.join(' ')}`));
-    return { results: [], closing: false };
-  }
-  if (command.kind === 'hold' || command.kind === 'release') {
-    await answer(await holdReply(deps.core, command, request));
-    return { results: [], closing: false };
-  }
-  if (command.kind === 'approve' || command.kind === 'deny') {
-    const results = await decide(ctx, command, (as, approved, approvedLine, approval) =>
-      runCommand(as, approved, approvedLine, { approval }),
-    );
-    return { results: [...results], closing: false };
-  }
-  // A rule that asks other people's approval for this command: stored as a request, not run.
-  if (!options.approval && (await askApproval(ctx, command, line))) return { results: [], closing: false };
+}
+
+// A recovery or a rollback, target by target, its status comment kept current: each target's
+// steps shown live while it runs, and its result as soon as it ends.
+async function runWithStatus(
+  ctx: CommandContext,
+  command: Extract<Command, { kind: 'recover' | 'rollback' }>,
+  line: string,
+  run: { request: ReturnType<typeof requestOf>; executor: Executor; options: CommandOptions },
+): Promise<CommandRun> {
+  const { deps, issue } = ctx;
   const targets = command.kind === 'recover' ? command.targets : [command.runId];
   const reason = command.kind === 'recover' ? command.reason : null;
   const status = new StatusComment({
@@ -94,7 +115,7 @@ export async function runCommand(
   let view: StatusView = {
     ...(policy ? { runbook: (runtime: string | null) => runbookFor(policy, runtime) } : {}),
     commandLine: line,
-    actor,
+    actor: ctx.actor,
     reason,
     notes: ctx.notes,
     done: [],
@@ -102,7 +123,6 @@ export async function runCommand(
     pending: targets,
   };
   status.open(renderStatus(view));
-  // Each target's steps are shown live while it runs, and its result as soon as it ends.
   const onTarget = (target: string) => {
     const steps: Step[] = [];
     view = { ...view, running: { target, steps }, pending: view.pending.slice(1) };
@@ -114,7 +134,7 @@ export async function runCommand(
   const onResult = (result: RecoveryResult) => {
     view = { ...view, done: [...view.done, result], running: null };
   };
-  const base = { ...request, reason };
+  const base = { ...run.request, reason };
   if (command.kind === 'recover') {
     await recoverMany(deps.core, targets, {
       ...base,
@@ -122,13 +142,23 @@ export async function runCommand(
       force: command.force,
       ...(command.from ? { from: command.from } : {}),
       ...(command.plan ? { plan: command.plan } : {}),
-      executor,
+      executor: run.executor,
       onTarget,
       onResult,
     });
   } else {
-    onResult(await executor.rollback(command.runId, { ...base, onStep: onTarget(command.runId) }));
+    onResult(await run.executor.rollback(command.runId, { ...base, onStep: onTarget(command.runId) }));
   }
+  return finishStatus(ctx, status, view, run.options);
+}
+
+// The status comment's last edit (with the closing note, when the command's caller gives one).
+async function finishStatus(
+  { deps, issue }: CommandContext,
+  status: StatusComment,
+  view: StatusView,
+  options: CommandOptions,
+): Promise<CommandRun> {
   const note = options.closing?.(view.done) ?? null;
   try {
     await status.finish(note ? `${renderStatus(view)}\n\n${note}` : renderStatus(view));

@@ -1,4 +1,4 @@
-// Small pieces the dashboard's pages share: a budget, the audit line, a holds table, the breaker banner, the workspaces at risk.
+// Small pieces the dashboard's pages share: a budget, the audit line, a holds table, the breaker banner, the workspaces at risk, the runs' rows.
 import {
   type AtRisk,
   type AuditCheck,
@@ -7,6 +7,7 @@ import {
   containerName,
   type Hold,
   holdSubject,
+  type RunRow,
 } from '../core/index.js';
 import { esc, table } from './html.js';
 
@@ -90,3 +91,22 @@ export function atRiskTable(base: string, atRisk: readonly AtRisk[]): string {
     ]),
   );
 }
+
+export const outcomeCell = (r: { outcome: string | null; state: string; error_code: string | null }) =>
+  `<span class="${esc(r.outcome ?? r.state)}">${esc(r.outcome ?? r.state)}</span>${r.error_code ? ` <code>${esc(r.error_code)}</code>` : ''}`;
+
+export function runRows(base: string, runs: readonly RunRow[]): string[][] {
+  return runs.map((r) => [
+    `<a href="${base}/runs/${esc(r.run_id)}"><code>${esc(r.run_id.slice(0, 8))}</code></a>`,
+    r.workspace_id
+      ? `<a href="${base}/workspaces/${esc(containerName(r.workspace_id))}"><code>${esc(containerName(r.workspace_id))}</code></a>`
+      : '–',
+    esc(r.command),
+    outcomeCell(r),
+    esc(r.actor),
+    esc(r.source),
+    when(r.started_at),
+  ]);
+}
+
+export const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source', 'started (UTC)'];

@@ -1,5 +1,5 @@
-// The dashboard's pages and their JSON: the overview (with the fleet's engines), a run, a
-// workspace's timeline.
+// The dashboard's pages and their JSON: a run, a workspace's timeline (the overview is
+// overview-page.ts).
 import {
   budgetUses,
   budgetView,
@@ -8,149 +8,16 @@ import {
   findWorkspace,
   holdsOf,
   isUuid,
-  lastCheck,
-  listAtRisk,
-  listBreakers,
-  listHolds,
-  overview,
   parseTarget,
-  type RunRow,
-  recentRuns,
   regressionsOf,
   runDetail,
-  undelivered,
   workspaceHistory,
 } from '../core/index.js';
-import { engineStatuses, retryingTasks } from '../engines/fleet-status.js';
-import { atRiskTable, auditLine, breakerBanner, budgetCell, holdsTable, when } from './cells.js';
+import { budgetCell, holdsTable, outcomeCell, when } from './cells.js';
 import { esc, page, table } from './html.js';
 import { waterfall } from './waterfall.js';
 
 export type Rendered = { readonly status: number; readonly html?: string; readonly json?: unknown };
-
-const outcomeCell = (r: { outcome: string | null; state: string; error_code: string | null }) =>
-  `<span class="${esc(r.outcome ?? r.state)}">${esc(r.outcome ?? r.state)}</span>${r.error_code ? ` <code>${esc(r.error_code)}</code>` : ''}`;
-
-function runRows(base: string, runs: readonly RunRow[]): string[][] {
-  return runs.map((r) => [
-    `<a href="${base}/runs/${esc(r.run_id)}"><code>${esc(r.run_id.slice(0, 8))}</code></a>`,
-    r.workspace_id
-      ? `<a href="${base}/workspaces/${esc(containerName(r.workspace_id))}"><code>${esc(containerName(r.workspace_id))}</code></a>`
-      : '–',
-    esc(r.command),
-    outcomeCell(r),
-    esc(r.actor),
-    esc(r.source),
-    when(r.started_at),
-  ]);
-}
-
-const RUN_HEADERS = ['run', 'workspace', 'command', 'outcome', 'actor', 'source', 'started (UTC)'];
-
-export async function overviewPage(deps: CoreDeps, base: string, json: boolean): Promise<Rendered> {
-  const o = await overview(deps.db);
-  const [runs, engines, retrying, holds, unsent, audit, budgets, brakes, atRisk] = await Promise.all([
-    recentRuns(deps.db, 50),
-    engineStatuses(deps.db),
-    retryingTasks(deps.db),
-    listHolds(deps.db, { endedWithinMs: 24 * 3600 * 1000 }),
-    undelivered(deps.db),
-    lastCheck(deps.db),
-    budgetUses(
-      deps.db,
-      o.failing.map((w) => w.id),
-      deps.config.restartBudget.windowMs,
-    ),
-    listBreakers(deps.db),
-    listAtRisk(deps.db),
-  ]);
-  const budgetOf = (id: string) => budgetView(budgets.get(id), deps.config.restartBudget);
-  if (json) {
-    const failing = o.failing.map((w) => ({ ...w, budget: budgetOf(w.id) }));
-    return {
-      status: 200,
-      json: {
-        ...o,
-        failing,
-        engines,
-        retrying,
-        runs,
-        holds,
-        undelivered: unsent,
-        audit,
-        breakers: brakes,
-        atRisk,
-      },
-    };
-  }
-  const body = [
-    breakerBanner(base, brakes),
-    auditLine(audit),
-    holdsTable('Holds (live, and ended in the last day)', holds),
-    unsent.length === 0
-      ? ''
-      : table(
-          'Notifications not delivered',
-          ['sink', 'pending', 'given up (7 days)', 'oldest (UTC)', 'last error'],
-          unsent.map((u) => [
-            `${u.sink}: ${esc(u.kind)} <code>$${esc(u.urlEnv)}</code>`,
-            String(u.pending),
-            String(u.failed),
-            when(u.oldest),
-            esc(u.lastError ?? ''),
-          ]),
-        ),
-    engines.length === 0
-      ? '<p>Engines: single-host mode (no <code>medic agent</code> has registered).</p>'
-      : table(
-          'Engines',
-          ['engine', 'agent', 'last heartbeat (UTC)', 'placed', 'tasks queued', 'tasks running'],
-          engines.map((e) => [
-            esc(e.name),
-            `<span class="${e.alive ? 'ok' : 'failed'}">${e.alive ? 'alive' : 'gone'}</span> <code>${esc(e.agent)}</code>`,
-            when(new Date(e.lastHeartbeat)),
-            String(e.placed),
-            String(e.queued),
-            String(e.running),
-          ]),
-        ),
-    ...(retrying.length === 0
-      ? []
-      : [
-          table(
-            'Tasks to be tried again',
-            ['task', 'workspace', 'engine', 'attempts', 'next try (UTC)', 'why'],
-            retrying.map((t) => [
-              String(t.id),
-              `<code>${esc(t.target)}</code>`,
-              esc(t.engine),
-              String(t.attempts),
-              when(new Date(t.nextTry)),
-              esc(t.why ?? ''),
-            ]),
-          ),
-        ]),
-    table(
-      'Workspaces by status',
-      ['status', 'workspaces'],
-      o.byStatus.map((s) => [esc(s.status), String(s.n)]),
-    ),
-    atRiskTable(base, atRisk),
-    table(
-      'Failing now',
-      ['workspace', 'name', 'runtime', 'restart budget'],
-      o.failing.map((w) => [
-        `<a href="${base}/workspaces/${esc(containerName(w.id))}"><code>${esc(containerName(w.id))}</code></a>`,
-        esc(w.name),
-        esc(w.runtime),
-        budgetCell(budgetOf(w.id)),
-      ]),
-    ),
-    `<p>Leases held now: <strong>${o.leases}</strong>. Jobs: ${o.jobs.map((j) => `${esc(j.state)} ${j.n}`).join(', ') || 'none queued'}.</p>`,
-    table('Recent runs', RUN_HEADERS, runRows(base, runs)),
-  ].join('');
-  return { status: 200, html: page(base, 'Workspaces and runs', body) };
-}
 
 export async function runPage(deps: CoreDeps, base: string, runId: string, json: boolean): Promise<Rendered> {
   const run = isUuid(runId) ? await runDetail(deps.db, runId.toLowerCase()) : null;

@@ -11,7 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type CoreDeps, recentRuns } from '../core/index.js';
 import { type Handler, handlerServer } from '../http/server.js';
 import { esc, page, STYLE } from './html.js';
-import { overviewPage, type Rendered, runPage, workspacePage } from './pages.js';
+import { overviewPage } from './overview-page.js';
+import { type Rendered, runPage, workspacePage } from './pages.js';
 import { reportPage } from './report-page.js';
 
 export interface DashboardOptions {

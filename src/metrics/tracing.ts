@@ -9,6 +9,9 @@
 // the agent's run joins the trace of the process that handed it over.
 import type { RecoveryResult, RunTracer } from '../core/index.js';
 
+type OtelApi = typeof import('@opentelemetry/api');
+type Tracer = import('@opentelemetry/api').Tracer;
+
 /** A tracer for this process, or null when no OTLP endpoint is configured. */
 export async function openTracer(
   env: Readonly<Record<string, string | undefined>>,
@@ -43,90 +46,97 @@ export async function openTracer(
     ],
   });
   const tracer = provider.getTracer('workspace-medic');
-
-  const parentOf = (traceparent: string | null | undefined) => {
-    const m = traceparent ? /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent) : null;
-    return m
-      ? api.trace.setSpanContext(api.ROOT_CONTEXT, {
-          traceId: m[1]!,
-          spanId: m[2]!,
-          traceFlags: Number.parseInt(m[3]!, 16) & 1,
-          isRemote: true,
-        })
-      : api.ROOT_CONTEXT;
-  };
-
-  const run = (r: RecoveryResult, o: { readonly traceparent?: string | null }): void => {
-    const started = Date.parse(r.startedAt);
-    const ended = Date.parse(r.finishedAt);
-    const attributes = {
-      'medic.run_id': r.runId,
-      'medic.command': r.command,
-      'medic.source': r.source,
-      'medic.actor': r.actor,
-      'medic.workspace': r.workspace.container,
-      'medic.runtime': r.workspace.runtime ?? '',
-      'medic.outcome': r.outcome,
-      'medic.error_code': r.error?.code ?? '',
-    };
-    const span = tracer.startSpan(
-      `medic ${r.command}`,
-      { startTime: started, attributes, kind: api.SpanKind.INTERNAL },
-      parentOf(o.traceparent),
-    );
-    if (r.outcome === 'failed')
-      span.setStatus({ code: api.SpanStatusCode.ERROR, message: r.error?.code ?? 'failed' });
-    const inRun = api.trace.setSpan(api.ROOT_CONTEXT, span);
-    let at = started;
-    for (const step of r.steps) {
-      const s = tracer.startSpan(
-        step.name,
-        {
-          startTime: at,
-          attributes: {
-            'medic.step': step.name,
-            'medic.step.status': step.status,
-            'medic.workspace': r.workspace.container,
-            'medic.outcome': r.outcome,
-            ...(step.status === 'failed' && r.error ? { 'medic.error_code': r.error.code } : {}),
-          },
-        },
-        inRun,
-      );
-      if (step.status === 'failed')
-        s.setStatus({ code: api.SpanStatusCode.ERROR, message: step.detail.slice(0, 200) });
-      at = Math.min(at + step.ms, Math.max(ended, at));
-      s.end(at);
-    }
-    span.end(Math.max(ended, at));
-  };
-
-  const handOff: RunTracer['handOff'] = (name, o) => {
-    const span = tracer.startSpan(
-      name,
-      { kind: api.SpanKind.PRODUCER, attributes: { ...o.attributes } },
-      parentOf(o.traceparent),
-    );
-    const c = span.spanContext();
-    return {
-      traceparent: `00-${c.traceId}-${c.spanId}-${c.traceFlags.toString(16).padStart(2, '0')}`,
-      end: (outcome) => {
-        span.setAttribute('medic.outcome', outcome);
-        if (outcome === 'failed') span.setStatus({ code: api.SpanStatusCode.ERROR, message: outcome });
-        span.end();
-      },
-    };
-  };
-
   return {
-    handOff,
+    handOff: (name, o) => handOff(api, tracer, name, o),
     run: (r, o) => {
       try {
-        run(r, o);
+        traceRun(api, tracer, r, o);
       } catch {
         // A trace is never worth a run: a span that cannot be made is left out.
       }
     },
     flush: () => provider.forceFlush().catch(() => undefined),
+  };
+}
+
+// The caller's span, from a W3C traceparent (none, or a malformed one: a new trace).
+function parentOf(api: OtelApi, traceparent: string | null | undefined) {
+  const m = traceparent ? /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent) : null;
+  return m
+    ? api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: m[1]!,
+        spanId: m[2]!,
+        traceFlags: Number.parseInt(m[3]!, 16) & 1,
+        isRemote: true,
+      })
+    : api.ROOT_CONTEXT;
+}
+
+// A finished run: its span, and one child span per step, one after another.
+function traceRun(
+  api: OtelApi,
+  tracer: Tracer,
+  r: RecoveryResult,
+  o: { readonly traceparent?: string | null },
+) {
+  const started = Date.parse(r.startedAt);
+  const ended = Date.parse(r.finishedAt);
+  const attributes = {
+    'medic.run_id': r.runId,
+    'medic.command': r.command,
+    'medic.source': r.source,
+    'medic.actor': r.actor,
+    'medic.workspace': r.workspace.container,
+    'medic.runtime': r.workspace.runtime ?? '',
+    'medic.outcome': r.outcome,
+    'medic.error_code': r.error?.code ?? '',
+  };
+  const span = tracer.startSpan(
+    `medic ${r.command}`,
+    { startTime: started, attributes, kind: api.SpanKind.INTERNAL },
+    parentOf(api, o.traceparent),
+  );
+  if (r.outcome === 'failed')
+    span.setStatus({ code: api.SpanStatusCode.ERROR, message: r.error?.code ?? 'failed' });
+  const inRun = api.trace.setSpan(api.ROOT_CONTEXT, span);
+  let at = started;
+  for (const step of r.steps) {
+    const s = tracer.startSpan(
+      step.name,
+      {
+        startTime: at,
+        attributes: {
+          'medic.step': step.name,
+          'medic.step.status': step.status,
+          'medic.workspace': r.workspace.container,
+          'medic.outcome': r.outcome,
+          ...(step.status === 'failed' && r.error ? { 'medic.error_code': r.error.code } : {}),
+        },
+      },
+      inRun,
+    );
+    if (step.status === 'failed')
+      s.setStatus({ code: api.SpanStatusCode.ERROR, message: step.detail.slice(0, 200) });
+    at = Math.min(at + step.ms, Math.max(ended, at));
+    s.end(at);
+  }
+  span.end(Math.max(ended, at));
+}
+
+// Work handed to another process: a producer span whose traceparent the work carries.
+function handOff(api: OtelApi, tracer: Tracer, ...[name, o]: Parameters<RunTracer['handOff']>) {
+  const span = tracer.startSpan(
+    name,
+    { kind: api.SpanKind.PRODUCER, attributes: { ...o.attributes } },
+    parentOf(api, o.traceparent),
+  );
+  const c = span.spanContext();
+  return {
+    traceparent: `00-${c.traceId}-${c.spanId}-${c.traceFlags.toString(16).padStart(2, '0')}`,
+    end: (outcome: Parameters<ReturnType<RunTracer['handOff']>['end']>[0]) => {
+      span.setAttribute('medic.outcome', outcome);
+      if (outcome === 'failed') span.setStatus({ code: api.SpanStatusCode.ERROR, message: outcome });
+      span.end();
+    },
   };
 }
