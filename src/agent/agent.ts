@@ -70,29 +70,7 @@ export class Agent {
     this.name = workerName(deps.holder);
     // Tasks and heals draw from one width: the process runs `concurrency` recoveries in all.
     const width = new Width(options.concurrency);
-    this.worker = new JobWorker<Task>(
-      {
-        queue: taskQueue(deps.db, engine),
-        run: (task, fence, interrupt) =>
-          runTask(
-            deps,
-            { worker: this.name, ...(options.onResult ? { onResult: options.onResult } : {}) },
-            task,
-            fence,
-            interrupt,
-          ),
-        onAbandoned: async (task) =>
-          deps.logger.warn({ task: task.id, target: task.target }, 'task given up: its agent stopped twice'),
-        logger: deps.logger,
-      },
-      {
-        concurrency: options.concurrency,
-        width,
-        pollMs: options.pollMs,
-        staleS: options.staleS,
-        name: this.name,
-      },
-    );
+    this.worker = this.taskWorker(width);
     this.watcher = !options.heal
       ? null
       : new Watcher(deps, {
@@ -125,6 +103,35 @@ export class Agent {
       deps.logger,
       () => {},
       PLACEMENT_ACTIONS,
+    );
+  }
+
+  // The engine's tasks, run with the core here (task-runner.ts), `width` shared with healing.
+  private taskWorker(width: Width): JobWorker<Task> {
+    const { deps, options } = this;
+    const { engine } = options;
+    return new JobWorker<Task>(
+      {
+        queue: taskQueue(deps.db, engine),
+        run: (task, fence, interrupt) =>
+          runTask(
+            deps,
+            { worker: this.name, ...(options.onResult ? { onResult: options.onResult } : {}) },
+            task,
+            fence,
+            interrupt,
+          ),
+        onAbandoned: async (task) =>
+          deps.logger.warn({ task: task.id, target: task.target }, 'task given up: its agent stopped twice'),
+        logger: deps.logger,
+      },
+      {
+        concurrency: options.concurrency,
+        width,
+        pollMs: options.pollMs,
+        staleS: options.staleS,
+        name: this.name,
+      },
     );
   }
 

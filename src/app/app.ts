@@ -58,79 +58,21 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
   return async (app: Probot) => {
     const { core } = options;
     const intake = options.intake ?? core.db;
-    const floors = new FloorQueue();
     const pacers = new PacerRegistry({
       gapMs: options.writeGapMs,
       perMinute: options.writesPerMinute ?? 80,
       clock: core.clock,
     });
-    // With agents, a job's commands become tasks keyed by the job: run again (its replica
-    // died), it finds them instead of adding more. NOTIFY wakes its status comment's reads.
-    const agents = options.executor?.agents;
-    const wakeups = agents ? await Wakeups.open(core.db, TASK_EVENTS, app.log) : undefined;
-    const executorFor = doorExecutor(core, agents, wakeups);
-    const worker = new JobWorker(
-      {
-        queue: jobQueue(core.db),
-        run: (job, fence) =>
-          runJob(app, options, { pacers, floors, executor: executorFor(`job:${job.id}`), fence }, job),
-        onAbandoned: (job) => reportAbandoned(app, job),
-        logger: app.log,
-      },
-      {
-        concurrency: options.concurrency,
-        pollMs: options.pollMs,
-        staleS: options.staleS,
-        name: workerName(core.holder),
-      },
-    );
+    const worker = await jobWorker(app, options, pacers);
     options.onWorker?.(worker);
     options.onPacers?.(pacers);
-
-    app.on('issue_comment.created', async (context) => {
-      const located = commentEventFrom(context.payload);
-      const { comment } = located.event;
-      if (located.installationId === null) return;
-      const left = ignoredComment(comment, {
-        nowMs: core.clock.now().getTime(),
-        maxAgeS: options.commentMaxAgeS,
-      });
-      if (left) {
-        // Bots and chatter are most comments: said only when a command was left (too old).
-        if (left.kind === 'too old')
-          app.log.info({ delivery: context.id, comment: comment.id, why: left.why }, 'comment ignored');
-        return;
-      }
-      const key = `${located.installationId}:${located.owner}/${located.repo}:${comment.id}`.toLowerCase();
-      // A stranger's comment waits behind every other; a known on-call engineer's goes first.
-      const ids = located.event.repository;
-      const source = {
-        repo: `${located.owner}/${located.repo}`,
-        repoId: ids?.id ?? null,
-        ownerId: ids?.ownerId ?? null,
-      };
-      const stored = await enqueueJob(
-        intake,
-        context.id,
-        { kind: 'comment', ...withInstallation(located) },
-        key,
-        await intakePriority(intake, source, comment.author),
-      );
-      if (stored) worker.wake();
-      else
-        app.log.info(
-          { delivery: context.id, comment: comment.id },
-          'comment already stored (a redelivery or a replay)',
-        );
-    });
-
+    app.on('issue_comment.created', (context) => storeComment(app, options, intake, worker, context));
     app.on(['issues.opened', 'issues.labeled'], async (context) => {
       const located = incidentEventFrom(context.payload);
       if (located.installationId === null || located.event.labels.length === 0) return;
       if (await enqueueJob(intake, context.id, { kind: 'incident', ...withInstallation(located) }))
         worker.wake();
     });
-
     worker.start();
     // A job stored by another replica wakes this one's worker too (polling stays as the net).
     worker.onStop(await listenOrPoll(core.db, JOBS_QUEUED, () => worker.wake(), app.log));
@@ -139,6 +81,81 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     // Workspaces that broke again soon after a command recovered them: their incident is reopened.
     setInterval(() => void reopenRegressions(app, core, pacers), options.regressionLookMs ?? 5_000).unref();
   };
+}
+
+// The worker that runs the stored jobs. With agents, a job's commands become tasks keyed by
+// the job: run again (its replica died), it finds them instead of adding more. NOTIFY wakes
+// its status comment's reads.
+async function jobWorker(
+  app: Probot,
+  options: MedicAppOptions,
+  pacers: PacerRegistry,
+): Promise<JobWorker<Job>> {
+  const { core } = options;
+  const floors = new FloorQueue();
+  const agents = options.executor?.agents;
+  const wakeups = agents ? await Wakeups.open(core.db, TASK_EVENTS, app.log) : undefined;
+  const executorFor = doorExecutor(core, agents, wakeups);
+  return new JobWorker(
+    {
+      queue: jobQueue(core.db),
+      run: (job, fence) =>
+        runJob(app, options, { pacers, floors, executor: executorFor(`job:${job.id}`), fence }, job),
+      onAbandoned: (job) => reportAbandoned(app, job),
+      logger: app.log,
+    },
+    {
+      concurrency: options.concurrency,
+      pollMs: options.pollMs,
+      staleS: options.staleS,
+      name: workerName(core.holder),
+    },
+  );
+}
+
+// A comment is stored as a job before the webhook is acknowledged, unless it is not ours (a
+// bot's, an edit, too old); a stranger's waits behind every other, a known on-call engineer's
+// goes first.
+async function storeComment(
+  app: Probot,
+  options: MedicAppOptions,
+  intake: Queryable,
+  worker: JobWorker<Job>,
+  context: { readonly id: string; readonly payload: Parameters<typeof commentEventFrom>[0] },
+): Promise<void> {
+  const located = commentEventFrom(context.payload);
+  const { comment } = located.event;
+  if (located.installationId === null) return;
+  const left = ignoredComment(comment, {
+    nowMs: options.core.clock.now().getTime(),
+    maxAgeS: options.commentMaxAgeS,
+  });
+  if (left) {
+    // Bots and chatter are most comments: said only when a command was left (too old).
+    if (left.kind === 'too old')
+      app.log.info({ delivery: context.id, comment: comment.id, why: left.why }, 'comment ignored');
+    return;
+  }
+  const key = `${located.installationId}:${located.owner}/${located.repo}:${comment.id}`.toLowerCase();
+  const ids = located.event.repository;
+  const source = {
+    repo: `${located.owner}/${located.repo}`,
+    repoId: ids?.id ?? null,
+    ownerId: ids?.ownerId ?? null,
+  };
+  const stored = await enqueueJob(
+    intake,
+    context.id,
+    { kind: 'comment', ...withInstallation(located) },
+    key,
+    await intakePriority(intake, source, comment.author),
+  );
+  if (stored) worker.wake();
+  else
+    app.log.info(
+      { delivery: context.id, comment: comment.id },
+      'comment already stored (a redelivery or a replay)',
+    );
 }
 
 function withInstallation<T>(l: { owner: string; repo: string; installationId: number | null; event: T }) {

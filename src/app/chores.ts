@@ -2,7 +2,7 @@
 // expired (their comment says so), and the incidents of regressions are reopened.
 import type { Probot } from 'probot';
 import { expireDue } from '../chatops/approval-store.js';
-import { endedText } from '../chatops/approvals.js';
+import { endedText } from '../chatops/approval-text.js';
 import {
   claimRegressions,
   type RegressionToTell,

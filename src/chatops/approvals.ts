@@ -27,6 +27,7 @@ import {
   loadRequest,
   setRequestComment,
 } from './approval-store.js';
+import { endedText, pendingText } from './approval-text.js';
 import type { CommandContext } from './chatops-context.js';
 import type { Command } from './parse-commands.js';
 
@@ -84,29 +85,55 @@ export async function decide(
   run: RunApproved,
 ): Promise<readonly RecoveryResult[]> {
   const { deps } = ctx;
-  const db = deps.core.db;
   const say = (text: string) =>
     deps.writes.schedule('result', () => deps.github.createComment(ctx.issue, text)).done;
-  const request = await loadRequest(db, command.id);
-  if (!request || request.repoId !== ctx.grant.repoId || request.issue !== ctx.issue) {
-    await say(`🩺 there is no request ${codeSpan(command.id)} on this issue.`);
+  const request = await pendingRequest(ctx, command.id, say);
+  if (!request) return [];
+  const refused = await deciderRefused(ctx, request);
+  if (refused) {
+    await say(
+      `🩺 /${command.kind} ${codeSpan(request.id)} refused: ${codeSpan(refused.code)}: ${escapeInline(refused.message, 300)}`,
+    );
     return [];
   }
-  if (request.state === 'pending' && request.expiresAt.getTime() <= Date.now()) {
+  if (command.kind === 'deny') {
+    await denyRequest(ctx, request, command.reason, say);
+    return [];
+  }
+  return approveRequest(ctx, request, run, say);
+}
+
+type Say = (text: string) => Promise<unknown>;
+
+// The request named, if it is this issue's and still pending (else said why, and null).
+async function pendingRequest(ctx: CommandContext, id: string, say: Say): Promise<ApprovalRequest | null> {
+  const db = ctx.deps.core.db;
+  const request = await loadRequest(db, id);
+  if (!request || request.repoId !== ctx.grant.repoId || request.issue !== ctx.issue) {
+    await say(`🩺 there is no request ${codeSpan(id)} on this issue.`);
+    return null;
+  }
+  if (request.state === 'pending' && request.expiresAt.getTime() <= ctx.deps.core.clock.now().getTime()) {
     for (const expired of await expireDue(db, request.id)) await markComment(ctx, expired);
     await say(
       `🩺 request ${codeSpan(request.id)} expired at ${request.expiresAt.toISOString()}; nothing ran. Ask again.`,
     );
-    return [];
+    return null;
   }
   if (request.state !== 'pending') {
     await say(
       `🩺 request ${codeSpan(request.id)} is already ${request.state}${request.decidedBy ? ` (by @${escapeInline(request.decidedBy)})` : ''}.`,
     );
-    return [];
+    return null;
   }
+  return request;
+}
+
+// Why this commenter may not decide the request (the requester themselves, or below the
+// rule's elevated role), or null.
+async function deciderRefused(ctx: CommandContext, request: ApprovalRequest) {
   try {
-    const rule = grantedRule(await currentPolicy(db), ctx.grant);
+    const rule = grantedRule(await currentPolicy(ctx.deps.core.db), ctx.grant);
     const same =
       request.requesterId !== null && ctx.actorId != null
         ? request.requesterId === ctx.actorId
@@ -120,26 +147,32 @@ export async function decide(
       });
     }
     requireElevated(ctx, rule, 'approving an elevated command');
+    return null;
   } catch (error) {
-    const e = asMedicError(error);
-    await say(
-      `🩺 /${command.kind} ${codeSpan(request.id)} refused: ${codeSpan(e.code)}: ${escapeInline(e.message, 300)}`,
-    );
-    return [];
+    return asMedicError(error);
   }
-  if (command.kind === 'deny') {
-    const denied = await deny(db, request.id, ctx.actor, command.reason ?? '');
-    if (!denied) {
-      await say(`🩺 request ${codeSpan(request.id)} was decided or expired meanwhile; nothing changed.`);
-      return [];
-    }
-    await markComment(ctx, denied);
-    await say(
-      `🩺 request ${codeSpan(request.id)} **denied** by @${escapeInline(ctx.actor)}${command.reason ? `: ${escapeInline(command.reason, 300)}` : ''}. Nothing ran.`,
-    );
-    return [];
+}
+
+async function denyRequest(ctx: CommandContext, request: ApprovalRequest, reason: string | null, say: Say) {
+  const denied = await deny(ctx.deps.core.db, request.id, ctx.actor, reason ?? '');
+  if (!denied) {
+    await say(`🩺 request ${codeSpan(request.id)} was decided or expired meanwhile; nothing changed.`);
+    return;
   }
-  const approved = await approve(db, request.id, { login: ctx.actor, id: ctx.actorId ?? null });
+  await markComment(ctx, denied);
+  await say(
+    `🩺 request ${codeSpan(request.id)} **denied** by @${escapeInline(ctx.actor)}${reason ? `: ${escapeInline(reason, 300)}` : ''}. Nothing ran.`,
+  );
+}
+
+// One more approval; the one that completes the request runs it, as the requester.
+async function approveRequest(
+  ctx: CommandContext,
+  request: ApprovalRequest,
+  run: RunApproved,
+  say: Say,
+): Promise<readonly RecoveryResult[]> {
+  const approved = await approve(ctx.deps.core.db, request.id, { login: ctx.actor, id: ctx.actorId ?? null });
   if (!approved) {
     await say(
       ctx.actorId == null
@@ -156,7 +189,7 @@ export async function decide(
   }
   await markComment(ctx, approved.request);
   // Every usual check again, as the requester: their role now, not when they asked.
-  const role = await deps.github.permissionOf(request.requester);
+  const role = await ctx.deps.github.permissionOf(request.requester);
   const grant: Grant = { ...ctx.grant, role };
   const ran = await run({ ...ctx, actor: request.requester, grant }, request.command, request.line, {
     id: request.id,
@@ -193,42 +226,4 @@ export async function markComment(
         'could not update the request comment',
       ),
     );
-}
-
-/** Targets shown in an approval request before the rest are counted. */
-const SHOWN_TARGETS = 10;
-
-/**
- * The command an approval binds, from its parsed form (what will run, not the comment's text):
- * every flag, the targets up to ten and then how many more, a long reason cut with a mark.
- */
-export function describeGated(command: Gated): string {
-  if (command.kind === 'rollback') return `${codeSpan(`/rollback ${command.runId}`)}`;
-  const shown = command.targets.slice(0, SHOWN_TARGETS).map((t) => codeSpan(t, 80));
-  const more = command.targets.length - shown.length;
-  const flags = [command.force ? '`--force`' : null, command.dryRun ? '`--dry-run`' : null].filter(Boolean);
-  const reason = command.reason
-    ? ` with reason “${escapeInline(command.reason, 200)}”${command.reason.length > 200 ? ' (cut)' : ''}`
-    : '';
-  return `\`/recover\` of ${command.targets.length} workspace${command.targets.length === 1 ? '' : 's'} (${shown.join(' ')}${more > 0 ? ` … and ${more} more` : ''})${flags.length ? ` ${flags.join(' ')}` : ''}${reason}`;
-}
-
-function pendingText(r: ApprovalRequest, rule: PolicyRule): string {
-  return [
-    `🩺 ${describeGated(r.command as Gated)} by @${escapeInline(r.requester)} **awaits approval**: request ${codeSpan(r.id)}.`,
-    '',
-    `It needs ${r.needed} approval${r.needed > 1 ? 's' : ''} from another person with ${rule.elevated} or more on ${escapeInline(r.repo)} (not @${escapeInline(r.requester)}; bots do not count), by ${r.expiresAt.toISOString()}.`,
-    `Answer \`/approve ${r.id}\`, or \`/deny ${r.id} --reason "why"\`. Nothing runs until then.`,
-  ].join('\n');
-}
-
-export function endedText(r: ApprovalRequest): string {
-  const head = `🩺 ${describeGated(r.command as Gated)} by @${escapeInline(r.requester)}, request ${codeSpan(r.id)}:`;
-  if (r.state === 'approved')
-    return `${head} **approved** by ${r.approvers.map((a) => `@${escapeInline(a)}`).join(', ')}; it runs now (its result follows).`;
-  if (r.state === 'denied')
-    return `${head} **denied** by @${escapeInline(r.decidedBy ?? '')}${r.denyReason ? `: ${escapeInline(r.denyReason, 300)}` : ''}. Nothing ran.`;
-  if (r.state === 'expired')
-    return `${head} **expired** at ${r.expiresAt.toISOString()} unanswered. Nothing ran.`;
-  return head;
 }

@@ -7,6 +7,7 @@
 import {
   type CoreDeps,
   type Executor,
+  type Grant,
   type Logger,
   localExecutor,
   mentionedWorkspaces,
@@ -21,10 +22,9 @@ import { checkFloor } from './floor.js';
 import { CONFIG_PATH, configErrorComment, parseRepoConfig, tighten } from './repo-config.js';
 import { checkRepoRules } from './repo-rules.js';
 
-export async function handleIncident(
-  deps: { core: CoreDeps; github: GitHubPort; logger: Logger; executor?: Executor },
-  issue: IncidentEvent,
-): Promise<boolean> {
+type IncidentDeps = { core: CoreDeps; github: GitHubPort; logger: Logger; executor?: Executor };
+
+export async function handleIncident(deps: IncidentDeps, issue: IncidentEvent): Promise<boolean> {
   const { github, logger } = deps;
   const repo = `${github.owner}/${github.repo}`;
   const asker = issue.sender;
@@ -63,27 +63,39 @@ export async function handleIncident(
     logger.info({ repo, issue: issue.number, asker, code: error.code }, 'incident issue not diagnosed');
     return false;
   }
-  const targets = mentionedWorkspaces(`${issue.title}\n${issue.body}`, effective.maxTargets);
+  const grant = { ...source, role: floor.held, origin: { repo, issue: issue.number, comment: null } };
+  await diagnoseNamed(
+    deps,
+    issue,
+    { actor: asker, source: 'app' as const, grant },
+    { permission, maxTargets: effective.maxTargets },
+  );
+  return true;
+}
+
+// The workspaces the incident names, diagnosed in one comment (or a comment that it names none).
+async function diagnoseNamed(
+  deps: IncidentDeps,
+  issue: IncidentEvent,
+  request: { readonly actor: string; readonly source: 'app'; readonly grant: Grant },
+  o: { readonly permission: Permission; readonly maxTargets: number },
+): Promise<void> {
+  const { github } = deps;
+  const targets = mentionedWorkspaces(`${issue.title}\n${issue.body}`, o.maxTargets);
   if (targets.length === 0) {
     await github.createComment(
       issue.number,
       '🩺 medic found no workspace named in this incident. Name one as `ws-<first 12 characters of its id>` and comment `/diagnose ws-…`.',
     );
-    return true;
+    return;
   }
-  const request = {
-    actor: asker,
-    source: 'app' as const,
-    grant: { ...source, role: floor.held, origin: { repo, issue: issue.number, comment: null } },
-  };
   const executor = deps.executor ?? localExecutor(deps.core);
   const rows = [];
   for (const target of targets) {
     const found = await executor
-      .diagnose(target, { list: false, request, permission })
+      .diagnose(target, { list: false, request, permission: o.permission })
       .catch((e: unknown) => e as Error);
     rows.push({ target, found });
   }
   await github.createComment(issue.number, diagnosisTable(rows, `diagnosis of ${targets.join(' ')}`));
-  return true;
 }

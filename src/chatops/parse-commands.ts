@@ -104,40 +104,28 @@ function parseLine(line: string, maxTargets: number): Command {
       throw new Error('/rollback takes exactly one run id (a uuid)');
     return { kind: 'rollback', runId: args[0]!.text.toLowerCase() };
   }
+  const { flags, targets } = readArgs(word!, args);
+  if (targets.length === 0) throw new Error(`/${word} needs at least one workspace (ws-<id12> or a uuid)`);
+  if (targets.length > maxTargets)
+    throw new Error(`/${word} names ${targets.length} workspaces; at most ${maxTargets} per command`);
+  if (word === 'diagnose') return { kind: 'diagnose', targets };
+  if (word === 'release') return { kind: 'release', targets };
+  const reason = flags.get('--reason');
+  if (word === 'hold') return holdCommand(targets, flags.get('--for'), reason);
+  return recoverCommand(targets, flags);
+}
+
+// A command's options and its targets (each once), in the order given.
+function readArgs(word: string, args: readonly Token[]) {
   const flags = new Map<string, string | boolean>();
   const targets: string[] = [];
   let unquotedReasonAt = -1;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.quoted && arg.text.startsWith('-')) {
-      const [, name = '', value] = /^(--?[^=]*)(?:=([\s\S]*))?$/.exec(arg.text) ?? [];
-      const flag =
-        FLAGS[(word as keyof typeof FLAGS) in FLAGS ? (word as keyof typeof FLAGS) : 'diagnose'][name];
-      if (!flag) throw new Error(`unknown option ${name} for /${word}`);
-      if (flags.has(name)) throw new Error(`${name} is given twice; give it once`);
-      if (flag === 'boolean') {
-        if (value !== undefined && value !== 'true' && value !== 'false')
-          throw new Error(`${name} takes no value, or =true or =false`);
-        flags.set(name, value !== 'false');
-        continue;
-      }
-      let text = value;
-      if (text === undefined) {
-        const next = args[++i];
-        if (!next || (!next.quoted && next.text.startsWith('--'))) {
-          throw new Error(`${name} needs a text, e.g. ${name} "volume pruned"`);
-        }
-        text = next.text;
-        if (!next.quoted && name === '--reason') unquotedReasonAt = i;
-      } else if (!arg.valueQuoted && name === '--reason') {
-        unquotedReasonAt = i;
-      }
-      if (text === '') throw new Error(`${name} needs a text, e.g. ${name} "volume pruned"`);
-      if (text.length > MAX_REASON)
-        throw new Error(
-          `${name} is ${text.length} characters; at most ${MAX_REASON} are kept, so shorten it`,
-        );
-      flags.set(name, text);
+      const read = readFlag(word, args, i, flags);
+      if (read.unquotedReason) unquotedReasonAt = read.at;
+      i = read.at;
       continue;
     }
     try {
@@ -152,14 +140,46 @@ function parseLine(line: string, maxTargets: number): Command {
     }
     if (!targets.includes(arg.text.toLowerCase())) targets.push(arg.text.toLowerCase());
   }
-  if (targets.length === 0) throw new Error(`/${word} needs at least one workspace (ws-<id12> or a uuid)`);
-  if (targets.length > maxTargets)
-    throw new Error(`/${word} names ${targets.length} workspaces; at most ${maxTargets} per command`);
-  if (word === 'diagnose') return { kind: 'diagnose', targets };
-  if (word === 'release') return { kind: 'release', targets };
-  const reason = flags.get('--reason');
-  if (word === 'hold') return holdCommand(targets, flags.get('--for'), reason);
-  return recoverCommand(targets, flags);
+  return { flags, targets };
+}
+
+// The option at args[i] (its value may be the next argument), set in `flags`: returns the
+// index of the last argument it used, and whether it was a reason given without quotes.
+function readFlag(
+  word: string,
+  args: readonly Token[],
+  i: number,
+  flags: Map<string, string | boolean>,
+): { at: number; unquotedReason: boolean } {
+  const arg = args[i]!;
+  const [, name = '', value] = /^(--?[^=]*)(?:=([\s\S]*))?$/.exec(arg.text) ?? [];
+  const flag = FLAGS[(word as keyof typeof FLAGS) in FLAGS ? (word as keyof typeof FLAGS) : 'diagnose'][name];
+  if (!flag) throw new Error(`unknown option ${name} for /${word}`);
+  if (flags.has(name)) throw new Error(`${name} is given twice; give it once`);
+  if (flag === 'boolean') {
+    if (value !== undefined && value !== 'true' && value !== 'false')
+      throw new Error(`${name} takes no value, or =true or =false`);
+    flags.set(name, value !== 'false');
+    return { at: i, unquotedReason: false };
+  }
+  let text = value;
+  let at = i;
+  let unquotedReason = false;
+  if (text === undefined) {
+    const next = args[++at];
+    if (!next || (!next.quoted && next.text.startsWith('--'))) {
+      throw new Error(`${name} needs a text, e.g. ${name} "volume pruned"`);
+    }
+    text = next.text;
+    unquotedReason = !next.quoted && name === '--reason';
+  } else if (!arg.valueQuoted && name === '--reason') {
+    unquotedReason = true;
+  }
+  if (text === '') throw new Error(`${name} needs a text, e.g. ${name} "volume pruned"`);
+  if (text.length > MAX_REASON)
+    throw new Error(`${name} is ${text.length} characters; at most ${MAX_REASON} are kept, so shorten it`);
+  flags.set(name, text);
+  return { at, unquotedReason };
 }
 
 const FLAGS: Record<'recover' | 'diagnose' | 'hold' | 'release', Record<string, 'boolean' | 'text'>> = {

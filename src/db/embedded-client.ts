@@ -154,68 +154,83 @@ function heldDatabase(
   dataDir: string,
   reconnect: (() => Promise<Socket>) | null = null,
 ): Database {
-  const where = `the embedded database in ${dataDir}`;
-  const pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (e: Error) => void }>();
-  let next = 1;
-  let socket: Socket | null = null;
-  let closed: Promise<void> = Promise.resolve();
-  let closing = false;
-  let connecting: Promise<Socket> | null = null;
-  const gone = () =>
-    new DatabaseUnavailableError(`${where}: its holder went away`, {
+  const link = new HolderLink(`the embedded database in ${dataDir}`, first, reconnect);
+  const port: Queryable = { where: link.where, query: (sql, params) => link.query(sql, params) };
+  return { ...port, session: (fn) => fn(port), close: () => link.close() };
+}
+
+// The connection to the holder: each query framed with an id, its reply matched back to it.
+class HolderLink {
+  private readonly pending = new Map<
+    number,
+    { resolve: (rows: unknown[]) => void; reject: (e: Error) => void }
+  >();
+  private next = 1;
+  private socket: Socket | null = null;
+  private closed: Promise<void> = Promise.resolve();
+  private closing = false;
+  private connecting: Promise<Socket> | null = null;
+
+  constructor(
+    readonly where: string,
+    first: Socket,
+    private readonly reconnect: (() => Promise<Socket>) | null,
+  ) {
+    this.use(first);
+  }
+
+  async query(sql: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }> {
+    const s = await this.connected();
+    const id = this.next++;
+    const request: HolderRequest = params ? { id, sql, params: [...params] } : { id, sql };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: (rows) => resolve({ rows }), reject });
+      sendFrame(s, request);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.socket?.end();
+    await this.closed;
+  }
+
+  private gone(): DatabaseUnavailableError {
+    return new DatabaseUnavailableError(`${this.where}: its holder went away`, {
       hint: 'run the command again (it starts a new holder)',
     });
-  const use = (s: Socket) => {
-    socket = s;
-    closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
+  }
+
+  private use(s: Socket): void {
+    this.socket = s;
+    this.closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
     readFrames(s, (message) => {
       const reply = message as HolderReply;
-      const waiting = pending.get(reply.id);
-      pending.delete(reply.id);
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
       if (!waiting) return;
       if ('error' in reply) waiting.reject(rebuilt(reply.error));
       else waiting.resolve(reply.rows);
     });
     s.on('error', () => undefined); // its close follows
     s.once('close', () => {
-      if (socket === s) socket = null;
-      const error = gone();
-      for (const w of pending.values()) w.reject(error);
-      pending.clear();
+      if (this.socket === s) this.socket = null;
+      const error = this.gone();
+      for (const w of this.pending.values()) w.reject(error);
+      this.pending.clear();
     });
-  };
-  use(first);
-  const connected = async (): Promise<Socket> => {
-    if (socket) return socket;
-    if (closing || !reconnect) throw gone();
-    connecting ??= reconnect().finally(() => {
-      connecting = null;
+  }
+
+  private async connected(): Promise<Socket> {
+    if (this.socket) return this.socket;
+    if (this.closing || !this.reconnect) throw this.gone();
+    this.connecting ??= this.reconnect().finally(() => {
+      this.connecting = null;
     });
-    const s = await connecting;
-    if (socket !== s) use(s);
+    const s = await this.connecting;
+    if (this.socket !== s) this.use(s);
     return s;
-  };
-  const port: Queryable = {
-    where,
-    async query(sql, params) {
-      const s = await connected();
-      const id = next++;
-      const request: HolderRequest = params ? { id, sql, params: [...params] } : { id, sql };
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve: (rows) => resolve({ rows }), reject });
-        sendFrame(s, request);
-      });
-    },
-  };
-  return {
-    ...port,
-    session: (fn) => fn(port),
-    close: async () => {
-      closing = true;
-      socket?.end();
-      await closed;
-    },
-  };
+  }
 }
 
 /** A query's error as the holder reported it: its message, with its SQLSTATE code and details. */

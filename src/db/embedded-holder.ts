@@ -11,6 +11,7 @@
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { readFrames, sendFrame } from './frames.js';
 import { openPglite } from './pglite-database.js';
 
@@ -38,86 +39,105 @@ export async function holdEmbedded(
   const { db, close } = await openPglite(dataDir, 'embedded-holder');
   const file = path.join(dataDir, SOCKET_FILE);
   await unlink(file).catch(() => undefined); // a socket left by a holder that died: ours now (we hold the lock)
-  const queue: Waiting[] = [];
-  const clients = new Set<Socket>();
-  let owner: Socket | null = null; // the client whose transaction is open
-  let pumping = false;
-  let idle: NodeJS.Timeout | null = null;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
+  const holder = new Holder(db, idleMs, async () => {
+    await close().catch(() => undefined);
+    await unlink(file).catch(() => undefined);
   });
+  await new Promise<void>((resolve, reject) => {
+    holder.server.once('error', reject);
+    holder.server.listen(file, () => resolve());
+  });
+  await chmod(file, 0o600);
+  holder.armIdle();
+  return { done: holder.done, stop: () => holder.stop() };
+}
 
-  const pump = async (): Promise<void> => {
-    if (pumping) return;
-    pumping = true;
+// The one process that opens the data directory: every client's statements in the order they
+// came, except that while one client's transaction is open only that client's run.
+class Holder {
+  readonly server = createServer((client) => this.accept(client));
+  readonly done: Promise<void>;
+  private readonly queue: Waiting[] = [];
+  private readonly clients = new Set<Socket>();
+  private owner: Socket | null = null; // the client whose transaction is open
+  private pumping = false;
+  private stopping = false;
+  private idle: NodeJS.Timeout | null = null;
+  private finish!: () => void;
+
+  constructor(
+    private readonly db: PGlite,
+    private readonly idleMs: number,
+    private readonly closeAll: () => Promise<void>,
+  ) {
+    this.done = new Promise<void>((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  private accept(client: Socket): void {
+    this.clients.add(client);
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+    readFrames(client, (message) => {
+      this.queue.push({ client, request: message as HolderRequest });
+      void this.pump();
+    });
+    client.on('error', () => undefined); // a client killed mid-reply: its close follows
+    client.on('close', () => void this.leave(client));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
     try {
       for (;;) {
+        const { queue, owner } = this;
         const i = owner ? queue.findIndex((w) => w.client === owner) : queue.length > 0 ? 0 : -1;
         if (i < 0) return;
         const [{ client, request }] = queue.splice(i, 1) as [Waiting];
         let reply: HolderReply;
         try {
-          const result = await db.query(request.sql, request.params ? [...request.params] : undefined);
+          const result = await this.db.query(request.sql, request.params ? [...request.params] : undefined);
           reply = { id: request.id, rows: result.rows };
         } catch (error) {
           reply = { id: request.id, error: errorFields(error) };
         }
-        owner = db.isInTransaction() ? client : null;
+        this.owner = this.db.isInTransaction() ? client : null;
         if (!client.destroyed) sendFrame(client, reply);
       }
     } finally {
-      pumping = false;
+      this.pumping = false;
     }
-  };
+  }
 
-  const leave = async (client: Socket): Promise<void> => {
-    clients.delete(client);
+  private async leave(client: Socket): Promise<void> {
+    this.clients.delete(client);
+    const { queue } = this;
     for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.client === client) queue.splice(i, 1);
-    if (owner === client) {
+    if (this.owner === client) {
       // Gone mid-transaction: what it began is undone, and the others go on.
-      await db.query('ROLLBACK').catch(() => undefined);
-      owner = null;
+      await this.db.query('ROLLBACK').catch(() => undefined);
+      this.owner = null;
     }
-    void pump();
-    if (clients.size === 0) armIdle();
-  };
+    void this.pump();
+    if (this.clients.size === 0) this.armIdle();
+  }
 
-  const server = createServer((client) => {
-    clients.add(client);
-    if (idle) clearTimeout(idle);
-    idle = null;
-    readFrames(client, (message) => {
-      queue.push({ client, request: message as HolderRequest });
-      void pump();
-    });
-    client.on('error', () => undefined); // a client killed mid-reply: its close follows
-    client.on('close', () => void leave(client));
-  });
+  armIdle(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = setTimeout(() => void this.stop(), this.idleMs);
+  }
 
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    server.close();
-    for (const c of clients) c.destroy();
-    while (pumping) await new Promise((r) => setTimeout(r, 10));
-    await close().catch(() => undefined);
-    await unlink(file).catch(() => undefined);
-    finish();
-  };
-  const armIdle = () => {
-    if (idle) clearTimeout(idle);
-    idle = setTimeout(() => void stop(), idleMs);
-  };
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(file, () => resolve());
-  });
-  await chmod(file, 0o600);
-  armIdle();
-  return { done, stop };
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.server.close();
+    for (const c of this.clients) c.destroy();
+    while (this.pumping) await new Promise((r) => setTimeout(r, 10));
+    await this.closeAll();
+    this.finish();
+  }
 }
 
 /** A query's error as plain fields (message, SQLSTATE code, detail…), to be rebuilt by the client. */

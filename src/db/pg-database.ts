@@ -44,30 +44,7 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
     client.on('error', (error) => logger.warn({ err: error.message }, 'postgres session lost')),
   );
   const shown = redactUrl(url);
-
-  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (error) {
-      if (error instanceof Error && /timeout exceeded when trying to connect/.test(error.message)) {
-        throw new DatabaseUnavailableError(
-          `no connection to Postgres at ${shown} came free within 5 s: every one of the pool's is in use`,
-          {
-            hint: "lower --concurrency (each recovery holds one session), or raise the server's max_connections",
-            cause: error,
-          },
-        );
-      }
-      if (isConnectionError(error)) {
-        throw new DatabaseUnavailableError(`cannot use Postgres at ${shown}: ${(error as Error).message}`, {
-          hint: 'check that the server is up and DATABASE_URL is right',
-          cause: error,
-        });
-      }
-      throw error;
-    }
-  };
-
+  const wrap = <T>(fn: () => Promise<T>) => coded(shown, fn);
   return {
     where: `Postgres at ${shown}`,
     query: (sql, params) => wrap(() => pool.query(sql, params as unknown[] | undefined)),
@@ -96,36 +73,68 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
       const options = (pool as unknown as { options: { max: number } }).options;
       options.max = Math.max(options.max, sessions + 4);
     },
-    listen: async (channel, onNotify) => {
-      let client: pg.Client | null = null;
-      let stopped = false;
-      // A dropped listener comes back; until it does, its callers poll as they always do.
-      const again = () => {
-        if (!stopped) setTimeout(() => void connect().catch(again), 1_000).unref();
-      };
-      const connect = async (): Promise<void> => {
-        const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-        c.on('notification', (m) => {
-          if (m.channel === channel) onNotify(m.payload ?? '');
-        });
-        c.on('error', (error) => logger.warn({ err: error.message, channel }, 'postgres listener lost'));
-        try {
-          await wrap(() => c.connect());
-          await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
-        } catch (error) {
-          await c.end().catch(() => undefined);
-          throw error;
-        }
-        client = c;
-        c.once('end', () => {
-          if (client === c) again();
-        });
-      };
-      await connect();
-      return async () => {
-        stopped = true;
-        await client?.end().catch(() => undefined);
-      };
-    },
+    listen: (channel, onNotify) => listen(url, logger, channel, onNotify),
+  };
+}
+
+// A call to the server, its connection failures said as DATABASE_UNAVAILABLE with what to do.
+async function coded<T>(shown: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof Error && /timeout exceeded when trying to connect/.test(error.message)) {
+      throw new DatabaseUnavailableError(
+        `no connection to Postgres at ${shown} came free within 5 s: every one of the pool's is in use`,
+        {
+          hint: "lower --concurrency (each recovery holds one session), or raise the server's max_connections",
+          cause: error,
+        },
+      );
+    }
+    if (isConnectionError(error)) {
+      throw new DatabaseUnavailableError(`cannot use Postgres at ${shown}: ${(error as Error).message}`, {
+        hint: 'check that the server is up and DATABASE_URL is right',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+// One connection of its own that LISTENs on `channel`; a dropped one comes back, and until it
+// does, its callers poll as they always do. Resolves to what stops it.
+async function listen(
+  url: string,
+  logger: Logger,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  const again = () => {
+    if (!stopped) setTimeout(() => void connect().catch(again), 1_000).unref();
+  };
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    c.on('notification', (m) => {
+      if (m.channel === channel) onNotify(m.payload ?? '');
+    });
+    c.on('error', (error) => logger.warn({ err: error.message, channel }, 'postgres listener lost'));
+    try {
+      await coded(redactUrl(url), () => c.connect());
+      await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
+    } catch (error) {
+      await c.end().catch(() => undefined);
+      throw error;
+    }
+    client = c;
+    c.once('end', () => {
+      if (client === c) again();
+    });
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => undefined);
   };
 }

@@ -33,20 +33,25 @@ const statusOf = (error: unknown) => (error as { status?: number }).status;
 
 export function octokitPort(octokit: RestClient, owner: string, repo: string): GitHubPort {
   const r = { owner, repo };
+  return { owner, repo, ...issueCalls(octokit, r), ...accessCalls(octokit, r) };
+}
+
+type Repo = { readonly owner: string; readonly repo: string };
+
+// Issues, their comments and reactions.
+function issueCalls(octokit: RestClient, r: Repo) {
   return {
-    owner,
-    repo,
-    async react(commentId, content) {
+    async react(commentId: number, content: Reaction) {
       await octokit.rest.reactions.createForIssueComment({ ...r, comment_id: commentId, content });
     },
-    async createComment(issue, body) {
+    async createComment(issue: number, body: string) {
       const { data } = await octokit.rest.issues.createComment({ ...r, issue_number: issue, body });
       return data.id;
     },
-    async updateComment(commentId, body) {
+    async updateComment(commentId: number, body: string) {
       await octokit.rest.issues.updateComment({ ...r, comment_id: commentId, body });
     },
-    async closeIssue(issue) {
+    async closeIssue(issue: number) {
       await octokit.rest.issues.update({
         ...r,
         issue_number: issue,
@@ -54,14 +59,14 @@ export function octokitPort(octokit: RestClient, owner: string, repo: string): G
         state_reason: 'completed',
       });
     },
-    async reopenIssue(issue) {
+    async reopenIssue(issue: number) {
       await octokit.rest.issues.update({ ...r, issue_number: issue, state: 'open' });
     },
-    async createIssue(title, body, labels) {
+    async createIssue(title: string, body: string, labels: readonly string[]) {
       const { data } = await octokit.rest.issues.create({ ...r, title, body, labels: [...labels] });
       return data.number;
     },
-    async findOpenIssue(label, text) {
+    async findOpenIssue(label: string, text: string) {
       const { data } = await octokit.rest.issues.listForRepo({
         ...r,
         state: 'open',
@@ -70,7 +75,7 @@ export function octokitPort(octokit: RestClient, owner: string, repo: string): G
       });
       return data.find((i) => !i.pull_request && i.title.includes(text))?.number ?? null;
     },
-    async findClosedIssue(label, text) {
+    async findClosedIssue(label: string, text: string) {
       const { data } = await octokit.rest.issues.listForRepo({
         ...r,
         state: 'closed',
@@ -81,7 +86,13 @@ export function octokitPort(octokit: RestClient, owner: string, repo: string): G
       });
       return data.find((i) => !i.pull_request && i.title.includes(text))?.number ?? null;
     },
-    async permissionOf(login) {
+  } satisfies Partial<GitHubPort>;
+}
+
+// Who may do what (a user's role, a team's members) and the repository's files.
+function accessCalls(octokit: RestClient, r: Repo) {
+  return {
+    async permissionOf(login: string) {
       try {
         const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...r, username: login });
         const parsed = z.object({ permission: z.string(), role_name: z.string().optional() }).parse(data);
@@ -91,7 +102,7 @@ export function octokitPort(octokit: RestClient, owner: string, repo: string): G
         throw error;
       }
     },
-    async isTeamMember(org, team, login) {
+    async isTeamMember(org: string, team: string, login: string) {
       try {
         const { data } = await octokit.rest.teams.getMembershipForUserInOrg({
           org,
@@ -104,7 +115,7 @@ export function octokitPort(octokit: RestClient, owner: string, repo: string): G
         throw error;
       }
     },
-    async readFile(path) {
+    async readFile(path: string) {
       try {
         const { data } = await octokit.rest.repos.getContent({ ...r, path });
         const file = z.object({ content: z.string(), encoding: z.literal('base64') }).safeParse(data);
@@ -114,5 +125,5 @@ export function octokitPort(octokit: RestClient, owner: string, repo: string): G
         throw error;
       }
     },
-  };
+  } satisfies Partial<GitHubPort>;
 }

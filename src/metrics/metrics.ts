@@ -49,58 +49,7 @@ export class MedicMetrics {
       help: "Automatic recoveries not started because their scope's breaker was open or its healing paused (BREAKER_OPEN)",
       registers: [this.registry],
     });
-    new Gauge({
-      name: 'medic_leases_held',
-      help: 'Workspace leases currently held (all processes)',
-      registers: [this.registry],
-      async collect() {
-        this.set(await sources.leasesHeld());
-      },
-    });
-    new Gauge({
-      name: 'medic_queue_depth',
-      help: 'Recoveries waiting in this process',
-      registers: [this.registry],
-      async collect() {
-        this.set(await sources.queueDepth());
-      },
-    });
-    const { heldFailing, lastSweep, breakers } = sources;
-    if (breakers) {
-      // Alert on it (> 0): automatic heals have stopped in a scope until the cause is found.
-      new Gauge({
-        name: 'medic_breaker_open',
-        help: 'Per scope, 1 while its breaker is open or its healing paused (state says which), else 0',
-        labelNames: ['scope', 'state'],
-        registers: [this.registry],
-        async collect() {
-          this.reset();
-          for (const b of await breakers())
-            this.set({ scope: b.scope, state: b.state }, b.state === 'closed' ? 0 : 1);
-        },
-      });
-    }
-    if (lastSweep) {
-      // Alert on it (time() - it > a few intervals): a watcher that has gone quiet.
-      new Gauge({
-        name: 'medic_last_sweep_timestamp_seconds',
-        help: "When the watcher's last sweep of the failed rows ended (Unix time); 0 before the first",
-        registers: [this.registry],
-        collect() {
-          this.set((lastSweep() ?? 0) / 1000);
-        },
-      });
-    }
-    if (heldFailing) {
-      new Gauge({
-        name: 'medic_workspaces_held',
-        help: 'Workspaces marked failed that a hold (medic hold, /hold) keeps the automatic paths off',
-        registers: [this.registry],
-        async collect() {
-          this.set(await heldFailing());
-        },
-      });
-    }
+    readGauges(this.registry, sources);
   }
 
   observe(result: RecoveryResult): void {
@@ -109,5 +58,61 @@ export class MedicMetrics {
     if (result.error?.code === 'BREAKER_OPEN') this.skipped.inc();
     for (const step of result.steps)
       this.steps.observe({ step: step.name, status: step.status }, step.ms / 1000);
+  }
+}
+
+// The gauges read when scraped, from the sources this process has.
+function readGauges(registry: Registry, sources: MetricSources): void {
+  new Gauge({
+    name: 'medic_leases_held',
+    help: 'Workspace leases currently held (all processes)',
+    registers: [registry],
+    async collect() {
+      this.set(await sources.leasesHeld());
+    },
+  });
+  new Gauge({
+    name: 'medic_queue_depth',
+    help: 'Recoveries waiting in this process',
+    registers: [registry],
+    async collect() {
+      this.set(await sources.queueDepth());
+    },
+  });
+  const { heldFailing, lastSweep, breakers } = sources;
+  if (breakers) {
+    // Alert on it (> 0): automatic heals have stopped in a scope until the cause is found.
+    new Gauge({
+      name: 'medic_breaker_open',
+      help: 'Per scope, 1 while its breaker is open or its healing paused (state says which), else 0',
+      labelNames: ['scope', 'state'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const b of await breakers())
+          this.set({ scope: b.scope, state: b.state }, b.state === 'closed' ? 0 : 1);
+      },
+    });
+  }
+  if (lastSweep) {
+    // Alert on it (time() - it > a few intervals): a watcher that has gone quiet.
+    new Gauge({
+      name: 'medic_last_sweep_timestamp_seconds',
+      help: "When the watcher's last sweep of the failed rows ended (Unix time); 0 before the first",
+      registers: [registry],
+      collect() {
+        this.set((lastSweep() ?? 0) / 1000);
+      },
+    });
+  }
+  if (heldFailing) {
+    new Gauge({
+      name: 'medic_workspaces_held',
+      help: 'Workspaces marked failed that a hold (medic hold, /hold) keeps the automatic paths off',
+      registers: [registry],
+      async collect() {
+        this.set(await heldFailing());
+      },
+    });
   }
 }

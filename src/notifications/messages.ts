@@ -111,9 +111,15 @@ export function slackMessage(
       : '';
     return { text: `🩺 medic: *${e(container ?? 'a workspace')}* ${HEADLINES[row.event]}${lost}` };
   }
+  return { text: runText(row.event, p, dashboardUrl) };
+}
+
+// A run's event: the workspace, the outcome and error, who asked, the steps, the links.
+function runText(event: string, p: ResultLike, dashboardUrl: string | null): string {
+  const e = slackEscape;
   const ws = e(p.workspace?.container ?? 'a workspace');
   const lines = [
-    `🩺 medic: *${ws}* (${e(p.workspace?.runtime ?? '?')}) ${HEADLINES[row.event] ?? e(row.event)}: ${e(p.outcome)}${p.error ? ` \`${e(p.error.code)}\`: ${e(p.error.message)}` : ''}`,
+    `🩺 medic: *${ws}* (${e(p.workspace?.runtime ?? '?')}) ${HEADLINES[event] ?? e(event)}: ${e(p.outcome)}${p.error ? ` \`${e(p.error.code)}\`: ${e(p.error.message)}` : ''}`,
     `${e(p.command)} by ${e(p.actor)} via ${e(p.source)}`,
   ];
   if (p.regression) {
@@ -135,7 +141,7 @@ export function slackMessage(
     p.runbook && /^https?:\/\/[^\s|<>]+$/.test(p.runbook) ? `<${p.runbook}|runbook>` : null,
   ].filter(Boolean);
   if (links.length > 0) lines.push(links.join(' · '));
-  return { text: lines.join('\n') };
+  return lines.join('\n');
 }
 
 /** How many of a digest's workspaces are named, the rest counted. */

@@ -12,12 +12,11 @@ import {
   claimSlackGroups,
   type OutboxRow,
   pagerAction,
-  redactSecrets,
   SINK_TRIP_AFTER,
   settleAttempt,
 } from '../core/index.js';
-import { cutUrl, SIGNATURE_HEADER, signature, slackDigest, slackMessage } from './messages.js';
-import { OPSGENIE_URL, PAGERDUTY_URL, pagerRequest } from './pager-messages.js';
+import { cutUrl } from './messages.js';
+import { sendRow } from './send.js';
 
 export interface NotifierOptions {
   readonly pollMs?: number;
@@ -162,58 +161,11 @@ export class Notifier {
   /** Delivers `row`, or with `group` (Slack, one kind) all of them as one digest message; each row is settled. */
   private async deliver(row: OutboxRow, group: readonly OutboxRow[] = [row]): Promise<Attempted> {
     const pager = row.kind === 'pagerduty' || row.kind === 'opsgenie';
-    // An on-call service without a URL variable of its own is sent to the service's endpoint.
-    const serviceOwn = pager && row.urlEnv === row.secretEnv;
-    const url = serviceOwn ? (row.kind === 'pagerduty' ? PAGERDUTY_URL : OPSGENIE_URL) : this.env[row.urlEnv];
-    const secret = row.secretEnv ? this.env[row.secretEnv] : undefined;
-    const started = performance.now();
-    let status: number | null = null;
-    let error: string | null = null;
-    try {
-      if (!url) throw new Error(`${row.urlEnv} is not set in this process`);
-      if (row.secretEnv && !secret) throw new Error(`${row.secretEnv} is not set in this process`);
-      const { dashboardUrl } = this.deps.config;
-      const paged = pager ? pagerRequest(row, secret ?? '', serviceOwn ? null : url, dashboardUrl) : null;
-      const body =
-        paged?.body ??
-        JSON.stringify(
-          group.length > 1
-            ? slackDigest(group, dashboardUrl)
-            : row.kind === 'slack'
-              ? slackMessage(row, dashboardUrl)
-              : row.payload,
-        );
-      const res = await fetch(paged?.url ?? url, {
-        method: 'POST',
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.o.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'workspace-medic',
-          'x-medic-event': row.event,
-          'x-medic-delivery': row.deliveryId,
-          ...(paged?.headers ?? (secret ? { [SIGNATURE_HEADER]: signature(secret, body) } : {})),
-        },
-      });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-      if (status < 200 || status >= 300) error = `answered ${status}`;
-    } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      error =
-        err.name === 'TimeoutError'
-          ? `no answer within ${this.o.timeoutMs / 1000} s`
-          : `${err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}`;
-    }
-    // Never a URL or a secret in what is stored: the message is redacted of both.
-    error = error
-      ? redactSecrets(
-          error,
-          [url, secret].filter((x): x is string => Boolean(x)),
-        )
-      : null;
-    const ms = Math.round(performance.now() - started);
+    const sent = await sendRow(row, group, this.env, {
+      dashboardUrl: this.deps.config.dashboardUrl,
+      timeoutMs: this.o.timeoutMs,
+    });
+    const { url, secret, status, error, ms } = sent;
     const age = Date.now() - row.createdAt.getTime();
     // `medic notify test` is one shot: its answer is what the operator asked for, and another
     // process must not deliver it later.

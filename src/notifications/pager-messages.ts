@@ -59,49 +59,73 @@ function links(p: PagerRow, dashboardUrl: string | null): Array<{ href: string; 
   ];
 }
 
+type PagerInput = Pick<OutboxRow, 'event' | 'payload' | 'kind'>;
+
 /** The request for a row of a PagerDuty or Opsgenie sink; `base` is the URL its variable gave, or null (the service's own). */
 export function pagerRequest(
-  row: Pick<OutboxRow, 'event' | 'payload' | 'kind'>,
+  row: PagerInput,
+  key: string,
+  base: string | null,
+  dashboardUrl: string | null,
+): PagerRequest {
+  return row.kind === 'pagerduty'
+    ? pagerDutyRequest(row, key, base, dashboardUrl)
+    : opsgenieRequest(row, key, base, dashboardUrl);
+}
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+// PagerDuty's Events API v2: a trigger, or a resolve of the same dedup key.
+function pagerDutyRequest(
+  row: PagerInput,
   key: string,
   base: string | null,
   dashboardUrl: string | null,
 ): PagerRequest {
   const p = row.payload as PagerRow;
-  const action = pagerAction(row.event) ?? 'trigger';
   const dedup = p.pager?.key ?? 'medic';
   const o = p.object ?? {};
-  const json = { 'content-type': 'application/json' };
-  if (row.kind === 'pagerduty') {
-    const body =
-      action === 'resolve'
-        ? { routing_key: key, event_action: 'resolve', dedup_key: dedup }
-        : {
-            routing_key: key,
-            event_action: 'trigger',
-            dedup_key: dedup,
-            payload: {
-              summary: summary(row, p).slice(0, 1024),
-              source: o.workspace?.container ?? o.scope ?? 'workspace-medic',
-              severity: p.pager?.severity ?? 'error',
-              ...(p.pager?.component ? { component: p.pager.component } : {}),
-              ...(p.pager?.group ? { group: p.pager.group } : {}),
-              ...(o.class ? { class: o.class } : {}),
-              custom_details: {
-                event: row.event,
-                outcome: o.outcome,
-                error: o.error ?? null,
-                counts: o.counts ?? null,
-              },
+  const body =
+    (pagerAction(row.event) ?? 'trigger') === 'resolve'
+      ? { routing_key: key, event_action: 'resolve', dedup_key: dedup }
+      : {
+          routing_key: key,
+          event_action: 'trigger',
+          dedup_key: dedup,
+          payload: {
+            summary: summary(row, p).slice(0, 1024),
+            source: o.workspace?.container ?? o.scope ?? 'workspace-medic',
+            severity: p.pager?.severity ?? 'error',
+            ...(p.pager?.component ? { component: p.pager.component } : {}),
+            ...(p.pager?.group ? { group: p.pager.group } : {}),
+            ...(o.class ? { class: o.class } : {}),
+            custom_details: {
+              event: row.event,
+              outcome: o.outcome,
+              error: o.error ?? null,
+              counts: o.counts ?? null,
             },
-            links: links(p, dashboardUrl),
-            client: 'workspace-medic',
-            ...(dashboardUrl ? { client_url: dashboardUrl } : {}),
-          };
-    return { url: base ?? PAGERDUTY_URL, body: JSON.stringify(body), headers: json };
-  }
+          },
+          links: links(p, dashboardUrl),
+          client: 'workspace-medic',
+          ...(dashboardUrl ? { client_url: dashboardUrl } : {}),
+        };
+  return { url: base ?? PAGERDUTY_URL, body: JSON.stringify(body), headers: JSON_TYPE };
+}
+
+// Opsgenie's Alert API: an alert by alias, or the close of that alias.
+function opsgenieRequest(
+  row: PagerInput,
+  key: string,
+  base: string | null,
+  dashboardUrl: string | null,
+): PagerRequest {
+  const p = row.payload as PagerRow;
+  const dedup = p.pager?.key ?? 'medic';
+  const o = p.object ?? {};
   const root = (base ?? OPSGENIE_URL).replace(/\/$/, '');
-  const auth = { ...json, authorization: `GenieKey ${key}` };
-  if (action === 'resolve') {
+  const auth = { ...JSON_TYPE, authorization: `GenieKey ${key}` };
+  if ((pagerAction(row.event) ?? 'trigger') === 'resolve') {
     return {
       url: `${root}/v2/alerts/${encodeURIComponent(dedup)}/close?identifierType=alias`,
       body: JSON.stringify({

@@ -2,7 +2,7 @@
 // (or how many more), every flag, and any cut marked. A request for three long targets once
 // showed one, cut at 300 characters without a mark.
 import { describe, expect, it } from 'vitest';
-import { describeGated } from '../../src/chatops/approvals.js';
+import { describeGated } from '../../src/chatops/approval-text.js';
 
 const target = (i: number) => `ws-${String(i).padStart(12, '0')}`;
 

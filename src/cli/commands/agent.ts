@@ -65,34 +65,36 @@ export function registerAgent(program: Command, cli: CliSession): void {
     )
     .addOption(logFormatOption())
     .option('--no-heal', "do not heal on its own (run only the app's tasks and keep placements)")
-    .action(
-      async (o: {
-        engine: string;
-        concurrency?: number;
-        interval: number;
-        metricsPort: number;
-        metricsHost: string;
-        heal: boolean;
-        logFormat?: string;
-      }) => {
-        const { agentSettings, runAgent } = await import('../../agent/run-agent.js');
-        let settings: ReturnType<typeof agentSettings>;
-        try {
-          settings = agentSettings(cli.ctx.env);
-        } catch (error) {
-          cli.report(error);
-          return;
-        }
-        await cli.withCore(async (deps) => {
-          await runAgent(deps, {
-            ...o,
-            settings,
-            env: cli.ctx.env,
-            say: (line) => cli.io.err(line),
-            logFormat: logFormatOf(o.logFormat),
-          });
-          return EXIT.ok;
-        });
-      },
-    );
+    .action((o: AgentFlags) => agentAction(cli, o));
+}
+
+interface AgentFlags {
+  readonly engine: string;
+  readonly concurrency?: number;
+  readonly interval: number;
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+  readonly heal: boolean;
+  readonly logFormat?: string;
+}
+
+async function agentAction(cli: CliSession, o: AgentFlags): Promise<void> {
+  const { agentSettings, runAgent } = await import('../../agent/run-agent.js');
+  let settings: ReturnType<typeof agentSettings>;
+  try {
+    settings = agentSettings(cli.ctx.env);
+  } catch (error) {
+    cli.report(error);
+    return;
+  }
+  await cli.withCore(async (deps) => {
+    await runAgent(deps, {
+      ...o,
+      settings,
+      env: cli.ctx.env,
+      say: (line) => cli.io.err(line),
+      logFormat: logFormatOf(o.logFormat),
+    });
+    return EXIT.ok;
+  });
 }

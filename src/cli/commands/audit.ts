@@ -33,7 +33,11 @@ export function registerAudit(program: Command, cli: CliSession): void {
         CORE_ENV,
       ),
     );
+  registerVerify(audit, cli);
+  registerExport(audit, cli);
+}
 
+function registerVerify(audit: Command, cli: CliSession): void {
   audit
     .command('verify')
     .description(
@@ -63,27 +67,30 @@ export function registerAudit(program: Command, cli: CliSession): void {
           ...(o.since !== undefined ? { since: new Date(deps.clock.now().getTime() - o.since) } : {}),
           ...(o.head ? { head: o.head } : {}),
         });
-        if (o.json) {
-          cli.io.out(JSON.stringify(report));
-        } else if (report.ok) {
-          const head = report.head ? `; head ${report.head.seq}:${report.head.chain}` : '';
-          cli.io.out(`trail intact: ${report.sealed} sealed runs verified${head}`);
-        } else {
-          const first = report.problems[0]!;
-          cli.io.err(
-            `trail altered: ${first.runId ? `run ${first.runId}` : `seal ${first.seq}`}: ${first.what}`,
-          );
-          for (const p of report.problems.slice(1)) {
-            cli.io.err(`  also ${p.runId ? `run ${p.runId}` : `seal ${p.seq}`}: ${p.what}`);
-          }
-          cli.io.err(
-            '  hint: compare with an export kept outside (medic audit export); the runs named were altered directly in the database',
-          );
-        }
+        if (o.json) cli.io.out(JSON.stringify(report));
+        else printVerified(cli, report);
         return report.ok ? EXIT.ok : EXIT.failed;
       }),
     );
+}
 
+function printVerified(cli: CliSession, report: Awaited<ReturnType<typeof verifyTrail>>): void {
+  if (report.ok) {
+    const head = report.head ? `; head ${report.head.seq}:${report.head.chain}` : '';
+    cli.io.out(`trail intact: ${report.sealed} sealed runs verified${head}`);
+    return;
+  }
+  const first = report.problems[0]!;
+  cli.io.err(`trail altered: ${first.runId ? `run ${first.runId}` : `seal ${first.seq}`}: ${first.what}`);
+  for (const p of report.problems.slice(1)) {
+    cli.io.err(`  also ${p.runId ? `run ${p.runId}` : `seal ${p.seq}`}: ${p.what}`);
+  }
+  cli.io.err(
+    '  hint: compare with an export kept outside (medic audit export); the runs named were altered directly in the database',
+  );
+}
+
+function registerExport(audit: Command, cli: CliSession): void {
   audit
     .command('export')
     .description(

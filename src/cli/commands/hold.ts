@@ -37,6 +37,12 @@ const line = (h: Hold) =>
   `${holdSubject(h)}: ${describeHold(h)}${h.endedAt ? ` (ended ${h.endedAt.toISOString()} by ${h.endedBy}: ${h.endNote})` : ''}`;
 
 export function registerHold(program: Command, cli: CliSession): void {
+  holdCommand(program, cli);
+  releaseCommand(program, cli);
+  holdsCommand(program, cli);
+}
+
+function holdCommand(program: Command, cli: CliSession): void {
   program
     .command('hold')
     .description(
@@ -71,7 +77,9 @@ export function registerHold(program: Command, cli: CliSession): void {
         return EXIT.ok;
       }),
     );
+}
 
+function releaseCommand(program: Command, cli: CliSession): void {
   program
     .command('release')
     .description('end holds before their time: of workspaces, or --all / --engine NAME')
@@ -97,7 +105,9 @@ export function registerHold(program: Command, cli: CliSession): void {
         return EXIT.ok;
       }),
     );
+}
 
+function holdsCommand(program: Command, cli: CliSession): void {
   program
     .command('holds')
     .description('list the live holds, and those that ended in the last day')

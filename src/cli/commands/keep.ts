@@ -27,6 +27,12 @@ export function registerKeep(program: Command, cli: CliSession): void {
         [...CORE_ENV, 'MEDIC_KEEP_AFTER', 'MEDIC_KEEP_EVERY', 'MEDIC_KEEP_COPIES'],
       ),
     );
+  registerKeepList(keep, cli);
+  registerKeepShow(keep, cli);
+  registerKeepTake(keep, cli);
+}
+
+function registerKeepList(keep: Command, cli: CliSession): void {
   keep
     .command('list')
     .description('the copies kept, newest first')
@@ -42,6 +48,9 @@ export function registerKeep(program: Command, cli: CliSession): void {
         return EXIT.ok;
       }),
     );
+}
+
+function registerKeepShow(keep: Command, cli: CliSession): void {
   keep
     .command('show')
     .description("one copy's files (the newest, or --copy ID)")
@@ -67,6 +76,9 @@ export function registerKeep(program: Command, cli: CliSession): void {
         return EXIT.ok;
       }),
     );
+}
+
+function registerKeepTake(keep: Command, cli: CliSession): void {
   keep
     .command('take')
     .description(

@@ -37,7 +37,12 @@ export function registerPolicy(program: Command, cli: CliSession): void {
         [...CORE_ENV, 'APP_ID', 'PRIVATE_KEY', 'GITHUB_TOKEN', 'GHE_HOST', 'GHE_PROTOCOL', 'GITHUB_API_URL'],
       ),
     );
+  registerPolicyApply(policy, cli);
+  registerPolicyShow(policy, cli);
+  registerPolicyCheck(policy, cli);
+}
 
+function registerPolicyApply(policy: Command, cli: CliSession): void {
   policy
     .command('apply')
     .description(
@@ -66,7 +71,9 @@ export function registerPolicy(program: Command, cli: CliSession): void {
         return EXIT.ok;
       });
     });
+}
 
+function registerPolicyShow(policy: Command, cli: CliSession): void {
   policy
     .command('show')
     .description('print the policy in force, with its version and who applied it')
@@ -89,7 +96,9 @@ export function registerPolicy(program: Command, cli: CliSession): void {
         return EXIT.ok;
       }),
     );
+}
 
+function registerPolicyCheck(policy: Command, cli: CliSession): void {
   policy
     .command('check')
     .description('validate a policy file without applying it (exit 2 with the reason when invalid)')

@@ -52,40 +52,43 @@ export function registerRecover(program: Command, cli: CliSession): void {
     )
     .option('--reason <text>', 'why, for the audit trail')
     .addOption(jsonOption())
-    .action(async (targets: string[], o: Options) =>
-      cli.withCore(
-        async (deps) => {
-          const json = o.json ?? false;
-          const interrupt = onInterrupt(cli);
-          let live: ReturnType<typeof liveProgress> | null = null;
-          const results = await recoverMany(deps, targets, {
-            interrupt: interrupt.signal,
-            dryRun: o.dryRun ?? false,
-            force: o.force ?? false,
-            ...(o.from === 'template' ? { from: 'template' as const } : {}),
-            ...(o.plan ? { plan: o.plan } : {}),
-            reason: o.reason ?? null,
-            actor: cli.ctx.actor,
-            source: 'cli',
-            onTarget: (target) => {
-              if (json) return undefined;
-              cli.io.err(`medic: recover ${target}${o.dryRun ? ' (dry run)' : ''}`);
-              live = liveProgress(cli.io, target, deps.config);
-              return live.onStep;
-            },
-            onResult: (result) => {
-              live?.end();
-              printResult(cli.io, result, json);
-            },
-          }).finally(() => {
-            live?.end();
-            interrupt.done();
-          });
-          return interrupt.signal.aborted ? EXIT.interrupted : exitCodeFor(results);
+    .action((targets: string[], o: Options) => recoverAction(cli, targets, o));
+}
+
+// Each target in turn, its steps shown live (on stderr) and its result as it ends.
+function recoverAction(cli: CliSession, targets: string[], o: Options): Promise<void> {
+  return cli.withCore(
+    async (deps) => {
+      const json = o.json ?? false;
+      const interrupt = onInterrupt(cli);
+      let live: ReturnType<typeof liveProgress> | null = null;
+      const results = await recoverMany(deps, targets, {
+        interrupt: interrupt.signal,
+        dryRun: o.dryRun ?? false,
+        force: o.force ?? false,
+        ...(o.from === 'template' ? { from: 'template' as const } : {}),
+        ...(o.plan ? { plan: o.plan } : {}),
+        reason: o.reason ?? null,
+        actor: cli.ctx.actor,
+        source: 'cli',
+        onTarget: (target) => {
+          if (json) return undefined;
+          cli.io.err(`medic: recover ${target}${o.dryRun ? ' (dry run)' : ''}`);
+          live = liveProgress(cli.io, target, deps.config);
+          return live.onStep;
         },
-        cli.unstartedResults(targets, 'recover', o.json),
-      ),
-    );
+        onResult: (result) => {
+          live?.end();
+          printResult(cli.io, result, json);
+        },
+      }).finally(() => {
+        live?.end();
+        interrupt.done();
+      });
+      return interrupt.signal.aborted ? EXIT.interrupted : exitCodeFor(results);
+    },
+    cli.unstartedResults(targets, 'recover', o.json),
+  );
 }
 
 /** A plan digest as a dry run prints it; else a usage error naming the option, before anything runs. */

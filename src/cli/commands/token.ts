@@ -17,7 +17,12 @@ export function registerToken(program: Command, cli: CliSession): void {
         CORE_ENV,
       ),
     );
+  registerTokenCreate(token, cli);
+  registerTokenList(token, cli);
+  registerTokenRevoke(token, cli);
+}
 
+function registerTokenCreate(token: Command, cli: CliSession): void {
   token
     .command('create')
     .description("make a token for a client of the policy's `clients:`; printed once, only its hash is kept")
@@ -39,7 +44,9 @@ export function registerToken(program: Command, cli: CliSession): void {
         return EXIT.ok;
       }),
     );
+}
 
+function registerTokenList(token: Command, cli: CliSession): void {
   token
     .command('list')
     .description('list the tokens: prefix, client, who made it and when, last use, revoked')
@@ -62,7 +69,9 @@ export function registerToken(program: Command, cli: CliSession): void {
         return EXIT.ok;
       }),
     );
+}
 
+function registerTokenRevoke(token: Command, cli: CliSession): void {
   token
     .command('revoke')
     .description(

@@ -35,49 +35,61 @@ export interface LeaseClaim {
 }
 
 export async function acquireLease(session: Queryable, claim: LeaseClaim): Promise<LeaseAttempt> {
-  const { workspaceId, runId, holder, ttlS } = claim;
   const { rows } = await session.query(
     `SELECT pg_try_advisory_lock(${key('$1')}) AS locked, pg_backend_pid() AS pid`,
-    [workspaceId],
+    [claim.workspaceId],
   );
   const me = z.array(z.object({ locked: z.boolean(), pid: z.number() })).parse(rows)[0]!;
-  if (me.locked) {
-    // Nobody else holds the lock, or only this session does: advisory locks are re-entrant
-    // within a session, and with one shared connection (the embedded database, whose holder
-    // serves several processes) another run may hold it already. So the row is taken in one
-    // statement, and only from a holder that is gone (another session's, whose lock is free
-    // now) or past its TTL; a live row of this same session keeps it (busy).
-    const { rows: taken } = await session.query(
-      `WITH before AS (SELECT run_id FROM medic.leases WHERE workspace_id = $1::uuid)
-       INSERT INTO medic.leases AS l (workspace_id, run_id, holder, session_pid, acquired_at, expires_at)
-       VALUES ($1::uuid, $2::uuid, $3, $4, now(), now() + make_interval(secs => $5))
-       ON CONFLICT (workspace_id) DO UPDATE
-          SET run_id = EXCLUDED.run_id, holder = EXCLUDED.holder, session_pid = EXCLUDED.session_pid,
-              session_start = NULL, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
-        WHERE l.run_id = EXCLUDED.run_id OR l.session_pid IS DISTINCT FROM EXCLUDED.session_pid
-           OR l.expires_at <= now()
-           -- the same pid, but an earlier session's (the server reused it): that holder is gone
-           OR l.acquired_at < (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
-       RETURNING (SELECT run_id::text FROM before) AS previous`,
-      [workspaceId, runId, holder, me.pid, ttlS],
-    );
-    const row = z.array(z.object({ previous: z.string().nullable() })).parse(taken)[0];
-    if (!row) {
-      await session.query(`SELECT pg_advisory_unlock(${key('$1')})`, [workspaceId]);
-      const current = await readLease(session, workspaceId);
-      return {
-        acquired: false,
-        heldBy: current
-          ? holderOf(current)
-          : { runId: 'unknown', holder: 'a run taking the lease now', expiresAt: '' },
-      };
-    }
+  return me.locked ? takeRow(session, claim, me.pid) : takeLapsed(session, claim, me.pid);
+}
+
+const TAKING_NOW = { runId: 'unknown', holder: 'a run taking the lease now', expiresAt: '' };
+
+// This session has the workspace's lock: its row is taken too (or found held by a live run).
+async function takeRow(session: Queryable, claim: LeaseClaim, pid: number): Promise<LeaseAttempt> {
+  const { workspaceId, runId, holder, ttlS } = claim;
+  const me = { pid };
+  // Nobody else holds the lock, or only this session does: advisory locks are re-entrant
+  // within a session, and with one shared connection (the embedded database, whose holder
+  // serves several processes) another run may hold it already. So the row is taken in one
+  // statement, and only from a holder that is gone (another session's, whose lock is free
+  // now) or past its TTL; a live row of this same session keeps it (busy).
+  const { rows: taken } = await session.query(
+    `WITH before AS (SELECT run_id FROM medic.leases WHERE workspace_id = $1::uuid)
+     INSERT INTO medic.leases AS l (workspace_id, run_id, holder, session_pid, acquired_at, expires_at)
+     VALUES ($1::uuid, $2::uuid, $3, $4, now(), now() + make_interval(secs => $5))
+     ON CONFLICT (workspace_id) DO UPDATE
+        SET run_id = EXCLUDED.run_id, holder = EXCLUDED.holder, session_pid = EXCLUDED.session_pid,
+            session_start = NULL, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
+      WHERE l.run_id = EXCLUDED.run_id OR l.session_pid IS DISTINCT FROM EXCLUDED.session_pid
+         OR l.expires_at <= now()
+         -- the same pid, but an earlier session's (the server reused it): that holder is gone
+         OR l.acquired_at < (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
+     RETURNING (SELECT run_id::text FROM before) AS previous`,
+    [workspaceId, runId, holder, me.pid, ttlS],
+  );
+  const row = z.array(z.object({ previous: z.string().nullable() })).parse(taken)[0];
+  if (!row) {
+    await session.query(`SELECT pg_advisory_unlock(${key('$1')})`, [workspaceId]);
+    const current = await readLease(session, workspaceId);
     return {
-      acquired: true,
-      tookOverFrom: row.previous && row.previous !== runId ? row.previous : null,
-      locked: true,
+      acquired: false,
+      heldBy: current
+        ? holderOf(current)
+        : { runId: 'unknown', holder: 'a run taking the lease now', expiresAt: '' },
     };
   }
+  return {
+    acquired: true,
+    tookOverFrom: row.previous && row.previous !== runId ? row.previous : null,
+    locked: true,
+  };
+}
+
+// Another session holds the lock: the lease is taken only if its holder is past its TTL.
+async function takeLapsed(session: Queryable, claim: LeaseClaim, pid: number): Promise<LeaseAttempt> {
+  const { workspaceId, runId, holder, ttlS } = claim;
+  const me = { pid };
   let current = await readLease(session, workspaceId);
   // Another session holds the lock; the row it writes right after may lag it by a moment, and
   // until then the row (if any) is a previous holder's: wait for the holder's own row.
@@ -97,10 +109,7 @@ export async function acquireLease(session: Queryable, claim: LeaseClaim): Promi
     );
     if (taken.rows.length === 1) return { acquired: true, tookOverFrom: current.run_id, locked: false };
   }
-  const heldBy = current
-    ? holderOf(current)
-    : { runId: 'unknown', holder: 'a run taking the lease now', expiresAt: '' };
-  return { acquired: false, heldBy };
+  return { acquired: false, heldBy: current ? holderOf(current) : TAKING_NOW };
 }
 
 /** How many times (20 ms apart) a run waits for the lock holder's row before saying busy. */

@@ -40,58 +40,44 @@ export interface Report {
 const n = z.coerce.number();
 const msOrNull = z.coerce.number().nullable();
 
+// The report's queries, each over the runs started in the window ($1: its length in seconds).
+const WINDOW = 'started_at > now() - make_interval(secs => $1)';
+const REPORT_SQL = {
+  runs: `SELECT source, coalesce(outcome, state) AS outcome, count(*)::int AS n FROM medic.runs
+          WHERE ${WINDOW} AND command IN ('recover', 'rollback') GROUP BY 1, 2 ORDER BY 1, 2`,
+  ttr: `SELECT count(*)::int AS n,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY (result->>'detectedToOnlineMs')::float8) AS p50,
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY (result->>'detectedToOnlineMs')::float8) AS p95,
+               max((result->>'detectedToOnlineMs')::float8) AS max
+          FROM medic.runs WHERE ${WINDOW} AND outcome = 'recovered' AND result->>'detectedToOnlineMs' IS NOT NULL`,
+  regressions:
+    'SELECT count(*)::int AS n FROM medic.regressions WHERE at > now() - make_interval(secs => $1)',
+  most: `SELECT workspace_id::text AS id, count(*)::int AS n FROM medic.runs
+          WHERE ${WINDOW} AND command = 'recover' AND outcome = 'recovered'
+          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
+  budget: `SELECT count(*)::int AS n FROM medic.runs WHERE ${WINDOW} AND error_code = 'RESTART_BUDGET_EXCEEDED'`,
+  days: `SELECT to_char(date_trunc('day', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day,
+               count(*) FILTER (WHERE outcome = 'recovered')::int AS recovered,
+               count(*) FILTER (WHERE outcome = 'failed')::int AS failed
+          FROM medic.runs WHERE ${WINDOW} AND command = 'recover' GROUP BY 1 ORDER BY 1`,
+  bounds: 'SELECT now() - make_interval(secs => $1) AS since, now() AS until',
+  // [storm] Failures by class (result.class; runs stored before classes were kept: unknown).
+  classes: `SELECT coalesce(result->>'class', 'unknown') AS class, count(*)::int AS n FROM medic.runs
+             WHERE ${WINDOW} AND command IN ('recover', 'rollback') AND outcome = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1`,
+} as const;
+
 export async function report(db: Queryable, sinceMs: number): Promise<Report> {
   const secs = sinceMs / 1000;
-  const window = 'started_at > now() - make_interval(secs => $1)';
-  const [runs, ttr, regressions, most, budget, days, bounds, classes] = await Promise.all([
-    db.query(
-      `SELECT source, coalesce(outcome, state) AS outcome, count(*)::int AS n FROM medic.runs
-        WHERE ${window} AND command IN ('recover', 'rollback') GROUP BY 1, 2 ORDER BY 1, 2`,
-      [secs],
-    ),
-    db.query(
-      `SELECT count(*)::int AS n,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY (result->>'detectedToOnlineMs')::float8) AS p50,
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY (result->>'detectedToOnlineMs')::float8) AS p95,
-              max((result->>'detectedToOnlineMs')::float8) AS max
-         FROM medic.runs WHERE ${window} AND outcome = 'recovered' AND result->>'detectedToOnlineMs' IS NOT NULL`,
-      [secs],
-    ),
-    db.query(
-      'SELECT count(*)::int AS n FROM medic.regressions WHERE at > now() - make_interval(secs => $1)',
-      [secs],
-    ),
-    db.query(
-      `SELECT workspace_id::text AS id, count(*)::int AS n FROM medic.runs
-        WHERE ${window} AND command = 'recover' AND outcome = 'recovered'
-        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
-      [secs],
-    ),
-    db.query(
-      `SELECT count(*)::int AS n FROM medic.runs WHERE ${window} AND error_code = 'RESTART_BUDGET_EXCEEDED'`,
-      [secs],
-    ),
-    db.query(
-      `SELECT to_char(date_trunc('day', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day,
-              count(*) FILTER (WHERE outcome = 'recovered')::int AS recovered,
-              count(*) FILTER (WHERE outcome = 'failed')::int AS failed
-         FROM medic.runs WHERE ${window} AND command = 'recover' GROUP BY 1 ORDER BY 1`,
-      [secs],
-    ),
-    db.query('SELECT now() - make_interval(secs => $1) AS since, now() AS until', [secs]),
-    // [storm] Failures by class (result.class; runs stored before classes were kept: unknown).
-    db.query(
-      `SELECT coalesce(result->>'class', 'unknown') AS class, count(*)::int AS n FROM medic.runs
-        WHERE ${window} AND command IN ('recover', 'rollback') AND outcome = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1`,
-      [secs],
-    ),
-  ]);
-  const t = z.object({ n, p50: msOrNull, p95: msOrNull, max: msOrNull }).parse(ttr.rows[0]);
-  const b = z.object({ since: z.coerce.date(), until: z.coerce.date() }).parse(bounds.rows[0]);
+  const names = Object.keys(REPORT_SQL) as (keyof typeof REPORT_SQL)[];
+  const r = Object.fromEntries(
+    await Promise.all(names.map(async (k) => [k, (await db.query(REPORT_SQL[k], [secs])).rows] as const)),
+  ) as Record<keyof typeof REPORT_SQL, unknown[]>;
+  const t = z.object({ n, p50: msOrNull, p95: msOrNull, max: msOrNull }).parse(r.ttr[0]);
+  const b = z.object({ since: z.coerce.date(), until: z.coerce.date() }).parse(r.bounds[0]);
   const round = (x: number | null) => (x === null ? null : Math.round(x));
-  const byOutcome = z.array(z.object({ source: z.string(), outcome: z.string(), n })).parse(runs.rows);
+  const byOutcome = z.array(z.object({ source: z.string(), outcome: z.string(), n })).parse(r.runs);
   const total = (outcome: string) =>
-    byOutcome.filter((r) => r.outcome === outcome).reduce((a, r) => a + r.n, 0);
+    byOutcome.filter((x) => x.outcome === outcome).reduce((a, x) => a + x.n, 0);
   return {
     since: b.since.toISOString(),
     until: b.until.toISOString(),
@@ -106,14 +92,14 @@ export async function report(db: Queryable, sinceMs: number): Promise<Report> {
       planned: total('planned'),
     },
     timeToRecover: { n: t.n, p50Ms: round(t.p50), p95Ms: round(t.p95), maxMs: round(t.max) },
-    regressions: z.object({ n }).parse(regressions.rows[0]).n,
+    regressions: z.object({ n }).parse(r.regressions[0]).n,
     brokeMost: z
       .array(z.object({ id: z.string(), n }))
-      .parse(most.rows)
+      .parse(r.most)
       .map((w) => ({ ...w, container: containerName(w.id) })),
-    budgetExhausted: z.object({ n }).parse(budget.rows[0]).n,
-    days: z.array(z.object({ day: z.string(), recovered: n, failed: n })).parse(days.rows),
-    failuresByClass: z.array(z.object({ class: z.string(), n })).parse(classes.rows),
+    budgetExhausted: z.object({ n }).parse(r.budget[0]).n,
+    days: z.array(z.object({ day: z.string(), recovered: n, failed: n })).parse(r.days),
+    failuresByClass: z.array(z.object({ class: z.string(), n })).parse(r.classes),
   };
 }
 

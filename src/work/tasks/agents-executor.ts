@@ -44,55 +44,8 @@ export interface AgentsExecutorOptions {
  */
 export function agentsExecutor(deps: CoreDeps, jobKey: string, options: AgentsExecutorOptions): Executor {
   let n = 0;
-  const dispatch = async (
-    command: TaskCommand,
-    target: string,
-    run: RunOptions & Pick<DiagnoseOptions, 'list' | 'permission'>,
-  ): Promise<Answer> => {
-    const key = `${jobKey}:${n++}`;
-    const pre = await preflight(deps, {
-      command,
-      target,
-      options: run,
-      ...(run.permission ? { permission: run.permission } : {}),
-    });
-    if (!pre.admitted) {
-      // As the core's own diagnose does, a diagnosis that cannot run throws; a run's result says why.
-      return command === 'diagnose'
-        ? { kind: 'error', error: pre.error }
-        : { kind: 'result', result: pre.result };
-    }
-    const container = containerName(pre.workspace.id);
-    const engine = await placementOf(deps.db, container);
-    const failed = async (error: MedicError): Promise<Answer> =>
-      command === 'diagnose' ? { kind: 'error', error } : { kind: 'result', result: await pre.fail(error) };
-    if (!engine) {
-      return failed(
-        new WorkspaceNotPlacedError(`no agent has seen ${container} on any engine`, {
-          hint: 'run `medic agent --engine <name>` on the Docker host that holds it; `medic status` lists the engines',
-        }),
-      );
-    }
-    // [pager] With tracing on, the hand-off is a span and the task carries its traceparent: the
-    // agent's run joins this process's trace (or the caller's, under which the span is).
-    const span = deps.tracer?.handOff(`medic dispatch ${command}`, {
-      traceparent: run.traceparent ?? null,
-      attributes: { 'medic.workspace': container, 'medic.engine': engine },
-    });
-    const carried = span ? { ...run, traceparent: span.traceparent } : run;
-    const id = await enqueueTask(deps.db, { key, engine, command, target, options: taskOptions(carried) });
-    deps.logger.info({ task: id, engine, command, target: container }, 'task handed to its engine');
-    const woken = options.wakeups?.follow(String(id));
-    let outcome = 'failed';
-    try {
-      const answer = await follow(deps, { id, engine }, { run, options, failed, woken });
-      outcome = answer.kind === 'result' ? answer.result.outcome : answer.kind;
-      return answer;
-    } finally {
-      woken?.close();
-      span?.end(outcome);
-    }
-  };
+  const dispatch = (command: TaskCommand, target: string, run: DispatchOptions) =>
+    handOver(deps, options, { key: `${jobKey}:${n++}`, command, target, run });
   return {
     async recover(target, run) {
       return resultOf(await dispatch('recover', target, run));
@@ -111,6 +64,59 @@ export function agentsExecutor(deps: CoreDeps, jobKey: string, options: AgentsEx
       throw answer.kind === 'error' ? answer.error : new Error('a diagnosis task answered with a run');
     },
   };
+}
+
+type DispatchOptions = RunOptions & Pick<DiagnoseOptions, 'list' | 'permission'>;
+
+// A command admitted here (the policy, holds, the breaker), then handed to the engine its
+// workspace is placed on as a task, and followed until that engine's agent answers.
+async function handOver(
+  deps: CoreDeps,
+  options: AgentsExecutorOptions,
+  { key, command, target, run }: { key: string; command: TaskCommand; target: string; run: DispatchOptions },
+): Promise<Answer> {
+  const pre = await preflight(deps, {
+    command,
+    target,
+    options: run,
+    ...(run.permission ? { permission: run.permission } : {}),
+  });
+  if (!pre.admitted) {
+    // As the core's own diagnose does, a diagnosis that cannot run throws; a run's result says why.
+    return command === 'diagnose'
+      ? { kind: 'error', error: pre.error }
+      : { kind: 'result', result: pre.result };
+  }
+  const container = containerName(pre.workspace.id);
+  const engine = await placementOf(deps.db, container);
+  const failed = async (error: MedicError): Promise<Answer> =>
+    command === 'diagnose' ? { kind: 'error', error } : { kind: 'result', result: await pre.fail(error) };
+  if (!engine) {
+    return failed(
+      new WorkspaceNotPlacedError(`no agent has seen ${container} on any engine`, {
+        hint: 'run `medic agent --engine <name>` on the Docker host that holds it; `medic status` lists the engines',
+      }),
+    );
+  }
+  // [pager] With tracing on, the hand-off is a span and the task carries its traceparent: the
+  // agent's run joins this process's trace (or the caller's, under which the span is).
+  const span = deps.tracer?.handOff(`medic dispatch ${command}`, {
+    traceparent: run.traceparent ?? null,
+    attributes: { 'medic.workspace': container, 'medic.engine': engine },
+  });
+  const carried = span ? { ...run, traceparent: span.traceparent } : run;
+  const id = await enqueueTask(deps.db, { key, engine, command, target, options: taskOptions(carried) });
+  deps.logger.info({ task: id, engine, command, target: container }, 'task handed to its engine');
+  const woken = options.wakeups?.follow(String(id));
+  let outcome = 'failed';
+  try {
+    const answer = await follow(deps, { id, engine }, { run, options, failed, woken });
+    outcome = answer.kind === 'result' ? answer.result.outcome : answer.kind;
+    return answer;
+  } finally {
+    woken?.close();
+    span?.end(outcome);
+  }
 }
 
 function resultOf(answer: Answer): RecoveryResult {
