@@ -17,6 +17,7 @@ import {
 } from '../core/index.js';
 import { embeddedDataKeys } from '../db/data-key-file.js';
 import { openDatabase } from '../db/open-database.js';
+import { directoryTemplates } from '../templates/directory-templates.js';
 
 export { packageRootFrom } from './package-root.js';
 
@@ -105,6 +106,7 @@ export async function openCore(options: OpenCoreOptions): Promise<CoreDeps> {
   return {
     db: await opening,
     runtime,
+    templates: directoryTemplates(config.configsDir),
     config,
     clock: systemClock,
     logger,

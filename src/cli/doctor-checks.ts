@@ -19,6 +19,7 @@ import { openPgDatabase } from '../db/pg-database.js';
 import { openPgliteDatabase } from '../db/pglite-database.js';
 import { connectDocker } from '../docker/connection.js';
 import { DockerRuntime } from '../docker/docker-runtime.js';
+import { directoryTemplates } from '../templates/directory-templates.js';
 import { atRestCheck } from './at-rest-check.js';
 import type { Check } from './check.js';
 import type { CliContext } from './context.js';
@@ -56,7 +57,7 @@ export async function doctor(ctx: CliContext): Promise<Check[]> {
   }
   try {
     await templatesReadable(config.configsDir);
-    const reports = await templates(config);
+    const reports = await templates(directoryTemplates(config.configsDir), config);
     const bad = reports.filter((r) => !r.valid && r.problem?.code !== 'SHADOWED');
     checks.push(
       bad.length === 0

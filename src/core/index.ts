@@ -103,6 +103,8 @@ export type {
   QueryResult,
   ReadAhead,
   RunTracer,
+  TemplateSource,
+  TemplateTree,
   VolumeEntry,
 } from './model/ports.js';
 export { silentLogger, systemClock } from './model/ports.js';

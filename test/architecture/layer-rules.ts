@@ -18,9 +18,9 @@ export const SRC_LAYERS: readonly Layer[] = [
   },
   {
     layer: 1,
-    folders: ['db', 'docker', 'engines', 'github', 'http', 'markdown'],
+    folders: ['db', 'docker', 'engines', 'github', 'http', 'markdown', 'templates'],
     holds:
-      "adapters: the ports' implementations (pg and PGlite, the migrations, Postgres NOTIFY wake-ups; dockerode), the fleet's engines and placements and its status, GitHub's client and payloads, the one HTTP server helper, GitHub-flavoured rendering of results",
+      "adapters: the ports' implementations (pg and PGlite, the migrations, Postgres NOTIFY wake-ups; dockerode), the fleet's engines and placements and its status, GitHub's client and payloads, the one HTTP server helper, GitHub-flavoured rendering of results, the runtime templates on disk (CONFIGS_DIR)",
   },
   {
     layer: 2,

@@ -70,6 +70,17 @@ describe('the layers', () => {
     expect(upwardImports(graph, CORE_LAYERS, coreFolderOf)).toEqual([]);
   });
 
+  it('keeps the core off the world but through its ports (no file system, network or process)', () => {
+    const computing = new Set(['node:crypto', 'node:path', 'node:stream']);
+    const reaching = files(path.join(SRC, 'core')).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\bfrom\s+'(node:[^']+)'/g)]
+        .map((m) => m[1]!)
+        .filter((m) => !computing.has(m))
+        .map((m) => `${path.relative(SRC, file)} imports ${m}`),
+    );
+    expect(reaching).toEqual([]);
+  });
+
   it('would fail on an import from core/store into core/run', () => {
     const planted = new Map(graph);
     const store = path.join('core', 'store', 'audit-store.ts');

@@ -13,6 +13,7 @@ import {
 import { loadConfig } from '../../src/core/model/config.js';
 import type { CoreDeps } from '../../src/core/model/deps.js';
 import { type Clock, silentLogger } from '../../src/core/model/ports.js';
+import { directoryTemplates } from '../../src/templates/directory-templates.js';
 import type { FakeRuntime } from './fake-runtime.js';
 import type { MemoryDb } from './memory-db.js';
 
@@ -24,10 +25,12 @@ export const fastClock: Clock = {
 };
 
 export function unitDeps(db: MemoryDb, runtime: FakeRuntime, env: Record<string, string> = {}): CoreDeps {
+  const config = loadConfig({ MEDIC_START_TIMEOUT_S: '1', ...env }, TEMPLATES);
   return {
     db,
     runtime: runtime.port,
-    config: loadConfig({ MEDIC_START_TIMEOUT_S: '1', ...env }, TEMPLATES),
+    templates: directoryTemplates(config.configsDir),
+    config,
     clock: fastClock,
     logger: silentLogger,
     holder: 'test:1',

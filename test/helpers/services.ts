@@ -19,6 +19,7 @@ import {
 } from '../../src/demo/broken-workspace.js';
 import { DockerRuntime } from '../../src/docker/docker-runtime.js';
 import { ensureLocalImage } from '../../src/docker/local-image.js';
+import { directoryTemplates } from '../../src/templates/directory-templates.js';
 import { TEMPLATES } from './core-deps.js';
 
 // As medic's own clients (src/docker/connection.ts), no socket kept alive: a request with a
@@ -126,17 +127,21 @@ export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> 
     docker,
     image,
     label,
-    deps: (env = {}) => ({
-      db,
-      runtime: new DockerRuntime(docker),
-      config: loadConfig(
+    deps: (env = {}) => {
+      const config = loadConfig(
         { CONFIGS_DIR: TEMPLATES, MEDIC_STOP_TIMEOUT_S: '5', ...options.env, ...env },
         TEMPLATES,
-      ),
-      clock: systemClock,
-      logger: silentLogger,
-      holder: `${tag}:${process.pid}`,
-    }),
+      );
+      return {
+        db,
+        runtime: new DockerRuntime(docker),
+        templates: directoryTemplates(config.configsDir),
+        config,
+        clock: systemClock,
+        logger: silentLogger,
+        holder: `${tag}:${process.pid}`,
+      };
+    },
     broken,
     brokenMany: async (n) => {
       const made: BrokenWorkspace[] = [];

@@ -21,7 +21,7 @@ export function registerTemplates(program: Command, cli: CliSession): void {
     .addOption(jsonOption())
     .action(async (o: { json?: boolean }) =>
       cli.withCore(async (deps) => {
-        const reports = await templates(deps.config);
+        const reports = await templates(deps.templates, deps.config);
         for (const r of reports) {
           if (o.json) cli.io.out(JSON.stringify(r));
           else if (r.valid)

@@ -83,7 +83,7 @@ async function runSteps(run: Run, engine: Promise<void>): Promise<RunEnd> {
 
 function readTemplate(run: Run): Promise<Template> {
   const { config } = run.deps;
-  return resolveTemplate(config.configsDir, run.workspace.runtime ?? '', config.templateMaxBytes);
+  return resolveTemplate(run.deps.templates, run.workspace.runtime ?? '', config.templateMaxBytes);
 }
 
 async function templateStep(run: Run, reading: Promise<Template>): Promise<Template> {

@@ -2,9 +2,9 @@
 // its runtime, files, bytes, digest, and whether it is valid (else the error's code and
 // message). A bare `<runtime>` directory beside `<runtime>-default` is shadowed: recoveries use
 // the -default one.
-import { readdir } from 'node:fs/promises';
 import type { MedicConfig } from '../model/config.js';
 import { asMedicError } from '../model/errors.js';
+import type { TemplateSource } from '../model/ports.js';
 import { resolveTemplate } from '../steps/template-resolver.js';
 
 export interface TemplateReport {
@@ -19,16 +19,11 @@ export interface TemplateReport {
 }
 
 export async function templates(
-  config: Pick<MedicConfig, 'configsDir' | 'templateMaxBytes'>,
+  source: TemplateSource,
+  config: Pick<MedicConfig, 'templateMaxBytes'>,
 ): Promise<TemplateReport[]> {
-  const { configsDir, templateMaxBytes } = config;
-  const entries = await readdir(configsDir, { withFileTypes: true }).catch((error: unknown) => {
-    throw asMedicError(error);
-  });
-  const names = entries
-    .filter((e) => e.isDirectory() || e.isSymbolicLink())
-    .map((e) => e.name)
-    .sort();
+  const { templateMaxBytes } = config;
+  const names = await source.list();
   const reports: TemplateReport[] = [];
   for (const name of names) {
     const runtime = name.replace(/-default$/, '');
@@ -39,7 +34,7 @@ export async function templates(
       continue;
     }
     try {
-      const t = await resolveTemplate(configsDir, runtime, templateMaxBytes);
+      const t = await resolveTemplate(source, runtime, templateMaxBytes);
       reports.push({
         ...base,
         valid: true,

@@ -1,7 +1,7 @@
 // What the core needs from its door, passed in whole: no globals, no module mocks.
 
 import type { MedicConfig } from './config.js';
-import type { Clock, ContainerRuntime, Database, Logger, RunTracer } from './ports.js';
+import type { Clock, ContainerRuntime, Database, Logger, RunTracer, TemplateSource } from './ports.js';
 import type { RestoreOverride } from './restore-policy.js';
 import type { Origin, Source, Step } from './result.js';
 
@@ -11,6 +11,8 @@ export type StepListener = (step: Step, index: number) => void;
 export interface CoreDeps {
   readonly db: Database;
   readonly runtime: ContainerRuntime;
+  /** The runtime templates (CONFIGS_DIR). */
+  readonly templates: TemplateSource;
   readonly config: MedicConfig;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -60,6 +60,29 @@ export interface ConfigFile {
   readonly mode: number;
 }
 
+/**
+ * The runtime templates (CONFIGS_DIR): the core reads them only through this, and checks what
+ * it reads (config.yaml, the runtime it names, the digest).
+ */
+export interface TemplateSource {
+  /** Where the templates are, as messages name it. */
+  readonly where: string;
+  /** The names of the template directories (and links to them), sorted; the source's error when it cannot be read. */
+  list(): Promise<string[]>;
+  /**
+   * Template `name`'s files, in path order: every one inside the source (else TEMPLATE_ESCAPE),
+   * at most `maxBytes` in all (else TEMPLATE_TOO_LARGE); null when there is no such template.
+   * TEMPLATE_NOT_FOUND when the source itself does not exist.
+   */
+  read(name: string, maxBytes: number): Promise<TemplateTree | null>;
+}
+
+export interface TemplateTree {
+  /** Where the template is, as messages name it. */
+  readonly dir: string;
+  readonly files: readonly ConfigFile[];
+}
+
 export interface ConfigsExport {
   readonly tar: Buffer;
   readonly entries: number;

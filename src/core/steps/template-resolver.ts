@@ -1,24 +1,15 @@
-// Finds and reads a runtime's template under CONFIGS_DIR, refusing anything that could leave
-// it: the runtime name is validated, `<runtime>-default` is tried before `<runtime>`, the
-// realpath of the directory and of every file in it must lie inside CONFIGS_DIR, and the
-// template must hold config.yaml. The digest is sha256 over sorted paths and contents.
+// Finds and reads a runtime's template through the TemplateSource port (CONFIGS_DIR; the
+// source keeps every file inside it): the runtime name is validated, `<runtime>-default` is
+// tried before `<runtime>`, and the template must hold a config.yaml for this runtime. The
+// digest is sha256 over sorted paths and contents.
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import {
-  InvalidRuntimeError,
-  TemplateEscapeError,
-  TemplateInvalidError,
-  TemplateNotFoundError,
-  TemplateTooLargeError,
-} from '../model/errors.js';
+import { InvalidRuntimeError, TemplateInvalidError, TemplateNotFoundError } from '../model/errors.js';
 import { printable } from '../model/names.js';
-import type { ConfigFile } from '../model/ports.js';
+import type { ConfigFile, TemplateSource } from '../model/ports.js';
 
 const RUNTIME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const MAX_FILES = 2_000;
 
 export interface Template {
   readonly name: string;
@@ -39,43 +30,34 @@ export function validateRuntime(runtime: string): string {
 }
 
 export async function resolveTemplate(
-  configsDir: string,
+  source: TemplateSource,
   runtime: string,
   maxBytes: number,
 ): Promise<Template> {
   validateRuntime(runtime);
-  const root = await realpath(configsDir).catch(() => {
-    throw new TemplateNotFoundError(`CONFIGS_DIR ${configsDir} does not exist`, {
-      hint: 'set CONFIGS_DIR to the directory that holds the runtime templates',
-    });
-  });
   for (const name of [`${runtime}-default`, runtime]) {
-    const candidate = path.join(root, name);
-    const info = await lstat(candidate).catch(() => null);
-    if (!info) continue;
-    const dir = await realpath(candidate);
-    assertInside(root, dir, name);
-    if (!(await stat(dir)).isDirectory()) continue;
-    const files = await readTree(root, dir, maxBytes, name);
+    const tree = await source.read(name, maxBytes);
+    if (!tree) continue;
+    const { files } = tree;
     const config = files.find((f) => f.path === 'config.yaml');
     if (!config) {
       throw new TemplateInvalidError(`template ${name} has no config.yaml`, {
-        hint: `add ${path.join(configsDir, name, 'config.yaml')}`,
+        hint: `add ${tree.dir}/config.yaml`,
       });
     }
     checkConfig(name, runtime, config.content);
     return {
       name,
-      dir,
+      dir: tree.dir,
       files,
       digest: digestOf(files),
       bytes: files.reduce((sum, f) => sum + f.content.length, 0),
     };
   }
   throw new TemplateNotFoundError(
-    `no template for runtime "${runtime}": neither ${runtime}-default nor ${runtime} exists in ${configsDir}`,
+    `no template for runtime "${runtime}": neither ${runtime}-default nor ${runtime} exists in ${source.where}`,
     {
-      hint: `add ${path.join(configsDir, `${runtime}-default`)}/config.yaml, or point CONFIGS_DIR elsewhere`,
+      hint: `add ${source.where}/${runtime}-default/config.yaml, or point CONFIGS_DIR elsewhere`,
     },
   );
 }
@@ -127,43 +109,4 @@ export function digestOf(files: readonly ConfigFile[]): string {
     hash.update(file.content);
   }
   return `sha256:${hash.digest('hex')}`;
-}
-
-function assertInside(root: string, resolved: string, shown: string): void {
-  const rel = path.relative(root, resolved);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new TemplateEscapeError(`template path ${shown} resolves outside CONFIGS_DIR`, {
-      hint: 'templates may not be, or contain, symlinks that leave CONFIGS_DIR',
-    });
-  }
-}
-
-async function readTree(root: string, dir: string, maxBytes: number, name: string): Promise<ConfigFile[]> {
-  const files: ConfigFile[] = [];
-  let bytes = 0;
-  const walk = async (current: string, prefix: string, depth: number): Promise<void> => {
-    if (depth > 32) throw new TemplateInvalidError(`template ${name} nests deeper than 32 directories`);
-    const entries = await readdir(current, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const entry of entries) {
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      const real = await realpath(path.join(current, entry.name));
-      assertInside(root, real, `${name}/${rel}`);
-      const info = await stat(real);
-      if (info.isDirectory()) {
-        await walk(real, rel, depth + 1);
-      } else if (info.isFile()) {
-        bytes += info.size;
-        if (bytes > maxBytes || files.length >= MAX_FILES) {
-          throw new TemplateTooLargeError(
-            `template ${name} is larger than the cap (${maxBytes} bytes, ${MAX_FILES} files)`,
-            { hint: 'raise MEDIC_TEMPLATE_MAX_BYTES if this template really is that large' },
-          );
-        }
-        files.push({ path: rel, content: await readFile(real), mode: info.mode & 0o777 });
-      }
-    }
-  };
-  await walk(dir, '', 0);
-  return files;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { digestOf, resolveTemplate, validateRuntime } from '../../../src/core/steps/template-resolver.js';
+import { directoryTemplates } from '../../../src/templates/directory-templates.js';
 
 let root: string;
 let outside: string;
@@ -40,34 +41,36 @@ const codeOf = (p: Promise<unknown>) =>
 
 describe('resolveTemplate', () => {
   it('prefers <runtime>-default and reads every file, sorted', async () => {
-    const t = await resolveTemplate(root, 'claude-code', MB);
+    const t = await resolveTemplate(directoryTemplates(root), 'claude-code', MB);
     expect(t.name).toBe('claude-code-default');
     expect(t.files.map((f) => f.path)).toEqual(['config.yaml', 'skills/a.md']);
     expect(t.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it('falls back to the bare runtime name', async () => {
-    expect((await resolveTemplate(root, 'langgraph', MB)).name).toBe('langgraph');
+    expect((await resolveTemplate(directoryTemplates(root), 'langgraph', MB)).name).toBe('langgraph');
   });
 
   it('reports a missing template', async () => {
-    expect(await codeOf(resolveTemplate(root, 'crewai', MB))).toBe('TEMPLATE_NOT_FOUND');
-    expect(await codeOf(resolveTemplate(path.join(root, 'nope'), 'crewai', MB))).toBe('TEMPLATE_NOT_FOUND');
+    expect(await codeOf(resolveTemplate(directoryTemplates(root), 'crewai', MB))).toBe('TEMPLATE_NOT_FOUND');
+    expect(await codeOf(resolveTemplate(directoryTemplates(path.join(root, 'nope')), 'crewai', MB))).toBe(
+      'TEMPLATE_NOT_FOUND',
+    );
   });
 
   it('refuses a template directory that is a symlink out of CONFIGS_DIR', async () => {
     await symlink(outside, path.join(root, 'crewai'));
-    expect(await codeOf(resolveTemplate(root, 'crewai', MB))).toBe('TEMPLATE_ESCAPE');
+    expect(await codeOf(resolveTemplate(directoryTemplates(root), 'crewai', MB))).toBe('TEMPLATE_ESCAPE');
   });
 
   it('refuses a symlink inside a template that points outside', async () => {
     await symlink(path.join(outside, 'passwd'), path.join(root, 'langgraph', 'passwd'));
-    expect(await codeOf(resolveTemplate(root, 'langgraph', MB))).toBe('TEMPLATE_ESCAPE');
+    expect(await codeOf(resolveTemplate(directoryTemplates(root), 'langgraph', MB))).toBe('TEMPLATE_ESCAPE');
   });
 
   it('follows a symlink that stays inside CONFIGS_DIR', async () => {
     await symlink(path.join(root, 'langgraph', 'config.yaml'), path.join(root, 'langgraph', 'alias.yaml'));
-    const t = await resolveTemplate(root, 'langgraph', MB);
+    const t = await resolveTemplate(directoryTemplates(root), 'langgraph', MB);
     expect(t.files.find((f) => f.path === 'alias.yaml')?.content.toString()).toBe(
       'runtime: langgraph\ntemplate_schema_version: 1\n',
     );
@@ -76,12 +79,14 @@ describe('resolveTemplate', () => {
   it('requires config.yaml', async () => {
     await mkdir(path.join(root, 'autogen'));
     await writeFile(path.join(root, 'autogen', 'other.yaml'), 'x');
-    expect(await codeOf(resolveTemplate(root, 'autogen', MB))).toBe('TEMPLATE_INVALID');
+    expect(await codeOf(resolveTemplate(directoryTemplates(root), 'autogen', MB))).toBe('TEMPLATE_INVALID');
   });
 
   it('caps the size of a template', async () => {
     await writeFile(path.join(root, 'langgraph', 'big.bin'), Buffer.alloc(2048));
-    expect(await codeOf(resolveTemplate(root, 'langgraph', 1024))).toBe('TEMPLATE_TOO_LARGE');
+    expect(await codeOf(resolveTemplate(directoryTemplates(root), 'langgraph', 1024))).toBe(
+      'TEMPLATE_TOO_LARGE',
+    );
   });
 
   it.each([
@@ -96,7 +101,7 @@ describe('resolveTemplate', () => {
     'Claude',
     `${'a'.repeat(65)}`,
   ])('refuses runtime %j before touching the disk', async (bad) => {
-    expect(await codeOf(resolveTemplate(root, bad, MB))).toBe('INVALID_RUNTIME');
+    expect(await codeOf(resolveTemplate(directoryTemplates(root), bad, MB))).toBe('INVALID_RUNTIME');
   });
 
   it('accepts only names of the documented shape (property)', () => {
@@ -141,7 +146,7 @@ describe("a template's config.yaml", () => {
     ['a scalar, not a mapping', 'just text\n', /config\.yaml/],
   ])('refuses %s with TEMPLATE_INVALID', async (_what, text, message) => {
     await writeFile(path.join(root, 'claude-code-default', 'config.yaml'), text);
-    const error = await resolveTemplate(root, 'claude-code', MB).catch(
+    const error = await resolveTemplate(directoryTemplates(root), 'claude-code', MB).catch(
       (e: unknown) => e as { code: string; message: string },
     );
     expect(error).toMatchObject({ code: 'TEMPLATE_INVALID' });
@@ -161,8 +166,10 @@ describe("a template's config.yaml", () => {
       'openclaw',
       'codex',
     ])
-      expect((await resolveTemplate(shipped, runtime, MB)).files.some((f) => f.path === 'config.yaml')).toBe(
-        true,
-      );
+      expect(
+        (await resolveTemplate(directoryTemplates(shipped), runtime, MB)).files.some(
+          (f) => f.path === 'config.yaml',
+        ),
+      ).toBe(true);
   });
 });
