@@ -57,7 +57,7 @@ export class Agent {
   readonly watcher: Watcher | null;
   private readonly placements: DockerEventFeed;
   private timers: NodeJS.Timeout[] = [];
-  private lastListing = 0;
+  private lastListing = Number.NEGATIVE_INFINITY;
   private unlisten: () => Promise<void> = async () => {};
   private placing: Promise<void> = Promise.resolve();
 
@@ -187,7 +187,7 @@ export class Agent {
     const { deps, options } = this;
     try {
       await heartbeatEngine(deps.db, options.engine, deps.holder);
-      if (Date.now() - this.lastListing >= options.intervalS * 1000) await this.list();
+      if (deps.clock.monotonicMs() - this.lastListing >= options.intervalS * 1000) await this.list();
     } catch (error) {
       deps.logger.warn({ err: (error as Error).message }, 'heartbeat failed; will retry');
     }
@@ -200,7 +200,7 @@ export class Agent {
       .map((c) => ({ name: (c.Names[0] ?? '').replace(/^\//, ''), id: c.Id }))
       .filter((c) => isContainerName(c.name));
     await syncPlacements(this.deps.db, this.options.engine, seen);
-    this.lastListing = Date.now();
+    this.lastListing = this.deps.clock.monotonicMs();
   }
 
   private async moved(name: string, id: string, action: string, oldName: string | null): Promise<void> {

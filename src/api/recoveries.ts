@@ -169,7 +169,7 @@ export class Recoveries {
 
   /** The run's result within `waitS` seconds (from this process, or as stored by another), else null. */
   private async settled(client: string, runId: string, waitS: number): Promise<RecoveryResult | null> {
-    const deadline = performance.now() + waitS * 1000;
+    const deadline = this.deps.clock.monotonicMs() + waitS * 1000;
     const local = this.inflight.get(runId);
     if (local) {
       let timer: NodeJS.Timeout | undefined;
@@ -182,7 +182,7 @@ export class Recoveries {
         clearTimeout(timer);
       }
     }
-    while (performance.now() < deadline) {
+    while (this.deps.clock.monotonicMs() < deadline) {
       const stored = await requestOf(this.deps.db, client, runId);
       if (stored?.result) return stored.result;
       await this.deps.clock.sleep(POLL_MS);

@@ -55,7 +55,7 @@ export class Notifier {
   private readonly o: Required<NotifierOptions>;
 
   constructor(
-    private readonly deps: Pick<CoreDeps, 'db' | 'logger' | 'config'>,
+    private readonly deps: Pick<CoreDeps, 'db' | 'logger' | 'config' | 'clock'>,
     private readonly env: Readonly<Record<string, string | undefined>>,
     options: NotifierOptions = {},
   ) {
@@ -88,7 +88,7 @@ export class Notifier {
   }
 
   /** Sinks paused now (a circuit: too many failures in a row), with when each resumes. */
-  paused(now = Date.now()): Array<{ readonly urlEnv: string; readonly until: Date }> {
+  paused(now = this.deps.clock.now().getTime()): Array<{ readonly urlEnv: string; readonly until: Date }> {
     return [...this.sinks.entries()]
       .filter(([, s]) => s.pausedUntil > now)
       .map(([urlEnv, s]) => ({ urlEnv, until: new Date(s.pausedUntil) }));
@@ -114,7 +114,7 @@ export class Notifier {
   private async claimMore(): Promise<void> {
     const room = IN_FLIGHT - this.inFlight.size;
     if (room <= 0) return;
-    const now = Date.now();
+    const now = this.deps.clock.now().getTime();
     const skip = [...this.sinks.entries()]
       .filter(([, s]) => s.inFlight >= PER_SINK || s.pausedUntil > now)
       .map(([urlEnv]) => urlEnv);
@@ -147,11 +147,11 @@ export class Notifier {
       return;
     }
     s.failures++;
-    if (s.failures < SINK_TRIP_AFTER || s.pausedUntil > Date.now()) return;
+    if (s.failures < SINK_TRIP_AFTER || s.pausedUntil > this.deps.clock.now().getTime()) return;
     const ms = backoffMs(s.pauses + 1, { baseMs: PAUSE_MS, capMs: 600_000 });
     s.pauses++;
     s.failures = 0;
-    s.pausedUntil = Date.now() + ms;
+    s.pausedUntil = this.deps.clock.now().getTime() + ms;
     this.deps.logger.warn(
       { sink: urlEnv, pausedS: ms / 1000 },
       'notifications: sink keeps failing; paused (its events wait, and are tried when it resumes)',
@@ -166,7 +166,7 @@ export class Notifier {
       timeoutMs: this.o.timeoutMs,
     });
     const { url, secret, status, error, ms } = sent;
-    const age = Date.now() - row.createdAt.getTime();
+    const age = this.deps.clock.now().getTime() - row.createdAt.getTime();
     // `medic notify test` is one shot: its answer is what the operator asked for, and another
     // process must not deliver it later.
     const next = !error

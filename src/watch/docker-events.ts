@@ -2,7 +2,7 @@
 // resubscribes when the stream drops (with backoff, and `since` the last event seen, so none
 // is missed) until stopped.
 import type { Readable } from 'node:stream';
-import { backoffMs, isContainerName, type Logger } from '../core/index.js';
+import { backoffMs, type Clock, isContainerName, type Logger, systemClock } from '../core/index.js';
 
 export interface WorkspaceEvent {
   readonly container: string;
@@ -35,6 +35,8 @@ export class DockerEventFeed {
     private readonly logger: Logger,
     private readonly onState: (connected: boolean) => void = () => {},
     private readonly actions: ReadonlySet<string> = HEALING_ACTIONS,
+    /** How the feed waits before it resubscribes (the core's clock; a test drives it). */
+    private readonly clock: Pick<Clock, 'sleep'> = systemClock,
   ) {}
 
   start(): void {
@@ -61,7 +63,7 @@ export class DockerEventFeed {
       this.onState(false);
       if (this.stopped) return;
       const retryMs = backoffMs(++this.failures, { baseMs: 500, capMs: 30_000 });
-      await new Promise((resolve) => setTimeout(resolve, retryMs));
+      await this.clock.sleep(retryMs);
     }
   }
 

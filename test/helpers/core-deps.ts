@@ -21,6 +21,7 @@ export const TEMPLATES = path.resolve(import.meta.dirname, '../../templates');
 
 export const fastClock: Clock = {
   now: () => new Date(),
+  monotonicMs: () => performance.now(),
   sleep: () => new Promise((resolve) => setImmediate(resolve)),
 };
 

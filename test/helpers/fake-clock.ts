@@ -7,6 +7,7 @@ export function fakeClock() {
   const sleepers: Array<{ at: number; wake: () => void }> = [];
   const clock: Clock = {
     now: () => new Date(now),
+    monotonicMs: () => now,
     sleep: (ms) => new Promise<void>((wake) => sleepers.push({ at: now + ms, wake })),
   };
   /** Moves time forward to `untilMs`, waking sleepers in order and letting the code run between them. */

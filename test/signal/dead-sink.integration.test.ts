@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/index.js';
+import { silentLogger, systemClock } from '../../src/core/index.js';
 import { Notifier } from '../../src/notifications/notifier.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
@@ -48,7 +48,7 @@ describe('a sink that never answers', () => {
     });
     await insert(500, 'DEAD_HOOK_URL', 'webhook');
     const notifier = new Notifier(
-      { db: world.db, logger: silentLogger, config: world.deps().config },
+      { db: world.db, logger: silentLogger, clock: systemClock, config: world.deps().config },
       { DEAD_HOOK_URL: hung, SLACK_URL: slack },
     );
     notifier.start();
@@ -79,7 +79,10 @@ describe('a sink that never answers', () => {
       [url],
     );
     const ids = (rows as { id: string }[]).map((r) => r.id);
-    const notifier = new Notifier({ db: world.db, logger, config: world.deps().config }, {});
+    const notifier = new Notifier(
+      { db: world.db, logger, clock: systemClock, config: world.deps().config },
+      {},
+    );
     expect(await notifier.pass(ids)).toHaveLength(3);
     await world.db.query('UPDATE medic.outbox SET next_at = now() WHERE url_env = $1', [url]);
     expect(await notifier.pass(ids)).toHaveLength(3);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/index.js';
+import { silentLogger, systemClock } from '../../src/core/index.js';
 import { Notifier } from '../../src/notifications/notifier.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
 
@@ -53,7 +53,12 @@ describe('a storm of events for a Slack sink', () => {
   it('is one message per kind per window, naming the first workspaces and counting the rest', async () => {
     await insert(20, 'recovery.failed');
     const notifier = new Notifier(
-      { db: world.db, logger: silentLogger, config: world.deps({ MEDIC_NOTIFY_DIGEST: '3s' }).config },
+      {
+        db: world.db,
+        logger: silentLogger,
+        clock: systemClock,
+        config: world.deps({ MEDIC_NOTIFY_DIGEST: '3s' }).config,
+      },
       { SLACK_URL: url },
     );
     notifier.start();

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recover, silentLogger } from '../../src/core/index.js';
+import { recover, silentLogger, systemClock } from '../../src/core/index.js';
 import { Notifier } from '../../src/notifications/notifier.js';
 import { applyTestPolicy } from '../helpers/core-deps.js';
 import { until } from '../helpers/fleet-rig.js';
@@ -91,7 +91,12 @@ beforeAll(async () => {
     ].join('\n'),
   );
   notifier = new Notifier(
-    { db: world.db, logger: silentLogger, config: world.deps({ MEDIC_DASHBOARD_URL: DASHBOARD }).config },
+    {
+      db: world.db,
+      logger: silentLogger,
+      clock: systemClock,
+      config: world.deps({ MEDIC_DASHBOARD_URL: DASHBOARD }).config,
+    },
     { PD_KEY, PD_URL: await pd.url('/v2/enqueue'), OG_KEY, OG_URL: await og.url('') },
     { pollMs: 100, maxBackoffS: 1 },
   );

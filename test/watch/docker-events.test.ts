@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/model/ports.js';
 import { DockerEventFeed, type WorkspaceEvent } from '../../src/watch/docker-events.js';
+import { fakeClock } from '../helpers/fake-clock.js';
 
 const line = (name: string, action: string, time: number) =>
   `${JSON.stringify({ Type: 'container', Action: action, time, Actor: { Attributes: { name } } })}\n`;
@@ -13,6 +14,8 @@ describe('DockerEventFeed', () => {
     const seen: WorkspaceEvent[] = [];
     const sinces: Array<number | null> = [];
     const streams = [new PassThrough(), new PassThrough()];
+    // The wait before it resubscribes (up to 500 ms, jittered) passes on a clock the test moves.
+    const { clock, run } = fakeClock();
     const feed = new DockerEventFeed(
       async (since) => {
         sinces.push(since);
@@ -22,6 +25,9 @@ describe('DockerEventFeed', () => {
       },
       (e) => seen.push(e),
       silentLogger,
+      undefined,
+      undefined,
+      clock,
     );
     const [first, second] = streams as [PassThrough, PassThrough];
     feed.start();
@@ -32,7 +38,7 @@ describe('DockerEventFeed', () => {
     first.write(`${line('ws-aaaaaaaa-bbb', 'health_status: unhealthy', 103).slice(0, 20)}`); // split across chunks
     first.write(`${line('ws-aaaaaaaa-bbb', 'health_status: unhealthy', 103).slice(20)}`);
     first.end();
-    await new Promise((r) => setTimeout(r, 700));
+    await run(1_000);
     second.write(line('ws-92f6d88b-6a9', 'start', 104));
     await new Promise((r) => setTimeout(r, 20));
     feed.stop();

@@ -15,7 +15,11 @@ const world = useUnitWorld();
 
 function watcher(intervalS = 60, random?: () => number) {
   let now = Date.now();
-  const clock: Clock = { now: () => new Date(now), sleep: () => new Promise((r) => setImmediate(r)) };
+  const clock: Clock = {
+    now: () => new Date(now),
+    monotonicMs: () => now,
+    sleep: () => new Promise((r) => setImmediate(r)),
+  };
   const reports: RecoveryResult[] = [];
   const results: RecoveryResult[] = [];
   const w = new Watcher(

@@ -43,7 +43,7 @@ export async function admit(
   const admission = await admitByPolicy(deps, draft, options, request);
   if (!admission.admitted || draft.command === 'diagnose') return admission;
   // A hold keeps the command off the workspace (unless --force ends it): refused, on the record.
-  const started = performance.now();
+  const started = deps.clock.monotonicMs();
   let held: RefusalError | null;
   try {
     held = await passHold(deps, draft, options, admission.workspace);
@@ -65,7 +65,7 @@ export async function admit(
     const braked = await passTheBrake(deps, draft, options, admission.workspace);
     return braked.admitted ? { ...braked, restore: admission.restore } : braked;
   }
-  const ms = Math.round(performance.now() - started);
+  const ms = Math.round(deps.clock.monotonicMs() - started);
   return {
     admitted: false,
     result: await refuse(deps, draft, held, { workspaceId: admission.workspace.id, ms, step: 'hold' }),
@@ -80,11 +80,11 @@ async function passTheBrake(
   options: RunOptions,
   workspace: WorkspaceRow,
 ): Promise<Admission> {
-  const started = performance.now();
+  const started = deps.clock.monotonicMs();
   try {
     const pass = await passBreaker(deps, draft, options, workspace);
     if (pass.go) return { admitted: true, workspace, ticket: pass.ticket };
-    const ms = Math.round(performance.now() - started);
+    const ms = Math.round(deps.clock.monotonicMs() - started);
     const tie = { workspaceId: workspace.id, ms, step: 'breaker' };
     // A workspace's first skip in an opening is on the record; the next are counted (breaker_skips).
     const result = pass.record
@@ -115,7 +115,7 @@ async function admitByPolicy(
       return stop(error);
     }
   }
-  const started = performance.now();
+  const started = deps.clock.monotonicMs();
   let workspace = null as WorkspaceRow | null;
   let unresolved: MedicError | null = null;
   let restore: RestoreOverride | undefined;
@@ -147,7 +147,7 @@ async function admitByPolicy(
     }
   } catch (error) {
     if (!(error instanceof RefusalError)) return stop(error);
-    const ms = Math.round(performance.now() - started);
+    const ms = Math.round(deps.clock.monotonicMs() - started);
     return {
       admitted: false,
       result: await refuse(deps, draft, error, { workspaceId: workspace?.id ?? null, ms }),

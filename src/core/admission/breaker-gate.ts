@@ -38,8 +38,8 @@ export async function passBreaker(
   options: RunOptions,
   workspace: WorkspaceRow,
 ): Promise<BreakerPass> {
-  const started = performance.now();
-  const ms = () => Math.round(performance.now() - started);
+  const started = deps.clock.monotonicMs();
+  const ms = () => Math.round(deps.clock.monotonicMs() - started);
   if (!isAutomatic(options)) {
     const d = await breakerAdmit(deps.db, workspace.id, true);
     if (d.state !== 'closed') {

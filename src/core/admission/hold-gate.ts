@@ -16,7 +16,7 @@ export async function passHold(
   options: RunOptions,
   workspace: WorkspaceRow,
 ): Promise<RefusalError | null> {
-  const started = performance.now();
+  const started = deps.clock.monotonicMs();
   const automatic = options.source === 'auto';
   const container = containerName(workspace.id);
   const hold = await holdOn(deps.db, { id: workspace.id, container }, { automatic });
@@ -28,7 +28,7 @@ export async function passHold(
       draft.early({
         name: 'hold',
         status: 'skipped',
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(deps.clock.monotonicMs() - started),
         detail: `dry run: --force would end the hold of ${hold.holder} (${hold.reason})`,
       });
     } else {

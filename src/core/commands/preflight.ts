@@ -30,7 +30,7 @@ export type Preflight =
 
 export async function preflight(deps: CoreDeps, request: PreflightRequest): Promise<Preflight> {
   const { command, target, options } = request;
-  const started = performance.now();
+  const started = deps.clock.monotonicMs();
   const draft = ResultDraft.begin(deps.clock, command, options, target);
   const admission = await admit(deps, draft, options, {
     target,
@@ -49,7 +49,7 @@ export async function preflight(deps: CoreDeps, request: PreflightRequest): Prom
     workspace,
     fail: async (error) => {
       draft.fail(error);
-      const ms = Math.round(performance.now() - started);
+      const ms = Math.round(deps.clock.monotonicMs() - started);
       const step = {
         name: 'dispatch',
         status: 'failed' as const,

@@ -144,7 +144,13 @@ export interface ReadAhead {
 }
 
 export interface Clock {
+  /** The wall clock: when something happened, as stored and shown. */
   now(): Date;
+  /**
+   * Milliseconds on a clock that never steps back (NTP, a changed time zone, a VM resumed):
+   * what a duration, a deadline or an age within this process is measured on.
+   */
+  monotonicMs(): number;
   sleep(ms: number): Promise<void>;
 }
 
@@ -157,6 +163,7 @@ export interface Logger {
 
 export const systemClock: Clock = {
   now: () => new Date(),
+  monotonicMs: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 

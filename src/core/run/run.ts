@@ -8,7 +8,7 @@
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError, InterruptedError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
 import { stripControl } from '../model/names.js';
-import type { Queryable } from '../model/ports.js';
+import type { Clock, Queryable } from '../model/ports.js';
 import type { RecoveryResult, Step } from '../model/result.js';
 import { insertRun, markAbandoned } from '../store/audit-store.js';
 import type { NumberedStep } from '../store/step-trail.js';
@@ -112,11 +112,12 @@ export class Run {
    * step is recorded as failed and its error rethrown.
    */
   async step<T>(name: string, fn: () => Promise<StepWork<T>>): Promise<T> {
-    const started = performance.now();
+    const clock = this.deps.clock;
+    const started = clock.monotonicMs();
     try {
       if (this.lost) throw this.lostError();
       const { detail, value, skipped } = await fn();
-      await this.record({ name, status: skipped ? 'skipped' : 'ok', ms: elapsed(started), detail });
+      await this.record({ name, status: skipped ? 'skipped' : 'ok', ms: elapsed(clock, started), detail });
       return value;
     } catch (error) {
       const e = asMedicError(error);
@@ -125,7 +126,7 @@ export class Run {
       await this.record({
         name,
         status: 'failed',
-        ms: elapsed(started),
+        ms: elapsed(clock, started),
         detail: `${e.code}: ${e.message}`,
       }).catch(() => undefined);
       throw e;
@@ -245,6 +246,6 @@ export class Run {
   }
 }
 
-function elapsed(started: number): number {
-  return Math.max(0, Math.round(performance.now() - started));
+function elapsed(clock: Clock, started: number): number {
+  return Math.max(0, Math.round(clock.monotonicMs() - started));
 }

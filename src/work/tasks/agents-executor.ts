@@ -164,8 +164,8 @@ async function follow(deps: CoreDeps, task: { id: number; engine: string }, f: F
     }
     if (now.alive) deadSince = null;
     else {
-      deadSince ??= performance.now();
-      if (performance.now() - deadSince >= options.waitS * 1000) {
+      deadSince ??= deps.clock.monotonicMs();
+      if (deps.clock.monotonicMs() - deadSince >= options.waitS * 1000) {
         const error = unavailable(engine, now, `no agent came within ${options.waitS}s`);
         if (await expireTask(deps.db, id, error.message)) return failed(error);
         continue; // an agent took it at the last moment: follow it
