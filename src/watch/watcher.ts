@@ -227,6 +227,7 @@ export class Watcher {
         source: 'auto',
         reason: `automatic: config volume ${found.entries === 0 ? 'empty' : 'lacks config.yaml'}`,
         interrupt,
+        found: row,
         ...(died ? { detectedAt: died.toISOString() } : {}),
       });
       await this.finished(result, now);

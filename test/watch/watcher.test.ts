@@ -4,7 +4,7 @@
 // counted against the restart budget, and reported once per failure streak, not per try.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { Clock, RecoveryResult } from '../../src/core/index.js';
+import type { Clock, ContainerRuntime, Database, Queryable, RecoveryResult } from '../../src/core/index.js';
 import { DockerOperationError } from '../../src/core/index.js';
 import { MAX_BACKOFF_MS } from '../../src/watch/failure-streaks.js';
 import { Watcher } from '../../src/watch/watcher.js';
@@ -176,5 +176,50 @@ describe('the watcher', () => {
     await w.sweep(); // looked at a minute ago: not due again until MEDIC_KEEP_EVERY has passed
     await afterPass(async () => false);
     expect(exports()).toBe(1);
+  });
+
+  it('reads the row once and asks the engine once before a heal runs (the run reads again under its lease)', async () => {
+    const ws = await addWorkspace(world.db, { status: 'failed' });
+    world.runtime.add(ws.container);
+    const log: string[] = [];
+    const base = world.deps();
+    const counted = (q: Queryable): Queryable => ({
+      query: (sql, params) => {
+        if (/^SELECT id::text AS id, name, status, runtime FROM workspaces/.test(sql)) log.push('row');
+        if (/^INSERT INTO medic\.runs/.test(sql.trim())) log.push('run');
+        return q.query(sql, params);
+      },
+    });
+    const runtime: ContainerRuntime = {
+      ...base.runtime,
+      inspect: (name) => {
+        log.push('engine');
+        return base.runtime.inspect(name);
+      },
+    };
+    const db: Database = {
+      ...base.db,
+      ...counted(base.db),
+      session: (fn) => base.db.session((s) => fn(counted(s))),
+    };
+    const results: RecoveryResult[] = [];
+    const w = new Watcher(
+      { ...base, db, runtime },
+      {
+        intervalS: 60,
+        concurrency: 1,
+        events: async () => new PassThrough(),
+        incidents: { report: async () => {} },
+        onResult: (r) => results.push(r),
+      },
+    );
+    w.queue.push(ws.container);
+    await w.queue.idle();
+    expect(results.map((r) => r.outcome)).toEqual(['recovered']);
+    const before = log.slice(0, log.indexOf('run'));
+    // The run then asks again under its lease (its diagnose step, the wait for running): what
+    // was true before the lease is not trusted after it.
+    expect(before).toEqual(['row', 'engine']);
+    expect(log.slice(log.indexOf('run'))).toContain('engine');
   });
 });

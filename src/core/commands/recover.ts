@@ -2,7 +2,7 @@ import { admit } from '../admission/admit.js';
 import { waveEnded } from '../admission/breaker-gate.js';
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { TemplateNotFoundError } from '../model/errors.js';
-import { parseTarget } from '../model/names.js';
+import { containerName, parseTarget } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
@@ -19,7 +19,7 @@ export async function recover(deps: CoreDeps, input: string, options: RunOptions
   // recorded (as a run).
   const admission = await admit(deps, draft, options, {
     target: input,
-    resolve: () => findTarget(deps, draft, input),
+    resolve: () => findTarget(deps, draft, input, options.found),
   });
   if (!admission.admitted) return admission.result;
   draft.found(admission.workspace);
@@ -103,8 +103,16 @@ async function templateStep(run: Run, reading: Promise<Template>): Promise<Templ
 }
 
 /** The workspace `input` names; the draft learns its container name first, for a failure's result. */
-export async function findTarget(deps: CoreDeps, draft: ResultDraft, input: string): Promise<WorkspaceRow> {
+export async function findTarget(
+  deps: CoreDeps,
+  draft: ResultDraft,
+  input: string,
+  found?: WorkspaceRow,
+): Promise<WorkspaceRow> {
   const target = parseTarget(input);
   draft.target(target);
+  // The row the caller read for this very target is not read again.
+  const named = input.toLowerCase();
+  if (found && (found.id === named || containerName(found.id) === named)) return found;
   return findWorkspace(deps.db, target);
 }

@@ -118,7 +118,7 @@ export async function sweep(deps: CoreDeps, options: SweepOptions): Promise<Swee
       if (taken >= options.max) break;
       taken++;
       // [storm] Unattended, whoever started it: the breaker and the waves apply.
-      const result = await recover(deps, row.id, { ...options, automatic: !options.dryRun });
+      const result = await recover(deps, row.id, { ...options, automatic: !options.dryRun, found: row });
       results.push(result);
       options.onResult?.(result);
       progress();

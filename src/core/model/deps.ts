@@ -4,6 +4,7 @@ import type { MedicConfig } from './config.js';
 import type { Clock, ContainerRuntime, Database, Logger, RunTracer, TemplateSource } from './ports.js';
 import type { RestoreOverride } from './restore-policy.js';
 import type { Origin, Source, Step } from './result.js';
+import type { WorkspaceRow } from './workspace-row.js';
 
 /** Told of each step as it ends (progress in the doors). */
 export type StepListener = (step: Step, index: number) => void;
@@ -53,6 +54,12 @@ export interface RunOptions {
   readonly approval?: Approval;
   /** When the breakage was first seen, when the door knows better than the row (a container's death). */
   readonly detectedAt?: string;
+  /**
+   * The target's row as the caller has just read it (the watcher, which read it to decide to
+   * heal): admission takes it instead of reading it again. The run's writes to the row stay
+   * guarded by the status they expect, so a row changed since is not overwritten.
+   */
+  readonly found?: WorkspaceRow;
   /** The run's id when the door chose it beforehand (the HTTP API, for its idempotency record). */
   readonly runId?: string;
   /**

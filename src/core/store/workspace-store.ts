@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AmbiguousWorkspaceError, WorkspaceNotFoundError } from '../model/errors.js';
 import type { Target } from '../model/names.js';
 import type { Queryable } from '../model/ports.js';
+import { type WorkspaceRow, workspaceRowSchema } from '../model/workspace-row.js';
 
 /** Statuses the platform set on purpose: medic never touches these workspaces. */
 export const NOT_RECOVERABLE: readonly string[] = ['removed', 'paused', 'hibernated'];
@@ -12,13 +13,7 @@ export function isParked(status: string): boolean {
   return NOT_RECOVERABLE.includes(status);
 }
 
-export const workspaceRowSchema = z.object({
-  id: z.string(),
-  name: z.string().nullable(),
-  status: z.string(),
-  runtime: z.string().nullable(),
-});
-export type WorkspaceRow = z.infer<typeof workspaceRowSchema>;
+export { type WorkspaceRow, workspaceRowSchema } from '../model/workspace-row.js';
 
 export async function findWorkspace(db: Queryable, target: Target): Promise<WorkspaceRow> {
   const { rows } = target.exact
