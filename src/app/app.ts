@@ -187,6 +187,7 @@ async function runJob(
         source: 'app',
         editIntervalMs: options.editIntervalMs,
         commentMaxAgeS: options.commentMaxAgeS,
+        filteredOnArrival: true,
         writes: pacers.for(String(p.installationId)),
         executor,
         fence,

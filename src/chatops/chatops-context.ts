@@ -15,6 +15,12 @@ export interface ChatOpsDeps {
   readonly editIntervalMs: number;
   /** Comments older than this are ignored (MEDIC_COMMENT_MAX_AGE_S). */
   readonly commentMaxAgeS: number;
+  /**
+   * The door left out bots, chatter and old comments as the comment arrived (the app, before it
+   * stored the job): the flow does not judge them again, so a job that waited in the queue is
+   * not dropped as too old when it runs.
+   */
+  readonly filteredOnArrival?: boolean;
   /** The installation's write pacer: every write to GitHub goes through it. */
   readonly writes: WritePacer;
   /** Where commands run: this process (the default), or the agents of the workspaces' engines. */

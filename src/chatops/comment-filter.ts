@@ -1,6 +1,6 @@
-// Which comments medic leaves alone, said once for both places that ask: the app as a webhook
-// arrives (so that a comment with no command costs no job) and the ChatOps flow as it runs (the
-// action's only filter). A bot's comment, one with nothing that looks like a command, one older
+// Which comments medic leaves alone, said once and asked once per comment: by the app as a
+// webhook arrives (so that a comment with no command costs no job, and a stored job is not
+// judged again when it runs), by the ChatOps flow for the action (its only filter). A bot's comment, one with nothing that looks like a command, one older
 // than MEDIC_COMMENT_MAX_AGE_S (a redelivery of an old comment acts on nothing).
 import type { CommentEvent } from '../github/webhook-payloads.js';
 import { mightHoldCommand } from './parse-commands.js';

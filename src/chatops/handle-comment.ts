@@ -69,10 +69,9 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
 // The comment's commands, or why it is not ours to run (a bot's, an edit, too old, a fork's,
 // no command outside code, quotes and comments).
 function commandsOf(deps: ChatOpsDeps, event: CommentEvent): readonly Parsed[] | ChatOpsOutcome {
-  const left = ignoredComment(event.comment, {
-    nowMs: deps.core.clock.now().getTime(),
-    maxAgeS: deps.commentMaxAgeS,
-  });
+  const left = deps.filteredOnArrival
+    ? null
+    : ignoredComment(event.comment, { nowMs: deps.core.clock.now().getTime(), maxAgeS: deps.commentMaxAgeS });
   if (left) return ignored(left.why);
   if (event.repositoryFork) return ignored('repository is a fork');
   const parsed = parseCommands(event.comment.body, Number.MAX_SAFE_INTEGER);

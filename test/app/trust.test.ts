@@ -1,5 +1,7 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
+import { commentEventFrom } from '../../src/github/webhook-payloads.js';
+import { enqueueJob } from '../../src/work/jobs/job-store.js';
 import { useAppWorld } from '../helpers/app-world.js';
 import { addWorkspace, applyTestPolicy } from '../helpers/core-deps.js';
 import { commentsOn, githubApi, permission } from '../helpers/github-nock.js';
@@ -157,6 +159,31 @@ describe('the app under the policy', () => {
     });
     expect(state.reactions).toEqual([]);
     expect(await world.db.one('SELECT * FROM medic.jobs')).toBeUndefined();
+  });
+
+  it('runs a comment that waited in the queue past MEDIC_COMMENT_MAX_AGE_S: it was judged as it arrived', async () => {
+    await applyTestPolicy(world.db);
+    const ws = await workspace();
+    githubApi();
+    permission('alice', 'write');
+    // As the intake stored it an hour ago, when it was new; the worker reaches it only now.
+    const old = new Date(Date.now() - 2 * 3600e3).toISOString();
+    const located = commentEventFrom(
+      issueCommentPayload({ body: `/recover ${ws.container}`, createdAt: old }),
+    );
+    const { owner, repo, event, installationId } = located;
+    await enqueueJob(world.db, 'delivery-queued', {
+      kind: 'comment',
+      owner,
+      repo,
+      installationId: installationId ?? 0,
+      event,
+    });
+    world.app.worker.wake();
+    await world.app.idle();
+    expect(await world.db.one('SELECT status FROM workspaces WHERE id = $1', [ws.id])).toEqual({
+      status: 'online',
+    });
   });
 
   it('refuses 11 targets in one comment with TOO_MANY_TARGETS, running nothing', async () => {
