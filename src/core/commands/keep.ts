@@ -8,8 +8,8 @@ import type { ConfigFile } from '../model/ports.js';
 import type { RecoveryResult } from '../model/result.js';
 import { emit } from '../run/signals.js';
 import { MARKER_FILE } from '../steps/diagnose.js';
-import { readVolume } from '../steps/reseed.js';
 import { isBrokenConfig, volumeFiles } from '../steps/restore-plan.js';
+import { readVolume } from '../steps/snapshot-step.js';
 import {
   clearAtRisk,
   dueForLook,

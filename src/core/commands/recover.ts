@@ -6,10 +6,12 @@ import { containerName, parseTarget } from '../model/names.js';
 import type { RecoveryResult } from '../model/result.js';
 import { ResultDraft } from '../run/result-draft.js';
 import { Run, type RunEnd } from '../run/run.js';
-import { checkBudget } from '../steps/budget.js';
+import { checkBudget } from '../steps/budget-step.js';
 import { diagnoseStep } from '../steps/diagnose-step.js';
+import { markOnline } from '../steps/mark-step.js';
 import { checkPlan, planNow } from '../steps/plan-step.js';
-import { markOnline, reseed, startAndMarkOnline } from '../steps/reseed.js';
+import { reseed } from '../steps/seed-step.js';
+import { startAndMarkOnline } from '../steps/start-step.js';
 import { resolveTemplate, type Template } from '../steps/template-resolver.js';
 import { findWorkspace, setStatusGuarded, type WorkspaceRow } from '../store/workspace-store.js';
 

@@ -4,7 +4,6 @@
 // elsewhere as `busy` and any failure as `failed`, and stores the result at the end. A step
 // that changes the workspace (`change`) first confirms the lease is still this run's (a run
 // that stalled past its TTL, or whose session is gone, stops there with LEASE_LOST).
-
 import type { CoreDeps, RunOptions } from '../model/deps.js';
 import { asMedicError, InterruptedError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
 import { stripControl } from '../model/names.js';

@@ -4,9 +4,10 @@
 // with PLAN_CHANGED when the volume changed since (the seed checks once more after the stop).
 import type { Run } from '../run/run.js';
 import type { Diagnosis } from './diagnose.js';
-import { exportVolume, planFor, readVolume } from './reseed.js';
 import { holdToPlan, planSummary, type RestorePlan, volumeFiles } from './restore-plan.js';
 import { describeSource } from './seed-source.js';
+import { planFor } from './seed-step.js';
+import { exportVolume, readVolume } from './snapshot-step.js';
 import type { Template } from './template-resolver.js';
 
 /** The plan for the volume as it is now, and what the dry run says it would do. */
