@@ -127,6 +127,12 @@ async function listen(
       await c.end().catch(() => undefined);
       throw error;
     }
+    // Stopped while this connection was being made (a reconnect): closed, or it would keep the
+    // process from exiting.
+    if (stopped) {
+      await c.end().catch(() => undefined);
+      return;
+    }
     client = c;
     c.once('end', () => {
       if (client === c) again();

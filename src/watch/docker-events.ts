@@ -52,6 +52,12 @@ export class DockerEventFeed {
     while (!this.stopped) {
       try {
         const stream = await this.open(this.lastTime);
+        // Stopped while the engine was answering: the stream it opened is closed here, or its
+        // socket would keep the process from exiting (a `medic watch` told to stop at start-up).
+        if (this.stopped) {
+          stream.destroy();
+          return;
+        }
         this.stream = stream;
         this.onState(true);
         this.failures = 0;

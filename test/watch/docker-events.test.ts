@@ -49,4 +49,23 @@ describe('DockerEventFeed', () => {
     ]);
     expect(sinces).toEqual([null, 103]);
   });
+
+  it('closes a stream the engine opens after the feed was stopped (its socket would keep the process alive)', async () => {
+    let answer!: (stream: PassThrough) => void;
+    const feed = new DockerEventFeed(
+      () =>
+        new Promise<PassThrough>((resolve) => {
+          answer = resolve;
+        }),
+      () => {},
+      silentLogger,
+    );
+    feed.start();
+    await new Promise((r) => setImmediate(r));
+    feed.stop(); // a SIGTERM while the engine is slow to answer the subscription
+    const late = new PassThrough();
+    answer(late);
+    await new Promise((r) => setImmediate(r));
+    expect(late.destroyed).toBe(true);
+  });
 });
