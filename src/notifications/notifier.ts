@@ -164,6 +164,7 @@ export class Notifier {
     const sent = await sendRow(row, group, this.env, {
       dashboardUrl: this.deps.config.dashboardUrl,
       timeoutMs: this.o.timeoutMs,
+      clock: this.deps.clock,
     });
     const { url, secret, status, error, ms } = sent;
     const age = this.deps.clock.now().getTime() - row.createdAt.getTime();

@@ -1,7 +1,7 @@
 // One POST of an outbox row (or, for a Slack digest, of its group) to its sink: the body the
 // sink's kind takes (Slack's blocks, PagerDuty's or Opsgenie's request, the signed webhook),
 // cut after `timeoutMs`. Its error never holds the URL or the secret.
-import { type OutboxRow, redactSecrets } from '../core/index.js';
+import { type Clock, type OutboxRow, redactSecrets } from '../core/index.js';
 import { SIGNATURE_HEADER, signature, slackDigest, slackMessage } from './messages.js';
 import { OPSGENIE_URL, PAGERDUTY_URL, pagerRequest } from './pager-messages.js';
 
@@ -17,14 +17,14 @@ export async function sendRow(
   row: OutboxRow,
   group: readonly OutboxRow[],
   env: Readonly<Record<string, string | undefined>>,
-  o: { readonly dashboardUrl: string | null; readonly timeoutMs: number },
+  o: { readonly dashboardUrl: string | null; readonly timeoutMs: number; readonly clock: Clock },
 ): Promise<Sent> {
   const pager = row.kind === 'pagerduty' || row.kind === 'opsgenie';
   // An on-call service without a URL variable of its own is sent to the service's endpoint.
   const serviceOwn = pager && row.urlEnv === row.secretEnv;
   const url = serviceOwn ? (row.kind === 'pagerduty' ? PAGERDUTY_URL : OPSGENIE_URL) : env[row.urlEnv];
   const secret = row.secretEnv ? env[row.secretEnv] : undefined;
-  const started = performance.now();
+  const started = o.clock.monotonicMs();
   let status: number | null = null;
   let error: string | null = null;
   try {
@@ -70,6 +70,6 @@ export async function sendRow(
     secret,
     status,
     error: error ? redactSecrets(error, secrets) : null,
-    ms: Math.round(performance.now() - started),
+    ms: Math.round(o.clock.monotonicMs() - started),
   };
 }

@@ -33,7 +33,7 @@ export function registerHistory(program: Command, cli: CliSession): void {
         for (const h of holds) {
           const end = h.endedAt
             ? `ended ${h.endedAt.toISOString()} by ${h.endedBy}: ${h.endNote}`
-            : h.until.getTime() <= Date.now()
+            : h.until.getTime() <= deps.clock.now().getTime()
               ? 'ran out'
               : 'live';
           cli.io.out(

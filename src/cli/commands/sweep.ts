@@ -39,7 +39,7 @@ export function registerSweep(program: Command, cli: CliSession): void {
           cli.io.err(
             `medic: sweep: recovering failed workspaces whose config volume lacks config.yaml (at most ${o.max}, ${width.said})${o.dryRun ? ' (dry run)' : ''}`,
           );
-        const started = Date.now();
+        const started = deps.clock.monotonicMs();
         let saidAt = started;
         // Each result is printed as its recovery finishes, not after the whole fleet.
         const report = await sweep(deps, {
@@ -51,13 +51,13 @@ export function registerSweep(program: Command, cli: CliSession): void {
           onResult: (result) => printResult(cli.io, result, json),
           // On a terminal, one line that says how far the fleet is (io.status writes nothing elsewhere).
           onProgress: (p) => {
-            const elapsed = ((Date.now() - started) / 1000).toFixed(1);
+            const elapsed = ((deps.clock.monotonicMs() - started) / 1000).toFixed(1);
             const line = `sweep: ${p.examined}/${p.candidates} rows, ${p.recovered} recovered, ${p.failed} failed, ${p.leftAlone} left alone, ${elapsed} s`;
             if (json) return;
             cli.io.status(line);
             // In a pipe (no status line), the same every 5 s at most, so that a long sweep is never silent.
-            if (!process.stderr.isTTY && Date.now() - saidAt >= 5000) {
-              saidAt = Date.now();
+            if (!process.stderr.isTTY && deps.clock.monotonicMs() - saidAt >= 5000) {
+              saidAt = deps.clock.monotonicMs();
               cli.io.err(`medic: ${line}`);
             }
           },
