@@ -107,6 +107,12 @@ class TaskTrail {
   }
 }
 
+// A task's options: a diagnosis's own (`list`, `permission`) apart from the run's request.
+function optionsOf(task: Task) {
+  const { list, permission, ...request } = task.options;
+  return { list, permission, request };
+}
+
 // Refused and on the record, as any door's refusal (a diagnosis is only answered its error).
 async function refusedAnswer(
   deps: CoreDeps,
@@ -119,7 +125,7 @@ async function refusedAnswer(
       error: { code: ungranted.code, message: ungranted.message, hint: ungranted.hint ?? null },
     };
   }
-  const { list: _list, permission: _permission, ...request } = task.options;
+  const { request } = optionsOf(task);
   const result = await refuseCommand(deps, {
     command: task.command,
     target: task.target,
@@ -131,7 +137,7 @@ async function refusedAnswer(
 
 // The same core calls as any door in single-host mode.
 function diagnosisAnswer(deps: CoreDeps, task: Task): Promise<TaskAnswer> {
-  const { list, permission, ...request } = task.options;
+  const { list, permission, request } = optionsOf(task);
   return localExecutor(deps)
     .diagnose(task.target, {
       request,
@@ -155,7 +161,7 @@ async function runAnswer(
   hooks: { onStep: (step: Step) => void; fence: () => Promise<void>; interrupt: AbortSignal | undefined },
   trail: TaskTrail,
 ): Promise<TaskAnswer | null> {
-  const { list: _list, permission: _permission, ...request } = task.options;
+  const { request } = optionsOf(task);
   const local = localExecutor(deps);
   const run = task.command === 'recover' ? local.recover : local.rollback;
   const result = await run(task.target, {

@@ -47,7 +47,7 @@ export async function handleComment(deps: ChatOpsDeps, event: CommentEvent): Pro
   // learns nothing else, and a flood of them costs no GitHub call (floor.ts).
   // One check at a time per actor and repository in this process (FloorQueue): a refusal is
   // recorded before the next comment of theirs is checked.
-  const atFloor = () => passFloor(deps, event, parsed);
+  const atFloor = () => passFloor(deps, event, parsed, repo);
   const passed = await (deps.floors ? deps.floors.run(comment.author, repo, atFloor) : atFloor());
   if (!('ctx' in passed)) return passed;
   // Strangers' refusals wait while this granted command runs: none takes the gap its writes need.
@@ -85,9 +85,9 @@ async function passFloor(
   deps: ChatOpsDeps,
   { comment, issue, repository }: CommentEvent,
   parsed: readonly Parsed[],
+  repo: string,
 ): Promise<Passed | ChatOpsOutcome> {
   const { github } = deps;
-  const repo = `${github.owner}/${github.repo}`;
   const source = { repo, repoId: repository?.id ?? null, ownerId: repository?.ownerId ?? null };
   const floor = await checkFloor(deps.core, github, { actor: comment.author, source });
   if (floor.kind === 'unavailable') return unavailable(deps, issue.number, comment.id, floor.error);
@@ -134,7 +134,7 @@ async function runGranted(
     );
   }
   await checkRepoRules(github, { config: loaded.config, effective, login: comment.author, held });
-  await takeCommandSlots(deps.core.db, comment.author, `${github.owner}/${github.repo}`, parsed.length);
+  await takeCommandSlots(deps.core.db, comment.author, ctx.grant.repo, parsed.length);
   const commands = parsed.filter((p): p is Extract<Parsed, { ok: true }> => p.ok);
   const ran = await runEach({ ...ctx, notes: effective.notes }, event, commands, loaded.config, ack);
   return answered(deps, event, ctx, ran);

@@ -73,7 +73,7 @@ export function openPgDatabase(url: string, logger: Logger, max = 4): Database {
       const options = (pool as unknown as { options: { max: number } }).options;
       options.max = Math.max(options.max, sessions + 4);
     },
-    listen: (channel, onNotify) => listen(url, logger, channel, onNotify),
+    listen: (channel, onNotify) => listen(url, shown, logger, channel, onNotify),
   };
 }
 
@@ -105,6 +105,7 @@ async function coded<T>(shown: string, fn: () => Promise<T>): Promise<T> {
 // does, its callers poll as they always do. Resolves to what stops it.
 async function listen(
   url: string,
+  shown: string,
   logger: Logger,
   channel: string,
   onNotify: (payload: string) => void,
@@ -121,7 +122,7 @@ async function listen(
     });
     c.on('error', (error) => logger.warn({ err: error.message, channel }, 'postgres listener lost'));
     try {
-      await coded(redactUrl(url), () => c.connect());
+      await coded(shown, () => c.connect());
       await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
     } catch (error) {
       await c.end().catch(() => undefined);

@@ -68,64 +68,69 @@ export function pagerRequest(
   base: string | null,
   dashboardUrl: string | null,
 ): PagerRequest {
-  return row.kind === 'pagerduty'
-    ? pagerDutyRequest(row, key, base, dashboardUrl)
-    : opsgenieRequest(row, key, base, dashboardUrl);
+  const p = row.payload as PagerRow;
+  const alert: Alert = {
+    row,
+    p,
+    o: p.object ?? {},
+    dedup: p.pager?.key ?? 'medic',
+    resolve: (pagerAction(row.event) ?? 'trigger') === 'resolve',
+    key,
+    base,
+    dashboardUrl,
+  };
+  return row.kind === 'pagerduty' ? pagerDutyRequest(alert) : opsgenieRequest(alert);
+}
+
+// What both services' requests are made of: the row, its payload and object, the dedup key
+// (PagerDuty's dedup_key, Opsgenie's alias), whether the event resolves, and where it goes.
+interface Alert {
+  readonly row: PagerInput;
+  readonly p: PagerRow;
+  readonly o: NonNullable<PagerRow['object']>;
+  readonly dedup: string;
+  readonly resolve: boolean;
+  readonly key: string;
+  readonly base: string | null;
+  readonly dashboardUrl: string | null;
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
 // PagerDuty's Events API v2: a trigger, or a resolve of the same dedup key.
-function pagerDutyRequest(
-  row: PagerInput,
-  key: string,
-  base: string | null,
-  dashboardUrl: string | null,
-): PagerRequest {
-  const p = row.payload as PagerRow;
-  const dedup = p.pager?.key ?? 'medic';
-  const o = p.object ?? {};
-  const body =
-    (pagerAction(row.event) ?? 'trigger') === 'resolve'
-      ? { routing_key: key, event_action: 'resolve', dedup_key: dedup }
-      : {
-          routing_key: key,
-          event_action: 'trigger',
-          dedup_key: dedup,
-          payload: {
-            summary: summary(row, p).slice(0, 1024),
-            source: o.workspace?.container ?? o.scope ?? 'workspace-medic',
-            severity: p.pager?.severity ?? 'error',
-            ...(p.pager?.component ? { component: p.pager.component } : {}),
-            ...(p.pager?.group ? { group: p.pager.group } : {}),
-            ...(o.class ? { class: o.class } : {}),
-            custom_details: {
-              event: row.event,
-              outcome: o.outcome,
-              error: o.error ?? null,
-              counts: o.counts ?? null,
-            },
+function pagerDutyRequest({ row, p, o, dedup, resolve, key, base, dashboardUrl }: Alert): PagerRequest {
+  const body = resolve
+    ? { routing_key: key, event_action: 'resolve', dedup_key: dedup }
+    : {
+        routing_key: key,
+        event_action: 'trigger',
+        dedup_key: dedup,
+        payload: {
+          summary: summary(row, p).slice(0, 1024),
+          source: o.workspace?.container ?? o.scope ?? 'workspace-medic',
+          severity: p.pager?.severity ?? 'error',
+          ...(p.pager?.component ? { component: p.pager.component } : {}),
+          ...(p.pager?.group ? { group: p.pager.group } : {}),
+          ...(o.class ? { class: o.class } : {}),
+          custom_details: {
+            event: row.event,
+            outcome: o.outcome,
+            error: o.error ?? null,
+            counts: o.counts ?? null,
           },
-          links: links(p, dashboardUrl),
-          client: 'workspace-medic',
-          ...(dashboardUrl ? { client_url: dashboardUrl } : {}),
-        };
+        },
+        links: links(p, dashboardUrl),
+        client: 'workspace-medic',
+        ...(dashboardUrl ? { client_url: dashboardUrl } : {}),
+      };
   return { url: base ?? PAGERDUTY_URL, body: JSON.stringify(body), headers: JSON_TYPE };
 }
 
 // Opsgenie's Alert API: an alert by alias, or the close of that alias.
-function opsgenieRequest(
-  row: PagerInput,
-  key: string,
-  base: string | null,
-  dashboardUrl: string | null,
-): PagerRequest {
-  const p = row.payload as PagerRow;
-  const dedup = p.pager?.key ?? 'medic';
-  const o = p.object ?? {};
+function opsgenieRequest({ row, p, o, dedup, resolve, key, base, dashboardUrl }: Alert): PagerRequest {
   const root = (base ?? OPSGENIE_URL).replace(/\/$/, '');
   const auth = { ...JSON_TYPE, authorization: `GenieKey ${key}` };
-  if ((pagerAction(row.event) ?? 'trigger') === 'resolve') {
+  if (resolve) {
     return {
       url: `${root}/v2/alerts/${encodeURIComponent(dedup)}/close?identifierType=alias`,
       body: JSON.stringify({

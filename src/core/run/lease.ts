@@ -48,7 +48,6 @@ const TAKING_NOW = { runId: 'unknown', holder: 'a run taking the lease now', exp
 // This session has the workspace's lock: its row is taken too (or found held by a live run).
 async function takeRow(session: Queryable, claim: LeaseClaim, pid: number): Promise<LeaseAttempt> {
   const { workspaceId, runId, holder, ttlS } = claim;
-  const me = { pid };
   // Nobody else holds the lock, or only this session does: advisory locks are re-entrant
   // within a session, and with one shared connection (the embedded database, whose holder
   // serves several processes) another run may hold it already. So the row is taken in one
@@ -66,7 +65,7 @@ async function takeRow(session: Queryable, claim: LeaseClaim, pid: number): Prom
          -- the same pid, but an earlier session's (the server reused it): that holder is gone
          OR l.acquired_at < (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
      RETURNING (SELECT run_id::text FROM before) AS previous`,
-    [workspaceId, runId, holder, me.pid, ttlS],
+    [workspaceId, runId, holder, pid, ttlS],
   );
   const row = z.array(z.object({ previous: z.string().nullable() })).parse(taken)[0];
   if (!row) {
@@ -74,9 +73,7 @@ async function takeRow(session: Queryable, claim: LeaseClaim, pid: number): Prom
     const current = await readLease(session, workspaceId);
     return {
       acquired: false,
-      heldBy: current
-        ? holderOf(current)
-        : { runId: 'unknown', holder: 'a run taking the lease now', expiresAt: '' },
+      heldBy: current ? holderOf(current) : TAKING_NOW,
     };
   }
   return {
@@ -89,13 +86,12 @@ async function takeRow(session: Queryable, claim: LeaseClaim, pid: number): Prom
 // Another session holds the lock: the lease is taken only if its holder is past its TTL.
 async function takeLapsed(session: Queryable, claim: LeaseClaim, pid: number): Promise<LeaseAttempt> {
   const { workspaceId, runId, holder, ttlS } = claim;
-  const me = { pid };
   let current = await readLease(session, workspaceId);
   // Another session holds the lock; the row it writes right after may lag it by a moment, and
   // until then the row (if any) is a previous holder's: wait for the holder's own row.
   for (let i = 0; i < ROW_WAITS; i++) {
-    const pid = await lockHolderPid(session, workspaceId);
-    if (pid === null || current?.session_pid === pid) break;
+    const lockPid = await lockHolderPid(session, workspaceId);
+    if (lockPid === null || current?.session_pid === lockPid) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
     current = await readLease(session, workspaceId);
   }
@@ -105,7 +101,7 @@ async function takeLapsed(session: Queryable, claim: LeaseClaim, pid: number): P
       `UPDATE medic.leases SET run_id = $2::uuid, holder = $3, session_pid = $4, acquired_at = now(),
               expires_at = now() + make_interval(secs => $5)
         WHERE workspace_id = $1::uuid AND run_id = $6::uuid AND expires_at <= now() RETURNING 1`,
-      [workspaceId, runId, holder, me.pid, ttlS, current.run_id],
+      [workspaceId, runId, holder, pid, ttlS, current.run_id],
     );
     if (taken.rows.length === 1) return { acquired: true, tookOverFrom: current.run_id, locked: false };
   }
