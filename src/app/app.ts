@@ -13,6 +13,7 @@ import {
   intakePriority,
   type Queryable,
   type RecoveryResult,
+  scheduleChores,
 } from '../core/index.js';
 import { listenOrPoll, TASK_EVENTS, Wakeups } from '../db/wakeups.js';
 import { octokitPort } from '../github/github-port.js';
@@ -21,7 +22,7 @@ import { PacerRegistry } from '../github/write-pacer.js';
 import { doorExecutor } from '../work/door-executor.js';
 import { enqueueJob, JOBS_QUEUED, type Job, jobQueue } from '../work/jobs/job-store.js';
 import { JobWorker, workerName } from '../work/queue/index.js';
-import { EXPIRY_SWEEP_MS, expireRequests, reopenRegressions } from './chores.js';
+import { expireRequestsChore, reopenRegressionsChore } from './chores.js';
 
 export interface MedicAppOptions {
   readonly core: CoreDeps;
@@ -76,10 +77,13 @@ export function medicApp(options: MedicAppOptions): ApplicationFunction {
     worker.start();
     // A job stored by another replica wakes this one's worker too (polling stays as the net).
     worker.onStop(await listenOrPoll(core.db, JOBS_QUEUED, () => worker.wake(), app.log));
-    // Requests for approval that nobody answered in time: marked expired, and their comment says so.
-    setInterval(() => void expireRequests(app, core, pacers), EXPIRY_SWEEP_MS).unref();
-    // Workspaces that broke again soon after a command recovered them: their incident is reopened.
-    setInterval(() => void reopenRegressions(app, core, pacers), options.regressionLookMs ?? 5_000).unref();
+    // Requests for approval that nobody answered in time, and workspaces that broke again soon
+    // after a command recovered them: once per period of all the replicas (medic.chores).
+    const stopChores = scheduleChores(core, [
+      expireRequestsChore(app, core, pacers),
+      reopenRegressionsChore(app, core, pacers, options.regressionLookMs ?? 5_000),
+    ]);
+    worker.onStop(async () => stopChores());
   };
 }
 

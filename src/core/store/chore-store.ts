@@ -20,10 +20,13 @@ export async function claimChore(
   db: Queryable,
   c: { readonly name: string; readonly period: string; readonly worker: string; readonly staleMs: number },
 ): Promise<number | null> {
-  await db.query('INSERT INTO medic.chores (name, period) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-    c.name,
-    c.period,
-  ]);
+  // Made if new; the past periods in which it had nothing to do are not worth a row each.
+  await db.query(
+    `WITH idle AS (DELETE FROM medic.chores
+                    WHERE name = $1 AND period < $2 AND state = 'done' AND outcome IS NULL)
+     INSERT INTO medic.chores (name, period) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+    [c.name, c.period],
+  );
   const { rows } = await db.query(
     `UPDATE medic.chores SET state = 'running', attempts = attempts + 1, worker = $3, started_at = now(), error = NULL
       WHERE name = $1 AND period = $2
@@ -39,7 +42,7 @@ export async function claimChore(
 export async function endChore(
   db: Queryable,
   c: { readonly name: string; readonly period: string; readonly worker: string },
-  end: { readonly outcome: string } | { readonly error: string; readonly retryInMs: number },
+  end: { readonly outcome: string | null } | { readonly error: string; readonly retryInMs: number },
 ): Promise<void> {
   const done = 'outcome' in end;
   await db.query(

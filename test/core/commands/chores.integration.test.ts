@@ -3,7 +3,7 @@
 // once, the trail (medic.chores) saying who ran it and what it did; a chore that fails is put
 // back with the backoff and run again by a later tick of any process, not the next day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Chore, periodOf, runDueChores } from '../../../src/core/commands/chores.js';
+import { type Chore, periodOf, runDueChores, scheduleChores } from '../../../src/core/commands/chores.js';
 import { pruneChore } from '../../../src/core/commands/prune.js';
 import type { CoreDeps } from '../../../src/core/model/deps.js';
 import { silentLogger } from '../../../src/core/model/ports.js';
@@ -81,6 +81,45 @@ describe('chores', () => {
       expect(calls).toBe(2);
     } finally {
       await Promise.all([a, b].map((p) => p!.db.close()));
+    }
+  });
+
+  it('a chore every few hundred ms runs once per period of three replicas; its idle periods leave no row', async () => {
+    const everyMs = 300;
+    const work = ['expired 1 request', null, null, 'expired 2 requests'];
+    const runs: string[] = [];
+    const frequent = (holder: string): Chore => ({
+      name: 'frequent',
+      everyMs,
+      run: async () => {
+        runs.push(holder);
+        return runs.length <= work.length ? (work[runs.length - 1] ?? null) : null;
+      },
+    });
+    const procs = processes(['app-1:11', 'app-2:12', 'app-3:13']);
+    const stops = procs.map((deps) => scheduleChores(deps, [frequent(deps.holder)], fast));
+    try {
+      // Ten periods: each runs once (a tick is 50 ms, so a period has about 18 ticks of the three).
+      const start = Date.now();
+      const periods = new Set<string>();
+      while (Date.now() - start < 10 * everyMs) {
+        periods.add(periodOf(new Date(), everyMs));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      for (const stop of stops) stop();
+      await new Promise((r) => setTimeout(r, 100)); // a tick under way ends
+      expect(runs.length).toBeGreaterThanOrEqual(periods.size - 1);
+      expect(runs.length).toBeLessThanOrEqual(periods.size + 1);
+      const trail = await choreTrail(world.db, 'frequent', 100);
+      expect(trail.filter((row) => row.period === trail[0]?.period)).toHaveLength(1);
+      const kept = trail.slice(1).map((row) => row.outcome);
+      // Past periods keep a row only when the chore did something.
+      expect(kept.every((outcome) => outcome !== null)).toBe(true);
+      expect(kept.sort()).toEqual(['expired 1 request', 'expired 2 requests']);
+      expect(new Set(trail.map((row) => row.period)).size).toBe(trail.length);
+    } finally {
+      for (const stop of stops) stop();
+      await Promise.all(procs.map((p) => p.db.close()));
     }
   });
 });
