@@ -4,6 +4,7 @@
 // trail (who holds it, since when) and the TTL: a holder alive but past MEDIC_LEASE_TTL_S
 // (hung) loses the row to the next run, and stops with LEASE_LOST before its next change.
 import { z } from 'zod';
+import { LeaseLostError } from '../model/errors.js';
 import type { Queryable } from '../model/ports.js';
 import { leaseLockKey as key, LIVE_LEASE } from '../store/live-lease.js';
 import { appendStepsClause, type NumberedStep, stepsParam } from '../store/step-trail.js';
@@ -211,4 +212,17 @@ export function keepRenewed(
   );
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** Why a run stopped before its next change: its session went (`why`), or another run took over. */
+export function leaseLostError(why: string | null): LeaseLostError {
+  if (why) {
+    return new LeaseLostError(`${why}; stopped before changing anything more`, {
+      hint: 'run it again: the next run takes the lease afresh',
+    });
+  }
+  return new LeaseLostError(
+    "another run took over this workspace's lease (this run stalled past MEDIC_LEASE_TTL_S); stopped before changing anything more",
+    { hint: 'the other run carries on; medic history shows both' },
+  );
 }

@@ -5,7 +5,7 @@
 // that changes the workspace (`change`) first confirms the lease is still this run's (a run
 // that stalled past its TTL, or whose session is gone, stops there with LEASE_LOST).
 import type { CoreDeps, RunOptions } from '../model/deps.js';
-import { asMedicError, InterruptedError, LeaseHeldError, LeaseLostError } from '../model/errors.js';
+import { asMedicError, InterruptedError, LeaseHeldError, type MedicError } from '../model/errors.js';
 import { stripControl } from '../model/names.js';
 import type { Clock, Queryable } from '../model/ports.js';
 import type { RecoveryResult, Step } from '../model/result.js';
@@ -14,7 +14,7 @@ import type { NumberedStep } from '../store/step-trail.js';
 import type { WorkspaceRow } from '../store/workspace-store.js';
 import { endForcedHold } from './forced-hold.js';
 import { endIfInterrupted, stopIfInterrupted } from './interrupt.js';
-import { acquireLease, keepRenewed, releaseLease, renewLease } from './lease.js';
+import { acquireLease, keepRenewed, leaseLostError, releaseLease, renewLease } from './lease.js';
 import type { ResultDraft } from './result-draft.js';
 import { afterRun, noteRegression } from './signals.js';
 import type { RunEnd, StepWork } from './step-work.js';
@@ -33,6 +33,8 @@ export class Run {
   private lostWhy: string | null = null;
   /** Whether this run's session holds the workspace's advisory lock (not when it took over a hung holder's row). */
   private locked = false;
+  /** Between the lease's step and its release. */
+  private holding = false;
 
   readonly deps: CoreDeps;
   readonly session: Queryable;
@@ -93,11 +95,6 @@ export class Run {
       await noteRegression(deps, session, draft, workspace.id).catch(() => undefined);
       const result = draft.finish(run.steps, deps.clock.now());
       await storeEnd(deps, session, result, run.takeUnrecorded());
-      const { runId, command, outcome } = result;
-      deps.logger.info(
-        { runId, command, workspace: workspace.id, outcome, error: result.error?.code },
-        'run finished',
-      );
       return result;
     });
     await afterRun(deps, result, workspace); // its events, once its session is back in the pool
@@ -114,12 +111,12 @@ export class Run {
     const clock = this.deps.clock;
     const started = clock.monotonicMs();
     try {
-      if (this.lost) throw this.lostError();
+      if (this.lost) throw leaseLostError(this.lostWhy);
       const { detail, value, skipped } = await fn();
       await this.record({ name, status: skipped ? 'skipped' : 'ok', ms: elapsed(clock, started), detail });
       return value;
     } catch (error) {
-      const e = asMedicError(error);
+      const e = await this.explain(asMedicError(error));
       // If the trail cannot be written either (the database went away), the step's own error
       // is still the one that explains the run, so that is what propagates.
       await this.record({
@@ -169,6 +166,18 @@ export class Run {
     );
   }
 
+  /**
+   * A step that failed on the database while the lease is held: when the run's own session is
+   * gone (Postgres restarted under it), the lease went with it and that is what stopped the
+   * run (LEASE_LOST, run it again), whether or not a renewal happened to notice first.
+   */
+  private async explain(e: MedicError): Promise<MedicError> {
+    if (e.code !== 'DATABASE_UNAVAILABLE' || !this.holding || this.lost) return e;
+    if (await this.stillLeased()) return e;
+    this.lost = true;
+    return leaseLostError(this.lostWhy);
+  }
+
   /** Records a step that did no work (a dry run's plan, a stop of a stopped container). */
   async skip(name: string, detail: string): Promise<void> {
     await this.record({ name, status: 'skipped', ms: 0, detail });
@@ -192,6 +201,7 @@ export class Run {
       return { detail, value: a };
     });
     this.locked = attempt.locked;
+    this.holding = true;
     const stopRenewing = keepRenewed(this.session, this.id, config.leaseTtlS, {
       onLost: () => {
         this.lost = true;
@@ -202,6 +212,7 @@ export class Run {
     try {
       await body();
     } finally {
+      this.holding = false;
       stopRenewing();
       await releaseLease(this.session, this.workspace.id, this.id, attempt.locked).catch((error: unknown) =>
         // The lease lapses by itself (session gone or TTL); the run's result matters more.
@@ -211,18 +222,6 @@ export class Run {
         ),
       );
     }
-  }
-
-  private lostError(): LeaseLostError {
-    if (this.lostWhy) {
-      return new LeaseLostError(`${this.lostWhy}; stopped before changing anything more`, {
-        hint: 'run it again: the next run takes the lease afresh',
-      });
-    }
-    return new LeaseLostError(
-      "another run took over this workspace's lease (this run stalled past MEDIC_LEASE_TTL_S); stopped before changing anything more",
-      { hint: 'the other run carries on; medic history shows both' },
-    );
   }
 
   /**

@@ -1,5 +1,6 @@
 // How a run ended, stored with the steps its trail does not hold yet. A run whose session went
-// away (a Postgres restart) still stores it, through a connection of its own, retrying.
+// away (a Postgres restart) still stores it, through a connection of its own, retrying; then
+// the log says how it ended.
 import type { CoreDeps } from '../model/deps.js';
 import { asMedicError, DatabaseUnavailableError } from '../model/errors.js';
 import type { Queryable } from '../model/ports.js';
@@ -23,4 +24,9 @@ export async function storeEnd(
         deps.logger.warn({ runId: result.runId, err: e.message, delayMs }, 'cannot store the run yet'),
     });
   });
+  const { runId, command, outcome } = result;
+  deps.logger.info(
+    { runId, command, workspace: result.workspace.id, outcome, error: result.error?.code },
+    'run finished',
+  );
 }

@@ -8,6 +8,8 @@ import { statusLines } from '../../../src/cli/commands/status.js';
 import { diagnosisLines, diagnosisView } from '../../../src/cli/render.js';
 import { diagnoseTarget } from '../../../src/core/commands/diagnose-target.js';
 import { recover } from '../../../src/core/commands/recover.js';
+import { DatabaseUnavailableError } from '../../../src/core/model/errors.js';
+import type { Database } from '../../../src/core/model/ports.js';
 import { resultSchema } from '../../../src/core/model/result.js';
 import { acquireLease } from '../../../src/core/run/lease.js';
 import { overviewPage } from '../../../src/dashboard/overview-page.js';
@@ -462,6 +464,41 @@ describe('recover', () => {
     expect(stepNames(result).slice(-2)).toEqual(['snapshot:ok', 'seed:failed']);
     expect(world.runtime.calls).toEqual([`stop ${ws.container}`, `export ${ws.container}`]);
     expect(world.runtime.get(ws.container).files.has('config.yaml')).toBe(false);
+  });
+
+  it('stops LEASE_LOST, not DATABASE_UNAVAILABLE, when its session went away during a step the renewal did not see', async () => {
+    const ws = await addWorkspace(world.db);
+    world.runtime.add(ws.container, { files: { 'notes.txt': 'mine' } });
+    // Postgres restarts while the container stops: the run's own session is gone (the lease's
+    // lock with it), and no renewal fires before the snapshot step writes on it.
+    let gone = false;
+    const deps = world.deps();
+    const db: Database = {
+      ...deps.db,
+      query: (sql, params) => deps.db.query(sql, params),
+      close: () => deps.db.close(),
+      session: (fn) =>
+        deps.db.session((session) =>
+          fn({
+            query: (sql, params) =>
+              gone
+                ? Promise.reject(new DatabaseUnavailableError('Connection terminated unexpectedly'))
+                : session.query(sql, params),
+          }),
+        ),
+    };
+    world.runtime.beforeCall = async (call) => {
+      if (call === 'stop') gone = true;
+    };
+    const result = await recover({ ...deps, db }, ws.container, cli);
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'LEASE_LOST' } });
+    expect(result.error?.message).toContain("the database session that held this run's lease is gone");
+    expect(world.runtime.get(ws.container).files.has('config.yaml')).toBe(false);
+    // Its end is stored all the same, through a connection of its own.
+    const { rows } = await world.db.query('SELECT error_code FROM medic.runs WHERE run_id = $1', [
+      result.runId,
+    ]);
+    expect(rows).toEqual([{ error_code: 'LEASE_LOST' }]);
   });
 
   it('refuses a template declaring another runtime (TEMPLATE_INVALID) before anything is written', async () => {
