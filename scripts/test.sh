@@ -22,18 +22,34 @@ echo "== lint"; npx biome check .
 if [ -f scripts/build-action.mjs ]; then echo "== action bundle"; node scripts/build-action.mjs --check; fi
 echo "== example policy"; node lib/medic.js policy check examples/policy.yaml >/dev/null
 
-suite=(test)
-[ "${1:-}" = --reliability ] && suite=(test/reliability)
-report=$(mktemp)
+reports=()
 export MEDIC_TALLY_FILE=$(mktemp)
 status=0
-npx vitest run "${suite[@]}" --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+# runs vitest with a JSON report beside the default one (its totals are summed below)
+run_vitest() {
+  local report
+  report=$(mktemp)
+  reports+=("$report")
+  npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+}
+if [ "${1:-}" = --reliability ]; then
+  run_vitest --project services test/reliability
+else
+  # The unit files need no engine: two at a time. Then the files on the services, one at a time.
+  run_vitest --project unit --fileParallelism --maxWorkers=2
+  run_vitest --project services
+fi
 # The reliability suite's figures (test/reliability/tally.ts).
 awk '{n[$1]+=$2} END {printf "reliability: %d faults injected (%d with every setting at its default, the rest with a setting shortened to save time), %d bad inputs tried, %d runs lost data\n", n["fault"], n["faultAtDefaults"], n["badInput"], n["dataLoss"]}' "$MEDIC_TALLY_FILE"
 rm -f "$MEDIC_TALLY_FILE"
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
-' "$report" 2>/dev/null || true
-rm -f "$report"
+  const fs = require("fs");
+  const t = { passed: 0, failed: 0, skipped: 0 };
+  for (const file of process.argv.slice(1)) {
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    t.passed += r.numPassedTests; t.failed += r.numFailedTests; t.skipped += r.numPendingTests;
+  }
+  console.log(`tests: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
+' "${reports[@]}" 2>/dev/null || true
+rm -f "${reports[@]}"
 exit "$status"
