@@ -84,8 +84,13 @@ describe('outages', () => {
     const ws = await world.broken();
     const deps = world.deps({ MEDIC_RESTART_BUDGET: '2/1h' });
     const outcomes: string[] = [];
+    const said: string[] = []; // each run's outcome and steps, shown when the expectation fails
     for (let i = 0; i < 3; i++) {
-      outcomes.push((await recover(deps, ws.container, cli)).error?.code ?? 'ok');
+      const result = await recover(deps, ws.container, cli);
+      outcomes.push(result.error?.code ?? 'ok');
+      said.push(
+        `${result.outcome} ${result.error?.code ?? ''} ${result.steps.map((s) => `${s.name}:${s.status}`).join(',')}`,
+      );
       // The fault: the volume is emptied again (as a prune would) and the row marked failed.
       await world.docker.getContainer(ws.container).stop({ t: 2 });
       await world.db.query("UPDATE workspaces SET status = 'failed' WHERE id = $1", [ws.id]);
@@ -98,6 +103,6 @@ describe('outages', () => {
         shortened: ['MEDIC_RESTART_BUDGET=2/1h (one recovery fewer)', 'MEDIC_STOP_TIMEOUT_S=5'],
       });
     }
-    expect(outcomes).toEqual(['ok', 'ok', 'RESTART_BUDGET_EXCEEDED']);
+    expect(outcomes, said.join('\n')).toEqual(['ok', 'ok', 'RESTART_BUDGET_EXCEEDED']);
   });
 });
