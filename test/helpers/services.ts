@@ -198,8 +198,17 @@ export async function testWorld(options: WorldOptions = {}): Promise<TestWorld> 
   };
 }
 
-/** Starts an exec and waits for its command to exit (a fixed sleep lost the race on a busy engine). */
+/**
+ * Starts an exec and waits for its command to exit (a fixed sleep lost the race on a busy
+ * engine). Until it has exited its exit code is null: `Running` alone is also false in the
+ * moment before the command begins, and a wait on it alone once returned before an `rm` ran.
+ */
 export async function execToEnd(exec: Docker.Exec): Promise<void> {
   await exec.start({});
-  for (let i = 0; i < 200 && (await exec.inspect()).Running; i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 400; i++) {
+    const state = await exec.inspect();
+    if (!state.Running && state.ExitCode !== null) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the exec did not end within 10 s');
 }
