@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBreaker } from './commands/breaker.js';
+import { registerChores } from './commands/chores.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiagnose } from './commands/diagnose.js';
@@ -51,6 +52,7 @@ const COMMANDS = [
   registerNotify,
   registerToken,
   registerPrune,
+  registerChores,
   registerTemplates,
   registerDoctor,
   registerServe,

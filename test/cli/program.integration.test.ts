@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KeyCount, newDataKey, recover, recoveriesAtATime } from '../../src/core/index.js';
+import {
+  type Chore,
+  type KeyCount,
+  newDataKey,
+  periodOf,
+  pruneChore,
+  recover,
+  recoveriesAtATime,
+  runDueChores,
+} from '../../src/core/index.js';
 import { resultSchema } from '../../src/core/model/result.js';
 import { TEMPLATES, testGrant } from '../helpers/core-deps.js';
 import { type TestWorld, testWorld } from '../helpers/services.js';
@@ -400,6 +409,38 @@ describe('medic CLI', () => {
     }
   });
 
+  it('medic chores: the trail of the chores run, who ran each and what it did; --chore picks one', async () => {
+    expect((await medic(['chores'])).stdout.trim()).toBe('no chore has run yet');
+    const deps = world.deps();
+    const failing: Chore = {
+      name: 'flaky',
+      everyMs: 86_400_000,
+      run: async () => {
+        throw new Error('the disk was full');
+      },
+    };
+    await runDueChores({ ...deps, holder: 'app-1:11' }, [pruneChore(deps), failing]);
+    const human = await medic(['chores']);
+    expect(human.code).toBe(0);
+    const day = periodOf(new Date(), 86_400_000);
+    expect(human.stdout).toMatch(
+      new RegExp(
+        `^${day}  prune  done by app-1:11: removed \\d+ snapshots, \\d+ finished jobs, \\d+ leftover helpers$`,
+        'm',
+      ),
+    );
+    expect(human.stdout).toContain(`${day}  flaky  pending by app-1:11: failed: the disk was full`);
+    const json = await medic(['chores', '--chore', 'prune', '--json']);
+    const rows = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; worker: string });
+    expect(rows).toEqual([
+      expect.objectContaining({ name: 'prune', period: day, state: 'done', worker: 'app-1:11' }),
+    ]);
+    expect((await medic(['chores', '--limit', '0'])).code).toBe(2);
+  });
+
   it('prints its version, and a completion script that knows every command', async () => {
     const pkg = JSON.parse(
       await readFile(path.resolve(import.meta.dirname, '../../package.json'), 'utf8'),
@@ -416,6 +457,7 @@ describe('medic CLI', () => {
       'watch',
       'policy',
       'prune',
+      'chores',
       'templates',
       'doctor',
       'parse',

@@ -63,11 +63,11 @@ export async function endChore(
   );
 }
 
-/** A chore's rows, newest period first: its trail. */
-export async function choreTrail(db: Queryable, name: string, limit = 30): Promise<ChoreRow[]> {
+/** A chore's rows (null: every chore's), newest period first: the trail. */
+export async function choreTrail(db: Queryable, name: string | null, limit = 30): Promise<ChoreRow[]> {
   const { rows } = await db.query(
     `SELECT name, period, state, attempts, worker, outcome, error, finished_at FROM medic.chores
-      WHERE name = $1 ORDER BY period DESC LIMIT $2`,
+      WHERE $1::text IS NULL OR name = $1 ORDER BY period DESC, name LIMIT $2`,
     [name, limit],
   );
   return z
