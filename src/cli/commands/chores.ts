@@ -23,7 +23,7 @@ export function registerChores(program: Command, cli: CliSession): void {
       "the scheduled chores' trail (the daily prune, the app's expiry of requests for approval and reopening of regressed incidents): each run once per period of all the processes; who ran it, and what it did or why it failed",
     )
     .option('--chore <name>', 'only this chore (prune, expire-approvals, reopen-regressions)')
-    .option('--limit <n>', 'at most this many rows, newest first (default 30)', positiveInt, 30)
+    .option('--limit <n>', 'at most this many rows, newest first', positiveInt, 30)
     .addOption(jsonOption())
     .addHelpText('after', helpFooter(['medic chores', 'medic chores --chore prune --json'], CORE_ENV))
     .action(async (o: { chore?: string; limit: number; json?: boolean }) =>
