@@ -75,7 +75,7 @@ export async function pruneOlderThan(
 /**
  * The records that grow with use, kept as long as MEDIC_RETENTION (default 30 days) once they
  * are settled: notifications delivered or given up (with their attempts), refusals, decided
- * approvals, ended holds, regressions and the action's handled comments. Pending notifications,
+ * approvals, ended holds, regressions, the action's handled comments and the chores' trail. Pending notifications,
  * pending approvals and live holds are never pruned.
  */
 async function pruneRecords(db: Queryable, secs: number): Promise<void> {
@@ -90,4 +90,9 @@ async function pruneRecords(db: Queryable, secs: number): Promise<void> {
   await db.query(`DELETE FROM medic.holds WHERE ended_at IS NOT NULL AND ${old('ended_at')}`, [secs]);
   await db.query(`DELETE FROM medic.regressions WHERE ${old('at')}`, [secs]);
   await db.query(`DELETE FROM medic.action_comments WHERE ${old('at')}`, [secs]);
+  // The chores' trail: the periods done (or given up by a dead process) that long ago.
+  await db.query(
+    `DELETE FROM medic.chores WHERE state <> 'pending' AND ${old('coalesce(finished_at, started_at)')}`,
+    [secs],
+  );
 }

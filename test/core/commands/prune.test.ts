@@ -87,6 +87,11 @@ describe('prune', () => {
       [ws.id],
     );
     await world.db.query(`INSERT INTO medic.action_comments (key, at) VALUES ('k', ${old})`);
+    await world.db.query(
+      `INSERT INTO medic.chores (name, period, state, started_at, finished_at, outcome)
+       VALUES ('prune', 'then', 'done', ${old}, ${old}, 'removed 1'), ('prune', 'today', 'done', now(), now(), 'removed 2'),
+              ('stuck', 'then', 'pending', ${old}, NULL, NULL)`,
+    );
     await prune(world.deps());
     const count = async (sql: string) => (await world.db.one<{ n: number }>(sql))?.n;
     expect(await count("SELECT count(*)::int AS n FROM medic.outbox WHERE state = 'pending'")).toBe(1);
@@ -96,5 +101,10 @@ describe('prune', () => {
     expect(await count("SELECT count(*)::int AS n FROM medic.holds WHERE reason = 'live'")).toBe(1);
     expect(await count('SELECT count(*)::int AS n FROM medic.holds')).toBe(1);
     expect(await count('SELECT count(*)::int AS n FROM medic.action_comments')).toBe(0);
+    const chores = await world.db.query('SELECT name, period FROM medic.chores ORDER BY name, period');
+    expect(chores.rows).toEqual([
+      { name: 'prune', period: 'today' },
+      { name: 'stuck', period: 'then' },
+    ]);
   });
 });
