@@ -6,6 +6,7 @@ import { createLogger, loadMedicConfig, templatesReadable, withDataKeys } from '
 import {
   asMedicError,
   currentPolicy,
+  type Database,
   type MedicConfig,
   type Policy,
   type Queryable,
@@ -22,6 +23,7 @@ import { DockerRuntime } from '../docker/docker-runtime.js';
 import { directoryTemplates } from '../templates/directory-templates.js';
 import { atRestCheck } from './at-rest-check.js';
 import type { Check } from './check.js';
+import { choresCheck } from './chores-check.js';
 import type { CliContext } from './context.js';
 
 export async function doctor(ctx: CliContext): Promise<Check[]> {
@@ -80,10 +82,17 @@ async function databaseChecks(
 ): Promise<Check[]> {
   const out: Check[] = [];
   const logger = createLogger({ LOG_LEVEL: 'silent', ...env });
-  const held = config.databaseUrl ? null : await openHeldDatabase(config);
-  const db = config.databaseUrl
-    ? openPgDatabase(config.databaseUrl, logger, 1)
-    : (held ?? (await openPgliteDatabase(config.dataDir)));
+  let held: Database | null;
+  let db: Database;
+  try {
+    // The embedded database may be open in another process (its own, not a holder): said as a check.
+    held = config.databaseUrl ? null : await openHeldDatabase(config);
+    db = config.databaseUrl
+      ? openPgDatabase(config.databaseUrl, logger, 1)
+      : (held ?? (await openPgliteDatabase(config.dataDir)));
+  } catch (error) {
+    return [failure('database', error)];
+  }
   try {
     const version = await currentVersion(db);
     const wanted = schemaVersion();
@@ -104,7 +113,7 @@ async function databaseChecks(
           },
     );
     out.push(await platformTable(db, Boolean(config.databaseUrl)));
-    if (version === wanted) out.push(await atRest(db, config));
+    if (version === wanted) out.push(await atRest(db, config), await choresCheck(db, new Date()));
     const stored = version > 0 ? await currentPolicy(db).catch(() => null) : null;
     out.push(stored ? policyCheck(stored.policy, stored.version, stored.appliedBy) : NO_POLICY);
     if (stored) out.push(...sinkVariables(stored.policy, env));

@@ -12,7 +12,7 @@ export function registerDoctor(program: Command, cli: CliSession): void {
   program
     .command('doctor')
     .description(
-      'check the settings, the database, the Docker engine, the templates and the policy; changes nothing',
+      'check the settings, the database, the Docker engine, the templates, the policy and the scheduled chores; changes nothing',
     )
     .addHelpText(
       'after',
