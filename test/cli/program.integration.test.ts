@@ -372,6 +372,26 @@ describe('medic CLI', () => {
     expect(await readdir(cwd)).toEqual([]);
   });
 
+  it('medic doctor names an embedded database open in another process as a failed check, not a stack trace', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'medic-held-'));
+    const env = { PATH: process.env.PATH, CONFIGS_DIR: TEMPLATES, MEDIC_DATA_DIR: dir };
+    // migrate leaves its holder open (a few seconds here) ...
+    await promisify(execFile)('node', [BIN, 'migrate'], { env: { ...env, MEDIC_EMBEDDED_IDLE_S: '3' } });
+    // ... and a doctor told to open the database itself (no holder) finds it taken.
+    const out = await promisify(execFile)('node', [BIN, 'doctor'], {
+      env: { ...env, MEDIC_EMBEDDED_IDLE_S: '0' },
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(
+      /✗ database +DATABASE_IN_USE: the embedded database in .* is open in another medic process/,
+    );
+    expect(out.stdout).toMatch(/✓ engine /);
+    expect(out.stderr).toBe('medic: doctor: database not ready\n');
+  });
+
   it('medic templates: every shipped template valid with its digest; a broken one is named, exit 1', async () => {
     const ok = await medic(['templates', '--json']);
     expect(ok.code).toBe(0);
