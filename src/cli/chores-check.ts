@@ -1,17 +1,14 @@
 // `medic doctor`'s line on the scheduled chores (medic.chores): a chore whose last attempt
 // failed is named with its error, and a daily prune that stopped running is said, so that a
 // chore failing day after day in a process nobody reads the log of does not go unseen.
-import { type ChoreRow, choreTrail, type Queryable } from '../core/index.js';
+import { latestChores, type Queryable } from '../core/index.js';
 import type { Check } from './check.js';
 
 /** The daily prune's last run is overdue after this long (a day, and the ticks' slack). */
 const PRUNE_OVERDUE_MS = 2 * 86_400_000;
 
 export async function choresCheck(db: Queryable, now: Date): Promise<Check> {
-  const rows = await choreTrail(db, null, 200);
-  const latest = new Map<string, ChoreRow>();
-  for (const r of rows) if (!latest.has(r.name)) latest.set(r.name, r);
-  const failing = [...latest.values()].filter((r) => r.state === 'pending' && r.error !== null);
+  const failing = (await latestChores(db)).filter((r) => r.state === 'pending' && r.error !== null);
   if (failing.length > 0)
     return {
       ok: 'warn',
@@ -23,7 +20,7 @@ export async function choresCheck(db: Queryable, now: Date): Promise<Check> {
         )
         .join('; '),
     };
-  const prune = rows.find((r) => r.name === 'prune' && r.state === 'done');
+  const prune = (await latestChores(db, { done: true })).find((r) => r.name === 'prune');
   if (!prune)
     return {
       ok: true,

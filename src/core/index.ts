@@ -177,7 +177,7 @@ export {
   workspaceHistory,
 } from './store/audit-store.js';
 export { listBreakers } from './store/breaker-store.js';
-export { type ChoreRow, choreTrail } from './store/chore-store.js';
+export { type ChoreRow, choreTrail, latestChores } from './store/chore-store.js';
 export {
   type Overview,
   overview,

@@ -46,4 +46,20 @@ describe('medic doctor: chores', () => {
       /^expire-approvals failed \(1 attempt in \S+\): relation gone; retried with the backoff$/,
     );
   });
+
+  it('finds the last prune behind the many rows a frequent chore wrote since', async () => {
+    const deps = world.deps();
+    await runDueChores({ ...deps, holder: 'app-2:12' }, [pruneChore(deps)]);
+    await world.db.query(
+      `INSERT INTO medic.chores (name, period, state, attempts, worker, finished_at, outcome)
+       SELECT 'expire-approvals', to_char(now() + make_interval(secs => i * 15), 'YYYY-MM-DD"T"HH24:MI:SS".000Z"'),
+              'done', 1, 'app-1:11', now(), 'expired 1 requests for approval'
+         FROM generate_series(1, 250) AS i`,
+    );
+    const check = await choresCheck(world.db, new Date());
+    expect(check).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^the daily prune last ran \S+ by app-2:12;/),
+    });
+  });
 });

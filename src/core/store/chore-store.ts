@@ -63,13 +63,32 @@ export async function endChore(
   );
 }
 
+const COLUMNS = 'name, period, state, attempts, worker, outcome, error, finished_at';
+
 /** A chore's rows (null: every chore's), newest period first: the trail. */
 export async function choreTrail(db: Queryable, name: string | null, limit = 30): Promise<ChoreRow[]> {
   const { rows } = await db.query(
-    `SELECT name, period, state, attempts, worker, outcome, error, finished_at FROM medic.chores
+    `SELECT ${COLUMNS} FROM medic.chores
       WHERE $1::text IS NULL OR name = $1 ORDER BY period DESC, name LIMIT $2`,
     [name, limit],
   );
+  return choreRows(rows);
+}
+
+/**
+ * Each chore's newest row (`done`: its newest done one), however many rows a chore that runs
+ * every few seconds wrote since: `medic doctor` reads it.
+ */
+export async function latestChores(db: Queryable, o: { readonly done?: boolean } = {}): Promise<ChoreRow[]> {
+  const { rows } = await db.query(
+    `SELECT DISTINCT ON (name) ${COLUMNS} FROM medic.chores
+      WHERE NOT $1 OR state = 'done' ORDER BY name, period DESC`,
+    [o.done ?? false],
+  );
+  return choreRows(rows);
+}
+
+function choreRows(rows: readonly unknown[]): ChoreRow[] {
   return z
     .array(
       z.object({
