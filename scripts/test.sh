@@ -25,19 +25,20 @@ echo "== example policy"; node lib/medic.js policy check examples/policy.yaml >/
 reports=()
 export MEDIC_TALLY_FILE=$(mktemp)
 status=0
-# runs vitest with a JSON report beside the default one (its totals are summed below)
+# runs a vitest command with a JSON report beside the default one (its totals are summed below)
 run_vitest() {
   local report
   report=$(mktemp)
   reports+=("$report")
-  npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+  "$@" --reporter=default --reporter=json --outputFile.json="$report" || status=$?
 }
 if [ "${1:-}" = --reliability ]; then
-  run_vitest --project services test/reliability
+  run_vitest npx vitest run --project services test/reliability
 else
-  # The unit files need no engine: two at a time. Then the files on the services, one at a time.
-  run_vitest --project unit --fileParallelism --maxWorkers=2
-  run_vitest --project services
+  # The unit files need no engine: two at a time (npm run test:unit says how). Then the files
+  # on the services, one at a time.
+  run_vitest npm run --silent test:unit --
+  run_vitest npx vitest run --project services
 fi
 # The reliability suite's figures (test/reliability/tally.ts).
 awk '{n[$1]+=$2} END {printf "reliability: %d faults injected (%d with every setting at its default, the rest with a setting shortened to save time), %d bad inputs tried, %d runs lost data\n", n["fault"], n["faultAtDefaults"], n["badInput"], n["dataLoss"]}' "$MEDIC_TALLY_FILE"

@@ -10,7 +10,7 @@ import { octokitPort } from '../github/github-port.js';
 import type { PacerRegistry } from '../github/write-pacer.js';
 
 /** How often unanswered requests for approval are looked for (they expire after MEDIC_APPROVAL_TTL). */
-export const EXPIRY_SWEEP_MS = 15_000;
+const EXPIRY_SWEEP_MS = 15_000;
 
 /** Reopens the incidents of workspaces that broke again soon after a command recovered them. */
 export function reopenRegressionsChore(

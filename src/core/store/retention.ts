@@ -75,8 +75,8 @@ export async function pruneOlderThan(
 /**
  * The records that grow with use, kept as long as MEDIC_RETENTION (default 30 days) once they
  * are settled: notifications delivered or given up (with their attempts), refusals, decided
- * approvals, ended holds, regressions, the action's handled comments and the chores' trail. Pending notifications,
- * pending approvals and live holds are never pruned.
+ * approvals, ended holds, regressions, the action's handled comments and the chores' trail.
+ * Pending notifications, pending approvals and live holds are never pruned.
  */
 async function pruneRecords(db: Queryable, secs: number): Promise<void> {
   const old = (column: string) => `${column} < now() - make_interval(secs => $1)`;
